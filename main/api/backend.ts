@@ -1,0 +1,47 @@
+/**
+ * Wires one router, one event hub and one helper connection together: what
+ * Electron main, web mode and the CLI each run.
+ */
+import { DEFAULT_RUN_DIR, clientSocketPath } from '../helper/paths';
+import { HelperConnection } from '../helper/connection';
+import { VERSION } from '../version';
+import { EventHub } from './event-hub';
+import { Router, type MainHandlers, type Transport } from './router';
+
+export interface Backend {
+  router: Router;
+  hub: EventHub;
+  helper: HelperConnection;
+  close(): void;
+}
+
+export interface BackendOptions {
+  transport: Transport;
+  autoStart?: boolean;
+  reconnect?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createBackend(opts: BackendOptions): Backend {
+  const env = opts.env ?? process.env;
+  const hub = new EventHub();
+  const helper = new HelperConnection({
+    socketPath: clientSocketPath(env),
+    runDir: env.BERTH_RUN_DIR ?? DEFAULT_RUN_DIR,
+    ...(env.BERTH_DATA_ROOT ? { dataRoot: env.BERTH_DATA_ROOT } : {}),
+    autoStart: opts.autoStart ?? true,
+    reconnect: opts.reconnect ?? false,
+    onState: (s) => hub.emit('helper.state', s),
+  });
+  const mainHandlers: MainHandlers = {
+    'app.version': async () => ({
+      version: VERSION,
+      transport: opts.transport,
+      node: process.versions.node,
+      electron: process.versions.electron ?? null,
+    }),
+    'app.helperState': async () => helper.current,
+  };
+  const router = new Router(mainHandlers, helper);
+  return { router, hub, helper, close: () => helper.close() };
+}

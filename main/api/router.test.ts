@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Router, type HelperCaller, type MainHandlers } from './router';
+import { BerthError } from '../../preload/errors';
+import type { HelperMethodName, ParsedParams, Result } from '../../preload/contract';
+
+const mainHandlers: MainHandlers = {
+  'app.version': async (_p, ctx) => ({ version: '9.9.9', transport: ctx.transport, node: '20', electron: null }),
+  'app.helperState': async () => ({ state: 'connected', pid: 1, at: new Date(0).toISOString() }),
+};
+
+class FakeHelper implements HelperCaller {
+  calls: Array<[string, unknown]> = [];
+  constructor(private readonly answer: unknown) {}
+  async call<M extends HelperMethodName>(method: M, params: ParsedParams<M>): Promise<Result<M>> {
+    this.calls.push([method, params]);
+    if (this.answer instanceof Error) throw this.answer;
+    return this.answer as Result<M>;
+  }
+}
+
+describe('Router', () => {
+  it('answers main methods itself', async () => {
+    const r = new Router(mainHandlers, new FakeHelper(null));
+    expect(await r.dispatch('app.version', {}, { transport: 'web' })).toEqual({
+      ok: true,
+      result: { version: '9.9.9', transport: 'web', node: '20', electron: null },
+    });
+  });
+
+  it('forwards helper methods with validated params', async () => {
+    const h = new FakeHelper({ pong: true, helperPid: 42 });
+    const r = new Router(mainHandlers, h);
+    expect(await r.dispatch('system.ping', { echo: 'x' }, { transport: 'cli' })).toMatchObject({ ok: true });
+    expect(h.calls).toEqual([['system.ping', { echo: 'x' }]]);
+  });
+
+  it('refuses unknown methods and bad params with stable codes', async () => {
+    const h = new FakeHelper(null);
+    const r = new Router(mainHandlers, h);
+    expect(await r.dispatch('rm -rf', {}, { transport: 'web' })).toMatchObject({
+      ok: false,
+      error: { code: 'METHOD_NOT_FOUND' },
+    });
+    expect(await r.dispatch('system.ping', { echo: 5 }, { transport: 'web' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_PARAMS', details: { method: 'system.ping' } },
+    });
+    expect(await r.dispatch('system.ping', 'garbage', { transport: 'web' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_PARAMS' },
+    });
+    expect(await r.dispatch('__proto__', {}, { transport: 'web' })).toMatchObject({
+      ok: false,
+      error: { code: 'METHOD_NOT_FOUND' },
+    });
+    expect(h.calls).toEqual([]);
+  });
+
+  it('keeps the code and message of helper errors', async () => {
+    const r = new Router(mainHandlers, new FakeHelper(new BerthError('PEER_REFUSED', 'uid 1001 may not')));
+    expect(await r.dispatch('system.info', {}, { transport: 'web' })).toEqual({
+      ok: false,
+      error: { code: 'PEER_REFUSED', message: 'uid 1001 may not' },
+    });
+  });
+
+  it('refuses a helper result its schema does not allow', async () => {
+    const r = new Router(mainHandlers, new FakeHelper({ pong: 'yes' }));
+    expect(await r.dispatch('system.ping', {}, { transport: 'web' })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_RESULT' },
+    });
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The router: one implementation of the contract, shared by every transport
+ * (Electron IPC, web mode, CLI). Main-side methods run here; helper methods
+ * are forwarded to the privileged helper, which validates them again.
+ */
+import { BerthError, toErrorShape } from '../../preload/errors';
+import type { Envelope } from '../../preload/api';
+import {
+  isMethodName,
+  methods,
+  type HelperMethodName,
+  type MainMethodName,
+  type MethodName,
+  type ParsedParams,
+  type Result,
+} from '../../preload/contract';
+import { parseParams, parseResult } from './validate';
+
+export type Transport = 'electron' | 'web' | 'cli';
+
+export interface CallContext {
+  transport: Transport;
+}
+
+export type MainHandlers = {
+  [M in MainMethodName]: (params: ParsedParams<M>, ctx: CallContext) => Promise<Result<M>>;
+};
+
+/** What the router needs from the helper connection. */
+export interface HelperCaller {
+  call<M extends HelperMethodName>(method: M, params: ParsedParams<M>): Promise<Result<M>>;
+}
+
+function isHelperMethod(m: MethodName): m is HelperMethodName {
+  return methods[m].where === 'helper';
+}
+
+export class Router {
+  constructor(
+    private readonly mainHandlers: MainHandlers,
+    private readonly helper: HelperCaller,
+  ) {}
+
+  /** Typed call; throws BerthError. */
+  async invoke<M extends MethodName>(method: M, params: unknown, ctx: CallContext): Promise<Result<M>> {
+    const parsed = parseParams(method, params);
+    if (isHelperMethod(method)) {
+      const r = await this.helper.call(method, parsed as ParsedParams<typeof method>);
+      return parseResult(method, r);
+    }
+    const handler = this.mainHandlers[method as MainMethodName] as (p: unknown, c: CallContext) => Promise<unknown>;
+    return parseResult(method, await handler(parsed, ctx));
+  }
+
+  /** Untyped entry for transports: never throws, always an envelope. */
+  async dispatch(method: unknown, params: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+    try {
+      if (!isMethodName(method)) {
+        throw new BerthError('METHOD_NOT_FOUND', `no such method: ${String(method).slice(0, 200)}`);
+      }
+      return { ok: true, result: await this.invoke(method, params, ctx) };
+    } catch (err) {
+      return { ok: false, error: toErrorShape(err) };
+    }
+  }
+}

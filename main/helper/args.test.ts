@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseHelperArgs } from './args';
+
+describe('helper arguments', () => {
+  it('takes the owner from PKEXEC_UID and refuses overrides through pkexec', () => {
+    expect(parseHelperArgs([], { PKEXEC_UID: '1000' })).toMatchObject({
+      ownerUid: 1000,
+      startedVia: 'pkexec',
+      runDir: '/run/berth',
+    });
+    expect(() => parseHelperArgs(['--run-dir', '/tmp/x'], { PKEXEC_UID: '1000' })).toThrow(
+      /not accepted through pkexec/,
+    );
+    expect(() => parseHelperArgs(['--owner-uid', '0'], { PKEXEC_UID: '1000' })).toThrow(/pkexec/);
+  });
+  it('accepts root overrides when started directly', () => {
+    expect(
+      parseHelperArgs(['--run-dir', '/tmp/r', '--owner-uid', '7', '--socket-group', '9', '--foreground'], {}),
+    ).toMatchObject({
+      runDir: '/tmp/r',
+      ownerUid: 7,
+      socketGroup: 9,
+      foreground: true,
+      startedVia: 'direct',
+    });
+  });
+  it('refuses relative paths, bad numbers and unknown flags', () => {
+    expect(() => parseHelperArgs(['--run-dir', 'rel'], {})).toThrow(/absolute/);
+    expect(() => parseHelperArgs(['--owner-uid', '-1'], {})).toThrow(/integer/);
+    expect(() => parseHelperArgs(['--bogus', 'x'], {})).toThrow(/unknown/);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * The helper's command line. Under pkexec the environment is scrubbed and
+ * the caller is whoever PKEXEC_UID names; the path and socket overrides are
+ * then refused, so a user cannot point a root process at files of their
+ * choosing. They exist for root's own use (tests, a system service).
+ */
+import { BerthError } from '../../preload/errors';
+import { DEFAULT_DATA_ROOT, DEFAULT_RUN_DIR } from './paths';
+
+export interface HelperArgs {
+  ownerUid: number;
+  startedVia: 'direct' | 'pkexec';
+  runDir: string;
+  dataRoot: string;
+  /** Group allowed to connect (socket 0660); null: owner only (0600). */
+  socketGroup: number | null;
+  /** Stay attached to the terminal and log to stderr. */
+  foreground: boolean;
+}
+
+function int(flag: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v)) throw new BerthError('BAD_PARAMS', `${flag} needs a non-negative integer`);
+  return Number(v);
+}
+
+export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperArgs {
+  const viaPkexec = env.PKEXEC_UID !== undefined;
+  const out: HelperArgs = {
+    ownerUid: viaPkexec ? int('PKEXEC_UID', env.PKEXEC_UID) : (process.getuid?.() ?? 0),
+    startedVia: viaPkexec ? 'pkexec' : 'direct',
+    runDir: DEFAULT_RUN_DIR,
+    dataRoot: DEFAULT_DATA_ROOT,
+    socketGroup: null,
+    foreground: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--foreground') {
+      out.foreground = true;
+      continue;
+    }
+    const value = argv[++i];
+    if (viaPkexec) throw new BerthError('BAD_PARAMS', `${a} is not accepted through pkexec`);
+    switch (a) {
+      case '--owner-uid':
+        out.ownerUid = int(a, value);
+        break;
+      case '--run-dir':
+        if (!value?.startsWith('/')) throw new BerthError('BAD_PARAMS', '--run-dir needs an absolute path');
+        out.runDir = value;
+        break;
+      case '--data-root':
+        if (!value?.startsWith('/')) throw new BerthError('BAD_PARAMS', '--data-root needs an absolute path');
+        out.dataRoot = value;
+        break;
+      case '--socket-group':
+        out.socketGroup = int(a, value);
+        break;
+      default:
+        throw new BerthError('BAD_PARAMS', `unknown helper option ${a}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * Main's (or the CLI's) connection to the helper: starts it when it is not
+ * running, reconnects after it restarts, and reports its state as
+ * `helper.state` events. Implements HelperCaller for the router.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BerthError, toErrorShape } from '../../preload/errors';
+import type { HelperMethodName, HelperStateT, ParsedParams, Result } from '../../preload/contract';
+import type { HelperCaller } from '../api/router';
+import { RpcClient } from './rpc-client';
+import { planLaunch, pkexecFailure, spawnHelper, type LaunchOptions } from './launcher';
+
+export interface HelperConnectionOptions extends LaunchOptions {
+  socketPath: string;
+  /** Start the helper when nothing answers (the CLI's `--no-start` turns it off). */
+  autoStart?: boolean;
+  /** How long to wait for a started helper (pkexec may show a password dialog). */
+  startTimeoutMs?: number;
+  onState?: (s: HelperStateT) => void;
+  /** Reconnect in the background after the helper goes away. */
+  reconnect?: boolean;
+}
+
+const RETRYABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
+
+export class HelperConnection implements HelperCaller {
+  private client: RpcClient | null = null;
+  private connecting: Promise<RpcClient> | null = null;
+  private stopped = false;
+  private state: HelperStateT = { state: 'disconnected', at: new Date().toISOString() };
+
+  constructor(private readonly opts: HelperConnectionOptions) {}
+
+  get current(): HelperStateT {
+    return this.state;
+  }
+
+  async call<M extends HelperMethodName>(method: M, params: ParsedParams<M>): Promise<Result<M>> {
+    const client = await this.ensure();
+    return (await client.call(method, params)) as Result<M>;
+  }
+
+  /** Raw call for `berth call` and tests: any method name, any params. */
+  async callRaw(method: string, params: unknown): Promise<unknown> {
+    const client = await this.ensure();
+    return client.call(method, params);
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.client?.close();
+    this.client = null;
+  }
+
+  ensure(): Promise<RpcClient> {
+    if (this.client && !this.client.closed) return Promise.resolve(this.client);
+    this.connecting ??= this.connectOrStart().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private setState(s: Omit<HelperStateT, 'at'>): void {
+    this.state = { ...s, at: new Date().toISOString() };
+    this.opts.onState?.(this.state);
+  }
+
+  private async tryConnect(): Promise<RpcClient | null> {
+    try {
+      return await RpcClient.connect(this.opts.socketPath);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && RETRYABLE.has(code)) return null;
+      if (code === 'EACCES') {
+        throw new BerthError('PEER_REFUSED', `no permission to reach the helper socket ${this.opts.socketPath}`, {
+          socketPath: this.opts.socketPath,
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async connectOrStart(): Promise<RpcClient> {
+    this.setState({ state: 'connecting' });
+    try {
+      let client = await this.tryConnect();
+      if (!client) {
+        if (this.opts.autoStart === false) {
+          throw new BerthError('HELPER_UNAVAILABLE', `no helper answers on ${this.opts.socketPath}`);
+        }
+        client = await this.start();
+      }
+      return this.adopt(client);
+    } catch (err) {
+      const e = toErrorShape(err);
+      this.setState({ state: 'disconnected', error: { code: e.code, message: e.message } });
+      throw err;
+    }
+  }
+
+  private async start(): Promise<RpcClient> {
+    const plan = planLaunch(this.opts);
+    const { exited } = spawnHelper(plan);
+    let exitCode: number | null | undefined;
+    void exited.then((c) => {
+      exitCode = c;
+    });
+    const deadline = Date.now() + (this.opts.startTimeoutMs ?? (plan.via === 'pkexec' ? 120_000 : 15_000));
+    let delay = 20;
+    while (Date.now() < deadline) {
+      const client = await this.tryConnect();
+      if (client) return client;
+      if (exitCode !== undefined) {
+        // The helper exits 0 when another one won the race to bind; try again.
+        if (exitCode === 0) {
+          const again = await this.tryConnect();
+          if (again) return again;
+        }
+        throw (
+          (plan.via === 'pkexec' ? pkexecFailure(exitCode) : null) ??
+          new BerthError('HELPER_UNAVAILABLE', `the helper exited with status ${exitCode} before listening`, {
+            via: plan.via,
+          })
+        );
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 250);
+    }
+    throw new BerthError('HELPER_UNAVAILABLE', `the helper did not answer on ${this.opts.socketPath} in time`);
+  }
+
+  private adopt(client: RpcClient): RpcClient {
+    this.client = client;
+    void client
+      .call('system.ping', {})
+      .then((r) => {
+        const pid = (r as { helperPid?: number }).helperPid;
+        this.setState(pid === undefined ? { state: 'connected' } : { state: 'connected', pid });
+      })
+      .catch(() => undefined);
+    client.once('close', (reason) => {
+      if (this.client === client) this.client = null;
+      this.setState({ state: 'disconnected', error: { code: reason.code, message: reason.message } });
+      if (this.opts.reconnect && !this.stopped) void this.reconnectLoop();
+    });
+    return client;
+  }
+
+  /** After the helper goes away: bring it back (it re-adopts containers). */
+  private async reconnectLoop(): Promise<void> {
+    let delay = 200;
+    while (!this.stopped && !this.client) {
+      try {
+        await this.ensure();
+        return;
+      } catch {
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+}

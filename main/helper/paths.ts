@@ -1,0 +1,50 @@
+/**
+ * Where the helper lives on disk. One helper per owner uid: root's socket is
+ * /run/berth/helper.sock; a user's is /run/berth/u<UID>/helper.sock in a
+ * directory only that user (and root) can enter.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DEFAULT_RUN_DIR = '/run/berth';
+export const DEFAULT_DATA_ROOT = '/var/lib/berth';
+/** The fixed program the polkit action allows (packaging/org.berth.helper.policy). */
+export const INSTALLED_LAUNCHER = '/usr/libexec/berth/berth-helper';
+export const INSTALL_DIR = '/usr/lib/berth';
+export const POLKIT_ACTION = 'org.berth.helper';
+
+export function ownerDir(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
+  return ownerUid === 0 ? runDir : path.join(runDir, `u${ownerUid}`);
+}
+
+export function socketPathFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
+  return path.join(ownerDir(ownerUid, runDir), 'helper.sock');
+}
+
+export function pidFileFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
+  return path.join(ownerDir(ownerUid, runDir), 'helper.pid');
+}
+
+export function logFileFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
+  return path.join(ownerDir(ownerUid, runDir), 'helper.log');
+}
+
+/** The socket a client of this process should use (BERTH_HELPER_SOCKET overrides). */
+export function clientSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BERTH_HELPER_SOCKET) return env.BERTH_HELPER_SOCKET;
+  const uid = process.getuid?.() ?? 0;
+  return socketPathFor(uid, env.BERTH_RUN_DIR ?? DEFAULT_RUN_DIR);
+}
+
+/** The built helper script, out/main/helper.js, seen from this bundle or one of its chunks. */
+export function helperScriptPath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Bundled: out/main or out/main/chunks. From source (tests): main/helper → out/main.
+  const candidates = [
+    path.join(here, 'helper.js'),
+    path.join(here, '..', 'helper.js'),
+    path.join(here, '..', '..', 'out', 'main', 'helper.js'),
+  ];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}

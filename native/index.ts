@@ -1,0 +1,194 @@
+// Typed loader for the Berth native addon (native/build/Release/berth.node).
+//
+// The binary is found lazily, on first use:
+//   1. $BERTH_NATIVE_PATH, if set (used as is, no fallback);
+//   2. build/Release/berth.node beside this module's directory;
+//   3. native/build/Release/berth.node in this module's directory and every
+//      parent, which covers native/index.ts (tests), <repo>/out/main/*.js
+//      (bundled) and /usr/lib/berth/out/main/*.js (installed copy).
+// Inside an Electron asar archive the app.asar.unpacked twin is tried first.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Credentials of the peer of a connected Unix socket (SO_PEERCRED). */
+export interface PeerCred {
+  /** Peer pid as seen from this process's pid namespace (0 if not visible there). */
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** Namespace kinds, named like the files in /proc/PID/ns. */
+export type NsTypeName = 'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'time' | 'user' | 'uts';
+
+/** Identity of a namespace: the nsfs inode (device + inode number). */
+export interface NsRef {
+  dev: number;
+  ino: number;
+}
+
+/** What the kernel says about one namespace file. */
+export interface NsInfo extends NsRef {
+  /** CLONE_NEW* value from NS_GET_NSTYPE. */
+  type: number;
+  typeName: NsTypeName;
+  /**
+   * Owning user namespace (NS_GET_USERNS); for a user namespace this is its
+   * parent. null when the kernel refuses (EPERM: outside the caller's scope,
+   * e.g. the initial user namespace), with usernsError set.
+   */
+  userns: NsRef | null;
+  usernsError?: 'EPERM';
+  /**
+   * Parent namespace (NS_GET_PARENT), only for 'pid' and 'user' (undefined for
+   * the other types). null with parentError 'EPERM' when the parent is outside
+   * the caller's scope (the initial namespace, or our own root).
+   */
+  parent?: NsRef | null;
+  parentError?: 'EPERM';
+  /** Creator's uid (NS_GET_OWNER_UID), only for 'user'; in this process's user ns. */
+  ownerUid?: number;
+}
+
+/** A failed entry of nsInfoMany: the same fields a thrown error carries. */
+export interface NsInfoError {
+  error: {
+    /** errno name, e.g. 'ENOENT', 'EACCES', 'ENOTTY'. */
+    code: string;
+    message: string;
+    errno: number;
+    syscall: string;
+    path: string;
+  };
+}
+
+export type NsInfoManyEntry = NsInfo | NsInfoError;
+
+/** Shape of errors thrown by the addon for a failed syscall. */
+export interface NativeSystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+/** The raw module as exported by berth.node (src/addon.cc). */
+interface RawBinding {
+  peerCred(fd: number): PeerCred;
+  nsInfo(path: string): NsInfo;
+  nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
+}
+
+const BINARY = path.join('build', 'Release', 'berth.node');
+
+let binding: RawBinding | undefined;
+
+function moduleDir(): string {
+  return path.dirname(fileURLToPath(import.meta.url));
+}
+
+/**
+ * Candidate paths for berth.node, in the order they are tried, for a module
+ * living in `startDir` (defaults to this module's directory).
+ */
+export function nativeCandidates(startDir: string = moduleDir(), env: NodeJS.ProcessEnv = process.env): string[] {
+  const fromEnv = env['BERTH_NATIVE_PATH'];
+  if (fromEnv) return [path.resolve(fromEnv)];
+
+  const found: string[] = [];
+  const add = (p: string): void => {
+    const unpacked = p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+    if (unpacked !== p) found.push(unpacked);
+    found.push(p);
+  };
+  add(path.join(startDir, BINARY));
+  for (let dir = startDir; ;) {
+    add(path.join(dir, 'native', BINARY));
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return found;
+}
+
+function codedError(code: string, message: string, cause?: unknown): Error & { code: string } {
+  const err = new Error(message, cause === undefined ? undefined : { cause }) as Error & { code: string };
+  err.code = code;
+  return err;
+}
+
+function isRawBinding(mod: unknown): mod is RawBinding {
+  if (typeof mod !== 'object' || mod === null) return false;
+  const m = mod as Record<string, unknown>;
+  return (
+    typeof m['peerCred'] === 'function' && typeof m['nsInfo'] === 'function' && typeof m['nsInfoMany'] === 'function'
+  );
+}
+
+function load(): RawBinding {
+  if (binding) return binding;
+  const tried = nativeCandidates();
+  const file = tried.find((p) => existsSync(p));
+  if (!file) {
+    throw codedError(
+      'NATIVE_NOT_BUILT',
+      `Berth native addon is not built: run \`npm install\` in the project root (it builds native/ with node-gyp). Tried:\n  ${tried.join('\n  ')}`,
+    );
+  }
+  const require = createRequire(import.meta.url);
+  let mod: unknown;
+  try {
+    mod = require(file);
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw codedError('NATIVE_LOAD_FAILED', `Berth native addon at ${file} failed to load: ${detail}`, cause);
+  }
+  if (!isRawBinding(mod)) {
+    throw codedError(
+      'NATIVE_LOAD_FAILED',
+      `Berth native addon at ${file} lacks peerCred/nsInfo/nsInfoMany (stale build? run \`npm install\`)`,
+    );
+  }
+  binding = mod;
+  return binding;
+}
+
+/** True when berth.node is found and loads. Never throws. */
+export function nativeAvailable(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** getsockopt(fd, SOL_SOCKET, SO_PEERCRED) on a connected Unix socket. */
+export function peerCred(fd: number): PeerCred {
+  return load().peerCred(fd);
+}
+
+/** Inspect one namespace file (/proc/PID/ns/* or a bind-mounted nsfs file). Throws on failure. */
+export function nsInfo(nsPath: string): NsInfo {
+  return load().nsInfo(nsPath);
+}
+
+/** nsInfo for many paths in one call; failures become { error } entries in place. */
+export function nsInfoMany(paths: readonly string[]): NsInfoManyEntry[] {
+  return load().nsInfoMany(paths);
+}
+
+export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {
+  return 'error' in entry;
+}
+
+export function isNativeSystemError(err: unknown): err is NativeSystemError {
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<NativeSystemError>).code === 'string' &&
+    typeof (err as Partial<NativeSystemError>).errno === 'number' &&
+    typeof (err as Partial<NativeSystemError>).syscall === 'string'
+  );
+}

@@ -1,0 +1,18 @@
+// Module registration only. N-API (no V8 API), so the same berth.node loads
+// in Node and in Electron.
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("peerCred", Napi::Function::New(env, berth::PeerCred, "peerCred"));
+  exports.Set("nsInfo", Napi::Function::New(env, berth::NsInfo, "nsInfo"));
+  exports.Set("nsInfoMany", Napi::Function::New(env, berth::NsInfoMany, "nsInfoMany"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(berth, Init)

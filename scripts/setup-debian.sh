@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Berth's tests and tools use, only those missing.
+# As root it runs apt-get; otherwise it prints the one command to run.
+set -euo pipefail
+pkgs=(
+  chromium          # e2e tests in web mode (Playwright drives /usr/bin/chromium)
+  busybox-static    # test images in seconds
+  pkexec polkitd dbus  # the helper's privilege path, tested for real
+  passwd            # useradd/userdel for the throwaway test users
+  util-linux        # lsns, unshare, runuser
+  iproute2
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+if [[ $(id -u) -ne 0 ]]; then
+  echo "Berth needs these Debian packages: sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "setup-debian: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: system packages, npm
+# packages, build, typecheck, lint, unit + integration (root-only parts run
+# for real as root), then Playwright e2e in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-debian.sh
+bash scripts/ensure-node-deps.sh
+npm run build
+npm run typecheck
+npm run lint
+npx vitest run
+npx playwright test
