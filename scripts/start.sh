@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh || true
 bash scripts/ensure-node-deps.sh
 [[ -f out/main/index.js ]] || npm run build
-electron_bin=$(node -e "try{const p=require('electron');process.stdout.write(require('fs').existsSync(p)?p:'')}catch{}" 2>/dev/null || true)
+# Read electron's path.txt ourselves: require('electron') would try to download a missing binary.
+electron_bin=
+if [[ -f node_modules/electron/path.txt ]]; then
+  candidate="node_modules/electron/dist/$(cat node_modules/electron/path.txt)"
+  [[ -x $candidate ]] && electron_bin=$candidate
+fi
 if [[ -n $electron_bin && ( -n ${DISPLAY:-} || -n ${WAYLAND_DISPLAY:-} ) ]]; then
   extra=()
   [[ $(id -u) -eq 0 ]] && extra+=(--no-sandbox)   # Chromium refuses to run as root otherwise

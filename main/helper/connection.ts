@@ -100,7 +100,8 @@ export class HelperConnection implements HelperCaller {
 
   private async start(): Promise<RpcClient> {
     const plan = planLaunch(this.opts);
-    const { exited } = spawnHelper(plan);
+    const spawned = spawnHelper(plan);
+    const { exited } = spawned;
     let exitCode: number | null | undefined;
     void exited.then((c) => {
       exitCode = c;
@@ -109,7 +110,10 @@ export class HelperConnection implements HelperCaller {
     let delay = 20;
     while (Date.now() < deadline) {
       const client = await this.tryConnect();
-      if (client) return client;
+      if (client) {
+        spawned.detach();
+        return client;
+      }
       if (exitCode !== undefined) {
         // The helper exits 0 when another one won the race to bind; try again.
         if (exitCode === 0) {
@@ -118,14 +122,18 @@ export class HelperConnection implements HelperCaller {
         }
         throw (
           (plan.via === 'pkexec' ? pkexecFailure(exitCode) : null) ??
-          new BerthError('HELPER_UNAVAILABLE', `the helper exited with status ${exitCode} before listening`, {
-            via: plan.via,
-          })
+          new BerthError(
+            'HELPER_UNAVAILABLE',
+            `the helper exited with status ${exitCode} before listening` +
+              (spawned.stderr() ? `: ${spawned.stderr().split('\n').at(-1)}` : ''),
+            { via: plan.via, stderr: spawned.stderr() },
+          )
         );
       }
       await sleep(delay);
       delay = Math.min(delay * 2, 250);
     }
+    spawned.detach();
     throw new BerthError('HELPER_UNAVAILABLE', `the helper did not answer on ${this.opts.socketPath} in time`);
   }
 

@@ -43,18 +43,39 @@ export function planLaunch(opts: LaunchOptions = {}): LaunchPlan {
   return { via: 'pkexec', command: 'pkexec', args: [launcher], env: { ...process.env } };
 }
 
+export interface SpawnedHelper {
+  pid: number | undefined;
+  exited: Promise<number | null>;
+  /** What the helper (or pkexec) wrote to stderr before it was up: why it failed. */
+  stderr(): string;
+  /** Stop listening once it is up; it logs to its own file from then on. */
+  detach(): void;
+}
+
 /**
- * Spawns the helper detached (it outlives this process) and reports an early
- * pkexec refusal. Readiness is the caller's job: it polls the socket.
+ * Spawns the helper detached (it outlives this process). Its stderr is kept
+ * until it answers, so an early failure is explained, not just a status code.
+ * Readiness is the caller's job: it polls the socket.
  */
-export function spawnHelper(plan: LaunchPlan): { pid: number | undefined; exited: Promise<number | null> } {
-  const child = spawn(plan.command, plan.args, { detached: true, stdio: 'ignore', env: plan.env });
+export function spawnHelper(plan: LaunchPlan): SpawnedHelper {
+  const child = spawn(plan.command, plan.args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: plan.env });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    if (err.length < 4096) err += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => {
     child.once('error', () => resolve(127));
     child.once('exit', (code) => resolve(code));
   });
   child.unref();
-  return { pid: child.pid, exited };
+  return {
+    pid: child.pid,
+    exited,
+    stderr: () => err.trim(),
+    detach: () => {
+      child.stderr?.destroy();
+    },
+  };
 }
 
 /** pkexec's documented exit codes. */

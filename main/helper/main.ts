@@ -75,6 +75,8 @@ async function main(): Promise<number> {
     return 2;
   }
   process.title = 'berth-helper';
+  // The launcher stops reading our stderr once we answer; never die of EPIPE.
+  process.stderr.on('error', () => undefined);
   prepareDirs(args);
   const log = makeLogger(args);
   const socketPath = socketPathFor(args.ownerUid, args.runDir);

@@ -1,0 +1,26 @@
+/** Providers (client, queries) and the app-wide event wiring around the shell. */
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { BerthProvider, type BerthClient } from './client';
+import { ErrorBoundary } from './ErrorBoundary';
+import { Shell } from './Shell';
+import { useHelperStateSync, useRefetchAfterReconnect } from './sync';
+
+function Sync(): null {
+  useHelperStateSync();
+  useRefetchAfterReconnect();
+  return null;
+}
+
+export function App({ client, queryClient }: { client: BerthClient; queryClient: QueryClient }): ReactNode {
+  return (
+    <ErrorBoundary title="Berth failed to start">
+      <BerthProvider client={client}>
+        <QueryClientProvider client={queryClient}>
+          <Sync />
+          <Shell />
+        </QueryClientProvider>
+      </BerthProvider>
+    </ErrorBoundary>
+  );
+}

@@ -1,0 +1,67 @@
+/** Sidebar navigation (from the route table), the current page, the status bar. */
+import { useEffect, type ReactNode } from 'react';
+import { ErrorBoundary } from './ErrorBoundary';
+import { hrefFor, replacePath, useHashPath } from './router';
+import { defaultRoute, findRoute, routes } from './routes';
+import { StatusBar } from './StatusBar';
+
+function NotFound({ path }: { path: string }): ReactNode {
+  return (
+    <section className="page">
+      <header className="page-header">
+        <h1>Not found</h1>
+      </header>
+      <p>
+        There is no page at <code>{path}</code>. <a href={hrefFor(defaultRoute.path)}>Go to {defaultRoute.label}</a>.
+      </p>
+    </section>
+  );
+}
+
+export function Shell(): ReactNode {
+  const path = useHashPath();
+  const isRoot = path === '/';
+  const route = isRoot ? defaultRoute : findRoute(path);
+
+  useEffect(() => {
+    if (isRoot) replacePath(defaultRoute.path);
+  }, [isRoot]);
+
+  useEffect(() => {
+    document.title = route ? `${route.label} — Berth` : 'Berth';
+  }, [route]);
+
+  const Page = route?.component;
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            ⚓
+          </span>
+          Berth
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {routes.map((r) => (
+              <li key={r.path}>
+                <a href={hrefFor(r.path)} aria-current={r === route ? 'page' : undefined}>
+                  <span className="nav-glyph" aria-hidden="true">
+                    {r.glyph}
+                  </span>
+                  {r.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </aside>
+      <main className="content">
+        <ErrorBoundary key={path} title={`The ${route?.label ?? ''} page failed to render`}>
+          {Page ? <Page /> : <NotFound path={path} />}
+        </ErrorBoundary>
+      </main>
+      <StatusBar />
+    </div>
+  );
+}

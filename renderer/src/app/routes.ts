@@ -1,0 +1,24 @@
+/**
+ * The route table: the navigation and the router both read it, so a page
+ * slots in by adding one entry (Containers, Images, Layers, Namespaces,
+ * Resources come here as they are built). Only pages that work are listed.
+ */
+import type { ComponentType } from 'react';
+import { SystemPage } from '../features/system/SystemPage';
+
+export interface RouteEntry {
+  /** Hash path, e.g. "/system" → "#/system". */
+  path: string;
+  label: string;
+  /** A single glyph shown before the label (decorative, hidden from screen readers). */
+  glyph: string;
+  component: ComponentType;
+}
+
+export const routes: readonly RouteEntry[] = [{ path: '/system', label: 'System', glyph: '⌬', component: SystemPage }];
+
+export const defaultRoute: RouteEntry = routes[0]!;
+
+export function findRoute(path: string): RouteEntry | undefined {
+  return routes.find((r) => r.path === path);
+}
