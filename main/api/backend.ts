@@ -32,6 +32,7 @@ export function createBackend(opts: BackendOptions): Backend {
     autoStart: opts.autoStart ?? true,
     reconnect: opts.reconnect ?? false,
     onState: (s) => hub.emit('helper.state', s),
+    onEvent: (name, payload) => hub.emitChecked(name, payload),
   });
   const mainHandlers: MainHandlers = {
     'app.version': async () => ({

@@ -33,6 +33,12 @@ export class EventHub {
     }
   }
 
+  /** For payloads from outside (the helper): validated, dropped when they do not fit. */
+  emitChecked(event: EventName, payload: unknown): void {
+    const r = events[event].safeParse(payload);
+    if (r.success) this.emit(event, r.data as EventPayload<typeof event>);
+  }
+
   listenerCount(event: EventName): number {
     return this.listeners.get(event)?.size ?? 0;
   }

@@ -5,7 +5,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError, toErrorShape } from '../../preload/errors';
-import type { HelperMethodName, HelperStateT, ParsedParams, Result } from '../../preload/contract';
+import {
+  events,
+  isEventName,
+  type EventName,
+  type HelperMethodName,
+  type HelperStateT,
+  type ParsedParams,
+  type Result,
+} from '../../preload/contract';
 import type { HelperCaller } from '../api/router';
 import { RpcClient } from './rpc-client';
 import { planLaunch, pkexecFailure, spawnHelper, type LaunchOptions } from './launcher';
@@ -17,6 +25,8 @@ export interface HelperConnectionOptions extends LaunchOptions {
   /** How long to wait for a started helper (pkexec may show a password dialog). */
   startTimeoutMs?: number;
   onState?: (s: HelperStateT) => void;
+  /** Engine events the helper broadcasts (already checked against the contract). */
+  onEvent?: (name: EventName, payload: unknown) => void;
   /** Reconnect in the background after the helper goes away. */
   reconnect?: boolean;
 }
@@ -139,6 +149,13 @@ export class HelperConnection implements HelperCaller {
 
   private adopt(client: RpcClient): RpcClient {
     this.client = client;
+    client.on('notification', (method, params) => {
+      if (method !== 'event' || typeof params !== 'object' || params === null) return;
+      const { name, payload } = params as { name?: unknown; payload?: unknown };
+      if (!isEventName(name)) return;
+      const checked = events[name].safeParse(payload);
+      if (checked.success) this.opts.onEvent?.(name, checked.data);
+    });
     void client
       .call('system.ping', {})
       .then((r) => {

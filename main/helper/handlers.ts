@@ -1,19 +1,24 @@
 /**
  * The helper's side of the contract: every `where: 'helper'` method, typed as
  * a total map so a contract change that is not followed fails typecheck.
+ * Each feature contributes its handlers from main/helper/features/<feature>.ts.
  */
 import { BerthError } from '../../preload/errors';
 import {
+  events,
   isMethodName,
   methods,
+  type EventName,
+  type EventPayload,
   type HelperMethodName,
   type MethodName,
   type ParsedParams,
   type Result,
 } from '../../preload/contract';
 import { parseParams, parseResult } from '../api/validate';
-import { systemInfo, type HelperFacts } from '../engine/system/info';
+import type { HelperFacts } from '../engine/system/info';
 import type { RpcConnection } from './rpc-server';
+import { systemHandlers } from './features/system';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -23,13 +28,20 @@ export type HelperHandlers = {
   [M in HelperMethodName]: (params: ParsedParams<M>, ctx: HelperContext) => Promise<Result<M>>;
 };
 
-export function helperHandlers(facts: HelperFacts): HelperHandlers {
+/** The handlers of some of the helper's methods: what one feature provides. */
+export type HandlersFor<K extends HelperMethodName> = Pick<HelperHandlers, K>;
+
+/** What every feature's handlers may use. */
+export interface HelperServices {
+  facts: HelperFacts;
+  log: (msg: string) => void;
+  /** Broadcast an event to every connected client (validated first). */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+export function helperHandlers(s: HelperServices): HelperHandlers {
   return {
-    'system.info': async () => systemInfo(facts),
-    'system.ping': async (p) =>
-      p.echo === undefined
-        ? { pong: true, helperPid: process.pid }
-        : { pong: true, echo: p.echo, helperPid: process.pid },
+    ...systemHandlers(s),
   };
 }
 
@@ -47,4 +59,11 @@ export function makeDispatcher(handlers: HelperHandlers) {
     const handler = handlers[method] as (p: unknown, c: HelperContext) => Promise<unknown>;
     return parseResult(method, await handler(parsed, { conn }));
   };
+}
+
+/** The notification that carries an event from the helper to its clients. */
+export const EVENT_NOTIFICATION = 'event';
+
+export function eventFrame<E extends EventName>(event: E, payload: EventPayload<E>): { name: E; payload: unknown } {
+  return { name: event, payload: events[event].parse(payload) };
 }

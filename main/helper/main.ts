@@ -8,7 +8,7 @@ import { peerCred } from '../../native/index';
 import { toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
-import { helperHandlers, makeDispatcher } from './handlers';
+import { EVENT_NOTIFICATION, eventFrame, helperHandlers, makeDispatcher } from './handlers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';
 
@@ -96,15 +96,20 @@ async function main(): Promise<number> {
   }
 
   const startedAt = new Date();
+  let server: RpcServer | null = null;
   const handlers = helperHandlers({
-    ownerUid: args.ownerUid,
-    startedVia: args.startedVia,
-    startedAt,
-    socketPath,
-    version: VERSION,
-    dataRoot: args.dataRoot,
+    facts: {
+      ownerUid: args.ownerUid,
+      startedVia: args.startedVia,
+      startedAt,
+      socketPath,
+      version: VERSION,
+      dataRoot: args.dataRoot,
+    },
+    log,
+    emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
   });
-  const server = new RpcServer({
+  server = new RpcServer({
     handler: makeDispatcher(handlers),
     allowedUids: new Set([0, args.ownerUid]),
     peerCred,

@@ -40,6 +40,7 @@ function socketFd(sock: net.Socket): number {
 export class RpcServer {
   readonly server: net.Server;
   private readonly conns = new Set<net.Socket>();
+  private readonly notifiers = new Set<RpcConnection>();
 
   constructor(private readonly opts: RpcServerOptions) {
     this.server = net.createServer((sock) => this.accept(sock));
@@ -62,6 +63,11 @@ export class RpcServer {
 
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** A notification to every accepted connection (engine events). */
+  broadcast(method: string, params: unknown): void {
+    for (const c of this.notifiers) c.notify(method, params);
   }
 
   private accept(sock: net.Socket): void {
@@ -91,6 +97,7 @@ export class RpcServer {
       },
       onClose: (fn) => closers.push(fn),
     };
+    this.notifiers.add(conn);
     const framer = new LineFramer();
     sock.on('data', (chunk: Buffer) => {
       for (const frame of framer.push(chunk)) {
@@ -107,6 +114,7 @@ export class RpcServer {
     sock.on('error', () => sock.destroy());
     sock.on('close', () => {
       this.conns.delete(sock);
+      this.notifiers.delete(conn);
       for (const fn of closers) fn();
     });
   }

@@ -1,0 +1,57 @@
+/**
+ * Numeric header fields: NUL/space-terminated octal, or GNU base-256 (high
+ * bit of the first byte set) for values octal cannot hold. Parsed as BigInt
+ * so a hostile 2^62 or negative value is seen for what it is before any
+ * conversion to a JS number.
+ */
+
+/** Returns null when the field is malformed. */
+export function parseNumeric(field: Uint8Array): bigint | null {
+  const first = field[0] ?? 0;
+  if (first & 0x80) {
+    // Two's complement big-endian; bit 0x40 of the first byte is the sign.
+    const inv = first & 0x40 ? 0xff : 0;
+    let x = 0n;
+    for (let i = 0; i < field.length; i++) {
+      let c = (field[i] ?? 0) ^ inv;
+      if (i === 0) c &= 0x7f;
+      x = (x << 8n) | BigInt(c);
+    }
+    return inv ? -x - 1n : x;
+  }
+  let i = 0;
+  while (i < field.length && field[i] === 0x20) i++; // leading spaces
+  let x = 0n;
+  let digits = 0;
+  for (; i < field.length; i++) {
+    const c = field[i] ?? 0;
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37) return null;
+    x = x * 8n + BigInt(c - 0x30);
+    digits++;
+  }
+  // Only NULs and spaces may follow the terminator.
+  for (; i < field.length; i++) {
+    const c = field[i] ?? 0;
+    if (c !== 0 && c !== 0x20) return null;
+  }
+  return digits === 0 ? 0n : x;
+}
+
+/** Writes `value` as zero-padded octal + NUL, or base-256 when it does not fit. */
+export function encodeNumeric(value: number | bigint, length: number, forceBase256 = false): Buffer {
+  const v = BigInt(value);
+  const out = Buffer.alloc(length);
+  const maxOctal = 8n ** BigInt(length - 1) - 1n;
+  if (!forceBase256 && v >= 0n && v <= maxOctal) {
+    out.write(v.toString(8).padStart(length - 1, '0'), 0, 'ascii');
+    return out;
+  }
+  let x = v < 0n ? (1n << BigInt(8 * length)) + v : v;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  out[0] = (out[0] ?? 0) | 0x80;
+  return out;
+}

@@ -1,0 +1,326 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../testdata/helpers';
+import { BLOCK, TYPEFLAG } from './format';
+import { encodeNumeric, parseNumeric } from './numeric';
+import { readTar, type TarReadOptions } from './reader';
+import { encodeHeader, encodePaxMember, endOfArchive, tarBuffer, type TarWriteEntry } from './writer';
+
+interface Read {
+  path: string;
+  type: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+  xattrs: Record<string, string>;
+  body: string;
+}
+
+async function readAll(buf: Buffer, opts?: TarReadOptions, chunk = 4096): Promise<Read[]> {
+  const out: Read[] = [];
+  for await (const e of readTar(chunksOf(buf, chunk), opts)) {
+    const parts: Buffer[] = [];
+    for await (const c of e.body()) parts.push(c);
+    out.push({
+      path: e.path,
+      type: e.type,
+      mode: e.mode,
+      uid: e.uid,
+      gid: e.gid,
+      size: e.size,
+      mtime: e.mtime,
+      linkname: e.linkname,
+      devmajor: e.devmajor,
+      devminor: e.devminor,
+      xattrs: Object.fromEntries([...e.xattrs].map(([k, v]) => [k, v.toString('hex')])),
+      body: Buffer.concat(parts).toString('utf8'),
+    });
+  }
+  return out;
+}
+
+const longName = `${'d'.repeat(120)}/${'e'.repeat(90)}/${'f'.repeat(150)}.txt`;
+
+describe('numeric fields', () => {
+  it('parses octal with spaces and NULs and rejects junk', () => {
+    expect(parseNumeric(Buffer.from('0000644\0'))).toBe(0o644n);
+    expect(parseNumeric(Buffer.from('   644 \0'))).toBe(0o644n);
+    expect(parseNumeric(Buffer.from('\0\0\0\0\0\0\0\0'))).toBe(0n);
+    expect(parseNumeric(Buffer.from('0006x4\0\0'))).toBeNull();
+    expect(parseNumeric(Buffer.from('00089\0\0\0'))).toBeNull();
+    expect(parseNumeric(Buffer.from('0644\0 1\0'))).toBeNull();
+  });
+  it('round-trips base-256, positive and negative', () => {
+    for (const v of [0n, 1n, 8n ** 11n, 2n ** 62n, -1n, -(2n ** 40n)]) {
+      expect(parseNumeric(encodeNumeric(v, 12, true))).toBe(v);
+    }
+    // GNU's own layout for 2^33: 0x80 then big-endian.
+    const f = Buffer.alloc(12);
+    f[0] = 0x80;
+    f[7] = 2; // 0x02_00000000
+    expect(parseNumeric(f)).toBe(2n ** 33n);
+  });
+});
+
+describe('readTar', () => {
+  it('round-trips the writer: files, dirs, links, devices, PAX long names/links, xattrs, fractional mtime, big ids', async () => {
+    const entries: TarWriteEntry[] = [
+      { path: './etc', type: 'dir', mode: 0o755, mtime: 1_600_000_000 },
+      { path: './etc/hostname', body: 'berth\n', mode: 0o644, uid: 1000, gid: 1001, mtime: 1_600_000_000.25 },
+      { path: longName, body: 'long', mode: 0o4755, uid: 3_000_000, gid: 4_000_000 },
+      { path: 'lnk', type: 'symlink', linkname: `/${'t'.repeat(200)}` },
+      { path: 'hard', type: 'hardlink', linkname: './etc/hostname' },
+      { path: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
+      { path: 'dev/sda', type: 'block', devmajor: 8, devminor: 0 },
+      { path: 'fifo', type: 'fifo' },
+      {
+        path: 'cap',
+        body: 'x',
+        xattrs: { 'security.capability': Buffer.from([1, 0, 0, 2, 0, 0x20, 0, 0]), 'user.k': 'v' },
+      },
+    ];
+    const got = await readAll(await tarBuffer(entries), undefined, 100);
+    expect(got.map((g) => [g.path, g.type])).toEqual([
+      ['etc', 'dir'],
+      ['etc/hostname', 'file'],
+      [longName, 'file'],
+      ['lnk', 'symlink'],
+      ['hard', 'hardlink'],
+      ['dev/null', 'char'],
+      ['dev/sda', 'block'],
+      ['fifo', 'fifo'],
+      ['cap', 'file'],
+    ]);
+    expect(got[1]).toMatchObject({
+      body: 'berth\n',
+      uid: 1000,
+      gid: 1001,
+      mode: 0o644,
+      mtime: 1_600_000_000.25,
+      size: 6,
+    });
+    expect(got[2]).toMatchObject({ body: 'long', mode: 0o4755, uid: 3_000_000, gid: 4_000_000 });
+    expect(got[3]?.linkname).toBe(`/${'t'.repeat(200)}`);
+    expect(got[4]?.linkname).toBe('etc/hostname');
+    expect(got[5]).toMatchObject({ devmajor: 1, devminor: 3, mode: 0o666 });
+    expect(got[8]?.xattrs).toEqual({
+      'security.capability': '0100000200200000',
+      'user.k': Buffer.from('v').toString('hex'),
+    });
+  });
+
+  it('reads GNU L/K long names and links', async () => {
+    const buf = await tarBuffer([
+      { path: longName, body: 'gnu', longNames: 'gnu' },
+      { path: 'l', type: 'symlink', linkname: 'x'.repeat(300), longNames: 'gnu' },
+    ]);
+    expect(buf.includes('././@LongLink')).toBe(true);
+    const got = await readAll(buf);
+    expect(got[0]).toMatchObject({ path: longName, body: 'gnu' });
+    expect(got[1]?.linkname).toBe('x'.repeat(300));
+  });
+
+  it('applies PAX global headers to the following entries and lets local records win', async () => {
+    const buf = Buffer.concat([
+      encodePaxMember(
+        [
+          ['comment', 'git archive'],
+          ['mtime', '1234.5'],
+          ['SCHILY.xattr.user.g', 'global'],
+        ],
+        { global: true },
+      ),
+      await tarBuffer(
+        [
+          { path: 'a', body: 'A' },
+          { path: 'b', body: 'B', pax: { mtime: '99' } },
+        ],
+        { end: false },
+      ),
+      endOfArchive(),
+    ]);
+    const got = await readAll(buf);
+    expect(got.map((g) => [g.path, g.mtime, g.xattrs['user.g']])).toEqual([
+      ['a', 1234.5, Buffer.from('global').toString('hex')],
+      ['b', 99, Buffer.from('global').toString('hex')],
+    ]);
+  });
+
+  it('reads base-256 sizes and ids written by GNU tar', async () => {
+    const tmp = makeTmp();
+    try {
+      fs.writeFileSync(path.join(tmp, 'f'), 'hello');
+      const tarFile = path.join(tmp, 'g.tar');
+      run('tar', ['--format=gnu', '--owner=big:3000000', '--group=big:3000001', '-C', tmp, '-cf', tarFile, 'f']);
+      const buf = fs.readFileSync(tarFile);
+      expect((buf[108] ?? 0) & 0x80).toBe(0x80); // uid really is base-256
+      const got = await readAll(buf);
+      expect(got[0]).toMatchObject({ path: 'f', uid: 3_000_000, gid: 3_000_001, body: 'hello' });
+    } finally {
+      rmrf(tmp);
+    }
+  });
+
+  it.skipIf(!hasTool('tar'))('reads PAX archives from GNU tar with long names, long links and xattrs', async () => {
+    const tmp = makeTmp();
+    try {
+      const deep = path.join(tmp, 'src', 'a'.repeat(90), 'b'.repeat(90));
+      fs.mkdirSync(deep, { recursive: true });
+      fs.writeFileSync(path.join(deep, `${'c'.repeat(100)}.txt`), 'deep');
+      fs.symlinkSync('z'.repeat(150), path.join(tmp, 'src', 'longlink'));
+      run('python3', [
+        '-c',
+        `import os; os.setxattr(${JSON.stringify(path.join(deep, `${'c'.repeat(100)}.txt`))}, "user.berth", b"\\x00\\xffok")`,
+      ]);
+      const tarFile = path.join(tmp, 'p.tar');
+      run('tar', [
+        '--format=pax',
+        '--xattrs',
+        '--xattrs-include=user.*',
+        '-C',
+        path.join(tmp, 'src'),
+        '-cf',
+        tarFile,
+        '.',
+      ]);
+      const got = await readAll(fs.readFileSync(tarFile));
+      const file = got.find((g) => g.path.endsWith('.txt'));
+      expect(file?.path).toBe(`${'a'.repeat(90)}/${'b'.repeat(90)}/${'c'.repeat(100)}.txt`);
+      expect(file?.body).toBe('deep');
+      expect(file?.xattrs['user.berth']).toBe('00ff6f6b');
+      expect(got.find((g) => g.path === 'longlink')?.linkname).toBe('z'.repeat(150));
+      expect(got[0]?.path).toBe('.');
+    } finally {
+      rmrf(tmp);
+    }
+  });
+
+  it('skips unread bodies and reports offsets', async () => {
+    const buf = await tarBuffer([
+      { path: 'one', body: 'x'.repeat(1000) },
+      { path: 'two', body: 'second' },
+    ]);
+    const seen: Array<[string, number, number]> = [];
+    for await (const e of readTar(chunksOf(buf, 7))) {
+      seen.push([e.path, e.offset, e.dataOffset]);
+      if (e.path === 'two') {
+        const parts: Buffer[] = [];
+        for await (const c of e.body()) parts.push(c);
+        expect(Buffer.concat(parts).toString()).toBe('second');
+      }
+    }
+    expect(seen).toEqual([
+      ['one', 0, 512],
+      ['two', 512 + 1024, 512 + 1024 + 512],
+    ]);
+  });
+
+  it('verifies header checksums (and accepts the historic signed sum)', async () => {
+    const good = await tarBuffer([{ path: 'f', body: 'x' }]);
+    const bad = Buffer.from(good);
+    bad.write('0000001\0', 148, 'latin1');
+    const err = await engineErrorOf(() => readAll(bad));
+    expect(err.code).toBe('TAR_BAD_HEADER');
+    expect(err.details?.['entry']).toBe('f');
+
+    // A name with bytes >= 0x80 gives different signed/unsigned sums.
+    const hdr = encodeHeader({ name: 'caf\u00e9', typeflag: TYPEFLAG.file });
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+      const b = i >= 148 && i < 156 ? 0x20 : (hdr[i] ?? 0);
+      signed += b > 127 ? b - 256 : b;
+    }
+    const signedHdr = encodeHeader({ name: 'caf\u00e9', typeflag: TYPEFLAG.file, checksum: signed });
+    const got = await readAll(Buffer.concat([signedHdr, endOfArchive()]));
+    expect(got[0]?.path).toBe('caf\u00e9');
+  });
+
+  it('rejects malformed octal fields', async () => {
+    const buf = await tarBuffer([{ path: 'f', body: 'x' }]);
+    buf.write('00x0644', 100, 'latin1'); // mode
+    // Recompute the checksum so only the octal field is wrong.
+    const fixed = encodeHeader({ name: 'f', typeflag: TYPEFLAG.file, size: 1 });
+    fixed.write('00x0644', 100, 'latin1');
+    let sum = 0;
+    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (fixed[i] ?? 0);
+    fixed.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    fixed.copy(buf, 0);
+    const err = await engineErrorOf(() => readAll(buf));
+    expect(err.code).toBe('TAR_BAD_HEADER');
+    expect(err.message).toMatch(/mode/);
+  });
+
+  it('detects truncation mid-header, mid-body and a missing end marker', async () => {
+    const buf = await tarBuffer([
+      { path: 'a', body: 'x'.repeat(3000) },
+      { path: 'b', body: 'y' },
+    ]);
+    const midBody = await engineErrorOf(() => readAll(buf.subarray(0, 512 + 1000)));
+    expect(midBody.code).toBe('TAR_TRUNCATED');
+    expect(midBody.message).toMatch(/body of a/);
+    const midHeader = await engineErrorOf(() => readAll(buf.subarray(0, 512 + 3072 + 100)));
+    expect(midHeader.code).toBe('TAR_TRUNCATED');
+    const noEnd = await engineErrorOf(() => readAll(buf.subarray(0, 512 + 3072 + 1024)));
+    expect(noEnd.code).toBe('TAR_TRUNCATED');
+    // A lone zero block at EOF is accepted.
+    expect(await readAll(buf.subarray(0, 512 + 3072 + 1024 + 512))).toHaveLength(2);
+  });
+
+  it('rejects negative and oversized sizes before reading a byte of body', async () => {
+    const huge = encodeHeader({ name: 'huge', typeflag: TYPEFLAG.file, size: 2n ** 62n });
+    const e1 = await engineErrorOf(() => readAll(Buffer.concat([huge, endOfArchive()])));
+    expect(e1.code).toBe('TAR_SIZE_LIMIT');
+    expect(e1.details?.['entry']).toBe('huge');
+
+    const neg = encodeHeader({ name: 'neg', typeflag: TYPEFLAG.file, size: -5n });
+    const e2 = await engineErrorOf(() => readAll(Buffer.concat([neg, endOfArchive()])));
+    expect(e2.code).toBe('TAR_BAD_HEADER');
+    expect(e2.message).toMatch(/negative size/);
+
+    const small = encodeHeader({ name: 'tiny-limit', typeflag: TYPEFLAG.file, size: 2048 });
+    const e3 = await engineErrorOf(() =>
+      readAll(Buffer.concat([small, Buffer.alloc(2048), endOfArchive()]), { maxEntrySize: 1024 }),
+    );
+    expect(e3.code).toBe('TAR_SIZE_LIMIT');
+
+    const e4 = await engineErrorOf(() => readAll(Buffer.concat([small, Buffer.alloc(100)]), { totalSize: 612 }));
+    expect(e4.code).toBe('TAR_TRUNCATED');
+    expect(e4.details?.['entry']).toBe('tiny-limit');
+  });
+
+  it('caps extension headers held in memory', async () => {
+    const pax = encodeHeader({ name: 'PaxHeader', typeflag: TYPEFLAG.paxLocal, size: 5 * 1024 * 1024 });
+    const err = await engineErrorOf(() => readAll(Buffer.concat([pax, endOfArchive()])));
+    expect(err.code).toBe('TAR_SIZE_LIMIT');
+  });
+
+  it('rejects malformed PAX records and GNU sparse files', async () => {
+    const broken = Buffer.concat([
+      encodeHeader({ name: 'PaxHeader', typeflag: TYPEFLAG.paxLocal, size: 12 }),
+      Buffer.concat([Buffer.from('99 path=abc\n'), Buffer.alloc(500)]),
+      encodeHeader({ name: 'x', typeflag: TYPEFLAG.file }),
+      endOfArchive(),
+    ]);
+    expect((await engineErrorOf(() => readAll(broken))).code).toBe('TAR_BAD_HEADER');
+    const sparse = await tarBuffer([{ path: 's', body: 'x', pax: { 'GNU.sparse.major': '1' } }]);
+    expect((await engineErrorOf(() => readAll(sparse))).code).toBe('TAR_UNSUPPORTED');
+  });
+
+  it('normalizes names but keeps .. and leading / for the extractor to judge', async () => {
+    const got = await readAll(
+      await tarBuffer([
+        { path: './a//b/./c/', type: 'dir' },
+        { path: '/abs/x', body: '' },
+        { path: '../up', body: '' },
+        { path: 'benign', body: '', pax: { path: 'x/../../evil' } },
+      ]),
+    );
+    expect(got.map((g) => g.path)).toEqual(['a/b/c', '/abs/x', '../up', 'x/../../evil']);
+  });
+});

@@ -1,0 +1,55 @@
+/** Small helpers shared by the image/layer tests (temp dirs, spawning tools). */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EngineError } from '../errors';
+
+export function makeTmp(prefix = 'berth-img-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function rmrf(p: string): void {
+  fs.rmSync(p, { recursive: true, force: true });
+}
+
+export function hasTool(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; input?: Buffer } = {}): Buffer {
+  const r = spawnSync(cmd, args, { cwd: opts.cwd, input: opts.input, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr?.toString() ?? r.error?.message}`);
+  return r.stdout;
+}
+
+export async function* chunksOf(buf: Buffer, size = 4096): AsyncGenerator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+/** Runs fn and returns the EngineError it throws (fails the test otherwise). */
+export async function engineErrorOf(fn: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof EngineError) return err;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    throw new Error(`expected an EngineError, got: ${what}`, { cause: err });
+  }
+  throw new Error('expected an EngineError, but nothing was thrown');
+}
+
+/** Every path under dir (relative), sorted; used to show "nothing new appeared". */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of fs.readdirSync(path.join(dir, rel))) {
+      const r = rel ? `${rel}/${name}` : name;
+      out.push(r);
+      const st = fs.lstatSync(path.join(dir, r));
+      if (st.isDirectory()) walk(r);
+    }
+  };
+  if (fs.existsSync(dir)) walk('');
+  return out.sort();
+}

@@ -1,0 +1,234 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainIds } from '../images/digest';
+import {
+  dockerSaveParts,
+  makeLayer,
+  ociArchiveParts,
+  writeArchive,
+  type LayerBlob,
+} from '../images/testdata/image-archive';
+import { hasTool, makeTmp, rmrf, run } from '../images/testdata/helpers';
+import { analyzeImageArchive, type ImageAnalysis } from './analyze';
+import { MergedTree } from './filetree';
+
+const kb = (n: number, fill = 'x'): string => fill.repeat(n);
+
+describe('analyzeImageArchive', () => {
+  let tmp = '';
+  let layers: LayerBlob[] = [];
+
+  beforeAll(async () => {
+    tmp = makeTmp('berth-analyze-');
+    layers = [
+      await makeLayer(
+        [
+          { path: 'etc', type: 'dir' },
+          { path: 'etc/os-release', body: kb(100) },
+          { path: 'bin', type: 'dir' },
+          { path: 'bin/tool', body: kb(1000), mode: 0o755 },
+          { path: 'var', type: 'dir' },
+          { path: 'var/cache', type: 'dir' },
+          { path: 'var/cache/big', body: kb(5000) },
+          { path: 'var/log', type: 'dir' },
+          { path: 'var/log/x', body: kb(700) },
+          { path: 'usr/share/doc/a', body: kb(10) },
+          { path: 'usr/share/doc/b', body: kb(20) },
+        ],
+        'gzip',
+        'ADD rootfs.tar /',
+      ),
+      await makeLayer(
+        [
+          { path: 'bin/tool', body: kb(1200, 'y'), mode: 0o755 },
+          { path: 'etc', type: 'dir' },
+          { path: 'etc/os-release', body: kb(100) },
+          { path: 'app', type: 'dir' },
+          { path: 'app/run', body: kb(300), mode: 0o755 },
+        ],
+        'none',
+        'COPY . /app',
+      ),
+      await makeLayer(
+        [
+          { path: 'var', type: 'dir' },
+          { path: 'var/cache', type: 'dir' },
+          { path: 'var/cache/.wh.big', body: '' },
+          { path: 'usr', type: 'dir' },
+          { path: 'usr/share', type: 'dir' },
+          { path: 'usr/share/doc', type: 'dir' },
+          { path: 'usr/share/doc/.wh..wh..opq', body: '' },
+          { path: 'usr/share/doc/c', body: kb(30) },
+        ],
+        'zstd',
+        'RUN rm /var/cache/big && make docs',
+      ),
+      await makeLayer(
+        [
+          { path: '.wh.var', body: '' },
+          { path: 'app', type: 'dir' },
+          { path: 'app/run', body: kb(400, 'z'), mode: 0o755 },
+        ],
+        'gzip',
+        'RUN rm -rf /var && build',
+      ),
+    ];
+  });
+  afterAll(() => rmrf(tmp));
+
+  const check = (a: ImageAnalysis): void => {
+    expect(a.layers.map((l) => l.compression)).toEqual(['gzip', 'none', 'zstd', 'gzip']);
+    expect(a.layers.map((l) => l.digest)).toEqual(layers.map((l) => l.digest));
+    expect(a.layers.map((l) => l.diffId)).toEqual(layers.map((l) => l.diffId));
+    expect(a.layers.map((l) => l.chainId)).toEqual(chainIds(layers.map((l) => l.diffId)));
+    expect(a.layers.map((l) => l.compressedSize)).toEqual(layers.map((l) => l.size));
+    // History has an empty_layer entry before layer 1; layers skip it as dive does.
+    expect(a.layers.map((l) => l.createdBy)).toEqual([
+      'ADD rootfs.tar /',
+      'COPY . /app',
+      'RUN rm /var/cache/big && make docs',
+      'RUN rm -rf /var && build',
+    ]);
+    expect(a.history).toHaveLength(5);
+
+    const changes = a.layers.map((l) => l.changes.map((c) => `${c.change} ${c.path} ${c.size}`));
+    expect(changes[0]).toContain('added /var/cache/big 5000');
+    expect(changes[1]).toEqual(['added /app 0', 'added /app/run 300', 'modified /bin/tool 1200']);
+    expect(a.layers[1]?.stats).toMatchObject({ added: 2, modified: 1, removed: 0, unmodified: 2 });
+    expect(changes[2]).toEqual([
+      'removed /usr/share/doc/a 10',
+      'removed /usr/share/doc/b 20',
+      'added /usr/share/doc/c 30',
+      'removed /var/cache/big 5000',
+    ]);
+    expect(changes[3]).toEqual(['modified /app/run 400', 'removed /var 700']);
+    expect(a.layers[3]?.stats).toMatchObject({ modified: 1, removed: 1, removedBytes: 700, unmodified: 1 });
+
+    // dive's numbers, worked out by hand (see efficiency.ts for the rules):
+    // cumulative 9560, minimum 2860, wasted 200 + 2200 + 5000 + 700.
+    expect(a.sizeBytes).toBe(6830 + 1600 + 30 + 400);
+    expect(a.userSizeBytes).toBe(1600 + 30 + 400);
+    expect(a.wastedBytes).toBe(8100);
+    expect(a.efficiency).toBeCloseTo(2860 / 9560, 12);
+    expect(a.wastedUserPercent).toBeCloseTo(8100 / 2030, 12);
+    expect(a.inefficiencies).toEqual([
+      { path: '/var/cache/big', count: 2, totalSize: 5000 },
+      { path: '/bin/tool', count: 2, totalSize: 2200 },
+      { path: '/app/run', count: 2, totalSize: 700 },
+      { path: '/etc/os-release', count: 2, totalSize: 200 },
+    ]);
+
+    // The per-layer change lists rebuild the cumulative trees.
+    expect(
+      MergedTree.replay(a.layers)
+        .list()
+        .map((e) => e.path),
+    ).toEqual([
+      '/app',
+      '/app/run',
+      '/bin',
+      '/bin/tool',
+      '/etc',
+      '/etc/os-release',
+      '/usr',
+      '/usr/share',
+      '/usr/share/doc',
+      '/usr/share/doc/c',
+    ]);
+    expect(
+      MergedTree.replay(a.layers, 0)
+        .list()
+        .some((e) => e.path === '/var/cache/big'),
+    ).toBe(true);
+  };
+
+  it('reads a classic docker save archive', async () => {
+    const file = path.join(tmp, 'classic.tar');
+    await writeArchive(file, dockerSaveParts(layers, { tag: 'berth/test:1' }).members);
+    const a = await analyzeImageArchive(file);
+    expect(a.format).toBe('docker-save');
+    expect(a.repoTags).toEqual(['berth/test:1']);
+    check(a);
+  });
+
+  it('reads a Docker 25+ docker save archive (OCI layout inside)', async () => {
+    const file = path.join(tmp, 'docker25.tar');
+    const parts = dockerSaveParts(layers, { oci: true });
+    await writeArchive(file, parts.members);
+    const a = await analyzeImageArchive(file);
+    expect(a.format).toBe('docker-save-oci');
+    expect(a.configDigest).toBe(parts.configDigest);
+    check(a);
+  });
+
+  it('reads an OCI archive and reports the manifest digest', async () => {
+    const file = path.join(tmp, 'oci.tar');
+    const parts = ociArchiveParts(layers);
+    await writeArchive(file, parts.members);
+    const a = await analyzeImageArchive(file);
+    expect(a.format).toBe('oci-archive');
+    expect(a.manifestDigest).toBe(parts.manifestDigest);
+    check(a);
+  });
+
+  it('reads a layer listed twice once, and reports both', async () => {
+    const file = path.join(tmp, 'twice.tar');
+    const same = layers[1] as LayerBlob;
+    await writeArchive(file, ociArchiveParts([layers[0] as LayerBlob, same, same]).members);
+    const a = await analyzeImageArchive(file);
+    expect(a.layers).toHaveLength(3);
+    expect(a.layers[2]?.changes).toEqual([]);
+    expect(a.layers[2]?.stats.unmodified).toBe(5);
+  });
+
+  it.skipIf(!hasTool('umoci') || !hasTool('skopeo'))(
+    'reads what skopeo writes (docker-archive and oci-archive) from a umoci image',
+    async () => {
+      const layout = path.join(tmp, 'umoci');
+      const bundle = path.join(tmp, 'bundle');
+      run('umoci', ['init', '--layout', layout]);
+      run('umoci', ['new', '--image', `${layout}:t`]);
+      for (let i = 0; i < 2; i++) {
+        rmrf(bundle);
+        run('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
+        const etc = path.join(bundle, 'rootfs', 'etc');
+        fs.mkdirSync(etc, { recursive: true });
+        fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
+        if (i === 1) fs.rmSync(path.join(etc, 'file0'));
+        run('umoci', ['repack', '--image', `${layout}:t`, bundle]);
+      }
+      const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
+        manifests: Array<{ digest: string }>;
+      };
+      const blob = (d: string): string => path.join(layout, 'blobs/sha256', d.slice(7));
+      const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0]?.digest ?? ''), 'utf8')) as {
+        config: { digest: string };
+        layers: Array<{ digest: string }>;
+      };
+      const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8')) as {
+        rootfs: { diff_ids: string[] };
+      };
+
+      const ociTar = path.join(tmp, 'skopeo-oci.tar');
+      const dockerTar = path.join(tmp, 'skopeo-docker.tar');
+      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `oci-archive:${ociTar}`]);
+      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `docker-archive:${dockerTar}:berth/skopeo:t`]);
+
+      const oci = await analyzeImageArchive(ociTar);
+      expect(oci.layers.map((l) => l.digest)).toEqual(manifest.layers.map((l) => l.digest));
+      expect(oci.layers.map((l) => l.diffId)).toEqual(config.rootfs.diff_ids);
+      expect(oci.configDigest).toBe(manifest.config.digest);
+      expect(oci.layers[1]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual(
+        expect.arrayContaining(['added /etc/file1', 'removed /etc/file0']),
+      );
+
+      const docker = await analyzeImageArchive(dockerTar);
+      expect(docker.format).toBe('docker-save');
+      expect(docker.repoTags).toEqual(['docker.io/berth/skopeo:t']);
+      expect(docker.layers.map((l) => l.diffId)).toEqual(config.rootfs.diff_ids);
+      expect(docker.layers.map((l) => l.changes)).toEqual(oci.layers.map((l) => l.changes));
+      expect(docker.efficiency).toBe(oci.efficiency);
+    },
+  );
+});

@@ -1,0 +1,199 @@
+/**
+ * dive-like analysis of an image archive file, without root and without
+ * extracting anything: the outer tar is indexed once, each layer is
+ * streamed from its byte range (decompressed, hashed, listed), and every
+ * digest the archive states is checked on the way.
+ */
+import { DigestTap, assertDigest, chainIds, type Digest } from '../images/digest';
+import { EngineError } from '../images/errors';
+import type { Compression } from '../images/compression';
+import type { HistoryEntry, ImageConfig } from '../images/oci-types';
+import { ArchiveIndex } from './archive-index';
+import { diveEfficiency, type Inefficiency } from './efficiency';
+import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
+import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
+import { scanLayer, withBlob, type LayerScan } from './layer-scan';
+
+export interface AnalyzeOptions extends SelectOptions {
+  /** Hash file contents to tell rewritten-but-identical files apart (default true). */
+  hashFiles?: boolean;
+  maxEntrySize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { layer: number; layers: number }) => void;
+}
+
+export interface LayerAnalysis {
+  index: number;
+  /** Archive member the layer came from. */
+  blob: string;
+  mediaType?: string;
+  compression: Compression;
+  /** sha256 of the blob as stored (compressed). */
+  digest: Digest;
+  diffId: Digest;
+  chainId: Digest;
+  compressedSize: number;
+  /** Bytes of the uncompressed tar stream. */
+  uncompressedSize: number;
+  /** Sum of entry sizes (dive's layer size). */
+  size: number;
+  createdBy: string;
+  created?: string;
+  comment?: string;
+  stats: LayerChangeStats;
+  /** What this layer adds, modifies and removes, sorted by path. */
+  changes: FileChange[];
+}
+
+export interface ImageAnalysis {
+  format: ArchiveFormat;
+  repoTags: string[];
+  manifestDigest?: Digest;
+  configDigest: Digest;
+  architecture: string;
+  os: string;
+  created?: string;
+  /** The full history, empty layers included. */
+  history: HistoryEntry[];
+  layers: LayerAnalysis[];
+  /** Sum of layer sizes (dive's SizeBytes). */
+  sizeBytes: number;
+  /** The same without the first layer (dive's UserSizeBytes). */
+  userSizeBytes: number;
+  compressedBytes: number;
+  efficiency: number;
+  wastedBytes: number;
+  /** wastedBytes / userSizeBytes (0 when there is no user layer). */
+  wastedUserPercent: number;
+  /** Paths present in more than one layer, largest total first. */
+  inefficiencies: Inefficiency[];
+}
+
+/**
+ * A blob that fails to parse may simply not be the blob the manifest
+ * names; when a digest is stated, say so (the root cause) instead.
+ */
+async function preferDigestError(err: unknown, index: ArchiveIndex, ref: LayerRef): Promise<unknown> {
+  const named = withBlob(err, ref.name);
+  if (!(err instanceof EngineError) || !ref.expectedDigest) return named;
+  if (!err.code.startsWith('TAR_') && err.code !== 'COMPRESSION_BAD') return named;
+  const tap = new DigestTap();
+  for await (const _ of tap.tap(index.open(ref.member))) void _;
+  const actual = tap.digest();
+  if (actual === ref.expectedDigest) return named;
+  return new EngineError(
+    'DIGEST_MISMATCH',
+    `digest mismatch for ${ref.name}: expected ${ref.expectedDigest}, got ${actual}`,
+    {
+      entry: ref.name,
+      blob: ref.name,
+      expected: ref.expectedDigest,
+      actual,
+      parseError: err.code,
+    },
+  );
+}
+
+/** dive's pairing of layers with history: each layer takes the next non-empty history entry. */
+function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntry | undefined> {
+  const history = config.history ?? [];
+  const out: Array<HistoryEntry | undefined> = [];
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    while (h < history.length && history[h]?.empty_layer) h++;
+    out.push(history[h]);
+    if (h < history.length) h++;
+  }
+  return out;
+}
+
+export async function analyzeImageArchive(file: string, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
+  const index = await ArchiveIndex.open(file);
+  const plan = await planImage(index, options);
+  const diffIds = plan.config.rootfs.diff_ids as Digest[];
+  const chains = chainIds(diffIds);
+  const history = historyForLayers(plan.config, plan.layers.length);
+  const tree = new MergedTree();
+  // The same blob listed twice (identical layers) is read once.
+  const scans = new Map<string, LayerScan>();
+  const layers: LayerAnalysis[] = [];
+  const scanned: LayerScan[] = [];
+
+  for (const [i, ref] of plan.layers.entries()) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ layer: i, layers: plan.layers.length });
+    let scan = scans.get(ref.member.name);
+    if (!scan) {
+      try {
+        scan = await scanLayer(index.open(ref.member), {
+          hashFiles: options.hashFiles,
+          maxEntrySize: options.maxEntrySize,
+          sourceSize: ref.member.size,
+          signal: options.signal,
+        });
+        if (ref.expectedSize !== undefined && scan.compressedSize !== ref.expectedSize) {
+          throw new EngineError(
+            'DIGEST_MISMATCH',
+            `${ref.name}: ${scan.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
+            {
+              entry: ref.name,
+              blob: ref.name,
+              reason: 'size',
+            },
+          );
+        }
+        if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
+        assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+      } catch (err) {
+        throw await preferDigestError(err, index, ref);
+      }
+      scans.set(ref.member.name, scan);
+    } else {
+      assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+    }
+    scanned.push(scan);
+    const diff = tree.applyLayer(scan);
+    const h = history[i];
+    const layer: LayerAnalysis = {
+      index: i,
+      blob: ref.name,
+      compression: scan.compression,
+      digest: scan.digest,
+      diffId: scan.diffId,
+      chainId: chains[i] as Digest,
+      compressedSize: scan.compressedSize,
+      uncompressedSize: scan.uncompressedSize,
+      size: scan.contentSize,
+      createdBy: h?.created_by ?? '(missing)',
+      stats: diff.stats,
+      changes: diff.changes,
+    };
+    if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
+    if (h?.created !== undefined) layer.created = h.created;
+    if (h?.comment !== undefined) layer.comment = h.comment;
+    layers.push(layer);
+  }
+
+  const eff = diveEfficiency(scanned);
+  const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
+  const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
+  const result: ImageAnalysis = {
+    format: plan.format,
+    repoTags: plan.repoTags,
+    configDigest: plan.configDigest,
+    architecture: plan.config.architecture,
+    os: plan.config.os,
+    history: plan.config.history ?? [],
+    layers,
+    sizeBytes,
+    userSizeBytes,
+    compressedBytes: layers.reduce((s, l) => s + l.compressedSize, 0),
+    efficiency: eff.score,
+    wastedBytes: eff.wastedBytes,
+    wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
+    inefficiencies: eff.inefficiencies,
+  };
+  if (plan.manifestDigest) result.manifestDigest = plan.manifestDigest;
+  if (plan.config.created !== undefined) result.created = plan.config.created;
+  return result;
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { diveEfficiency, type DiveLayer } from './efficiency';
+
+const f = (path: string, size: number) => ({ path, size, type: 'file' as const });
+const d = (path: string) => ({ path, size: 0, type: 'dir' as const });
+
+describe('diveEfficiency (dive/filetree/efficiency.go)', () => {
+  it('is 1 with nothing wasted for an empty image or unique paths', () => {
+    expect(diveEfficiency([])).toEqual({ score: 1, wastedBytes: 0, inefficiencies: [] });
+    const r = diveEfficiency([
+      { entries: [f('a', 10)], whiteouts: [] },
+      { entries: [f('b', 20)], whiteouts: [] },
+    ]);
+    expect(r).toEqual({ score: 1, wastedBytes: 0, inefficiencies: [] });
+  });
+
+  it('counts a rewritten file fully as wasted and discounts the score by all but its smallest copy', () => {
+    const r = diveEfficiency([
+      { entries: [f('a', 100)], whiteouts: [] },
+      { entries: [f('a', 40)], whiteouts: [] },
+    ]);
+    expect(r.wastedBytes).toBe(140);
+    expect(r.score).toBeCloseTo(40 / 140, 12);
+    expect(r.inefficiencies).toEqual([{ path: '/a', count: 2, totalSize: 140 }]);
+  });
+
+  it('sizes a whiteout of a file as 0 and of a directory as everything below it', () => {
+    const layers: DiveLayer[] = [
+      { entries: [f('file', 50), d('dir'), f('dir/x', 30), f('dir/y', 20)], whiteouts: [] },
+      { entries: [], whiteouts: ['file', 'dir'] },
+    ];
+    const r = diveEfficiency(layers);
+    // /file: 50 + 0 (count 2); /dir: only a leaf in layer 1, size 30 + 20.
+    expect(r.inefficiencies).toEqual([{ path: '/file', count: 2, totalSize: 50 }]);
+    expect(r.wastedBytes).toBe(50);
+    expect(r.score).toBeCloseTo((0 + 30 + 20 + 50) / (50 + 30 + 20 + 50), 12);
+  });
+
+  it("keeps dive's placeholder rule: a parent a later tar does not list stops counting as a directory", () => {
+    const layers: DiveLayer[] = [
+      { entries: [d('var'), f('var/x', 700)], whiteouts: [] },
+      { entries: [f('var/y', 10)], whiteouts: [] }, // no "var/" entry: dive stacks an empty placeholder over it
+      { entries: [], whiteouts: ['var'] },
+    ];
+    const r = diveEfficiency(layers);
+    expect(r.inefficiencies).toEqual([]);
+    expect(r.score).toBeCloseTo((700 + 10 + 0) / (700 + 10 + 0), 12);
+  });
+
+  it('ignores a whiteout of a path absent below (dive would abort the layer and count -1)', () => {
+    const r = diveEfficiency([
+      { entries: [f('a', 10)], whiteouts: [] },
+      { entries: [f('b', 5)], whiteouts: ['nothing'] },
+    ]);
+    expect(r).toEqual({ score: 1, wastedBytes: 0, inefficiencies: [] });
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { MergedTree } from './filetree';
+import type { ScannedEntry } from './layer-scan';
+
+const e = (path: string, over: Partial<ScannedEntry> = {}): ScannedEntry => ({
+  path,
+  type: 'file',
+  size: 1,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  linkname: '',
+  devmajor: 0,
+  devminor: 0,
+  hash: 'h',
+  ...over,
+});
+const dir = (path: string, over: Partial<ScannedEntry> = {}): ScannedEntry =>
+  e(path, { type: 'dir', size: 0, mode: 0o755, ...over });
+const show = (t: ReturnType<MergedTree['applyLayer']>): string[] => t.changes.map((c) => `${c.change} ${c.path}`);
+
+describe('MergedTree', () => {
+  it('classifies added, modified (content, mode, owner, link target) and unmodified entries', () => {
+    const t = new MergedTree();
+    t.applyLayer({
+      entries: [dir('etc'), e('etc/a'), e('etc/b'), e('etc/c'), e('l', { type: 'symlink', size: 0, linkname: 'x' })],
+      whiteouts: [],
+      opaques: [],
+    });
+    const d = t.applyLayer({
+      entries: [
+        dir('etc'),
+        e('etc/a', { hash: 'other' }),
+        e('etc/b', { mode: 0o600 }),
+        e('etc/c'),
+        e('l', { type: 'symlink', size: 0, linkname: 'y' }),
+        e('new'),
+      ],
+      whiteouts: [],
+      opaques: [],
+    });
+    expect(show(d)).toEqual(['modified /etc/a', 'modified /etc/b', 'modified /l', 'added /new']);
+    expect(d.stats.unmodified).toBe(2);
+  });
+
+  it('applies whiteouts and opaque dirs to lower layers only', () => {
+    const t = new MergedTree();
+    t.applyLayer({
+      entries: [dir('d'), e('d/x', { size: 5 }), e('d/y', { size: 7 }), dir('w'), e('w/z', { size: 3 })],
+      whiteouts: [],
+      opaques: [],
+    });
+    const d = t.applyLayer({
+      entries: [e('d/x', { size: 6 }), dir('w'), e('w/new')],
+      whiteouts: ['w'],
+      opaques: ['d'],
+    });
+    // d is opaque: y goes, x is rewritten; w is whited out and re-made in the same layer: its old content goes.
+    expect(show(d)).toEqual(['modified /d/x', 'removed /d/y', 'added /w/new', 'removed /w/z']);
+    expect(t.list().map((x) => x.path)).toEqual(['/d', '/d/x', '/w', '/w/new']);
+  });
+
+  it('reports a directory replaced by a file as a modification plus the removal of its content', () => {
+    const t = new MergedTree();
+    const d0 = t.applyLayer({ entries: [dir('p'), e('p/q', { size: 9 })], whiteouts: [], opaques: [] });
+    const d = t.applyLayer({ entries: [e('p', { size: 2 })], whiteouts: [], opaques: [] });
+    expect(show(d)).toEqual(['modified /p', 'removed /p/q']);
+    expect(MergedTree.replay([d0, d]).list()).toEqual(t.list());
+    expect(t.list().map((x) => `${x.type} ${x.path}`)).toEqual(['file /p']);
+  });
+
+  it('sizes a removed directory by everything under it', () => {
+    const t = new MergedTree();
+    t.applyLayer({
+      entries: [dir('v'), dir('v/a'), e('v/a/1', { size: 10 }), e('v/2', { size: 20 })],
+      whiteouts: [],
+      opaques: [],
+    });
+    const d = t.applyLayer({ entries: [], whiteouts: ['v', 'not-there'], opaques: [] });
+    expect(d.changes).toEqual([
+      { path: '/v', type: 'dir', size: 30, mode: 0o755, uid: 0, gid: 0, linkname: '', change: 'removed' },
+    ]);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The merged (overlay) view of an image's layers, and what each layer
+ * changes in it. Whiteouts and opaque directories follow the image-spec:
+ * they hide lower-layer content only, never entries of their own layer.
+ */
+import type { TarEntryType } from '../images/tar/format';
+import type { LayerScan, ScannedEntry } from './layer-scan';
+
+export type ChangeKind = 'added' | 'modified' | 'removed';
+
+export interface FileChange {
+  /** Absolute path in the container ("/etc/passwd"). */
+  path: string;
+  type: TarEntryType;
+  /** For removals, the size of everything removed under the path. */
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname: string;
+  change: ChangeKind;
+}
+
+export interface LayerChangeStats {
+  added: number;
+  modified: number;
+  removed: number;
+  /** Entries present in the layer tar that change nothing (typically parent directories). */
+  unmodified: number;
+  addedBytes: number;
+  modifiedBytes: number;
+  removedBytes: number;
+}
+
+export interface LayerDiff {
+  changes: FileChange[];
+  stats: LayerChangeStats;
+}
+
+/** One entry of a cumulative tree listing. */
+export interface TreeEntry {
+  path: string;
+  type: TarEntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname: string;
+}
+
+interface Node {
+  type: TarEntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+  hash?: string;
+  /** A parent directory the archive never described. */
+  implicit: boolean;
+  children?: Map<string, Node>;
+}
+
+function implicitDir(): Node {
+  return {
+    type: 'dir',
+    size: 0,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    implicit: true,
+    children: new Map(),
+  };
+}
+
+function fromEntry(e: ScannedEntry | TreeEntry): Node {
+  const n: Node = {
+    type: e.type,
+    size: e.size,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    linkname: e.linkname,
+    devmajor: 'devmajor' in e ? e.devmajor : 0,
+    devminor: 'devminor' in e ? e.devminor : 0,
+    implicit: false,
+  };
+  if ('hash' in e && e.hash !== undefined) n.hash = e.hash;
+  if (e.type === 'dir') n.children = new Map();
+  return n;
+}
+
+function split(p: string): string[] {
+  return p.split('/').filter((c) => c !== '');
+}
+
+function subtreeSize(n: Node): number {
+  let total = n.size;
+  if (n.children) for (const c of n.children.values()) total += subtreeSize(c);
+  return total;
+}
+
+function sameContent(a: Node, b: Node): boolean {
+  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
+  if (a.linkname !== b.linkname || a.devmajor !== b.devmajor || a.devminor !== b.devminor) return false;
+  if (a.type === 'file') return a.size === b.size && a.hash !== undefined && a.hash === b.hash;
+  return true;
+}
+
+export class MergedTree {
+  private readonly root: Node = implicitDir();
+
+  private get(path: string): Node | undefined {
+    let n: Node | undefined = this.root;
+    for (const c of split(path)) {
+      n = n.children?.get(c);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  private parentOf(path: string, create: boolean): { dir: Node; name: string } | undefined {
+    const comps = split(path);
+    const name = comps.pop();
+    if (name === undefined) return undefined;
+    let n = this.root;
+    for (const c of comps) {
+      let next = n.children?.get(c);
+      if (!next || !next.children) {
+        if (!create) return undefined;
+        // A missing (or non-directory) parent becomes a directory, as it must for the child to exist.
+        next = implicitDir();
+        n.children?.set(c, next);
+      }
+      n = next;
+    }
+    return { dir: n, name };
+  }
+
+  private remove(path: string): void {
+    const p = this.parentOf(path, false);
+    p?.dir.children?.delete(p.name);
+  }
+
+  private set(path: string, node: Node): void {
+    const p = this.parentOf(path, true);
+    if (!p) return;
+    const old = p.dir.children?.get(p.name);
+    // A directory replacing a directory keeps what the lower layers put in it.
+    if (old?.children && node.children) node.children = old.children;
+    p.dir.children?.set(p.name, node);
+  }
+
+  /** Applies one layer and returns what it changed. */
+  applyLayer(scan: Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques'>): LayerDiff {
+    const adds = new Map<string, ScannedEntry>();
+    for (const e of scan.entries) adds.set(e.path, e);
+    const changes: FileChange[] = [];
+    const removed = (path: string, n: Node): void => {
+      changes.push({
+        path: `/${path}`,
+        type: n.type,
+        size: subtreeSize(n),
+        mode: n.mode,
+        uid: n.uid,
+        gid: n.gid,
+        linkname: n.linkname,
+        change: 'removed',
+      });
+      this.remove(path);
+    };
+    // Lower content under `dir` disappears unless this layer puts it back.
+    const hideBelow = (dir: string, node: Node): void => {
+      for (const [name, child] of [...(node.children ?? [])]) {
+        const p = dir ? `${dir}/${name}` : name;
+        if (!adds.has(p)) removed(p, child);
+        else if (child.children) hideBelow(p, child);
+      }
+    };
+
+    for (const w of scan.whiteouts) {
+      const lower = this.get(w);
+      if (!lower) continue;
+      if (!adds.has(w)) removed(w, lower);
+      else if (lower.children) hideBelow(w, lower);
+    }
+    for (const d of scan.opaques) {
+      const lower = d === '' ? this.root : this.get(d);
+      if (lower?.children) hideBelow(d, lower);
+    }
+
+    // Classify against the lower state first: adds of this layer must not
+    // see each other (a child listed before its parent would make the
+    // parent look pre-existing).
+    let unmodified = 0;
+    const nodes: Array<[string, Node]> = [];
+    for (const [path, e] of adds) {
+      const node = fromEntry(e);
+      const lower = this.get(path);
+      if (!lower) {
+        changes.push({ ...toChange(path, node), change: 'added' });
+      } else {
+        if (lower.children && !node.children) {
+          // A non-directory replacing a directory takes its whole subtree away.
+          for (const [name, child] of [...lower.children]) removed(`${path}/${name}`, child);
+        }
+        if (lower.implicit ? node.type === 'dir' : sameContent(lower, node)) unmodified++;
+        else changes.push({ ...toChange(path, node), change: 'modified' });
+      }
+      nodes.push([path, node]);
+    }
+    for (const [path, node] of nodes) this.set(path, node);
+
+    changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const stats: LayerChangeStats = {
+      added: 0,
+      modified: 0,
+      removed: 0,
+      unmodified,
+      addedBytes: 0,
+      modifiedBytes: 0,
+      removedBytes: 0,
+    };
+    for (const c of changes) {
+      stats[c.change]++;
+      stats[`${c.change}Bytes`] += c.size;
+    }
+    return { changes, stats };
+  }
+
+  /** Every path of the merged tree, sorted. */
+  list(): TreeEntry[] {
+    const out: TreeEntry[] = [];
+    const walk = (prefix: string, n: Node): void => {
+      const names = [...(n.children?.keys() ?? [])].sort();
+      for (const name of names) {
+        const child = n.children?.get(name);
+        if (!child) continue;
+        const p = `${prefix}/${name}`;
+        out.push({
+          path: p,
+          type: child.type,
+          size: child.size,
+          mode: child.mode,
+          uid: child.uid,
+          gid: child.gid,
+          linkname: child.linkname,
+        });
+        walk(p, child);
+      }
+    };
+    walk('', this.root);
+    return out;
+  }
+
+  /** Rebuilds a merged tree from per-layer change lists (layers 0..upTo). */
+  static replay(diffs: readonly Pick<LayerDiff, 'changes'>[], upTo = diffs.length - 1): MergedTree {
+    const t = new MergedTree();
+    for (const diff of diffs.slice(0, upTo + 1)) {
+      for (const c of diff.changes) {
+        const path = c.path.slice(1);
+        if (c.change === 'removed') t.remove(path);
+        else t.set(path, fromEntry(c));
+      }
+    }
+    return t;
+  }
+}
+
+function toChange(path: string, n: Node): Omit<FileChange, 'change'> {
+  return { path: `/${path}`, type: n.type, size: n.size, mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname };
+}
