@@ -4,9 +4,9 @@
  */
 import { DEFAULT_RUN_DIR, clientSocketPath } from '../helper/paths';
 import { HelperConnection } from '../helper/connection';
-import { VERSION } from '../version';
 import { EventHub } from './event-hub';
-import { Router, type MainHandlers, type Transport } from './router';
+import { Router, type MainHandlers, type MainServices, type Transport } from './router';
+import { appHandlers } from './features/app';
 
 export interface Backend {
   router: Router;
@@ -34,14 +34,10 @@ export function createBackend(opts: BackendOptions): Backend {
     onState: (s) => hub.emit('helper.state', s),
     onEvent: (name, payload) => hub.emitChecked(name, payload),
   });
+  const services: MainServices = { helper, hub, helperState: () => helper.current };
+  // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
   const mainHandlers: MainHandlers = {
-    'app.version': async () => ({
-      version: VERSION,
-      transport: opts.transport,
-      node: process.versions.node,
-      electron: process.versions.electron ?? null,
-    }),
-    'app.helperState': async () => helper.current,
+    ...appHandlers(services),
   };
   const router = new Router(mainHandlers, helper);
   return { router, hub, helper, close: () => helper.close() };

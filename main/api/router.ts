@@ -9,12 +9,14 @@ import {
   isMethodName,
   methods,
   type HelperMethodName,
+  type HelperStateT,
   type MainMethodName,
   type MethodName,
   type ParsedParams,
   type Result,
 } from '../../preload/contract';
 import { parseParams, parseResult } from './validate';
+import type { EventHub } from './event-hub';
 
 export type Transport = 'electron' | 'web' | 'cli';
 
@@ -29,6 +31,16 @@ export type MainHandlers = {
 /** What the router needs from the helper connection. */
 export interface HelperCaller {
   call<M extends HelperMethodName>(method: M, params: ParsedParams<M>): Promise<Result<M>>;
+}
+
+/** The main-side handlers of some methods: what one feature provides. */
+export type MainHandlersFor<K extends MainMethodName> = Pick<MainHandlers, K>;
+
+/** What main-side feature handlers may use. */
+export interface MainServices {
+  helper: HelperCaller;
+  hub: EventHub;
+  helperState(): HelperStateT;
 }
 
 function isHelperMethod(m: MethodName): m is HelperMethodName {
