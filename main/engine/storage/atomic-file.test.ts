@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readJsonOrNull, removeStaleTemps, writeJsonAtomic } from './atomic-file';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-atomic-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('atomic files', () => {
+  it('replaces the whole file and leaves no temp behind', () => {
+    const d = tmp();
+    const f = path.join(d, 'state.json');
+    writeJsonAtomic(f, { a: 1 });
+    writeJsonAtomic(f, { a: 2, b: 'x'.repeat(100_000) });
+    expect(readJsonOrNull(f)).toMatchObject({ a: 2 });
+    expect(fs.readdirSync(d)).toEqual(['state.json']);
+    expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+  });
+
+  it('a reader racing many writers never sees a torn file', () => {
+    const d = tmp();
+    const f = path.join(d, 'state.json');
+    writeJsonAtomic(f, { n: 0, pad: '' });
+    for (let i = 1; i < 200; i++) {
+      writeJsonAtomic(f, { n: i, pad: 'y'.repeat(i * 97) });
+      const v = readJsonOrNull(f) as { n: number; pad: string };
+      expect(v.pad.length).toBe(v.n * 97);
+    }
+  });
+
+  it('missing file reads as null; stale temps are cleaned', () => {
+    const d = tmp();
+    expect(readJsonOrNull(path.join(d, 'nope.json'))).toBeNull();
+    fs.writeFileSync(path.join(d, '.state.json.abc.tmp'), '{');
+    expect(removeStaleTemps(d)).toBe(1);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+});
