@@ -12,19 +12,43 @@
  *
  * Assumes the app is built (`npm run build` runs before the suite).
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeBusyboxImage } from '../main/testing/busybox-image';
 import { ENV_KEYS } from './support/env';
-import { startBerthWeb } from './support/server';
+import { ROOT, startBerthWeb } from './support/server';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const web = await startBerthWeb();
   process.env[ENV_KEYS.url] = web.url;
   process.env[ENV_KEYS.runDir] = web.runDir;
   process.env[ENV_KEYS.dataRoot] = web.dataRoot;
+  // The test image: a busybox rootfs as a docker save tar, loaded into the
+  // suite's own helper (BERTH_E2E_IMAGE_TAR stays for tests that drop it).
+  const imageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-image-'));
+  const imageTar = path.join(imageDir, 'busybox.tar');
+  await writeBusyboxImage(imageTar, 'busybox:latest');
+  process.env[ENV_KEYS.imageTar] = imageTar;
+  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'load', '-i', imageTar], {
+    env: { ...process.env, BERTH_RUN_DIR: web.runDir, BERTH_DATA_ROOT: web.dataRoot },
+    stdio: 'pipe',
+  });
   console.log(
     `[e2e] berth web (pid ${web.pid}) at ${new URL(web.url).origin}; run dir ${web.runDir}, data root ${web.dataRoot}`,
   );
+  const cli = (args: string[]): string =>
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), ...args], {
+      env: { ...process.env, BERTH_RUN_DIR: web.runDir, BERTH_DATA_ROOT: web.dataRoot },
+      encoding: 'utf8',
+    });
   return async () => {
+    // Containers outlive the helper by design: remove the suite's own first.
+    const ids = cli(['ps', '-a', '-q', '--no-start']).split('\n').filter(Boolean);
+    if (ids.length) cli(['rm', '-f', ...ids, '--no-start']);
     await web.stop();
+    fs.rmSync(imageDir, { recursive: true, force: true });
     const stderr = web.stderr().trim();
     if (stderr) console.log(`[e2e] berth web stderr:\n${stderr}`);
   };

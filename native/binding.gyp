@@ -1,13 +1,29 @@
 {
-  # Berth native addon. N-API only (no V8 API), so one binary loads in both
-  # Node and Electron. Built by `npm install` (package.json "install" script:
-  # node-gyp rebuild --directory native) into build/Release/berth.node.
+  # Berth native code, built by `npm install` (package.json "install" script:
+  # node-gyp rebuild --directory native) into build/Release/:
+  #   berth.node           the N-API addon. N-API only (no V8 API), so one
+  #                        binary loads in both Node and Electron.
+  #   berth-monitor        the per-container monitor (monitor/README.md): a
+  #                        plain executable, libc + libstdc++ only.
+  #   berth-monitor-test   unit tests of the monitor's JSON parser, spec
+  #                        decoder, log writer and framing (run by
+  #                        native/monitor-unit.test.ts).
+  "target_defaults": {
+    "cflags!": ["-fexceptions"],
+    "cflags_cc!": ["-fexceptions", "-std=gnu++17", "-std=gnu++20", "-std=c++20"],
+    "cflags": ["-Wall", "-Wextra"],
+    "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+  },
   "targets": [
     {
       "target_name": "berth",
       "sources": [
         "src/addon.cc",
+        "src/args.cc",
+        "src/errno_name.cc",
         "src/errors.cc",
+        "src/fsattr.cc",
+        "src/fsattr_binding.cc",
         "src/peercred.cc",
         "src/nsioctl.cc",
         "src/nsinfo.cc"
@@ -18,11 +34,57 @@
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS"
+      ]
+    },
+    {
+      "target_name": "berth-monitor",
+      "type": "executable",
+      "sources": [
+        "src/errno_name.cc",
+        "monitor/src/attach.cc",
+        "monitor/src/channel.cc",
+        "monitor/src/cloned_binary.cc",
+        "monitor/src/container.cc",
+        "monitor/src/error.cc",
+        "monitor/src/exec.cc",
+        "monitor/src/fileio.cc",
+        "monitor/src/frame.cc",
+        "monitor/src/json.cc",
+        "monitor/src/log.cc",
+        "monitor/src/loop.cc",
+        "monitor/src/main.cc",
+        "monitor/src/mountopts.cc",
+        "monitor/src/overlay.cc",
+        "monitor/src/process.cc",
+        "monitor/src/pty.cc",
+        "monitor/src/rootfs.cc",
+        "monitor/src/run.cc",
+        "monitor/src/safepath.cc",
+        "monitor/src/signals.cc",
+        "monitor/src/spec.cc",
+        "monitor/src/state.cc",
+        "monitor/src/sys.cc"
       ],
-      "cflags!": ["-fexceptions"],
-      "cflags_cc!": ["-fexceptions", "-std=gnu++17", "-std=gnu++20", "-std=c++20"],
-      "cflags": ["-Wall", "-Wextra"],
-      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+      "include_dirs": ["src", "monitor/src"],
+      "cflags_cc": ["-fno-rtti"]
+    },
+    {
+      "target_name": "berth-monitor-test",
+      "type": "executable",
+      "sources": [
+        "src/errno_name.cc",
+        "monitor/src/error.cc",
+        "monitor/src/fileio.cc",
+        "monitor/src/frame.cc",
+        "monitor/src/json.cc",
+        "monitor/src/log.cc",
+        "monitor/src/mountopts.cc",
+        "monitor/src/signals.cc",
+        "monitor/src/spec.cc",
+        "monitor/test/unit_test.cc"
+      ],
+      "include_dirs": ["src", "monitor/src"],
+      "cflags_cc": ["-fno-rtti"]
     }
   ]
 }

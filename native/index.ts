@@ -79,7 +79,21 @@ interface RawBinding {
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
+  lsetxattr(path: string, name: string, value: Uint8Array): void;
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  mknod(path: string, mode: number, major: number, minor: number): void;
 }
+
+const BINDING_FUNCTIONS = [
+  'peerCred',
+  'nsInfo',
+  'nsInfoMany',
+  'lsetxattr',
+  'lgetxattr',
+  'llistxattr',
+  'mknod',
+] as const satisfies readonly (keyof RawBinding)[];
 
 const BINARY = path.join('build', 'Release', 'berth.node');
 
@@ -122,9 +136,7 @@ function codedError(code: string, message: string, cause?: unknown): Error & { c
 function isRawBinding(mod: unknown): mod is RawBinding {
   if (typeof mod !== 'object' || mod === null) return false;
   const m = mod as Record<string, unknown>;
-  return (
-    typeof m['peerCred'] === 'function' && typeof m['nsInfo'] === 'function' && typeof m['nsInfoMany'] === 'function'
-  );
+  return BINDING_FUNCTIONS.every((name) => typeof m[name] === 'function');
 }
 
 function load(): RawBinding {
@@ -148,7 +160,7 @@ function load(): RawBinding {
   if (!isRawBinding(mod)) {
     throw codedError(
       'NATIVE_LOAD_FAILED',
-      `Berth native addon at ${file} lacks peerCred/nsInfo/nsInfoMany (stale build? run \`npm install\`)`,
+      `Berth native addon at ${file} lacks one of ${BINDING_FUNCTIONS.join('/')} (stale build? run \`npm install\`)`,
     );
   }
   binding = mod;
@@ -178,6 +190,34 @@ export function nsInfo(nsPath: string): NsInfo {
 /** nsInfo for many paths in one call; failures become { error } entries in place. */
 export function nsInfoMany(paths: readonly string[]): NsInfoManyEntry[] {
   return load().nsInfoMany(paths);
+}
+
+/**
+ * lsetxattr(2): sets an extended attribute on `path` itself (a final symlink
+ * is not followed). E.g. `trusted.overlay.opaque` = "y" on an unpacked layer's
+ * directory (root only; the kernel refuses user.* on symlinks with EPERM).
+ */
+export function lsetxattr(filePath: string, name: string, value: Uint8Array): void {
+  load().lsetxattr(filePath, name, value);
+}
+
+/** lgetxattr(2): the value, or null when the attribute is not set (ENODATA). */
+export function lgetxattr(filePath: string, name: string): Buffer | null {
+  return load().lgetxattr(filePath, name);
+}
+
+/** llistxattr(2): the attribute names (only those the caller may see: trusted.* needs root). */
+export function llistxattr(filePath: string): string[] {
+  return load().llistxattr(filePath);
+}
+
+/**
+ * mknod(2). `mode` holds the file type and permissions, e.g.
+ * `fs.constants.S_IFCHR | 0o000` with major 0, minor 0 for an overlay
+ * whiteout; the process umask applies. Throws EEXIST if the path exists.
+ */
+export function mknod(filePath: string, mode: number, major: number, minor: number): void {
+  load().mknod(filePath, mode, major, minor);
 }
 
 export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {

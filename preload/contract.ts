@@ -12,6 +12,10 @@
  */
 import type { z } from 'zod';
 import { HelperState, SystemInfo, systemEvents, systemMethods } from './schemas/system';
+import { containerEvents, containerMethods } from './schemas/containers';
+import { registryEvents, registryMethods } from './schemas/registry';
+import { sessionEvents, sessionMethods } from './schemas/sessions';
+import { imagesEvents, imagesMethods } from './schemas/images';
 
 export * from './schemas/system';
 
@@ -20,10 +24,18 @@ export * from './schemas/system';
 
 export const methods = {
   ...systemMethods,
+  ...containerMethods,
+  ...registryMethods,
+  ...sessionMethods,
+  ...imagesMethods,
 } as const;
 
 export const events = {
   ...systemEvents,
+  ...containerEvents,
+  ...registryEvents,
+  ...sessionEvents,
+  ...imagesEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

@@ -17,6 +17,8 @@ export const ENV_KEYS = {
   url: 'BERTH_E2E_URL',
   runDir: 'BERTH_E2E_RUN_DIR',
   dataRoot: 'BERTH_E2E_DATA_ROOT',
+  /** The busybox test image as a docker save tar (already loaded as busybox:latest). */
+  imageTar: 'BERTH_E2E_IMAGE_TAR',
 } as const;
 
 export function e2eEnv(): E2eEnv {

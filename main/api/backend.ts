@@ -7,6 +7,7 @@ import { HelperConnection } from '../helper/connection';
 import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';
+import { imagesMainHandlers } from './features/images';
 
 export interface Backend {
   router: Router;
@@ -38,6 +39,7 @@ export function createBackend(opts: BackendOptions): Backend {
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
+    ...imagesMainHandlers(services),
   };
   const router = new Router(mainHandlers, helper);
   return { router, hub, helper, close: () => helper.close() };

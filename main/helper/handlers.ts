@@ -19,6 +19,10 @@ import { parseParams, parseResult } from '../api/validate';
 import type { HelperFacts } from '../engine/system/info';
 import type { RpcConnection } from './rpc-server';
 import { systemHandlers } from './features/system';
+import { containersHandlers } from './features/containers';
+import { registryHandlers } from './features/registry';
+import { sessionHandlers } from './features/sessions';
+import { imagesHandlers } from './features/images';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -42,6 +46,10 @@ export interface HelperServices {
 export function helperHandlers(s: HelperServices): HelperHandlers {
   return {
     ...systemHandlers(s),
+    ...containersHandlers(s),
+    ...registryHandlers(s),
+    ...sessionHandlers(s),
+    ...imagesHandlers(s),
   };
 }
 

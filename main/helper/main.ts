@@ -8,7 +8,8 @@ import { peerCred } from '../../native/index';
 import { toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
-import { EVENT_NOTIFICATION, eventFrame, helperHandlers, makeDispatcher } from './handlers';
+import { EVENT_NOTIFICATION, eventFrame, helperHandlers, makeDispatcher, type HelperServices } from './handlers';
+import { engineFor } from './features/containers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';
 
@@ -97,7 +98,7 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   let server: RpcServer | null = null;
-  const handlers = helperHandlers({
+  const services: HelperServices = {
     facts: {
       ownerUid: args.ownerUid,
       startedVia: args.startedVia,
@@ -108,7 +109,8 @@ async function main(): Promise<number> {
     },
     log,
     emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
-  });
+  };
+  const handlers = helperHandlers(services);
   server = new RpcServer({
     handler: makeDispatcher(handlers),
     allowedUids: new Set([0, args.ownerUid]),
@@ -125,6 +127,10 @@ async function main(): Promise<number> {
   fs.chownSync(socketPath, args.ownerUid, args.socketGroup ?? 0);
   fs.chmodSync(socketPath, args.socketGroup === null ? 0o600 : 0o660);
   log(`listening on ${socketPath} for uid ${args.ownerUid} (via ${args.startedVia}), version ${VERSION}`);
+  // Re-adopt the containers that outlived the previous helper; start `always` ones.
+  void engineFor(services).catch((err: unknown) =>
+    log(`container engine failed to start: ${toErrorShape(err).message}`),
+  );
 
   const shutdown = (sig: string): void => {
     log(`${sig}: shutting down`);

@@ -75,8 +75,12 @@ export class RpcServer {
     try {
       peer = this.opts.peerCred(socketFd(sock));
     } catch (err) {
-      this.opts.log?.(`peer credentials unreadable: ${toErrorShape(err).message}`);
-      sock.destroy();
+      // Refuse, but say why: a helper that cannot check peers must not serve them.
+      const e = toErrorShape(err);
+      this.opts.log?.(`peer credentials unreadable: ${e.message}`);
+      sock.end(
+        encodeFrame(errorResponse(null, { code: e.code, message: `the helper cannot check its peer: ${e.message}` })),
+      );
       return;
     }
     if (!this.opts.allowedUids.has(peer.uid)) {

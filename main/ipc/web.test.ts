@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventHub } from '../api/event-hub';
-import { Router, type HelperCaller } from '../api/router';
+import { Router, type HelperCaller, type MainHandlers } from '../api/router';
 import { startWebServer, type WebServer } from './web';
 import type { WsServerMessage } from '../../preload/api';
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
         electron: null,
       }),
       'app.helperState': async () => ({ state: 'disconnected', at: new Date(0).toISOString() }),
-    },
+    } satisfies Pick<MainHandlers, 'app.version' | 'app.helperState'> as unknown as MainHandlers,
     helper,
   );
   server = await startWebServer({ backend: { router, hub }, staticDir: dir });

@@ -14,4 +14,16 @@ Napi::Value NsInfo(const Napi::CallbackInfo& info);
 // nsInfoMany(paths: string[]): Array<NsInfo | { error }>
 Napi::Value NsInfoMany(const Napi::CallbackInfo& info);
 
+// lsetxattr(path, name, value: Buffer): void
+Napi::Value LSetXattr(const Napi::CallbackInfo& info);
+
+// lgetxattr(path, name): Buffer | null (null: no such attribute, ENODATA)
+Napi::Value LGetXattr(const Napi::CallbackInfo& info);
+
+// llistxattr(path): string[]
+Napi::Value LListXattr(const Napi::CallbackInfo& info);
+
+// mknod(path, mode, major, minor): void
+Napi::Value MkNod(const Napi::CallbackInfo& info);
+
 }  // namespace berth

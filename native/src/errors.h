@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "errno_name.h"
+
 namespace berth {
 
 // A failed syscall, captured where it happened (no N-API involved), turned
@@ -22,12 +24,6 @@ struct SysError {
   std::string target;           // what it acted on, e.g. the path or "fd 12"
   std::string path;             // filesystem path, if any (becomes .path)
 };
-
-// "ENOENT" for ENOENT; "E<n>" for numbers outside the table.
-std::string ErrnoName(int err);
-
-// Thread-safe strerror.
-std::string ErrnoMessage(int err);
 
 // "ioctl NS_GET_PARENT /proc/1/ns/pid: EPERM (Operation not permitted)"
 std::string FormatMessage(const SysError& e);

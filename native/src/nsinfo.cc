@@ -1,9 +1,8 @@
 // nsInfo / nsInfoMany: JS bindings over ReadNsInfo (nsioctl.cc).
-#include <string.h>
-
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "bindings.h"
 #include "errors.h"
 #include "nsioctl.h"
@@ -55,21 +54,6 @@ Napi::Object ErrorEntryToJs(Napi::Env env, const SysError& e) {
   Napi::Object entry = Napi::Object::New(env);
   entry.Set("error", err);
   return entry;
-}
-
-// Reads a JS string path; rejects non-strings, "" and embedded NUL bytes
-// (which open(2) would silently cut short).
-bool GetPath(Napi::Env env, Napi::Value value, const std::string& what, std::string* out) {
-  if (!value.IsString()) {
-    ThrowArgError(env, what + " must be a string");
-    return false;
-  }
-  *out = value.As<Napi::String>().Utf8Value();
-  if (out->empty() || memchr(out->data(), '\0', out->size()) != nullptr) {
-    ThrowArgError(env, what + " must be a non-empty path without NUL bytes");
-    return false;
-  }
-  return true;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { method } from './define';
+import { Limits } from './resources';
 
 export const ContainerId = z
   .string()
@@ -79,8 +80,8 @@ export const ContainerCreate = z
     /** Options the kernel gives: a user namespace (root inside maps to an unprivileged range) and a time namespace. */
     userns: z.boolean().default(false),
     timens: z.boolean().default(false),
-    /** cgroup limits at create; validated against the resources schema by the helper. */
-    resources: z.record(z.string(), z.unknown()).default({}),
+    /** cgroup limits at create (the same schema the live limits editor uses). */
+    resources: Limits.default({}),
   })
   .strict();
 

@@ -1,5 +1,8 @@
 /** Every `berth` subcommand. A feature adds its list here (one line). */
 import type { Command } from '../command';
 import { systemCommands } from './system';
+import { imageCommands } from './images';
+import { containerCommands } from './containers';
+import { registryCommands } from './registry';
 
-export const commands: Command[] = [...systemCommands];
+export const commands: Command[] = [...systemCommands, ...imageCommands, ...registryCommands, ...containerCommands];

@@ -1,0 +1,122 @@
+/**
+ * Main-side images methods. Main runs as the user: it opens the files the
+ * user names with the user's permissions and moves the bytes through the
+ * helper's ingest/export sessions, so the root helper never opens a path a
+ * client chose. Layer analysis of a file needs neither the helper nor root.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BerthError } from '../../../preload/errors';
+import { analyzeImageArchive } from '../../engine/layers/analyze';
+import type { MainHandlersFor, MainServices } from '../router';
+
+/** Upload and download chunk size. */
+export const TRANSFER_CHUNK = 1024 * 1024;
+
+export function imagesMainHandlers(
+  s: MainServices,
+): MainHandlersFor<'images.load' | 'images.save' | 'layers.analyzeFile'> {
+  const progress = (
+    opId: string,
+    phase: 'upload' | 'export' | 'error' | 'done',
+    current: number,
+    total: number,
+    message?: string,
+  ): void => {
+    s.hub.emit(
+      'images.progress',
+      message === undefined ? { opId, phase, current, total } : { opId, phase, current, total, message },
+    );
+  };
+
+  return {
+    'images.load': async (p) => {
+      const file = path.resolve(p.path);
+      const opId = p.opId ?? crypto.randomUUID();
+      const fh = await fs.promises.open(file, 'r');
+      let ingestId: string | undefined;
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) throw new BerthError('NOT_A_FILE', `${file} is not a regular file`, { path: file });
+        ingestId = (await s.helper.call('images.ingest.begin', { size: st.size, opId })).ingestId;
+        const buf = Buffer.alloc(TRANSFER_CHUNK);
+        let offset = 0;
+        progress(opId, 'upload', 0, st.size, file);
+        while (offset < st.size) {
+          const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, st.size - offset), offset);
+          if (bytesRead === 0) {
+            throw new BerthError('FILE_CHANGED', `${file} shrank while it was read`, { path: file, offset });
+          }
+          await s.helper.call('images.ingest.chunk', {
+            ingestId,
+            offset,
+            data: buf.subarray(0, bytesRead).toString('base64'),
+          });
+          offset += bytesRead;
+          progress(opId, 'upload', offset, st.size);
+        }
+        const id = ingestId;
+        ingestId = undefined; // commit consumes the ingest, whatever its outcome
+        return await s.helper.call('images.ingest.commit', { ingestId: id });
+      } catch (err) {
+        if (ingestId !== undefined) {
+          await s.helper.call('images.ingest.abort', { ingestId }).catch(() => undefined);
+          progress(opId, 'error', 0, 0, err instanceof Error ? err.message : String(err));
+        }
+        throw err;
+      } finally {
+        await fh.close();
+      }
+    },
+
+    'images.save': async (p) => {
+      const file = path.resolve(p.path);
+      const opId = p.opId ?? crypto.randomUUID();
+      const begun = await s.helper.call('images.export.begin', { refs: p.refs });
+      const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+      let fh: fs.promises.FileHandle | undefined;
+      let done = false;
+      try {
+        fh = await fs.promises.open(tmp, 'wx', 0o644);
+        let offset = 0;
+        progress(opId, 'export', 0, begun.size, file);
+        for (;;) {
+          const r = await s.helper.call('images.export.read', {
+            exportId: begun.exportId,
+            offset,
+            length: TRANSFER_CHUNK,
+          });
+          const data = Buffer.from(r.data, 'base64');
+          let w = 0;
+          while (w < data.length) w += (await fh.write(data, w, data.length - w, offset + w)).bytesWritten;
+          offset += data.length;
+          progress(opId, 'export', offset, begun.size);
+          if (r.eof) break;
+        }
+        done = true;
+        if (offset !== begun.size) {
+          throw new BerthError('EXPORT_SIZE', `export ended at ${offset} bytes, ${begun.size} were announced`, {
+            size: begun.size,
+            received: offset,
+          });
+        }
+        await fh.sync();
+        await fh.close();
+        fh = undefined;
+        await fs.promises.rename(tmp, file);
+        progress(opId, 'done', offset, begun.size, file);
+        return { path: file, size: offset, images: begun.images };
+      } catch (err) {
+        if (!done) await s.helper.call('images.export.abort', { exportId: begun.exportId }).catch(() => undefined);
+        await fh?.close().catch(() => undefined);
+        await fs.promises.rm(tmp, { force: true });
+        progress(opId, 'error', 0, 0, err instanceof Error ? err.message : String(err));
+        throw err;
+      }
+    },
+
+    'layers.analyzeFile': async (p) =>
+      analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
+  };
+}

@@ -1,0 +1,429 @@
+/**
+ * docker-style container commands: run, ps, start, stop, restart, kill,
+ * pause, unpause, rm, inspect, logs, diff, rename.
+ */
+import { BerthError } from '../../../preload/errors';
+import type { ContainerSummaryT } from '../../../preload/schemas/containers';
+import type { Backend } from '../../api/backend';
+import { flag, parseArgs, type FlagSpec } from '../args';
+import type { CliContext, Command } from '../command';
+import { ago, parseSize } from '../units';
+import { relaySession } from '../session-relay';
+
+const cli = { transport: 'cli' } as const;
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return (
+    rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n') + '\n'
+  );
+}
+
+export function statusText(c: ContainerSummaryT): string {
+  switch (c.state) {
+    case 'running':
+      return `Up ${ago(c.startedAt)}`;
+    case 'paused':
+      return `Up ${ago(c.startedAt)} (Paused)`;
+    case 'restarting':
+      return `Restarting (${c.exitCode ?? 0})`;
+    case 'exited':
+      return `Exited (${c.exitCode ?? 0})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
+    case 'dead':
+      return 'Dead';
+    default:
+      return 'Created';
+  }
+}
+
+const RUN_FLAGS: FlagSpec = {
+  detach: { value: false, short: 'd' },
+  rm: { value: false },
+  name: { value: true },
+  env: { value: true, short: 'e', repeat: true },
+  volume: { value: true, short: 'v', repeat: true },
+  publish: { value: true, short: 'p', repeat: true },
+  network: { value: true },
+  memory: { value: true, short: 'm' },
+  'memory-reservation': { value: true },
+  cpus: { value: true },
+  'cpu-shares': { value: true },
+  'cpuset-cpus': { value: true },
+  'pids-limit': { value: true },
+  tty: { value: false, short: 't' },
+  interactive: { value: false, short: 'i' },
+  restart: { value: true },
+  user: { value: true, short: 'u' },
+  workdir: { value: true, short: 'w' },
+  hostname: { value: true },
+  entrypoint: { value: true },
+  label: { value: true, short: 'l', repeat: true },
+  userns: { value: false },
+};
+
+function intFlag(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new BerthError('USAGE', `--${name} needs an integer`);
+  return Number(v);
+}
+
+/** Build a containers.create request from docker run flags. */
+export function createRequest(argv: string[]): { req: Record<string, unknown>; detach: boolean; interactive: boolean } {
+  const p = parseArgs(argv, RUN_FLAGS, { stopAtFirstPositional: true });
+  const [image, ...command] = p.positionals;
+  if (!image) throw new BerthError('USAGE', 'berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
+  const volumes = (p.flags.get('volume') ?? []).map((v) => {
+    const [source, destination, mode] = v.split(':');
+    if (!source || !destination || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
+      throw new BerthError('USAGE', `invalid volume ${v}: use /host/path:/container/path[:ro]`);
+    }
+    return { source, destination, readOnly: mode === 'ro' };
+  });
+  const ports = (p.flags.get('publish') ?? []).map((v) => {
+    const m = /^(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(v);
+    if (!m) throw new BerthError('USAGE', `invalid port ${v}: use HOST:CONTAINER[/tcp|udp]`);
+    return { hostPort: Number(m[1]), containerPort: Number(m[2]), protocol: m[3] ?? 'tcp' };
+  });
+  const resources: Record<string, Record<string, unknown>> = {};
+  const mem = flag(p, 'memory');
+  const memRes = flag(p, 'memory-reservation');
+  if (mem !== undefined || memRes !== undefined) {
+    resources.memory = {
+      ...(mem !== undefined ? { max: parseSize(mem) } : {}),
+      ...(memRes !== undefined ? { high: parseSize(memRes) } : {}),
+    };
+  }
+  const cpu: Record<string, unknown> = {};
+  if (flag(p, 'cpus') !== undefined) cpu.cpus = Number(flag(p, 'cpus'));
+  if (flag(p, 'cpu-shares') !== undefined) cpu.weight = sharesToWeight(intFlag(flag(p, 'cpu-shares'), 'cpu-shares')!);
+  if (flag(p, 'cpuset-cpus') !== undefined) cpu.cpusetCpus = flag(p, 'cpuset-cpus');
+  if (Object.keys(cpu).length) resources.cpu = cpu;
+  const pids = intFlag(flag(p, 'pids-limit'), 'pids-limit');
+  if (pids !== undefined) resources.pids = { max: pids <= 0 ? null : pids };
+  const restart = flag(p, 'restart');
+  let restartPolicy: { name: string; maxRetries: number } | undefined;
+  if (restart !== undefined) {
+    const [name = '', n] = restart.split(':');
+    restartPolicy = { name, maxRetries: n === undefined ? 0 : Number(n) };
+  }
+  const labels = Object.fromEntries(
+    (p.flags.get('label') ?? []).map((l) => {
+      const eq = l.indexOf('=');
+      return eq < 0 ? [l, ''] : [l.slice(0, eq), l.slice(eq + 1)];
+    }),
+  );
+  const entrypoint = flag(p, 'entrypoint');
+  const req: Record<string, unknown> = {
+    image,
+    ...(command.length ? { command } : {}),
+    ...(entrypoint !== undefined ? { entrypoint: entrypoint === '' ? [] : [entrypoint] } : {}),
+    ...(flag(p, 'name') !== undefined ? { name: flag(p, 'name') } : {}),
+    env: p.flags.get('env') ?? [],
+    volumes,
+    ports,
+    ...(flag(p, 'network') !== undefined ? { network: flag(p, 'network') } : {}),
+    ...(flag(p, 'user') !== undefined ? { user: flag(p, 'user') } : {}),
+    ...(flag(p, 'workdir') !== undefined ? { workdir: flag(p, 'workdir') } : {}),
+    ...(flag(p, 'hostname') !== undefined ? { hostname: flag(p, 'hostname') } : {}),
+    tty: p.flags.has('tty'),
+    openStdin: p.flags.has('interactive'),
+    autoRemove: p.flags.has('rm'),
+    userns: p.flags.has('userns'),
+    labels,
+    resources,
+    ...(restartPolicy ? { restart: restartPolicy } : {}),
+  };
+  return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
+}
+
+/** docker's --cpu-shares (v1 cpu.shares) to the cgroup v2 weight the contract uses (runc's formula). */
+export function sharesToWeight(shares: number): number {
+  if (shares <= 0) return 100;
+  const s = Math.min(Math.max(shares, 2), 262144);
+  return Math.round(1 + ((s - 2) * 9999) / 262142);
+}
+
+/**
+ * Streams a container's logs to the terminal until it stops; returns its
+ * exit code (from the die event, which carries it even if the container is
+ * removed right after).
+ */
+export async function followLogs(b: Backend, id: string, ctx: CliContext): Promise<number> {
+  let exitCode: number | null = null;
+  let died = false;
+  const off = b.hub.on('containers.changed', (e) => {
+    if (e.id === id && e.action === 'die') {
+      died = true;
+      exitCode = e.exitCode;
+    }
+  });
+  try {
+    let cursor: string | undefined;
+    for (;;) {
+      const r = await b.router.invoke('containers.logs', { id, ...(cursor ? { cursor } : {}), limit: 10_000 }, cli);
+      for (const l of r.lines) (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(l.line + '\n');
+      cursor = r.cursor;
+      if (!r.running) {
+        // One more read: output written between the last read and the exit.
+        const last = await b.router.invoke('containers.logs', { id, cursor, limit: 10_000 }, cli);
+        for (const l of last.lines) (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(l.line + '\n');
+        if (!died) exitCode = (await b.router.invoke('containers.inspect', { id }, cli)).exitCode;
+        return exitCode ?? 0;
+      }
+      await new Promise((res) => setTimeout(res, 150));
+    }
+  } finally {
+    off();
+  }
+}
+
+function simple(
+  name: string,
+  summary: string,
+  fn: (b: Backend, id: string, args: string[]) => Promise<unknown>,
+): Command {
+  return {
+    name,
+    usage: `${name} CONTAINER...`,
+    summary,
+    async run(args, ctx) {
+      const ids = args.filter((a) => !a.startsWith('-'));
+      if (ids.length === 0) throw new BerthError('USAGE', `berth ${name} CONTAINER...`);
+      let failed = 0;
+      for (const id of ids) {
+        try {
+          await fn(ctx.backend(), id, args);
+          ctx.stdout.write(`${id}\n`);
+        } catch (err) {
+          failed++;
+          ctx.stderr.write(`Error: ${(err as Error).message}\n`);
+        }
+      }
+      return failed ? 1 : 0;
+    },
+  };
+}
+
+export const containerCommands: Command[] = [
+  {
+    name: 'run',
+    usage:
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] IMAGE [CMD...]',
+    summary: 'create and start a container',
+    async run(args, ctx) {
+      const { req, detach, interactive } = createRequest(args);
+      const foregroundRm = !detach && req.autoRemove === true;
+      if (foregroundRm) req.autoRemove = false;
+      const b = ctx.backend();
+      const created = await b.router.invoke('containers.create', req, cli);
+      for (const w of created.warnings) ctx.stderr.write(`WARNING: ${w}\n`);
+      await b.router.invoke('containers.start', { id: created.id }, cli);
+      if (detach) {
+        ctx.stdout.write(`${created.id}\n`);
+        return 0;
+      }
+      if (interactive) {
+        // -i/-t: attach to the main process (its pty or stdin pipe).
+        const code = await relaySession(
+          b,
+          ctx,
+          async () => (await b.router.invoke('containers.attach', { id: created.id }, cli)).sessionId,
+          { interactive: req.openStdin === true, tty: req.tty === true },
+        );
+        if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true }, cli);
+        return code;
+      }
+      const code = await followLogs(b, created.id, ctx);
+      // Foreground --rm: removed here, after every line was read (the helper's
+      // own autoRemove would race the last read).
+      if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true }, cli);
+      return code;
+    },
+  },
+  {
+    name: 'create',
+    usage: 'create [OPTIONS] IMAGE [CMD...]',
+    summary: 'create a container without starting it',
+    async run(args, ctx) {
+      const { req } = createRequest(args);
+      const created = await ctx.backend().router.invoke('containers.create', req, cli);
+      ctx.stdout.write(`${created.id}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'ps',
+    usage: 'ps [-a] [--format json]',
+    summary: 'list containers',
+    async run(args, ctx) {
+      const p = parseArgs(args, {
+        all: { value: false, short: 'a' },
+        format: { value: true },
+        quiet: { value: false, short: 'q' },
+      });
+      const list = await ctx.backend().router.invoke('containers.list', { all: p.flags.has('all') }, cli);
+      if (flag(p, 'format') === 'json') {
+        ctx.stdout.write(JSON.stringify(list, null, 2) + '\n');
+        return 0;
+      }
+      if (p.flags.has('quiet')) {
+        for (const c of list) ctx.stdout.write(c.id.slice(0, 12) + '\n');
+        return 0;
+      }
+      const rows = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES']];
+      for (const c of list) {
+        const cmd = c.command.join(' ');
+        rows.push([
+          c.id.slice(0, 12),
+          c.image,
+          JSON.stringify(cmd.length > 20 ? cmd.slice(0, 19) + '…' : cmd),
+          `${ago(c.created)} ago`,
+          statusText(c),
+          c.network.ports.map((x) => `0.0.0.0:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', '),
+          c.name,
+        ]);
+      }
+      ctx.stdout.write(table(rows));
+      return 0;
+    },
+  },
+  simple('start', 'start stopped containers', (b, id) => b.router.invoke('containers.start', { id }, cli)),
+  {
+    ...simple('stop', 'stop running containers (SIGTERM, then SIGKILL)', (b, id, args) => {
+      const t = args.findIndex((a) => a === '-t' || a === '--time');
+      return b.router.invoke('containers.stop', { id, ...(t >= 0 ? { timeoutSec: Number(args[t + 1]) } : {}) }, cli);
+    }),
+    usage: 'stop [-t SECONDS] CONTAINER...',
+  },
+  simple('restart', 'restart containers', (b, id) => b.router.invoke('containers.restart', { id }, cli)),
+  {
+    ...simple('kill', 'send a signal (default SIGKILL)', (b, id, args) => {
+      const s = args.findIndex((a) => a === '-s' || a === '--signal');
+      return b.router.invoke('containers.kill', { id, ...(s >= 0 ? { signal: args[s + 1] } : {}) }, cli);
+    }),
+    usage: 'kill [-s SIGNAL] CONTAINER...',
+  },
+  simple('pause', 'freeze every process of containers', (b, id) => b.router.invoke('containers.pause', { id }, cli)),
+  simple('unpause', 'thaw paused containers', (b, id) => b.router.invoke('containers.unpause', { id }, cli)),
+  {
+    ...simple('rm', 'remove containers', (b, id, args) =>
+      b.router.invoke('containers.remove', { id, force: args.includes('-f') || args.includes('--force') }, cli),
+    ),
+    usage: 'rm [-f] CONTAINER...',
+  },
+  {
+    name: 'inspect',
+    usage: 'inspect CONTAINER...',
+    summary: 'config and state as JSON',
+    async run(args, ctx) {
+      const out = [];
+      for (const id of args) out.push(await ctx.backend().router.invoke('containers.inspect', { id }, cli));
+      ctx.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return 0;
+    },
+  },
+  {
+    name: 'logs',
+    usage: 'logs [-f] [--tail N] [-t] CONTAINER',
+    summary: 'a container’s output',
+    async run(args, ctx) {
+      const p = parseArgs(args, {
+        follow: { value: false, short: 'f' },
+        tail: { value: true },
+        timestamps: { value: false, short: 't' },
+      });
+      const id = p.positionals[0];
+      if (!id) throw new BerthError('USAGE', 'berth logs [-f] CONTAINER');
+      const b = ctx.backend();
+      const tail = intFlag(flag(p, 'tail'), 'tail');
+      const first = await b.router.invoke(
+        'containers.logs',
+        { id, ...(tail !== undefined ? { tail } : {}), limit: 100_000 },
+        cli,
+      );
+      const ts = p.flags.has('timestamps');
+      for (const l of first.lines)
+        (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(`${ts ? l.t + ' ' : ''}${l.line}\n`);
+      if (!p.flags.has('follow')) return 0;
+      let cursor = first.cursor;
+      let running = first.running;
+      while (running) {
+        await new Promise((r) => setTimeout(r, 250));
+        const r = await b.router.invoke('containers.logs', { id, cursor, limit: 10_000 }, cli);
+        for (const l of r.lines)
+          (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(`${ts ? l.t + ' ' : ''}${l.line}\n`);
+        cursor = r.cursor;
+        running = r.running;
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'exec',
+    usage: 'exec [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER CMD...',
+    summary: 'run a command in a running container',
+    async run(args, ctx) {
+      const p = parseArgs(
+        args,
+        {
+          interactive: { value: false, short: 'i' },
+          tty: { value: false, short: 't' },
+          env: { value: true, short: 'e', repeat: true },
+          user: { value: true, short: 'u' },
+          workdir: { value: true, short: 'w' },
+          detach: { value: false, short: 'd' },
+        },
+        { stopAtFirstPositional: true },
+      );
+      const [id, ...cmd] = p.positionals;
+      if (!id || cmd.length === 0) throw new BerthError('USAGE', 'berth exec [-it] CONTAINER CMD...');
+      const b = ctx.backend();
+      const tty = p.flags.has('tty');
+      const user = flag(p, 'user');
+      const workdir = flag(p, 'workdir');
+      return relaySession(
+        b,
+        ctx,
+        async () =>
+          (
+            await b.router.invoke(
+              'containers.exec',
+              {
+                id,
+                cmd,
+                tty,
+                env: p.flags.get('env') ?? [],
+                ...(user !== undefined ? { user } : {}),
+                ...(workdir !== undefined ? { workdir } : {}),
+                ...(tty && process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : {}),
+              },
+              cli,
+            )
+          ).sessionId,
+        { interactive: p.flags.has('interactive'), tty },
+      );
+    },
+  },
+  {
+    name: 'diff',
+    usage: 'diff CONTAINER',
+    summary: 'files added (A), changed (C) or deleted (D) in the container',
+    async run(args, ctx) {
+      if (!args[0]) throw new BerthError('USAGE', 'berth diff CONTAINER');
+      for (const c of await ctx.backend().router.invoke('containers.diff', { id: args[0] }, cli))
+        ctx.stdout.write(`${c.kind} ${c.path}\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'rename',
+    usage: 'rename CONTAINER NEW_NAME',
+    summary: 'rename a container',
+    async run(args, ctx) {
+      const [id, name] = args;
+      if (!id || !name) throw new BerthError('USAGE', 'berth rename CONTAINER NEW_NAME');
+      await ctx.backend().router.invoke('containers.rename', { id, name }, cli);
+      return 0;
+    },
+  },
+];

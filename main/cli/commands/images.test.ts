@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { humanAgo, humanSize, table } from './images';
+
+describe('image command formatting (docker style)', () => {
+  it('sizes in decimal units with three significant digits', () => {
+    expect(humanSize(0)).toBe('0B');
+    expect(humanSize(999)).toBe('999B');
+    expect(humanSize(4_261_000)).toBe('4.26MB');
+    expect(humanSize(1_996_800)).toBe('2MB');
+    expect(humanSize(77_800_000_000)).toBe('77.8GB');
+  });
+
+  it('ages like docker', () => {
+    const now = Date.parse('2024-03-01T00:00:00Z');
+    expect(humanAgo(null, now)).toBe('N/A');
+    expect(humanAgo('2024-02-29T23:59:30Z', now)).toBe('30 seconds ago');
+    expect(humanAgo('2024-02-29T21:00:00Z', now)).toBe('3 hours ago');
+    expect(humanAgo('2024-02-20T00:00:00Z', now)).toBe('10 days ago');
+    expect(humanAgo('2024-01-01T00:00:00Z', now)).toBe('8 weeks ago');
+    expect(humanAgo('2021-01-01T00:00:00Z', now)).toBe('3 years ago');
+  });
+
+  it('aligns columns', () => {
+    expect(
+      table([
+        ['A', 'BB'],
+        ['CCC', 'D'],
+      ]),
+    ).toBe('A     BB\nCCC   D');
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * docker-style image commands: load, save, images, rmi, tag, history, and
+ * `layers` (the dive-like analysis of a stored image or an archive file).
+ * `pull`/`push` belong to the registry client.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { BerthError, toErrorShape } from '../../../preload/errors';
+import type { ImageAnalysisT } from '../../../preload/schemas/images';
+import { flag, parseArgs } from '../args';
+import type { CliContext, Command } from '../command';
+
+const cli = { transport: 'cli' } as const;
+
+/** docker's HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))}${units[i]}`;
+}
+
+/** docker's HumanDuration + " ago". */
+export function humanAgo(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'N/A';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return 'N/A';
+  const s = Math.max(0, (now - t) / 1000);
+  const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  let d: string;
+  if (s < 1) d = 'Less than a second';
+  else if (s < 60) d = plural(Math.floor(s), 'second');
+  else if (s < 3600) d = plural(Math.floor(s / 60), 'minute');
+  else if (s < 48 * 3600) d = plural(Math.round(s / 3600), 'hour');
+  else if (s < 14 * 86400) d = plural(Math.floor(s / 86400), 'day');
+  else if (s < 90 * 86400) d = plural(Math.floor(s / (7 * 86400)), 'week');
+  else if (s < 2 * 365 * 86400) d = plural(Math.floor(s / (30 * 86400)), 'month');
+  else d = plural(Math.floor(s / (365 * 86400)), 'year');
+  return `${d} ago`;
+}
+
+/** Left-aligned columns separated by three spaces, like docker's tabwriter output. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
+
+function splitRepoTag(t: string): [string, string] {
+  const at = t.lastIndexOf(':');
+  return at > t.lastIndexOf('/') ? [t.slice(0, at), t.slice(at + 1)] : [t, '<none>'];
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Shows the progress of one operation on a terminal's stderr. */
+function progressPrinter(ctx: CliContext, opId: string, quiet: boolean): () => void {
+  const tty = (ctx.stderr as NodeJS.WriteStream).isTTY === true;
+  if (quiet || !tty) return () => undefined;
+  let last = '';
+  const off = ctx.backend().hub.on('images.progress', (p) => {
+    if (p.opId !== opId || p.phase === 'done' || p.phase === 'error') return;
+    const line =
+      p.phase === 'upload' || p.phase === 'verify' || p.phase === 'export'
+        ? `${p.phase} ${humanSize(p.current)}/${humanSize(p.total)}`
+        : `${p.phase} ${p.current}/${p.total} ${p.message ?? ''}`;
+    if (line !== last) ctx.stderr.write(`\r\x1b[K${line}`);
+    last = line;
+  });
+  return () => {
+    off();
+    if (last) ctx.stderr.write('\r\x1b[K');
+  };
+}
+
+export function formatAnalysis(a: ImageAnalysisT, title: string): string {
+  const out: string[] = [];
+  out.push(`Image: ${title}`);
+  out.push(`ID: ${a.configDigest}${a.manifestDigest ? `  manifest: ${a.manifestDigest}` : ''}`);
+  out.push(`Format: ${a.format}  Platform: ${a.os}/${a.architecture}${a.created ? `  Created: ${a.created}` : ''}`);
+  out.push('');
+  out.push('Layers:');
+  out.push(
+    table([
+      ['#', 'SIZE', 'COMPRESSED', 'DIGEST', 'COMMAND'],
+      ...a.layers.map((l) => [
+        String(l.index),
+        humanSize(l.size),
+        humanSize(l.compressedSize),
+        short(l.digest),
+        truncate(l.createdBy.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c #\(nop\) /, ''), 80),
+      ]),
+    ]),
+  );
+  out.push('');
+  out.push(`Image efficiency score: ${(a.efficiency * 100).toFixed(1)} %`);
+  out.push(`Total image size: ${humanSize(a.sizeBytes)} (user layers ${humanSize(a.userSizeBytes)})`);
+  out.push(
+    `Potential wasted space: ${humanSize(a.wastedBytes)} (${(a.wastedUserPercent * 100).toFixed(1)} % of the user layers)`,
+  );
+  if (a.inefficiencies.length > 0) {
+    out.push('');
+    out.push('Top wasteful paths:');
+    out.push(
+      table([
+        ['COUNT', 'TOTAL SPACE', 'PATH'],
+        ...a.inefficiencies.slice(0, 10).map((i) => [String(i.count), humanSize(i.totalSize), i.path]),
+      ]),
+    );
+  }
+  return out.join('\n') + '\n';
+}
+
+export const imageCommands: Command[] = [
+  {
+    name: 'load',
+    usage: 'load -i FILE [-q]',
+    summary: 'load images from a docker save tar or an OCI archive',
+    async run(args, ctx) {
+      const p = parseArgs(args, { input: { value: true, short: 'i' }, quiet: { value: false, short: 'q' } });
+      const file = flag(p, 'input') ?? p.positionals[0];
+      if (!file) throw new BerthError('USAGE', 'berth load -i FILE');
+      const opId = crypto.randomUUID();
+      const stop = progressPrinter(ctx, opId, flag(p, 'quiet') === 'true');
+      let r;
+      try {
+        r = await ctx.backend().router.invoke('images.load', { path: file, opId }, cli);
+      } finally {
+        stop();
+      }
+      for (const img of r.images) {
+        if (img.repoTags.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
+        for (const t of img.repoTags) ctx.stdout.write(`Loaded image: ${t}\n`);
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'save',
+    usage: 'save -o FILE IMAGE...',
+    summary: 'save images to a tar (docker save layout, also an OCI layout)',
+    async run(args, ctx) {
+      const p = parseArgs(args, { output: { value: true, short: 'o' } });
+      const file = flag(p, 'output');
+      if (!file || p.positionals.length === 0) throw new BerthError('USAGE', 'berth save -o FILE IMAGE...');
+      const opId = crypto.randomUUID();
+      const stop = progressPrinter(ctx, opId, false);
+      try {
+        await ctx.backend().router.invoke('images.save', { refs: p.positionals, path: file, opId }, cli);
+      } finally {
+        stop();
+      }
+      return 0;
+    },
+  },
+  {
+    name: 'images',
+    usage: 'images [-q] [--filter K=V] [--format json]',
+    summary: 'list images (filters: reference=GLOB, dangling=true|false)',
+    async run(args, ctx) {
+      const p = parseArgs(args, {
+        quiet: { value: false, short: 'q' },
+        'no-trunc': { value: false },
+        filter: { value: true, short: 'f', repeat: true },
+        format: { value: true },
+      });
+      const filter: { reference?: string; dangling?: boolean } = {};
+      for (const f of p.flags.get('filter') ?? []) {
+        const eq = f.indexOf('=');
+        const [k, v] = eq < 0 ? [f, ''] : [f.slice(0, eq), f.slice(eq + 1)];
+        if (k === 'reference') filter.reference = v;
+        else if (k === 'dangling') filter.dangling = v === 'true' || v === '1';
+        else throw new BerthError('USAGE', `unknown filter ${k} (reference=…, dangling=true|false)`);
+      }
+      const positional = p.positionals[0];
+      if (positional !== undefined) filter.reference ??= positional;
+      const list = await ctx.backend().router.invoke('images.list', Object.keys(filter).length ? { filter } : {}, cli);
+      const noTrunc = flag(p, 'no-trunc') === 'true';
+      if (flag(p, 'format') === 'json') {
+        for (const i of list) {
+          ctx.stdout.write(
+            JSON.stringify({
+              id: i.id,
+              shortId: i.shortId,
+              tags: i.repoTags,
+              names: i.names,
+              digest: i.digest,
+              size: i.size,
+              compressedSize: i.compressedSize,
+              created: i.created,
+              architecture: i.architecture,
+              os: i.os,
+              layers: i.layers,
+              usedBy: i.usedBy,
+            }) + '\n',
+          );
+        }
+        return 0;
+      }
+      if (flag(p, 'quiet') === 'true') {
+        for (const id of new Set(list.map((i) => (noTrunc ? i.id : i.shortId)))) ctx.stdout.write(`${id}\n`);
+        return 0;
+      }
+      const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'USED BY']];
+      for (const i of list) {
+        const id = noTrunc ? i.id : i.shortId;
+        const tags = i.repoTags.length ? i.repoTags.map(splitRepoTag) : [['<none>', '<none>'] as [string, string]];
+        for (const [repo, tag] of tags) {
+          rows.push([repo, tag, id, humanAgo(i.created), humanSize(i.size), i.usedBy.join(',')]);
+        }
+      }
+      ctx.stdout.write(table(rows) + '\n');
+      return 0;
+    },
+  },
+  {
+    name: 'rmi',
+    usage: 'rmi [-f] IMAGE...',
+    summary: 'remove images (untag; delete when no tag or container is left)',
+    async run(args, ctx) {
+      const p = parseArgs(args, { force: { value: false, short: 'f' } });
+      if (p.positionals.length === 0) throw new BerthError('USAGE', 'berth rmi [-f] IMAGE...');
+      const force = flag(p, 'force') === 'true';
+      let failed = 0;
+      for (const ref of p.positionals) {
+        try {
+          const r = await ctx.backend().router.invoke('images.remove', force ? { ref, force } : { ref }, cli);
+          for (const t of r.untagged) ctx.stdout.write(`Untagged: ${t}\n`);
+          for (const d of r.deleted) ctx.stdout.write(`Deleted: ${d}\n`);
+        } catch (err) {
+          const e = toErrorShape(err);
+          ctx.stderr.write(`Error ${e.code}: ${e.message}\n`);
+          failed++;
+        }
+      }
+      return failed ? 1 : 0;
+    },
+  },
+  {
+    name: 'tag',
+    usage: 'tag SOURCE TARGET',
+    summary: 'add a tag to an image',
+    async run(args, ctx) {
+      const [source, target, extra] = parseArgs(args, {}).positionals;
+      if (!source || !target || extra !== undefined) throw new BerthError('USAGE', 'berth tag SOURCE TARGET');
+      await ctx.backend().router.invoke('images.tag', { source, target }, cli);
+      return 0;
+    },
+  },
+  {
+    name: 'history',
+    usage: 'history [--no-trunc] [--format json] IMAGE',
+    summary: "show an image's build steps",
+    async run(args, ctx) {
+      const p = parseArgs(args, {
+        'no-trunc': { value: false },
+        format: { value: true },
+        human: { value: true, short: 'H' },
+      });
+      const ref = p.positionals[0];
+      if (!ref || p.positionals.length > 1) throw new BerthError('USAGE', 'berth history IMAGE');
+      const rows = await ctx.backend().router.invoke('images.history', { ref }, cli);
+      if (flag(p, 'format') === 'json') {
+        for (const r of rows) ctx.stdout.write(JSON.stringify(r) + '\n');
+        return 0;
+      }
+      const noTrunc = flag(p, 'no-trunc') === 'true';
+      ctx.stdout.write(
+        table([
+          ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
+          ...rows.map((r) => [
+            r.id === '<missing>' || noTrunc ? r.id : short(r.id),
+            humanAgo(r.created),
+            noTrunc ? r.createdBy : truncate(r.createdBy.replace(/\s+/g, ' '), 45),
+            humanSize(r.size),
+            r.comment,
+          ]),
+        ]) + '\n',
+      );
+      return 0;
+    },
+  },
+  {
+    name: 'layers',
+    usage: 'layers [--format json] IMAGE|FILE',
+    summary: 'dive-like layer analysis of an image or an archive file (a file needs no helper)',
+    async run(args, ctx) {
+      const p = parseArgs(args, { format: { value: true } });
+      const target = p.positionals[0];
+      if (!target || p.positionals.length > 1) throw new BerthError('USAGE', 'berth layers IMAGE|FILE');
+      const isFile = fs.statSync(target, { throwIfNoEntry: false })?.isFile() === true;
+      const a = isFile
+        ? await ctx.backend().router.invoke('layers.analyzeFile', { path: target }, cli)
+        : await ctx.backend().router.invoke('layers.analyzeImage', { ref: target }, cli);
+      if (flag(p, 'format') === 'json') {
+        ctx.stdout.write(JSON.stringify(a) + '\n');
+        return 0;
+      }
+      const title = a.repoTags.length ? a.repoTags.join(', ') : isFile ? target : short(a.configDigest);
+      ctx.stdout.write(formatAnalysis(a, title));
+      return 0;
+    },
+  },
+];

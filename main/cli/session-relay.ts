@@ -1,0 +1,83 @@
+/**
+ * Relays a helper session (exec or attach) to this terminal: output events
+ * to stdout/stderr, stdin to sessions.write, window size to sessions.resize,
+ * raw mode for a tty. Resolves with the process's exit code.
+ */
+import type { Backend } from '../api/backend';
+import type { CliContext } from './command';
+
+const cli = { transport: 'cli' } as const;
+
+export interface RelayOptions {
+  interactive: boolean;
+  tty: boolean;
+}
+
+/** Subscribe before the session exists: output can arrive before its id does. */
+export function relaySession(
+  b: Backend,
+  ctx: CliContext,
+  open: () => Promise<string>,
+  o: RelayOptions,
+): Promise<number> {
+  const early = new Map<string, Array<{ stream: 'stdout' | 'stderr'; data: string }>>();
+  const exits = new Map<string, number | null>();
+  let sessionId: string | null = null;
+  let resolveExit!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolveExit = r));
+  const write = (stream: 'stdout' | 'stderr', data: string): void => {
+    (stream === 'stderr' ? ctx.stderr : ctx.stdout).write(Buffer.from(data, 'base64'));
+  };
+  const offOut = b.hub.on('sessions.output', (e) => {
+    if (sessionId === null) {
+      const list = early.get(e.sessionId) ?? [];
+      list.push({ stream: e.stream, data: e.data });
+      early.set(e.sessionId, list);
+    } else if (e.sessionId === sessionId) write(e.stream, e.data);
+  });
+  const offExit = b.hub.on('sessions.exit', (e) => {
+    if (e.error) ctx.stderr.write(`Error: ${e.error}\n`);
+    if (sessionId === null) exits.set(e.sessionId, e.exitCode);
+    else if (e.sessionId === sessionId) resolveExit(e.exitCode ?? 1);
+  });
+  const stdin = process.stdin;
+  const raw = o.tty && stdin.isTTY === true;
+  const cleanup: Array<() => void> = [offOut, offExit];
+
+  return open()
+    .then(async (id) => {
+      sessionId = id;
+      for (const x of early.get(id) ?? []) write(x.stream, x.data);
+      if (exits.has(id)) resolveExit(exits.get(id) ?? 1);
+      if (o.tty && process.stdout.isTTY) {
+        const resize = () =>
+          void b.router
+            .invoke('sessions.resize', { sessionId: id, cols: process.stdout.columns, rows: process.stdout.rows }, cli)
+            .catch(() => undefined);
+        resize();
+        process.stdout.on('resize', resize);
+        cleanup.push(() => process.stdout.off('resize', resize));
+      }
+      if (o.interactive) {
+        if (raw) {
+          stdin.setRawMode(true);
+          cleanup.push(() => stdin.setRawMode(false));
+        }
+        const onData = (d: Buffer) =>
+          void b.router
+            .invoke('sessions.write', { sessionId: id, data: d.toString('base64') }, cli)
+            .catch(() => undefined);
+        const onEnd = () => void b.router.invoke('sessions.close', { sessionId: id }, cli).catch(() => undefined);
+        stdin.on('data', onData);
+        stdin.once('end', onEnd);
+        stdin.resume();
+        cleanup.push(() => {
+          stdin.off('data', onData);
+          stdin.off('end', onEnd);
+          stdin.pause();
+        });
+      }
+      return done;
+    })
+    .finally(() => cleanup.forEach((f) => f()));
+}

@@ -1,0 +1,854 @@
+/**
+ * The CgroupDriver interface (after youki's libcgroups CgroupManager) and its
+ * three drivers, all one composition: each controller lives either in a v1
+ * hierarchy (its own mount, or co-mounted like "cpu,cpuacct") or in the unified
+ * v2 hierarchy, and the driver routes every limit, read and sample to the file
+ * in ./v1 or ./v2 for that controller.
+ *
+ *   V1Driver      v1 hierarchies only
+ *   V2Driver      the unified hierarchy only
+ *   HybridDriver  v1 controllers + the unified group for v2 core features
+ *                 (cgroup.kill, cgroup.events, PSI, cgroup.freeze when no v1
+ *                 freezer is mounted, and any controller bound to v2 there)
+ *
+ * createDriver(layout) picks one from detect.ts's statfs-based layout. Every
+ * path comes from the layout, so tests point drivers at fixture trees.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { BerthError } from '../../../preload/errors';
+import { Limits as LimitsSchema, type OomEvent } from '../../../preload/schemas/resources';
+import { userHz } from './convert';
+import { type CgroupLayout, type CgroupMode, detectLayout } from './detect';
+import { cgroupError, errMessage, sysCode } from './errors';
+import {
+  type FileSource,
+  WriteTxn,
+  type WriteRecord,
+  checkGroupPath,
+  directSource,
+  exists,
+  readOptional,
+  sleep,
+  writeRaw,
+} from './fsutil';
+import { StatsReader } from './stats-reader';
+import { type EffPart, type EffectiveLimits, type Limits, type ResourceStats, mergeParts, unsupported } from './types';
+import * as v1blkio from './v1/blkio';
+import * as v1cpu from './v1/cpu';
+import * as v1cpuacct from './v1/cpuacct';
+import * as v1cpuset from './v1/cpuset';
+import * as v1devices from './v1/devices';
+import * as v1freezer from './v1/freezer';
+import * as v1memory from './v1/memory';
+import { type EnsureNetOptions, ensureNetClsPrio } from './v1/net-cls';
+import * as v1netcls from './v1/net-cls';
+import * as v1netprio from './v1/net-prio';
+import * as v1pids from './v1/pids';
+import * as v2core from './v2/core';
+import * as v2cpu from './v2/cpu';
+import * as v2cpuset from './v2/cpuset';
+import * as v2freezer from './v2/freezer';
+import * as v2hugetlb from './v2/hugetlb';
+import * as v2io from './v2/io';
+import * as v2memory from './v2/memory';
+import * as v2pids from './v2/pids';
+import * as psi from './v2/psi';
+
+/** Controllers by their v1 names (v2: cpuacct is part of cpu, blkio is io). */
+export type Controller =
+  | 'memory'
+  | 'cpu'
+  | 'cpuacct'
+  | 'cpuset'
+  | 'pids'
+  | 'blkio'
+  | 'devices'
+  | 'freezer'
+  | 'net_cls'
+  | 'net_prio'
+  | 'hugetlb';
+
+export const V1_CONTROLLERS: readonly Controller[] = [
+  'memory',
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'pids',
+  'blkio',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+];
+
+/** The v2 name of each controller that exists in v2. */
+const V2_NAME: Partial<Record<Controller, string>> = {
+  memory: 'memory',
+  cpu: 'cpu',
+  cpuacct: 'cpu',
+  cpuset: 'cpuset',
+  pids: 'pids',
+  blkio: 'io',
+  hugetlb: 'hugetlb',
+};
+
+/** A group, as plain data: safe to log, store and hand back to open(). */
+export interface CgroupHandle {
+  readonly id: string;
+  readonly parent: string;
+  /** parent/id, the same relative path in every hierarchy. */
+  readonly path: string;
+  /** v1 controller → the group's directory in that controller's hierarchy. */
+  readonly v1: Readonly<Partial<Record<Controller, string>>>;
+  /** The group's directory in the unified hierarchy (v2, hybrid), else null. */
+  readonly unified: string | null;
+}
+
+export interface ApplyResult {
+  /** Every file written, in order, with the exact string. */
+  writes: WriteRecord[];
+}
+
+export interface OomCounters {
+  /** memory.events (v2) or memory.oom_control (v1). */
+  file: string;
+  oom: number;
+  oomKill: number;
+  /** v1 memory.failcnt. */
+  failcnt?: number;
+  underOom?: boolean;
+}
+
+export interface OomWatcher {
+  /** inotify: fs.watch on v2 memory.events; poll: re-read every intervalMs (v1). */
+  readonly mode: 'inotify' | 'poll';
+  close(): void;
+}
+
+export interface CgroupDriver {
+  readonly kind: CgroupMode;
+  /** Create (or reuse) <parent>/<id> in every hierarchy the driver uses. */
+  create(id: string, parent?: string): CgroupHandle;
+  /** A handle for an existing group (helper restart, fixtures); CGROUP_NOT_FOUND if absent. */
+  open(id: string, parent?: string): CgroupHandle;
+  /** Move a process (all its threads) into the group in every hierarchy. */
+  attach(handle: CgroupHandle, pid: number): void;
+  /** The cgroup.procs files a monitor writes a new pid into. */
+  procsFiles(handle: CgroupHandle): string[];
+  pids(handle: CgroupHandle): number[];
+  /** All-or-nothing: on a refusal every write is undone and CGROUP_LIMIT_REFUSED thrown. */
+  apply(handle: CgroupHandle, limits: Limits): ApplyResult;
+  read(handle: CgroupHandle): EffectiveLimits;
+  stats(handle: CgroupHandle): ResourceStats;
+  events(handle: CgroupHandle): OomCounters | null;
+  watchOom(handle: CgroupHandle, cb: (e: OomEvent) => void, opts?: { intervalMs?: number }): OomWatcher;
+  freeze(handle: CgroupHandle): Promise<void>;
+  thaw(handle: CgroupHandle): Promise<void>;
+  killAll(handle: CgroupHandle): Promise<void>;
+  /** killAll, then rmdir leaf-first in every hierarchy (ENOENT tolerated, EBUSY retried). */
+  destroy(handle: CgroupHandle): Promise<void>;
+  /** Close the handle's open files and watchers without touching the group. */
+  release(handle: CgroupHandle): void;
+}
+
+export interface DriverOptions {
+  /**
+   * v2 controllers to enable in cgroup.subtree_control from the mount down to
+   * the parent. Default: cpu cpuset memory io pids hugetlb for V2Driver, none
+   * for HybridDriver (it uses only core files of the unified group).
+   */
+  enableControllers?: readonly string[];
+  /** Mount net_cls,net_prio on demand when a container asks for them (default true on v1/hybrid). */
+  mountNetClsPrio?: boolean;
+  netMountOptions?: EnsureNetOptions;
+  /** Hybrid: freeze through the unified group's cgroup.freeze even if a v1 freezer is mounted. */
+  preferV2Freezer?: boolean;
+  freezeTimeoutMs?: number;
+  killTimeoutMs?: number;
+  /** USER_HZ for cpuacct.stat; default from `getconf CLK_TCK`, read once. */
+  userHz?: number;
+  /**
+   * stats(): keep each control file open and pread it per sample (default true).
+   * false opens, reads and closes every file each time (the bench's baseline).
+   */
+  keepFilesOpen?: boolean;
+}
+
+export const DEFAULT_PARENT = 'berth';
+const DEFAULT_V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'io', 'pids', 'hugetlb'];
+const DEVICES_V2_REASON =
+  'device rules on cgroup v2 need an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the group, which Berth does not load yet';
+const NET_V2_REASON =
+  'cgroup v2 has no net_cls/net_prio controller; match the socket cgroup path instead (nftables "socket cgroupv2", eBPF)';
+
+type Where = { v: 1; dir: string } | { v: 2; dir: string } | null;
+
+function syncSleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function mkdirOk(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir);
+    return true;
+  } catch (err) {
+    if (sysCode(err) === 'EEXIST') return false;
+    throw cgroupError('CGROUP_CREATE_FAILED', `mkdir ${dir}: ${errMessage(err)}`, { dir, errno: sysCode(err) });
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function parseProcs(text: string | null): number[] {
+  const out: number[] = [];
+  for (const l of (text ?? '').split('\n')) {
+    const n = Number(l.trim());
+    if (l.trim() && Number.isInteger(n) && n > 0) out.push(n);
+  }
+  return out;
+}
+
+/** Deep-merge a new request into the last one, per section (device lists keyed by major:minor / iface). */
+export function mergeLimits(prev: Limits | undefined, next: Limits): Limits {
+  if (!prev) return next;
+  const out: Limits = { ...prev };
+  if (next.memory) out.memory = { ...prev.memory, ...next.memory };
+  if (next.cpu) {
+    const cpu: NonNullable<Limits['cpu']> = { ...prev.cpu, ...next.cpu };
+    // cpus and quota describe the same files: the newer one wins.
+    if (next.cpu.cpus !== undefined) delete cpu.quota;
+    else if (next.cpu.quota !== undefined) delete cpu.cpus;
+    out.cpu = cpu;
+  }
+  if (next.pids) out.pids = { ...prev.pids, ...next.pids };
+  if (next.io) {
+    const devices = [...(prev.io?.devices ?? [])];
+    for (const d of next.io.devices ?? []) {
+      const i = devices.findIndex((x) => x.major === d.major && x.minor === d.minor);
+      if (i >= 0) devices[i] = { ...devices[i], ...d };
+      else devices.push(d);
+    }
+    out.io = { ...prev.io, ...next.io, devices };
+  }
+  if (next.devices) out.devices = next.devices;
+  if (next.netCls) out.netCls = next.netCls;
+  if (next.netPrio) {
+    const list = [...(prev.netPrio?.ifPriorities ?? [])];
+    for (const e of next.netPrio.ifPriorities) {
+      const i = list.findIndex((x) => x.iface === e.iface);
+      if (i >= 0) list[i] = e;
+      else list.push(e);
+    }
+    out.netPrio = { ifPriorities: list };
+  }
+  return out;
+}
+
+export class ComposedDriver implements CgroupDriver {
+  readonly kind: CgroupMode;
+  /** v1 controller → mount point. */
+  protected readonly v1Mounts = new Map<Controller, string>();
+  /** v1 mount point → its controllers (to find a pid's previous group in /proc/PID/cgroup). */
+  protected readonly v1MountControllers = new Map<string, string[]>();
+  protected readonly unifiedMount: string | null;
+  protected readonly v2Controllers: Set<string>;
+  protected readonly opts: DriverOptions;
+  /** The cgroup root (/sys/fs/cgroup), where ensureNetClsPrio mounts. */
+  readonly root: string;
+  private readonly hz: number;
+  private readonly requested = new Map<string, Limits>();
+  private readonly readers = new Map<string, StatsReader>();
+  private readonly hugeSizes = new Map<string, string[]>();
+  private readonly watchers = new Map<string, Set<OomWatcher>>();
+
+  constructor(kind: CgroupMode, layout: CgroupLayout, opts: DriverOptions = {}) {
+    this.kind = kind;
+    this.opts = opts;
+    this.root = layout.root;
+    if (kind !== 'v2') {
+      for (const h of layout.hierarchies) {
+        if (h.version !== 1 || h.name) continue;
+        this.v1MountControllers.set(h.mountPoint, h.controllers);
+        for (const c of h.controllers)
+          if ((V1_CONTROLLERS as readonly string[]).includes(c) && !this.v1Mounts.has(c as Controller))
+            this.v1Mounts.set(c as Controller, h.mountPoint);
+      }
+    }
+    const unified =
+      kind === 'v1'
+        ? null
+        : (layout.unifiedMountPoint ??
+          layout.hierarchies.find((h) => h.version === 2)?.mountPoint ??
+          (layout.mode === 'v2' ? layout.root : null));
+    if (kind !== 'v1' && !unified)
+      throw cgroupError('CGROUP_UNSUPPORTED', `a ${kind} driver needs a unified (cgroup2) mount; the layout has none`);
+    this.unifiedMount = unified;
+    this.v2Controllers = new Set(
+      kind === 'v1' ? [] : (layout.hierarchies.find((h) => h.version === 2)?.controllers ?? []),
+    );
+    if (kind === 'v2' && this.v2Controllers.size === 0 && unified) {
+      const raw = readOptional(path.join(unified, 'cgroup.controllers'));
+      for (const c of v2core.words(raw)) this.v2Controllers.add(c);
+    }
+    this.hz = opts.userHz ?? (this.v1Mounts.has('cpuacct') ? userHz() : 100);
+  }
+
+  // ---------------------------------------------------------------- placement
+
+  /** Where a controller lives for this handle: its v1 group dir, the unified dir, or nowhere. */
+  protected where(h: CgroupHandle, c: Controller): Where {
+    const v1dir = h.v1[c];
+    if (this.v1Mounts.has(c) && v1dir) return { v: 1, dir: v1dir };
+    const v2 = V2_NAME[c];
+    if (h.unified && v2 && this.v2Controllers.has(v2)) return { v: 2, dir: h.unified };
+    return null;
+  }
+
+  /** Controllers mounted in v1 (for the README table and the UI). */
+  mounts(): { v1: Record<string, string>; unified: string | null; v2Controllers: string[] } {
+    return {
+      v1: Object.fromEntries(this.v1Mounts),
+      unified: this.unifiedMount,
+      v2Controllers: [...this.v2Controllers],
+    };
+  }
+
+  private handleFor(id: string, parent: string): CgroupHandle {
+    checkGroupPath('id', id);
+    checkGroupPath('parent', parent);
+    const rel = `${parent}/${id}`;
+    const v1: Partial<Record<Controller, string>> = {};
+    for (const [c, mount] of this.v1Mounts) v1[c] = path.join(mount, rel);
+    return { id, parent, path: rel, v1, unified: this.unifiedMount ? path.join(this.unifiedMount, rel) : null };
+  }
+
+  private v1Dirs(h: CgroupHandle): string[] {
+    return [...new Set(Object.values(h.v1).filter((d): d is string => typeof d === 'string'))];
+  }
+
+  private allDirs(h: CgroupHandle): string[] {
+    return h.unified ? [...this.v1Dirs(h), h.unified] : this.v1Dirs(h);
+  }
+
+  /** mkdir each level of rel under mount; returns the directories this call created. */
+  private mkdirChain(mount: string, rel: string, cpuset: boolean): string[] {
+    const made: string[] = [];
+    let dir = mount;
+    for (const seg of rel.split('/')) {
+      dir = path.join(dir, seg);
+      if (mkdirOk(dir)) made.push(dir);
+      if (cpuset) v1cpuset.inheritFromParent(dir);
+    }
+    return made;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  create(id: string, parent = DEFAULT_PARENT): CgroupHandle {
+    const h = this.handleFor(id, parent);
+    const cpusetMount = this.v1Mounts.get('cpuset');
+    const made: string[] = [];
+    try {
+      for (const mount of new Set(this.v1Mounts.values()))
+        made.push(...this.mkdirChain(mount, h.path, mount === cpusetMount));
+      if (this.unifiedMount && h.unified) {
+        this.mkdirChain(this.unifiedMount, parent, false);
+        const wanted = this.opts.enableControllers ?? (this.kind === 'v2' ? DEFAULT_V2_CONTROLLERS : []);
+        v2core.enableControllers(this.unifiedMount, parent, wanted);
+        if (mkdirOk(h.unified)) made.push(h.unified);
+      }
+    } catch (err) {
+      // Leave no half-made group behind: remove the group directories this call created
+      // (a group that already existed, and the shared parent, stay).
+      const groupDirs = new Set(this.allDirs(h));
+      for (const d of made.reverse()) {
+        if (!groupDirs.has(d)) continue;
+        try {
+          fs.rmdirSync(d);
+        } catch {
+          // in use
+        }
+      }
+      throw err;
+    }
+    return h;
+  }
+
+  open(id: string, parent = DEFAULT_PARENT): CgroupHandle {
+    const h = this.handleFor(id, parent);
+    if (!this.allDirs(h).some(isDir))
+      throw cgroupError('CGROUP_NOT_FOUND', `no group ${h.path} in any hierarchy`, { id, parent });
+    return h;
+  }
+
+  procsFiles(h: CgroupHandle): string[] {
+    return this.allDirs(h).map((d) => path.join(d, 'cgroup.procs'));
+  }
+
+  pids(h: CgroupHandle): number[] {
+    const all = new Set<number>();
+    for (const f of this.procsFiles(h)) for (const p of parseProcs(readOptional(f))) all.add(p);
+    return [...all].sort((a, b) => a - b);
+  }
+
+  /** The pid's current group per hierarchy, from /proc/PID/cgroup. */
+  private previousGroups(pid: number): Map<string, string> {
+    const out = new Map<string, string>();
+    const text = readOptional(`/proc/${pid}/cgroup`);
+    if (text === null) return out;
+    for (const line of text.split('\n')) {
+      const m = /^(\d+):([^:]*):(.*)$/.exec(line);
+      if (!m) continue;
+      const [, , ctrls = '', p = '/'] = m;
+      if (ctrls === '' && this.unifiedMount) out.set(this.unifiedMount, p);
+      for (const [mount, cs] of this.v1MountControllers)
+        if (cs.length && cs.every((c) => ctrls.split(',').includes(c))) out.set(mount, p);
+    }
+    return out;
+  }
+
+  attach(h: CgroupHandle, pid: number): void {
+    if (!Number.isInteger(pid) || pid <= 0) throw cgroupError('CGROUP_ATTACH_FAILED', `not a pid: ${pid}`, { pid });
+    const prev = this.previousGroups(pid);
+    const done: string[] = [];
+    for (const file of this.procsFiles(h)) {
+      let lastErr: unknown;
+      for (let i = 0; i < 5; i++) {
+        try {
+          writeRaw(file, String(pid));
+          lastErr = undefined;
+          break;
+        } catch (err) {
+          lastErr = err;
+          // EINVAL may mean the task is still TASK_NEW (runc retries the same way).
+          if (sysCode(err) !== 'EINVAL') break;
+          syncSleep(30);
+        }
+      }
+      if (lastErr !== undefined) {
+        for (const f of done) {
+          const mount = [...prev.keys()].find((m) => f.startsWith(m + '/'));
+          const p = mount ? prev.get(mount) : undefined;
+          if (mount && p !== undefined) {
+            try {
+              writeRaw(path.join(mount, p, 'cgroup.procs'), String(pid));
+            } catch {
+              // best effort: the process may be gone
+            }
+          }
+        }
+        const errno = sysCode(lastErr) ?? 'EIO';
+        throw cgroupError('CGROUP_ATTACH_FAILED', `writing ${pid} to ${file}: ${errno} (${errMessage(lastErr)})`, {
+          file,
+          pid,
+          errno,
+        });
+      }
+      done.push(file);
+    }
+  }
+
+  release(h: CgroupHandle): void {
+    this.readers.get(h.path)?.close();
+    this.readers.delete(h.path);
+    this.hugeSizes.delete(h.path);
+    for (const w of this.watchers.get(h.path) ?? []) w.close();
+    this.watchers.delete(h.path);
+  }
+
+  async killAll(h: CgroupHandle): Promise<void> {
+    const deadline = Date.now() + (this.opts.killTimeoutMs ?? 5000);
+    for (let round = 0; ; round++) {
+      const pids = this.pids(h);
+      if (pids.includes(process.pid))
+        throw cgroupError(
+          'CGROUP_KILL_TIMEOUT',
+          `refusing to kill ${h.path}: it contains this process (${process.pid})`,
+          {
+            pid: process.pid,
+          },
+        );
+      if (pids.length === 0) return;
+      const viaKill = h.unified !== null && v2core.kill(h.unified);
+      if (!viaKill || round > 0) await this.signalAll(h, pids);
+      if (Date.now() > deadline)
+        throw cgroupError('CGROUP_KILL_TIMEOUT', `${h.path} still has ${pids.length} process(es) after SIGKILL`, {
+          pids,
+        });
+      await sleep(round < 20 ? 5 : 25);
+    }
+  }
+
+  /** SIGKILL every pid; with a v1 freezer, frozen first so nothing forks in between (runc's way). */
+  private async signalAll(h: CgroupHandle, pids: number[]): Promise<void> {
+    const fz = this.v1Mounts.has('freezer') ? h.v1.freezer : undefined;
+    let frozen = false;
+    if (fz && exists(path.join(fz, 'freezer.state'))) {
+      try {
+        await v1freezer.freeze(fz, 1000);
+        frozen = true;
+      } catch {
+        // kill anyway
+      }
+    }
+    const now = this.pids(h);
+    for (const pid of now.length ? now : pids) {
+      if (pid === process.pid) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ESRCH: already gone
+      }
+    }
+    if (frozen && fz) await v1freezer.thaw(fz, 1000).catch(() => undefined);
+  }
+
+  async destroy(h: CgroupHandle): Promise<void> {
+    await this.killAll(h);
+    this.release(h);
+    this.requested.delete(h.path);
+    const failures: string[] = [];
+    for (const dir of this.allDirs(h)) {
+      try {
+        await rmdirTree(dir);
+      } catch (err) {
+        failures.push(errMessage(err));
+      }
+    }
+    if (failures.length)
+      throw cgroupError('CGROUP_BUSY', `could not remove ${h.path}: ${failures.join('; ')}`, { path: h.path });
+  }
+
+  async freeze(h: CgroupHandle): Promise<void> {
+    const t = this.opts.freezeTimeoutMs ?? 5000;
+    if (!this.opts.preferV2Freezer && this.v1Mounts.has('freezer') && h.v1.freezer)
+      return v1freezer.freeze(h.v1.freezer, t);
+    if (h.unified) return v2freezer.freeze(h.unified, t);
+    unsupported('freeze', 'no v1 freezer hierarchy and no unified group');
+  }
+
+  async thaw(h: CgroupHandle): Promise<void> {
+    const t = this.opts.freezeTimeoutMs ?? 5000;
+    if (!this.opts.preferV2Freezer && this.v1Mounts.has('freezer') && h.v1.freezer)
+      return v1freezer.thaw(h.v1.freezer, t);
+    if (h.unified) return v2freezer.thaw(h.unified, t);
+    unsupported('thaw', 'no v1 freezer hierarchy and no unified group');
+  }
+
+  // ---------------------------------------------------------------- limits
+
+  /** Mount net_cls,net_prio if needed and create the group in it, moving the group's processes in. */
+  private ensureNet(h: CgroupHandle, c: 'net_cls' | 'net_prio', limit: string): string {
+    if (this.kind === 'v2') unsupported(limit, NET_V2_REASON);
+    if (!this.v1Mounts.has(c)) {
+      if (this.opts.mountNetClsPrio === false)
+        unsupported(limit, 'net_cls/net_prio are not mounted and on-demand mounting is off');
+      const m = ensureNetClsPrio({ root: this.root, ...this.opts.netMountOptions });
+      this.v1Mounts.set('net_cls', m.netCls);
+      this.v1Mounts.set('net_prio', m.netPrio);
+      this.v1MountControllers.set(m.netCls, m.netCls === m.netPrio ? ['net_cls', 'net_prio'] : ['net_cls']);
+      if (m.netPrio !== m.netCls) this.v1MountControllers.set(m.netPrio, ['net_prio']);
+    }
+    const mount = this.v1Mounts.get(c);
+    if (!mount) unsupported(limit, `${c} is not mounted`);
+    const dir = path.join(mount, h.path);
+    if (!isDir(dir)) {
+      const pids = this.pids(h);
+      this.mkdirChain(mount, h.path, false);
+      for (const pid of pids) {
+        try {
+          writeRaw(path.join(dir, 'cgroup.procs'), String(pid));
+        } catch {
+          // exited meanwhile
+        }
+      }
+    }
+    (h.v1 as Partial<Record<Controller, string>>)[c] = dir;
+    this.readers.get(h.path)?.reset();
+    return dir;
+  }
+
+  private need(h: CgroupHandle, c: Controller, limit: string): Exclude<Where, null> {
+    const w = this.where(h, c);
+    if (!w)
+      unsupported(
+        limit,
+        this.kind === 'v2'
+          ? `the ${V2_NAME[c] ?? c} controller is not enabled in ${this.unifiedMount}/cgroup.controllers for this group`
+          : `the ${c} controller is not mounted as a cgroup v1 hierarchy`,
+      );
+    return w;
+  }
+
+  apply(h: CgroupHandle, limits: Limits): ApplyResult {
+    const parsed = LimitsSchema.safeParse(limits);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw cgroupError('CGROUP_BAD_LIMITS', `invalid limits: ${issues.join('; ')}`, { issues });
+    }
+    const L = parsed.data;
+    const tx = new WriteTxn();
+    try {
+      if (L.memory) {
+        const w = this.need(h, 'memory', 'memory');
+        (w.v === 1 ? v1memory : v2memory).apply(w.dir, L, tx);
+      }
+      if (L.cpu) {
+        const c = L.cpu;
+        if (c.weight !== undefined || c.quota !== undefined || c.cpus !== undefined) {
+          const w = this.need(h, 'cpu', c.weight !== undefined ? 'cpu.weight' : 'cpu.quota');
+          (w.v === 1 ? v1cpu : v2cpu).apply(w.dir, L, tx);
+        }
+        if (c.cpusetCpus !== undefined || c.cpusetMems !== undefined) {
+          const w = this.need(h, 'cpuset', 'cpu.cpusetCpus');
+          (w.v === 1 ? v1cpuset : v2cpuset).apply(w.dir, L, tx);
+        }
+      }
+      if (L.pids) {
+        const w = this.need(h, 'pids', 'pids.max');
+        (w.v === 1 ? v1pids : v2pids).apply(w.dir, L, tx);
+      }
+      if (L.io) {
+        const w = this.need(h, 'blkio', 'io');
+        (w.v === 1 ? v1blkio : v2io).apply(w.dir, L, tx);
+      }
+      if (L.devices && L.devices.rules.length) {
+        const dir = this.v1Mounts.has('devices') ? h.v1.devices : undefined;
+        if (!dir)
+          unsupported('devices', this.unifiedMount ? DEVICES_V2_REASON : 'the devices controller is not mounted');
+        v1devices.apply(dir, L, tx);
+      }
+      if (L.netCls) v1netcls.apply(this.ensureNet(h, 'net_cls', 'netCls'), L, tx);
+      if (L.netPrio) v1netprio.apply(this.ensureNet(h, 'net_prio', 'netPrio'), L, tx);
+    } catch (err) {
+      const rollbackFailures = tx.rollback();
+      if (err instanceof BerthError) {
+        const details = { ...err.details, rolledBack: true, undone: tx.writes.length, rollbackFailures };
+        throw new BerthError(err.code, err.message + (tx.writes.length ? '; earlier writes were undone' : ''), details);
+      }
+      throw err;
+    }
+    this.requested.set(h.path, mergeLimits(this.requested.get(h.path), L));
+    return { writes: tx.writes };
+  }
+
+  read(h: CgroupHandle): EffectiveLimits {
+    const req = this.requested.get(h.path);
+    const parts: EffPart[] = [];
+    const missing = (limit: string, reason: string) => parts.push({ unsupported: [{ limit, reason }] });
+    const route = (
+      c: Controller,
+      limit: string,
+      v1: (d: string, r?: Limits) => EffPart,
+      v2: ((d: string, r?: Limits) => EffPart) | null,
+    ) => {
+      const w = this.where(h, c);
+      if (w?.v === 1) parts.push(v1(w.dir, req));
+      else if (w?.v === 2 && v2) parts.push(v2(w.dir, req));
+      else missing(limit, `the ${c} controller is not available to this group`);
+    };
+    route('memory', 'memory', v1memory.read, v2memory.read);
+    route('cpu', 'cpu.weight', v1cpu.read, v2cpu.read);
+    route('cpuset', 'cpu.cpusetCpus', v1cpuset.read, v2cpuset.read);
+    route('pids', 'pids.max', v1pids.read, v2pids.read);
+    route('blkio', 'io', v1blkio.read, v2io.read);
+    if (this.v1Mounts.has('devices') && h.v1.devices) parts.push(v1devices.read(h.v1.devices, req));
+    else missing('devices', this.unifiedMount ? DEVICES_V2_REASON : 'the devices controller is not mounted');
+    for (const [c, limit, mod] of [
+      ['net_cls', 'netCls', v1netcls],
+      ['net_prio', 'netPrio', v1netprio],
+    ] as const) {
+      const dir = h.v1[c];
+      if (this.v1Mounts.has(c) && dir) parts.push(mod.read(dir, req));
+      else if (this.kind === 'v2') missing(limit, NET_V2_REASON);
+      else missing(limit, `${c} is not mounted yet; applying a ${limit} limit mounts it (ensureNetClsPrio)`);
+    }
+    const merged = mergeParts(parts);
+    const groups: Record<string, string> = {};
+    for (const [c, d] of Object.entries(h.v1)) if (d) groups[c] = d;
+    if (h.unified) groups.unified = h.unified;
+    return { driver: this.kind, groups, ...merged, unsupported: merged.unsupported ?? [] };
+  }
+
+  // ---------------------------------------------------------------- samples
+
+  private reader(h: CgroupHandle): FileSource {
+    if (this.opts.keepFilesOpen === false) return directSource;
+    let r = this.readers.get(h.path);
+    if (!r) this.readers.set(h.path, (r = new StatsReader()));
+    return r;
+  }
+
+  stats(h: CgroupHandle): ResourceStats {
+    const r = this.reader(h);
+    const timestamp = Date.now();
+    let cpu: ResourceStats['cpu'] = {
+      usageUsec: 0,
+      userUsec: 0,
+      systemUsec: 0,
+      nrPeriods: 0,
+      nrThrottled: 0,
+      throttledUsec: 0,
+    };
+    const acct = this.where(h, 'cpuacct');
+    const cpuW = this.where(h, 'cpu');
+    if (acct?.v === 1) cpu = { ...cpu, ...v1cpuacct.stats(acct.dir, r, this.hz) };
+    else if (h.unified) cpu = v2cpu.stats(h.unified, r);
+    if (cpuW?.v === 1) cpu = { ...cpu, ...v1cpu.stats(cpuW.dir, r) };
+
+    const mw = this.where(h, 'memory');
+    const memory: ResourceStats['memory'] =
+      mw?.v === 1
+        ? v1memory.stats(mw.dir, r)
+        : mw?.v === 2
+          ? v2memory.stats(mw.dir, r)
+          : { current: 0, peak: null, limit: null, anon: 0, file: 0, oomEvents: 0, oomKillEvents: 0 };
+    const pw = this.where(h, 'pids');
+    const pids = pw ? (pw.v === 1 ? v1pids : v2pids).stats(pw.dir, r) : { current: 0, max: null };
+    const iw = this.where(h, 'blkio');
+    const io = iw ? (iw.v === 1 ? v1blkio.stats(iw.dir, r) : v2io.stats(iw.dir, r)) : { devices: [] };
+    const s: ResourceStats = { timestamp, cpu, memory, pids, io, net: { ifaces: [] } };
+    if (h.unified) {
+      const p = psi.stats(h.unified, r);
+      if (p) s.pressure = p;
+    }
+    const hw = this.where(h, 'hugetlb');
+    if (hw?.v === 2) {
+      let sizes = this.hugeSizes.get(h.path);
+      if (!sizes) this.hugeSizes.set(h.path, (sizes = v2hugetlb.pageSizes(hw.dir)));
+      if (sizes.length) s.hugetlb = v2hugetlb.stats(hw.dir, sizes, r);
+    }
+    return s;
+  }
+
+  events(h: CgroupHandle): OomCounters | null {
+    const w = this.where(h, 'memory');
+    if (!w) return null;
+    return w.v === 1 ? v1memory.oomCounters(w.dir) : v2memory.oomCounters(w.dir);
+  }
+
+  /**
+   * Calls cb when the OOM (kill) counters go up. v2: fs.watch on memory.events
+   * (the kernel raises a file-modified inotify event on every change). v1: a
+   * poll of memory.oom_control every intervalMs (default 1 s), because v1's
+   * notification needs an eventfd registered through cgroup.event_control,
+   * which Node cannot create without native code.
+   */
+  watchOom(h: CgroupHandle, cb: (e: OomEvent) => void, opts: { intervalMs?: number } = {}): OomWatcher {
+    const w = this.where(h, 'memory');
+    if (!w) unsupported('oom events', 'no memory controller for this group');
+    let last = this.events(h);
+    const check = () => {
+      let now: OomCounters | null;
+      try {
+        now = this.events(h);
+      } catch {
+        return;
+      }
+      if (!now || !last) return;
+      if (now.oomKill > last.oomKill || now.oom > last.oom) {
+        cb({
+          id: h.id,
+          oom: now.oom,
+          oomKill: now.oomKill,
+          newKills: now.oomKill - last.oomKill,
+          file: now.file,
+          at: Date.now(),
+        });
+      }
+      last = now;
+    };
+    let watcher: OomWatcher;
+    const set = this.watchers.get(h.path) ?? new Set<OomWatcher>();
+    this.watchers.set(h.path, set);
+    if (w.v === 2) {
+      try {
+        const fw = fs.watch(path.join(w.dir, 'memory.events'), { persistent: false }, check);
+        fw.on('error', () => undefined);
+        watcher = {
+          mode: 'inotify',
+          close: () => {
+            fw.close();
+            set.delete(watcher);
+          },
+        };
+        set.add(watcher);
+        return watcher;
+      } catch {
+        // fall back to polling
+      }
+    }
+    const t = setInterval(check, opts.intervalMs ?? 1000);
+    t.unref();
+    watcher = {
+      mode: 'poll',
+      close: () => {
+        clearInterval(t);
+        set.delete(watcher);
+      },
+    };
+    set.add(watcher);
+    return watcher;
+  }
+}
+
+/** rmdir a group and any child groups, deepest first; ENOENT is fine, EBUSY retried for ~1 s. */
+export async function rmdirTree(dir: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if (sysCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) if (e.isDirectory()) await rmdirTree(path.join(dir, e.name));
+  for (let i = 0; ; i++) {
+    try {
+      fs.rmdirSync(dir);
+      return;
+    } catch (err) {
+      const code = sysCode(err);
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' || i >= 50)
+        throw cgroupError('CGROUP_BUSY', `rmdir ${dir}: ${errMessage(err)}`, { dir, errno: code });
+      await sleep(20);
+    }
+  }
+}
+
+export class V1Driver extends ComposedDriver {
+  constructor(layout: CgroupLayout, opts?: DriverOptions) {
+    super('v1', layout, opts);
+  }
+}
+
+export class V2Driver extends ComposedDriver {
+  constructor(layout: CgroupLayout, opts?: DriverOptions) {
+    super('v2', layout, opts);
+  }
+}
+
+export class HybridDriver extends ComposedDriver {
+  constructor(layout: CgroupLayout, opts?: DriverOptions) {
+    super('hybrid', layout, opts);
+  }
+}
+
+/** The driver for a layout (detected from the host by default). */
+export function createDriver(layout: CgroupLayout = detectLayout(), opts?: DriverOptions): CgroupDriver {
+  switch (layout.mode) {
+    case 'v1':
+      return new V1Driver(layout, opts);
+    case 'v2':
+      return new V2Driver(layout, opts);
+    case 'hybrid':
+      return new HybridDriver(layout, opts);
+  }
+}

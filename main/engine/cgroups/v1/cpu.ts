@@ -1,0 +1,95 @@
+/**
+ * v1 cpu controller (CFS): cpu.shares, cpu.cfs_quota_us / cpu.cfs_period_us,
+ * throttling counters in cpu.stat. Where cpu and cpuacct are co-mounted
+ * ("cpu,cpuacct") the directory is the same; the driver passes it to both files.
+ *
+ *   weight (1..10000) → cpu.shares = 2 + ceil((weight-1) × 262142 / 9999)
+ *   quota / cpus      → cpu.cfs_period_us, cpu.cfs_quota_us ("-1" = no quota)
+ */
+import path from 'node:path';
+import type { Limits } from '../../../../preload/schemas/resources';
+import { DEFAULT_PERIOD_US, cpusToQuota, sharesToWeight, weightToShares } from '../convert';
+import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
+import { type EffPart, eff } from '../types';
+import { BerthError } from '../../../../preload/errors';
+
+export const FILES = {
+  shares: 'cpu.shares',
+  quota: 'cpu.cfs_quota_us',
+  period: 'cpu.cfs_period_us',
+  stat: 'cpu.stat',
+} as const;
+
+/** The quota/period pair a Limits.cpu asks for, or undefined when it leaves them alone. */
+export function quotaTarget(c: NonNullable<Limits['cpu']>): { quotaUs: number | null; periodUs: number } | undefined {
+  if (c.cpus !== undefined) {
+    const periodUs = c.quota?.periodUs ?? DEFAULT_PERIOD_US;
+    return { quotaUs: cpusToQuota(c.cpus, periodUs), periodUs };
+  }
+  if (c.quota) return { quotaUs: c.quota.quotaUs, periodUs: c.quota.periodUs ?? DEFAULT_PERIOD_US };
+  return undefined;
+}
+
+export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
+  const c = limits.cpu;
+  if (!c) return;
+  inTxn(tx, (tx) => {
+    if (c.weight !== undefined) tx.write(path.join(dir, FILES.shares), String(weightToShares(c.weight)));
+    const q = quotaTarget(c);
+    if (!q) return;
+    const quotaFile = path.join(dir, FILES.quota);
+    const periodFile = path.join(dir, FILES.period);
+    const quota = q.quotaUs === null ? '-1' : String(q.quotaUs);
+    try {
+      tx.write(periodFile, String(q.periodUs));
+      tx.write(quotaFile, quota);
+    } catch (err) {
+      // As runc does: a period the old quota does not fit may need the quota first.
+      if (!(err instanceof BerthError) || err.details?.errno !== 'EINVAL' || err.details.file !== periodFile) throw err;
+      tx.write(quotaFile, quota);
+      tx.write(periodFile, String(q.periodUs));
+    }
+  });
+}
+
+export function read(dir: string, requested?: Limits): EffPart {
+  const req = requested?.cpu;
+  const out: NonNullable<EffPart['cpu']> = {};
+  const sharesFile = path.join(dir, FILES.shares);
+  const rawShares = readTrim(sharesFile);
+  if (rawShares !== null)
+    out.weight = eff(
+      sharesToWeight(num(rawShares, 1024)),
+      sharesFile,
+      rawShares,
+      req?.weight,
+      `cpu.shares ${rawShares} ↔ weight 1 + (shares-2)×9999/262142`,
+    );
+  const reqQ = req ? quotaTarget(req) : undefined;
+  const quotaFile = path.join(dir, FILES.quota);
+  const rawQuota = readTrim(quotaFile);
+  if (rawQuota !== null) {
+    const q = num(rawQuota, -1);
+    out.quotaUs = eff(
+      q < 0 ? null : q,
+      quotaFile,
+      rawQuota,
+      reqQ?.quotaUs,
+      req?.cpus !== undefined ? `from cpus ${req.cpus}` : undefined,
+    );
+  }
+  const periodFile = path.join(dir, FILES.period);
+  const rawPeriod = readTrim(periodFile);
+  if (rawPeriod !== null) out.periodUs = eff(num(rawPeriod), periodFile, rawPeriod, reqQ?.periodUs);
+  return { cpu: out };
+}
+
+/** Throttling counters; cpu.stat throttled_time is in ns. */
+export function stats(dir: string, src: FileSource = directSource) {
+  const st = parseFlatKeyed(src.read(`${dir}/${FILES.stat}`));
+  return {
+    nrPeriods: keyed(st, 'nr_periods'),
+    nrThrottled: keyed(st, 'nr_throttled'),
+    throttledUsec: Math.floor(keyed(st, 'throttled_time') / 1000),
+  };
+}

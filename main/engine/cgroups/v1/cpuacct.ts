@@ -1,0 +1,29 @@
+/**
+ * v1 cpuacct controller: accounting only, no limits.
+ *
+ *   cpuacct.usage  total CPU time in ns            → usageUsec
+ *   cpuacct.stat   "user N" / "system N" in USER_HZ ticks (sysconf(_SC_CLK_TCK),
+ *                  100 on mainstream arches) → µs = ticks × 1e6 / USER_HZ
+ */
+import { userHz } from '../convert';
+import { type FileSource, big2num, directSource, keyed, parseBig, parseFlatKeyed } from '../fsutil';
+
+export const FILES = { usage: 'cpuacct.usage', stat: 'cpuacct.stat' } as const;
+
+/** cpuacct has nothing to apply; kept for the uniform controller shape. */
+export function apply(): void {}
+
+export function read(): Record<string, never> {
+  return {};
+}
+
+export function stats(dir: string, src: FileSource = directSource, hz = userHz()) {
+  const usageNs = parseBig(src.read(`${dir}/${FILES.usage}`)) ?? 0n;
+  const st = parseFlatKeyed(src.read(`${dir}/${FILES.stat}`));
+  const tickUs = 1e6 / hz;
+  return {
+    usageUsec: big2num(usageNs / 1000n),
+    userUsec: Math.round(keyed(st, 'user') * tickUs),
+    systemUsec: Math.round(keyed(st, 'system') * tickUs),
+  };
+}

@@ -1,0 +1,27 @@
+/** v1 pids controller: pids.max ("max" = unlimited), pids.current. */
+import path from 'node:path';
+import type { Limits } from '../../../../preload/schemas/resources';
+import { type FileSource, type WriteTxn, directSource, inTxn, num, readTrim, v2Limit } from '../fsutil';
+import { type EffPart, type PidsStats, eff } from '../types';
+
+export const FILES = { max: 'pids.max', current: 'pids.current' } as const;
+
+export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
+  const p = limits.pids;
+  if (!p || p.max === undefined) return;
+  const max = p.max;
+  inTxn(tx, (tx) => tx.write(path.join(dir, FILES.max), max === null ? 'max' : String(max)));
+}
+
+export function read(dir: string, requested?: Limits): EffPart {
+  const file = path.join(dir, FILES.max);
+  const raw = readTrim(file);
+  return raw === null ? {} : { pids: { max: eff(v2Limit(raw), file, raw, requested?.pids?.max) } };
+}
+
+export function stats(dir: string, src: FileSource = directSource): PidsStats {
+  return {
+    current: num(readTrim(`${dir}/${FILES.current}`, src)),
+    max: v2Limit(readTrim(`${dir}/${FILES.max}`, src)),
+  };
+}

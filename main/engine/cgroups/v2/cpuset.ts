@@ -1,0 +1,52 @@
+/**
+ * v2 cpuset controller: cpuset.cpus / cpuset.mems (empty = use the parent's),
+ * with cpuset.cpus.effective / cpuset.mems.effective showing what is granted.
+ */
+import path from 'node:path';
+import type { Limits } from '../../../../preload/schemas/resources';
+import { type WriteTxn, inTxn, readTrim } from '../fsutil';
+import { type EffPart, eff } from '../types';
+
+export const FILES = {
+  cpus: 'cpuset.cpus',
+  mems: 'cpuset.mems',
+  cpusEffective: 'cpuset.cpus.effective',
+  memsEffective: 'cpuset.mems.effective',
+} as const;
+
+export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
+  const c = limits.cpu;
+  if (!c || (c.cpusetCpus === undefined && c.cpusetMems === undefined)) return;
+  inTxn(tx, (tx) => {
+    if (c.cpusetMems !== undefined) tx.write(path.join(dir, FILES.mems), c.cpusetMems);
+    if (c.cpusetCpus !== undefined) tx.write(path.join(dir, FILES.cpus), c.cpusetCpus);
+  });
+}
+
+export function read(dir: string, requested?: Limits): EffPart {
+  const req = requested?.cpu;
+  const res: NonNullable<EffPart['cpu']> = {};
+  for (const [key, file, effFile] of [
+    ['cpusetCpus', FILES.cpus, FILES.cpusEffective],
+    ['cpusetMems', FILES.mems, FILES.memsEffective],
+  ] as const) {
+    const p = path.join(dir, file);
+    const raw = readTrim(p);
+    if (raw === null) continue;
+    const effective = readTrim(path.join(dir, effFile));
+    res[key] = eff(
+      raw === '' && effective !== null ? effective : raw,
+      p,
+      raw,
+      req?.[key],
+      raw === ''
+        ? `empty: inherits the parent's; ${effFile} = ${effective ?? '?'}`
+        : `${effFile} = ${effective ?? '?'}`,
+    );
+  }
+  return { cpu: res };
+}
+
+export function stats(): Record<string, never> {
+  return {};
+}

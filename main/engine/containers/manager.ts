@@ -1,0 +1,695 @@
+/**
+ * Container lifecycle inside the helper. Every state change is written to
+ * the container's record before it is announced; the monitor (not the
+ * helper) is each container's parent, so a helper restart re-adopts running
+ * containers and learns the exit codes of those that ended meanwhile.
+ */
+import fs from 'node:fs';
+import { BerthError } from '../../../preload/errors';
+import type {
+  ContainerCreateT,
+  ContainerDetailT,
+  ContainerStateT,
+  ContainerSummaryT,
+  FsChangeT,
+  LogLineT,
+} from '../../../preload/schemas/containers';
+import type { Limits } from '../../../preload/schemas/resources';
+import type { MonitorExit } from '../../../native/monitor';
+import type { CgroupDriver, CgroupHandle } from '../cgroups/driver';
+import { ensureBridge, publishPorts, unpublishPorts, type BridgeConfig } from '../network/bridge';
+import { Ipam } from '../network/ipam';
+import { createSandbox, destroySandbox } from '../network/sandbox';
+import { overlayDiff, type GetXattr } from '../storage/overlay-diff';
+import { readLogs } from './logs';
+import { newContainerId, randomName } from './names';
+import { RecordStore, type ContainerRecord } from './record';
+import { restartDelayMs, shouldRestart, startOnHelperBoot } from './restart-policy';
+import {
+  readExit,
+  readMonitorState,
+  sameProcess,
+  signalContainer,
+  signalNumber,
+  startMonitor,
+  watchExit,
+} from './runtime';
+import { buildSpec, defaultNofile, mergeEnv, resolveArgs } from './spec';
+import { resolveUser } from './user';
+
+export interface ImageRuntimeConfig {
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+}
+
+/** What the containers need from the image store. */
+export interface ImageProvider {
+  resolve(ref: string): Promise<{ id: string; name: string; config: ImageRuntimeConfig; lowerDirs: string[] }>;
+}
+
+export type ContainerAction =
+  'create' | 'start' | 'die' | 'oom' | 'stop' | 'pause' | 'unpause' | 'restart' | 'rename' | 'remove';
+
+export interface ContainerEvent {
+  id: string;
+  action: ContainerAction;
+  state: ContainerStateT | null;
+  exitCode: number | null;
+  at: string;
+}
+
+export interface ManagerOptions {
+  dataRoot: string;
+  images: ImageProvider;
+  cgroups: CgroupDriver;
+  bridge: BridgeConfig;
+  getXattr: GetXattr;
+  emit: (e: ContainerEvent) => void;
+  log: (msg: string) => void;
+  logLimits?: { maxBytes: number; maxFiles: number };
+  /** Parent cgroup under which every container's group is created. */
+  cgroupParent?: string;
+}
+
+interface Live {
+  handle: CgroupHandle | null;
+  stopWatch: (() => void) | null;
+  exited: Promise<void>;
+  resolveExited: () => void;
+  restartTimer: NodeJS.Timeout | null;
+  lastDelay: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+export class ContainerManager {
+  private readonly records = new Map<string, ContainerRecord>();
+  private readonly live = new Map<string, Live>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly store: RecordStore;
+  private readonly ipam: Ipam;
+  private readonly parent: string;
+
+  constructor(private readonly o: ManagerOptions) {
+    this.store = new RecordStore(o.dataRoot);
+    this.ipam = new Ipam(`${o.dataRoot}/network`, o.bridge.subnet);
+    this.parent = o.cgroupParent ?? 'berth';
+  }
+
+  // ── lookup ────────────────────────────────────────────────────────────────
+
+  /** By full id, unique id prefix, or name (docker's rules). */
+  find(ref: string): ContainerRecord {
+    const byId = this.records.get(ref);
+    if (byId) return byId;
+    const byName = [...this.records.values()].find((r) => r.name === ref);
+    if (byName) return byName;
+    const prefixed = [...this.records.values()].filter((r) => r.id.startsWith(ref));
+    if (prefixed.length === 1) return prefixed[0]!;
+    if (prefixed.length > 1)
+      throw new BerthError('CONTAINER_AMBIGUOUS', `${ref} matches ${prefixed.length} containers`);
+    throw new BerthError('CONTAINER_NOT_FOUND', `no such container: ${ref}`);
+  }
+
+  containersUsing(imageId: string): string[] {
+    return [...this.records.values()].filter((r) => r.imageId === imageId).map((r) => r.name);
+  }
+
+  /** Host pid → container id, for the namespace graph. */
+  containerOfPid(pid: number): string | null {
+    for (const r of this.records.values()) if (r.pid === pid) return r.id;
+    return null;
+  }
+
+  runningHandles(): Array<{ id: string; handle: CgroupHandle; pid: number }> {
+    const out: Array<{ id: string; handle: CgroupHandle; pid: number }> = [];
+    for (const [id, l] of this.live) {
+      const r = this.records.get(id);
+      if (l.handle && r?.pid && (r.state === 'running' || r.state === 'paused'))
+        out.push({ id, handle: l.handle, pid: r.pid });
+    }
+    return out;
+  }
+
+  handleOf(ref: string): CgroupHandle {
+    const r = this.find(ref);
+    const h = this.live.get(r.id)?.handle;
+    if (!h || (r.state !== 'running' && r.state !== 'paused')) {
+      throw new BerthError('CONTAINER_NOT_RUNNING', `container ${r.name} is not running`);
+    }
+    return h;
+  }
+
+  // ── the serialisation of operations on one container ──────────────────────
+
+  private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    this.locks.set(
+      id,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private save(r: ContainerRecord): void {
+    this.store.save(r);
+    this.records.set(r.id, r);
+  }
+
+  private announce(r: ContainerRecord, action: ContainerAction): void {
+    this.o.emit({ id: r.id, action, state: this.records.has(r.id) ? r.state : null, exitCode: r.exitCode, at: now() });
+  }
+
+  // ── create ────────────────────────────────────────────────────────────────
+
+  async create(req: ContainerCreateT): Promise<{ id: string; name: string; warnings: string[] }> {
+    const warnings: string[] = [];
+    if (req.name && [...this.records.values()].some((r) => r.name === req.name)) {
+      throw new BerthError('NAME_IN_USE', `the container name "${req.name}" is already in use`);
+    }
+    for (const v of req.volumes) {
+      if (!fs.existsSync(v.source))
+        throw new BerthError('VOLUME_SOURCE_MISSING', `volume source ${v.source} does not exist`);
+    }
+    if (req.network !== 'bridge' && req.ports.length > 0) {
+      throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
+    }
+    const img = await this.o.images.resolve(req.image);
+    const args = resolveArgs(img.config, req);
+    if (args.length === 0)
+      throw new BerthError('NO_COMMAND', 'no command specified (the image has neither Entrypoint nor Cmd)');
+    const user = resolveUser(req.user ?? (img.config.User || undefined), img.lowerDirs);
+    const id = newContainerId();
+    const hostname = req.hostname ?? id.slice(0, 12);
+    const record: ContainerRecord = {
+      id,
+      name: req.name ?? randomName((n) => [...this.records.values()].some((r) => r.name === n)),
+      created: now(),
+      image: req.image,
+      imageId: img.id,
+      config: req,
+      process: {
+        args,
+        env: mergeEnv(img.config.Env, req.env, hostname, user.home),
+        cwd: req.workdir ?? (img.config.WorkingDir || '/'),
+        user,
+      },
+      hostname,
+      lowerDirs: img.lowerDirs,
+      state: 'created',
+      pid: null,
+      pidStartTime: null,
+      monitorPid: null,
+      startedAt: null,
+      finishedAt: null,
+      exitCode: null,
+      oomKilled: false,
+      restartCount: 0,
+      stoppedByUser: false,
+      error: null,
+      network: { ip: null, netns: null },
+    };
+    this.save(record);
+    this.announce(record, 'create');
+    return { id, name: record.name, warnings };
+  }
+
+  // ── start ─────────────────────────────────────────────────────────────────
+
+  start(ref: string): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      const cur = this.records.get(r.id)!;
+      if (cur.state === 'running' || cur.state === 'paused') return this.summary(cur);
+      const l = this.live.get(r.id);
+      if (l?.restartTimer) clearTimeout(l.restartTimer);
+      cur.stoppedByUser = false;
+      await this.run(cur);
+      return this.summary(cur);
+    });
+  }
+
+  private liveFor(id: string): Live {
+    let l = this.live.get(id);
+    if (!l) {
+      let resolveExited!: () => void;
+      const exited = new Promise<void>((res) => (resolveExited = res));
+      l = { handle: null, stopWatch: null, exited, resolveExited, restartTimer: null, lastDelay: 0 };
+      this.live.set(id, l);
+    }
+    return l;
+  }
+
+  private freshExitPromise(l: Live): void {
+    l.exited = new Promise<void>((res) => (l.resolveExited = res));
+  }
+
+  /** One run: cgroup, network, monitor. Everything made is unmade on failure. */
+  private async run(r: ContainerRecord): Promise<void> {
+    const p = this.store.paths(r.id);
+    for (const d of [p.rootfs, p.upperDir, p.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    fs.rmSync(p.workDir, { recursive: true, force: true }); // overlay wants an empty workdir
+    fs.mkdirSync(p.workDir, { mode: 0o700 });
+    const l = this.liveFor(r.id);
+    this.freshExitPromise(l);
+    let handle: CgroupHandle | null = null;
+    let netns: string | null = null;
+    let ip: string | null = null;
+    try {
+      handle = this.o.cgroups.create(r.id, this.parent);
+      this.o.cgroups.apply(handle, r.config.resources as Limits);
+      const mode = r.config.network;
+      if (mode === 'bridge') {
+        await ensureBridge(this.o.bridge);
+        ip = this.ipam.allocate(r.id);
+        netns = (await createSandbox(r.id, 'bridge', { config: this.o.bridge, ip })).nsPath;
+        await publishPorts(this.o.bridge.table, r.config.ports, ip);
+      } else if (mode === 'none') {
+        netns = (await createSandbox(r.id, 'none')).nsPath;
+      }
+      const spec = buildSpec({
+        id: r.id,
+        config: r.config,
+        process: r.process,
+        hostname: r.hostname,
+        paths: {
+          rootfs: p.rootfs,
+          upperDir: p.upperDir,
+          workDir: p.workDir,
+          lowerDirs: r.lowerDirs,
+          logPath: p.logPath,
+        },
+        netnsPath: netns,
+        cgroupProcs: this.o.cgroups.procsFiles(handle),
+        log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
+        nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
+      });
+      const st = await startMonitor(p.runDir, spec);
+      Object.assign(r, {
+        state: 'running',
+        pid: st.pid,
+        pidStartTime: st.pidStartTime,
+        monitorPid: st.monitorPid,
+        startedAt: st.startedAt,
+        finishedAt: null,
+        exitCode: null,
+        oomKilled: false,
+        error: null,
+        network: { ip, netns },
+      } satisfies Partial<ContainerRecord>);
+      l.handle = handle;
+      this.save(r);
+      this.announce(r, 'start');
+      this.watch(r, st.monitorPid);
+    } catch (err) {
+      await this.teardown(r.id, handle, ip).catch((e: unknown) =>
+        this.o.log(`cleanup after failed start of ${r.id}: ${String(e)}`),
+      );
+      const message = err instanceof Error ? err.message : String(err);
+      Object.assign(r, {
+        state: 'exited',
+        pid: null,
+        exitCode: /ENOENT/.test(message) ? 127 : /EACCES|EPERM/.test(message) ? 126 : 125,
+        finishedAt: now(),
+        error: message,
+        network: { ip: null, netns: null },
+      } satisfies Partial<ContainerRecord>);
+      this.save(r);
+      l.resolveExited();
+      this.announce(r, 'die');
+      throw err;
+    }
+  }
+
+  private watch(r: ContainerRecord, monitorPid: number): void {
+    const l = this.liveFor(r.id);
+    l.stopWatch?.();
+    l.stopWatch = watchExit(this.store.paths(r.id).runDir, monitorPid, (e) => {
+      void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
+    });
+  }
+
+  /** Undo what a run made: cgroup, published ports, network namespace, address. */
+  private async teardown(id: string, handle: CgroupHandle | null, ip: string | null): Promise<void> {
+    const r = this.records.get(id);
+    if (handle) await this.o.cgroups.destroy(handle);
+    if (ip && r) await unpublishPorts(this.o.bridge.table, r.config.ports, ip);
+    await destroySandbox(id);
+    this.ipam.release(id);
+  }
+
+  private async onExit(id: string, e: MonitorExit | null): Promise<void> {
+    const r = this.records.get(id);
+    const l = this.live.get(id);
+    if (!r || !l) return;
+    l.stopWatch = null;
+    let oom = false;
+    if (l.handle) {
+      try {
+        oom = (this.o.cgroups.events(l.handle)?.oomKill ?? 0) > 0;
+      } catch {
+        oom = false;
+      }
+    }
+    const runMs = r.startedAt ? Date.now() - Date.parse(r.startedAt) : 0;
+    await this.teardown(id, l.handle, r.network.ip).catch((err: unknown) =>
+      this.o.log(`teardown of ${id}: ${String(err)}`),
+    );
+    l.handle = null;
+    Object.assign(r, {
+      state: e ? 'exited' : 'dead',
+      pid: null,
+      pidStartTime: null,
+      monitorPid: null,
+      exitCode: e ? e.exitCode : 255,
+      finishedAt: e?.finishedAt ?? now(),
+      oomKilled: oom,
+      error: e ? null : 'the monitor ended without recording an exit status',
+      network: { ip: null, netns: null },
+    } satisfies Partial<ContainerRecord>);
+    this.save(r);
+    l.resolveExited();
+    if (oom) this.announce(r, 'oom');
+    this.announce(r, 'die');
+    if (
+      shouldRestart(r.config.restart, {
+        exitCode: r.exitCode ?? 255,
+        stoppedByUser: r.stoppedByUser,
+        restartCount: r.restartCount,
+      })
+    ) {
+      const delay = restartDelayMs(l.lastDelay, runMs);
+      l.lastDelay = delay;
+      r.state = 'restarting';
+      this.save(r);
+      l.restartTimer = setTimeout(() => {
+        l.restartTimer = null;
+        void this.withLock(id, async () => {
+          const cur = this.records.get(id);
+          if (!cur || cur.state !== 'restarting') return;
+          cur.restartCount++;
+          await this.run(cur);
+          this.announce(cur, 'restart');
+        }).catch((err: unknown) => this.o.log(`restart of ${id}: ${String(err)}`));
+      }, delay);
+      return;
+    }
+    if (r.config.autoRemove) await this.remove(id, true).catch(() => undefined);
+  }
+
+  // ── stop, kill, pause ─────────────────────────────────────────────────────
+
+  private async waitExited(id: string, ms: number): Promise<boolean> {
+    const l = this.live.get(id);
+    if (!l) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const t = new Promise<false>((res) => (timer = setTimeout(() => res(false), ms)));
+    const done = await Promise.race([l.exited.then(() => true as const), t]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  stop(ref: string, timeoutSec: number): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      const l = this.live.get(r.id);
+      if (r.state === 'restarting' && l?.restartTimer) {
+        clearTimeout(l.restartTimer);
+        l.restartTimer = null;
+        r.state = 'exited';
+      }
+      r.stoppedByUser = true;
+      this.save(r);
+      if (r.state !== 'running' && r.state !== 'paused') return this.summary(r);
+      if (r.state === 'paused' && l?.handle) await this.o.cgroups.thaw(l.handle);
+      signalContainer(r.pid!, r.pidStartTime!, 15);
+      if (!(await this.waitExited(r.id, timeoutSec * 1000))) {
+        if (l?.handle) await this.o.cgroups.killAll(l.handle).catch(() => undefined);
+        if (r.pid && r.pidStartTime) signalContainer(r.pid, r.pidStartTime, 9);
+        await this.waitExited(r.id, 10_000);
+      }
+      this.announce(r, 'stop');
+      return this.summary(r);
+    });
+  }
+
+  kill(ref: string, signal: string | number): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    const sig = signalNumber(signal);
+    return this.withLock(r.id, async () => {
+      if (r.state !== 'running' && r.state !== 'paused') {
+        throw new BerthError('CONTAINER_NOT_RUNNING', `container ${r.name} is not running`);
+      }
+      if (sig === 9 || sig === 15 || sig === 2) {
+        r.stoppedByUser = true;
+        this.save(r);
+      }
+      if (!signalContainer(r.pid!, r.pidStartTime!, sig)) {
+        throw new BerthError('CONTAINER_NOT_RUNNING', `container ${r.name}'s process is gone`);
+      }
+      if (sig === 9) await this.waitExited(r.id, 10_000);
+      return this.summary(r);
+    });
+  }
+
+  restart(ref: string, timeoutSec: number): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.stop(r.id, timeoutSec).then(() =>
+      this.withLock(r.id, async () => {
+        r.stoppedByUser = false;
+        await this.run(r);
+        this.announce(r, 'restart');
+        return this.summary(r);
+      }),
+    );
+  }
+
+  pause(ref: string): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      if (r.state === 'paused') return this.summary(r);
+      await this.o.cgroups.freeze(this.handleOf(r.id));
+      r.state = 'paused';
+      this.save(r);
+      this.announce(r, 'pause');
+      return this.summary(r);
+    });
+  }
+
+  unpause(ref: string): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      if (r.state !== 'paused') throw new BerthError('CONTAINER_NOT_PAUSED', `container ${r.name} is not paused`);
+      await this.o.cgroups.thaw(this.handleOf(r.id));
+      r.state = 'running';
+      this.save(r);
+      this.announce(r, 'unpause');
+      return this.summary(r);
+    });
+  }
+
+  remove(ref: string, force: boolean): Promise<{ id: string }> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      const l = this.live.get(r.id);
+      if (r.state === 'running' || r.state === 'paused') {
+        if (!force) {
+          throw new BerthError(
+            'CONTAINER_RUNNING',
+            `container ${r.name} is ${r.state}: stop it first or remove with force`,
+          );
+        }
+        r.stoppedByUser = true;
+        this.save(r);
+        if (l?.handle) await this.o.cgroups.killAll(l.handle).catch(() => undefined);
+        if (r.pid && r.pidStartTime) signalContainer(r.pid, r.pidStartTime, 9);
+        await this.waitExited(r.id, 10_000);
+      }
+      if (l?.restartTimer) clearTimeout(l.restartTimer);
+      l?.stopWatch?.();
+      await this.teardown(r.id, l?.handle ?? null, r.network.ip).catch(() => undefined);
+      this.live.delete(r.id);
+      this.records.delete(r.id);
+      this.store.remove(r.id);
+      this.o.emit({ id: r.id, action: 'remove', state: null, exitCode: r.exitCode, at: now() });
+      return { id: r.id };
+    });
+  }
+
+  rename(ref: string, name: string): Promise<ContainerSummaryT> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      if ([...this.records.values()].some((x) => x.name === name && x.id !== r.id)) {
+        throw new BerthError('NAME_IN_USE', `the container name "${name}" is already in use`);
+      }
+      r.name = name;
+      this.save(r);
+      this.announce(r, 'rename');
+      return this.summary(r);
+    });
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────
+
+  summary(r: ContainerRecord): ContainerSummaryT {
+    return {
+      id: r.id,
+      name: r.name,
+      image: r.image,
+      imageId: r.imageId,
+      command: r.process.args,
+      created: r.created,
+      state: r.state,
+      pid: r.pid,
+      exitCode: r.exitCode,
+      oomKilled: r.oomKilled,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      restartCount: r.restartCount,
+      network: { mode: r.config.network, ip: r.network.ip, ports: r.config.ports },
+      labels: r.config.labels,
+    };
+  }
+
+  list(
+    all: boolean,
+    f: { state?: ContainerStateT[]; name?: string; label?: string[]; image?: string },
+  ): ContainerSummaryT[] {
+    return [...this.records.values()]
+      .filter((r) => all || r.state === 'running' || r.state === 'paused' || r.state === 'restarting')
+      .filter((r) => !f.state || f.state.includes(r.state))
+      .filter((r) => !f.name || r.name.includes(f.name))
+      .filter((r) => !f.image || r.image === f.image || r.imageId === f.image)
+      .filter((r) =>
+        (f.label ?? []).every((l) => {
+          const [k, v] = l.split('=');
+          return k !== undefined && k in r.config.labels && (v === undefined || r.config.labels[k] === v);
+        }),
+      )
+      .sort((a, b) => b.created.localeCompare(a.created))
+      .map((r) => this.summary(r));
+  }
+
+  inspect(ref: string): ContainerDetailT {
+    const r = this.find(ref);
+    const p = this.store.paths(r.id);
+    const handle = this.live.get(r.id)?.handle;
+    let nsPids: number[] = [];
+    if (r.pid) {
+      try {
+        const line = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync(`/proc/${r.pid}/status`, 'utf8'));
+        nsPids = line?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+      } catch {
+        nsPids = [];
+      }
+    }
+    return {
+      ...this.summary(r),
+      config: r.config,
+      paths: {
+        stateDir: p.runDir,
+        rootfs: p.rootfs,
+        upperDir: p.upperDir,
+        workDir: p.workDir,
+        lowerDirs: r.lowerDirs,
+        logPath: p.logPath,
+        netns: r.network.netns,
+        cgroups: handle ? this.o.cgroups.procsFiles(handle).map((f) => f.replace(/\/(cgroup\.procs|tasks)$/, '')) : [],
+      },
+      monitorPid: r.monitorPid,
+      nsPids,
+      error: r.error,
+    };
+  }
+
+  logs(
+    ref: string,
+    o: { cursor?: string; tail?: number; limit: number },
+  ): { lines: LogLineT[]; cursor: string; running: boolean } {
+    const r = this.find(ref);
+    const res = readLogs(this.store.paths(r.id).logPath, { ...o, maxFiles: this.o.logLimits?.maxFiles ?? 3 });
+    return { ...res, running: r.state === 'running' || r.state === 'paused' || r.state === 'restarting' };
+  }
+
+  diff(ref: string): FsChangeT[] {
+    const r = this.find(ref);
+    const p = this.store.paths(r.id);
+    if (!fs.existsSync(p.upperDir)) return [];
+    return overlayDiff(p.upperDir, r.lowerDirs, this.o.getXattr);
+  }
+
+  /** The monitor's state dir and the exec rules, for exec sessions. */
+  execTarget(ref: string): { record: ContainerRecord; runDir: string; procsFiles: string[] } {
+    const r = this.find(ref);
+    if (r.state !== 'running') throw new BerthError('CONTAINER_NOT_RUNNING', `container ${r.name} is ${r.state}`);
+    return {
+      record: r,
+      runDir: this.store.paths(r.id).runDir,
+      procsFiles: this.o.cgroups.procsFiles(this.handleOf(r.id)),
+    };
+  }
+
+  // ── boot: re-adopt what outlived the previous helper ──────────────────────
+
+  async adopt(): Promise<{ adopted: number; exited: number; restarted: number }> {
+    let adopted = 0;
+    let exited = 0;
+    let restarted = 0;
+    for (const r of this.store.loadAll()) this.records.set(r.id, r);
+    for (const r of this.records.values()) {
+      const l = this.liveFor(r.id);
+      if (r.state === 'restarting') {
+        // The previous helper died during the restart delay: do the restart now.
+        await this.withLock(r.id, async () => {
+          r.restartCount++;
+          await this.run(r);
+        }).catch((err: unknown) => this.o.log(`boot restart of ${r.id}: ${String(err)}`));
+        restarted++;
+        continue;
+      }
+      if (r.state === 'running' || r.state === 'paused') {
+        const runDir = this.store.paths(r.id).runDir;
+        try {
+          l.handle = this.o.cgroups.open(r.id, this.parent);
+        } catch {
+          l.handle = null;
+        }
+        const exit = readExit(runDir);
+        const st = readMonitorState(runDir);
+        if (!exit && st?.status === 'running' && sameProcess(st.pid, st.pidStartTime)) {
+          this.watch(r, st.monitorPid);
+          adopted++;
+          continue;
+        }
+        // It ended while no helper was watching.
+        await this.onExit(r.id, exit);
+        exited++;
+        continue;
+      }
+      if (
+        (r.state === 'exited' || r.state === 'created') &&
+        r.startedAt &&
+        startOnHelperBoot(r.config.restart, r.stoppedByUser)
+      ) {
+        await this.withLock(r.id, () => this.run(r)).catch((err: unknown) =>
+          this.o.log(`boot start of ${r.id}: ${String(err)}`),
+        );
+        restarted++;
+      }
+    }
+    return { adopted, exited, restarted };
+  }
+
+  /** Stops watching without touching containers (helper shutdown). */
+  detach(): void {
+    for (const l of this.live.values()) {
+      l.stopWatch?.();
+      if (l.restartTimer) clearTimeout(l.restartTimer);
+      if (l.handle) this.o.cgroups.release(l.handle);
+    }
+  }
+}

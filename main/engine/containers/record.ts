@@ -1,0 +1,93 @@
+/**
+ * A container as stored: what was asked for, what it resolved to, and its
+ * state. One directory per container under <dataRoot>/c/<id>, one atomic
+ * container.json in it; nothing is kept only in memory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ContainerCreateT, ContainerStateT } from '../../../preload/schemas/containers';
+import { readJsonOrNull, removeStaleTemps, writeJsonAtomic } from '../storage/atomic-file';
+import type { ResolvedProcess } from './spec';
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  image: string;
+  imageId: string;
+  config: ContainerCreateT;
+  process: ResolvedProcess;
+  hostname: string;
+  lowerDirs: string[];
+  state: ContainerStateT;
+  pid: number | null;
+  pidStartTime: number | null;
+  monitorPid: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  oomKilled: boolean;
+  restartCount: number;
+  stoppedByUser: boolean;
+  error: string | null;
+  network: { ip: string | null; netns: string | null };
+}
+
+export interface ContainerPaths {
+  dir: string;
+  record: string;
+  runDir: string;
+  rootfs: string;
+  upperDir: string;
+  workDir: string;
+  logPath: string;
+}
+
+export function containerPaths(dataRoot: string, id: string): ContainerPaths {
+  // Short top-level name: attach.sock under runDir must fit in sun_path (108 bytes).
+  const dir = path.join(dataRoot, 'c', id);
+  return {
+    dir,
+    record: path.join(dir, 'container.json'),
+    runDir: path.join(dir, 'run'),
+    rootfs: path.join(dir, 'rootfs'),
+    upperDir: path.join(dir, 'upper'),
+    workDir: path.join(dir, 'work'),
+    logPath: path.join(dir, 'container.log'),
+  };
+}
+
+export class RecordStore {
+  private readonly root: string;
+
+  constructor(private readonly dataRoot: string) {
+    this.root = path.join(dataRoot, 'c');
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+  }
+
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.dataRoot, id);
+  }
+
+  save(r: ContainerRecord): void {
+    const p = this.paths(r.id);
+    fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+    writeJsonAtomic(p.record, r);
+  }
+
+  loadAll(): ContainerRecord[] {
+    const out: ContainerRecord[] = [];
+    for (const id of fs.readdirSync(this.root)) {
+      const p = this.paths(id);
+      if (!fs.existsSync(p.dir)) continue;
+      removeStaleTemps(p.dir);
+      const r = readJsonOrNull(p.record) as ContainerRecord | null;
+      if (r && r.id === id) out.push(r);
+    }
+    return out;
+  }
+
+  remove(id: string): void {
+    fs.rmSync(this.paths(id).dir, { recursive: true, force: true });
+  }
+}

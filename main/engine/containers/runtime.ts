@@ -1,0 +1,192 @@
+/**
+ * The helper's side of berth-monitor: start a run, read what the monitor
+ * wrote (state.json, exit.json, monitor-error.json), watch for the exit,
+ * and signal the container's pid only while it is still the same process
+ * (start time from /proc/PID/stat guards against pid reuse).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BerthError } from '../../../preload/errors';
+import {
+  monitorPath,
+  type MonitorError,
+  type MonitorExit,
+  type MonitorSpec,
+  type MonitorState,
+} from '../../../native/monitor';
+import { writeJsonAtomic } from '../storage/atomic-file';
+
+export function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function readMonitorState(stateDir: string): MonitorState | null {
+  return readJson<MonitorState>(path.join(stateDir, 'state.json'));
+}
+
+export function readExit(stateDir: string): MonitorExit | null {
+  return readJson<MonitorExit>(path.join(stateDir, 'exit.json'));
+}
+
+/** Field 22 (starttime) of /proc/PID/stat, or null when the pid is gone. */
+export function pidStartTime(pid: number): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // comm may contain spaces and parentheses: fields start after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const v = Number(fields[19]);
+  return Number.isFinite(v) ? v : null;
+}
+
+export function sameProcess(pid: number, startTime: number): boolean {
+  return pidStartTime(pid) === startTime;
+}
+
+/** Runs `berth-monitor run`; resolves when the container runs, rejects with the step that failed. */
+export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise<MonitorState & { status: 'running' }> {
+  fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  for (const f of ['state.json', 'exit.json', 'monitor-error.json']) fs.rmSync(path.join(stateDir, f), { force: true });
+  writeJsonAtomic(path.join(stateDir, 'spec.json'), spec);
+  const bin = monitorPath();
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(bin, ['run', stateDir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      if (err.length < 8192) err += d.toString();
+    });
+    child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
+    child.once('exit', (c) => resolve({ code: c, stderr: err }));
+  });
+  const state = readMonitorState(stateDir);
+  if (code === 0 && state?.status === 'running') return state;
+  const error =
+    readJson<MonitorError>(path.join(stateDir, 'monitor-error.json')) ??
+    (state?.status === 'failed' ? state.error : null);
+  throw new BerthError(
+    'CONTAINER_START_FAILED',
+    error?.message ?? (stderr.trim() || `berth-monitor exited with ${code}`),
+    {
+      step: error?.step,
+      errno: error?.errnoName,
+    },
+  );
+}
+
+/**
+ * Calls onExit once exit.json appears. inotify on the state dir does the
+ * work; a slow poll covers the events a watch can miss (and the case of a
+ * monitor that died without writing one: `gone`).
+ */
+export function watchExit(
+  stateDir: string,
+  monitorPid: number,
+  onExit: (e: MonitorExit | null) => void,
+  pollMs = 2000,
+): () => void {
+  let done = false;
+  const check = (): void => {
+    if (done) return;
+    const e = readExit(stateDir);
+    if (e) {
+      finish(e);
+      return;
+    }
+    let alive = true;
+    try {
+      process.kill(monitorPid, 0);
+    } catch {
+      alive = false;
+    }
+    // A monitor killed without writing exit.json: re-read once, then report.
+    if (!alive) finish(readExit(stateDir));
+  };
+  let watcher: fs.FSWatcher | null = null;
+  try {
+    watcher = fs.watch(stateDir, (_ev, name) => {
+      if (name === 'exit.json' || name === 'state.json') check();
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = null;
+  }
+  const timer = setInterval(check, pollMs);
+  timer.unref();
+  function finish(e: MonitorExit | null): void {
+    if (done) return;
+    done = true;
+    clearInterval(timer);
+    watcher?.close();
+    onExit(e);
+  }
+  setImmediate(check);
+  return () => {
+    done = true;
+    clearInterval(timer);
+    watcher?.close();
+  };
+}
+
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGSEGV: 11,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGSTKFLT: 16,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
+  SIGTTIN: 21,
+  SIGTTOU: 22,
+  SIGURG: 23,
+  SIGXCPU: 24,
+  SIGXFSZ: 25,
+  SIGVTALRM: 26,
+  SIGPROF: 27,
+  SIGWINCH: 28,
+  SIGIO: 29,
+  SIGPWR: 30,
+  SIGSYS: 31,
+};
+
+export function signalNumber(sig: string | number): number {
+  if (typeof sig === 'number') return sig;
+  const name = sig.startsWith('SIG') ? sig : `SIG${sig}`;
+  const rt = /^SIGRTMIN\+(\d+)$/.exec(name);
+  if (rt) return 34 + Number(rt[1]);
+  const n = SIGNALS[name];
+  if (n === undefined) throw new BerthError('BAD_PARAMS', `unknown signal ${sig}`);
+  return n;
+}
+
+/** Signals the container init only if it is still the process we started. */
+export function signalContainer(pid: number, startTime: number, sig: number): boolean {
+  if (!sameProcess(pid, startTime)) return false;
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}

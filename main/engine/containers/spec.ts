@@ -1,0 +1,135 @@
+/**
+ * Builds the monitor's spec.json (an OCI runtime spec subset) for one run of
+ * a container: Docker's defaults for capabilities, masked and read-only
+ * paths and rlimits; the overlay rootfs; volumes as binds.
+ */
+import {
+  DOCKER_DEFAULT_CAPABILITIES,
+  OCI_DEFAULT_MASKED_PATHS,
+  OCI_DEFAULT_READONLY_PATHS,
+  type MonitorMount,
+  type MonitorSpec,
+  type NamespaceType,
+} from '../../../native/monitor';
+import type { ContainerCreateT } from '../../../preload/schemas/containers';
+import type { ResolvedUser } from './user';
+
+export interface RunPaths {
+  rootfs: string;
+  upperDir: string;
+  workDir: string;
+  lowerDirs: string[];
+  logPath: string;
+}
+
+export interface ResolvedProcess {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ResolvedUser;
+}
+
+export interface SpecInput {
+  id: string;
+  config: ContainerCreateT;
+  process: ResolvedProcess;
+  hostname: string;
+  paths: RunPaths;
+  /** Network namespace to join (bridge/none), or null for host networking. */
+  netnsPath: string | null;
+  cgroupProcs: string[];
+  /** With a user namespace: the host range root inside maps to. */
+  userRange?: { hostId: number; size: number };
+  log: { maxBytes: number; maxFiles: number };
+  /** RLIMIT_NOFILE for the container (see defaultNofile). */
+  nofile: number;
+}
+
+/**
+ * Docker gives containers 1048576 open files; raising a hard limit needs
+ * CAP_SYS_RESOURCE, which a sandboxed root may lack, so cap it at the
+ * helper's own hard limit (from /proc/self/limits).
+ */
+export function defaultNofile(limitsText: string): number {
+  const m = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limitsText);
+  const hard = m?.[2] === 'unlimited' ? Infinity : Number(m?.[2]);
+  return Number.isFinite(hard) && hard > 0 ? Math.min(1048576, hard) : 1024;
+}
+
+export function buildSpec(i: SpecInput): MonitorSpec {
+  const caps = [...DOCKER_DEFAULT_CAPABILITIES];
+  const namespaces: Array<{ type: NamespaceType; path?: string }> = [
+    { type: 'pid' },
+    { type: 'mount' },
+    { type: 'uts' },
+    { type: 'ipc' },
+    { type: 'cgroup' },
+  ];
+  if (i.netnsPath) namespaces.push({ type: 'network', path: i.netnsPath });
+  if (i.config.timens) namespaces.push({ type: 'time' });
+  if (i.config.userns) namespaces.push({ type: 'user' });
+  const mounts: MonitorMount[] = i.config.volumes.map((v) => ({
+    destination: v.destination,
+    type: 'bind',
+    source: v.source,
+    options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'],
+  }));
+  const spec: MonitorSpec = {
+    ociVersion: '1.0.2',
+    process: {
+      args: i.process.args,
+      env: i.process.env,
+      cwd: i.process.cwd,
+      user: { uid: i.process.user.uid, gid: i.process.user.gid, additionalGids: i.process.user.additionalGids },
+      terminal: i.config.tty,
+      openStdin: i.config.openStdin && !i.config.tty,
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: i.nofile, soft: i.nofile }],
+      noNewPrivileges: true,
+      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
+    },
+    hostname: i.hostname,
+    root: { path: i.paths.rootfs },
+    overlay: { lowerdirs: i.paths.lowerDirs, upperdir: i.paths.upperDir, workdir: i.paths.workDir },
+    mounts,
+    linux: { namespaces, maskedPaths: OCI_DEFAULT_MASKED_PATHS, readonlyPaths: OCI_DEFAULT_READONLY_PATHS },
+    cgroupProcs: i.cgroupProcs,
+    log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
+    annotations: { 'org.berth.container.id': i.id },
+  };
+  if (i.process.user && i.config.tty) spec.process.consoleSize = { height: 24, width: 80 };
+  if (i.config.userns) {
+    const r = i.userRange ?? { hostId: 100000, size: 65536 };
+    spec.linux.uidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
+    spec.linux.gidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
+  }
+  return spec;
+}
+
+/** Docker's rule: the image's Entrypoint + Cmd, each replaceable by the request. */
+export function resolveArgs(
+  imageConfig: { Entrypoint?: string[] | null; Cmd?: string[] | null },
+  req: Pick<ContainerCreateT, 'command' | 'entrypoint'>,
+): string[] {
+  const entrypoint = req.entrypoint ?? imageConfig.Entrypoint ?? [];
+  // A new entrypoint drops the image's Cmd (docker does the same).
+  const cmd = req.command ?? (req.entrypoint ? [] : (imageConfig.Cmd ?? []));
+  return [...entrypoint, ...cmd];
+}
+
+/** Image env, then the request's (later wins), with PATH and HOSTNAME/HOME defaults. */
+export function mergeEnv(
+  imageEnv: string[] | null | undefined,
+  reqEnv: string[],
+  hostname: string,
+  home: string,
+): string[] {
+  const map = new Map<string, string>();
+  map.set('PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  map.set('HOSTNAME', hostname);
+  for (const e of [...(imageEnv ?? []), ...reqEnv]) {
+    const eq = e.indexOf('=');
+    if (eq > 0) map.set(e.slice(0, eq), e.slice(eq + 1));
+  }
+  if (!map.has('HOME')) map.set('HOME', home);
+  return [...map].map(([k, v]) => `${k}=${v}`);
+}

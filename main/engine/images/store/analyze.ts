@@ -1,0 +1,112 @@
+/**
+ * The dive-like analysis (engine/layers) of an image already in the store,
+ * read from its blobs: the same scan, merged tree and efficiency code the
+ * archive analyzer uses, with the store's digests checked on the way. It
+ * reads blobs only (never the unpacked dirs), so nothing root-specific
+ * reaches the result beyond the blob names.
+ */
+import { assertDigest, type Digest } from '../digest';
+import { familiarize } from '../reference';
+import type { HistoryEntry, ImageConfig } from '../oci-types';
+import { diveEfficiency } from '../../layers/efficiency';
+import { MergedTree } from '../../layers/filetree';
+import { scanLayer, withBlob, type LayerScan } from '../../layers/layer-scan';
+import type { ImageAnalysis, LayerAnalysis } from '../../layers/analyze';
+import type { ImageStore } from './store';
+
+export type StoredImageAnalysis = Omit<ImageAnalysis, 'format'> & { format: ImageAnalysis['format'] | 'store' };
+
+export interface StoreAnalyzeOptions {
+  hashFiles?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: { layer: number; layers: number }) => void;
+}
+
+/** dive's pairing of layers with history: each layer takes the next non-empty history entry. */
+function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntry | undefined> {
+  const history = config.history ?? [];
+  const out: Array<HistoryEntry | undefined> = [];
+  let h = 0;
+  for (let i = 0; i < count; i++) {
+    while (h < history.length && history[h]?.empty_layer) h++;
+    out.push(history[h]);
+    if (h < history.length) h++;
+  }
+  return out;
+}
+
+export async function analyzeStoredImage(
+  store: ImageStore,
+  ref: string,
+  options: StoreAnalyzeOptions = {},
+): Promise<StoredImageAnalysis> {
+  const img = await store.resolve(ref);
+  const history = historyForLayers(img.config, img.diffIds.length);
+  const tree = new MergedTree();
+  const scans = new Map<string, LayerScan>();
+  const scanned: LayerScan[] = [];
+  const layers: LayerAnalysis[] = [];
+  for (const [i, desc] of img.manifest.layers.entries()) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ layer: i, layers: img.manifest.layers.length });
+    const blob = `blobs/sha256/${desc.digest.slice(7)}`;
+    let scan = scans.get(desc.digest);
+    if (!scan) {
+      try {
+        scan = await scanLayer(store.blobs.open(desc.digest) as AsyncIterable<Uint8Array>, {
+          hashFiles: options.hashFiles,
+          sourceSize: desc.size,
+          signal: options.signal,
+        });
+        assertDigest(desc.digest, scan.digest, blob);
+      } catch (err) {
+        throw withBlob(err, blob);
+      }
+      scans.set(desc.digest, scan);
+    }
+    assertDigest(img.diffIds[i] as string, scan.diffId, blob, { kind: 'diffID', layer: i });
+    scanned.push(scan);
+    const diff = tree.applyLayer(scan);
+    const h = history[i];
+    const layer: LayerAnalysis = {
+      index: i,
+      blob,
+      mediaType: desc.mediaType,
+      compression: scan.compression,
+      digest: scan.digest,
+      diffId: scan.diffId,
+      chainId: img.chainIds[i] as Digest,
+      compressedSize: scan.compressedSize,
+      uncompressedSize: scan.uncompressedSize,
+      size: scan.contentSize,
+      createdBy: h?.created_by ?? '(missing)',
+      stats: diff.stats,
+      changes: diff.changes,
+    };
+    if (h?.created !== undefined) layer.created = h.created;
+    if (h?.comment !== undefined) layer.comment = h.comment;
+    layers.push(layer);
+  }
+  const eff = diveEfficiency(scanned);
+  const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
+  const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
+  const result: StoredImageAnalysis = {
+    format: 'store',
+    repoTags: img.tags.map(familiarize),
+    manifestDigest: img.manifestDigest,
+    configDigest: img.id,
+    architecture: img.config.architecture,
+    os: img.config.os,
+    history: img.config.history ?? [],
+    layers,
+    sizeBytes,
+    userSizeBytes,
+    compressedBytes: layers.reduce((s, l) => s + l.compressedSize, 0),
+    efficiency: eff.score,
+    wastedBytes: eff.wastedBytes,
+    wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
+    inefficiencies: eff.inefficiencies,
+  };
+  if (img.config.created !== undefined) result.created = img.config.created;
+  return result;
+}

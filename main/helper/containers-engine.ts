@@ -1,0 +1,78 @@
+/**
+ * The helper's container engine, one per helper: the manager with its image
+ * store, cgroup driver and bridge. Started once at helper start so running
+ * containers are re-adopted and `always` ones come back.
+ */
+import { lgetxattr } from '../../native/index';
+import { BerthError } from '../../preload/errors';
+import { createDriver } from '../engine/cgroups/driver';
+import { ContainerManager, type ContainerEvent, type ImageProvider } from '../engine/containers/manager';
+import { sharedImageStore, type ImageStore } from '../engine/images/store/index';
+import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
+import { parseSubnet } from '../engine/network/subnet';
+
+export interface ContainersEngine {
+  manager: ContainerManager;
+  images: ImageStore;
+}
+
+export interface EngineOptions {
+  dataRoot: string;
+  log: (msg: string) => void;
+  emit: (e: ContainerEvent) => void;
+  /** BERTH_BRIDGE / BERTH_SUBNET (root-only env; pkexec scrubs it). */
+  bridge?: { name?: string; subnet?: string; table?: string };
+}
+
+let engine: Promise<ContainersEngine> | null = null;
+
+function imageProvider(store: ImageStore): ImageProvider {
+  return {
+    async resolve(ref) {
+      const img = await store.resolve(ref);
+      const c = img.config.config ?? {};
+      return {
+        id: img.id,
+        name: img.tags[0] ?? ref,
+        config: {
+          Entrypoint: c.Entrypoint ?? null,
+          Cmd: c.Cmd ?? null,
+          Env: c.Env ?? null,
+          ...(c.WorkingDir ? { WorkingDir: c.WorkingDir } : {}),
+          ...(c.User ? { User: c.User } : {}),
+        },
+        lowerDirs: store.lowerDirsOf(img),
+      };
+    },
+  };
+}
+
+export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
+  engine ??= (async () => {
+    const images = await sharedImageStore({ dataRoot: o.dataRoot, log: o.log });
+    const manager = new ContainerManager({
+      dataRoot: o.dataRoot,
+      images: imageProvider(images),
+      cgroups: createDriver(),
+      bridge: {
+        name: o.bridge?.name ?? DEFAULT_BRIDGE,
+        subnet: parseSubnet(o.bridge?.subnet ?? DEFAULT_SUBNET),
+        table: o.bridge?.table ?? NFT_TABLE,
+      },
+      getXattr: (file, name) => {
+        try {
+          return lgetxattr(file, name);
+        } catch (err) {
+          throw new BerthError('NATIVE_OP_FAILED', `lgetxattr ${file} ${name}: ${(err as Error).message}`);
+        }
+      },
+      emit: o.emit,
+      log: o.log,
+    });
+    images.setUsage(manager);
+    const r = await manager.adopt();
+    o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
+    return { manager, images };
+  })();
+  return engine;
+}

@@ -1,0 +1,266 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "channel.h"
+#include "fileio.h"
+#include "process.h"
+#include "pty.h"
+#include "rootfs.h"
+#include "signals.h"
+#include "sys.h"
+
+namespace berth::monitor {
+
+namespace {
+
+struct NsJoin {
+  int fd;
+  int flag;
+  std::string what;
+};
+
+struct InitArgs {
+  const Spec* spec;
+  const PreparedProcess* prepared;
+  int channel;
+  int stdinFd;   // -1 with a terminal
+  int stdoutFd;
+  int stderrFd;
+  const std::vector<NsJoin>* joins;
+  bool userns;
+};
+
+[[noreturn]] void Fail(int channel, const Error& e) { ChildFail(channel, e); }
+
+// The container's first process, before execve. Steps, in order (each
+// failure: {step, errno} over the channel, then _exit(127)):
+//   signals      handlers back to SIG_DFL, mask emptied (inherited by execve)
+//   setsid       own session (the monitor's signals and terminal stay apart)
+//   stdio        dup2 of the pipes to 0, 1, 2
+//   wait         for "go": cgroups joined and id maps written by the parent
+//   userns       setresuid/setresgid(0) in a new user namespace
+//   setns        join the namespaces given by path (network, ipc, uts, cgroup)
+//   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
+//                cgroups (the namespace's root is the cgroup we are in)
+//   sethostname
+//   mount        MS_REC|MS_PRIVATE on / (nothing propagates to the host)
+//   rootfs       overlay, proc, sys, dev, volumes, pivot_root (rootfs.h)
+//   console      terminal: pty on the container's devpts, master sent to the
+//                monitor, slave as controlling tty and stdio, bound on /dev/console
+//   masked/readonly paths, read-only root (rootfs.h)
+//   process      close fds, rlimits, cwd, capabilities, user, no_new_privs,
+//                execve (process.h)
+[[noreturn]] void ContainerInit(const InitArgs& a) {
+  const Spec& spec = *a.spec;
+  const int ch = a.channel;
+  ResetSignalsInChild();
+  // Until execve, die with the monitor (PR_SET_PDEATHSIG is cleared again
+  // just before execve in FinalizeAndExec).
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  ::umask(0);
+  if (::setsid() < 0) Fail(ch, SysError("setsid", "setsid"));
+  if (!spec.process.terminal) {
+    if (::dup2(a.stdinFd, 0) < 0 || ::dup2(a.stdoutFd, 1) < 0 || ::dup2(a.stderrFd, 2) < 0) {
+      Fail(ch, SysError("stdio", "dup2 the stdio pipes"));
+    }
+  }
+  if (!WaitGo(ch)) ::_exit(126);  // the monitor went away or failed: it reports
+
+  if (a.userns) {
+    if (::syscall(SYS_setresgid, 0, 0, 0) != 0) Fail(ch, SysError("userns", "setresgid 0 in the user namespace"));
+    if (::syscall(SYS_setresuid, 0, 0, 0) != 0) Fail(ch, SysError("userns", "setresuid 0 in the user namespace"));
+  }
+  for (const NsJoin& j : *a.joins) {
+    if (sys::SetNs(j.fd, j.flag) != 0) Fail(ch, SysError("setns", j.what));
+  }
+  if (spec.Creates(CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) {
+    Fail(ch, SysError("unshare", "unshare CLONE_NEWCGROUP"));
+  }
+  if (spec.hasHostname && ::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
+    Fail(ch, SysError("sethostname", "sethostname " + spec.hostname));
+  }
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    Fail(ch, SysError("mount", "make / rprivate"));
+  }
+  Error e;
+  if (!PrepareRootfs(spec, a.userns, &e)) Fail(ch, e);
+
+  if (spec.process.terminal) {
+    UniqueFd master, slave;
+    std::string slaveName;
+    if (!NewPty(AT_FDCWD, "/dev/ptmx", &master, &slave, &slaveName, &e)) Fail(ch, e);
+    if (spec.process.hasConsoleSize &&
+        !SetWinsize(slave.Get(), spec.process.consoleHeight, spec.process.consoleWidth)) {
+      Fail(ch, SysError("console", "ioctl TIOCSWINSZ"));
+    }
+    // The terminal belongs to the process's user (group tty from devpts'
+    // gid=5), as login(1) would arrange; we are still root here.
+    if (::fchown(slave.Get(), spec.process.user.uid, static_cast<gid_t>(-1)) != 0) {
+      Fail(ch, SysError("console", "fchown " + slaveName + " to uid " + std::to_string(spec.process.user.uid)));
+    }
+    if (!BindConsole(slaveName, &e)) Fail(ch, e);
+    if (!SendFd(ch, master.Get())) Fail(ch, SysError("console", "send the pty master to the monitor"));
+    master.Reset();
+    if (!BecomeTerminalOwner(slave.Get(), &e)) Fail(ch, e);
+  }
+  if (!FinishRootfs(spec, &e)) Fail(ch, e);
+  FinalizeAndExec(*a.prepared, ch);
+}
+
+bool WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& maps, Error* error) {
+  std::string content;
+  for (const IdMapping& m : maps) {
+    content += std::to_string(m.containerId) + " " + std::to_string(m.hostId) + " " + std::to_string(m.size) + "\n";
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  // One write(2): the kernel accepts a map only once, whole.
+  if (!fd.Valid() || ::write(fd.Get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    *error = SysError(file, "write " + path);
+    return false;
+  }
+  return true;
+}
+
+bool WriteCgroupProcs(pid_t pid, const std::vector<std::string>& files, Error* error) {
+  std::string text = std::to_string(pid) + "\n";
+  for (const std::string& file : files) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd.Valid()) {
+      *error = SysError("cgroup", "open " + file);
+      return false;
+    }
+    if (::write(fd.Get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      *error = SysError("cgroup", "write " + file);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) {
+    *error = SysError("stdio", std::string("pipe for ") + what);
+    return false;
+  }
+  r->Reset(p[0]);
+  w->Reset(p[1]);
+  return true;
+}
+
+void KillAndReap(int pidfd) {
+  sys::PidfdSendSignal(pidfd, SIGKILL);
+  siginfo_t info;
+  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace
+
+bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
+  PreparedProcess prepared;
+  PrepareProcess(spec.process, &prepared);
+
+  std::vector<UniqueFd> nsFds;
+  std::vector<NsJoin> joins;
+  uint64_t flags = CLONE_PIDFD;
+  for (const Namespace& ns : spec.namespaces) {
+    if (ns.path.empty()) {
+      // cgroup: unshared by the child once it sits in its cgroups.
+      if (ns.flag != CLONE_NEWCGROUP) flags |= static_cast<uint64_t>(ns.flag);
+      continue;
+    }
+    UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.Valid()) {
+      *error = SysError("setns", "open " + ns.type + " namespace " + ns.path);
+      return false;
+    }
+    joins.push_back({fd.Get(), ns.flag, "setns " + ns.type + " " + ns.path});
+    nsFds.push_back(std::move(fd));
+  }
+  const bool userns = spec.Creates(CLONE_NEWUSER);
+
+  UniqueFd inR, inW, outR, outW, errR, errW;
+  if (!spec.process.terminal) {
+    if (spec.process.openStdin) {
+      if (!Pipe(&inR, &inW, "stdin", error)) return false;
+    } else {
+      inR.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      if (!inR.Valid()) {
+        *error = SysError("stdio", "open /dev/null");
+        return false;
+      }
+    }
+    if (!Pipe(&outR, &outW, "stdout", error) || !Pipe(&errR, &errW, "stderr", error)) return false;
+  }
+  UniqueFd parentEnd, childEnd;
+  if (!ChannelPair(&parentEnd, &childEnd, error)) return false;
+
+  InitArgs args{&spec, &prepared, childEnd.Get(), inR.Get(), outW.Get(), errW.Get(), &joins, userns};
+
+  int pidfd = -1;
+  pid_t pid = sys::CloneFork(flags, &pidfd);
+  if (pid < 0) {
+    *error = SysError("clone", "clone3");
+    return false;
+  }
+  if (pid == 0) {
+    parentEnd.Reset();
+    ContainerInit(args);
+  }
+  out->pid = pid;
+  out->pidfd.Reset(pidfd);
+  childEnd.Reset();
+  inR.Reset();
+  outW.Reset();
+  errW.Reset();
+  nsFds.clear();
+
+  auto fail = [&](const Error& e) {
+    *error = e;
+    KillAndReap(out->pidfd.Get());
+    return false;
+  };
+
+  if (userns) {
+    // As root in the parent namespace, no "deny" in setgroups is needed.
+    if (!WriteIdMap(pid, "uid_map", spec.uidMappings, error)) return fail(*error);
+    if (!WriteIdMap(pid, "gid_map", spec.gidMappings, error)) return fail(*error);
+  }
+  if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
+  if (!SendGo(parentEnd.Get(), error)) return fail(*error);
+
+  while (true) {
+    ChildMessage kind;
+    Error childError;
+    UniqueFd received;
+    if (!ReceiveChildMessage(parentEnd.Get(), &kind, &childError, &received, error)) return fail(*error);
+    if (kind == ChildMessage::kExecuted) break;
+    if (kind == ChildMessage::kError) return fail(childError);
+    out->ptyMaster = std::move(received);
+  }
+  if (spec.process.terminal && !out->ptyMaster.Valid()) {
+    return fail(SysError("console", "receive the pty master", EPROTO, "the child exec'd without sending it"));
+  }
+  out->stdinWrite = std::move(inW);
+  out->stdoutRead = std::move(outR);
+  out->stderrRead = std::move(errR);
+  return true;
+}
+
+}  // namespace berth::monitor

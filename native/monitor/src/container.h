@@ -1,0 +1,35 @@
+// Starting a container (berth-monitor run): the parent's half and the
+// child's half of the clone.
+//
+// Parent (the monitor daemon):
+//   open the namespace files to join; create the stdio pipes (none with a
+//   terminal: the child opens the pty itself, on its own devpts) and the sync
+//   channel; clone3(CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC|NEWNET|NEWUSER|NEWTIME as
+//   requested | CLONE_PIDFD); write uid_map/gid_map (user namespace); write
+//   the child's pid into each cgroupProcs file; send "go"; then wait for the
+//   channel: the pty master (terminal), an error (step failed), or EOF
+//   (execve succeeded).
+// Child: see ContainerInit in container.cc for the step list.
+#pragma once
+
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+#include "unique_fd.h"
+
+namespace berth::monitor {
+
+struct StartedContainer {
+  pid_t pid = -1;
+  UniqueFd pidfd;
+  UniqueFd stdinWrite;  // openStdin: the write end of the container's stdin pipe
+  UniqueFd stdoutRead;
+  UniqueFd stderrRead;
+  UniqueFd ptyMaster;   // terminal: stdout and stdin in one
+};
+
+// On failure, any child is killed and reaped before returning.
+bool StartContainer(const Spec& spec, StartedContainer* out, Error* error);
+
+}  // namespace berth::monitor

@@ -1,0 +1,37 @@
+// Small file helpers: whole-file reads with a size cap, full writes across
+// EINTR/short writes, atomic replacement (temp + fsync + rename + dir fsync),
+// RFC 3339 timestamps and /proc/PID/stat start times.
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <string>
+
+#include "error.h"
+
+namespace berth::monitor {
+
+// Reads a regular file (relative to dirfd, or absolute). Fails with EFBIG
+// above maxBytes and EINVAL for a non-regular file. Note: opening a FIFO
+// blocks until a writer appears, as with any open(2).
+bool ReadFileAt(int dirfd, const std::string& path, size_t maxBytes, std::string* out, Error* error);
+
+// write(2) until everything is written; EINTR retried. False with errno set.
+bool WriteAll(int fd, const void* data, size_t size);
+
+// Replaces dirfd/name atomically: ".name.<pid>.tmp" is written, fsync'ed and
+// renamed over name, then the directory is fsync'ed. Readers see the old
+// content or the new one, never a partial file.
+bool AtomicWriteAt(int dirfd, const std::string& name, const std::string& content, Error* error);
+
+// "2024-05-01T12:34:56.123456789Z" (UTC, always 9 fraction digits).
+std::string Rfc3339Nano(const struct timespec& ts);
+std::string NowRfc3339Nano();
+
+// Field 22 of /proc/PID/stat (start time in clock ticks after boot), which
+// together with the pid identifies a process across pid reuse.
+bool ReadPidStartTime(pid_t pid, uint64_t* out, Error* error);
+
+}  // namespace berth::monitor

@@ -1,0 +1,112 @@
+// berth-monitor: the per-container monitor of Berth (conmon /
+// containerd-shim's job). See ../README.md.
+//
+//   berth-monitor run <stateDir>
+//   berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>
+//   berth-monitor --version
+//
+// Before anything else, every invocation makes itself non-dumpable (its
+// /proc/PID files become root-owned and ptrace-protected) and re-executes
+// from a sealed memfd copy of its binary (cloned_binary.h).
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "cloned_binary.h"
+#include "exec.h"
+#include "fileio.h"
+#include "run.h"
+#include "sys.h"
+
+namespace {
+
+constexpr const char* kVersion = "berth-monitor 0.1.0";
+
+void Usage() {
+  static const char text[] =
+      "usage: berth-monitor run <stateDir>\n"
+      "       berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>\n"
+      "       berth-monitor --version\n";
+  berth::monitor::WriteAll(2, text, sizeof text - 1);
+}
+
+bool ParseFd(const char* s, int* out) {
+  char* end = nullptr;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 3 || v > 1 << 20) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace berth::monitor;
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+  if (argc == 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+    printf("%s\n", kVersion);
+    return 0;
+  }
+  if (argc < 2) {
+    Usage();
+    return 2;
+  }
+  std::string command = argv[1];
+  if (command != "run" && command != "exec") {
+    Usage();
+    return 2;
+  }
+
+  // Returns only when already running from the sealed copy, or on failure.
+  Error cloneError;
+  ReexecFromSealedCopy(argv, &cloneError);
+  if (!cloneError.step.empty()) {
+    std::string line = "berth-monitor: " + cloneError.Message() + "\n";
+    WriteAll(2, line.data(), line.size());
+    return command == "run" ? 1 : 125;
+  }
+
+  if (command == "run") {
+    if (argc != 3) {
+      Usage();
+      return 2;
+    }
+    // Nothing is meant to be inherited beyond stdio.
+    berth::sys::CloseRange(3, ~0U, 0);
+    return RunCommand(argv[2]);
+  }
+
+  int controlFd = -1;
+  int i = 2;
+  if (i < argc && strcmp(argv[i], "--control-fd") == 0) {
+    if (i + 1 >= argc || !ParseFd(argv[i + 1], &controlFd)) {
+      Usage();
+      return 125;
+    }
+    i += 2;
+  }
+  if (argc - i != 2) {
+    Usage();
+    return 125;
+  }
+  // Keep stdio and the control fd; nothing else is meant to be inherited.
+  if (controlFd >= 0) {
+    if (controlFd > 3) berth::sys::CloseRange(3, static_cast<unsigned>(controlFd - 1), 0);
+    berth::sys::CloseRange(static_cast<unsigned>(controlFd + 1), ~0U, 0);
+    if (::fcntl(controlFd, F_SETFD, FD_CLOEXEC) != 0) {
+      std::string line = "berth-monitor exec: --control-fd " + std::to_string(controlFd) + " is not open\n";
+      WriteAll(2, line.data(), line.size());
+      return 125;
+    }
+  } else {
+    berth::sys::CloseRange(3, ~0U, 0);
+  }
+  return ExecCommand(argv[i], argv[i + 1], controlFd);
+}

@@ -1,0 +1,449 @@
+// berth-monitor run <stateDir>
+//
+// Foreground: open <stateDir>, take <stateDir>/monitor.lock (flock, held for
+// the monitor's life: a second monitor on the same directory is refused, and
+// the helper can probe liveness with LOCK_SH|LOCK_NB), remove stale
+// state/exit/error files, read and validate spec.json; fork the daemon and
+// wait for its one-byte report (0 running, 1 failed), which becomes our exit
+// status. The helper may therefore either wait for this process to exit or
+// poll for state.json.
+//
+// Daemon: setsid, stdio on /dev/null, chdir /, umask 077; join
+// monitorCgroupProcs; open the log, listen on attach.sock; start the
+// container (container.h); write state.json "running"; report; then one
+// epoll loop: container output → log + attach clients, attach input →
+// container stdin / pty size, pidfd → reap. SIGTERM/SIGINT/SIGHUP/SIGQUIT are
+// read from the signalfd and ignored: the helper signals the container's pid
+// itself, and the monitor must outlive the helper and its process group.
+// On exit: drain the output, close the log, write exit.json, state.json
+// "exited", send the exit frame to attach clients, remove attach.sock, exit 0.
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "container.h"
+#include "fileio.h"
+#include "frame.h"
+#include "log.h"
+#include "loop.h"
+#include "pty.h"
+#include "signals.h"
+#include "spec.h"
+#include "state.h"
+#include "sys.h"
+
+namespace berth::monitor {
+
+namespace {
+
+constexpr size_t kMaxSpecBytes = 4 << 20;
+constexpr size_t kStdinHighWater = 1 << 20;
+constexpr size_t kStdinLowWater = 64 << 10;
+
+void PrintError(const Error& e) {
+  std::string line = "berth-monitor run: " + e.Message() + "\n";
+  WriteAll(2, line.data(), line.size());
+}
+
+// monitor-error.json + state.json "failed". Best effort: the directory may
+// be the problem.
+void RecordFailure(int dirfd, const Error& e) {
+  Error ignored;
+  AtomicWriteAt(dirfd, "monitor-error.json", e.ToJson() + "\n", &ignored);
+  AtomicWriteAt(dirfd, "state.json", FailedStateJson(::getpid(), e), &ignored);
+}
+
+bool WriteOwnPid(const std::vector<std::string>& files, Error* error) {
+  std::string text = std::to_string(::getpid()) + "\n";
+  for (const std::string& file : files) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd.Valid() || ::write(fd.Get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      *error = SysError("cgroup", "write monitor pid to " + file);
+      return false;
+    }
+  }
+  return true;
+}
+
+class RunMonitor {
+ public:
+  RunMonitor(const Spec& spec, int dirfd) : spec_(spec), dirfd_(dirfd) {}
+
+  // Returns the daemon's exit status.
+  int Run(int readyFd) {
+    Error e;
+    auto failStart = [&](const Error& err) {
+      RecordFailure(dirfd_, err);
+      char one = 1;
+      WriteAll(readyFd, &one, 1);
+      return 1;
+    };
+    if (!WriteOwnPid(spec_.monitorCgroupProcs, &e)) return failStart(e);
+    if (!SetupMonitorSignals(&signalFd_, &e)) return failStart(e);
+    if (!loop_.Init(&e)) return failStart(e);
+    if (!log_.Open(spec_.log, &e)) return failStart(e);
+    AttachServer::Handlers handlers;
+    handlers.stdinData = [this](const char* data, size_t size) { QueueStdin(data, size); };
+    handlers.resize = [this](uint16_t rows, uint16_t cols) {
+      if (c_.ptyMaster.Valid()) SetWinsize(c_.ptyMaster.Get(), rows, cols);
+    };
+    handlers.closeStdin = [this]() {
+      if (c_.stdinWrite.Valid()) {
+        closeStdinWhenDrained_ = true;
+        PumpStdin();
+      }
+    };
+    if (!attach_.Listen(&loop_, dirfd_, handlers, &e)) return failStart(e);
+    if (!StartContainer(spec_, &c_, &e)) {
+      attach_.Shutdown("{}");
+      return failStart(e);
+    }
+    running_.pid = c_.pid;
+    running_.monitorPid = ::getpid();
+    running_.startedAt = NowRfc3339Nano();
+    if (!ReadPidStartTime(c_.pid, &running_.pidStartTime, &e)) {
+      // /proc/PID stays until we reap it, so this only fails without /proc:
+      // record 0 rather than fail a container that runs.
+      running_.pidStartTime = 0;
+    }
+    if (!RegisterFds(&e) || !AtomicWriteAt(dirfd_, "state.json", RunningJson(running_), &e)) {
+      sys::PidfdSendSignal(c_.pidfd.Get(), SIGKILL);
+      siginfo_t info;
+      ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED);
+      attach_.Shutdown("{}");
+      return failStart(e);
+    }
+    char zero = 0;
+    WriteAll(readyFd, &zero, 1);
+    ::close(readyFd);
+
+    while (!exited_) {
+      int64_t now = MonotonicMs();
+      int64_t due = log_.NextFlushInMs(now);
+      if (!loop_.RunOnce(due < 0 ? -1 : static_cast<int>(due), &e)) {
+        // Cannot poll any more: keep the promise of exit.json at least.
+        Error ignored;
+        AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED);
+        exitInfo_ = info;
+        exited_ = true;
+        break;
+      }
+      log_.FlushPartial(MonotonicMs(), false);
+    }
+    return Finish();
+  }
+
+ private:
+  bool RegisterFds(Error* e) {
+    if (!loop_.Add(signalFd_.Get(), EPOLLIN, [this](uint32_t) { DrainSignals(); }) ||
+        !loop_.Add(c_.pidfd.Get(), EPOLLIN, [this](uint32_t) { Reap(); })) {
+      *e = SysError("loop", "epoll_ctl");
+      return false;
+    }
+    auto setNonblock = [](int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); };
+    if (c_.ptyMaster.Valid()) {
+      setNonblock(c_.ptyMaster.Get());
+      if (!loop_.Add(c_.ptyMaster.Get(), EPOLLIN, [this](uint32_t ev) { OnPty(ev); })) {
+        *e = SysError("loop", "epoll_ctl pty");
+        return false;
+      }
+      return true;
+    }
+    for (int s = 0; s < 2; s++) {
+      UniqueFd& fd = s == 0 ? c_.stdoutRead : c_.stderrRead;
+      setNonblock(fd.Get());
+      LogStream stream = s == 0 ? LogStream::kStdout : LogStream::kStderr;
+      int raw = fd.Get();
+      if (!loop_.Add(raw, EPOLLIN, [this, raw, stream](uint32_t) { ReadOutput(raw, stream); })) {
+        *e = SysError("loop", "epoll_ctl output pipe");
+        return false;
+      }
+    }
+    if (c_.stdinWrite.Valid()) setNonblock(c_.stdinWrite.Get());
+    return true;
+  }
+
+  UniqueFd& OutputFd(LogStream stream) {
+    if (c_.ptyMaster.Valid()) return c_.ptyMaster;
+    return stream == LogStream::kStdout ? c_.stdoutRead : c_.stderrRead;
+  }
+
+  // Reads what is there (bounded per event, for fairness). Returns false at
+  // EOF (pipe closed, or EIO on a pty whose slave side is all closed).
+  bool ReadOutput(int fd, LogStream stream) {
+    char buf[65536];
+    for (int i = 0; i < 16; i++) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n > 0) {
+        log_.Write(stream, buf, static_cast<size_t>(n), MonotonicMs());
+        attach_.Broadcast(stream == LogStream::kStdout ? kFrameStdout : kFrameStderr, buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return true;
+      // EOF, EIO (pty) or another error: this stream is over.
+      UniqueFd& owned = OutputFd(stream);
+      if (owned.Get() == fd) {
+        loop_.Remove(fd);
+        if (!c_.ptyMaster.Valid() || fd != c_.ptyMaster.Get()) owned.Reset();
+        else ptyClosed_ = true;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  void OnPty(uint32_t events) {
+    if (events & EPOLLOUT) PumpStdin();
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadOutput(c_.ptyMaster.Get(), LogStream::kStdout);
+    UpdatePtyInterest();
+  }
+
+  void UpdatePtyInterest() {
+    if (!c_.ptyMaster.Valid() || ptyClosed_) return;
+    loop_.Modify(c_.ptyMaster.Get(), EPOLLIN | (stdin_.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT)));
+  }
+
+  int StdinFd() const {
+    if (c_.ptyMaster.Valid()) return ptyClosed_ ? -1 : c_.ptyMaster.Get();
+    return c_.stdinWrite.Get();
+  }
+
+  void QueueStdin(const char* data, size_t size) {
+    if (StdinFd() < 0 || closeStdinWhenDrained_) return;  // nowhere to go: dropped
+    stdin_.append(data, size);
+    PumpStdin();
+  }
+
+  void PumpStdin() {
+    int fd = StdinFd();
+    while (fd >= 0 && !stdin_.empty()) {
+      ssize_t n = ::write(fd, stdin_.data(), stdin_.size());
+      if (n > 0) {
+        stdin_.erase(0, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      stdin_.clear();  // EPIPE: the container closed its stdin
+      if (!c_.ptyMaster.Valid()) {
+        loop_.Remove(fd);
+        c_.stdinWrite.Reset();
+        fd = -1;
+      }
+    }
+    if (!c_.ptyMaster.Valid() && c_.stdinWrite.Valid()) {
+      int w = c_.stdinWrite.Get();
+      if (stdin_.empty() && closeStdinWhenDrained_) {
+        loop_.Remove(w);
+        c_.stdinWrite.Reset();
+      } else if (!stdin_.empty() && !loop_.Has(w)) {
+        loop_.Add(w, EPOLLOUT, [this](uint32_t) { PumpStdin(); });
+      } else if (stdin_.empty() && loop_.Has(w)) {
+        loop_.Remove(w);
+      }
+    }
+    if (c_.ptyMaster.Valid()) UpdatePtyInterest();
+    // Backpressure: stop reading attach clients while the container is not
+    // reading its stdin.
+    if (!pausedNow_ && stdin_.size() > kStdinHighWater) {
+      pausedNow_ = true;
+      attach_.PauseInput(true);
+    } else if (pausedNow_ && stdin_.size() < kStdinLowWater) {
+      pausedNow_ = false;
+      attach_.PauseInput(false);
+    }
+  }
+
+  void DrainSignals() {
+    struct signalfd_siginfo si;
+    while (::read(signalFd_.Get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      // SIGCHLD: the pidfd tells us. TERM/INT/HUP/QUIT/USR*: not forwarded
+      // (the helper signals the container directly); the monitor stays.
+    }
+  }
+
+  void Reap() {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED | WNOHANG) != 0) {
+      return;
+    }
+    if (info.si_pid == 0) return;
+    exitInfo_ = info;
+    exited_ = true;
+  }
+
+  int Finish() {
+    // What the container wrote before it died is still in the pipes/pty.
+    if (c_.ptyMaster.Valid() && !ptyClosed_) {
+      ReadAll(c_.ptyMaster.Get(), LogStream::kStdout);
+    } else {
+      if (c_.stdoutRead.Valid()) ReadAll(c_.stdoutRead.Get(), LogStream::kStdout);
+      if (c_.stderrRead.Valid()) ReadAll(c_.stderrRead.Get(), LogStream::kStderr);
+    }
+    log_.Close();
+    ExitStatus status = ExitFromSiginfo(exitInfo_.si_code, exitInfo_.si_status);
+    Error e;
+    std::string exitJson = ExitJson(status);
+    Error ignored;
+    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e)) {
+      AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
+    }
+    if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e)) {
+      AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
+    }
+    if (!log_.WriteError().step.empty()) {
+      AtomicWriteAt(dirfd_, "monitor-error.json", log_.WriteError().ToJson() + "\n", &ignored);
+    }
+    exitJson.pop_back();  // the newline
+    attach_.Shutdown(exitJson);
+    return 0;
+  }
+
+  // Bounded: with no pid namespace, a process outside our reach may still
+  // hold the pipe and keep writing.
+  void ReadAll(int fd, LogStream stream) {
+    for (int rounds = 0; rounds < 1024; rounds++) {
+      if (!ReadOutput(fd, stream)) return;  // EOF
+      int avail = 0;
+      if (::ioctl(fd, FIONREAD, &avail) != 0 || avail <= 0) return;  // nothing buffered
+    }
+  }
+
+  const Spec& spec_;
+  int dirfd_;
+  EventLoop loop_;
+  LogWriter log_;
+  AttachServer attach_;
+  StartedContainer c_;
+  UniqueFd signalFd_;
+  RunningState running_;
+  std::string stdin_;
+  bool closeStdinWhenDrained_ = false;
+  bool pausedNow_ = false;
+  bool ptyClosed_ = false;
+  bool exited_ = false;
+  siginfo_t exitInfo_ = {};
+};
+
+}  // namespace
+
+int RunCommand(const std::string& stateDir) {
+  UniqueFd dir(::open(stateDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir.Valid()) {
+    PrintError(SysError("statedir", "open state directory " + stateDir));
+    return 2;
+  }
+  UniqueFd lock(::openat(dir.Get(), "monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock.Valid()) {
+    PrintError(SysError("lock", "open " + stateDir + "/monitor.lock"));
+    return 2;
+  }
+  if (::flock(lock.Get(), LOCK_EX | LOCK_NB) != 0) {
+    PrintError(SysError("lock", "lock " + stateDir + "/monitor.lock", errno,
+                        errno == EWOULDBLOCK ? "another berth-monitor runs on this state directory" : ""));
+    return 2;
+  }
+  for (const char* stale : {"state.json", "exit.json", "monitor-error.json"}) {
+    if (::unlinkat(dir.Get(), stale, 0) != 0 && errno != ENOENT) {
+      Error e = SysError("statedir", std::string("remove stale ") + stale);
+      PrintError(e);
+      return 2;
+    }
+  }
+
+  Error e;
+  std::string text;
+  Spec spec;
+  if (!ReadFileAt(dir.Get(), "spec.json", kMaxSpecBytes, &text, &e)) {
+    e.step = "spec";
+    RecordFailure(dir.Get(), e);
+    PrintError(e);
+    return 2;
+  }
+  if (!ParseSpec(text, "spec.json", &spec, &e)) {
+    RecordFailure(dir.Get(), e);
+    PrintError(e);
+    return 2;
+  }
+
+  int ready[2];
+  if (::pipe2(ready, O_CLOEXEC) != 0) {
+    e = SysError("daemonize", "pipe");
+    RecordFailure(dir.Get(), e);
+    PrintError(e);
+    return 1;
+  }
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    e = SysError("daemonize", "fork");
+    RecordFailure(dir.Get(), e);
+    PrintError(e);
+    return 1;
+  }
+  if (pid > 0) {
+    ::close(ready[1]);
+    char status = 0;
+    ssize_t n;
+    do {
+      n = ::read(ready[0], &status, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) {
+      PrintError(SysError("daemonize", "wait for the monitor", EPIPE, "it exited without reporting"));
+      return 1;
+    }
+    if (status != 0) {
+      // The details are in state.json / monitor-error.json; echo them.
+      std::string err;
+      Error ignored;
+      if (ReadFileAt(dir.Get(), "monitor-error.json", 1 << 16, &err, &ignored)) {
+        std::string line = "berth-monitor run: container failed to start: " + err;
+        WriteAll(2, line.data(), line.size());
+      }
+      return 1;
+    }
+    return 0;
+  }
+
+  // The daemon.
+  ::close(ready[0]);
+  if (::setsid() < 0) {
+    e = SysError("daemonize", "setsid");
+    RecordFailure(dir.Get(), e);
+    char one = 1;
+    WriteAll(ready[1], &one, 1);
+    ::_exit(1);
+  }
+  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(devnull, 1) < 0 || ::dup2(devnull, 2) < 0) {
+    e = SysError("daemonize", "redirect stdio to /dev/null");
+    RecordFailure(dir.Get(), e);
+    char one = 1;
+    WriteAll(ready[1], &one, 1);
+    ::_exit(1);
+  }
+  if (devnull > 2) ::close(devnull);
+  if (::chdir("/") != 0) {
+    // Cannot happen for "/"; nothing depends on the cwd anyway.
+  }
+  ::umask(077);
+  RunMonitor monitor(spec, dir.Get());
+  int code = monitor.Run(ready[1]);
+  ::_exit(code);
+}
+
+}  // namespace berth::monitor
