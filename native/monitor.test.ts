@@ -289,7 +289,7 @@ describe.runIf(isRoot)('berth-monitor', () => {
       ['sh', '-c', 'echo hi > /data/rw/new && cat /data/ro/file && (echo x > /data/ro/file) 2>&1; echo $?'],
       (spec) => {
         spec.mounts = [
-          { destination: '/data/rw', type: 'bind', source: vol, options: ['rbind', 'rw'] },
+          { destination: '/data/rw', type: 'bind', source: vol, options: ['rbind', 'rprivate', 'rw'] },
           { destination: '/data/ro', type: 'bind', source: volRo, options: ['bind', 'ro', 'nosuid', 'nodev'] },
           { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'size=1m', 'mode=0700'] },
         ];

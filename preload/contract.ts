@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { HelperState, SystemInfo, systemEvents, systemMethods } from './schemas/system';
 import { containerEvents, containerMethods } from './schemas/containers';
 import { registryEvents, registryMethods } from './schemas/registry';
+import { resourceEvents, resourceMethods } from './schemas/resources';
 import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 
@@ -27,6 +28,7 @@ export const methods = {
   ...containerMethods,
   ...registryMethods,
   ...sessionMethods,
+  ...resourceMethods,
   ...imagesMethods,
 } as const;
 
@@ -35,6 +37,7 @@ export const events = {
   ...containerEvents,
   ...registryEvents,
   ...sessionEvents,
+  ...resourceEvents,
   ...imagesEvents,
 } as const;
 

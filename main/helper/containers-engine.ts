@@ -10,16 +10,21 @@ import { ContainerManager, type ContainerEvent, type ImageProvider } from '../en
 import { sharedImageStore, type ImageStore } from '../engine/images/store/index';
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
 import { parseSubnet } from '../engine/network/subnet';
+import { ResourceService } from '../engine/resources/service';
+import type { StatsRowT } from '../../preload/schemas/resources';
 
 export interface ContainersEngine {
   manager: ContainerManager;
   images: ImageStore;
+  resources: ResourceService;
 }
 
 export interface EngineOptions {
   dataRoot: string;
   log: (msg: string) => void;
   emit: (e: ContainerEvent) => void;
+  /** One compact stats row per running container, every sampling tick. */
+  onStats: (at: number, rows: StatsRowT[]) => void;
   /** BERTH_BRIDGE / BERTH_SUBNET (root-only env; pkexec scrubs it). */
   bridge?: { name?: string; subnet?: string; table?: string };
 }
@@ -50,10 +55,30 @@ function imageProvider(store: ImageStore): ImageProvider {
 export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
   engine ??= (async () => {
     const images = await sharedImageStore({ dataRoot: o.dataRoot, log: o.log });
-    const manager = new ContainerManager({
+    const cgroups = createDriver();
+    // Filled below; the manager's events drive what is sampled.
+    let manager: ContainerManager | null = null;
+    const resources = new ResourceService({
+      driver: cgroups,
+      onTick: o.onStats,
+      onOom: (id, newKills) => {
+        o.log(`container ${id}: ${newKills} process(es) OOM-killed`);
+        o.emit({ id, action: 'oom', state: 'running', exitCode: null, at: new Date().toISOString() });
+      },
+    });
+    const follow = (e: ContainerEvent): void => {
+      if (!manager) return;
+      if (e.action === 'start' || e.action === 'restart' || e.action === 'unpause') {
+        const running = manager.runningHandles().find((h) => h.id === e.id);
+        if (running) resources.track(e.id, manager.find(e.id).name, running.handle, running.pid);
+      } else if (e.action === 'die') resources.untrack(e.id);
+      else if (e.action === 'remove') resources.forget(e.id);
+      else if (e.action === 'rename') resources.rename(e.id, manager.find(e.id).name);
+    };
+    manager = new ContainerManager({
       dataRoot: o.dataRoot,
       images: imageProvider(images),
-      cgroups: createDriver(),
+      cgroups,
       bridge: {
         name: o.bridge?.name ?? DEFAULT_BRIDGE,
         subnet: parseSubnet(o.bridge?.subnet ?? DEFAULT_SUBNET),
@@ -66,13 +91,17 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
           throw new BerthError('NATIVE_OP_FAILED', `lgetxattr ${file} ${name}: ${(err as Error).message}`);
         }
       },
-      emit: o.emit,
+      emit: (e) => {
+        follow(e);
+        o.emit(e);
+      },
       log: o.log,
     });
     images.setUsage(manager);
     const r = await manager.adopt();
+    for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
-    return { manager, images };
+    return { manager, images, resources };
   })();
   return engine;
 }

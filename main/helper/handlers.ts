@@ -22,6 +22,7 @@ import { systemHandlers } from './features/system';
 import { containersHandlers } from './features/containers';
 import { registryHandlers } from './features/registry';
 import { sessionHandlers } from './features/sessions';
+import { resourceHandlers } from './features/resources';
 import { imagesHandlers } from './features/images';
 
 export interface HelperContext {
@@ -49,6 +50,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...containersHandlers(s),
     ...registryHandlers(s),
     ...sessionHandlers(s),
+    ...resourceHandlers(s),
     ...imagesHandlers(s),
   };
 }

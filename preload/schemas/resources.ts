@@ -9,6 +9,7 @@
  * "max" (unlimited); an absent field means "leave as it is".
  */
 import { z } from 'zod';
+import { method } from './define';
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -358,3 +359,60 @@ export interface Effective<T> {
   raw: string;
   note?: string;
 }
+
+// ---------------------------------------------------------------- contract
+
+/** One point of a container's series (rates derived from counter deltas). */
+export const HistoryPoint = z.object({
+  t: z.number(),
+  /** 100 = one full CPU, like docker stats. */
+  cpuPercent: z.number().nullable(),
+  cpuPercentOfHost: z.number().nullable(),
+  throttledPercent: z.number().nullable(),
+  memoryBytes: z.number(),
+  memoryLimit: z.number().nullable(),
+  pids: z.number(),
+  ioReadBps: z.number().nullable(),
+  ioWriteBps: z.number().nullable(),
+  netRxBps: z.number().nullable(),
+  netTxBps: z.number().nullable(),
+});
+
+export const StatsRow = HistoryPoint.extend({ id: z.string(), name: z.string() });
+
+const Id = z.string().min(1).max(128);
+
+export const resourceMethods = {
+  'resources.stats': method({
+    where: 'helper',
+    params: z.object({ id: Id.optional() }).strict(),
+    result: z.array(z.object({ row: StatsRow, stats: ResourceStats })),
+    summary: 'The latest sample of each running container (or one), with the raw counters',
+  }),
+  'resources.history': method({
+    where: 'helper',
+    params: z.object({ id: Id, sinceMs: z.number().min(0).optional() }).strict(),
+    result: z.object({ id: z.string(), points: z.array(HistoryPoint) }),
+    summary: 'Up to 15 minutes of 1 s samples, kept by the helper',
+  }),
+  'resources.limits': method({
+    where: 'helper',
+    params: z.object({ id: Id }).strict(),
+    result: z.object({ id: z.string(), requested: Limits, effective: EffectiveLimits.nullable() }),
+    summary: 'The limits asked for and what the kernel holds, with the file of each',
+  }),
+  'resources.update': method({
+    where: 'helper',
+    params: z.object({ id: Id, limits: Limits }).strict(),
+    result: z.object({ id: z.string(), requested: Limits, effective: EffectiveLimits.nullable() }),
+    summary: 'Change limits, live on a running container (all-or-nothing); they persist with it',
+  }),
+} as const;
+
+export const resourceEvents = {
+  /** Every sampling tick: a compact row per running container. */
+  'resources.sample': z.object({ at: z.number(), rows: z.array(StatsRow) }),
+} as const;
+
+export type HistoryPointT = z.infer<typeof HistoryPoint>;
+export type StatsRowT = z.infer<typeof StatsRow>;

@@ -4,5 +4,12 @@ import { systemCommands } from './system';
 import { imageCommands } from './images';
 import { containerCommands } from './containers';
 import { registryCommands } from './registry';
+import { resourceCommands } from './resources';
 
-export const commands: Command[] = [...systemCommands, ...imageCommands, ...registryCommands, ...containerCommands];
+export const commands: Command[] = [
+  ...systemCommands,
+  ...imageCommands,
+  ...registryCommands,
+  ...containerCommands,
+  ...resourceCommands,
+];

@@ -21,6 +21,8 @@ export interface SamplerOptions {
   onSample?: (batch: SampleBatch) => void;
   /** Keep the event loop alive for the timer (default false: the helper's server does that). */
   keepAlive?: boolean;
+  /** Adds what the cgroup does not hold (a container's network counters) before the sample is kept. */
+  augment?: (id: string, stats: ResourceStats) => void;
 }
 
 export class Sampler {
@@ -30,6 +32,7 @@ export class Sampler {
   private readonly handles = new Map<string, CgroupHandle>();
   private readonly onSample: ((b: SampleBatch) => void) | undefined;
   private readonly keepAlive: boolean;
+  private readonly augment: ((id: string, stats: ResourceStats) => void) | undefined;
   private timer: NodeJS.Timeout | null = null;
   /** Cost accounting: ticks done, wall ms and process CPU µs spent inside them, and the last tick's CPU µs. */
   ticks = 0;
@@ -43,6 +46,7 @@ export class Sampler {
     this.history = opts.history ?? new History();
     this.onSample = opts.onSample;
     this.keepAlive = opts.keepAlive ?? false;
+    this.augment = opts.augment;
   }
 
   add(id: string, handle: CgroupHandle): void {
@@ -83,6 +87,7 @@ export class Sampler {
     for (const [id, h] of this.handles) {
       try {
         const stats = this.driver.stats(h);
+        this.augment?.(id, stats);
         this.history.push(id, stats);
         batch.samples.push({ id, stats });
       } catch (err) {

@@ -14,9 +14,9 @@ import type {
   FsChangeT,
   LogLineT,
 } from '../../../preload/schemas/containers';
-import type { Limits } from '../../../preload/schemas/resources';
+import type { EffectiveLimits, Limits } from '../../../preload/schemas/resources';
 import type { MonitorExit } from '../../../native/monitor';
-import type { CgroupDriver, CgroupHandle } from '../cgroups/driver';
+import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/driver';
 import { ensureBridge, publishPorts, unpublishPorts, type BridgeConfig } from '../network/bridge';
 import { Ipam } from '../network/ipam';
 import { createSandbox, destroySandbox } from '../network/sandbox';
@@ -530,6 +530,31 @@ export class ContainerManager {
       this.save(r);
       this.announce(r, 'rename');
       return this.summary(r);
+    });
+  }
+
+  // ── live limits ───────────────────────────────────────────────────────────
+
+  /** The limits asked for (persisted) and, while it runs, what the kernel holds. */
+  limits(ref: string): { id: string; requested: Limits; effective: EffectiveLimits | null } {
+    const r = this.find(ref);
+    const h = this.live.get(r.id)?.handle;
+    const running = h && (r.state === 'running' || r.state === 'paused');
+    return { id: r.id, requested: r.config.resources as Limits, effective: running ? this.o.cgroups.read(h) : null };
+  }
+
+  /**
+   * docker update: applied live (all-or-nothing: a value the kernel refuses
+   * leaves every previous value in force) and persisted with the container.
+   */
+  updateResources(ref: string, limits: Limits): Promise<{ id: string; requested: Limits; effective: EffectiveLimits | null }> {
+    const r = this.find(ref);
+    return this.withLock(r.id, async () => {
+      const h = this.live.get(r.id)?.handle;
+      if (h && (r.state === 'running' || r.state === 'paused')) this.o.cgroups.apply(h, limits);
+      r.config.resources = mergeLimits(r.config.resources as Limits, limits);
+      this.save(r);
+      return this.limits(r.id);
     });
   }
 

@@ -33,6 +33,16 @@ export function readExit(stateDir: string): MonitorExit | null {
   return readJson<MonitorExit>(path.join(stateDir, 'exit.json'));
 }
 
+/** Field 3 (state: R, S, D, Z…) of /proc/PID/stat, or null when the pid is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** Field 22 (starttime) of /proc/PID/stat, or null when the pid is gone. */
 export function pidStartTime(pid: number): number | null {
   let text: string;
@@ -100,12 +110,8 @@ export function watchExit(
       finish(e);
       return;
     }
-    let alive = true;
-    try {
-      process.kill(monitorPid, 0);
-    } catch {
-      alive = false;
-    }
+    // A monitor that died lingers as a zombie until reaped: read its state.
+    const alive = processState(monitorPid) !== null && processState(monitorPid) !== 'Z';
     // A monitor killed without writing exit.json: re-read once, then report.
     if (!alive) finish(readExit(stateDir));
   };

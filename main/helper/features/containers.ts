@@ -22,6 +22,7 @@ export function engineFor(s: HelperServices) {
     dataRoot: s.facts.dataRoot,
     log: s.log,
     emit: (e) => s.emit('containers.changed', e),
+    onStats: (at, rows) => s.emit('resources.sample', { at, rows }),
     bridge: {
       ...(process.env.BERTH_BRIDGE && s.facts.startedVia === 'direct' ? { name: process.env.BERTH_BRIDGE } : {}),
       ...(process.env.BERTH_SUBNET && s.facts.startedVia === 'direct' ? { subnet: process.env.BERTH_SUBNET } : {}),
