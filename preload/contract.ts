@@ -15,6 +15,7 @@ import { HelperState, SystemInfo, systemEvents, systemMethods } from './schemas/
 import { containerEvents, containerMethods } from './schemas/containers';
 import { registryEvents, registryMethods } from './schemas/registry';
 import { resourceEvents, resourceMethods } from './schemas/resources';
+import { namespaceMethods } from './schemas/namespaces-api';
 import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 
@@ -29,6 +30,7 @@ export const methods = {
   ...registryMethods,
   ...sessionMethods,
   ...resourceMethods,
+  ...namespaceMethods,
   ...imagesMethods,
 } as const;
 

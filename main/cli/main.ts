@@ -9,10 +9,16 @@ import type { CliContext } from './command';
 import { commands } from './commands/index';
 
 function usage(): string {
-  const width = Math.max(...commands.map((c) => c.usage.length)) + 2;
+  // Long usages (run, update) go on their own line so the summaries stay aligned.
+  const width = 34;
+  const lines = commands.map((c) =>
+    c.usage.length < width
+      ? `  ${c.usage.padEnd(width)}${c.summary}\n`
+      : `  ${c.usage}\n  ${''.padEnd(width)}${c.summary}\n`,
+  );
   return (
     'Usage: berth COMMAND [OPTIONS]\n\nCommands:\n' +
-    commands.map((c) => `  ${c.usage.padEnd(width)}${c.summary}\n`).join('') +
+    lines.join('') +
     `\nOptions:\n  ${'--no-start'.padEnd(width)}do not start the helper when none is running\n`
   );
 }

@@ -23,6 +23,7 @@ import { containersHandlers } from './features/containers';
 import { registryHandlers } from './features/registry';
 import { sessionHandlers } from './features/sessions';
 import { resourceHandlers } from './features/resources';
+import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
 
 export interface HelperContext {
@@ -51,6 +52,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...registryHandlers(s),
     ...sessionHandlers(s),
     ...resourceHandlers(s),
+    ...namespaceHandlers(s),
     ...imagesHandlers(s),
   };
 }

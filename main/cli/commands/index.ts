@@ -5,6 +5,7 @@ import { imageCommands } from './images';
 import { containerCommands } from './containers';
 import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
+import { namespaceCommands } from './namespaces';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -12,4 +13,5 @@ export const commands: Command[] = [
   ...registryCommands,
   ...containerCommands,
   ...resourceCommands,
+  ...namespaceCommands,
 ];

@@ -134,6 +134,12 @@ export class ContainerManager {
     return out;
   }
 
+  /** Every pid in a running container's cgroup. */
+  pidsOf(id: string): number[] {
+    const h = this.live.get(id)?.handle;
+    return h ? this.o.cgroups.pids(h) : [];
+  }
+
   handleOf(ref: string): CgroupHandle {
     const r = this.find(ref);
     const h = this.live.get(r.id)?.handle;
@@ -547,7 +553,10 @@ export class ContainerManager {
    * docker update: applied live (all-or-nothing: a value the kernel refuses
    * leaves every previous value in force) and persisted with the container.
    */
-  updateResources(ref: string, limits: Limits): Promise<{ id: string; requested: Limits; effective: EffectiveLimits | null }> {
+  updateResources(
+    ref: string,
+    limits: Limits,
+  ): Promise<{ id: string; requested: Limits; effective: EffectiveLimits | null }> {
     const r = this.find(ref);
     return this.withLock(r.id, async () => {
       const h = this.live.get(r.id)?.handle;

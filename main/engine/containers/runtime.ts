@@ -78,6 +78,13 @@ export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise
   });
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;
+  // It ran and has already exited (a short command on a busy machine): the
+  // monitor replaced state.json before we read it. It did start; the exit
+  // is picked up from exit.json by watchExit.
+  if (code === 0 && state?.status === 'exited') {
+    const { pid, pidStartTime, monitorPid, startedAt } = state;
+    return { status: 'running', pid, pidStartTime, monitorPid, startedAt };
+  }
   const error =
     readJson<MonitorError>(path.join(stateDir, 'monitor-error.json')) ??
     (state?.status === 'failed' ? state.error : null);

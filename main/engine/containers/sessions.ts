@@ -150,9 +150,11 @@ export class Sessions {
           resize: (cols, rows) => {
             sock.write(encodeResize(rows, cols));
           },
-          close: () => {
-            sock.write(encodeFrame(FrameType.CloseStdin));
-            sock.end();
+          // Not sock.end(): the monitor drops a client whose side is closed, and
+          // the output still to come and the exit frame would be lost.
+          close: (kill) => {
+            if (kill) sock.destroy();
+            else sock.write(encodeFrame(FrameType.CloseStdin));
           },
         });
         resolve({ sessionId: id, tty });

@@ -1,0 +1,582 @@
+/**
+ * The host's namespace inventory from /proc and the nsfs ioctls.
+ *
+ * One pass over /proc (readdir once), readlink of each process's ns links to
+ * get inodes (cheaper than stat or open), threads compared with their leader
+ * only when the process has more than one, one mountinfo read per distinct
+ * mount namespace for nsfs bind mounts, optionally the fd links, then one
+ * nsInfoMany call with one representative path per distinct namespace for
+ * parents, owners and the owner uid. README.md has the sources and costs.
+ */
+import { performance } from 'node:perf_hooks';
+import type {
+  NamespaceGraphT,
+  NamespaceHolderT,
+  NamespaceInitialT,
+  NamespaceProcessT,
+  NamespaceScanErrorT,
+  NamespaceT,
+  NamespaceTypeT,
+} from '../../../preload/schemas/namespaces';
+import { type InitialEvidence, type NsInodes, parseKernelRelease, resolveInitial } from './initial';
+import { type NsIoctls, type NsInfo, type NsInfoManyEntry, nativeNsIoctls } from './ioctls';
+import {
+  NS_TYPES,
+  type ProcFs,
+  errnoCode,
+  isPidName,
+  isVanished,
+  lineOf,
+  nodeProcFs,
+  nsLinkType,
+  parseNSpid,
+  parseStat,
+  parseStatus,
+  type TaskFacts,
+  parseNsIno,
+  parseNsfsMounts,
+} from './procfs';
+
+/** Maps a process to the container it belongs to (the containers engine provides one). */
+export interface ContainerLookup {
+  containerOfPid(pid: number): string | null;
+}
+
+export const noContainers: ContainerLookup = { containerOfPid: () => null };
+
+export interface ScanOptions {
+  /** procfs root (default '/proc'); tests point it at a fake tree. */
+  proc?: string;
+  /** The nsfs ioctls (default: the native addon). null: skip them (dev 0, no parents or owners). */
+  ioctls?: NsIoctls | null;
+  /** File operations (default: node:fs); tests wrap it to inject errors. */
+  fs?: ProcFs;
+  containers?: ContainerLookup;
+  /** Compare every thread's namespaces with its leader's (default true). */
+  threads?: boolean;
+  /** Read nsfs bind mounts from one mountinfo per mount namespace (default true). */
+  mounts?: boolean;
+  /**
+   * Read /proc/PID/fd links for namespaces held only by open fds (default
+   * false: it costs more than the rest of the scan; README.md has figures).
+   */
+  fds?: boolean;
+  /** At most this many fd links read per scan (default 200,000). */
+  fdLimit?: number;
+}
+
+export const DEFAULT_FD_LIMIT = 200_000;
+
+interface NsFile {
+  name: string;
+  type: NamespaceTypeT;
+  /** Index of the active namespace file this *_for_children file shadows. */
+  childrenOf: number;
+  /** Threads of one process can differ here (not user, pid, time: those are per process). */
+  perThread: boolean;
+}
+
+const ALL_FILES: readonly Omit<NsFile, 'childrenOf'>[] = [
+  { name: 'cgroup', type: 'cgroup', perThread: true },
+  { name: 'ipc', type: 'ipc', perThread: true },
+  { name: 'mnt', type: 'mnt', perThread: true },
+  { name: 'net', type: 'net', perThread: true },
+  { name: 'pid', type: 'pid', perThread: false },
+  { name: 'pid_for_children', type: 'pid', perThread: true },
+  { name: 'time', type: 'time', perThread: false },
+  { name: 'time_for_children', type: 'time', perThread: true },
+  { name: 'user', type: 'user', perThread: false },
+  { name: 'uts', type: 'uts', perThread: true },
+];
+
+/** Mutable namespace record while scanning. */
+interface NsBuild {
+  type: NamespaceTypeT;
+  ino: number;
+  /** Path the ioctls open, and a second one in case its process exits first. */
+  path: string | null;
+  alt: string | null;
+  processes: NamespaceProcessT[];
+  holders: NamespaceHolderT[];
+  dev: number;
+  ownerUserNs: string | null;
+  parent: string | null;
+  ownerUid: number | undefined;
+  hidden: boolean;
+  /** mnt only: where to read this mount namespace's mount table, its root, and whose it is. */
+  mountinfo: string | null;
+  mountRoot: string;
+  mountPid: number;
+  mountKthread: boolean;
+}
+
+function nsId(type: NamespaceTypeT, ino: number): string {
+  return `${type}:${ino}`;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
+  const t0 = performance.now();
+  const scannedAt = new Date().toISOString();
+  const proc = opts.proc ?? '/proc';
+  const pfs = opts.fs ?? nodeProcFs;
+  const ioctls = opts.ioctls === undefined ? nativeNsIoctls : opts.ioctls;
+  const lookup = opts.containers ?? null;
+  const wantThreads = opts.threads ?? true;
+  const wantMounts = opts.mounts ?? true;
+  const wantFds = opts.fds ?? false;
+  const fdLimit = opts.fdLimit ?? DEFAULT_FD_LIMIT;
+
+  const errors: NamespaceScanErrorT[] = [];
+  const byIno = new Map<number, NsBuild>();
+
+  const getNs = (type: NamespaceTypeT, ino: number, path: string | null): NsBuild => {
+    let ns = byIno.get(ino);
+    if (ns === undefined) {
+      ns = {
+        type,
+        ino,
+        path,
+        alt: null,
+        processes: [],
+        holders: [],
+        dev: 0,
+        ownerUserNs: null,
+        parent: null,
+        ownerUid: undefined,
+        hidden: false,
+        mountinfo: null,
+        mountRoot: '',
+        mountPid: 0,
+        mountKthread: false,
+      };
+      byIno.set(ino, ns);
+    } else if (ns.path === null) {
+      ns.path = path;
+    } else if (ns.alt === null && path !== null && path !== ns.path) {
+      ns.alt = path;
+    }
+    return ns;
+  };
+
+  // ── what this kernel has, and who we are ──────────────────────────────────
+  let present: Set<string> | null;
+  try {
+    present = new Set(pfs.readdir(`${proc}/self/ns`));
+  } catch {
+    present = null; // no /proc/self (a fake tree without it): assume every type
+  }
+  const files: NsFile[] = [];
+  for (const f of ALL_FILES) {
+    if (present !== null && !present.has(f.name)) continue;
+    files.push({ ...f, childrenOf: -1 });
+  }
+  for (const f of files) {
+    if (f.name.endsWith('_for_children')) f.childrenOf = files.findIndex((g) => g.name === f.type);
+  }
+  const nFiles = files.length;
+  const pidIdx = files.findIndex((f) => f.name === 'pid');
+  const mntIdx = files.findIndex((f) => f.name === 'mnt');
+  const types = NS_TYPES.filter((t) => files.some((f) => f.type === t));
+
+  let scannerPid: number | null = null;
+  try {
+    const n = Number(pfs.readlink(`${proc}/self`));
+    if (Number.isInteger(n) && n > 0) scannerPid = n;
+  } catch {
+    scannerPid = null;
+  }
+
+  const buf = Buffer.allocUnsafe(4096);
+  // NSpid of a process in the pid namespace of the /proc mount is just [pid]:
+  // skip its status file when the scanner is in that namespace too and the
+  // process shares the scanner's pid namespace (the common case on a host).
+  let scannerPidNs = -1;
+  let procIsScannerPidNs = false;
+  if (scannerPid !== null) {
+    try {
+      scannerPidNs = parseNsIno(pfs.readlink(`${proc}/self/ns/pid`));
+      const own = parseNSpid(buf, pfs.readInto(`${proc}/self/status`, buf));
+      procIsScannerPidNs = own !== null && own.length === 1;
+    } catch {
+      procIsScannerPidNs = false;
+    }
+  }
+
+  /**
+   * comm, thread count and NSpid of a process or thread: /proc/…/stat when
+   * NSpid is known to be [id] (one read, no escaping), else /proc/…/status.
+   * null if it exited meanwhile.
+   */
+  const readFacts = (dir: string, id: number, inOwnPidNs: boolean): TaskFacts | null => {
+    const file = inOwnPidNs ? `${dir}/stat` : `${dir}/status`;
+    const parse = inOwnPidNs ? parseStat : parseStatus;
+    let facts: TaskFacts | null;
+    try {
+      const n = pfs.readInto(file, buf);
+      facts = parse(buf, n);
+      if (facts === null && n === buf.length) {
+        const whole = pfs.readFile(file);
+        facts = parse(whole, whole.length);
+      }
+    } catch (err) {
+      if (isVanished(errnoCode(err))) return null;
+      facts = null;
+    }
+    facts ??= { comm: '', threads: 1, nspid: null, kthread: false };
+    if (inOwnPidNs || facts.nspid === null) facts.nspid = [id];
+    return facts;
+  };
+
+  let kernel: readonly [number, number] | null;
+  try {
+    kernel = parseKernelRelease(lineOf(buf, pfs.readInto(`${proc}/sys/kernel/osrelease`, buf)));
+  } catch {
+    kernel = null;
+  }
+
+  // ── processes and threads ─────────────────────────────────────────────────
+  const tWalk = performance.now();
+  let entries: string[];
+  try {
+    entries = pfs.readdir(proc);
+  } catch (err) {
+    const code = errnoCode(err) || 'ENOENT';
+    throw Object.assign(new Error(`cannot list ${proc}: ${message(err)}`), { code });
+  }
+
+  const inos = new Float64Array(nFiles);
+  const leaders: number[] = [];
+  let processCount = 0;
+  let threadCount = 0;
+  let pid1: NsInodes | null = null;
+  let kthreadd: NsInodes | null = null;
+  let scannerNs: NsInodes | null = null;
+
+  const inodesOf = (): NsInodes => {
+    const out: NsInodes = {};
+    for (let i = 0; i < nFiles; i++) {
+      const f = files[i]!;
+      if (f.childrenOf < 0 && inos[i]! >= 0) out[f.type] = inos[i]!;
+    }
+    return out;
+  };
+
+  // /proc lists pids in ascending order; other trees (tests) may not.
+  const pids: number[] = [];
+  for (const name of entries) if (isPidName(name)) pids.push(Number(name));
+  for (let i = 1; i < pids.length; i++) {
+    if (pids[i - 1]! > pids[i]!) {
+      pids.sort((a, b) => a - b);
+      break;
+    }
+  }
+
+  /** readlink every ns file of one task into `inos`: 'ok', 'gone' (exited) or 'error' (recorded). */
+  const readLinks = (nsDir: string, pid: number): 'ok' | 'gone' | 'error' => {
+    for (let i = 0; i < nFiles; i++) {
+      try {
+        inos[i] = parseNsIno(pfs.readlink(nsDir + files[i]!.name));
+      } catch (err) {
+        inos[i] = -1;
+        const code = errnoCode(err);
+        if (isVanished(code)) {
+          // First link missing: the task exited (or is a zombie). Later ones:
+          // it exited meanwhile, or pid_for_children before any fork.
+          if (i === 0) return 'gone';
+          continue;
+        }
+        errors.push({ pid, code: code || 'EIO', message: message(err) });
+        return 'error';
+      }
+    }
+    return 'ok';
+  };
+
+  for (const pid of pids) {
+    const name = String(pid);
+    const base = `${proc}/${name}`;
+    let nsDir = `${base}/ns/`;
+    let leadTid = name;
+
+    let got = readLinks(nsDir, pid);
+    if (got === 'gone') {
+      // Exited, a zombie, or a leader that called pthread_exit while its other
+      // threads live on: /proc/PID/ns is gone with the leader, the process's
+      // namespaces are still held by those threads. One readdir tells.
+      let tids: string[];
+      try {
+        tids = pfs.readdir(`${base}/task`);
+      } catch {
+        tids = [];
+      }
+      const alive = tids.find((t) => t !== name);
+      if (alive === undefined) continue;
+      leadTid = alive;
+      nsDir = `${base}/task/${alive}/ns/`;
+      got = readLinks(nsDir, pid);
+    }
+    if (got !== 'ok') continue;
+
+    const pidNs = pidIdx >= 0 ? inos[pidIdx]! : -1;
+    const facts = readFacts(base, pid, procIsScannerPidNs && pidNs >= 0 && pidNs === scannerPidNs);
+    if (facts === null) continue;
+    const { comm, threads } = facts;
+    const nspid = facts.nspid!;
+
+    const container = lookup === null ? null : lookup.containerOfPid(pid);
+    const entry: NamespaceProcessT = { pid, nspid, comm, via: 'proc', container };
+    for (let i = 0; i < nFiles; i++) {
+      const ino = inos[i]!;
+      if (ino < 0) continue;
+      const f = files[i]!;
+      if (f.childrenOf >= 0) {
+        if (ino === inos[f.childrenOf]) continue; // same as its own: nothing new
+        getNs(f.type, ino, nsDir + f.name).processes.push({ ...entry, via: 'children' });
+        continue;
+      }
+      const ns = byIno.get(ino) ?? getNs(f.type, ino, nsDir + f.name);
+      if (ns.alt === null && ns.processes.length > 0) ns.alt = nsDir + f.name;
+      ns.processes.push(entry);
+      // Whose mount table to read: a user process if there is one (a kernel
+      // thread's root may be the rootfs under the real root).
+      if (i === mntIdx && (ns.mountinfo === null || (ns.mountKthread && !facts.kthread))) {
+        const taskBase = leadTid === name ? base : `${base}/task/${leadTid}`;
+        ns.mountinfo = `${taskBase}/mountinfo`;
+        ns.mountRoot = `${taskBase}/root`;
+        ns.mountPid = pid;
+        ns.mountKthread = facts.kthread;
+      }
+    }
+    processCount++;
+    leaders.push(pid);
+    if (pid === 1) pid1 = inodesOf();
+    else if (pid === 2 && comm === 'kthreadd') kthreadd = inodesOf();
+    if (pid === scannerPid) scannerNs = inodesOf();
+
+    if (!wantThreads || (threads <= 1 && leadTid === name)) continue;
+    let tids: string[];
+    try {
+      tids = pfs.readdir(`${base}/task`);
+    } catch {
+      continue;
+    }
+    for (const tidName of tids) {
+      if (tidName === name || tidName === leadTid) continue;
+      threadCount++;
+      const tBase = `${base}/task/${tidName}`;
+      const tNsDir = `${tBase}/ns/`;
+      let tEntry: NamespaceProcessT | null = null;
+      for (let i = 0; i < nFiles; i++) {
+        const f = files[i]!;
+        if (!f.perThread || inos[i]! < 0) continue;
+        let ino: number;
+        try {
+          ino = parseNsIno(pfs.readlink(tNsDir + f.name));
+        } catch (err) {
+          if (isVanished(errnoCode(err))) break; // the thread exited
+          continue;
+        }
+        if (ino < 0 || ino === inos[i]) continue;
+        if (f.childrenOf >= 0 && ino === inos[f.childrenOf]) continue; // its children stay in the process's own
+        if (tEntry === null) {
+          const tid = Number(tidName);
+          const t = readFacts(tBase, tid, nspid.length === 1);
+          if (t === null) break; // the thread exited
+          tEntry = { pid, tid, nspid: t.nspid!, comm: t.comm, via: 'task', container };
+        }
+        const ns = getNs(f.type, ino, tNsDir + f.name);
+        ns.processes.push(tEntry);
+        if (f.type === 'mnt' && ns.mountinfo === null) {
+          ns.mountinfo = `${tBase}/mountinfo`;
+          ns.mountRoot = `${tBase}/root`;
+          ns.mountPid = pid;
+        }
+      }
+    }
+  }
+
+  // ── nsfs bind mounts: one mountinfo per mount namespace ───────────────────
+  const tMounts = performance.now();
+  if (wantMounts) {
+    const seen = new Set<string>();
+    for (const mntNs of [...byIno.values()]) {
+      if (mntNs.mountinfo === null) continue;
+      let text: string;
+      try {
+        text = pfs.readFile(mntNs.mountinfo).toString('utf8');
+      } catch (err) {
+        const code = errnoCode(err);
+        if (!isVanished(code)) errors.push({ pid: mntNs.mountPid, code: code || 'EIO', message: message(err) });
+        continue;
+      }
+      for (const m of parseNsfsMounts(text)) {
+        const key = `${m.ino} ${mntNs.ino} ${m.path}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const ns = getNs(m.type, m.ino, mntNs.mountRoot + m.path);
+        ns.holders.push({ kind: 'mount', path: m.path, mountNs: nsId('mnt', mntNs.ino), pid: mntNs.mountPid });
+      }
+    }
+  }
+
+  // ── open fds on namespace files ───────────────────────────────────────────
+  const tFds = performance.now();
+  let fdsRead = 0;
+  let fdLimitReached = false;
+  if (wantFds) {
+    outer: for (const pid of leaders) {
+      const fdDir = `${proc}/${pid}/fd/`;
+      let fdNames: string[];
+      try {
+        fdNames = pfs.readdir(fdDir);
+      } catch {
+        continue; // exited, or a kernel thread's empty table
+      }
+      for (const fdName of fdNames) {
+        if (fdsRead >= fdLimit) {
+          fdLimitReached = true;
+          break outer;
+        }
+        fdsRead++;
+        let link: string;
+        try {
+          link = pfs.readlink(fdDir + fdName);
+        } catch {
+          continue;
+        }
+        if (link.charCodeAt(0) === 47 /* '/' */) continue; // a path, the common case
+        const type = nsLinkType(link);
+        if (type === null) continue;
+        const ino = parseNsIno(link);
+        if (ino < 0) continue;
+        getNs(type, ino, fdDir + fdName).holders.push({ kind: 'fd', pid, fd: Number(fdName) });
+      }
+    }
+  }
+
+  // ── parents and owners: one ioctl batch for every distinct namespace ──────
+  const tIoctls = performance.now();
+  if (ioctls !== null) applyIoctls(ioctls, byIno, getNs, errors);
+
+  const tEnd = performance.now();
+
+  // ── initial namespaces ────────────────────────────────────────────────────
+  const evidence: InitialEvidence = {
+    has: (type, ino) => byIno.get(ino)?.type === type,
+    scanner: scannerNs,
+    procIsScannerPidNs,
+    pid1,
+    kthreadd,
+    kernel,
+  };
+  const initial: NamespaceInitialT[] = resolveInitial(types, evidence);
+  const initialIds = new Set(initial.map((i) => i.id).filter((id): id is string => id !== null));
+
+  // ── output ────────────────────────────────────────────────────────────────
+  const list = [...byIno.values()].sort((a, b) => NS_TYPES.indexOf(a.type) - NS_TYPES.indexOf(b.type) || a.ino - b.ino);
+  const namespaces: NamespaceT[] = list.map((ns) => {
+    const id = nsId(ns.type, ns.ino);
+    const out: NamespaceT = {
+      id,
+      type: ns.type,
+      inode: ns.ino,
+      dev: ns.dev,
+      ownerUserNs: ns.ownerUserNs,
+      parent: ns.parent,
+      initial: initialIds.has(id),
+      hidden: ns.hidden,
+      processes: ns.processes,
+      processCount: ns.processes.length,
+      holders: ns.holders,
+      container: containerOf(ns.processes),
+    };
+    if (ns.ownerUid !== undefined) out.ownerUid = ns.ownerUid;
+    return out;
+  });
+
+  return {
+    namespaces,
+    scannedAt,
+    durationMs: performance.now() - t0,
+    phasesMs: {
+      processes: tMounts - tWalk,
+      mounts: tFds - tMounts,
+      fds: tIoctls - tFds,
+      ioctls: tEnd - tIoctls,
+    },
+    processCount,
+    threadCount,
+    scannerPid,
+    initial,
+    coverage: { threads: wantThreads, mounts: wantMounts, fds: wantFds, fdsRead, fdLimitReached },
+    errors,
+  };
+}
+
+/** The one container every process of a namespace belongs to, else null. */
+function containerOf(processes: readonly NamespaceProcessT[]): string | null {
+  let found: string | null = null;
+  for (const p of processes) {
+    if (p.container === null) return null;
+    if (found === null) found = p.container;
+    else if (found !== p.container) return null;
+  }
+  return found;
+}
+
+function pidOfPath(path: string): number | null {
+  const m = /\/(\d+)\/(?:task\/\d+\/)?(?:ns|fd|root)\//.exec(path);
+  return m ? Number(m[1]) : null;
+}
+
+function isInfo(e: NsInfoManyEntry | undefined): e is NsInfo {
+  return e !== undefined && !('error' in e);
+}
+
+function applyIoctls(
+  ioctls: NsIoctls,
+  byIno: Map<number, NsBuild>,
+  getNs: (type: NamespaceTypeT, ino: number, path: string | null) => NsBuild,
+  errors: NamespaceScanErrorT[],
+): void {
+  const targets = [...byIno.values()].filter((ns) => ns.path !== null);
+  const results = ioctls.nsInfoMany(targets.map((ns) => ns.path!));
+  const good = (ns: NsBuild, e: NsInfoManyEntry | undefined): e is NsInfo => isInfo(e) && e.ino === ns.ino;
+
+  // A representative that exited (or whose pid was reused) between the walk
+  // and the ioctls: try the namespace's second path once.
+  const retry = targets.filter((ns, i) => !good(ns, results[i]) && ns.alt !== null);
+  const retried = retry.length > 0 ? ioctls.nsInfoMany(retry.map((ns) => ns.alt!)) : [];
+  const retryIndex = new Map(retry.map((ns, i) => [ns, i]));
+
+  const related = (type: NamespaceTypeT, ref: { dev: number; ino: number }): string => {
+    const ns = byIno.get(ref.ino) ?? getNs(type, ref.ino, null);
+    if (ns.path === null && ns.processes.length === 0 && ns.holders.length === 0) {
+      ns.hidden = true;
+      ns.dev = ref.dev;
+    }
+    return nsId(ns.type, ns.ino);
+  };
+
+  targets.forEach((ns, i) => {
+    let r = results[i];
+    if (!good(ns, r)) {
+      const j = retryIndex.get(ns);
+      if (j !== undefined) r = retried[j];
+    }
+    if (!good(ns, r)) {
+      if (r !== undefined && 'error' in r && !isVanished(r.error.code)) {
+        errors.push({ pid: pidOfPath(r.error.path), code: r.error.code, message: r.error.message });
+      }
+      return;
+    }
+    ns.dev = r.dev;
+    if (r.userns) ns.ownerUserNs = related('user', r.userns);
+    if (r.parent) ns.parent = related(ns.type, r.parent);
+    if (r.ownerUid !== undefined) ns.ownerUid = r.ownerUid;
+  });
+}

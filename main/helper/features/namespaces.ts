@@ -1,0 +1,51 @@
+/** namespaces.*: the inventory, attributed to containers through their cgroups. */
+import { BerthError } from '../../../preload/errors';
+import type { NamespaceSideT } from '../../../preload/schemas/namespaces';
+import { containerSubgraph, limitProcesses, shared } from '../../engine/namespaces/graph';
+import { scanNamespaces, type ContainerLookup } from '../../engine/namespaces/scan';
+import type { HandlersFor, HelperServices } from '../handlers';
+import { engineFor } from './containers';
+
+/** Big hosts: the UI collapses processes into counts; 50 per namespace is plenty to show. */
+const DEFAULT_PROCESS_LIMIT = 50;
+
+export function namespaceHandlers(
+  s: HelperServices,
+): HandlersFor<'namespaces.graph' | 'namespaces.container' | 'namespaces.shared'> {
+  /** Every running container's processes, from its cgroup (one read per container). */
+  const lookup = async (): Promise<ContainerLookup> => {
+    const { manager } = await engineFor(s);
+    const byPid = new Map<number, string>();
+    for (const h of manager.runningHandles()) {
+      byPid.set(h.pid, h.id);
+      try {
+        for (const pid of manager.pidsOf(h.id)) byPid.set(pid, h.id);
+      } catch {
+        // its group went away mid-scan
+      }
+    }
+    return { containerOfPid: (pid) => byPid.get(pid) ?? null };
+  };
+  const side = async (v: string | number): Promise<NamespaceSideT> => {
+    if (typeof v === 'number' || v === 'host') return v;
+    const { manager } = await engineFor(s);
+    const r = manager.find(v);
+    if (!r.pid)
+      throw new BerthError('CONTAINER_NOT_RUNNING', `container ${r.name} is not running: it has no namespaces`);
+    return r.pid;
+  };
+  return {
+    'namespaces.graph': async (p) =>
+      limitProcesses(scanNamespaces({ ...p, containers: await lookup() }), p.processLimit ?? DEFAULT_PROCESS_LIMIT),
+    'namespaces.container': async (p) => {
+      const { manager } = await engineFor(s);
+      const id = manager.find(p.id).id;
+      const g = containerSubgraph(scanNamespaces({ containers: await lookup() }), id);
+      return limitProcesses(g, p.processLimit ?? DEFAULT_PROCESS_LIMIT);
+    },
+    'namespaces.shared': async (p) => {
+      const [a, b] = await Promise.all([side(p.a), side(p.b)]);
+      return shared(scanNamespaces({ containers: await lookup(), threads: false, mounts: false }), a, b);
+    },
+  };
+}
