@@ -8,7 +8,11 @@ pkgs=(
   pkexec polkitd dbus  # the helper's privilege path, tested for real
   passwd            # useradd/userdel for the throwaway test users
   util-linux        # lsns, unshare, runuser
-  iproute2
+  iproute2 nftables # bridge networking: veth, netns, NAT and published ports
+  stress-ng         # cgroup behaviour tests (OOM, CPU contention)
+  docker-registry skopeo umoci openssl  # registry pull/push and image interop tests
+  podman runc uidmap  # interop (podman load/save) and the benchmarks' peers
+  python3           # the xattr fallback when the addon is not built
 )
 missing=()
 for p in "${pkgs[@]}"; do
