@@ -588,6 +588,7 @@ export class ComposedDriver implements CgroupDriver {
   }
 
   apply(h: CgroupHandle, limits: Limits): ApplyResult {
+    this.readers.get(h.path)?.invalidate();
     const parsed = LimitsSchema.safeParse(limits);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
