@@ -11,7 +11,7 @@
  * and not implemented fails `npm run typecheck`.
  */
 import type { z } from 'zod';
-import { HelperState, SystemInfo, systemEvents, systemMethods } from './schemas/system';
+import { systemEvents, systemMethods, type HelperState, type SystemInfo } from './schemas/system';
 import { containerEvents, containerMethods } from './schemas/containers';
 import { registryEvents, registryMethods } from './schemas/registry';
 import { resourceEvents, resourceMethods } from './schemas/resources';

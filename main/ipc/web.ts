@@ -38,7 +38,7 @@ const MAX_WS_MESSAGE = 16 * 1024 * 1024;
 
 function securityHeaders(host: string): Record<string, string> {
   return {
-    'content-security-policy': `default-src 'self'; connect-src 'self' ws://${host}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'`,
+    'content-security-policy': `default-src 'self'; script-src 'self'; connect-src 'self' ws://${host}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
@@ -94,6 +94,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function serveSocket(ws: WebSocket): void {
     const subs = new Map<number, () => void>();
+    // Exec/attach sessions this page opened end with it (a closed tab must not leave a shell running).
+    const sessions = new Set<string>();
     const send = (m: WsServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
@@ -141,6 +143,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('close', () => {
       for (const off of subs.values()) off();
       subs.clear();
+      for (const sessionId of sessions) void router.dispatch('sessions.close', { sessionId, kill: true }, { transport: 'web' });
+      sessions.clear();
     });
     ws.on('error', () => ws.terminate());
   }

@@ -45,11 +45,10 @@ export async function startHelperOn(o: {
   if (!fs.existsSync(HELPER_JS)) throw new Error(`${HELPER_JS} is missing: run npm run build first`);
   fs.mkdirSync(o.runDir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 });
-  const child = spawn(
-    process.execPath,
-    [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } },
-  );
+  const child = spawn(process.execPath, [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...o.env },
+  });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
@@ -61,7 +60,7 @@ export async function startHelperOn(o: {
     await waitForSocket(socketPath, 15_000);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`helper did not answer on ${socketPath}: ${String(e)}\n${err}`);
+    throw new Error(`helper did not answer on ${socketPath}: ${String(e)}\n${err}`, { cause: e });
   }
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   return {
@@ -95,6 +94,7 @@ export async function startContainerHelper(env?: NodeJS.ProcessEnv): Promise<Hel
     ...h,
     dispose: async () => {
       await h.stop();
+      killLeftovers(dataRoot);
       // Nothing may still be mounted under the data root (an overlay left by a
       // live container): rm -rf would then descend into a container's rootfs.
       if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot)) {
@@ -312,7 +312,11 @@ export function zombies(): Array<{ pid: number; ppid: number; comm: string }> {
       const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (f[0] === 'Z')
-        out.push({ pid: Number(e), ppid: Number(f[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) });
+        out.push({
+          pid: Number(e),
+          ppid: Number(f[1]),
+          comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        });
     } catch {
       // gone meanwhile
     }
@@ -333,4 +337,51 @@ export function nsInode(pid: number | 'self', name: string): number {
 /** A short random tag for bridge, subnet and table names. */
 export function randomTag(): string {
   return Math.random().toString(16).slice(2, 8);
+}
+
+/** The pid exists and is not a zombie. */
+export function isLive(pid: number): boolean {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Last resort after a failed test: SIGKILL every monitor running a container
+ * of this data root, and the container processes under it, so nothing of a
+ * test outlives it.
+ */
+export function killLeftovers(dataRoot: string): number {
+  const monitors = monitorsOf(dataRoot);
+  const kill = (pid: number): void => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
+  for (const m of monitors) {
+    for (const e of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(e)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === m.pid) kill(Number(e));
+      } catch {
+        // gone
+      }
+    }
+    kill(m.pid);
+  }
+  return monitors.length;
+}
+
+/** berth-monitor processes working for containers under this data root. */
+export function monitorsOf(dataRoot: string): Array<{ pid: number; ppid: number; state: string; cmdline: string }> {
+  // Re-executed from a sealed memfd its comm is "memfd:berth-mon"; its argv still names the binary.
+  return [...processesNamed('memfd:berth-mon'), ...processesNamed('berth-monitor')].filter(
+    (p) => p.cmdline.includes('berth-monitor') && p.cmdline.includes(dataRoot) && p.state !== 'Z',
+  );
 }

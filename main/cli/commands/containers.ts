@@ -177,6 +177,9 @@ export async function followLogs(b: Backend, id: string, ctx: CliContext): Promi
   }
 }
 
+/** Flags that take a value: their values are not container names. */
+const VALUE_FLAGS = new Set(['-s', '--signal', '-t', '--time']);
+
 function simple(
   name: string,
   summary: string,
@@ -187,7 +190,7 @@ function simple(
     usage: `${name} CONTAINER...`,
     summary,
     async run(args, ctx) {
-      const ids = args.filter((a) => !a.startsWith('-'));
+      const ids = args.filter((a, i) => !a.startsWith('-') && !VALUE_FLAGS.has(args[i - 1] ?? ''));
       if (ids.length === 0) throw new BerthError('USAGE', `berth ${name} CONTAINER...`);
       let failed = 0;
       for (const id of ids) {

@@ -19,8 +19,9 @@ import {
   berthOk,
   cgroupDirsOf,
   isLive,
+  killLeftovers,
   loadBusybox,
-  processesNamed,
+  monitorsOf,
   startHelperOn,
   waitUntil,
   type HelperOn,
@@ -50,8 +51,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('helper crash and re-adoptio
 
   const running: Array<{ id: string; pid: number; monitorPid: number }> = [];
   const exiting: Array<{ id: string; code: number }> = [];
-  let always = { id: '', pid: 0 };
-  let reused = { id: '', pid: 0 };
+  const always = { id: '', pid: 0 };
+  const reused = { id: '', pid: 0 };
 
   const call = async <T>(method: string, params: unknown): Promise<T> => (await rpc!.call(method, params)) as T;
   const create = async (command: string[], extra: Record<string, unknown> = {}): Promise<string> => {
@@ -84,14 +85,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('helper crash and re-adoptio
       }
     } finally {
       await h?.stop();
-      // A container left running by a failed test: kill it by its pid file before removing its dirs.
-      for (const p of processesNamed('memfd:berth-mon').filter((x) => x.cmdline.includes(dataRoot))) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
+      killLeftovers(dataRoot); // what a failed test left running
       if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
         fs.rmSync(dataRoot, { recursive: true, force: true });
       fs.rmSync(runDir, { recursive: true, force: true });
@@ -227,7 +221,11 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('helper crash and re-adoptio
     await berthOk(h.socketPath, ['rm', '-f', ...ids.filter((id) => id !== reused.id)]);
     expect(await ps()).toEqual([]);
     for (const r of running) expect(isLive(r.pid)).toBe(false);
-    expect(processesNamed('memfd:berth-mon').filter((p) => p.cmdline.includes(dataRoot))).toEqual([]);
+    // A monitor leaves right after recording the exit: give it a moment.
+    await waitUntil('no monitor of ours to be left', () => monitorsOf(dataRoot).length === 0, 10_000).catch(
+      () => undefined,
+    );
+    expect(monitorsOf(dataRoot)).toEqual([]);
     for (const id of ids) expect(cgroupDirsOf(id)).toEqual([]);
     expect(fs.readdirSync(path.join(dataRoot, 'c'))).toEqual([]);
   });

@@ -20,9 +20,23 @@ function decode(s: string | undefined): Cursor | null {
   return m ? { ino: Number(m[1]), offset: Number(m[2]) } : null;
 }
 
-function parseLines(text: string, out: LogLineT[], pending: Map<string, string>): void {
+/**
+ * Parses complete lines; returns how many bytes of `text` end at a point
+ * where no stream has an unfinished partial entry (a cursor may stop there).
+ */
+function parseLines(text: string, out: LogLineT[], pending: Map<string, string>): number {
+  let offset = 0;
+  let safe = 0;
+  let safeCount = out.length;
   for (const raw of text.split('\n')) {
-    if (!raw) continue;
+    offset += Buffer.byteLength(raw) + 1;
+    if (!raw) {
+      if (pending.size === 0) {
+        safe = Math.min(offset, Buffer.byteLength(text));
+        safeCount = out.length;
+      }
+      continue;
+    }
     let e: { t?: unknown; s?: unknown; log?: unknown; partial?: unknown };
     try {
       e = JSON.parse(raw) as typeof e;
@@ -38,7 +52,14 @@ function parseLines(text: string, out: LogLineT[], pending: Map<string, string>)
     }
     pending.delete(e.s);
     out.push({ t: e.t, stream: e.s, line: joined });
+    if (pending.size === 0) {
+      safe = Math.min(offset, Buffer.byteLength(text));
+      safeCount = out.length;
+    }
   }
+  // Lines completed after an unfinished partial are read again next time.
+  out.length = safeCount;
+  return safe;
 }
 
 /** At most this much per poll, so a huge backlog is paged, not loaded whole. */
@@ -81,9 +102,9 @@ export function readLogs(
       if (fs.existsSync(`${logPath}.${i}`)) files.push(`${logPath}.${i}`);
     for (const f of files) parseLines(readRange(f, 0).text, lines, pending);
     const r = readRange(logPath, 0);
-    parseLines(r.text, lines, pending);
+    const safe = parseLines(r.text, lines, pending);
     const tail = opts.tail ?? opts.limit;
-    return { lines: lines.slice(-Math.min(tail, opts.limit)), cursor: encode({ ino: live.ino, offset: r.end }) };
+    return { lines: lines.slice(-Math.min(tail, opts.limit)), cursor: encode({ ino: live.ino, offset: safe }) };
   }
   let offset = c.offset;
   if (c.ino !== live.ino) {
@@ -93,6 +114,6 @@ export function readLogs(
     offset = 0;
   }
   const r = readRange(logPath, offset, MAX_READ);
-  parseLines(r.text, lines, pending);
-  return { lines, cursor: encode({ ino: live.ino, offset: r.end }) };
+  const safe = parseLines(r.text, lines, pending);
+  return { lines, cursor: encode({ ino: live.ino, offset: offset + safe }) };
 }

@@ -164,7 +164,7 @@ export class Sessions {
           if (f.type === FrameType.Stdout) this.sink.output(id, 'stdout', f.payload);
           else if (f.type === FrameType.Stderr) this.sink.output(id, 'stderr', f.payload);
           else if (f.type === FrameType.Exit) {
-            let code: number | null = null;
+            let code: number | null;
             try {
               code = (JSON.parse(f.payload.toString()) as { exitCode?: number }).exitCode ?? null;
             } catch {

@@ -55,7 +55,7 @@ export function resolveUser(spec: string | undefined, lowerDirs: string[]): Reso
   const [userPart = '', groupPart] = (spec ?? '').split(':');
   let uid = 0;
   let gid = 0;
-  let home = '/';
+  let home: string;
   let name: string | null = 'root';
   if (userPart !== '') {
     if (/^\d+$/.test(userPart)) {

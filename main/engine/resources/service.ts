@@ -51,13 +51,13 @@ export class ResourceService {
 
   track(id: string, name: string, handle: CgroupHandle, pid: number): void {
     this.untrack(id, false);
-    let netFd: number | null = null;
+    let netFd: number | null;
     try {
       netFd = fs.openSync(`/proc/${pid}/net/dev`, 'r');
     } catch {
       netFd = null;
     }
-    let oom: OomWatcher | null = null;
+    let oom: OomWatcher | null;
     try {
       oom = this.o.driver.watchOom(handle, (e) => this.o.onOom(id, e.newKills));
     } catch {

@@ -4,6 +4,11 @@
  * Resources come here as they are built). Only pages that work are listed.
  */
 import type { ComponentType } from 'react';
+import { ContainersPage } from '../features/containers/ContainersPage';
+import { ImagesPage } from '../features/images/ImagesPage';
+import { LayersPage } from '../features/layers/LayersPage';
+import { NamespacesPage } from '../features/namespaces/NamespacesPage';
+import { ResourcesPage } from '../features/resources/ResourcesPage';
 import { SystemPage } from '../features/system/SystemPage';
 
 export interface RouteEntry {
@@ -15,7 +20,14 @@ export interface RouteEntry {
   component: ComponentType;
 }
 
-export const routes: readonly RouteEntry[] = [{ path: '/system', label: 'System', glyph: '⌬', component: SystemPage }];
+export const routes: readonly RouteEntry[] = [
+  { path: '/system', label: 'System', glyph: '⌬', component: SystemPage },
+  { path: '/containers', label: 'Containers', glyph: '▣', component: ContainersPage },
+  { path: '/images', label: 'Images', glyph: '▤', component: ImagesPage },
+  { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
+  { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },
+  { path: '/resources', label: 'Resources', glyph: '◔', component: ResourcesPage },
+];
 
 export const defaultRoute: RouteEntry = routes[0]!;
 

@@ -1,0 +1,394 @@
+/**
+ * Latency from request to exit of `true` in a new container, Berth against
+ * its peers, measured in the same run (root):
+ *
+ *   npx vitest run -c bench/vitest.bench.config.ts container-start
+ *
+ *   berth        helper RPC: containers.create + start + the die event + remove
+ *                (cgroups in every hierarchy, a netns for --network none,
+ *                overlay root, monitor), and separately create → die only
+ *   runc         `runc run --bundle B id` (new id each run): a bundle from
+ *                `runc spec` running /bin/true, no terminal, the pid, net,
+ *                ipc, uts, mount and cgroup namespaces, runc's own cgroups;
+ *                rootfs = a copy of the busybox image's layer dir
+ *   podman       `podman run --rm --runtime runc --network none …` of the
+ *                same image, private --root/--runroot (skipped without podman)
+ *   floor        `unshare -fpmiun --mount-proc chroot LAYER /bin/true`
+ *
+ * 3 warm-ups, then 20 runs of each, interleaved round-robin so all share the
+ * machine's noise. Prints a table, the ratios and the targets (berth ≤ 0.5×
+ * runc, ≤ 0.1× podman), then where Berth's time goes: client-side phases of
+ * the same runs, and each engine step timed alone in this process with the
+ * engine's own modules. Asserts nothing about time.
+ */
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monitorPath } from '../native/monitor';
+import { ContainerCreate } from '../preload/schemas/containers';
+import { createDriver, type CgroupHandle } from '../main/engine/cgroups/driver';
+import { startMonitor, watchExit } from '../main/engine/containers/runtime';
+import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
+import { runIdempotent } from '../main/engine/network/run';
+import { netnsName, vethName } from '../main/engine/network/sandbox';
+import { writeJsonAtomic } from '../main/engine/storage/atomic-file';
+import { RpcClient } from '../main/helper/rpc-client';
+import { BUSYBOX_BIN } from '../main/testing/busybox-image';
+import { EventLog, loadBusybox, startContainerHelper, type HelperOn } from '../main/testing/container-helper';
+import { tempDir } from '../main/testing/helper-process';
+
+const isRoot = process.getuid?.() === 0;
+const WARMUP = 3;
+const RUNS = 20;
+
+function which(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  return s[lo]! + (s[hi]! - s[lo]!) * (i - lo);
+}
+
+const med = (xs: number[]) => quantile(xs, 0.5);
+const p90 = (xs: number[]) => quantile(xs, 0.9);
+const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1).padStart(8) : '     n/a');
+
+interface Contender {
+  name: string;
+  skip?: string;
+  runOnce: (i: number) => Promise<void>;
+  samples: number[];
+}
+
+describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: berth vs runc vs podman', () => {
+  let h: HelperOn & { dispose(): Promise<void> };
+  let rpc: RpcClient;
+  let events: EventLog;
+  const work = tempDir('berth-bench-start-');
+  let layerDir = '';
+  const podmanDir = path.join(work, 'podman');
+  const podmanBase = [
+    '--root',
+    path.join(podmanDir, 'root'),
+    '--runroot',
+    path.join(podmanDir, 'runroot'),
+    '--tmpdir',
+    path.join(podmanDir, 'tmp'),
+    '--cgroup-manager',
+    'cgroupfs',
+    '--events-backend',
+    'file',
+  ];
+  let podmanArgs: string[] = [];
+  let podmanSkip: string | undefined;
+  const runcRoot = path.join(work, 'runc-state');
+  const bundle = path.join(work, 'bundle');
+
+  beforeAll(async () => {
+    h = await startContainerHelper();
+    const tar = await loadBusybox(h.socketPath, work);
+    rpc = await RpcClient.connect(h.socketPath);
+    events = await EventLog.connect(h.socketPath);
+    const img = (await rpc.call('images.inspect', { ref: 'busybox' })) as { lowerDirs: string[] };
+    expect(img.lowerDirs).toHaveLength(1);
+    layerDir = img.lowerDirs[0]!;
+
+    // runc bundle: `runc spec`, then /bin/true without a terminal, a cgroup namespace
+    // like Berth's, and a copy of the layer as its (read-only) rootfs.
+    if (which('runc')) {
+      fs.mkdirSync(bundle);
+      fs.mkdirSync(runcRoot);
+      execFileSync('runc', ['spec'], { cwd: bundle });
+      execFileSync('cp', ['-a', layerDir, path.join(bundle, 'rootfs')]);
+      const cfg = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')) as {
+        process: { args: string[]; terminal: boolean };
+        linux: { namespaces: Array<{ type: string }> };
+      };
+      cfg.process.args = ['/bin/true'];
+      cfg.process.terminal = false;
+      if (!cfg.linux.namespaces.some((n) => n.type === 'cgroup')) cfg.linux.namespaces.push({ type: 'cgroup' });
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(cfg, null, 2));
+    }
+
+    if (!which('podman')) podmanSkip = 'podman is not installed';
+    else {
+      fs.mkdirSync(podmanDir);
+      for (const driver of ['overlay', 'vfs']) {
+        try {
+          const base = [...podmanBase, '--storage-driver', driver];
+          await run('podman', [...base, 'load', '-i', tar]);
+          podmanArgs = [
+            ...base,
+            'run',
+            '--rm',
+            '--runtime',
+            'runc',
+            '--ulimit',
+            'nofile=1024:1024',
+            '--ulimit',
+            'nproc=1024:1024',
+            '--network',
+            'none',
+            'localhost/busybox:latest',
+            '/bin/true',
+          ];
+          await run('podman', podmanArgs);
+          podmanSkip = undefined;
+          break;
+        } catch (err) {
+          podmanSkip = `podman run failed: ${(err as Error).message.split('\n')[0]}`;
+        }
+      }
+    }
+  });
+
+  afterAll(async () => {
+    rpc?.close();
+    events?.close();
+    await h?.dispose();
+    if (podmanArgs.length) {
+      await run('podman', [...podmanArgs.slice(0, podmanBase.length + 2), 'system', 'reset', '--force']).catch(
+        () => undefined,
+      );
+    }
+    // Whatever podman left mounted under its private root.
+    const mounts = fs
+      .readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(work))
+      .sort()
+      .reverse();
+    for (const m of mounts) spawnSync('umount', ['-l', m]);
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('prints request→exit latency for berth, runc, podman and the unshare floor', async () => {
+    const berthPhases = {
+      create: [] as number[],
+      start: [] as number[],
+      toDie: [] as number[],
+      remove: [] as number[],
+    };
+    const createToExit: number[] = [];
+    const berthOnce = async (record: boolean): Promise<void> => {
+      const t0 = performance.now();
+      const { id } = (await rpc.call('containers.create', {
+        image: 'busybox',
+        command: ['/bin/true'],
+        network: 'none',
+      })) as { id: string };
+      const t1 = performance.now();
+      const died = events.waitFor((e) => e.id === id && e.action === 'die', 60_000);
+      await rpc.call('containers.start', { id });
+      const t2 = performance.now();
+      const die = await died;
+      const t3 = performance.now();
+      await rpc.call('containers.remove', { id });
+      const t4 = performance.now();
+      if (die.exitCode !== 0) throw new Error(`berth: true exited ${die.exitCode}`);
+      if (record) {
+        berthPhases.create.push(t1 - t0);
+        berthPhases.start.push(t2 - t1);
+        berthPhases.toDie.push(t3 - t2);
+        berthPhases.remove.push(t4 - t3);
+        createToExit.push(t3 - t0);
+      }
+    };
+
+    let runcN = 0;
+    const contenders: Contender[] = [
+      { name: 'berth', samples: [], runOnce: () => berthOnce(true) },
+      {
+        name: 'runc',
+        samples: [],
+        ...(which('runc') ? {} : { skip: 'runc is not installed' }),
+        runOnce: () => run('runc', ['--root', runcRoot, 'run', '--bundle', bundle, `bench-${process.pid}-${runcN++}`]),
+      },
+      {
+        name: 'podman',
+        samples: [],
+        ...(podmanSkip ? { skip: podmanSkip } : {}),
+        runOnce: () => run('podman', podmanArgs),
+      },
+      {
+        name: 'floor',
+        samples: [],
+        ...(which('unshare') ? {} : { skip: 'unshare is not installed' }),
+        runOnce: () => run('unshare', ['-fpmiun', '--mount-proc', 'chroot', layerDir, '/bin/true']),
+      },
+    ];
+    const active = contenders.filter((c) => !c.skip);
+
+    for (let i = 0; i < WARMUP; i++) {
+      await berthOnce(false);
+      for (const c of active.filter((x) => x.name !== 'berth')) await c.runOnce(i);
+    }
+    for (let i = 0; i < RUNS; i++) {
+      for (const c of active) c.samples.push(await timed(() => c.runOnce(i)));
+    }
+
+    const by = (n: string) => contenders.find((c) => c.name === n)!;
+    const berthMed = med(by('berth').samples);
+    const lines: string[] = [];
+    lines.push(`container start → exit of \`true\`, ${RUNS} runs each after ${WARMUP} warm-ups, round-robin (ms)`);
+    lines.push(
+      `(load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${os.cpus().length} CPUs: other work shares the machine)`,
+    );
+    lines.push(`${'contender'.padEnd(26)}  median      p90      min      max`);
+    const row = (name: string, xs: number[]) =>
+      `${name.padEnd(26)}${ms(med(xs))} ${ms(p90(xs))} ${ms(Math.min(...xs))} ${ms(Math.max(...xs))}`;
+    lines.push(row('berth create→start→exit→rm', by('berth').samples));
+    lines.push(row('berth create→exit', createToExit));
+    for (const c of contenders.filter((x) => x.name !== 'berth')) {
+      lines.push(c.skip ? `${c.name.padEnd(26)}  skipped: ${c.skip}` : row(c.name, c.samples));
+    }
+    const ratio = (n: string) => (by(n).skip ? NaN : berthMed / med(by(n).samples));
+    const rRunc = ratio('runc');
+    const rPodman = ratio('podman');
+    const rFloor = ratio('floor');
+    lines.push('');
+    lines.push(`berth/runc   ${rRunc.toFixed(2)}×   target ≤ 0.5×  ${rRunc <= 0.5 ? 'MET' : 'not met'}`);
+    lines.push(
+      `berth/podman ${Number.isFinite(rPodman) ? rPodman.toFixed(2) + '×' : 'n/a'}   target ≤ 0.1×  ${
+        Number.isFinite(rPodman) ? (rPodman <= 0.1 ? 'MET' : 'not met') : 'skipped'
+      }`,
+    );
+    lines.push(`berth/floor  ${rFloor.toFixed(2)}×`);
+    lines.push(
+      `(create→exit only: berth/runc ${(med(createToExit) / med(by('runc').samples)).toFixed(2)}×, ` +
+        `berth/podman ${(med(createToExit) / med(by('podman').samples)).toFixed(2)}×)`,
+    );
+    lines.push('');
+    lines.push('berth, client-side phases of the same runs (median ms):');
+    lines.push(
+      `  containers.create ${ms(med(berthPhases.create))}   containers.start ${ms(med(berthPhases.start))}` +
+        `   start returned → die event ${ms(med(berthPhases.toDie))}   containers.remove ${ms(med(berthPhases.remove))}`,
+    );
+    const list = await timed(() => rpc.call('containers.list', { all: true }));
+    lines.push(`  (one RPC round trip, containers.list: ${list.toFixed(1)} ms)`);
+    console.log(lines.join('\n'));
+    expect(by('berth').samples).toHaveLength(RUNS);
+  });
+
+  it('prints where a Berth start goes: each engine step alone (same modules, in this process)', async () => {
+    const N = 15;
+    const driver = createDriver();
+    const steps: Record<string, number[]> = {};
+    const add = (k: string, v: number) => (steps[k] ??= []).push(v);
+    const dataRoot = path.join(work, 'steps');
+    fs.mkdirSync(dataRoot);
+    const nofile = defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8'));
+    const config = ContainerCreate.parse({ image: 'busybox', command: ['/bin/true'], network: 'none' });
+
+    const spawnTrue = () => run('/bin/true', []);
+    const monitorVersion = () => run(monitorPath(), ['--version']);
+
+    for (let i = 0; i < N + 2; i++) {
+      const rec = i >= 2;
+      const id = `benchstep${process.pid}x${i}`.padEnd(64, '0');
+      const dir = path.join(dataRoot, id);
+      const paths = {
+        rootfs: path.join(dir, 'rootfs'),
+        upperDir: path.join(dir, 'upper'),
+        workDir: path.join(dir, 'work'),
+        lowerDirs: [layerDir],
+        logPath: path.join(dir, 'container.log'),
+      };
+      const runDir = path.join(dir, 'run');
+      const t = async (k: string, fn: () => unknown) => {
+        const s = performance.now();
+        await fn();
+        if (rec) add(k, performance.now() - s);
+      };
+      await t('node spawn of /bin/true (reference)', spawnTrue);
+      await t('berth-monitor --version (exec + memfd self-copy + re-exec)', monitorVersion);
+      await t('dirs (mkdir rootfs/upper/work)', () => {
+        for (const d of [paths.rootfs, paths.upperDir, paths.workDir]) fs.mkdirSync(d, { recursive: true });
+      });
+      await t('record write (atomic + 2 fsync), ×1', () =>
+        writeJsonAtomic(path.join(dir, 'container.json'), { id, config, pad: 'x'.repeat(2000) }),
+      );
+      let handle: CgroupHandle | null = null;
+      await t('cgroup create + apply (every hierarchy)', () => {
+        handle = driver.create(id);
+        driver.apply(handle, {});
+      });
+      // createSandbox(id, 'none') is these two spawns:
+      await t('netns: `ip netns add` (spawn)', () =>
+        runIdempotent('ip', ['netns', 'add', netnsName(id)], /File exists/),
+      );
+      await t('netns: `ip -n NS link set lo up` (spawn)', () =>
+        run('ip', ['-n', netnsName(id), 'link', 'set', 'lo', 'up']),
+      );
+      const ns = `/run/netns/${netnsName(id)}`;
+      const spec = buildSpec({
+        id,
+        config,
+        process: {
+          args: ['/bin/true'],
+          env: ['PATH=/bin'],
+          cwd: '/',
+          user: { uid: 0, gid: 0, additionalGids: [], home: '/root' },
+        },
+        hostname: id.slice(0, 12),
+        paths,
+        netnsPath: ns,
+        cgroupProcs: driver.procsFiles(handle!),
+        log: { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
+        nofile,
+      });
+      const sStart = performance.now();
+      const st = await startMonitor(runDir, spec);
+      if (rec) add('startMonitor: spec.json + monitor run → state running', performance.now() - sStart);
+      const w0 = performance.now();
+      await new Promise<void>((resolve) =>
+        watchExit(runDir, st.monitorPid, () => {
+          if (rec) add('running → true exits → exit.json seen (fs.watch)', performance.now() - w0);
+          resolve();
+        }),
+      );
+      await t('cgroup destroy (killAll + rmdir every hierarchy)', () => driver.destroy(handle!));
+      // destroySandbox(id) is these two spawns (the first one fails for `none`: there is no veth):
+      await t('teardown: `ip link del bv<id>` (spawn; no such device)', () =>
+        runIdempotent('ip', ['link', 'del', vethName(id)], /Cannot find device/),
+      );
+      await t('teardown: `ip netns del` (spawn)', () =>
+        runIdempotent('ip', ['netns', 'del', netnsName(id)], /No such file/),
+      );
+      await t('rm -rf container dir', () => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+    const rows = Object.entries(steps).map(([k, v]) => `  ${k.padEnd(62)}${ms(med(v))} ${ms(p90(v))}`);
+    console.log(
+      [`one Berth start, step by step (${N} runs; median, p90 ms):`, ...rows].join('\n') +
+        '\n  (the helper also saves the record 3× per run — create, start, exit — and the monitor' +
+        ' writes state.json twice and exit.json once, each fsynced)',
+    );
+    expect(Object.keys(steps).length).toBeGreaterThan(5);
+  });
+});

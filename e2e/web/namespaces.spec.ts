@@ -1,0 +1,125 @@
+/**
+ * The Namespaces page end to end against a real helper and the real kernel:
+ * a container started with network mode host (created through the app's own
+ * WebSocket) appears in the graph linked to its namespaces; filtered to it,
+ * the "shared with the host" mode marks its net namespace — the host's
+ * initial one — as shared and its pid/mnt/uts/ipc as its own; the
+ * standalone container view says the same. busybox:latest comes from
+ * e2e/global-setup.ts; the teardown removes anything left.
+ */
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { e2eEnv, type E2eEnv } from '../support/env';
+import { invokeViaPage, NamespacesPage } from '../support/namespaces';
+import { BerthShell } from '../support/pages';
+
+let env: E2eEnv;
+test.beforeAll(() => {
+  env = e2eEnv();
+});
+
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+/** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-namespaces-<what>.png) or the test's output dir. */
+async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
+  const dir = process.env.BERTH_E2E_SCREENSHOT_DIR ?? testInfo.outputPath();
+  const file = path.join(dir, `berth-namespaces-${what}.png`);
+  await page.screenshot({ path: file });
+  await testInfo.attach(what, { path: file, contentType: 'image/png' });
+}
+
+interface Created {
+  id: string;
+  name: string;
+}
+
+async function runHostNetContainer(page: Page, name: string): Promise<Created> {
+  const [create, start] = await invokeViaPage(page, [
+    {
+      method: 'containers.create',
+      params: { image: 'busybox:latest', name, command: ['sleep', '600'], network: 'host' },
+    },
+  ]).then(async (replies) => {
+    const c = replies[0]!;
+    if (!c.ok) return [c, undefined] as const;
+    const { id } = c.result as Created;
+    const [s] = await invokeViaPage(page, [{ method: 'containers.start', params: { id } }]);
+    return [c, s] as const;
+  });
+  expect(create.ok, `containers.create: ${JSON.stringify(create.error)}`).toBe(true);
+  expect(start?.ok, `containers.start: ${JSON.stringify(start?.error)}`).toBe(true);
+  const created = create.result as Created;
+  expect((start!.result as { state: string }).state).toBe('running');
+  return created;
+}
+
+test.describe('Namespaces page', () => {
+  test('a network-host container shares its net namespace with the host, and only that of its own', async ({
+    page,
+  }, testInfo) => {
+    test.setTimeout(120_000);
+    await page.goto(env.url);
+    const name = unique('e2e-ns');
+    const ctr = await runHostNetContainer(page, name);
+    try {
+      // ── the whole host's graph ──
+      await new BerthShell(page).navLink('Namespaces').click();
+      const ns = new NamespacesPage(page);
+      await ns.heading.waitFor();
+      await expect(new BerthShell(page).navLink('Namespaces')).toHaveAttribute('aria-current', 'page');
+      await expect(ns.graph).toBeVisible();
+      // the host's initial namespaces, badged
+      await expect(ns.namespaceNode(/^net namespace \d+, host initial/).first()).toBeVisible();
+      await expect(page.getByTestId('scan-stats')).toContainText(/\d+ namespaces · [\d,]+ processes/);
+
+      // ── filter to the container: its node, linked to its namespaces ──
+      await ns.containerFilter.selectOption({ label: `${name} (${ctr.id.slice(0, 12)})` });
+      const node = ns.containerNode(name, ctr.id);
+      await expect(node).toBeVisible();
+      await expect(
+        ns.namespaceNode(new RegExp(`^pid namespace \\d+, \\d+ process(es)?, containers ${name}$`)),
+      ).toBeVisible();
+      await shot(page, testInfo, 'filtered');
+
+      // clicking the container opens its details: its net is the host's
+      await node.click();
+      await expect(ns.details.getByRole('heading', { name: new RegExp(name) })).toBeVisible();
+      const nsTable = ns.details.getByRole('table', { name: 'container namespaces' });
+      await expect(nsTable.getByRole('row', { name: /^net net:\d+ host/ })).toBeVisible();
+
+      // ── highlight what it shares with the host ──
+      await ns.compareSelect.selectOption({ label: `${name} (${ctr.id.slice(0, 12)})` });
+      const summary = ns.summary(name);
+      await expect(summary).toBeVisible();
+      await expect(summary.getByTestId('shared-sentence')).toContainText('shared:');
+      const shared = await ns.summaryTypes(name, 'shared');
+      const separate = await ns.summaryTypes(name, 'separate');
+      expect(shared).toContain('net');
+      for (const t of ['pid', 'mnt', 'uts', 'ipc']) expect(separate).toContain(t);
+      expect(separate).not.toContain('net');
+      // in the graph: the host's net namespace is marked shared, its pid namespace its own
+      await expect(ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/)).toBeVisible();
+      await expect(ns.namespaceNode(/^pid namespace \d+, .*, the container's own$/)).toBeVisible();
+      await expect(ns.namespaceNode(/^mnt namespace \d+, .*, the container's own$/)).toBeVisible();
+      await shot(page, testInfo, 'shared');
+
+      // the net node's panel shows the kernel's own link text
+      await ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/).click();
+      await expect(ns.details.getByRole('region', { name: 'Kernel truth' })).toContainText(/net:\[\d+\]/);
+
+      // ── the container's own view, standalone ──
+      await page.goto(`${env.origin}/#/namespaces/container/${ctr.id}`);
+      await expect(page.getByRole('heading', { level: 1, name: 'Namespaces of a container' })).toBeVisible();
+      const alone = ns.summary(name);
+      await expect(alone).toBeVisible();
+      await expect(alone.getByTestId('shared-sentence')).toContainText('shared:');
+      expect(await ns.summaryTypes(name, 'shared')).toEqual(shared);
+      expect(await ns.summaryTypes(name, 'separate')).toEqual(separate);
+      await expect(ns.containerNode(name, ctr.id)).toBeVisible();
+      await expect(ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/)).toBeVisible();
+      await shot(page, testInfo, 'container');
+    } finally {
+      await invokeViaPage(page, [{ method: 'containers.remove', params: { id: ctr.id, force: true } }]);
+    }
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The Containers page (`#/containers`): the table with live state and row
+ * actions, the Create dialog, and — for `#/containers/<id>` (see route.ts) —
+ * one container's details. `containers.changed` events keep both current.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState, type ReactNode } from 'react';
+import { useBerth } from '../../app/client';
+import { ErrorView } from '../../app/ErrorView';
+import { ContainerActions, type ActionFailure } from './actions';
+import { CreateDialog, type Created } from './CreateDialog';
+import { DetailsView } from './DetailsView';
+import { formatBytes, shortId, uptimeText } from './format';
+import { containersQueries, type ContainerSummary } from './queries';
+import { detailsHref, installPathFormRedirect, parseContainersHash, useHash } from './route';
+import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
+import { useContainersChangedSync } from './sync';
+import { StatePill, useNow } from './ui';
+
+installPathFormRedirect();
+
+function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
+  if (!s) {
+    return (
+      <>
+        <td className="ctr-num muted" title={STATS_PENDING_TITLE}>
+          —
+        </td>
+        <td className="ctr-num muted" title={STATS_PENDING_TITLE}>
+          —
+        </td>
+      </>
+    );
+  }
+  return (
+    <>
+      <td className="ctr-num">{s.cpuPercent === null ? '—' : `${s.cpuPercent.toFixed(1)} %`}</td>
+      <td className="ctr-num">
+        {s.memoryBytes === null ? '—' : formatBytes(s.memoryBytes)}
+        {s.memoryLimit !== null && <span className="muted"> / {formatBytes(s.memoryLimit)}</span>}
+      </td>
+    </>
+  );
+}
+
+function ContainersTable({
+  rows,
+  timeoutSec,
+  onFailure,
+}: {
+  rows: ContainerSummary[];
+  timeoutSec: number;
+  onFailure: (f: ActionFailure | null) => void;
+}): ReactNode {
+  const now = useNow();
+  const stats = useContainerStats();
+  return (
+    <table className="table ctr-table" aria-label="containers">
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">Image</th>
+          <th scope="col">State</th>
+          <th scope="col">Uptime</th>
+          <th scope="col" className="ctr-num">
+            CPU %
+          </th>
+          <th scope="col" className="ctr-num">
+            Memory
+          </th>
+          <th scope="col" className="ctr-actions-col">
+            Actions
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((c) => (
+          <tr key={c.id} data-id={c.id}>
+            <th scope="row">
+              <a href={detailsHref(c.id)}>{c.name}</a>
+              <div className="ctr-sub mono" title={c.id}>
+                {shortId(c.id)}
+              </div>
+            </th>
+            <td className="mono" title={c.imageId}>
+              {c.image}
+            </td>
+            <td>
+              <StatePill c={c} />
+              {c.restartCount > 0 && <div className="ctr-sub">restarted {c.restartCount}×</div>}
+            </td>
+            <td
+              className="ctr-nowrap"
+              title={c.finishedAt && c.state === 'exited' ? `finished ${c.finishedAt}` : (c.startedAt ?? undefined)}
+            >
+              {uptimeText(c, now)}
+            </td>
+            <StatCells s={stats?.get(c.id)} />
+            <td className="ctr-actions-col">
+              <ContainerActions c={c} timeoutSec={timeoutSec} onFailure={onFailure} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ContainersList(): ReactNode {
+  const client = useBerth();
+  const [all, setAll] = useState(true);
+  const [timeoutText, setTimeoutText] = useState('10');
+  const timeoutValid = /^\d{1,4}$/.test(timeoutText.trim()) && Number(timeoutText) <= 3600;
+  const timeoutSec = timeoutValid ? Number(timeoutText) : 10;
+  const [creating, setCreating] = useState(false);
+  const [failure, setFailure] = useState<ActionFailure | null>(null);
+  const [notice, setNotice] = useState<Created | null>(null);
+  const q = useQuery(containersQueries.list(client, { all }));
+  const filterName = useId();
+  const timeoutId = useId();
+  useContainersChangedSync((e) => {
+    if (e.action === 'remove' && notice?.id === e.id) setNotice(null);
+  });
+  const rows = q.data ?? [];
+  return (
+    <section className="page ctr-page" aria-labelledby="containers-title" aria-busy={q.isFetching}>
+      <header className="page-header">
+        <div>
+          <h1 id="containers-title">Containers</h1>
+          <p className="subtitle">Processes in their own namespaces, cgroups and overlay root, watched by a monitor</p>
+        </div>
+        <div className="page-actions">
+          <button type="button" className="button ctr-primary" onClick={() => setCreating(true)}>
+            Create container
+          </button>
+        </div>
+      </header>
+
+      <div className="ctr-toolbar">
+        <div className="ctr-segmented" role="radiogroup" aria-label="Show">
+          {(
+            [
+              [true, 'All'],
+              [false, 'Running'],
+            ] as const
+          ).map(([value, label]) => (
+            <label key={label} className={all === value ? 'ctr-seg-on' : undefined}>
+              <input type="radio" name={filterName} checked={all === value} onChange={() => setAll(value)} />
+              {label}
+            </label>
+          ))}
+        </div>
+        <label className="ctr-inline-field" htmlFor={timeoutId}>
+          Stop timeout
+          <input
+            id={timeoutId}
+            type="number"
+            min={0}
+            max={3600}
+            value={timeoutText}
+            aria-invalid={!timeoutValid}
+            title={
+              timeoutValid
+                ? 'Stop and Restart: SIGTERM, then SIGKILL after this many seconds'
+                : 'whole seconds, 0..3600 (10 is used)'
+            }
+            onChange={(e) => setTimeoutText(e.target.value)}
+          />
+          s
+        </label>
+        <span className="muted ctr-count">
+          {q.data ? `${rows.length} container${rows.length === 1 ? '' : 's'}${all ? '' : ' running'}` : ''}
+        </span>
+      </div>
+
+      {notice && (
+        <div className="ctr-notice" role="status">
+          Created <a href={detailsHref(notice.id)}>{notice.name}</a>
+          {notice.started ? ' and started it' : ''}.
+          {notice.warnings.map((w) => (
+            <div key={w} className="ctr-warning">
+              warning: {w}
+            </div>
+          ))}
+          <button type="button" className="ctr-icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {failure && (
+        <div className="ctr-failure">
+          <ErrorView error={failure.error} title={failure.title} />
+          <button type="button" className="ctr-icon-button" aria-label="Dismiss error" onClick={() => setFailure(null)}>
+            ×
+          </button>
+        </div>
+      )}
+
+      {q.isError && !q.data ? (
+        <ErrorView error={q.error} title="Could not list containers" onRetry={() => void q.refetch()} />
+      ) : q.isPending ? (
+        <p className="loading">Asking the helper for its containers…</p>
+      ) : (
+        <>
+          {q.isError && <ErrorView error={q.error} title="Refresh failed; showing the last answer" />}
+          {rows.length === 0 ? (
+            <div className="ctr-empty">
+              <p>{all ? 'No containers yet.' : 'No running containers.'}</p>
+              <button type="button" className="button" onClick={() => setCreating(true)}>
+                Create container
+              </button>
+            </div>
+          ) : (
+            <ContainersTable rows={rows} timeoutSec={timeoutSec} onFailure={setFailure} />
+          )}
+        </>
+      )}
+
+      {creating && <CreateDialog onClose={() => setCreating(false)} onCreated={setNotice} />}
+    </section>
+  );
+}
+
+export function ContainersPage(): ReactNode {
+  const hash = useHash();
+  const loc = parseContainersHash(hash) ?? { view: 'list' };
+  return loc.view === 'details' ? <DetailsView key={loc.id} id={loc.id} tab={loc.tab} /> : <ContainersList />;
+}

@@ -1,0 +1,48 @@
+/**
+ * A modal on the native <dialog> element (focus trap, Escape, inert
+ * background for free). Rendered while open, in a portal on <body> so it
+ * inherits nothing from where it was opened (a table cell's nowrap, …);
+ * `onClose` runs on Escape or the close button.
+ */
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
+
+export function Dialog({
+  title,
+  onClose,
+  children,
+  className,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  className?: string;
+}): ReactNode {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return createPortal(
+    <dialog
+      ref={ref}
+      className={`ctr-dialog${className ? ` ${className}` : ''}`}
+      aria-labelledby={titleId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+    >
+      <header className="ctr-dialog-header">
+        <h2 id={titleId}>{title}</h2>
+        <button type="button" className="ctr-icon-button" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      {children}
+    </dialog>,
+    document.body,
+  );
+}

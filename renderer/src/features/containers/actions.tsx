@@ -1,0 +1,240 @@
+/**
+ * A container's lifecycle controls, shared by the table rows and the details
+ * header: start, stop (with the page's timeout), restart, pause/unpause, kill
+ * with a signal menu, remove (a dialog with "force"). Each button calls one
+ * `containers.*` method; the table updates from the `containers.changed`
+ * events those calls cause (see sync.ts), not from the replies.
+ */
+import { useMutation } from '@tanstack/react-query';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useBerth, type BerthClient } from '../../app/client';
+import { ErrorView } from '../../app/ErrorView';
+import { Dialog } from './Dialog';
+import { isLive } from './format';
+import type { ContainerSummary } from './queries';
+
+export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGINT', 'SIGUSR1'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+export type Action =
+  | { kind: 'start' }
+  | { kind: 'stop'; timeoutSec: number }
+  | { kind: 'restart'; timeoutSec: number }
+  | { kind: 'pause' }
+  | { kind: 'unpause' }
+  | { kind: 'kill'; signal: Signal };
+
+const VERB: Record<Action['kind'], [string, string]> = {
+  start: ['start', 'Starting…'],
+  stop: ['stop', 'Stopping…'],
+  restart: ['restart', 'Restarting…'],
+  pause: ['pause', 'Pausing…'],
+  unpause: ['unpause', 'Unpausing…'],
+  kill: ['kill', 'Killing…'],
+};
+
+function run(client: BerthClient, id: string, a: Action): Promise<unknown> {
+  switch (a.kind) {
+    case 'start':
+      return client.invoke('containers.start', { id });
+    case 'stop':
+      return client.invoke('containers.stop', { id, timeoutSec: a.timeoutSec });
+    case 'restart':
+      return client.invoke('containers.restart', { id, timeoutSec: a.timeoutSec });
+    case 'pause':
+      return client.invoke('containers.pause', { id });
+    case 'unpause':
+      return client.invoke('containers.unpause', { id });
+    case 'kill':
+      return client.invoke('containers.kill', { id, signal: a.signal });
+  }
+}
+
+export interface ActionFailure {
+  title: string;
+  error: unknown;
+}
+
+function KillMenu({ name, disabled, onKill }: { name: string; disabled: boolean; onKill: (s: Signal) => void }) {
+  const [open, setOpen] = useState(false);
+  const wrap = useRef<HTMLDivElement>(null);
+  const menuId = useId();
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!wrap.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    wrap.current?.querySelector<HTMLButtonElement>('[role="menuitem"]')?.focus();
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+  const onKeyDown = (e: KeyboardEvent) => {
+    const items = [...(wrap.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
+    const i = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      setOpen(false);
+      wrap.current?.querySelector<HTMLButtonElement>('[aria-haspopup]')?.focus();
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = items[(i + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length];
+      next?.focus();
+    }
+  };
+  return (
+    <div className="ctr-menu-wrap" ref={wrap} onKeyDown={open ? onKeyDown : undefined}>
+      <button
+        type="button"
+        className="ctr-btn"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        disabled={disabled}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Kill ▾
+      </button>
+      {open && (
+        <ul className="ctr-menu" role="menu" id={menuId} aria-label={`Signal to send to ${name}`}>
+          {SIGNALS.map((s) => (
+            <li key={s} role="none">
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setOpen(false);
+                  onKill(s);
+                }}
+              >
+                {s}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function RemoveDialog({
+  c,
+  onClose,
+  onRemoved,
+}: {
+  c: Pick<ContainerSummary, 'id' | 'name' | 'state'>;
+  onClose: () => void;
+  onRemoved?: () => void;
+}) {
+  const client = useBerth();
+  const [force, setForce] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => client.invoke('containers.remove', { id: c.id, force }),
+    onSuccess: () => {
+      onClose();
+      onRemoved?.();
+    },
+  });
+  const running = isLive(c.state);
+  return (
+    <Dialog title={`Remove ${c.name}`} onClose={onClose} className="ctr-dialog-narrow">
+      <form
+        className="ctr-dialog-body"
+        onSubmit={(e) => {
+          e.preventDefault();
+          remove.mutate();
+        }}
+      >
+        <p>
+          Removes the container, its writable layer (overlay upper dir) and its logs.
+          {running && ' It is running: the engine refuses unless "force" is ticked, which kills it first.'}
+        </p>
+        <label className="ctr-check">
+          <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
+          Force (SIGKILL it first if it is running)
+        </label>
+        {remove.isError && <ErrorView error={remove.error} title={`The engine refused to remove ${c.name}`} />}
+        <footer className="ctr-dialog-footer">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button ctr-danger" disabled={remove.isPending}>
+            {remove.isPending ? 'Removing…' : 'Remove'}
+          </button>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}
+
+export function ContainerActions({
+  c,
+  timeoutSec,
+  onFailure,
+  onRemoved,
+}: {
+  c: ContainerSummary;
+  timeoutSec: number;
+  onFailure: (f: ActionFailure | null) => void;
+  /** After a successful remove (the details view goes back to the table). */
+  onRemoved?: () => void;
+}): ReactNode {
+  const client = useBerth();
+  const [removing, setRemoving] = useState(false);
+  // A signal the process ignores (init without a handler ignores SIGTERM,
+  // SIGHUP, …) changes nothing and causes no event: say it was sent.
+  const [sent, setSent] = useState<Signal | null>(null);
+  useEffect(() => {
+    if (!sent) return;
+    const t = setTimeout(() => setSent(null), 4000);
+    return () => clearTimeout(t);
+  }, [sent]);
+  const m = useMutation({
+    mutationFn: (a: Action) => run(client, c.id, a),
+    onMutate: () => {
+      onFailure(null);
+      setSent(null);
+    },
+    onSuccess: (_r, a) => {
+      if (a.kind === 'kill') setSent(a.signal);
+    },
+    onError: (error, a) =>
+      onFailure({
+        title: `Could not ${VERB[a.kind][0]} ${c.name}${a.kind === 'kill' ? ` with ${a.signal}` : ''}`,
+        error,
+      }),
+  });
+  const busy = m.isPending;
+  const pendingLabel = busy && m.variables ? VERB[m.variables.kind][1] : null;
+  const live = c.state === 'running' || c.state === 'paused';
+  const btn = (label: string, a: Action, show: boolean, title?: string) =>
+    show && (
+      <button type="button" className="ctr-btn" disabled={busy} title={title} onClick={() => m.mutate(a)}>
+        {label}
+      </button>
+    );
+  return (
+    <div className="ctr-actions" role="group" aria-label={`Actions for ${c.name}`}>
+      {(pendingLabel || sent) && (
+        <span className="ctr-pending" role="status">
+          {pendingLabel ?? `sent ${sent}`}
+        </span>
+      )}
+      {btn('Start', { kind: 'start' }, !live && c.state !== 'restarting')}
+      {btn(
+        'Stop',
+        { kind: 'stop', timeoutSec },
+        live || c.state === 'restarting',
+        `SIGTERM, then SIGKILL after ${timeoutSec} s`,
+      )}
+      {btn('Restart', { kind: 'restart', timeoutSec }, true, `stop (timeout ${timeoutSec} s), then start`)}
+      {btn('Pause', { kind: 'pause' }, c.state === 'running', 'freeze every process (freezer cgroup)')}
+      {btn('Unpause', { kind: 'unpause' }, c.state === 'paused', 'thaw the freezer cgroup')}
+      <KillMenu name={c.name} disabled={busy || !live} onKill={(signal) => m.mutate({ kind: 'kill', signal })} />
+      <button type="button" className="ctr-btn ctr-danger" disabled={busy} onClick={() => setRemoving(true)}>
+        Remove
+      </button>
+      {removing && <RemoveDialog c={c} onClose={() => setRemoving(false)} onRemoved={onRemoved} />}
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The Create dialog's form model: what the user typed → a `containers.create`
+ * request, validated by the contract's own schema (`ContainerCreate`) so the
+ * dialog refuses exactly what the helper would, with each message next to
+ * the field it is about. Only what a schema cannot see (a number that is not
+ * one, an unterminated quote) is checked here first.
+ */
+import type { z } from 'zod';
+import { ContainerCreate } from '../../../../preload/schemas/containers';
+import { splitCommand } from './command';
+
+export type Network = 'bridge' | 'host' | 'none';
+export type RestartName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
+
+export interface EnvRow {
+  key: string;
+  value: string;
+}
+export interface VolumeRow {
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+export interface PortRow {
+  hostPort: string;
+  containerPort: string;
+  protocol: 'tcp' | 'udp';
+}
+
+export interface CreateForm {
+  image: string;
+  name: string;
+  command: string;
+  env: EnvRow[];
+  volumes: VolumeRow[];
+  ports: PortRow[];
+  network: Network;
+  restart: RestartName;
+  maxRetries: string;
+  tty: boolean;
+  openStdin: boolean;
+  memoryMiB: string;
+  cpus: string;
+  cpuset: string;
+  pidsMax: string;
+}
+
+export function emptyForm(image = ''): CreateForm {
+  return {
+    image,
+    name: '',
+    command: '',
+    env: [],
+    volumes: [],
+    ports: [],
+    network: 'bridge',
+    restart: 'no',
+    maxRetries: '0',
+    tty: false,
+    openStdin: false,
+    memoryMiB: '',
+    cpus: '',
+    cpuset: '',
+    pidsMax: '',
+  };
+}
+
+export type CreateRequest = z.output<typeof ContainerCreate>;
+
+/** Field → message. Keys: "image", "name", "command", "env.0", "volumes.1.source", "ports.0.hostPort", "memoryMiB", … */
+export type FieldErrors = Record<string, string>;
+
+export type BuildResult = { ok: true; request: CreateRequest } | { ok: false; errors: FieldErrors };
+
+const MiB = 1024 * 1024;
+
+/** Maps a schema issue path to the form field that produced it. */
+export function fieldOf(path: readonly PropertyKey[]): string {
+  const p = path.map(String).join('.');
+  if (p.startsWith('resources.memory')) return 'memoryMiB';
+  if (p === 'resources.cpu.cpusetCpus') return 'cpuset';
+  if (p.startsWith('resources.cpu')) return 'cpus';
+  if (p.startsWith('resources.pids')) return 'pidsMax';
+  if (p.startsWith('restart')) return 'maxRetries';
+  if (/^env\.\d+$/.test(p)) return p;
+  if (/^(command|entrypoint)\b/.test(p)) return 'command';
+  return p === '' ? 'form' : p;
+}
+
+function num(
+  raw: string,
+  field: string,
+  errors: FieldErrors,
+  opts: { integer?: boolean; what?: string } = {},
+): number | undefined {
+  const s = raw.trim();
+  if (s === '') return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n)) {
+    errors[field] = `not a number: "${s}"`;
+    return undefined;
+  }
+  if (opts.integer && !Number.isInteger(n)) {
+    errors[field] = `${opts.what ?? 'a whole number'}, not ${s}`;
+    return undefined;
+  }
+  return n;
+}
+
+function isBlank(...xs: string[]): boolean {
+  return xs.every((x) => x.trim() === '');
+}
+
+/** The request the form describes and the schema's verdict on it. */
+export function buildRequest(f: CreateForm): BuildResult {
+  const errors: FieldErrors = {};
+  const req: Record<string, unknown> = {
+    image: f.image.trim(),
+    network: f.network,
+    tty: f.tty,
+    openStdin: f.openStdin,
+  };
+
+  if (f.name.trim() !== '') req.name = f.name.trim();
+
+  if (f.command.trim() !== '') {
+    const cmd = splitCommand(f.command);
+    if (cmd.ok) req.command = cmd.args;
+    else errors.command = cmd.error;
+  }
+
+  // Rows keep their index so a schema message lands on the row it is about.
+  const envIdx: number[] = [];
+  req.env = f.env.flatMap((r, i) => {
+    if (isBlank(r.key, r.value)) return [];
+    envIdx.push(i);
+    return [`${r.key}=${r.value}`];
+  });
+
+  const volIdx: number[] = [];
+  req.volumes = f.volumes.flatMap((v, i) => {
+    if (isBlank(v.source, v.destination)) return [];
+    volIdx.push(i);
+    return [{ source: v.source.trim(), destination: v.destination.trim(), readOnly: v.readOnly }];
+  });
+
+  const portIdx: number[] = [];
+  if (f.network === 'bridge') {
+    req.ports = f.ports.flatMap((p, i) => {
+      if (isBlank(p.hostPort, p.containerPort)) return [];
+      const hostPort = num(p.hostPort, `ports.${i}.hostPort`, errors, { integer: true, what: 'a port number' });
+      const containerPort = num(p.containerPort, `ports.${i}.containerPort`, errors, {
+        integer: true,
+        what: 'a port number',
+      });
+      if (p.hostPort.trim() === '') errors[`ports.${i}.hostPort`] = 'a host port';
+      if (p.containerPort.trim() === '') errors[`ports.${i}.containerPort`] = 'a container port';
+      portIdx.push(i);
+      return [{ protocol: p.protocol, hostPort: hostPort ?? 0, containerPort: containerPort ?? 0 }];
+    });
+  }
+
+  const restart: Record<string, unknown> = { name: f.restart };
+  if (f.restart === 'on-failure') {
+    const n = num(f.maxRetries, 'maxRetries', errors, { integer: true });
+    if (n !== undefined) restart.maxRetries = n;
+  }
+  req.restart = restart;
+
+  const resources: Record<string, unknown> = {};
+  const mem = num(f.memoryMiB, 'memoryMiB', errors);
+  if (mem !== undefined) resources.memory = { max: Math.round(mem * MiB) };
+  const cpu: Record<string, unknown> = {};
+  const cpus = num(f.cpus, 'cpus', errors);
+  if (cpus !== undefined) cpu.cpus = cpus;
+  if (f.cpuset.trim() !== '') cpu.cpusetCpus = f.cpuset.trim();
+  if (Object.keys(cpu).length > 0) resources.cpu = cpu;
+  const pids = num(f.pidsMax, 'pidsMax', errors, { integer: true });
+  if (pids !== undefined) resources.pids = { max: pids };
+  req.resources = resources;
+
+  const parsed = ContainerCreate.safeParse(req);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [head, idx, ...rest] = issue.path.map(String);
+      // Schema paths index the submitted rows; map them back to the form's rows.
+      let path: string[] = issue.path.map(String);
+      const back = (rows: number[]) => String(rows[Number(idx)] ?? idx);
+      if (head === 'env' && idx !== undefined) path = ['env', back(envIdx), ...rest];
+      if (head === 'volumes' && idx !== undefined) path = ['volumes', back(volIdx), ...rest];
+      if (head === 'ports' && idx !== undefined) path = ['ports', back(portIdx), ...rest];
+      const field = fieldOf(path);
+      errors[field] ??= issue.message;
+    }
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, request: parsed.data };
+}

@@ -1,0 +1,36 @@
+/**
+ * `containers.changed` → invalidate exactly what one container's change can
+ * touch: every list (membership and state), and that container's detail
+ * subtree (inspect + diff). A detail is matched by its key (the full id the
+ * table links to) or, when it was opened by name or id prefix, by the id in
+ * its data.
+ *
+ * Mounted by the Containers page (list and details). Like the images sync,
+ * it belongs with the app-wide wiring in app/sync.ts; until it moves there,
+ * the queries refetch on mount (see queries.ts).
+ */
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { EventPayload } from '../../../../preload/contract';
+import { useEvent } from '../../app/client';
+import { containersKeys, type ContainerDetail } from './queries';
+
+export function invalidateForEvent(qc: QueryClient, e: Pick<EventPayload<'containers.changed'>, 'id'>): void {
+  void qc.invalidateQueries({ queryKey: containersKeys.lists() });
+  void qc.invalidateQueries({
+    queryKey: containersKeys.details(),
+    predicate: (q) => {
+      const ref = q.queryKey[2];
+      if (ref === e.id) return true;
+      const data = qc.getQueryData<ContainerDetail>(containersKeys.detail(String(ref)));
+      return data?.id === e.id;
+    },
+  });
+}
+
+export function useContainersChangedSync(onEvent?: (e: EventPayload<'containers.changed'>) => void): void {
+  const qc = useQueryClient();
+  useEvent('containers.changed', (e) => {
+    invalidateForEvent(qc, e);
+    onEvent?.(e);
+  });
+}

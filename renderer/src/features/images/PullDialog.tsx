@@ -1,0 +1,130 @@
+/**
+ * Pull an image: the reference (and optional platform), then one progress bar
+ * per layer from the helper's images.pullProgress events (waiting →
+ * downloading → verifying → done, or "already exists").
+ */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { EventPayload } from '../../../../preload/contract';
+import { useBerth, useEvent } from '../../app/client';
+import { ErrorView } from '../../app/ErrorView';
+import { Dialog } from './Dialog';
+import { formatBytes, shortDigest } from './format';
+import { newOpId } from './ingest';
+import { imagesKeys } from './queries';
+
+type Progress = EventPayload<'images.pullProgress'>;
+
+export interface LayerBar {
+  layer: string;
+  phase: Progress['phase'];
+  current: number;
+  total: number;
+}
+
+/** Folds one event into the per-layer state (pure: unit-tested). */
+export function foldPull(layers: ReadonlyMap<string, LayerBar>, e: Progress): Map<string, LayerBar> {
+  const next = new Map(layers);
+  if (e.layer) next.set(e.layer, { layer: e.layer, phase: e.phase, current: e.current, total: e.total });
+  return next;
+}
+
+const LABEL: Record<string, string> = {
+  waiting: 'Waiting',
+  downloading: 'Downloading',
+  verifying: 'Verifying checksum',
+  exists: 'Already exists',
+  done: 'Download complete',
+};
+
+export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
+  const client = useBerth();
+  const qc = useQueryClient();
+  const [ref, setRef] = useState('');
+  const [platform, setPlatform] = useState('');
+  const [opId, setOpId] = useState<string | null>(null);
+  const [layers, setLayers] = useState<Map<string, LayerBar>>(new Map());
+  const [phase, setPhase] = useState<string>('');
+  const refId = useId();
+  const platId = useId();
+  useEvent('images.pullProgress', (e) => {
+    if (e.opId !== opId) return;
+    setLayers((l) => foldPull(l, e));
+    if (!e.layer) setPhase(e.phase);
+  });
+  const m = useMutation({
+    mutationFn: (v: { ref: string; platform: string; opId: string }) =>
+      client.invoke('images.pull', { ref: v.ref, opId: v.opId, ...(v.platform ? { platform: v.platform } : {}) }),
+    onSettled: () => qc.invalidateQueries({ queryKey: imagesKeys.lists() }),
+  });
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const id = newOpId('pull');
+    setOpId(id);
+    setLayers(new Map());
+    setPhase('resolving');
+    m.mutate({ ref: ref.trim(), platform: platform.trim(), opId: id });
+  };
+  const bars = [...layers.values()];
+  return (
+    <Dialog title="Pull an image" onClose={onClose} wide>
+      <form onSubmit={submit} noValidate>
+        <label htmlFor={refId} className="img-field-label">
+          Reference
+        </label>
+        <input
+          id={refId}
+          className="img-input mono"
+          value={ref}
+          placeholder="busybox:latest, registry.example:5000/team/app:1, name@sha256:…"
+          autoFocus
+          spellCheck={false}
+          onChange={(e) => setRef(e.target.value)}
+        />
+        <label htmlFor={platId} className="img-field-label">
+          Platform (optional)
+        </label>
+        <input
+          id={platId}
+          className="img-input mono"
+          value={platform}
+          placeholder="linux/amd64 (default: this host)"
+          spellCheck={false}
+          onChange={(e) => setPlatform(e.target.value)}
+        />
+        <p className="img-field-hint">
+          Credentials come from your ~/.docker/config.json or containers auth.json; loopback registries use plain HTTP.
+        </p>
+        {phase && (
+          <p className="muted" role="status" aria-label="pull status">
+            {m.isSuccess ? `Pulled ${m.data.tags[0] ?? m.data.repoDigest} (${m.data.platform})` : phase}
+          </p>
+        )}
+        <ul className="pull-layers" aria-label="layers">
+          {bars.map((b) => (
+            <li key={b.layer}>
+              <code>{shortDigest(b.layer)}</code> <span>{LABEL[b.phase] ?? b.phase}</span>
+              <progress
+                max={b.total || 1}
+                value={b.phase === 'done' || b.phase === 'exists' ? b.total || 1 : b.current}
+                aria-label={`layer ${shortDigest(b.layer)}`}
+              />
+              <span className="muted">
+                {formatBytes(b.current)} / {formatBytes(b.total)}
+              </span>
+            </li>
+          ))}
+        </ul>
+        {m.isError && <ErrorView error={m.error} title="The pull failed" />}
+        <div className="img-dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            {m.isSuccess ? 'Close' : 'Cancel'}
+          </button>
+          <button type="submit" className="button img-button-primary" disabled={ref.trim() === '' || m.isPending}>
+            {m.isPending ? 'Pulling…' : 'Pull'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,29 @@
+/**
+ * `images.changed` → invalidate exactly what a store change can touch: the
+ * image lists, the details and histories (tags moved, images gone), and the
+ * layer analyses asked for by tag (an analysis by image ID cannot change).
+ *
+ * Mounted by the Images page and the Layer inspector. It belongs with the
+ * app-wide wiring in app/sync.ts (so lists seen later are never stale);
+ * until it moves there, the lists refetch on mount (see ImagesPage).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEvent } from '../../app/client';
+import { isImageId, layersKeys } from '../layers/queries';
+import { imagesKeys } from './queries';
+
+export function useImagesChangedSync(): void {
+  const qc = useQueryClient();
+  useEvent('images.changed', () => {
+    void qc.invalidateQueries({ queryKey: imagesKeys.lists() });
+    void qc.invalidateQueries({ queryKey: imagesKeys.details() });
+    void qc.invalidateQueries({ queryKey: imagesKeys.histories() });
+    void qc.invalidateQueries({
+      queryKey: layersKeys.analyses(),
+      predicate: (q) => {
+        const ref = q.queryKey[2];
+        return typeof ref === 'string' && !isImageId(ref);
+      },
+    });
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * Layer inspector keys and queries. An analysis of an image ID never
+ * changes (the ID is the config digest), so it is never stale; one of a tag
+ * is invalidated when the store changes (the tag may have moved).
+ */
+import { queryOptions } from '@tanstack/react-query';
+import type { Result } from '../../../../preload/contract';
+import type { BerthClient } from '../../app/client';
+import { featureKeys } from '../../app/query';
+
+export type ImageAnalysis = Result<'layers.analyzeImage'>;
+export type LayerAnalysis = ImageAnalysis['layers'][number];
+
+const base = featureKeys('layers');
+
+export const layersKeys = {
+  ...base,
+  analyses: () => [...base.all, 'analysis'] as const,
+  analysis: (ref: string) => [...base.all, 'analysis', ref] as const,
+};
+
+export const isImageId = (ref: string): boolean => /^sha256:[0-9a-f]{64}$/.test(ref);
+
+export const layersQueries = {
+  analysis: (client: BerthClient, ref: string) =>
+    queryOptions({
+      queryKey: layersKeys.analysis(ref),
+      queryFn: () => client.invoke('layers.analyzeImage', { ref }),
+      staleTime: isImageId(ref) ? Infinity : 60_000,
+      // Large results: keep at most a few minutes after the inspector closes.
+      gcTime: 120_000,
+    }),
+};

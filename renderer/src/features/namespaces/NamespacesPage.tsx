@@ -1,0 +1,255 @@
+/**
+ * The Namespaces page (`#/namespaces`): every namespace on the host as a
+ * graph — nested frames for user-namespace ownership, one column per type,
+ * containers linked to their namespaces — with filters, a side panel with
+ * the kernel's own view of the clicked node, and a mode that highlights
+ * what one container shares with the host. `#/namespaces/container/<id>`
+ * shows one container's part (ContainerNamespacesTab).
+ */
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useBerth } from '../../app/client';
+import { ErrorView } from '../../app/ErrorView';
+import { ContainerNamespacesTab } from './ContainerNamespacesTab';
+import { ContainerSelect, FilterBar, GraphLegend } from './Controls';
+import { DetailsPanel } from './DetailsPanel';
+import { ctrNodeId, type EdgeToggles, type Selection } from './flow';
+import { formatMs } from './format';
+import { GraphView } from './GraphView';
+import { computeMembership, defaultFilters, knownContainers, type Filters } from './model';
+import { namespacesQueries } from './queries';
+import { installPathFormRedirect, namespacesHref, parseNamespacesHash, useHash } from './route';
+import { SharedSummaryView } from './SharedSummaryView';
+import { useNamespacesSync } from './sync';
+import { containerRef, shortId, type ContainerSummary, type NamespaceGraph } from './types';
+import { useGraphModel } from './useGraphModel';
+
+installPathFormRedirect();
+
+/** Containers whose host memberships are looked up automatically (one scan each). */
+const MAX_COMPARISONS = 16;
+
+export function NamespacesPage(): ReactNode {
+  const loc = parseNamespacesHash(useHash());
+  if (loc?.view === 'container') return <ContainerNamespacesPage id={loc.id} />;
+  return <HostNamespacesPage />;
+}
+
+function ContainerNamespacesPage({ id }: { id: string }): ReactNode {
+  return (
+    <section className="page nsx-page nsx-page-container" aria-labelledby="ns-title">
+      <header className="page-header">
+        <div>
+          <h1 id="ns-title">Namespaces of a container</h1>
+          <p className="subtitle">
+            <a href={namespacesHref()}>All namespaces</a> · <code className="mono">{id}</code>
+          </p>
+        </div>
+      </header>
+      <ContainerNamespacesTab id={id} />
+    </section>
+  );
+}
+
+function HostNamespacesPage(): ReactNode {
+  const client = useBerth();
+  useNamespacesSync();
+  const graphQ = useQuery({ ...namespacesQueries.graph(client), placeholderData: keepPreviousData });
+  const listQ = useQuery(namespacesQueries.containerList(client));
+  const updated = graphQ.dataUpdatedAt ? new Date(graphQ.dataUpdatedAt).toLocaleTimeString() : null;
+  const refresh = () => {
+    void graphQ.refetch();
+    void listQ.refetch();
+  };
+
+  return (
+    <section className="page nsx-page" aria-labelledby="ns-title" aria-busy={graphQ.isFetching}>
+      <header className="page-header">
+        <div>
+          <h1 id="ns-title">Namespaces</h1>
+          <p className="subtitle">
+            Every namespace a process, thread, bind mount or fd keeps alive, with the kernel&rsquo;s owner and parent
+            links
+          </p>
+        </div>
+        <div className="page-actions">
+          {graphQ.data && <ScanStats graph={graphQ.data} />}
+          {updated && <span className="muted">updated {updated}</span>}
+          <button type="button" className="button" onClick={refresh} disabled={graphQ.isFetching}>
+            {graphQ.isFetching ? 'Scanning…' : 'Refresh'}
+          </button>
+        </div>
+      </header>
+      {graphQ.data && (listQ.data || listQ.isError) ? (
+        <>
+          {graphQ.isError && <ErrorView error={graphQ.error} title="Rescan failed; showing the last answer" />}
+          <HostGraph graph={graphQ.data} containerList={listQ.data} listError={listQ.isError ? listQ.error : null} />
+        </>
+      ) : graphQ.isError && !graphQ.data ? (
+        <ErrorView error={graphQ.error} title="Could not scan the namespaces" onRetry={refresh} />
+      ) : (
+        <p className="loading">Reading every process&rsquo;s /proc/PID/ns links…</p>
+      )}
+    </section>
+  );
+}
+
+function ScanStats({ graph }: { graph: NamespaceGraph }): ReactNode {
+  return (
+    <span className="muted nsx-stats" data-testid="scan-stats">
+      {graph.namespaces.length} namespaces · {graph.processCount.toLocaleString('en-US')} processes · scanned in{' '}
+      {formatMs(graph.durationMs)}
+    </span>
+  );
+}
+
+function HostGraph({
+  graph,
+  containerList,
+  listError,
+}: {
+  graph: NamespaceGraph;
+  containerList: readonly ContainerSummary[] | undefined;
+  listError: unknown;
+}): ReactNode {
+  const client = useBerth();
+  const qc = useQueryClient();
+  const containers = useMemo(() => (containerList ?? []).map(containerRef), [containerList]);
+
+  // Memberships: the scan's lists are cut, so ask the engine what each
+  // container shares with the host where the lists cannot tell.
+  const [filters, setFilters] = useState<Filters>(defaultFilters);
+  const [toggles, setToggles] = useState<EdgeToggles>({ membership: true, parent: true, owner: false });
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [compareId, setCompareId] = useState<string>('');
+  const [centerOn, setCenterOn] = useState<{ id: string; seq: number } | null>(null);
+
+  const baseMembership = useMemo(() => computeMembership(graph, containers), [graph, containers]);
+  // The picked and the compared container first, so a filter always shows its links.
+  const toResolve = useMemo(() => {
+    const { incomplete } = baseMembership;
+    const first = [filters.container, compareId].filter((id) => incomplete.includes(id));
+    return [...new Set([...first, ...incomplete])].slice(0, MAX_COMPARISONS);
+  }, [baseMembership, filters.container, compareId]);
+  const compQ = useQuery({
+    ...namespacesQueries.hostComparisons(client, qc, toResolve),
+    placeholderData: keepPreviousData,
+  });
+  const membership = useMemo(() => {
+    const answers = new Map(Object.entries(compQ.data ?? {}).filter(([id]) => toResolve.includes(id)));
+    return answers.size ? computeMembership(graph, containers, answers) : baseMembership;
+  }, [compQ.data, toResolve, graph, containers, baseMembership]);
+
+  const sharedQ = useQuery({ ...namespacesQueries.shared(client, compareId, 'host'), enabled: compareId !== '' });
+  const model = useGraphModel({
+    graph,
+    membership,
+    containers,
+    filters,
+    toggles,
+    selection,
+    compare: compareId ? { container: compareId, answer: sharedQ.data } : null,
+  });
+  const known = useMemo(() => knownContainers(containers, membership), [containers, membership]);
+
+  const select = useCallback((sel: Selection | null) => setSelection(sel), []);
+  const jump = useCallback((sel: Selection) => {
+    setSelection(sel);
+    setCenterOn((prev) => ({ id: sel.kind === 'ctr' ? ctrNodeId(sel.id) : sel.id, seq: (prev?.seq ?? 0) + 1 }));
+  }, []);
+
+  const summary = model.summary;
+  const focus = useMemo(() => {
+    if (!compareId || !summary) return model.layout.focus;
+    const ids = [ctrNodeId(compareId), ...summary.sharedIds, ...summary.separateIds];
+    return ids.filter((id) => model.filtered.ids.has(id) || id === ctrNodeId(compareId));
+  }, [compareId, summary, model.layout.focus, model.filtered.ids]);
+  const fitKey = JSON.stringify([[...filters.types], filters.container, filters.hideUnused, compareId, !!summary]);
+  const compareName = compareId ? (model.containersById.get(compareId)?.name ?? shortId(compareId)) : '';
+  const unresolved = baseMembership.incomplete.length - toResolve.length;
+  const resolving = compQ.isFetching && toResolve.length > 0;
+
+  return (
+    <>
+      <div className="nsx-controls" role="group" aria-label="Filters">
+        <FilterBar filters={filters} counts={model.typeCounts} containers={known} onChange={setFilters}>
+          <ContainerSelect
+            id="nsx-compare"
+            label="Highlight what it shares with the host"
+            value={compareId}
+            containers={known}
+            extra={[['', 'none']]}
+            onChange={setCompareId}
+          />
+        </FilterBar>
+      </div>
+      {listError != null && <ErrorView error={listError} title="Could not list containers (names are ids)" compact />}
+      {(resolving || unresolved > 0 || graph.errors.length > 0) && (
+        <div className="nsx-note muted" role="status">
+          {resolving && <span>Asking which host namespaces {toResolve.length} container(s) use… </span>}
+          {unresolved > 0 && (
+            <span>
+              {unresolved} more containers&rsquo; links to the host&rsquo;s shared namespaces are not drawn (pick one in
+              Container to see its).{' '}
+            </span>
+          )}
+          {graph.errors.length > 0 && (
+            <details className="nsx-errors-box">
+              <summary>
+                {graph.errors.length} {graph.errors.length === 1 ? 'process' : 'processes'} could not be read (
+                {[...new Set(graph.errors.map((e) => e.code))].join(', ')})
+              </summary>
+              <ul className="mono nsx-errors">
+                {graph.errors.slice(0, 50).map((e, i) => (
+                  <li key={i}>
+                    {e.pid ?? '—'}: {e.code} {e.message}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </div>
+      )}
+      {compareId && (
+        <SharedSummaryView
+          containerName={compareName}
+          answer={sharedQ.data}
+          summary={summary}
+          error={sharedQ.isError ? sharedQ.error : null}
+          loading={sharedQ.isFetching}
+          onPick={(id) => jump({ kind: 'ns', id })}
+        />
+      )}
+      <div className="nsx-body">
+        <div className="nsx-graph">
+          {model.elements.nodes.length === 0 ? (
+            <p className="muted nsx-empty">No namespace matches these filters.</p>
+          ) : (
+            <GraphView
+              elements={model.elements}
+              focus={focus}
+              fitKey={fitKey}
+              onSelect={select}
+              centerOn={centerOn}
+              label="Namespace graph"
+              legend={<GraphLegend toggles={toggles} onChange={setToggles} />}
+            />
+          )}
+        </div>
+        {selection && (
+          <DetailsPanel
+            graph={graph}
+            byId={model.byId}
+            membership={membership}
+            containers={model.containersById}
+            selection={selection}
+            shown={model.filtered.ids}
+            onSelect={jump}
+            onClose={() => setSelection(null)}
+            onCompare={(id) => setCompareId(id)}
+          />
+        )}
+      </div>
+    </>
+  );
+}

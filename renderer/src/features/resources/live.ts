@@ -1,0 +1,233 @@
+/**
+ * The live binding between the transport and the SeriesStore, one per client
+ * (so the overview, a standalone container page and a Containers tab share
+ * one set of ring buffers and one event subscription):
+ *
+ * - while any view is mounted it subscribes to `resources.sample` (append a
+ *   row per container per tick) and `containers.changed` (OOM counts,
+ *   invalidating the container list and that container's limits);
+ * - a container seen for the first time gets one `resources.history` fill
+ *   (at most 4 in flight); history is never polled;
+ * - after the views were gone for a while, or after the WebSocket reopened,
+ *   every known series is backfilled with `resources.history {sinceMs}`.
+ */
+import type { QueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useSyncExternalStore } from 'react';
+import type { ResourceStats, StatsRowT } from '../../../../preload/schemas/resources';
+import { toErrorShape } from '../../../../preload/errors';
+import { useBerth, type BerthClient } from '../../app/client';
+import { resourcesKeys } from './queries';
+import { SeriesStore } from './series';
+
+const MAX_INFLIGHT = 4;
+const RELEASE_GRACE_MS = 5000;
+const PRUNE_EVERY_TICKS = 60;
+/** 15 min of 2 s polls. */
+const PSI_CAPACITY = 450;
+
+/** PSI "some" avg10 (% of time at least one task stalled) per resource, plus memory "full". */
+export interface PsiPoint {
+  [key: string]: number | null;
+  t: number;
+  cpu: number | null;
+  memory: number | null;
+  io: number | null;
+  memoryFull: number | null;
+}
+
+export class LiveResources {
+  readonly store = new SeriesStore();
+  private readonly oom = new Map<string, number[]>();
+  private readonly psi = new Map<string, PsiPoint[]>();
+  private refs = 0;
+  private subscriptions: (() => void)[] = [];
+  private releaseTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids whose history fill succeeded (or can never succeed). */
+  private readonly filled = new Set<string>();
+  private readonly queued = new Set<string>();
+  private queue: { id: string; sinceMs?: number }[] = [];
+  private inflight = 0;
+  private ticks = 0;
+  private everSubscribed = false;
+  /** Last history error per id (shown by a container view). */
+  readonly historyErrors = new Map<string, string>();
+
+  constructor(
+    private readonly client: BerthClient,
+    private readonly qc: QueryClient,
+  ) {}
+
+  /** Keeps the subscriptions alive until the returned function is called. */
+  retain(): () => void {
+    this.refs++;
+    if (this.releaseTimer !== null) {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = null;
+    }
+    if (this.subscriptions.length === 0) this.start();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.refs === 0) {
+        this.releaseTimer = setTimeout(() => {
+          this.releaseTimer = null;
+          if (this.refs === 0) this.stop();
+        }, RELEASE_GRACE_MS);
+      }
+    };
+  }
+
+  private start(): void {
+    const resumed = this.everSubscribed;
+    this.everSubscribed = true;
+    this.subscriptions = [
+      this.client.subscribe('resources.sample', (e) => this.onSample(e.at, e.rows)),
+      this.client.subscribe('containers.changed', (e) => {
+        if (e.action === 'oom') {
+          const list = this.oom.get(e.id) ?? [];
+          const at = Date.parse(e.at);
+          list.push(Number.isNaN(at) ? Date.now() : at);
+          this.oom.set(e.id, list);
+          this.store.touch(e.id);
+        }
+        if (e.action === 'remove') {
+          this.store.remove(e.id);
+          this.filled.delete(e.id);
+        }
+        void this.qc.invalidateQueries({ queryKey: resourcesKeys.containers() });
+        if (e.action !== 'oom') void this.qc.invalidateQueries({ queryKey: resourcesKeys.limits(e.id) });
+      }),
+      this.client.onTransportStatus((s) => {
+        if (s.state === 'open' && s.opens > 1) this.backfillAll();
+      }),
+    ];
+    // Back after a pause: the rings have a hole since their last point.
+    if (resumed) this.backfillAll();
+  }
+
+  private stop(): void {
+    for (const off of this.subscriptions) off();
+    this.subscriptions = [];
+  }
+
+  private onSample(at: number, rows: readonly StatsRowT[]): void {
+    const fresh = this.store.ingestSample({ at, rows });
+    for (const id of fresh) this.ensureHistory(id);
+    if (++this.ticks % PRUNE_EVERY_TICKS === 0) {
+      for (const id of this.store.prune()) this.filled.delete(id);
+    }
+  }
+
+  /** One `resources.history` fill for a container (a no-op once it has one). */
+  ensureHistory(id: string): void {
+    if (this.filled.has(id) || this.queued.has(id)) return;
+    this.enqueue(id);
+  }
+
+  private enqueue(id: string, sinceMs?: number): void {
+    this.queued.add(id);
+    this.queue.push(sinceMs === undefined ? { id } : { id, sinceMs });
+    this.pump();
+  }
+
+  private backfillAll(): void {
+    for (const id of this.store.ids()) {
+      if (this.queued.has(id)) continue;
+      const last = this.store.ring(id)?.lastT();
+      this.enqueue(id, last ?? undefined);
+    }
+  }
+
+  private pump(): void {
+    while (this.inflight < MAX_INFLIGHT && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.inflight++;
+      void this.fetch(job.id, job.sinceMs).finally(() => {
+        this.inflight--;
+        this.queued.delete(job.id);
+        this.pump();
+      });
+    }
+  }
+
+  private async fetch(id: string, sinceMs?: number): Promise<void> {
+    try {
+      const res = await this.client.invoke('resources.history', sinceMs === undefined ? { id } : { id, sinceMs });
+      this.store.ingestHistory(id, res.points);
+      this.historyErrors.delete(id);
+      this.filled.add(id);
+    } catch (err) {
+      const e = toErrorShape(err);
+      this.historyErrors.set(id, `${e.code}: ${e.message}`);
+      // A container that does not exist will not start to; anything else may be retried by the next view.
+      if (/NOT_FOUND|NO_SUCH/.test(e.code)) this.filled.add(id);
+      this.store.touch(id);
+    }
+  }
+
+  /**
+   * PSI is not in the samples (HistoryPoint has no pressure), so a container
+   * view polls `resources.stats {id}` and records each answer's avg10 here.
+   */
+  recordPressure(id: string, stats: ResourceStats): void {
+    const p = stats.pressure;
+    if (!p) return;
+    const list = this.psi.get(id) ?? [];
+    const last = list[list.length - 1];
+    if (last && stats.timestamp <= last.t) return;
+    list.push({
+      t: stats.timestamp,
+      cpu: p.cpu?.someAvg10 ?? null,
+      memory: p.memory?.someAvg10 ?? null,
+      io: p.io?.someAvg10 ?? null,
+      memoryFull: p.memory?.fullAvg10 ?? null,
+    });
+    if (list.length > PSI_CAPACITY) list.splice(0, list.length - PSI_CAPACITY);
+    this.psi.set(id, list);
+    this.store.touch(id);
+  }
+
+  pressure(id: string): readonly PsiPoint[] {
+    return this.psi.get(id) ?? NO_PSI;
+  }
+
+  /** OOM events seen since this page subscribed (containers.changed action "oom"). */
+  oomEvents(id: string): readonly number[] {
+    return this.oom.get(id) ?? EMPTY;
+  }
+}
+
+const EMPTY: readonly number[] = [];
+const NO_PSI: readonly PsiPoint[] = [];
+
+const instances = new WeakMap<BerthClient, LiveResources>();
+
+export function liveResourcesFor(client: BerthClient, qc: QueryClient): LiveResources {
+  let live = instances.get(client);
+  if (!live) {
+    live = new LiveResources(client, qc);
+    instances.set(client, live);
+  }
+  return live;
+}
+
+/** The shared live data; keeps the event subscriptions alive while the component is mounted. */
+export function useLiveResources(): LiveResources {
+  const client = useBerth();
+  const qc = useQueryClient();
+  const live = liveResourcesFor(client, qc);
+  useEffect(() => live.retain(), [live]);
+  return live;
+}
+
+/** Re-renders when `id`'s series changed (at most once per tick); inactive → never. */
+export function useSeriesVersion(live: LiveResources, id: string, active = true): number {
+  return useSyncExternalStore(live.store.subscribe, () => (active ? live.store.versionOf(id) : 0));
+}
+
+/** The latest sample's rows (one new array per tick). */
+export function useLatestRows(live: LiveResources): readonly StatsRowT[] {
+  return useSyncExternalStore(live.store.subscribe, () => live.store.rows());
+}
