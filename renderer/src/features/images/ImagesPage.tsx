@@ -7,6 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
+import { PullDialog } from './PullDialog';
 import { ErrorView } from '../../app/ErrorView';
 import { useHashPath } from '../../app/router';
 import { LayersPage } from '../layers/LayersPage';
@@ -152,6 +153,7 @@ function ImagesList(): ReactNode {
   // Refetch on every visit: images.changed is only listened to while these pages are shown.
   const q = useQuery({ ...imagesQueries.list(client), refetchOnMount: 'always' });
   const [dialog, setDialog] = useState<DialogState>(null);
+  const [pulling, setPulling] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const loadFiles = (files: File[]): void => {
     for (const f of files) transfers.load(client, f);
@@ -171,7 +173,9 @@ function ImagesList(): ReactNode {
           </p>
         </div>
         <div className="page-actions">
-          {/* Pull: reserved. The registry client is being wired (images.pull); its button goes here. */}
+          <button type="button" className="button" onClick={() => setPulling(true)}>
+            Pull…
+          </button>
           <input
             ref={fileInput}
             type="file"
@@ -194,6 +198,7 @@ function ImagesList(): ReactNode {
       </header>
 
       <TransferList />
+      {pulling && <PullDialog onClose={() => setPulling(false)} />}
 
       {q.isError && (
         <ErrorView

@@ -85,6 +85,7 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
   const why = initialSource(graph, ns);
   const members = [...(membership.byNamespace.get(ns.id) ?? [])];
   const firstProc = ns.processes.find((p) => p.via === 'proc');
+  const anyContainer = ns.processes.some((p) => p.container !== null);
   const titleId = 'nsp-title';
   return (
     <>
@@ -207,7 +208,7 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
                 <th scope="col">PID</th>
                 <th scope="col">NSpid</th>
                 <th scope="col">comm</th>
-                <th scope="col">Container</th>
+                {anyContainer && <th scope="col">Container</th>}
                 <th scope="col">/proc link</th>
               </tr>
             </thead>
@@ -220,19 +221,21 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
                   </th>
                   <td className="mono">{nspidText(p)}</td>
                   <td className="mono">{p.comm}</td>
-                  <td>
-                    {p.container ? (
-                      <button
-                        type="button"
-                        className="nsp-link"
-                        onClick={() => onSelect({ kind: 'ctr', id: p.container! })}
-                      >
-                        {containerLabel(containers, p.container)}
-                      </button>
-                    ) : (
-                      <span className="muted">host</span>
-                    )}
-                  </td>
+                  {anyContainer && (
+                    <td>
+                      {p.container ? (
+                        <button
+                          type="button"
+                          className="nsp-link"
+                          onClick={() => onSelect({ kind: 'ctr', id: p.container! })}
+                        >
+                          {containerLabel(containers, p.container)}
+                        </button>
+                      ) : (
+                        <span className="muted">host</span>
+                      )}
+                    </td>
+                  )}
                   <td className="mono nsp-path">{procPath(ns, p)}</td>
                 </tr>
               ))}

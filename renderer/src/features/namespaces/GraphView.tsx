@@ -9,7 +9,6 @@ import {
   BackgroundVariant,
   Controls,
   MiniMap,
-  Panel,
   ReactFlow,
   ReactFlowProvider,
   getViewportForBounds,
@@ -32,7 +31,7 @@ export interface GraphViewProps {
   /** Pan to this node id when it changes (the panel's owner/parent links). */
   centerOn: { id: string; seq: number } | null;
   label: string;
-  /** Drawn over the canvas (bottom centre): the legend. */
+  /** Drawn under the canvas: the legend. */
   legend?: ReactNode;
 }
 
@@ -52,7 +51,6 @@ function Canvas({
   onSelect,
   centerOn,
   label,
-  legend,
   boxRef,
 }: GraphViewProps & { boxRef: RefObject<HTMLDivElement | null> }): ReactNode {
   const rf = useReactFlow<GraphNode>();
@@ -132,7 +130,6 @@ function Canvas({
     >
       <Background variant={BackgroundVariant.Dots} gap={24} size={1} color="#cdd3da" />
       <Controls showInteractive={false} position="bottom-left" />
-      {legend && <Panel position="bottom-center">{legend}</Panel>}
       {elements.nodes.length > MINIMAP_FROM && (
         <MiniMap<GraphNode>
           pannable
@@ -151,11 +148,14 @@ function Canvas({
 export function GraphView(props: GraphViewProps): ReactNode {
   const boxRef = useRef<HTMLDivElement>(null);
   return (
-    <div className="nsg-canvas" data-testid="namespace-graph" ref={boxRef}>
-      <EdgeMarkers />
-      <ReactFlowProvider>
-        <Canvas {...props} boxRef={boxRef} />
-      </ReactFlowProvider>
+    <div className="nsg-wrap">
+      <div className="nsg-canvas" data-testid="namespace-graph" ref={boxRef}>
+        <EdgeMarkers />
+        <ReactFlowProvider>
+          <Canvas {...props} boxRef={boxRef} />
+        </ReactFlowProvider>
+      </div>
+      {props.legend}
     </div>
   );
 }
