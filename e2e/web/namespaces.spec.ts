@@ -4,7 +4,8 @@
  * WebSocket) appears in the graph linked to its namespaces; filtered to it,
  * the "shared with the host" mode marks its net namespace — the host's
  * initial one — as shared and its pid/mnt/uts/ipc as its own; the
- * standalone container view says the same. busybox:latest comes from
+ * standalone container view says the same; a container started behind the
+ * page's back appears without a Refresh. busybox:latest comes from
  * e2e/global-setup.ts; the teardown removes anything left.
  */
 import path from 'node:path';
@@ -61,6 +62,7 @@ test.describe('Namespaces page', () => {
     await page.goto(env.url);
     const name = unique('e2e-ns');
     const ctr = await runHostNetContainer(page, name);
+    const extra: string[] = [];
     try {
       // ── the whole host's graph ──
       await new BerthShell(page).navLink('Namespaces').click();
@@ -107,6 +109,17 @@ test.describe('Namespaces page', () => {
       await ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/).click();
       await expect(ns.details.getByRole('region', { name: 'Kernel truth' })).toContainText(/net:\[\d+\]/);
 
+      // ── a container started behind the page's back shows up without a Refresh (containers.changed) ──
+      const other = unique('e2e-ns-b');
+      const [made] = await invokeViaPage(page, [
+        { method: 'containers.create', params: { image: 'busybox:latest', name: other, command: ['sleep', '600'] } },
+      ]);
+      expect(made!.ok, JSON.stringify(made!.error)).toBe(true);
+      const otherId = (made!.result as Created).id;
+      extra.push(otherId);
+      await invokeViaPage(page, [{ method: 'containers.start', params: { id: otherId } }]);
+      await expect(ns.containerFilter.locator('option', { hasText: other })).toHaveCount(1, { timeout: 20_000 });
+
       // ── the container's own view, standalone ──
       await page.goto(`${env.origin}/#/namespaces/container/${ctr.id}`);
       await expect(page.getByRole('heading', { level: 1, name: 'Namespaces of a container' })).toBeVisible();
@@ -119,7 +132,10 @@ test.describe('Namespaces page', () => {
       await expect(ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/)).toBeVisible();
       await shot(page, testInfo, 'container');
     } finally {
-      await invokeViaPage(page, [{ method: 'containers.remove', params: { id: ctr.id, force: true } }]);
+      await invokeViaPage(
+        page,
+        [ctr.id, ...extra].map((id) => ({ method: 'containers.remove', params: { id, force: true } })),
+      );
     }
   });
 });

@@ -58,6 +58,10 @@ export function relaySession(
         process.stdout.on('resize', resize);
         cleanup.push(() => process.stdout.off('resize', resize));
       }
+      if (!o.interactive) {
+        // docker exec without -i: the process reads EOF, it does not wait on us.
+        void b.router.invoke('sessions.close', { sessionId: id }, cli).catch(() => undefined);
+      }
       if (o.interactive) {
         if (raw) {
           stdin.setRawMode(true);

@@ -341,7 +341,7 @@ export const containerCommands: Command[] = [
       const tail = intFlag(flag(p, 'tail'), 'tail');
       const first = await b.router.invoke(
         'containers.logs',
-        { id, ...(tail !== undefined ? { tail } : {}), limit: 100_000 },
+        { id, ...(tail !== undefined ? { tail } : {}), limit: 10_000 },
         cli,
       );
       const ts = p.flags.has('timestamps');

@@ -2,6 +2,7 @@
  * `images.changed` → invalidate exactly what a store change can touch: the
  * image lists, the details and histories (tags moved, images gone), and the
  * layer analyses asked for by tag (an analysis by image ID cannot change).
+ * `containers.changed` (create/rename/remove) → the lists, for "used by".
  *
  * Mounted by the Images page and the Layer inspector. It belongs with the
  * app-wide wiring in app/sync.ts (so lists seen later are never stale);
@@ -25,5 +26,11 @@ export function useImagesChangedSync(): void {
         return typeof ref === 'string' && !isImageId(ref);
       },
     });
+  });
+  // "Used by" is the containers created from an image: it changes when one is created, renamed or removed.
+  useEvent('containers.changed', (e) => {
+    if (e.action === 'create' || e.action === 'remove' || e.action === 'rename') {
+      void qc.invalidateQueries({ queryKey: imagesKeys.lists() });
+    }
   });
 }

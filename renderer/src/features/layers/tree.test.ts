@@ -83,6 +83,28 @@ describe('layerTree', () => {
   });
 });
 
+describe('paths that are not clean', () => {
+  it('are cleaned like the engine cleans them', () => {
+    const t = layerTree([
+      entry('a/b', 'added'),
+      entry('/c//d/./e', 'added'),
+      entry('/f/../g', 'added'),
+      entry('/.hidden/..x', 'added'),
+      entry('/', 'added', 'dir'),
+    ]);
+    expect(paths(flattenTree(t, ALL_OPEN))).toEqual([
+      '/.hidden',
+      '/.hidden/..x',
+      '/a',
+      '/a/b',
+      '/c',
+      '/c/d',
+      '/c/d/e',
+      '/g',
+    ]);
+  });
+});
+
 describe('cumulativeTree', () => {
   it('layer 0 marks everything added', () => {
     const t = cumulativeTree(layers, 0);

@@ -59,60 +59,70 @@ export interface TreeNode {
 
 // ── building ────────────────────────────────────────────────────────────────
 
-interface BNode {
-  type: EntryKind;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  linkname: string;
-  change: ChangeKind | null;
-  implicit: boolean;
-  children: Map<string, BNode> | null;
-  /** The change's own path string when it is already normalized (saves rebuilding it). */
-  path: string | null;
+/**
+ * A node while the tree is built: the final TreeNode plus its children by
+ * name. One object per entry (the builder allocates nothing else per file),
+ * which matters at 100,000 files; `kids` is cleared once the tree is frozen.
+ */
+interface BuildNode extends TreeNode {
+  kids: Map<string, BuildNode> | null;
 }
 
-const implicitDir = (): BNode => ({
-  type: 'dir',
-  size: 0,
-  mode: 0o755,
-  uid: 0,
-  gid: 0,
-  linkname: '',
-  change: null,
-  implicit: true,
-  children: new Map(),
-  path: null,
-});
-
-function fromChange(c: ChangeEntry, change: ChangeKind | null, path: string | null): BNode {
+function implicitDir(name: string, path: string): BuildNode {
   return {
+    name,
+    path,
+    type: 'dir',
+    size: 0,
+    total: 0,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    linkname: '',
+    change: null,
+    implicit: true,
+    depth: 0,
+    children: null,
+    descendants: 0,
+    kids: new Map(),
+  };
+}
+
+function fromChange(c: ChangeEntry, change: ChangeKind | null, name: string, path: string): BuildNode {
+  return {
+    name,
+    path,
     type: c.type,
     size: c.size,
+    total: 0,
     mode: c.mode,
     uid: c.uid,
     gid: c.gid,
     linkname: c.linkname,
     change,
     implicit: false,
-    children: c.type === 'dir' ? new Map() : null,
-    path,
+    depth: 0,
+    children: null,
+    descendants: 0,
+    kids: c.type === 'dir' ? new Map() : null,
   };
 }
 
-/** "/a/b" is normalized; "a/b", "/a//b", "/a/./b", "/a/" are not (rare: cleaned by a slower path). */
+/** "/a/b" is normalized; "a/b", "/a//b", "/a/./b", "/a/../b", "/a/" are not (rare: cleaned by a slower path). */
 function isNormalized(path: string): boolean {
-  return (
-    path.length > 1 &&
-    path.charCodeAt(0) === 47 &&
-    path.charCodeAt(path.length - 1) !== 47 &&
-    !path.includes('//') &&
-    !path.includes('/./') &&
-    !path.endsWith('/.') &&
-    !path.includes('/../') &&
-    !path.endsWith('/..')
-  );
+  const n = path.length;
+  if (n < 2 || path.charCodeAt(0) !== 47 || path.charCodeAt(n - 1) === 47) return false;
+  // One pass: no empty, "." or ".." component.
+  for (let i = 0; i < n; i++) {
+    if (path.charCodeAt(i) !== 47) continue;
+    const a = i + 1 < n ? path.charCodeAt(i + 1) : 47;
+    if (a === 47) return false;
+    if (a !== 46) continue;
+    const b = i + 2 < n ? path.charCodeAt(i + 2) : 47;
+    if (b === 47) return false;
+    if (b === 46 && (i + 3 >= n || path.charCodeAt(i + 3) === 47)) return false;
+  }
+  return true;
 }
 
 function normalize(path: string): string | null {
@@ -131,12 +141,12 @@ function normalize(path: string): string | null {
  * is cached and most inserts do one Map.set.
  */
 class Builder {
-  readonly root = implicitDir();
+  readonly root = implicitDir('', '/');
   private cachedDir: string | null = null;
-  private cachedNode: BNode | null = null;
+  private cachedNode: BuildNode | null = null;
 
-  /** The directory holding `path` (normalized); missing or non-directory parents become directories. */
-  private dirOf(parent: string, create: boolean): BNode | undefined {
+  /** The directory `parent` (normalized, "" for the root); missing or non-directory parents become directories. */
+  private dirOf(parent: string, create: boolean): BuildNode | undefined {
     if (parent === this.cachedDir && this.cachedNode) return this.cachedNode;
     let n = this.root;
     let i = 1;
@@ -144,11 +154,11 @@ class Builder {
       let j = parent.indexOf('/', i);
       if (j < 0) j = parent.length;
       const c = parent.slice(i, j);
-      let next = n.children?.get(c);
-      if (!next || !next.children) {
+      let next = n.kids?.get(c);
+      if (!next || !next.kids) {
         if (!create) return undefined;
-        next = implicitDir();
-        n.children?.set(c, next);
+        next = implicitDir(c, parent.slice(0, j));
+        n.kids?.set(c, next);
       }
       n = next;
       i = j + 1;
@@ -165,92 +175,72 @@ class Builder {
     return { parent: clean.slice(0, slash), name: clean.slice(slash + 1), clean };
   }
 
-  get(path: string): BNode | undefined {
+  get(path: string): BuildNode | undefined {
     const p = Builder.parts(path);
     if (!p) return undefined;
-    return this.dirOf(p.parent, false)?.children?.get(p.name);
+    return this.dirOf(p.parent, false)?.kids?.get(p.name);
   }
 
   /** Sets an entry; a directory over a directory keeps what is below it (as overlay does). */
   set(c: ChangeEntry, change: ChangeKind | null): void {
     const p = Builder.parts(c.path);
     if (!p) return;
-    const node = fromChange(c, change, p.clean);
-    const dir = this.dirOf(p.parent, true) as BNode;
-    const old = dir.children?.get(p.name);
-    if (old?.children) {
-      if (node.children) node.children = old.children;
+    const node = fromChange(c, change, p.name, p.clean);
+    const dir = this.dirOf(p.parent, true) as BuildNode;
+    const old = dir.kids?.get(p.name);
+    if (old?.kids) {
+      if (node.kids) node.kids = old.kids;
       else this.cachedDir = null; // a non-directory took a directory's place
     }
-    dir.children?.set(p.name, node);
+    dir.kids?.set(p.name, node);
   }
 
   delete(path: string): void {
     const p = Builder.parts(path);
     if (!p) return;
-    this.dirOf(p.parent, false)?.children?.delete(p.name);
+    this.dirOf(p.parent, false)?.kids?.delete(p.name);
     this.cachedDir = null;
   }
 }
 
-function markSubtree(n: BNode, change: ChangeKind): void {
+function markSubtree(n: BuildNode, change: ChangeKind): void {
   n.change = change;
-  if (n.children) for (const c of n.children.values()) markSubtree(c, change);
+  if (n.kids) for (const c of n.kids.values()) markSubtree(c, change);
 }
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byName = (a: BuildNode, b: BuildNode): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function sortedNames(m: Map<string, BNode>): string[] {
-  const names = [...m.keys()];
+/** Sorts children into arrays and fills in depths, totals and descendant counts. */
+function freeze(n: BuildNode, depth: number): void {
+  n.depth = depth;
+  n.total = n.size;
+  const kids = n.kids;
+  if (!kids) return;
+  const list = [...kids.values()];
   // Inserted in path order already, most of the time.
-  for (let i = 1; i < names.length; i++) {
-    if ((names[i - 1] as string) > (names[i] as string)) return names.sort(byName);
-  }
-  return names;
-}
-
-/** Map-based builder → sorted, immutable-by-convention TreeNodes with totals and depths. */
-function freeze(b: BNode, name: string, path: string, depth: number): TreeNode {
-  const node: TreeNode = {
-    name,
-    path,
-    type: b.type,
-    size: b.size,
-    total: b.size,
-    mode: b.mode,
-    uid: b.uid,
-    gid: b.gid,
-    linkname: b.linkname,
-    change: b.change,
-    implicit: b.implicit,
-    depth,
-    children: null,
-    descendants: 0,
-  };
-  if (b.children) {
-    const names = sortedNames(b.children);
-    const kids: TreeNode[] = new Array(names.length);
-    const prefix = path === '/' ? '/' : `${path}/`;
-    let total = b.size;
-    let descendants = names.length;
-    for (let i = 0; i < names.length; i++) {
-      const childName = names[i] as string;
-      const cb = b.children.get(childName) as BNode;
-      const child = freeze(cb, childName, cb.path ?? prefix + childName, depth + 1);
-      kids[i] = child;
-      descendants += child.descendants;
-      // A removed ghost is not part of the merged tree's size, unless its parent is removed too.
-      if (child.change !== 'removed' || b.change === 'removed') total += child.total;
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as BuildNode).name > (list[i] as BuildNode).name) {
+      list.sort(byName);
+      break;
     }
-    node.children = kids;
-    node.total = total;
-    node.descendants = descendants;
   }
-  return node;
+  let total = n.size;
+  let descendants = list.length;
+  for (const child of list) {
+    freeze(child, depth + 1);
+    descendants += child.descendants;
+    // A removed ghost is not part of the merged tree's size, unless its parent is removed too.
+    if (child.change !== 'removed' || n.change === 'removed') total += child.total;
+  }
+  n.children = list;
+  n.total = total;
+  n.descendants = descendants;
+  n.kids = null;
 }
 
 function rootOf(b: Builder): TreeNode {
-  return freeze(b.root, '', '/', -1);
+  freeze(b.root, -1);
+  return b.root;
 }
 
 /** The tree of one layer's changes: every change marked, the parents it implies unmarked. */

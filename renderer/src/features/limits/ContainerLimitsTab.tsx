@@ -287,7 +287,8 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
     },
   });
 
-  const errorsShown = showErrors ? built.errors : {};
+  // Inline validation as you type (only pending fields are validated); the summary line waits for Apply.
+  const errorsShown = built.errors;
   const hasErrors = Object.keys(built.errors).length > 0;
   const apply = () => {
     setShowErrors(true);
@@ -922,7 +923,8 @@ function IoDevices({
 // ── device rules ─────────────────────────────────────────────────────────
 
 function ruleText(r: DeviceRule): string {
-  return r.type === 'a' ? `a *:* ${r.access}` : `${r.type} ${r.major}:${r.minor} ${r.access}`;
+  const what = r.type === 'a' ? `a *:* ${r.access}` : `${r.type} ${r.major}:${r.minor} ${r.access}`;
+  return `${r.allow ? 'allow' : 'deny'} ${what}`;
 }
 
 function DeviceRules({

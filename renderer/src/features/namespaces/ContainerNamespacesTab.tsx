@@ -143,6 +143,7 @@ function ContainerGraph({
             shown={model.filtered.ids}
             onSelect={jump}
             onClose={() => setSelection(null)}
+            scope="container"
           />
         )}
       </div>

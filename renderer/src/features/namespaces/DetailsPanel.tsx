@@ -32,6 +32,8 @@ export interface DetailsPanelProps {
   onClose: () => void;
   /** Start the "shared with the host" mode for a container; absent in the container tab. */
   onCompare?: (containerId: string) => void;
+  /** 'container': the graph is one container's subgraph, whose namespaces list only its processes. */
+  scope?: 'host' | 'container';
 }
 
 function Fact({ k, children }: { k: string; children: ReactNode }): ReactNode {
@@ -157,11 +159,19 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
             <br />
             {ns.inode}
           </p>
-        ) : (
+        ) : ns.hidden ? (
           <p className="muted">
-            No process or file the scan saw shows it: it is known only as another namespace's{' '}
-            {ns.type === 'user' ? 'owner or parent' : 'parent'} (NS_GET_USERNS / NS_GET_PARENT).
+            No process or file the scan saw shows it: it is known only as another namespace&rsquo;s owner or parent
+            (NS_GET_USERNS / NS_GET_PARENT).
           </p>
+        ) : props.scope === 'container' ? (
+          <p className="muted">
+            None of the container&rsquo;s processes is in it: it is shown as the owner or parent of one of its
+            namespaces. This view lists only the container&rsquo;s processes; the Namespaces page lists
+            everyone&rsquo;s.
+          </p>
+        ) : (
+          <p className="muted">No process or holder of it is listed.</p>
         )}
       </section>
 
@@ -323,7 +333,14 @@ export function DetailsPanel(props: DetailsPanelProps): ReactNode {
   const { selection, byId, onClose } = props;
   const ns = selection.kind === 'ns' ? byId.get(selection.id) : undefined;
   return (
-    <aside className="nsp" aria-labelledby="nsp-title" data-testid="namespace-details">
+    <aside
+      className="nsp"
+      aria-labelledby="nsp-title"
+      data-testid="namespace-details"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
       <button type="button" className="nsp-close" aria-label="Close details" onClick={onClose}>
         ×
       </button>

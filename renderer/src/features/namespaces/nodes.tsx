@@ -45,9 +45,7 @@ export const NamespaceNode = memo(function NamespaceNode({ data }: NodeProps<NsN
         )}
       </div>
       <div className="nsg-sub">
-        {context && ns.processCount === 0 && ns.holders.length === 0
-          ? 'parent or owner of a shown one'
-          : nodeSubtitle(ns)}
+        {context && ns.processCount === 0 && ns.holders.length === 0 ? 'owner/parent only' : nodeSubtitle(ns)}
       </div>
       {mark && <span className={`nsg-mark nsg-mark-${mark}`}>{MARK_TEXT[mark]}</span>}
     </div>

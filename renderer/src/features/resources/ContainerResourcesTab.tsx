@@ -8,7 +8,8 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { EffectiveLimits, ResourceStats } from '../../../../preload/schemas/resources';
+import type { ResourceStats } from '../../../../preload/schemas/resources';
+import { limitLines } from './chart-math';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { COLORS, TimeChart, WindowSwitch, type MarkerDef, type RefLineDef, type Row } from './charts';
@@ -29,26 +30,6 @@ const fmtPct = (v: number) => `${Number(v.toFixed(1))} %`;
 const fmtBytesAxis = (v: number) => formatBytes(v, 0);
 const fmtRateAxis = (v: number) => `${formatBytes(v, 0)}/s`;
 const fmtCount = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-
-export interface LimitLines {
-  /** cpus × 100 when a CFS quota is set. */
-  cpuQuotaPercent: number | null;
-  memoryMax: number | null;
-  memoryHigh: number | null;
-  pidsMax: number | null;
-}
-
-/** The limit lines from the kernel's read-back (the values in force). */
-export function limitLines(eff: EffectiveLimits | null | undefined): LimitLines {
-  const quota = eff?.cpu?.quotaUs?.value ?? null;
-  const period = eff?.cpu?.periodUs?.value ?? 100_000;
-  return {
-    cpuQuotaPercent: quota !== null && period > 0 ? (quota / period) * 100 : null,
-    memoryMax: eff?.memory?.max?.value ?? null,
-    memoryHigh: eff?.memory?.high?.value ?? null,
-    pidsMax: eff?.pids?.max?.value ?? null,
-  };
-}
 
 function OomBadge({ events, stats }: { events: readonly number[]; stats: ResourceStats | null }): ReactNode {
   const kills = stats?.memory.oomKillEvents;
@@ -188,7 +169,8 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
   );
   void version;
 
-  const lines = limitLines(limitsQ.data?.effective);
+  const lines = limitLines(limitsQ.data?.effective, limitsQ.data?.requested);
+  const asked = lines.source === 'requested' ? ' (asked for)' : '';
   const eff = limitsQ.data?.effective;
   const oom = live.oomEvents(fullId);
   const latest = live.store.latest(fullId);
@@ -202,7 +184,7 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
     cpuRef.push({
       key: 'cpu-quota',
       y: lines.cpuQuotaPercent,
-      label: `quota ${Number((lines.cpuQuotaPercent / 100).toFixed(2))} CPUs`,
+      label: `quota ${Number((lines.cpuQuotaPercent / 100).toFixed(2))} CPUs${asked}`,
       color: COLORS.limit,
     });
   }
@@ -211,7 +193,7 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
     memRef.push({
       key: 'memory-max',
       y: lines.memoryMax,
-      label: `hard limit ${formatBytes(lines.memoryMax)}`,
+      label: `hard limit ${formatBytes(lines.memoryMax)}${asked}`,
       color: COLORS.limit,
     });
   }
@@ -219,14 +201,14 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
     memRef.push({
       key: 'memory-high',
       y: lines.memoryHigh,
-      label: `soft limit ${formatBytes(lines.memoryHigh)}`,
+      label: `soft limit ${formatBytes(lines.memoryHigh)}${asked}`,
       color: COLORS.soft,
       dashed: true,
     });
   }
   const pidsRef: RefLineDef[] =
     lines.pidsMax !== null
-      ? [{ key: 'pids-max', y: lines.pidsMax, label: `pids.max ${lines.pidsMax}`, color: COLORS.limit }]
+      ? [{ key: 'pids-max', y: lines.pidsMax, label: `pids.max ${lines.pidsMax}${asked}`, color: COLORS.limit }]
       : [];
   const markers: MarkerDef[] = oom
     .filter((t) => t >= slice.domain[0])

@@ -6,6 +6,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode, type RefObject } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
+import { clockTick, SPARK_H, SPARK_W, sparkPath, timeTicks, valueTicks, type Row } from './chart-math';
 import { formatClock } from './format';
 
 export interface SeriesDef {
@@ -29,7 +30,7 @@ export interface MarkerDef {
   label: string;
 }
 
-export type Row = { t: number } & Record<string, number | null | undefined>;
+export type { Row } from './chart-math';
 
 export const COLORS = {
   cpu: '#2f6fde',
@@ -87,7 +88,14 @@ function markerLabel(def: MarkerDef) {
     fn = function MarkerLabel(props) {
       const vb = props.viewBox ?? {};
       return (
-        <text x={(vb.x ?? 0) + 3} y={(vb.y ?? 0) + 11} fontSize={10} fill={COLORS.oom} data-testid="oom-marker">
+        <text
+          x={(vb.x ?? 0) - 3}
+          y={(vb.y ?? 0) + 11}
+          textAnchor="end"
+          fontSize={10}
+          fill={COLORS.oom}
+          data-testid="oom-marker"
+        >
           {def.label}
         </text>
       );
@@ -95,24 +103,6 @@ function markerLabel(def: MarkerDef) {
     labelCache.set(cacheKey, fn);
   }
   return fn;
-}
-
-/** Round-time ticks inside the domain (every 15 s for 1 min, 1 min for 5 min, 3 min for 15 min): they do not crawl. */
-export function timeTicks(domain: readonly [number, number]): number[] {
-  const span = domain[1] - domain[0];
-  const step = span <= 60_000 ? 15_000 : span <= 300_000 ? 60_000 : 180_000;
-  const out: number[] = [];
-  for (let t = Math.ceil(domain[0] / step) * step; t <= domain[1]; t += step) out.push(t);
-  return out;
-}
-
-/** Five ticks 0, ¼, ½, ¾, 1 × yMax (the caller picks a yMax that divides well). */
-export function valueTicks(yMax: number): number[] {
-  return [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
-}
-
-function clockTick(span: number) {
-  return (t: number) => (span <= 60_000 ? formatClock(t) : formatClock(t).slice(0, 5));
 }
 
 export interface TimeChartProps {
@@ -314,36 +304,6 @@ export interface SparklineProps {
   height?: number;
   /** Accessible name, e.g. "CPU of web, last 5 min". */
   label: string;
-}
-
-const SPARK_W = 1000;
-const SPARK_H = 100;
-
-/** The SVG path of a series on a fixed domain; a null value breaks the line. */
-export function sparkPath(
-  rows: readonly Row[],
-  dataKey: string,
-  domain: readonly [number, number],
-  yMax: number,
-  w = SPARK_W,
-  h = SPARK_H,
-): string {
-  const span = Math.max(1, domain[1] - domain[0]);
-  const ky = yMax > 0 ? h / yMax : 0;
-  let d = '';
-  let pen = false;
-  for (const r of rows) {
-    const v = r[dataKey];
-    if (v === null || v === undefined) {
-      pen = false;
-      continue;
-    }
-    const x = ((r.t - domain[0]) / span) * w;
-    const y = h - Math.min(v, yMax) * ky;
-    d += `${pen ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)}`;
-    pen = true;
-  }
-  return d;
 }
 
 /**

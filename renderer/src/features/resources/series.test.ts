@@ -10,6 +10,7 @@ import {
   windowSpec,
   type TickScheduler,
 } from './series';
+import { sparkPath } from './chart-math';
 
 const T0 = 1_700_000_000_000;
 
@@ -232,25 +233,28 @@ describe('benchmark (prints, asserts nothing about time)', () => {
     store.subscribe(() => notified++);
 
     const ticks = 60;
-    const overview = { ms: windowSpec('15m').ms, maxPoints: 120 };
-    const detail = { ms: windowSpec('15m').ms };
+    // What the views do at 1 Hz, worst case (every small chart on screen, 1 min window: redrawn every tick).
+    const overview = { ms: windowSpec('1m').ms, maxPoints: 120 };
+    const detail = { ms: windowSpec('5m').ms, maxPoints: 150 };
     const times: number[] = [];
     let rowsOut = 0;
+    let pathChars = 0;
     for (let k = 0; k < ticks; k++) {
       const at = T0 + k * 1000;
       sched.time = at;
       const t0 = performance.now();
       // 1. the event: one row per container
       store.ingestSample({ at, rows: ids.map((id, i) => row(id, at, { cpuPercent: (k + i) % 100 })) });
-      // 2. what the overview renders: a CPU and a memory series per container (bucketed)
+      // 2. the overview: per container one slice (cpu + memory) and two SVG paths
       for (const id of ids) {
-        rowsOut += sliceWindow(store.ring(id), ['cpu'], { to: at, ...overview }).rows.length;
-        rowsOut += sliceWindow(store.ring(id), ['mem'], { to: at, ...overview }).rows.length;
+        const s = sliceWindow(store.ring(id), ['cpu', 'mem'], { to: at, ...overview });
+        rowsOut += s.rows.length;
+        pathChars += sparkPath(s.rows, 'cpu', s.domain, 100).length;
+        pathChars += sparkPath(s.rows, 'mem', s.domain, 2e6).length;
       }
-      // 3. one open Resources tab: six full-resolution charts of one container
-      for (const fields of [['cpu'], ['mem'], ['pids'], ['ioR', 'ioW'], ['netRx', 'netTx'], ['throttled']] as const) {
-        rowsOut += sliceWindow(store.ring(ids[0]!), fields, { to: at, ...detail }).rows.length;
-      }
+      // 3. one open Resources tab: one slice feeding its six charts
+      const fields = ['cpu', 'throttled', 'mem', 'pids', 'ioR', 'ioW', 'netRx', 'netTx'] as const;
+      rowsOut += sliceWindow(store.ring(ids[0]!), fields, { to: at, ...detail }).rows.length;
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
@@ -259,10 +263,10 @@ describe('benchmark (prints, asserts nothing about time)', () => {
     const p95 = times[Math.floor(times.length * 0.95)]!;
     console.log(
       `[resources bench] initial fill ${N}×${CAPACITY} points: ${fillMs.toFixed(1)} ms; ` +
-        `per tick (ingest ${N} rows + ${2 * N} overview slices + 6 detail slices): ` +
+        `per tick (ingest ${N} rows + ${N} overview slices and ${2 * N} SVG paths + 1 detail slice): ` +
         `mean ${mean.toFixed(2)} ms, p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms, ` +
         `min ${times[0]!.toFixed(2)} ms, max ${times[times.length - 1]!.toFixed(2)} ms over ${ticks} ticks; ${notified} notifications; ` +
-        `${Math.round(rowsOut / ticks)} chart rows per tick`,
+        `${Math.round(rowsOut / ticks)} chart rows and ${Math.round(pathChars / ticks / 1024)} KiB of path per tick`,
     );
     expect(notified).toBe(ticks);
     expect(store.ring('c0')!.length).toBe(CAPACITY);
