@@ -143,7 +143,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('close', () => {
       for (const off of subs.values()) off();
       subs.clear();
-      for (const sessionId of sessions) void router.dispatch('sessions.close', { sessionId, kill: true }, { transport: 'web' });
+      for (const sessionId of sessions)
+        void router.dispatch('sessions.close', { sessionId, kill: true }, { transport: 'web' });
       sessions.clear();
     });
     ws.on('error', () => ws.terminate());
