@@ -17,7 +17,22 @@ test.beforeAll(() => {
   env = e2eEnv();
 });
 
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+/** Names made by the running test: removed (forced) after it, so a failure leaves nothing for later specs. */
+const made: string[] = [];
+const unique = (prefix: string) => {
+  const name = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  made.push(name);
+  return name;
+};
+test.afterEach(() => {
+  for (const name of made.splice(0)) {
+    try {
+      berthCli(env, ['rm', '-f', name]);
+    } catch {
+      // Already removed by the test itself: the usual case.
+    }
+  }
+});
 
 /** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-containers-<what>.png) or the test's output dir. */
 async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
@@ -75,9 +90,9 @@ test.describe('Containers page', () => {
     await expect(containers.state(name)).toHaveText('Running');
     await expect(containers.row(name).getByRole('cell').nth(0)).toHaveText('busybox:latest');
     await expect(containers.row(name)).toContainText(/Up \d+ s/);
-    const cpu = containers.row(name).getByRole('cell').nth(3);
-    await expect(cpu).toHaveText('—');
-    await expect(cpu).toHaveAttribute('title', 'stats arrive with the Resources feature');
+    // Live stats from the cgroup files (sampled every second): a CPU percentage and a memory size.
+    await expect(containers.row(name).getByRole('cell').nth(3)).toHaveText(/^\d+\.\d %$/);
+    await expect(containers.row(name).getByRole('cell').nth(4)).toHaveText(/^\d+(\.\d+)? (B|kB|KiB|MB|MiB)/);
     await shot(page, testInfo, 'table');
 
     // ── details: the kernel's own pid mapping ──
