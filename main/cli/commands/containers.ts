@@ -59,6 +59,7 @@ const RUN_FLAGS: FlagSpec = {
   entrypoint: { value: true },
   label: { value: true, short: 'l', repeat: true },
   userns: { value: false },
+  timens: { value: false },
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -129,6 +130,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     openStdin: p.flags.has('interactive'),
     autoRemove: p.flags.has('rm'),
     userns: p.flags.has('userns'),
+    timens: p.flags.has('timens'),
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
@@ -211,7 +213,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] IMAGE [CMD...]',
     summary: 'create and start a container',
     async run(args, ctx) {
       const { req, detach, interactive } = createRequest(args);
