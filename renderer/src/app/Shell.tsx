@@ -57,7 +57,7 @@ export function Shell(): ReactNode {
         </nav>
       </aside>
       <main className="content">
-        <ErrorBoundary key={path} title={`The ${route?.label ?? ''} page failed to render`}>
+        <ErrorBoundary key={route?.path ?? path} title={`The ${route?.label ?? ''} page failed to render`}>
           {Page ? <Page /> : <NotFound path={path} />}
         </ErrorBoundary>
       </main>

@@ -31,6 +31,7 @@ export const routes: readonly RouteEntry[] = [
 
 export const defaultRoute: RouteEntry = routes[0]!;
 
+/** The route a path belongs to: its own path or a sub-path ("/containers/<id>/logs" → Containers). */
 export function findRoute(path: string): RouteEntry | undefined {
-  return routes.find((r) => r.path === path);
+  return routes.find((r) => path === r.path || path.startsWith(`${r.path}/`));
 }

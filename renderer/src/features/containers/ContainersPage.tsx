@@ -12,12 +12,11 @@ import { CreateDialog, type Created } from './CreateDialog';
 import { DetailsView } from './DetailsView';
 import { formatBytes, shortId, uptimeText } from './format';
 import { containersQueries, type ContainerSummary } from './queries';
-import { detailsHref, installPathFormRedirect, parseContainersHash, useHash } from './route';
+import { useHash } from '../../app/hash';
+import { detailsHref, parseContainersHash } from './route';
 import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
 import { useContainersChangedSync } from './sync';
 import { StatePill, useNow } from './ui';
-
-installPathFormRedirect();
 
 function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
   if (!s) {

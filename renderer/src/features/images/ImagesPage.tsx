@@ -243,7 +243,7 @@ function ImagesList(): ReactNode {
 
 /**
  * "/images" is the list. "/images/<ref>/layers" is the Layer inspector for
- * that image, once the router hands sub-paths to this route (see layers/route.ts).
+ * that image (the router hands sub-paths to this route; see layers/route.ts).
  */
 export function ImagesPage(): ReactNode {
   const path = useHashPath();

@@ -16,7 +16,8 @@ import { useWindowFileDrop } from '../images/useFileDrop';
 import { analyzeDroppedFile, type AnalyzeRoute } from './analyze-file';
 import { Inspector } from './Inspector';
 import { layersQueries, type ImageAnalysis } from './queries';
-import { inspectorHref, inspectorRefFromHash, useHash } from './route';
+import { useHash } from '../../app/hash';
+import { inspectorRefFromHash, layersPageHref } from './route';
 
 interface FileAnalysis {
   name: string;
@@ -41,7 +42,7 @@ function ImagePicker({ current }: { current: string | null }): ReactNode {
         className="img-input"
         value={known ? (current ?? '') : ''}
         onChange={(e) => {
-          if (e.target.value) window.location.hash = inspectorHref(e.target.value);
+          if (e.target.value) window.location.hash = layersPageHref(e.target.value);
         }}
         disabled={!q.data}
       >

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inspectorHref, inspectorRefFromHash } from './route';
+import { inspectorHref, inspectorRefFromHash, layersPageHref } from './route';
 
 describe('inspector routes', () => {
   it('reads both forms', () => {
@@ -14,5 +14,6 @@ describe('inspector routes', () => {
   it('links round-trip', () => {
     const ref = 'e2e/dropped:1';
     expect(inspectorRefFromHash(inspectorHref(ref))).toBe(ref);
+    expect(inspectorRefFromHash(layersPageHref(ref))).toBe(ref);
   });
 });

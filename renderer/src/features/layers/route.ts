@@ -1,49 +1,25 @@
 /**
  * Where the Layer inspector lives in the hash: `#/layers` (pick an image or
- * drop an archive), `#/layers?image=<ref>`, and `#/images/<ref>/layers`.
- *
- * The last form needs the router to hand sub-paths of "/images" to the
- * Images route (app/routes.ts `findRoute` matches paths exactly today), so
- * links use the query form until it does; `INSPECTOR_PATH_FORM` switches them.
+ * drop an archive), `#/layers?image=<ref>`, and `#/images/<ref>/layers` (the
+ * Images route renders the inspector for that sub-path).
  */
-import { useSyncExternalStore } from 'react';
+import { decodeSegment, splitHash } from '../../app/hash';
 
-/** Flip to true once findRoute matches "/images/…" to the Images entry. */
-export const INSPECTOR_PATH_FORM = false;
-
+/** The inspector under the Images page (its rows link here). */
 export function inspectorHref(ref: string): string {
-  const r = encodeURIComponent(ref);
-  return INSPECTOR_PATH_FORM ? `#/images/${r}/layers` : `#/layers?image=${r}`;
+  return `#/images/${encodeURIComponent(ref)}/layers`;
+}
+
+/** The inspector on the Layers page itself (its image picker stays on that page). */
+export function layersPageHref(ref: string): string {
+  return `#/layers?image=${encodeURIComponent(ref)}`;
 }
 
 /** The image ref a location hash asks the inspector for, or null. */
 export function inspectorRefFromHash(hash: string): string | null {
-  const raw = hash.replace(/^#/, '');
-  const q = raw.indexOf('?');
-  const path = q >= 0 ? raw.slice(0, q) : raw;
+  const { path, query } = splitHash(hash);
   const m = /^\/images\/([^/]+)\/layers\/?$/.exec(path);
-  if (m) return safeDecode(m[1] as string);
-  if (path === '/layers' && q >= 0) {
-    const image = new URLSearchParams(raw.slice(q + 1)).get('image');
-    return image ? image : null;
-  }
+  if (m) return decodeSegment(m[1]!);
+  if (path === '/layers') return query.get('image') || null;
   return null;
-}
-
-function safeDecode(s: string): string | null {
-  try {
-    return decodeURIComponent(s) || null;
-  } catch {
-    return null;
-  }
-}
-
-function subscribe(onChange: () => void): () => void {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
-}
-
-/** The whole hash (path and query), kept current. */
-export function useHash(): string {
-  return useSyncExternalStore(subscribe, () => window.location.hash);
 }

@@ -18,13 +18,12 @@ import { formatMs } from './format';
 import { GraphView } from './GraphView';
 import { computeMembership, defaultFilters, knownContainers, type Filters } from './model';
 import { namespacesQueries } from './queries';
-import { installPathFormRedirect, namespacesHref, parseNamespacesHash, useHash } from './route';
+import { useHash } from '../../app/hash';
+import { namespacesHref, parseNamespacesHash } from './route';
 import { SharedSummaryView } from './SharedSummaryView';
 import { useNamespacesSync } from './sync';
 import { containerRef, shortId, type ContainerSummary, type NamespaceGraph } from './types';
 import { useGraphModel } from './useGraphModel';
-
-installPathFormRedirect();
 
 /** Containers whose host memberships are looked up automatically (one scan each). */
 const MAX_COMPARISONS = 16;

@@ -17,7 +17,7 @@ describe('parseNamespacesHash', () => {
   });
 
   it('links to the form the router can serve', () => {
-    expect(containerNamespacesHref('a b')).toBe('#/namespaces?container=a%20b');
+    expect(containerNamespacesHref('a b')).toBe('#/namespaces/container/a%20b');
     expect(parseNamespacesHash(containerNamespacesHref('x/y'))).toEqual({ view: 'container', id: 'x/y' });
   });
 });

@@ -21,10 +21,9 @@ import { ContainerResourcesTab } from './ContainerResourcesTab';
 import { formatBytes, formatPercent, formatRate, MiB, niceBytesCeil, niceCeil } from './format';
 import { useLatestRows, useLiveResources, useSeriesVersion, type LiveResources } from './live';
 import { findContainer, resourcesQueries } from './queries';
-import { containerResourcesHref, installPathFormRedirect, parseResourcesHash, resourcesHref, useHash } from './route';
+import { useHash } from '../../app/hash';
+import { containerResourcesHref, parseResourcesHash, resourcesHref } from './route';
 import { bucketMs, heldWindowEnd, sliceWindow, WINDOWS, windowSpec, type WindowKey } from './series';
-
-installPathFormRedirect();
 
 const OVERVIEW_MAX_POINTS = 120;
 
