@@ -63,7 +63,8 @@
         "monitor/src/signals.cc",
         "monitor/src/spec.cc",
         "monitor/src/state.cc",
-        "monitor/src/sys.cc"
+        "monitor/src/sys.cc",
+        "monitor/src/userns.cc"
       ],
       "include_dirs": ["src", "monitor/src"],
       "cflags_cc": ["-fno-rtti"]

@@ -719,15 +719,18 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect(a.stdout[0]).toBe('0');
     expect(a.stdout[1]!.trim().split(/\s+/)).toEqual(['0', '0', '65536']);
 
-    // Container root is host uid 100000: upper/work must belong to it. No
-    // network namespace: sysfs cannot be mounted for the host's netns from
-    // here (EPERM), so the host's /sys is bound read-only instead; no ipc
-    // namespace: no /dev/mqueue.
+    let shiftedUpper = '';
+    // Container root is host uid 100000: upper/work belong to it. The
+    // layers (the host's root owns them) are id-mapped mounts: root's files
+    // inside, writable through copy-up, and written as 100000 on disk. The
+    // rootfs is built as the host's root before the child enters the user
+    // namespace: a real sysfs and mknod'ed devices even without a network
+    // or ipc namespace of its own.
     const shifted = fx.container(
       [
         'sh',
         '-c',
-        'id -u; cat /proc/self/uid_map; stat -c %u /bin/busybox; grep -E " /sys | /dev/null " /proc/self/mountinfo; echo ok > /dev/shm/f && cat /dev/shm/f; touch /root/f',
+        'id -u; cat /proc/self/uid_map; stat -c %u /bin/busybox; grep -E " /sys | /dev/null " /proc/self/mountinfo; echo ok > /dev/shm/f && cat /dev/shm/f; touch /root/f && stat -c %u /root/f',
       ],
       (spec, c) => {
         spec.linux.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'user' }];
@@ -735,17 +738,19 @@ describe.runIf(isRoot)('berth-monitor', () => {
         spec.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
         fs.chownSync(path.join(c.dir, 'upper'), 100000, 100000);
         fs.chownSync(path.join(c.dir, 'work'), 100000, 100000);
+        shiftedUpper = path.join(c.dir, 'upper');
       },
     );
     const b = await runToEnd(shifted);
-    // Layers owned by the host's root are nobody's here: read-only in practice.
-    expect(b.stderr).toEqual(['touch: /root/f: Permission denied']);
+    expect(b.stderr).toEqual([]);
     expect(b.stdout[0]).toBe('0');
     expect(b.stdout[1]!.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
-    expect(b.stdout[2]).toBe('65534'); // the layer's host root is unmapped: nobody
-    expect(b.stdout.find((l) => l.includes(' /sys '))).toMatch(/ ro,/);
-    expect(b.stdout.find((l) => l.includes(' /dev/null '))).toBeDefined(); // bound from the host
-    expect(b.stdout.at(-1)).toBe('ok');
+    expect(b.stdout[2]).toBe('0'); // the layer's host root, through the id-mapped mount
+    expect(b.stdout.find((l) => l.includes(' /sys '))).toMatch(/ ro,.* - sysfs /);
+    expect(b.stdout.find((l) => l.includes(' /dev/null '))).toBeUndefined(); // a node, not a bind
+    expect(b.stdout.at(-2)).toBe('ok');
+    expect(b.stdout.at(-1)).toBe('0');
+    expect(fs.statSync(path.join(shiftedUpper, 'root', 'f')).uid).toBe(100000); // on disk: the mapped id
   });
 });
 

@@ -34,7 +34,7 @@ import {
   startMonitor,
   watchExit,
 } from './runtime';
-import { buildSpec, defaultNofile, mergeEnv, resolveArgs } from './spec';
+import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs } from './spec';
 import { resolveUser } from './user';
 
 export interface ImageRuntimeConfig {
@@ -258,8 +258,17 @@ export class ContainerManager {
   private async run(r: ContainerRecord): Promise<void> {
     const p = this.store.paths(r.id);
     for (const d of [p.rootfs, p.upperDir, p.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    // The merged root takes the upper dir's owner and mode: 0755 as in any
+    // image, or a container user other than root cannot read "/". (The
+    // container's own dir above stays 0700.)
+    fs.chmodSync(p.upperDir, 0o755);
     fs.rmSync(p.workDir, { recursive: true, force: true }); // overlay wants an empty workdir
     fs.mkdirSync(p.workDir, { mode: 0o700 });
+    if (r.config.userns) {
+      // The container's root (a mapped host id) owns its writable layer: the
+      // overlay root and copy-ups belong to it, never to the host's root.
+      for (const d of [p.upperDir, p.workDir]) fs.chownSync(d, DEFAULT_USER_RANGE.hostId, DEFAULT_USER_RANGE.hostId);
+    }
     const l = this.liveFor(r.id);
     this.freshExitPromise(l);
     let handle: CgroupHandle | null = null;

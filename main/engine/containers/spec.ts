@@ -56,6 +56,14 @@ export function defaultNofile(limitsText: string): number {
   return Number.isFinite(hard) && hard > 0 ? Math.min(1048576, hard) : 1024;
 }
 
+/**
+ * Host ids a user-namespaced container's 0..65535 map to (podman's and
+ * Docker's userns-remap default start). The monitor id-maps the image layers
+ * onto them (native/monitor/src/userns.h); the upper and work dirs belong to
+ * hostId, so what the container writes is owned by its mapped ids on disk.
+ */
+export const DEFAULT_USER_RANGE = { hostId: 100000, size: 65536 } as const;
+
 export function buildSpec(i: SpecInput): MonitorSpec {
   const caps = [...DOCKER_DEFAULT_CAPABILITIES];
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [
@@ -98,7 +106,7 @@ export function buildSpec(i: SpecInput): MonitorSpec {
   };
   if (i.process.user && i.config.tty) spec.process.consoleSize = { height: 24, width: 80 };
   if (i.config.userns) {
-    const r = i.userRange ?? { hostId: 100000, size: 65536 };
+    const r = i.userRange ?? DEFAULT_USER_RANGE;
     spec.linux.uidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
     spec.linux.gidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
   }

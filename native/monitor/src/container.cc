@@ -22,6 +22,7 @@
 #include "rootfs.h"
 #include "signals.h"
 #include "sys.h"
+#include "userns.h"
 
 namespace berth::monitor {
 
@@ -41,7 +42,8 @@ struct InitArgs {
   int stdoutFd;
   int stderrFd;
   const std::vector<NsJoin>* joins;
-  bool userns;
+  int userns;                          // the user namespace to enter last, or -1
+  const std::vector<UniqueFd>* lowers;  // id-mapped layer mounts (user namespace), else empty
 };
 
 [[noreturn]] void Fail(int channel, const Error& e) { ChildFail(channel, e); }
@@ -51,8 +53,7 @@ struct InitArgs {
 //   signals      handlers back to SIG_DFL, mask emptied (inherited by execve)
 //   setsid       own session (the monitor's signals and terminal stay apart)
 //   stdio        dup2 of the pipes to 0, 1, 2
-//   wait         for "go": cgroups joined and id maps written by the parent
-//   userns       setresuid/setresgid(0) in a new user namespace
+//   wait         for "go": cgroups joined by the parent
 //   setns        join the namespaces given by path (network, ipc, uts, cgroup)
 //   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
 //                cgroups (the namespace's root is the cgroup we are in)
@@ -62,6 +63,8 @@ struct InitArgs {
 //   console      terminal: pty on the container's devpts, master sent to the
 //                monitor, slave as controlling tty and stdio, bound on /dev/console
 //   masked/readonly paths, read-only root (rootfs.h)
+//   userns       setns into the user namespace (made by the parent): last,
+//                so every mount above was made as the host's root
 //   process      close fds, rlimits, cwd, capabilities, user, no_new_privs,
 //                execve (process.h)
 [[noreturn]] void ContainerInit(const InitArgs& a) {
@@ -80,10 +83,6 @@ struct InitArgs {
   }
   if (!WaitGo(ch)) ::_exit(126);  // the monitor went away or failed: it reports
 
-  if (a.userns) {
-    if (::syscall(SYS_setresgid, 0, 0, 0) != 0) Fail(ch, SysError("userns", "setresgid 0 in the user namespace"));
-    if (::syscall(SYS_setresuid, 0, 0, 0) != 0) Fail(ch, SysError("userns", "setresuid 0 in the user namespace"));
-  }
   for (const NsJoin& j : *a.joins) {
     if (sys::SetNs(j.fd, j.flag) != 0) Fail(ch, SysError("setns", j.what));
   }
@@ -97,7 +96,7 @@ struct InitArgs {
     Fail(ch, SysError("mount", "make / rprivate"));
   }
   Error e;
-  if (!PrepareRootfs(spec, a.userns, &e)) Fail(ch, e);
+  if (!PrepareRootfs(spec, *a.lowers, &e)) Fail(ch, e);
 
   if (spec.process.terminal) {
     UniqueFd master, slave;
@@ -108,9 +107,14 @@ struct InitArgs {
       Fail(ch, SysError("console", "ioctl TIOCSWINSZ"));
     }
     // The terminal belongs to the process's user (group tty from devpts'
-    // gid=5), as login(1) would arrange; we are still root here.
-    if (::fchown(slave.Get(), spec.process.user.uid, static_cast<gid_t>(-1)) != 0) {
-      Fail(ch, SysError("console", "fchown " + slaveName + " to uid " + std::to_string(spec.process.user.uid)));
+    // gid=5), as login(1) would arrange; we are still the host's root here,
+    // so a user namespace's uid is given in host ids.
+    uint32_t owner = spec.process.user.uid;
+    if (a.userns >= 0 && !MapToHostId(spec.uidMappings, spec.process.user.uid, &owner)) {
+      Fail(ch, SysError("console", "map uid " + std::to_string(owner), EINVAL, "the uid is not in uidMappings"));
+    }
+    if (::fchown(slave.Get(), owner, static_cast<gid_t>(-1)) != 0) {
+      Fail(ch, SysError("console", "fchown " + slaveName + " to uid " + std::to_string(owner)));
     }
     if (!BindConsole(slaveName, &e)) Fail(ch, e);
     if (!SendFd(ch, master.Get())) Fail(ch, SysError("console", "send the pty master to the monitor"));
@@ -118,22 +122,8 @@ struct InitArgs {
     if (!BecomeTerminalOwner(slave.Get(), &e)) Fail(ch, e);
   }
   if (!FinishRootfs(spec, &e)) Fail(ch, e);
+  if (a.userns >= 0 && sys::SetNs(a.userns, CLONE_NEWUSER) != 0) Fail(ch, SysError("setns", "setns user"));
   FinalizeAndExec(*a.prepared, ch);
-}
-
-bool WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& maps, Error* error) {
-  std::string content;
-  for (const IdMapping& m : maps) {
-    content += std::to_string(m.containerId) + " " + std::to_string(m.hostId) + " " + std::to_string(m.size) + "\n";
-  }
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  // One write(2): the kernel accepts a map only once, whole.
-  if (!fd.Valid() || ::write(fd.Get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-    *error = SysError(file, "write " + path);
-    return false;
-  }
-  return true;
 }
 
 bool WriteCgroupProcs(pid_t pid, const std::vector<std::string>& files, Error* error) {
@@ -181,8 +171,9 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   uint64_t flags = CLONE_PIDFD;
   for (const Namespace& ns : spec.namespaces) {
     if (ns.path.empty()) {
-      // cgroup: unshared by the child once it sits in its cgroups.
-      if (ns.flag != CLONE_NEWCGROUP) flags |= static_cast<uint64_t>(ns.flag);
+      // cgroup: unshared by the child once it sits in its cgroups; user:
+      // made apart and entered last (userns.h).
+      if (ns.flag != CLONE_NEWCGROUP && ns.flag != CLONE_NEWUSER) flags |= static_cast<uint64_t>(ns.flag);
       continue;
     }
     UniqueFd fd(::open(ns.path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -193,7 +184,12 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     joins.push_back({fd.Get(), ns.flag, "setns " + ns.type + " " + ns.path});
     nsFds.push_back(std::move(fd));
   }
-  const bool userns = spec.Creates(CLONE_NEWUSER);
+  UniqueFd userns;
+  std::vector<UniqueFd> lowers;
+  if (spec.Creates(CLONE_NEWUSER)) {
+    if (!MakeUserNamespace(spec, &userns, error)) return false;
+    if (spec.overlay.present && !IdmapDirs(spec.overlay.lowerdirs, userns.Get(), &lowers, error)) return false;
+  }
 
   UniqueFd inR, inW, outR, outW, errR, errW;
   if (!spec.process.terminal) {
@@ -211,7 +207,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   UniqueFd parentEnd, childEnd;
   if (!ChannelPair(&parentEnd, &childEnd, error)) return false;
 
-  InitArgs args{&spec, &prepared, childEnd.Get(), inR.Get(), outW.Get(), errW.Get(), &joins, userns};
+  InitArgs args{&spec,     &prepared,    childEnd.Get(), inR.Get(), outW.Get(),
+                errW.Get(), &joins, userns.Valid() ? userns.Get() : -1, &lowers};
 
   int pidfd = -1;
   pid_t pid = sys::CloneFork(flags, &pidfd);
@@ -230,6 +227,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   outW.Reset();
   errW.Reset();
   nsFds.clear();
+  userns.Reset();
+  lowers.clear();
 
   auto fail = [&](const Error& e) {
     *error = e;
@@ -237,11 +236,6 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     return false;
   };
 
-  if (userns) {
-    // As root in the parent namespace, no "deny" in setgroups is needed.
-    if (!WriteIdMap(pid, "uid_map", spec.uidMappings, error)) return fail(*error);
-    if (!WriteIdMap(pid, "gid_map", spec.gidMappings, error)) return fail(*error);
-  }
   if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 

@@ -4,8 +4,9 @@
 // Parent (the monitor daemon):
 //   open the namespace files to join; create the stdio pipes (none with a
 //   terminal: the child opens the pty itself, on its own devpts) and the sync
-//   channel; clone3(CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC|NEWNET|NEWUSER|NEWTIME as
-//   requested | CLONE_PIDFD); write uid_map/gid_map (user namespace); write
+//   channel; with a user namespace: make it (holder process, maps) and
+//   id-map the layers (userns.h); clone3(CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC|
+//   NEWNET|NEWTIME as requested | CLONE_PIDFD; never NEWUSER); write
 //   the child's pid into each cgroupProcs file; send "go"; then wait for the
 //   channel: the pty master (terminal), an error (step failed), or EOF
 //   (execve succeeded).

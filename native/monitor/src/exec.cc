@@ -12,7 +12,7 @@
 //  5. setns(pid) (and time): they apply to our children only
 //  6. fork (clone3 + CLONE_PIDFD); the child, now in the container's pid
 //     namespace: signals reset, setsid, terminal or pipes as stdio, waits
-//     for "go", setns user → mnt → uts → ipc → net → cgroup (setns(mnt) makes
+//     for "go", setns mnt → uts → ipc → net → cgroup → user (setns(mnt) makes
 //     the container's / our root and cwd), chdir /, then process.h's steps
 //     (fds, rlimits, cwd, capabilities, user, no_new_privs, execve)
 //  7. the parent writes the child's pid into each cgroupProcs file, sends
@@ -200,9 +200,11 @@ class ExecMonitor {
 
     // 3. Namespace fds, cgroup files, pty.
     std::string proc = "/proc/" + std::to_string(pid_);
-    NsFd order[] = {{"user", CLONE_NEWUSER, {}}, {"mnt", CLONE_NEWNS, {}},       {"uts", CLONE_NEWUTS, {}},
-                    {"ipc", CLONE_NEWIPC, {}},   {"net", CLONE_NEWNET, {}},      {"cgroup", CLONE_NEWCGROUP, {}},
-                    {"pid", CLONE_NEWPID, {}},   {"time", CLONE_NEWTIME, {}}};
+    // user last: the container's other namespaces belong to the host's user
+    // namespace (userns.h), so they are joined while we are still its root.
+    NsFd order[] = {{"mnt", CLONE_NEWNS, {}},   {"uts", CLONE_NEWUTS, {}},       {"ipc", CLONE_NEWIPC, {}},
+                    {"net", CLONE_NEWNET, {}},  {"cgroup", CLONE_NEWCGROUP, {}}, {"user", CLONE_NEWUSER, {}},
+                    {"pid", CLONE_NEWPID, {}},  {"time", CLONE_NEWTIME, {}}};
     for (NsFd& ns : order) {
       std::string theirs = proc + "/ns/" + ns.name;
       std::string ours = std::string("/proc/self/ns/") + ns.name;
@@ -374,7 +376,7 @@ class ExecMonitor {
       ChildFail(ch, SysError("stdio", "dup2 the stdio pipes"));
     }
     if (!WaitGo(ch)) ::_exit(126);
-    static const char* const kNames[] = {"user", "mnt", "uts", "ipc", "net", "cgroup"};
+    static const char* const kNames[] = {"user", "mnt", "uts", "ipc", "net", "cgroup"};  // by flag, below
     for (const auto& j : joins) {
       if (sys::SetNs(j.first, j.second) != 0) {
         const char* name = "?";

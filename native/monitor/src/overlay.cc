@@ -43,7 +43,8 @@ bool SetString(int fsfd, const char* key, const std::string& value, Error* error
 
 // Returns false with error->err == ENOSYS/EINVAL(+lowerdir+) when the caller
 // should fall back to mount(2).
-bool MountWithFsopen(const Overlay& o, const std::string& target, bool* fallBack, Error* error) {
+bool MountWithFsopen(const Overlay& o, const std::string& target, const std::vector<UniqueFd>& lowers, bool* fallBack,
+                     Error* error) {
   *fallBack = false;
   UniqueFd fsfd(sys::FsOpen("overlay", FSOPEN_CLOEXEC));
   if (!fsfd.Valid()) {
@@ -54,7 +55,15 @@ bool MountWithFsopen(const Overlay& o, const std::string& target, bool* fallBack
     *error = SysError("overlay", "fsopen overlay");
     return false;
   }
-  for (size_t i = 0; i < o.lowerdirs.size(); i++) {
+  for (size_t i = 0; i < lowers.size(); i++) {
+    if (sys::FsConfig(fsfd.Get(), FSCONFIG_SET_FD, "lowerdir+", nullptr, lowers[i].Get()) != 0) {
+      int err = errno;
+      *error = SysError("overlay", "fsconfig overlay lowerdir+=<id-mapped " + o.lowerdirs[i] + ">", err,
+                        KernelMessages(fsfd.Get()));
+      return false;
+    }
+  }
+  for (size_t i = 0; i < o.lowerdirs.size() && lowers.empty(); i++) {
     if (sys::FsConfig(fsfd.Get(), FSCONFIG_SET_STRING, "lowerdir+", o.lowerdirs[i].c_str(), 0) != 0) {
       int err = errno;
       std::string messages = KernelMessages(fsfd.Get());
@@ -159,10 +168,15 @@ bool MountLegacy(const Overlay& o, const std::string& target, Error* error) {
 
 }  // namespace
 
-bool MountOverlay(const Overlay& overlay, const std::string& target, OverlayMethod method, Error* error) {
+bool MountOverlay(const Overlay& overlay, const std::string& target, OverlayMethod method,
+                  const std::vector<UniqueFd>& lowers, Error* error) {
+  if (!lowers.empty()) {
+    bool ignored = false;  // id-mapped layers exist only as fds: no mount(2) fallback
+    return MountWithFsopen(overlay, target, lowers, &ignored, error);
+  }
   if (method == OverlayMethod::kAuto) {
     bool fallBack = false;
-    if (MountWithFsopen(overlay, target, &fallBack, error)) return true;
+    if (MountWithFsopen(overlay, target, lowers, &fallBack, error)) return true;
     if (!fallBack) return false;
   }
   return MountLegacy(overlay, target, error);

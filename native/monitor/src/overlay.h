@@ -14,14 +14,20 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "error.h"
 #include "spec.h"
+#include "unique_fd.h"
 
 namespace berth::monitor {
 
 enum class OverlayMethod { kAuto, kLegacy };
 
-bool MountOverlay(const Overlay& overlay, const std::string& target, OverlayMethod method, Error* error);
+// `lowers`: id-mapped mounts of overlay.lowerdirs (same order) to use
+// instead of the paths (fsconfig FSCONFIG_SET_FD "lowerdir+", Linux ≥ 6.13;
+// no fallback), or empty.
+bool MountOverlay(const Overlay& overlay, const std::string& target, OverlayMethod method,
+                  const std::vector<UniqueFd>& lowers, Error* error);
 
 }  // namespace berth::monitor

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -10,6 +11,7 @@
 
 #include "mountopts.h"
 #include "overlay.h"
+#include "userns.h"
 #include "safepath.h"
 #include "sys.h"
 #include "unique_fd.h"
@@ -91,11 +93,13 @@ bool MountSys(int rootfd, Error* error) {
                   t.Get(), "/sys", "mount", error);
 }
 
-bool MountDev(int rootfd, bool userns, bool terminal, Error* error) {
+// ownerOpts: ",uid=N,gid=N" so a user namespace's root owns /dev and /dev/shm, or "".
+bool MountDev(int rootfd, bool terminal, const std::string& ownerOpts, Error* error) {
   {
     UniqueFd t;
     if (!Target(rootfd, "/dev", TargetKind::kDirectory, true, "mount", &t, error)) return false;
-    if (!MountFs(t.Get(), "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", error)) {
+    if (!MountFs(t.Get(), "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                 ("mode=755,size=65536k" + ownerOpts).c_str(), error)) {
       return false;
     }
   }
@@ -108,17 +112,10 @@ bool MountDev(int rootfd, bool userns, bool terminal, Error* error) {
   // umask is 0 here, so the modes are exact.
   for (const Device& d : kDevices) {
     std::string where = std::string("/dev/") + d.name;
-    if (!userns) {
-      if (::mknodat(dev.Get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) != 0) {
-        *error = SysError("mknod", "mknod " + where + " " + std::to_string(d.major) + ":" + std::to_string(d.minor));
-        return false;
-      }
-      continue;
+    if (::mknodat(dev.Get(), d.name, S_IFCHR | 0666, makedev(d.major, d.minor)) != 0) {
+      *error = SysError("mknod", "mknod " + where + " " + std::to_string(d.major) + ":" + std::to_string(d.minor));
+      return false;
     }
-    // No mknod in a user namespace: bind the host's node onto an empty file.
-    UniqueFd file;
-    if (!OpenInRoot(rootfd, where, TargetKind::kFile, true, RESOLVE_NO_SYMLINKS, "mknod", &file, error)) return false;
-    if (!BindTree(where, false, 0, 0, 0, file.Get(), where, "mknod", error)) return false;
   }
   struct {
     const char* target;
@@ -147,37 +144,23 @@ bool MountDev(int rootfd, bool userns, bool terminal, Error* error) {
     UniqueFd t;
     if (!Target(rootfd, "/dev/pts", TargetKind::kDirectory, true, "mount", &t, error)) return false;
     const unsigned long flags = MS_NOSUID | MS_NOEXEC;
-    if (::mount("devpts", FdPath(t.Get()).c_str(), "devpts", flags, "newinstance,ptmxmode=0666,mode=0620,gid=5") != 0) {
-      // gid 5 (tty) may be unmapped in a user namespace (EINVAL): runc then
-      // mounts without it.
-      if (!userns || errno != EINVAL) {
-        *error = SysError("mount", "mount devpts on /dev/pts");
-        return false;
-      }
-      if (!MountFs(t.Get(), "/dev/pts", "devpts", "devpts", flags, "newinstance,ptmxmode=0666,mode=0620", error)) {
-        return false;
-      }
+    if (!MountFs(t.Get(), "/dev/pts", "devpts", "devpts", flags, "newinstance,ptmxmode=0666,mode=0620,gid=5", error)) {
+      return false;
     }
   }
   {
     UniqueFd t;
     if (!Target(rootfd, "/dev/shm", TargetKind::kDirectory, true, "mount", &t, error)) return false;
-    if (!MountFs(t.Get(), "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k",
-                 error)) {
+    if (!MountFs(t.Get(), "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                 ("mode=1777,size=65536k" + ownerOpts).c_str(), error)) {
       return false;
     }
   }
   {
     UniqueFd t;
     if (!Target(rootfd, "/dev/mqueue", TargetKind::kDirectory, true, "mount", &t, error)) return false;
-    if (::mount("mqueue", FdPath(t.Get()).c_str(), "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-      // An mqueue instance belongs to the ipc namespace of the mounter: from a
-      // user namespace sharing the host's ipc namespace it is refused (EPERM).
-      // /dev/mqueue then stays an empty directory, as in rootless runtimes.
-      if (!(userns && errno == EPERM)) {
-        *error = SysError("mount", "mount mqueue on /dev/mqueue");
-        return false;
-      }
+    if (!MountFs(t.Get(), "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, error)) {
+      return false;
     }
   }
   return true;
@@ -244,10 +227,10 @@ bool PivotRoot(int rootfd, Error* error) {
 
 }  // namespace
 
-bool PrepareRootfs(const Spec& spec, bool userns, Error* error) {
+bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error* error) {
   if (spec.overlay.present) {
     OverlayMethod method = spec.overlay.legacyMount ? OverlayMethod::kLegacy : OverlayMethod::kAuto;
-    if (!MountOverlay(spec.overlay, spec.rootPath, method, error)) return false;
+    if (!MountOverlay(spec.overlay, spec.rootPath, method, lowers, error)) return false;
   } else {
     // pivot_root needs the new root to be a mount point.
     if (::mount(spec.rootPath.c_str(), spec.rootPath.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
@@ -263,7 +246,12 @@ bool PrepareRootfs(const Spec& spec, bool userns, Error* error) {
   }
   if (!MountProc(rootfd.Get(), error)) return false;
   if (!MountSys(rootfd.Get(), error)) return false;
-  if (!MountDev(rootfd.Get(), userns, spec.process.terminal, error)) return false;
+    std::string ownerOpts;
+  uint32_t uid = 0, gid = 0;
+  if (spec.Creates(CLONE_NEWUSER) && MapToHostId(spec.uidMappings, 0, &uid) && MapToHostId(spec.gidMappings, 0, &gid)) {
+    ownerOpts = ",uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid);
+  }
+  if (!MountDev(rootfd.Get(), spec.process.terminal, ownerOpts, error)) return false;
   for (const Mount& m : spec.mounts) {
     if (!MountVolume(rootfd.Get(), m, error)) return false;
   }
