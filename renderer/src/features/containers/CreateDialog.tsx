@@ -6,7 +6,7 @@
  * The engine's refusals show with their code and message.
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useId, useMemo, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { Result } from '../../../../preload/contract';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
@@ -40,6 +40,15 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
   ) : null;
 }
 
+interface FieldIds {
+  id: string;
+  describedBy: string | undefined;
+  invalid: boolean;
+}
+
+/** The form's fields that hold plain text. */
+type TextKey = { [K in keyof CreateForm]: CreateForm[K] extends string ? K : never }[keyof CreateForm];
+
 /** A labelled input with its schema message under it. */
 function Field({
   label,
@@ -51,7 +60,7 @@ function Field({
   label: string;
   hint?: ReactNode;
   error: string | undefined;
-  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
+  children: (ids: FieldIds) => ReactNode;
   className?: string;
 }): ReactNode {
   const id = useId();
@@ -142,6 +151,20 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
     markTouched(k);
     setForm((f) => ({ ...f, [k]: v }));
   };
+  /** A Field's text input bound to one string field of the form, with its validation state. */
+  const textInput =
+    (k: TextKey, extra: InputHTMLAttributes<HTMLInputElement> = {}) =>
+    ({ id, describedBy, invalid }: FieldIds): ReactNode => (
+      <input
+        id={id}
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+        value={form[k]}
+        onChange={(e) => set(k, e.target.value)}
+        onBlur={touch(k)}
+        {...extra}
+      />
+    );
 
   // A container created by a "Create and start" whose start failed: retry the start only.
   const [created, setCreated] = useState<Result<'containers.create'> | null>(null);
@@ -211,19 +234,7 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
             }
           </Field>
           <Field label="Name" hint="(optional)" error={show('name')}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                value={form.name}
-                placeholder="random if empty"
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('name', e.target.value)}
-                onBlur={touch('name')}
-              />
-            )}
+            {textInput('name', { placeholder: 'random if empty', autoComplete: 'off', spellCheck: false })}
           </Field>
           <Field
             label="Command"
@@ -231,20 +242,12 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
             error={show('command')}
             className="ctr-span-3"
           >
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                className="mono"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                value={form.command}
-                placeholder={`sh -c "echo hello; sleep 600"`}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => set('command', e.target.value)}
-                onBlur={touch('command')}
-              />
-            )}
+            {textInput('command', {
+              className: 'mono',
+              placeholder: `sh -c "echo hello; sleep 600"`,
+              autoComplete: 'off',
+              spellCheck: false,
+            })}
           </Field>
         </div>
 
@@ -343,18 +346,7 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
             )}
           </Field>
           <Field label="Max retries" hint="(0 = unlimited)" error={show('maxRetries')}>
-            {({ id, describedBy, invalid }) => (
-              <input
-                id={id}
-                inputMode="numeric"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                disabled={form.restart !== 'on-failure'}
-                value={form.maxRetries}
-                onChange={(e) => set('maxRetries', e.target.value)}
-                onBlur={touch('maxRetries')}
-              />
-            )}
+            {textInput('maxRetries', { inputMode: 'numeric', disabled: form.restart !== 'on-failure' })}
           </Field>
         </div>
 
@@ -423,60 +415,16 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
           <legend>Limits</legend>
           <div className="ctr-grid ctr-grid-4">
             <Field label="Memory MiB" hint={<code>memory.max</code>} error={show('memoryMiB')}>
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  inputMode="decimal"
-                  placeholder="unlimited"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  value={form.memoryMiB}
-                  onChange={(e) => set('memoryMiB', e.target.value)}
-                  onBlur={touch('memoryMiB')}
-                />
-              )}
+              {textInput('memoryMiB', { inputMode: 'decimal', placeholder: 'unlimited' })}
             </Field>
             <Field label="CPUs" hint={<code>cpu.max</code>} error={show('cpus')}>
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  inputMode="decimal"
-                  placeholder="unlimited"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  value={form.cpus}
-                  onChange={(e) => set('cpus', e.target.value)}
-                  onBlur={touch('cpus')}
-                />
-              )}
+              {textInput('cpus', { inputMode: 'decimal', placeholder: 'unlimited' })}
             </Field>
             <Field label="CPU set" hint={<code>cpuset.cpus</code>} error={show('cpuset')}>
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  className="mono"
-                  placeholder="all, e.g. 0-1,3"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  value={form.cpuset}
-                  onChange={(e) => set('cpuset', e.target.value)}
-                  onBlur={touch('cpuset')}
-                />
-              )}
+              {textInput('cpuset', { className: 'mono', placeholder: 'all, e.g. 0-1,3' })}
             </Field>
             <Field label="PIDs max" hint={<code>pids.max</code>} error={show('pidsMax')}>
-              {({ id, describedBy, invalid }) => (
-                <input
-                  id={id}
-                  inputMode="numeric"
-                  placeholder="unlimited"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  value={form.pidsMax}
-                  onChange={(e) => set('pidsMax', e.target.value)}
-                  onBlur={touch('pidsMax')}
-                />
-              )}
+              {textInput('pidsMax', { inputMode: 'numeric', placeholder: 'unlimited' })}
             </Field>
           </div>
         </fieldset>
