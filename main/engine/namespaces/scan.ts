@@ -395,6 +395,7 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
       processCount: ns.processes.length,
       holders: ns.holders,
       container: containerOf(ns.processes),
+      containers: containersIn(ns.processes),
     };
     if (ns.ownerUid !== undefined) out.ownerUid = ns.ownerUid;
     return out;
@@ -402,6 +403,7 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
 
   return {
     namespaces,
+    namespaceCount: namespaces.length,
     scannedAt,
     durationMs: performance.now() - t0,
     phasesMs: {
@@ -428,6 +430,18 @@ function containerOf(processes: readonly NamespaceProcessT[]): string | null {
     else if (found !== p.container) return null;
   }
   return found;
+}
+
+/** Every container with a process or thread in the namespace itself (not via 'children'), sorted. */
+function containersIn(processes: readonly NamespaceProcessT[]): string[] {
+  let found: Set<string> | null = null;
+  let last: string | null = null;
+  for (const p of processes) {
+    if (p.container === null || p.via === 'children' || p.container === last) continue;
+    last = p.container;
+    (found ??= new Set()).add(p.container);
+  }
+  return found === null ? [] : [...found].sort();
 }
 
 function pidOfPath(path: string): number | null {
