@@ -110,7 +110,8 @@ function readIno(link: string): number | null {
 }
 
 describe.runIf(isRoot)('namespace scan of this host (root)', () => {
-  it('lists every namespace lsns lists, with the same type', () => {
+  it.each(['native', 'js'] as const)('lists every namespace lsns lists, with the same type (%s walk)', (walk) => {
+    const scan = (): NamespaceGraphT => scanNamespaces({ walk });
     const out = execFileSync('lsns', ['--json', '--output', 'NS,TYPE,PID,NPROCS'], { encoding: 'utf8' });
     const listed = (JSON.parse(out) as { namespaces: { ns: number; type: string; pid: number }[] }).namespaces;
     expect(listed.length).toBeGreaterThan(0);
