@@ -113,7 +113,7 @@ interface RawBinding {
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
-  procNsWalk(proc: string, files: readonly NsFileName[], threads: boolean, ownPidNs: number): NsWalk;
+  procNsWalk(proc: string, files: readonly NsFileName[], threads: boolean, ownPidNs: number, workers?: number): NsWalk;
   lsetxattr(path: string, name: string, value: Uint8Array): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
@@ -233,10 +233,17 @@ export function nsInfoMany(paths: readonly string[]): NsInfoManyEntry[] {
  * multi-threaded one): its ns links (`files`, in that order), comm, thread
  * count and NSpid, in one call. Stat is read instead of status (no NSpid) for
  * processes whose pid namespace inode is `ownPidNs` (-1: always status).
- * Throws only when `proc` cannot be listed.
+ * `workers`: threads to spread the pids over (default 0: one per CPU, at
+ * most 4, one per 256 pids). Throws only when `proc` cannot be listed.
  */
-export function procNsWalk(proc: string, files: readonly NsFileName[], threads: boolean, ownPidNs: number): NsWalk {
-  return load().procNsWalk(proc, files, threads, ownPidNs);
+export function procNsWalk(
+  proc: string,
+  files: readonly NsFileName[],
+  threads: boolean,
+  ownPidNs: number,
+  workers = 0,
+): NsWalk {
+  return load().procNsWalk(proc, files, threads, ownPidNs, workers);
 }
 
 /**

@@ -414,10 +414,11 @@ void* RunPart(void* arg) {
 constexpr size_t kPidsPerWorker = 256;
 constexpr long kMaxWorkers = 4;
 
-// The walk over every pid of cfg.proc, split into contiguous runs over up to
-// one worker per CPU (the work is syscalls: it scales with cores). Parts come
-// back in pid order. false: /proc itself could not be listed (`fatal`).
-bool Walk(const WalkConfig& cfg, std::vector<WalkPart>* parts, SysError* fatal) {
+// The walk over every pid of cfg.proc, split into contiguous runs over
+// `wantWorkers` threads (0: one per CPU, at most kMaxWorkers, one per
+// kPidsPerWorker pids; the work is syscalls: it scales with cores). Parts
+// come back in pid order. false: /proc itself could not be listed (`fatal`).
+bool Walk(const WalkConfig& cfg, size_t wantWorkers, std::vector<WalkPart>* parts, SysError* fatal) {
   UniqueFd procFd(open(cfg.proc.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!procFd.Valid()) {
     *fatal = SysError{errno, "open", "", cfg.proc, cfg.proc};
@@ -435,9 +436,13 @@ bool Walk(const WalkConfig& cfg, std::vector<WalkPart>* parts, SysError* fatal) 
     *fatal = SysError{err, syscall, "", cfg.proc, cfg.proc};
     return false;
   }
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  size_t workers = static_cast<size_t>(std::max(1L, std::min(cpus, kMaxWorkers)));
-  workers = std::max<size_t>(1, std::min(workers, pids.size() / kPidsPerWorker));
+  size_t workers = wantWorkers;
+  if (workers == 0) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    workers = static_cast<size_t>(std::max(1L, std::min(cpus, kMaxWorkers)));
+    workers = std::max<size_t>(1, std::min(workers, pids.size() / kPidsPerWorker));
+  }
+  workers = std::max<size_t>(1, std::min(workers, pids.size()));
   parts->resize(workers);
   for (size_t w = 0; w < workers; w++) {
     WalkPart& p = (*parts)[w];
@@ -528,6 +533,11 @@ Napi::Value ProcNsWalk(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
 
+  int64_t workers = 0;
+  if (info.Length() > 4 && !info[4].IsUndefined() &&
+      !GetInteger(env, info[4], "procNsWalk(…, workers): workers", 0, 64, &workers)) {
+    return env.Undefined();
+  }
   WalkConfig cfg;
   cfg.proc = proc;
   cfg.files = std::move(files);
@@ -538,7 +548,7 @@ Napi::Value ProcNsWalk(const Napi::CallbackInfo& info) {
   }
   std::vector<WalkPart> parts;
   SysError fatal;
-  if (!Walk(cfg, &parts, &fatal)) {
+  if (!Walk(cfg, static_cast<size_t>(workers), &parts, &fatal)) {
     ThrowSysError(env, fatal);
     return env.Undefined();
   }

@@ -13,11 +13,12 @@ import {
   type FakeProcess,
   type Fault,
   type NsSet,
+  NS_FILE_NAMES,
   buildFakeProc,
   fakeIoctls,
   faultyProcFs,
 } from './fake-proc';
-import { nativeAvailable } from '../../../native/index';
+import { nativeAvailable, procNsWalk } from '../../../native/index';
 import {
   containerSubgraph,
   hostNamespaces,
@@ -347,6 +348,22 @@ describe.runIf(nativeAvailable())('the native walk (procNsWalk) and the JS walk 
     // A faulty ProcFs only the JS walk goes through: its EACCES shows, so it was used.
     expect(scan().errors.map((e) => e.code)).toEqual(['EACCES']);
     expect(scanNamespaces({ proc, ioctls: null }).errors).toEqual([]);
+  });
+
+  it('split over workers, the rows come back in pid order, the same as one worker’s', () => {
+    const files = NS_FILE_NAMES;
+    const one = procNsWalk(proc, files, true, -1, 1);
+    expect(Array.from(one.pid)).toEqual([1, 2, 100, 100, 200, 201, 300, 500, 600]); // 100's second row: thread 101
+    expect(Array.from(one.tid)).toEqual([0, 0, 0, 101, 0, 0, 0, 0, 0]);
+    for (const workers of [2, 3, 9]) expect(procNsWalk(proc, files, true, -1, workers)).toEqual(one);
+  });
+
+  it('refuses bad arguments with EINVAL_ARG', () => {
+    expect(() => procNsWalk(proc, ['net', 'bogus' as 'net'], true, -1)).toThrow(
+      expect.objectContaining({ code: 'EINVAL_ARG' }),
+    );
+    expect(() => procNsWalk('', ['net'], true, -1)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
+    expect(() => procNsWalk(proc, ['net'], true, -1, 65)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
   });
 
   it('an unlistable /proc fails the native walk as a whole, with its errno', () => {
