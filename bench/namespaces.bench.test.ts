@@ -117,6 +117,7 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       { label: '  without ioctls, threads, mounts (walk)', opts: { ioctls: null, threads: false, mounts: false } },
       { label: '  with fds', opts: { fds: true } },
       { label: '  JS walk (fallback; fault-injection tests)', opts: { walk: 'js' } },
+      { label: 'namespaces.graph scan (processLimit 50)', opts: { processLimit: 50 } },
     ];
     const wall = variants.map(() => [] as number[]);
     const cpu = variants.map(() => [] as number[]);
@@ -208,6 +209,8 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       `ratio berth / lsns, wall raw:      ${ratio(ours[0]!, lsnsMs)}   (with fds ${ratio(ours[4]!, lsnsMs)})`,
       `ratio berth / lsns, wall adjusted: ${ratio(ours[0]!, lsnsOwn)}   (with fds ${ratio(ours[4]!, lsnsOwn)})`,
       `ratio berth / lsns, cpu:           ${ratio(oursCpu[0]!, lsnsCpuMs)}   (with fds ${ratio(oursCpu[4]!, lsnsCpuMs)})`,
+      `ratio namespaces.graph scan / lsns: wall ${ratio(ours[6]!, lsnsMs)}, adjusted ${ratio(ours[6]!, lsnsOwn)}, ` +
+        `cpu ${ratio(oursCpu[6]!, lsnsCpuMs)}`,
       '',
     ];
     console.log(lines.join('\n'));

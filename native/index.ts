@@ -83,7 +83,7 @@ export interface NsWalk {
   lead: Int32Array;
   /** Thread count from stat/status. */
   threads: Int32Array;
-  /** 1: a kernel thread. */
+  /** 1: a kernel thread; 2: not known (comm was not read: the `comm` argument). */
   kthread: Uint8Array;
   /**
    * rows × files inodes, -1 where a link is missing. Thread rows hold only the
@@ -113,7 +113,14 @@ interface RawBinding {
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
-  procNsWalk(proc: string, files: readonly NsFileName[], threads: boolean, ownPidNs: number, workers?: number): NsWalk;
+  procNsWalk(
+    proc: string,
+    files: readonly NsFileName[],
+    threads: boolean,
+    ownPidNs: number,
+    workers?: number,
+    comm?: boolean,
+  ): NsWalk;
   lsetxattr(path: string, name: string, value: Uint8Array): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
@@ -234,7 +241,9 @@ export function nsInfoMany(paths: readonly string[]): NsInfoManyEntry[] {
  * count and NSpid, in one call. Stat is read instead of status (no NSpid) for
  * processes whose pid namespace inode is `ownPidNs` (-1: always status).
  * `workers`: threads to spread the pids over (default 0: one per CPU, at
- * most 4, one per 256 pids). Throws only when `proc` cannot be listed.
+ * most 4, one per 256 pids). `comm` false: for those stat-read processes,
+ * no read at all — the thread count comes from /proc/PID/task's link count,
+ * comm is '' and kthread 2 (unknown). Throws only when `proc` cannot be listed.
  */
 export function procNsWalk(
   proc: string,
@@ -242,8 +251,9 @@ export function procNsWalk(
   threads: boolean,
   ownPidNs: number,
   workers = 0,
+  comm = true,
 ): NsWalk {
-  return load().procNsWalk(proc, files, threads, ownPidNs, workers);
+  return load().procNsWalk(proc, files, threads, ownPidNs, workers, comm);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ struct Record {
   int32_t tid = 0;
   int32_t lead = 0;  // process rows: the task whose ns/ was read (pid, or a live thread)
   int32_t threads = 1;
-  uint8_t kthread = 0;
+  uint8_t kthread = 0;  // 1: a kernel thread; 2: not known (comm not read either)
   std::string comm;
   std::vector<int32_t> nspid;  // empty: not read (the task is in the scanner's pid namespace)
 };
@@ -236,6 +237,7 @@ struct WalkConfig {
   std::vector<WalkFile> files;
   bool threads = true;
   double ownPidNs = -1;  // pid namespace inode whose processes need no NSpid (stat instead of status)
+  bool comm = true;      // false: for those processes, no stat read (comm, kthread), threads from task/'s link count
   int pidIdx = -1;
 };
 
@@ -303,6 +305,24 @@ struct WalkPart {
     return true;
   }
 
+  // The thread count without opening a file: /proc/PID/task's link count is
+  // 2 + threads (proc_task_getattr), ~5 µs against ~25 µs for a stat read.
+  // comm and kthread stay unknown. false: the process exited meanwhile.
+  bool CountThreads(int32_t pid, const std::string& name, Record* r) {
+    rel.assign(name).append("/task");
+    struct stat st;
+    r->kthread = 2;
+    r->comm.clear();
+    if (fstatat(procFd, rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (Vanished(errno)) return false;
+      Report(pid, errno, "fstatat", rel);
+      r->threads = 1;
+      return true;
+    }
+    r->threads = st.st_nlink > 2 ? static_cast<int32_t>(std::min<nlink_t>(st.st_nlink - 2, INT32_MAX)) : 1;
+    return true;
+  }
+
   // Thread ids of `pid`, ascending; empty if it exited.
   std::vector<int32_t> Tasks(const std::string& pidName) {
     std::vector<int32_t> tids;
@@ -348,7 +368,8 @@ struct WalkPart {
     // for its leader (the group's stat/status outlives the leader).
     double pidIno = cfg->pidIdx >= 0 ? inos[off + cfg->pidIdx] : -1;
     bool useStat = cfg->ownPidNs >= 0 && pidIno >= 0 && pidIno == cfg->ownPidNs;
-    if (!ReadFacts(pid, name + "/", useStat, &r)) {
+    bool alive = useStat && !cfg->comm ? CountThreads(pid, name, &r) : ReadFacts(pid, name + "/", useStat, &r);
+    if (!alive) {
       inos.resize(off);
       return;
     }
@@ -538,7 +559,16 @@ Napi::Value ProcNsWalk(const Napi::CallbackInfo& info) {
       !GetInteger(env, info[4], "procNsWalk(…, workers): workers", 0, 64, &workers)) {
     return env.Undefined();
   }
+  bool comm = true;
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    if (!info[5].IsBoolean()) {
+      ThrowArgError(env, "procNsWalk(…, comm): comm must be a boolean");
+      return env.Undefined();
+    }
+    comm = info[5].As<Napi::Boolean>().Value();
+  }
   WalkConfig cfg;
+  cfg.comm = comm;
   cfg.proc = proc;
   cfg.files = std::move(files);
   cfg.threads = threads;

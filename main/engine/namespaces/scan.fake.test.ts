@@ -350,6 +350,28 @@ describe.runIf(nativeAvailable())('the native walk (procNsWalk) and the JS walk 
     expect(scanNamespaces({ proc, ioctls: null }).errors).toEqual([]);
   });
 
+  it('processLimit cuts like limitProcesses, reading comm only for what it keeps', () => {
+    const opts: ScanOptions = {
+      proc,
+      ioctls: null,
+      containers: { containerOfPid: (pid) => (pid === 200 || pid === 201 ? 'c1' : null) },
+    };
+    for (const walk of ['native', 'js'] as const) {
+      const full = scanNamespaces({ ...opts, walk });
+      for (const n of [0, 1, 2, 50]) {
+        const cut = scanNamespaces({ ...opts, walk, processLimit: n });
+        expect(comparable(cut), `${walk} ${n}`).toEqual(comparable(limitProcesses(full, n)));
+      }
+    }
+    // The walk without stat reads: thread counts from task/'s link count, comm and kthread unknown.
+    const lazy = procNsWalk(proc, NS_FILE_NAMES, true, I.pid, 1, false);
+    const eager = procNsWalk(proc, NS_FILE_NAMES, true, I.pid, 1, true);
+    expect(Array.from(lazy.threads)).toEqual(Array.from(eager.threads));
+    expect(Array.from(lazy.pid)).toEqual(Array.from(eager.pid));
+    const host = Array.from(lazy.pid).flatMap((pid, i) => (lazy.tid[i] === 0 && pid !== 200 && pid !== 201 ? [i] : []));
+    expect(host.map((i) => [lazy.comm[i], lazy.kthread[i]])).toEqual(host.map(() => ['', 2]));
+  });
+
   it('split over workers, the rows come back in pid order, the same as one worker’s', () => {
     const files = NS_FILE_NAMES;
     const one = procNsWalk(proc, files, true, -1, 1);
@@ -525,9 +547,13 @@ describe('whose mount table is read', () => {
       ],
       { self: 40, osrelease: '6.1.0' },
     );
-    const g = scanNamespaces({ proc: root, ioctls: null });
-    const ns2 = g.namespaces.find((n) => n.inode === MOUNTED_NET);
-    expect(ns2?.holders).toEqual([{ kind: 'mount', path: '/run/netns/blue', mountNs: `mnt:${HOST_MNT}`, pid: 40 }]);
+    // processLimit: the native walk does not know who is a kernel thread; it reads stat for the candidates.
+    for (const extra of [{}, { processLimit: 1 }]) {
+      const g = scanNamespaces({ proc: root, ioctls: null, ...extra });
+      const ns2 = g.namespaces.find((n) => n.inode === MOUNTED_NET);
+      expect(ns2?.holders).toEqual([{ kind: 'mount', path: '/run/netns/blue', mountNs: `mnt:${HOST_MNT}`, pid: 40 }]);
+      expect(g.namespaces.find((n) => n.type === 'mnt')?.processes[0]?.comm).toBe('kthreadd');
+    }
   });
 });
 

@@ -53,6 +53,11 @@ export interface WalkParams {
   threads: boolean;
   /** Inode of the pid namespace whose processes need no NSpid (read stat, not status); -1: none. */
   ownPidNs: number;
+  /**
+   * false: the native walk reads no stat for those processes (comm '', kthread
+   * 2 = unknown; threads from task/'s link count). The JS walk always reads it.
+   */
+  comm: boolean;
 }
 
 export type WalkKind = 'native' | 'js';
@@ -69,6 +74,8 @@ export function walkNative(p: WalkParams): NsWalk {
     p.files.map((f) => f.name),
     p.threads,
     p.ownPidNs,
+    0,
+    p.comm,
   );
 }
 

@@ -39,11 +39,13 @@ export function namespaceHandlers(
   };
   return {
     'namespaces.graph': async (p) => {
-      const g = scanNamespaces({ ...p, containers: await lookup() });
-      return limitProcesses(
-        limitNamespaces(g, p.namespaceLimit ?? DEFAULT_NAMESPACE_LIMIT),
-        p.processLimit ?? DEFAULT_PROCESS_LIMIT,
-      );
+      // The scan cuts the process lists itself: it then reads comm only for what it keeps.
+      const g = scanNamespaces({
+        ...p,
+        processLimit: p.processLimit ?? DEFAULT_PROCESS_LIMIT,
+        containers: await lookup(),
+      });
+      return limitNamespaces(g, p.namespaceLimit ?? DEFAULT_NAMESPACE_LIMIT);
     },
     'namespaces.processes': async (p) =>
       processPage(scanNamespaces({ containers: await lookup() }), p.id, p.offset ?? 0, p.limit ?? DEFAULT_PAGE),
