@@ -1,10 +1,11 @@
 /**
  * The host's namespace inventory from /proc and the nsfs ioctls.
  *
- * One pass over /proc (readdir once), readlink of each process's ns links to
- * get inodes (cheaper than stat or open), threads compared with their leader
- * only when the process has more than one, one mountinfo read per distinct
- * mount namespace for nsfs bind mounts, optionally the fd links, then one
+ * The /proc walk (walk.ts: the addon's procNsWalk by default, a JS walk as
+ * fallback) gives each process's ns link inodes, comm, thread count and
+ * NSpid, and the threads that differ from their leader; this module builds
+ * the graph from those rows, reads one mountinfo per distinct mount
+ * namespace for nsfs bind mounts, optionally the fd links, then makes one
  * nsInfoMany call with one representative path per distinct namespace for
  * parents, owners and the owner uid. README.md has the sources and costs.
  */
