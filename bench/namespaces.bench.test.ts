@@ -6,7 +6,8 @@
  * Tops the host up to BERTH_BENCH_PROCS processes (default 2000) with `sleep`
  * processes: three groups in their own pid+net+mount namespaces (unshare) and
  * one in the host's, then times, interleaved run by run after a warm-up:
- * our scan in-process (several option sets), `lsns --json` as a command, and
+ * our scan in-process (several option sets, and the JS walk it falls back
+ * to without the addon), `lsns --json` as a command, and
  * `/bin/true` as the spawn baseline, whose median is subtracted from lsns's
  * for an estimate of lsns's own work. CPU time (ours: process.cpuUsage; lsns:
  * the child's user + system from /proc/self/stat cutime/cstime, 10 ms ticks)
@@ -15,6 +16,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNamespaces, type ScanOptions } from '../main/engine/namespaces/scan';
@@ -114,6 +116,8 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       { label: '  without mounts', opts: { mounts: false } },
       { label: '  without ioctls, threads, mounts (walk)', opts: { ioctls: null, threads: false, mounts: false } },
       { label: '  with fds', opts: { fds: true } },
+      { label: '  JS walk (fallback; fault-injection tests)', opts: { walk: 'js' } },
+      { label: 'namespaces.graph scan (processLimit 50)', opts: { processLimit: 50 } },
     ];
     const wall = variants.map(() => [] as number[]);
     const cpu = variants.map(() => [] as number[]);
@@ -180,7 +184,7 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       '',
       `namespace scan on ${processCount()} processes (/proc entries; ${started} sleep processes added here, ` +
         `${before} before); ${RUNS} runs after ${WARMUP} warm-up, interleaved; load average ${load}`,
-      `berth read ${graph.processCount} processes + ${graph.threadCount} threads, ` +
+      `berth (native walk, ${os.cpus().length} CPUs) read ${graph.processCount} processes + ${graph.threadCount} threads, ` +
         `${graph.namespaces.length} namespaces, ${graph.errors.length} errors; lsns counted ${lsnsProcs} processes, ` +
         `${listed.length} namespaces`,
       '',
@@ -205,6 +209,8 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       `ratio berth / lsns, wall raw:      ${ratio(ours[0]!, lsnsMs)}   (with fds ${ratio(ours[4]!, lsnsMs)})`,
       `ratio berth / lsns, wall adjusted: ${ratio(ours[0]!, lsnsOwn)}   (with fds ${ratio(ours[4]!, lsnsOwn)})`,
       `ratio berth / lsns, cpu:           ${ratio(oursCpu[0]!, lsnsCpuMs)}   (with fds ${ratio(oursCpu[4]!, lsnsCpuMs)})`,
+      `ratio namespaces.graph scan / lsns: wall ${ratio(ours[6]!, lsnsMs)}, adjusted ${ratio(ours[6]!, lsnsOwn)}, ` +
+        `cpu ${ratio(oursCpu[6]!, lsnsCpuMs)}`,
       '',
     ];
     console.log(lines.join('\n'));

@@ -26,6 +26,7 @@
         "src/fsattr_binding.cc",
         "src/peercred.cc",
         "src/nsioctl.cc",
+        "src/nswalk.cc",
         "src/nsinfo.cc"
       ],
       "include_dirs": [

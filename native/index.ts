@@ -66,6 +66,40 @@ export interface NsInfoError {
 
 export type NsInfoManyEntry = NsInfo | NsInfoError;
 
+/** The /proc/PID/ns files procNsWalk reads, in the order its rows hold them. */
+export type NsFileName =
+  'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'pid_for_children' | 'time' | 'time_for_children' | 'user' | 'uts';
+
+/**
+ * The /proc walk of the namespace scan (src/nswalk.cc), as parallel arrays of
+ * rows: a process (tid 0), followed by those of its threads whose namespaces
+ * differ from its own.
+ */
+export interface NsWalk {
+  pid: Int32Array;
+  /** 0 for a process row; the thread for a thread row. */
+  tid: Int32Array;
+  /** Process rows: the task whose ns/ was read (the pid, or a live thread after the leader's pthread_exit). */
+  lead: Int32Array;
+  /** Thread count from stat/status. */
+  threads: Int32Array;
+  /** 1: a kernel thread; 2: not known (comm was not read: the `comm` argument). */
+  kthread: Uint8Array;
+  /**
+   * rows × files inodes, -1 where a link is missing. Thread rows hold only the
+   * links that differ from the process's (the rest -1).
+   */
+  inos: Float64Array;
+  /** Row i's NSpid is nspid[nspidStart[i] … nspidStart[i+1]); empty: not read (the scanner's pid namespace). */
+  nspidStart: Int32Array;
+  nspid: Int32Array;
+  comm: string[];
+  /** Threads other than leaders looked at. */
+  threadCount: number;
+  /** Failures other than "exited meanwhile": the process is skipped (ns links) or listed without comm (stat/status). */
+  errors: { pid: number; code: string; message: string }[];
+}
+
 /** Shape of errors thrown by the addon for a failed syscall. */
 export interface NativeSystemError extends Error {
   code: string;
@@ -79,6 +113,14 @@ interface RawBinding {
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
+  procNsWalk(
+    proc: string,
+    files: readonly NsFileName[],
+    threads: boolean,
+    ownPidNs: number,
+    workers?: number,
+    comm?: boolean,
+  ): NsWalk;
   lsetxattr(path: string, name: string, value: Uint8Array): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
@@ -89,6 +131,7 @@ const BINDING_FUNCTIONS = [
   'peerCred',
   'nsInfo',
   'nsInfoMany',
+  'procNsWalk',
   'lsetxattr',
   'lgetxattr',
   'llistxattr',
@@ -190,6 +233,27 @@ export function nsInfo(nsPath: string): NsInfo {
 /** nsInfo for many paths in one call; failures become { error } entries in place. */
 export function nsInfoMany(paths: readonly string[]): NsInfoManyEntry[] {
   return load().nsInfoMany(paths);
+}
+
+/**
+ * Every process under `proc` (and, with `threads`, every thread of a
+ * multi-threaded one): its ns links (`files`, in that order), comm, thread
+ * count and NSpid, in one call. Stat is read instead of status (no NSpid) for
+ * processes whose pid namespace inode is `ownPidNs` (-1: always status).
+ * `workers`: threads to spread the pids over (default 0: one per CPU, at
+ * most 4, one per 256 pids). `comm` false: for those stat-read processes,
+ * no read at all — the thread count comes from /proc/PID/task's link count,
+ * comm is '' and kthread 2 (unknown). Throws only when `proc` cannot be listed.
+ */
+export function procNsWalk(
+  proc: string,
+  files: readonly NsFileName[],
+  threads: boolean,
+  ownPidNs: number,
+  workers = 0,
+  comm = true,
+): NsWalk {
+  return load().procNsWalk(proc, files, threads, ownPidNs, workers, comm);
 }
 
 /**

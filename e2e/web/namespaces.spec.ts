@@ -3,8 +3,10 @@
  * a container started with network mode host (created through the app's own
  * WebSocket) appears in the graph linked to its namespaces; filtered to it,
  * the "shared with the host" mode marks its net namespace — the host's
- * initial one — as shared and its pid/mnt/uts/ipc as its own; the
- * standalone container view says the same; a container started behind the
+ * initial one — as shared and its pid/mnt/uts/ipc as its own; the host's
+ * net and user nodes name it even though their process lists are cut; the
+ * net node's panel pages past the first 50 processes; the standalone
+ * container view says the same and draws its own namespaces; a container started behind the
  * page's back appears without a Refresh. busybox:latest comes from
  * e2e/global-setup.ts; the teardown removes anything left.
  */
@@ -81,6 +83,18 @@ test.describe('Namespaces page', () => {
       await expect(
         ns.namespaceNode(new RegExp(`^pid namespace \\d+, \\d+ process(es)?, containers ${name}$`)),
       ).toBeVisible();
+      // the host's own namespaces it is in are linked too, though its processes fall off their cut
+      // process lists (Namespace.containers is computed before the cut: no extra scans for this)
+      await expect(
+        ns.namespaceNode(
+          new RegExp(`^net namespace \\d+, host initial, \\d+ process(es)?, containers .*\\b${name}\\b`),
+        ),
+      ).toBeVisible();
+      await expect(
+        ns.namespaceNode(
+          new RegExp(`^user namespace \\d+, host initial, \\d+ process(es)?, containers .*\\b${name}\\b`),
+        ),
+      ).toBeVisible();
       await shot(page, testInfo, 'filtered');
 
       // clicking the container opens its details: its net is the host's
@@ -108,6 +122,11 @@ test.describe('Namespaces page', () => {
       // the net node's panel shows the kernel's own link text
       await ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/).click();
       await expect(ns.details.getByRole('region', { name: 'Kernel truth' })).toContainText(/net:\[\d+\]/);
+      // its process list is cut to 50 (the host has more); the panel pages through the rest
+      const procs = ns.details.getByRole('table', { name: 'processes' }).locator('tbody tr');
+      await expect(procs).toHaveCount(50);
+      await ns.details.getByTestId('nsp-more').click();
+      await expect.poll(() => procs.count()).toBeGreaterThan(50);
 
       // ── a container started behind the page's back shows up without a Refresh (containers.changed) ──
       const other = unique('e2e-ns-b');
@@ -130,6 +149,14 @@ test.describe('Namespaces page', () => {
       expect(await ns.summaryTypes(name, 'separate')).toEqual(separate);
       await expect(ns.containerNode(name, ctr.id)).toBeVisible();
       await expect(ns.namespaceNode(/^net namespace \d+, host initial, .*, shared with the host$/)).toBeVisible();
+      // its subgraph: its own pid, mnt, uts and ipc namespaces, each naming it
+      for (const t of ['pid', 'mnt', 'uts', 'ipc']) {
+        await expect(
+          ns.namespaceNode(
+            new RegExp(`^${t} namespace \\d+, \\d+ process(es)?, containers ${name}, the container's own$`),
+          ),
+        ).toBeVisible();
+      }
       await shot(page, testInfo, 'container');
     } finally {
       await invokeViaPage(

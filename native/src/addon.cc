@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCred", Napi::Function::New(env, berth::PeerCred, "peerCred"));
   exports.Set("nsInfo", Napi::Function::New(env, berth::NsInfo, "nsInfo"));
   exports.Set("nsInfoMany", Napi::Function::New(env, berth::NsInfoMany, "nsInfoMany"));
+  exports.Set("procNsWalk", Napi::Function::New(env, berth::ProcNsWalk, "procNsWalk"));
   exports.Set("lsetxattr", Napi::Function::New(env, berth::LSetXattr, "lsetxattr"));
   exports.Set("lgetxattr", Napi::Function::New(env, berth::LGetXattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, berth::LListXattr, "llistxattr"));

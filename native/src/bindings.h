@@ -14,6 +14,9 @@ Napi::Value NsInfo(const Napi::CallbackInfo& info);
 // nsInfoMany(paths: string[]): Array<NsInfo | { error }>
 Napi::Value NsInfoMany(const Napi::CallbackInfo& info);
 
+// procNsWalk(proc, files, threads, ownPidNs): NsWalk (nswalk.cc)
+Napi::Value ProcNsWalk(const Napi::CallbackInfo& info);
+
 // lsetxattr(path, name, value: Buffer): void
 Napi::Value LSetXattr(const Napi::CallbackInfo& info);
 

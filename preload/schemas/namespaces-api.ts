@@ -1,7 +1,14 @@
-/** The namespaces contract: the whole graph, one container's part, what two share. */
+/** The namespaces contract: the whole graph, one container's part, one namespace's processes page by page, what two share. */
 import { z } from 'zod';
 import { method } from './define';
-import { NamespaceGraph, NamespaceProcessLimit, NamespaceScanParams, SharedNamespaces } from './namespaces';
+import {
+  NamespaceGraph,
+  NamespaceProcessLimit,
+  NamespaceProcessPage,
+  NamespaceProcessesParams,
+  NamespaceScanParams,
+  SharedNamespaces,
+} from './namespaces';
 
 /** A container (id, prefix or name), a host pid, or the host itself. */
 const Side = z.union([z.number().int().min(1), z.string().min(1).max(256)]);
@@ -11,7 +18,14 @@ export const namespaceMethods = {
     where: 'helper',
     params: NamespaceScanParams,
     result: NamespaceGraph,
-    summary: 'Every namespace on the host: processes, bind mounts, owners, parents, containers',
+    summary:
+      'Every namespace on the host (capped by namespaceLimit): processes, bind mounts, owners, parents, containers',
+  }),
+  'namespaces.processes': method({
+    where: 'helper',
+    params: NamespaceProcessesParams,
+    result: NamespaceProcessPage,
+    summary: "One page of a namespace's process list (the graph sends only the first processLimit)",
   }),
   'namespaces.container': method({
     where: 'helper',

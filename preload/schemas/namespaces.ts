@@ -101,6 +101,12 @@ export const Namespace = z.object({
   holders: z.array(NamespaceHolder),
   /** The container all of its processes belong to; null if none, several, or host processes too. */
   container: z.string().nullable(),
+  /**
+   * Every container with a process or thread in it (as its own namespace, not
+   * via 'children'), sorted. Computed from the whole list, before any cut, so
+   * it is complete even when `processes` is not.
+   */
+  containers: z.array(z.string()),
 });
 
 /** Where `initial` came from for one type, so the UI can say how sure it is. */
@@ -127,7 +133,10 @@ export const NamespaceScanError = z.object({
 });
 
 export const NamespaceGraph = z.object({
+  /** In scan order (type, then inode); possibly cut to a namespaceLimit (namespaceCount says how many there are). */
   namespaces: z.array(Namespace),
+  /** Namespaces the scan found, before any cut by namespaceLimit. */
+  namespaceCount: z.number().int().nonnegative(),
   scannedAt: z.string(),
   durationMs: z.number().nonnegative(),
   /** Where the time went: the process/thread walk, mountinfo, fd links, the ioctl batch. */
@@ -179,6 +188,9 @@ export const SharedNamespaces = z.object({
 /** Keep at most this many process entries per namespace in the answer (the UI's lists). */
 export const NamespaceProcessLimit = z.number().int().min(0).max(1_000_000);
 
+/** Keep at most this many namespaces in a graph answer (see limitNamespaces for which). */
+export const NamespaceLimit = z.number().int().min(1).max(1_000_000);
+
 export const NamespaceScanParams = z
   .object({
     /** Compare every thread with its leader (default true). */
@@ -189,10 +201,30 @@ export const NamespaceScanParams = z
     fds: z.boolean().optional(),
     /** At most this many fd links read per scan (default 200,000). */
     fdLimit: z.number().int().min(0).max(10_000_000).optional(),
-    /** Cut each namespace's process list to this many entries (processCount keeps the total). */
+    /** Cut each namespace's process list to this many entries (processCount keeps the total; default 50). */
     processLimit: NamespaceProcessLimit.optional(),
+    /** Send at most this many namespaces (namespaceCount keeps the total; default 5,000). */
+    namespaceLimit: NamespaceLimit.optional(),
   })
   .strict();
+
+/** One page of one namespace's process list (the graph carries only the first processLimit). */
+export const NamespaceProcessesParams = z
+  .object({
+    id: NamespaceId,
+    offset: z.number().int().min(0).max(10_000_000).optional(),
+    /** Entries per page (default 200). */
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+
+export const NamespaceProcessPage = z.object({
+  id: NamespaceId,
+  /** All entries the namespace has (Namespace.processCount of this scan). */
+  processCount: z.number().int().nonnegative(),
+  offset: z.number().int().nonnegative(),
+  processes: z.array(NamespaceProcess),
+});
 
 export const NamespaceSharedParams = z.object({ a: NamespaceSide, b: NamespaceSide }).strict();
 
@@ -212,3 +244,5 @@ export type NamespaceSideT = z.output<typeof NamespaceSide>;
 export type SharedNamespaceEntryT = z.output<typeof SharedNamespaceEntry>;
 export type SharedNamespacesT = z.output<typeof SharedNamespaces>;
 export type NamespaceScanParamsT = z.output<typeof NamespaceScanParams>;
+export type NamespaceProcessesParamsT = z.output<typeof NamespaceProcessesParams>;
+export type NamespaceProcessPageT = z.output<typeof NamespaceProcessPage>;

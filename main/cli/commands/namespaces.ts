@@ -14,6 +14,7 @@ function row(n: NamespaceT): Record<string, unknown> {
     pids: n.processes.map((p) => p.pid),
     nprocs: n.processCount,
     container: n.container,
+    containers: n.containers,
     initial: n.initial,
     parent: n.parent,
     owner: n.ownerUserNs,
@@ -56,8 +57,9 @@ export const namespaceCommands: Command[] = [
           `${String(n.inode).padEnd(12)} ${n.type.padEnd(7)} ${String(n.processCount).padStart(6)} ${String(first?.pid ?? '').padStart(7)}  ${(n.container?.slice(0, 12) ?? (n.initial ? '(host)' : '')).padEnd(13)} ${first?.comm ?? (n.holders[0] ? `held by ${n.holders[0].kind}` : '')}\n`,
         );
       }
+      const cut = graph.namespaceCount > graph.namespaces.length ? ` (of ${graph.namespaceCount})` : '';
       ctx.stdout.write(
-        `${list.length} namespaces, ${graph.processCount} processes, scanned in ${graph.durationMs.toFixed(0)} ms\n`,
+        `${list.length} namespaces${cut}, ${graph.processCount} processes, scanned in ${graph.durationMs.toFixed(0)} ms\n`,
       );
       return 0;
     },

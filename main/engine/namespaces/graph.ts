@@ -6,6 +6,7 @@ import { BerthError } from '../../../preload/errors';
 import {
   NamespaceType,
   type NamespaceGraphT,
+  type NamespaceProcessPageT,
   type NamespaceSideT,
   type NamespaceT,
   type NamespaceTypeT,
@@ -115,13 +116,45 @@ export function containerSubgraph(graph: NamespaceGraphT, containerId: string): 
     }
   }
 
+  const namespaces = graph.namespaces.filter((ns) => picked.has(ns.id)).map((ns) => picked.get(ns.id)!);
   return {
     ...graph,
-    namespaces: graph.namespaces.filter((ns) => picked.has(ns.id)).map((ns) => picked.get(ns.id)!),
+    namespaces,
+    namespaceCount: namespaces.length,
     processCount: pids.size,
     threadCount: tids.size,
     errors: graph.errors.filter((e) => e.pid !== null && pids.has(e.pid)),
   };
+}
+
+/**
+ * At most `max` namespaces, for transport (namespaceCount keeps the total).
+ * Which survive, most useful first: user namespaces (the frames everything
+ * else hangs in), the host's initial ones, those a container is in, then the
+ * rest by how many processes they hold. The survivors keep scan order; a
+ * parent or owner id may then name a namespace that was cut.
+ */
+export function limitNamespaces(graph: NamespaceGraphT, max: number): NamespaceGraphT {
+  if (graph.namespaces.length <= max) return graph;
+  const rank = (ns: NamespaceT): number =>
+    ns.type === 'user' ? 0 : ns.initial ? 1 : ns.containers.length > 0 || ns.container !== null ? 2 : 3;
+  const keep = new Set(
+    [...graph.namespaces]
+      .sort((a, b) => rank(a) - rank(b) || b.processCount - a.processCount || a.inode - b.inode)
+      .slice(0, max)
+      .map((ns) => ns.id),
+  );
+  return { ...graph, namespaces: graph.namespaces.filter((ns) => keep.has(ns.id)) };
+}
+
+/**
+ * Entries [offset, offset + limit) of one namespace's process list. Throws
+ * NS_NOT_FOUND for an id the scan did not see (it is gone, or never was).
+ */
+export function processPage(graph: NamespaceGraphT, id: string, offset: number, limit: number): NamespaceProcessPageT {
+  const ns = graph.namespaces.find((n) => n.id === id);
+  if (!ns) throw new BerthError('NS_NOT_FOUND', `namespace ${id} is not in the scan (gone?)`, { id });
+  return { id, processCount: ns.processes.length, offset, processes: ns.processes.slice(offset, offset + limit) };
 }
 
 /**

@@ -13,11 +13,21 @@ import {
   type FakeProcess,
   type Fault,
   type NsSet,
+  NS_FILE_NAMES,
   buildFakeProc,
   fakeIoctls,
   faultyProcFs,
 } from './fake-proc';
-import { containerSubgraph, hostNamespaces, limitProcesses, namespacesOfPid, shared } from './graph';
+import { nativeAvailable, procNsWalk } from '../../../native/index';
+import {
+  containerSubgraph,
+  hostNamespaces,
+  limitNamespaces,
+  limitProcesses,
+  namespacesOfPid,
+  processPage,
+  shared,
+} from './graph';
 import { INIT_NS_INO as I } from './initial';
 import { type ScanOptions, scanNamespaces } from './scan';
 
@@ -294,6 +304,95 @@ describe('scan of a fake /proc', () => {
     expect(byId(g, `cgroup:${I.cgroup}`).container).toBeNull();
     expect(scan({ containers: undefined }).namespaces.every((n) => n.container === null)).toBe(true);
   });
+
+  it('containers: every container with a process in it, shared ones too, not via children', () => {
+    const g = scan({
+      containers: { containerOfPid: (pid) => (pid === 200 || pid === 201 ? 'c1' : pid === 300 ? 'c2' : null) },
+    });
+    expect(byId(g, `net:${C.net}`).containers).toEqual(['c1']);
+    expect(byId(g, `cgroup:${I.cgroup}`).containers).toEqual(['c1', 'c2']); // c1's cgroup ns is the host's
+    expect(byId(g, `pid:${UNSHARED_PID}`).containers).toEqual([]); // 300 is only there via pid_for_children
+    expect(byId(g, `net:${HOST_NET}`).containers).toEqual(['c2']);
+  });
+});
+
+// The fake tree is real files and symlinks: the addon's walk reads it too.
+describe.runIf(nativeAvailable())('the native walk (procNsWalk) and the JS walk agree', () => {
+  const comparable = (g: NamespaceGraphT) => ({ ...g, scannedAt: '', durationMs: 0, phasesMs: null });
+
+  it('on the fake host: processes, threads, children, comm with ")", NSpid, holders, errors', () => {
+    const opts: ScanOptions = {
+      proc,
+      ioctls: fakeIoctls(FACTS, { [`${proc}/1/root/run/netns/blue`]: MOUNTED_NET }),
+      containers: { containerOfPid: (pid) => (pid === 200 || pid === 201 ? 'c1' : null) },
+      fds: true,
+    };
+    const native = scanNamespaces({ ...opts, walk: 'native' });
+    const js = scanNamespaces({ ...opts, walk: 'js' });
+    expect(native.processCount).toBe(8); // no faults injected here: 500 and 600 are readable
+    expect(native.threadCount).toBe(2);
+    expect(comparable(native)).toEqual(comparable(js));
+    expect(byId(native, `net:${THREAD_NET}`).processes).toEqual([
+      { pid: 100, tid: 101, nspid: [101], comm: 'worker', via: 'task', container: null },
+    ]);
+  });
+
+  it('without threads', () => {
+    const native = scanNamespaces({ proc, ioctls: null, threads: false, walk: 'native' });
+    const js = scanNamespaces({ proc, ioctls: null, threads: false, walk: 'js' });
+    expect(native.threadCount).toBe(0);
+    expect(comparable(native)).toEqual(comparable(js));
+  });
+
+  it('the default is the native walk unless a ProcFs is given', () => {
+    // A faulty ProcFs only the JS walk goes through: its EACCES shows, so it was used.
+    expect(scan().errors.map((e) => e.code)).toEqual(['EACCES']);
+    expect(scanNamespaces({ proc, ioctls: null }).errors).toEqual([]);
+  });
+
+  it('processLimit cuts like limitProcesses, reading comm only for what it keeps', () => {
+    const opts: ScanOptions = {
+      proc,
+      ioctls: null,
+      containers: { containerOfPid: (pid) => (pid === 200 || pid === 201 ? 'c1' : null) },
+    };
+    for (const walk of ['native', 'js'] as const) {
+      const full = scanNamespaces({ ...opts, walk });
+      for (const n of [0, 1, 2, 50]) {
+        const cut = scanNamespaces({ ...opts, walk, processLimit: n });
+        expect(comparable(cut), `${walk} ${n}`).toEqual(comparable(limitProcesses(full, n)));
+      }
+    }
+    // The walk without stat reads: thread counts from task/'s link count, comm and kthread unknown.
+    const lazy = procNsWalk(proc, NS_FILE_NAMES, true, I.pid, 1, false);
+    const eager = procNsWalk(proc, NS_FILE_NAMES, true, I.pid, 1, true);
+    expect(Array.from(lazy.threads)).toEqual(Array.from(eager.threads));
+    expect(Array.from(lazy.pid)).toEqual(Array.from(eager.pid));
+    const host = Array.from(lazy.pid).flatMap((pid, i) => (lazy.tid[i] === 0 && pid !== 200 && pid !== 201 ? [i] : []));
+    expect(host.map((i) => [lazy.comm[i], lazy.kthread[i]])).toEqual(host.map(() => ['', 2]));
+  });
+
+  it('split over workers, the rows come back in pid order, the same as one worker’s', () => {
+    const files = NS_FILE_NAMES;
+    const one = procNsWalk(proc, files, true, -1, 1);
+    expect(Array.from(one.pid)).toEqual([1, 2, 100, 100, 200, 201, 300, 500, 600]); // 100's second row: thread 101
+    expect(Array.from(one.tid)).toEqual([0, 0, 0, 101, 0, 0, 0, 0, 0]);
+    for (const workers of [2, 3, 9]) expect(procNsWalk(proc, files, true, -1, workers)).toEqual(one);
+  });
+
+  it('refuses bad arguments with EINVAL_ARG', () => {
+    expect(() => procNsWalk(proc, ['net', 'bogus' as 'net'], true, -1)).toThrow(
+      expect.objectContaining({ code: 'EINVAL_ARG' }),
+    );
+    expect(() => procNsWalk('', ['net'], true, -1)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
+    expect(() => procNsWalk(proc, ['net'], true, -1, 65)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
+  });
+
+  it('an unlistable /proc fails the native walk as a whole, with its errno', () => {
+    expect(() => scanNamespaces({ proc: path.join(tmp, 'nope'), ioctls: null, walk: 'native' })).toThrow(
+      expect.objectContaining({ code: 'ENOENT', message: expect.stringMatching(/cannot list/) }),
+    );
+  });
 });
 
 describe('initial namespaces on a fake /proc (kernel 6.1: net and mnt have no static inode)', () => {
@@ -399,6 +498,38 @@ describe('graph views', () => {
     expect(byId(g, `net:${HOST_NET}`).processes).toHaveLength(4); // the input is left alone
     expect(limitProcesses(g, 1000)).toBe(g);
     expect(() => NamespaceGraph.parse(cut)).not.toThrow();
+    // Membership was computed before the cut: c1 is still named where its processes fell off.
+    const cnet = limitProcesses(g, 0).namespaces.find((n) => n.id === `net:${C.net}`)!;
+    expect(cnet.processes).toEqual([]);
+    expect(cnet.containers).toEqual(['c1']);
+  });
+
+  it('limitNamespaces keeps user, initial and container namespaces first, in scan order, with the total', () => {
+    const g = scan();
+    expect(limitNamespaces(g, 1000)).toBe(g);
+    const users = g.namespaces.filter((n) => n.type === 'user').length;
+    const initial = g.namespaces.filter((n) => n.initial && n.type !== 'user').length;
+    const cut = limitNamespaces(g, users + initial + 1);
+    expect(cut.namespaces).toHaveLength(users + initial + 1);
+    expect(cut.namespaceCount).toBe(g.namespaces.length);
+    expect(cut.namespaces.filter((n) => n.type === 'user')).toHaveLength(users);
+    expect(cut.namespaces.filter((n) => !n.initial && n.type !== 'user').map((n) => n.containers.length > 0)).toEqual([
+      true,
+    ]);
+    const order = g.namespaces.map((n) => n.id);
+    const ids = cut.namespaces.map((n) => n.id);
+    expect([...ids].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(ids);
+    expect(() => NamespaceGraph.parse(cut)).not.toThrow();
+  });
+
+  it('processPage pages through one namespace’s whole list; an unknown id is NS_NOT_FOUND', () => {
+    const g = scan();
+    const id = `net:${HOST_NET}`;
+    expect(processPage(g, id, 0, 3)).toMatchObject({ id, processCount: 4, offset: 0 });
+    expect(processPage(g, id, 0, 3).processes.map((p) => p.pid)).toEqual([1, 2, 100]);
+    expect(processPage(g, id, 3, 3).processes.map((p) => p.pid)).toEqual([300]);
+    expect(processPage(g, id, 9, 3).processes).toEqual([]);
+    expect(() => processPage(g, 'net:1', 0, 3)).toThrow(expect.objectContaining({ code: 'NS_NOT_FOUND' }));
   });
 });
 
@@ -416,9 +547,13 @@ describe('whose mount table is read', () => {
       ],
       { self: 40, osrelease: '6.1.0' },
     );
-    const g = scanNamespaces({ proc: root, ioctls: null });
-    const ns2 = g.namespaces.find((n) => n.inode === MOUNTED_NET);
-    expect(ns2?.holders).toEqual([{ kind: 'mount', path: '/run/netns/blue', mountNs: `mnt:${HOST_MNT}`, pid: 40 }]);
+    // processLimit: the native walk does not know who is a kernel thread; it reads stat for the candidates.
+    for (const extra of [{}, { processLimit: 1 }]) {
+      const g = scanNamespaces({ proc: root, ioctls: null, ...extra });
+      const ns2 = g.namespaces.find((n) => n.inode === MOUNTED_NET);
+      expect(ns2?.holders).toEqual([{ kind: 'mount', path: '/run/netns/blue', mountNs: `mnt:${HOST_MNT}`, pid: 40 }]);
+      expect(g.namespaces.find((n) => n.type === 'mnt')?.processes[0]?.comm).toBe('kthreadd');
+    }
   });
 });
 

@@ -110,7 +110,12 @@ function readIno(link: string): number | null {
 }
 
 describe.runIf(isRoot)('namespace scan of this host (root)', () => {
-  it('lists every namespace lsns lists, with the same type', () => {
+  it.each([
+    ['native walk', { walk: 'native' }],
+    ['js walk', { walk: 'js' }],
+    ['native walk, processLimit 50 (the UI call)', { walk: 'native', processLimit: 50 }],
+  ] as const)('lists every namespace lsns lists, with the same type (%s)', (_, opts) => {
+    const scan = (): NamespaceGraphT => scanNamespaces(opts);
     const out = execFileSync('lsns', ['--json', '--output', 'NS,TYPE,PID,NPROCS'], { encoding: 'utf8' });
     const listed = (JSON.parse(out) as { namespaces: { ns: number; type: string; pid: number }[] }).namespaces;
     expect(listed.length).toBeGreaterThan(0);

@@ -1,10 +1,11 @@
 /**
  * The host's namespace inventory from /proc and the nsfs ioctls.
  *
- * One pass over /proc (readdir once), readlink of each process's ns links to
- * get inodes (cheaper than stat or open), threads compared with their leader
- * only when the process has more than one, one mountinfo read per distinct
- * mount namespace for nsfs bind mounts, optionally the fd links, then one
+ * The /proc walk (walk.ts: the addon's procNsWalk by default, a JS walk as
+ * fallback) gives each process's ns link inodes, comm, thread count and
+ * NSpid, and the threads that differ from their leader; this module builds
+ * the graph from those rows, reads one mountinfo per distinct mount
+ * namespace for nsfs bind mounts, optionally the fd links, then makes one
  * nsInfoMany call with one representative path per distinct namespace for
  * parents, owners and the owner uid. README.md has the sources and costs.
  */
@@ -24,18 +25,17 @@ import {
   NS_TYPES,
   type ProcFs,
   errnoCode,
-  isPidName,
   isVanished,
   lineOf,
   nodeProcFs,
   nsLinkType,
   parseNSpid,
-  parseStat,
-  parseStatus,
-  type TaskFacts,
   parseNsIno,
   parseNsfsMounts,
+  parseStat,
+  type TaskFacts,
 } from './procfs';
+import { type NsFile, type ProcWalk, type WalkKind, pickWalk, walkJs, walkNative } from './walk';
 
 /** Maps a process to the container it belongs to (the containers engine provides one). */
 export interface ContainerLookup {
@@ -63,18 +63,19 @@ export interface ScanOptions {
   fds?: boolean;
   /** At most this many fd links read per scan (default 200,000). */
   fdLimit?: number;
+  /** Which /proc walk (walk.ts; default: native unless `fs` is given or the addon is missing). */
+  walk?: WalkKind;
+  /**
+   * Cut each namespace's process list to its first N entries (processCount
+   * and containers stay whole) and read comm only for those: the native walk
+   * then skips the stat read of the scanner's pid namespace's processes
+   * (~20 µs each; the thread count comes from task/'s link count). Default:
+   * whole lists, every comm read (shared/containerSubgraph/processPage need them).
+   */
+  processLimit?: number;
 }
 
 export const DEFAULT_FD_LIMIT = 200_000;
-
-interface NsFile {
-  name: string;
-  type: NamespaceTypeT;
-  /** Index of the active namespace file this *_for_children file shadows. */
-  childrenOf: number;
-  /** Threads of one process can differ here (not user, pid, time: those are per process). */
-  perThread: boolean;
-}
 
 const ALL_FILES: readonly Omit<NsFile, 'childrenOf'>[] = [
   { name: 'cgroup', type: 'cgroup', perThread: true },
@@ -178,7 +179,6 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
     if (f.name.endsWith('_for_children')) f.childrenOf = files.findIndex((g) => g.name === f.type);
   }
   const nFiles = files.length;
-  const pidIdx = files.findIndex((f) => f.name === 'pid');
   const mntIdx = files.findIndex((f) => f.name === 'mnt');
   const types = NS_TYPES.filter((t) => files.some((f) => f.type === t));
 
@@ -206,31 +206,6 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
     }
   }
 
-  /**
-   * comm, thread count and NSpid of a process or thread: /proc/…/stat when
-   * NSpid is known to be [id] (one read, no escaping), else /proc/…/status.
-   * null if it exited meanwhile.
-   */
-  const readFacts = (dir: string, id: number, inOwnPidNs: boolean): TaskFacts | null => {
-    const file = inOwnPidNs ? `${dir}/stat` : `${dir}/status`;
-    const parse = inOwnPidNs ? parseStat : parseStatus;
-    let facts: TaskFacts | null;
-    try {
-      const n = pfs.readInto(file, buf);
-      facts = parse(buf, n);
-      if (facts === null && n === buf.length) {
-        const whole = pfs.readFile(file);
-        facts = parse(whole, whole.length);
-      }
-    } catch (err) {
-      if (isVanished(errnoCode(err))) return null;
-      facts = null;
-    }
-    facts ??= { comm: '', threads: 1, nspid: null, kthread: false };
-    if (inOwnPidNs || facts.nspid === null) facts.nspid = [id];
-    return facts;
-  };
-
   let kernel: readonly [number, number] | null;
   try {
     kernel = parseKernelRelease(lineOf(buf, pfs.readInto(`${proc}/sys/kernel/osrelease`, buf)));
@@ -240,155 +215,87 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
 
   // ── processes and threads ─────────────────────────────────────────────────
   const tWalk = performance.now();
-  let entries: string[];
+  const walkKind = pickWalk(opts.walk, opts.fs !== undefined);
+  const processLimit = opts.processLimit;
+  const params = {
+    proc,
+    files,
+    threads: wantThreads,
+    ownPidNs: procIsScannerPidNs ? scannerPidNs : -1,
+    comm: processLimit === undefined,
+  };
+  let walk: ProcWalk;
   try {
-    entries = pfs.readdir(proc);
+    walk = walkKind === 'native' ? walkNative(params) : walkJs(pfs, params);
   } catch (err) {
     const code = errnoCode(err) || 'ENOENT';
     throw Object.assign(new Error(`cannot list ${proc}: ${message(err)}`), { code });
   }
+  errors.push(...walk.errors);
 
-  const inos = new Float64Array(nFiles);
   const leaders: number[] = [];
   let processCount = 0;
-  let threadCount = 0;
   let pid1: NsInodes | null = null;
   let kthreadd: NsInodes | null = null;
   let scannerNs: NsInodes | null = null;
 
-  const inodesOf = (): NsInodes => {
+  const inodesOf = (off: number): NsInodes => {
     const out: NsInodes = {};
     for (let i = 0; i < nFiles; i++) {
       const f = files[i]!;
-      if (f.childrenOf < 0 && inos[i]! >= 0) out[f.type] = inos[i]!;
+      if (f.childrenOf < 0 && walk.inos[off + i]! >= 0) out[f.type] = walk.inos[off + i]!;
     }
     return out;
   };
-
-  // /proc lists pids in ascending order; other trees (tests) may not.
-  const pids: number[] = [];
-  for (const name of entries) if (isPidName(name)) pids.push(Number(name));
-  for (let i = 1; i < pids.length; i++) {
-    if (pids[i - 1]! > pids[i]!) {
-      pids.sort((a, b) => a - b);
-      break;
-    }
-  }
-
-  /** readlink every ns file of one task into `inos`: 'ok', 'gone' (exited) or 'error' (recorded). */
-  const readLinks = (nsDir: string, pid: number): 'ok' | 'gone' | 'error' => {
-    for (let i = 0; i < nFiles; i++) {
-      try {
-        inos[i] = parseNsIno(pfs.readlink(nsDir + files[i]!.name));
-      } catch (err) {
-        inos[i] = -1;
-        const code = errnoCode(err);
-        if (isVanished(code)) {
-          // First link missing: the task exited (or is a zombie). Later ones:
-          // it exited meanwhile, or pid_for_children before any fork.
-          if (i === 0) return 'gone';
-          continue;
-        }
-        errors.push({ pid, code: code || 'EIO', message: message(err) });
-        return 'error';
-      }
-    }
-    return 'ok';
+  const nspidOf = (row: number, id: number): number[] => {
+    const from = walk.nspidStart[row]!;
+    const to = walk.nspidStart[row + 1]!;
+    if (from === to) return [id]; // the scanner's pid namespace (or no NSpid line)
+    const out: number[] = [];
+    for (let k = from; k < to; k++) out.push(walk.nspid[k]!);
+    return out;
   };
 
-  for (const pid of pids) {
-    const name = String(pid);
-    const base = `${proc}/${name}`;
-    let nsDir = `${base}/ns/`;
-    let leadTid = name;
-
-    let got = readLinks(nsDir, pid);
-    if (got === 'gone') {
-      // Exited, a zombie, or a leader that called pthread_exit while its other
-      // threads live on: /proc/PID/ns is gone with the leader, the process's
-      // namespaces are still held by those threads. One readdir tells.
-      let tids: string[];
+  // comm and kthread of processes the walk did not read them for (kthread 2):
+  // read here only where they matter (a mount namespace's reader, PID 2, the
+  // entries a processLimit cut keeps), once per pid.
+  const lateFacts = new Map<number, { comm: string; kthread: boolean }>();
+  const factsOf = (pid: number): { comm: string; kthread: boolean } => {
+    let f = lateFacts.get(pid);
+    if (f === undefined) {
+      let t: TaskFacts | null;
       try {
-        tids = pfs.readdir(`${base}/task`);
+        t = parseStat(buf, pfs.readInto(`${proc}/${pid}/stat`, buf));
       } catch {
-        tids = [];
+        t = null; // exited since the walk: listed without comm
       }
-      const alive = tids.find((t) => t !== name);
-      if (alive === undefined) continue;
-      leadTid = alive;
-      nsDir = `${base}/task/${alive}/ns/`;
-      got = readLinks(nsDir, pid);
+      f = { comm: t?.comm ?? '', kthread: t?.kthread ?? false };
+      lateFacts.set(pid, f);
     }
-    if (got !== 'ok') continue;
+    return f;
+  };
+  const pending = new Set<NamespaceProcessT>();
+  const kthreadOf = (row: number, pid: number): boolean =>
+    walk.kthread[row] === 2 ? factsOf(pid).kthread : walk.kthread[row] === 1;
 
-    const pidNs = pidIdx >= 0 ? inos[pidIdx]! : -1;
-    const facts = readFacts(base, pid, procIsScannerPidNs && pidNs >= 0 && pidNs === scannerPidNs);
-    if (facts === null) continue;
-    const { comm, threads } = facts;
-    const nspid = facts.nspid!;
+  const rows = walk.pid.length;
+  let container: string | null = null;
+  for (let row = 0; row < rows; row++) {
+    const pid = walk.pid[row]!;
+    const tid = walk.tid[row]!;
+    const off = row * nFiles;
+    let comm = walk.comm[row]!;
+    const unknown = walk.kthread[row] === 2;
 
-    const container = lookup === null ? null : lookup.containerOfPid(pid);
-    const entry: NamespaceProcessT = { pid, nspid, comm, via: 'proc', container };
-    for (let i = 0; i < nFiles; i++) {
-      const ino = inos[i]!;
-      if (ino < 0) continue;
-      const f = files[i]!;
-      if (f.childrenOf >= 0) {
-        if (ino === inos[f.childrenOf]) continue; // same as its own: nothing new
-        getNs(f.type, ino, nsDir + f.name).processes.push({ ...entry, via: 'children' });
-        continue;
-      }
-      const ns = byIno.get(ino) ?? getNs(f.type, ino, nsDir + f.name);
-      if (ns.alt === null && ns.processes.length > 0) ns.alt = nsDir + f.name;
-      ns.processes.push(entry);
-      // Whose mount table to read: a user process if there is one (a kernel
-      // thread's root may be the rootfs under the real root).
-      if (i === mntIdx && (ns.mountinfo === null || (ns.mountKthread && !facts.kthread))) {
-        const taskBase = leadTid === name ? base : `${base}/task/${leadTid}`;
-        ns.mountinfo = `${taskBase}/mountinfo`;
-        ns.mountRoot = `${taskBase}/root`;
-        ns.mountPid = pid;
-        ns.mountKthread = facts.kthread;
-      }
-    }
-    processCount++;
-    leaders.push(pid);
-    if (pid === 1) pid1 = inodesOf();
-    else if (pid === 2 && comm === 'kthreadd') kthreadd = inodesOf();
-    if (pid === scannerPid) scannerNs = inodesOf();
-
-    if (!wantThreads || (threads <= 1 && leadTid === name)) continue;
-    let tids: string[];
-    try {
-      tids = pfs.readdir(`${base}/task`);
-    } catch {
-      continue;
-    }
-    for (const tidName of tids) {
-      if (tidName === name || tidName === leadTid) continue;
-      threadCount++;
-      const tBase = `${base}/task/${tidName}`;
-      const tNsDir = `${tBase}/ns/`;
-      let tEntry: NamespaceProcessT | null = null;
+    if (tid !== 0) {
+      // A thread whose namespaces differ from its process's (only those links are set).
+      const tBase = `${proc}/${pid}/task/${tid}`;
+      const tEntry: NamespaceProcessT = { pid, tid, nspid: nspidOf(row, tid), comm, via: 'task', container };
       for (let i = 0; i < nFiles; i++) {
+        const ino = walk.inos[off + i]!;
+        if (ino < 0) continue;
         const f = files[i]!;
-        if (!f.perThread || inos[i]! < 0) continue;
-        let ino: number;
-        try {
-          ino = parseNsIno(pfs.readlink(tNsDir + f.name));
-        } catch (err) {
-          if (isVanished(errnoCode(err))) break; // the thread exited
-          continue;
-        }
-        if (ino < 0 || ino === inos[i]) continue;
-        if (f.childrenOf >= 0 && ino === inos[f.childrenOf]) continue; // its children stay in the process's own
-        if (tEntry === null) {
-          const tid = Number(tidName);
-          const t = readFacts(tBase, tid, nspid.length === 1);
-          if (t === null) break; // the thread exited
-          tEntry = { pid, tid, nspid: t.nspid!, comm: t.comm, via: 'task', container };
-        }
-        const ns = getNs(f.type, ino, tNsDir + f.name);
+        const ns = getNs(f.type, ino, `${tBase}/ns/${f.name}`);
         ns.processes.push(tEntry);
         if (f.type === 'mnt' && ns.mountinfo === null) {
           ns.mountinfo = `${tBase}/mountinfo`;
@@ -396,8 +303,49 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
           ns.mountPid = pid;
         }
       }
+      continue;
     }
+
+    const lead = walk.lead[row]!;
+    const base = `${proc}/${pid}`;
+    const taskBase = lead === pid ? base : `${base}/task/${lead}`;
+    const nsDir = `${taskBase}/ns/`;
+    container = lookup === null ? null : lookup.containerOfPid(pid);
+    const entry: NamespaceProcessT = { pid, nspid: nspidOf(row, pid), comm, via: 'proc', container };
+    if (unknown) pending.add(entry);
+    for (let i = 0; i < nFiles; i++) {
+      const ino = walk.inos[off + i]!;
+      if (ino < 0) continue;
+      const f = files[i]!;
+      if (f.childrenOf >= 0) {
+        if (ino === walk.inos[off + f.childrenOf]) continue; // same as its own: nothing new
+        const child: NamespaceProcessT = { ...entry, via: 'children' };
+        if (unknown) pending.add(child);
+        getNs(f.type, ino, nsDir + f.name).processes.push(child);
+        continue;
+      }
+      const ns = byIno.get(ino) ?? getNs(f.type, ino, nsDir + f.name);
+      if (ns.alt === null && ns.processes.length > 0) ns.alt = nsDir + f.name;
+      ns.processes.push(entry);
+      // Whose mount table to read: a user process if there is one (a kernel
+      // thread's root may be the rootfs under the real root).
+      if (i === mntIdx && (ns.mountinfo === null || (ns.mountKthread && !kthreadOf(row, pid)))) {
+        ns.mountinfo = `${taskBase}/mountinfo`;
+        ns.mountRoot = `${taskBase}/root`;
+        ns.mountPid = pid;
+        ns.mountKthread = kthreadOf(row, pid);
+      }
+    }
+    processCount++;
+    leaders.push(pid);
+    if (pid === 1) pid1 = inodesOf(off);
+    else if (pid === 2) {
+      if (unknown) comm = entry.comm = factsOf(pid).comm;
+      if (comm === 'kthreadd') kthreadd = inodesOf(off);
+    }
+    if (pid === scannerPid) scannerNs = inodesOf(off);
   }
+  const threadCount = walk.threadCount;
 
   // ── nsfs bind mounts: one mountinfo per mount namespace ───────────────────
   const tMounts = performance.now();
@@ -489,17 +437,23 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
       parent: ns.parent,
       initial: initialIds.has(id),
       hidden: ns.hidden,
-      processes: ns.processes,
+      processes: processLimit === undefined ? ns.processes : ns.processes.slice(0, processLimit),
       processCount: ns.processes.length,
       holders: ns.holders,
       container: containerOf(ns.processes),
+      containers: containersIn(ns.processes),
     };
     if (ns.ownerUid !== undefined) out.ownerUid = ns.ownerUid;
     return out;
   });
 
+  for (const ns of namespaces) {
+    for (const p of ns.processes) if (pending.has(p)) p.comm = factsOf(p.pid).comm;
+  }
+
   return {
     namespaces,
+    namespaceCount: namespaces.length,
     scannedAt,
     durationMs: performance.now() - t0,
     phasesMs: {
@@ -526,6 +480,18 @@ function containerOf(processes: readonly NamespaceProcessT[]): string | null {
     else if (found !== p.container) return null;
   }
   return found;
+}
+
+/** Every container with a process or thread in the namespace itself (not via 'children'), sorted. */
+function containersIn(processes: readonly NamespaceProcessT[]): string[] {
+  let found: Set<string> | null = null;
+  let last: string | null = null;
+  for (const p of processes) {
+    if (p.container === null || p.via === 'children' || p.container === last) continue;
+    last = p.container;
+    (found ??= new Set()).add(p.container);
+  }
+  return found === null ? [] : [...found].sort();
 }
 
 function pidOfPath(path: string): number | null {

@@ -1,17 +1,20 @@
 /** namespaces.*: the inventory, attributed to containers through their cgroups. */
 import { BerthError } from '../../../preload/errors';
 import type { NamespaceSideT } from '../../../preload/schemas/namespaces';
-import { containerSubgraph, limitProcesses, shared } from '../../engine/namespaces/graph';
+import { containerSubgraph, limitNamespaces, limitProcesses, processPage, shared } from '../../engine/namespaces/graph';
 import { scanNamespaces, type ContainerLookup } from '../../engine/namespaces/scan';
 import type { HandlersFor, HelperServices } from '../handlers';
 import { engineFor } from './containers';
 
-/** Big hosts: the UI collapses processes into counts; 50 per namespace is plenty to show. */
+/** Big hosts: the UI collapses processes into counts; 50 per namespace is plenty to show (namespaces.processes pages through the rest). */
 const DEFAULT_PROCESS_LIMIT = 50;
+/** A 2,000-process host has ~600; the cap keeps a pathological one (netns per socket…) from sending megabytes. */
+const DEFAULT_NAMESPACE_LIMIT = 5_000;
+const DEFAULT_PAGE = 200;
 
 export function namespaceHandlers(
   s: HelperServices,
-): HandlersFor<'namespaces.graph' | 'namespaces.container' | 'namespaces.shared'> {
+): HandlersFor<'namespaces.graph' | 'namespaces.container' | 'namespaces.processes' | 'namespaces.shared'> {
   /** Every running container's processes, from its cgroup (one read per container). */
   const lookup = async (): Promise<ContainerLookup> => {
     const { manager } = await engineFor(s);
@@ -35,8 +38,17 @@ export function namespaceHandlers(
     return r.pid;
   };
   return {
-    'namespaces.graph': async (p) =>
-      limitProcesses(scanNamespaces({ ...p, containers: await lookup() }), p.processLimit ?? DEFAULT_PROCESS_LIMIT),
+    'namespaces.graph': async (p) => {
+      // The scan cuts the process lists itself: it then reads comm only for what it keeps.
+      const g = scanNamespaces({
+        ...p,
+        processLimit: p.processLimit ?? DEFAULT_PROCESS_LIMIT,
+        containers: await lookup(),
+      });
+      return limitNamespaces(g, p.namespaceLimit ?? DEFAULT_NAMESPACE_LIMIT);
+    },
+    'namespaces.processes': async (p) =>
+      processPage(scanNamespaces({ containers: await lookup() }), p.id, p.offset ?? 0, p.limit ?? DEFAULT_PAGE),
     'namespaces.container': async (p) => {
       const { manager } = await engineFor(s);
       const id = manager.find(p.id).id;

@@ -95,10 +95,7 @@ function ContainerGraph({
     const c = list.find((x) => x.id === fullId);
     return [c ?? { id: fullId, name: shortId(fullId), state: null, pid: null, network: null }];
   }, [list, fullId]);
-  const membership = useMemo(
-    () => computeMembership(graph, containers, answer ? new Map([[fullId, answer]]) : undefined),
-    [graph, containers, answer, fullId],
-  );
+  const membership = useMemo(() => computeMembership(graph), [graph]);
   // Its own namespaces; their owners and parents as context (drawn muted).
   const filters = useMemo(() => ({ ...defaultFilters(), container: fullId }), [fullId]);
   const [toggles, setToggles] = useState<EdgeToggles>({ membership: true, parent: true, owner: true });

@@ -4,7 +4,8 @@
  * uid, holders, processes with the /proc link that shows each one) or
  * container (its namespace of each type).
  */
-import type { CSSProperties, ReactNode } from 'react';
+import { useState, type CSSProperties, type ReactNode } from 'react';
+import { useBerth } from '../../app/client';
 import type { Selection } from './flow';
 import {
   formatMs,
@@ -18,7 +19,16 @@ import {
 } from './format';
 import type { Membership } from './model';
 import { containerDetailsHref, containerNamespacesHref } from './route';
-import { NS_TYPES, shortId, TYPE_COLORS, type ContainerRef, type Namespace, type NamespaceGraph } from './types';
+import { PROCESS_PAGE } from './queries';
+import {
+  NS_TYPES,
+  shortId,
+  TYPE_COLORS,
+  type ContainerRef,
+  type Namespace,
+  type NamespaceGraph,
+  type NamespaceProcess,
+} from './types';
 
 export interface DetailsPanelProps {
   graph: NamespaceGraph;
@@ -85,6 +95,28 @@ function containerLabel(containers: ReadonlyMap<string, ContainerRef>, id: strin
 function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNode {
   const { ns, graph, byId, membership, containers, shown, onSelect } = props;
   const why = initialSource(graph, ns);
+  const client = useBerth();
+  // Pages fetched past the graph's cut list (namespaces.processes), for this namespace only.
+  const [more, setMore] = useState<{ id: string; rows: NamespaceProcess[]; error: string | null; busy: boolean }>({
+    id: ns.id,
+    rows: [],
+    error: null,
+    busy: false,
+  });
+  const extra = more.id === ns.id ? more : { id: ns.id, rows: [], error: null, busy: false };
+  const listed = [...ns.processes, ...extra.rows];
+  // The container view lists only the container's processes: paging the whole namespace would mix in others.
+  const canPage = props.scope !== 'container' && listed.length < ns.processCount;
+  const loadMore = (): void => {
+    const id = ns.id;
+    setMore({ ...extra, busy: true, error: null });
+    client
+      .invoke('namespaces.processes', { id, offset: listed.length, limit: PROCESS_PAGE })
+      .then((page) => setMore({ id, rows: [...extra.rows, ...page.processes], error: null, busy: false }))
+      .catch((e: unknown) =>
+        setMore({ ...extra, busy: false, error: e instanceof Error ? e.message : 'could not load more' }),
+      );
+  };
   const members = [...(membership.byNamespace.get(ns.id) ?? [])];
   const firstProc = ns.processes.find((p) => p.via === 'proc');
   const anyContainer = ns.processes.some((p) => p.container !== null);
@@ -205,8 +237,8 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
       <section className="nsp-section" aria-labelledby="nsp-procs">
         <h3 id="nsp-procs">
           Processes ({ns.processCount.toLocaleString('en-US')})
-          {ns.processes.length < ns.processCount && (
-            <span className="muted nsp-cut"> — the first {ns.processes.length} listed</span>
+          {listed.length < ns.processCount && (
+            <span className="muted nsp-cut"> — the first {listed.length} listed</span>
           )}
         </h3>
         {ns.processes.length === 0 ? (
@@ -223,7 +255,7 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
               </tr>
             </thead>
             <tbody>
-              {ns.processes.map((p) => (
+              {listed.map((p) => (
                 <tr key={`${p.pid}:${p.tid ?? ''}:${p.via}`}>
                   <th scope="row" className="mono">
                     {p.pid}
@@ -251,6 +283,14 @@ function NamespaceDetails(props: DetailsPanelProps & { ns: Namespace }): ReactNo
               ))}
             </tbody>
           </table>
+        )}
+        {canPage && (
+          <p>
+            <button type="button" className="btn" onClick={loadMore} disabled={extra.busy} data-testid="nsp-more">
+              {extra.busy ? 'Loading…' : `Show ${Math.min(PROCESS_PAGE, ns.processCount - listed.length)} more`}
+            </button>
+            {extra.error !== null && <span className="error-text"> {extra.error}</span>}
+          </p>
         )}
       </section>
       <p className="muted nsp-foot">

@@ -6,7 +6,7 @@
  * what one container shares with the host. `#/namespaces/container/<id>`
  * shows one container's part (ContainerNamespacesTab).
  */
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
@@ -24,9 +24,6 @@ import { SharedSummaryView } from './SharedSummaryView';
 import { useNamespacesSync } from './sync';
 import { containerRef, shortId, type ContainerSummary, type NamespaceGraph } from './types';
 import { useGraphModel } from './useGraphModel';
-
-/** Containers whose host memberships are looked up automatically (one scan each). */
-const MAX_COMPARISONS = 16;
 
 export function NamespacesPage(): ReactNode {
   const loc = parseNamespacesHash(useHash());
@@ -112,32 +109,16 @@ function HostGraph({
   listError: unknown;
 }): ReactNode {
   const client = useBerth();
-  const qc = useQueryClient();
   const containers = useMemo(() => (containerList ?? []).map(containerRef), [containerList]);
 
-  // Memberships: the scan's lists are cut, so ask the engine what each
-  // container shares with the host where the lists cannot tell.
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [toggles, setToggles] = useState<EdgeToggles>({ membership: true, parent: true, owner: false });
   const [selection, setSelection] = useState<Selection | null>(null);
   const [compareId, setCompareId] = useState<string>('');
   const [centerOn, setCenterOn] = useState<{ id: string; seq: number } | null>(null);
 
-  const baseMembership = useMemo(() => computeMembership(graph, containers), [graph, containers]);
-  // The picked and the compared container first, so a filter always shows its links.
-  const toResolve = useMemo(() => {
-    const { incomplete } = baseMembership;
-    const first = [filters.container, compareId].filter((id) => incomplete.includes(id));
-    return [...new Set([...first, ...incomplete])].slice(0, MAX_COMPARISONS);
-  }, [baseMembership, filters.container, compareId]);
-  const compQ = useQuery({
-    ...namespacesQueries.hostComparisons(client, qc, toResolve),
-    placeholderData: keepPreviousData,
-  });
-  const membership = useMemo(() => {
-    const answers = new Map(Object.entries(compQ.data ?? {}).filter(([id]) => toResolve.includes(id)));
-    return answers.size ? computeMembership(graph, containers, answers) : baseMembership;
-  }, [compQ.data, toResolve, graph, containers, baseMembership]);
+  // Complete however the process lists were cut: Namespace.containers is computed before the cut.
+  const membership = useMemo(() => computeMembership(graph), [graph]);
 
   const sharedQ = useQuery({ ...namespacesQueries.shared(client, compareId, 'host'), enabled: compareId !== '' });
   const model = useGraphModel({
@@ -165,8 +146,7 @@ function HostGraph({
   }, [compareId, summary, model.layout.focus, model.filtered.ids]);
   const fitKey = JSON.stringify([[...filters.types], filters.container, filters.hideUnused, compareId, !!summary]);
   const compareName = compareId ? (model.containersById.get(compareId)?.name ?? shortId(compareId)) : '';
-  const unresolved = baseMembership.incomplete.length - toResolve.length;
-  const resolving = compQ.isFetching && toResolve.length > 0;
+  const cut = graph.namespaceCount - graph.namespaces.length;
 
   return (
     <>
@@ -183,13 +163,13 @@ function HostGraph({
         </FilterBar>
       </div>
       {listError != null && <ErrorView error={listError} title="Could not list containers (names are ids)" compact />}
-      {(resolving || unresolved > 0 || graph.errors.length > 0) && (
+      {(cut > 0 || graph.errors.length > 0) && (
         <div className="nsx-note muted" role="status">
-          {resolving && <span>Asking which host namespaces {toResolve.length} container(s) use… </span>}
-          {unresolved > 0 && (
-            <span>
-              {unresolved} more containers&rsquo; links to the host&rsquo;s shared namespaces are not drawn (pick one in
-              Container to see its).{' '}
+          {cut > 0 && (
+            <span data-testid="ns-cut">
+              Showing {graph.namespaces.length.toLocaleString('en-US')} of{' '}
+              {graph.namespaceCount.toLocaleString('en-US')} namespaces (user, host, container ones first; the rest by
+              process count).{' '}
             </span>
           )}
           {graph.errors.length > 0 && (

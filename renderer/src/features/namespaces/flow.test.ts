@@ -14,7 +14,7 @@ function setup() {
     pid: null,
     network: i === 0 ? 'host' : 'bridge',
   }));
-  const membership = computeMembership(g, containers);
+  const membership = computeMembership(g);
   const filtered = applyFilters(g, membership, containers, defaultFilters());
   const layout = layoutGraph({ namespaces: filtered.namespaces, containers: filtered.containers, membership });
   const names = new Map(containers.map((c) => [c.id, c.name]));

@@ -18,7 +18,7 @@ function build(o: SyntheticOptions) {
     pid: null,
     network: null,
   }));
-  const membership = computeMembership(g, containers);
+  const membership = computeMembership(g);
   const filtered = applyFilters(g, membership, containers, defaultFilters());
   const layout = layoutGraph({ namespaces: filtered.namespaces, containers: filtered.containers, membership });
   return { g, containers, membership, filtered, layout };
@@ -161,14 +161,14 @@ describe('layoutGraph', () => {
     const l = layoutGraph({
       namespaces: [],
       containers: [{ id: 'x', name: 'x', state: null, pid: null, network: null }],
-      membership: { byContainer: new Map(), byNamespace: new Map(), incomplete: [] },
+      membership: { byContainer: new Map(), byNamespace: new Map() },
     });
     expect(l.containers.get('x')).toBeDefined();
     expect(
       layoutGraph({
         namespaces: [],
         containers: [],
-        membership: { byContainer: new Map(), byNamespace: new Map(), incomplete: [] },
+        membership: { byContainer: new Map(), byNamespace: new Map() },
       }).frames,
     ).toEqual([]);
   });
@@ -205,7 +205,7 @@ describe('layoutGraph', () => {
     for (let i = 0; i < 5; i++) {
       const t0 = performance.now();
       const c0 = cpuUsage();
-      const membership = computeMembership(g, containers);
+      const membership = computeMembership(g);
       const filtered = applyFilters(g, membership, containers, defaultFilters());
       layout = layoutGraph({ namespaces: filtered.namespaces, containers: filtered.containers, membership });
       const flow = toFlow(filtered, membership, layout, new Map(containers.map((c) => [c.id, c.name])));

@@ -27,7 +27,7 @@ const small = () =>
 describe('computeMembership', () => {
   it('links a container to every namespace its processes are in, not to *_for_children ones', () => {
     const g = small();
-    const m = computeMembership(g, [ref(0), ref(1), ref(2)]);
+    const m = computeMembership(g);
     const c0 = m.byContainer.get(ctrId(0))!;
     expect(c0.size).toBe(8);
     expect(c0.has(hostId('net'))).toBe(true); // container 0 runs with network host
@@ -39,11 +39,10 @@ describe('computeMembership', () => {
     const pidNs = g.namespaces.find((ns) => ns.type === 'pid' && ns.container === ctrId(1))!;
     expect(pidNs.processes.some((p) => p.via === 'children')).toBe(true);
     expect(m.byNamespace.get(pidNs.id)).toEqual(new Set([ctrId(1)]));
-    expect(m.incomplete).toEqual([]);
     expect(listsComplete(g)).toBe(true);
   });
 
-  it('says which containers a cut process list cannot place, and fills them in from shared answers', () => {
+  it('knows every member from Namespace.containers even when the process lists are cut', () => {
     const g = syntheticGraph({
       hostProcesses: 60,
       containers: 2,
@@ -52,37 +51,22 @@ describe('computeMembership', () => {
       processLimit: 50,
     });
     expect(listsComplete(g)).toBe(false);
-    const m = computeMembership(g, [ref(0), ref(1)]);
-    // Their processes come after 60 host ones: cut from user/time (and net for the host-net one).
-    expect(m.byContainer.get(ctrId(0))!.has(hostId('user'))).toBe(false);
-    expect(m.incomplete.sort()).toEqual([ctrId(0), ctrId(1)]);
-
-    const answer: SharedNamespaces = {
-      a: 1234,
-      b: 'host',
-      namespaces: (['user', 'net', 'time', 'mnt'] as NamespaceType[]).map((t) => {
-        const own = g.namespaces.find((ns) => ns.type === t && ns.container === ctrId(0));
-        const a = own?.id ?? hostId(t);
-        return { type: t, shared: a === hostId(t), a, b: hostId(t) };
-      }),
-    };
-    const m2 = computeMembership(g, [ref(0), ref(1)], new Map([[ctrId(0), answer]]));
-    expect(m2.byContainer.get(ctrId(0))!.has(hostId('user'))).toBe(true);
-    expect(m2.byContainer.get(ctrId(0))!.has(hostId('net'))).toBe(true);
-    expect(m2.incomplete).toEqual([ctrId(1)]);
-  });
-
-  it('ignores stopped containers when deciding what is incomplete', () => {
-    const g = syntheticGraph({ hostProcesses: 60, containers: 1, processesPerContainer: 1, processLimit: 50 });
-    const m = computeMembership(g, [ref(0), ref(9, { state: 'exited' })]);
-    expect(m.incomplete).toEqual([ctrId(0)]);
+    // Their processes come after 60 host ones: cut from the lists of user, time and (host-net) net…
+    const user = g.namespaces.find((ns) => ns.id === hostId('user'))!;
+    expect(user.processes.some((p) => p.container !== null)).toBe(false);
+    // …but not from the membership.
+    const m = computeMembership(g);
+    expect(m.byContainer.get(ctrId(0))!.has(hostId('user'))).toBe(true);
+    expect(m.byContainer.get(ctrId(0))!.has(hostId('net'))).toBe(true);
+    expect(m.byContainer.get(ctrId(1))!.has(hostId('net'))).toBe(false);
+    expect([...m.byNamespace.get(hostId('time'))!].sort()).toEqual([ctrId(0), ctrId(1)]);
   });
 });
 
 describe('applyFilters', () => {
   const g = small();
   const containers = [ref(0), ref(1), ref(2)];
-  const m = computeMembership(g, containers);
+  const m = computeMembership(g);
   const run = (f: Partial<Filters>) => applyFilters(g, m, containers, { ...defaultFilters(), ...f });
 
   it('shows everything by default, every known container', () => {
@@ -132,7 +116,7 @@ describe('applyFilters', () => {
 describe('knownContainers', () => {
   it('drops listed containers without namespaces and names unlisted ones by short id', () => {
     const g = small();
-    const m = computeMembership(g, []);
+    const m = computeMembership(g);
     const list = [ref(1), ref(7, { state: 'exited' })];
     const k = knownContainers(list, m);
     expect(k.map((c) => c.name)).toEqual([ctrId(0).slice(0, 12), 'c1', ctrId(2).slice(0, 12)].sort());

@@ -20,13 +20,6 @@ export interface Membership {
   byContainer: Map<string, Set<string>>;
   /** Namespace id → the containers with a process (or thread) in it. */
   byNamespace: Map<string, Set<string>>;
-  /**
-   * Running containers for which the scan's process lists (cut to
-   * processLimit) cannot tell every type: their memberships in big shared
-   * namespaces (the host's user, time, maybe net) may be missing. A
-   * `namespaces.shared {a: id, b: 'host'}` answer fills them in.
-   */
-  incomplete: string[];
 }
 
 function add(map: Map<string, Set<string>>, key: string, value: string): void {
@@ -41,44 +34,24 @@ export function listsComplete(graph: NamespaceGraph): boolean {
 }
 
 /**
- * Who is in what: a namespace's `container` (every process in it is that
- * container's), each listed process's `container` (its own namespaces and
- * its threads', not the *_for_children ones: those are where its children
- * go), and `namespaces.shared` answers with the container as side `a` (its
- * namespace of every type).
+ * Who is in what, from each namespace's `containers` (every container with a
+ * process or thread in it, computed by the engine before the process lists
+ * were cut, so complete however long the list is) and `container`.
  */
-export function computeMembership(
-  graph: NamespaceGraph,
-  containers: readonly ContainerRef[],
-  shared: ReadonlyMap<string, SharedNamespaces> = new Map(),
-): Membership {
+export function computeMembership(graph: NamespaceGraph): Membership {
   const byContainer = new Map<string, Set<string>>();
   const byNamespace = new Map<string, Set<string>>();
-  const link = (c: string, ns: string) => {
-    add(byContainer, c, ns);
-    add(byNamespace, ns, c);
-  };
-  const known = new Set(graph.namespaces.map((ns) => ns.id));
   for (const ns of graph.namespaces) {
-    if (ns.container !== null) link(ns.container, ns.id);
-    for (const p of ns.processes) if (p.container !== null && p.via !== 'children') link(p.container, ns.id);
-  }
-  for (const [id, answer] of shared) {
-    for (const e of answer.namespaces) if (known.has(e.a)) link(id, e.a);
-  }
-  const typeOf = new Map(graph.namespaces.map((ns) => [ns.id, ns.type]));
-  const hostTypes = graph.initial.filter((i) => i.id !== null && known.has(i.id)).map((i) => i.type);
-  const complete = listsComplete(graph);
-  const incomplete: string[] = [];
-  if (!complete) {
-    const ids = new Set([...containers.filter((c) => c.state === 'running').map((c) => c.id), ...byContainer.keys()]);
-    for (const id of ids) {
-      if (shared.has(id)) continue;
-      const types = new Set([...(byContainer.get(id) ?? [])].map((ns) => typeOf.get(ns)));
-      if (hostTypes.some((t) => !types.has(t))) incomplete.push(id);
+    for (const c of ns.containers) {
+      add(byContainer, c, ns.id);
+      add(byNamespace, ns.id, c);
+    }
+    if (ns.container !== null) {
+      add(byContainer, ns.container, ns.id);
+      add(byNamespace, ns.id, ns.container);
     }
   }
-  return { byContainer, byNamespace, incomplete };
+  return { byContainer, byNamespace };
 }
 
 // ── filters ─────────────────────────────────────────────────────────────────

@@ -52,6 +52,7 @@ export function syntheticGraph(o: SyntheticOptions): NamespaceGraph {
       processCount: 0,
       holders: [],
       container: null,
+      containers: [],
       ...extra,
     };
     byId.set(ns.id, ns);
@@ -110,7 +111,10 @@ export function syntheticGraph(o: SyntheticOptions): NamespaceGraph {
 
   const namespaces = [...byId.values()].map((ns) => {
     const processes = [...ns.processes].sort((a, b) => a.pid - b.pid);
-    const whole = { ...ns, processes, processCount: processes.length };
+    const members = [
+      ...new Set(processes.filter((p) => p.via !== 'children' && p.container !== null).map((p) => p.container!)),
+    ];
+    const whole = { ...ns, processes, processCount: processes.length, containers: members.sort() };
     if (ns.container === null && processes.length > 0 && processes.every((p) => p.container !== null)) {
       const owners = new Set(processes.map((p) => p.container));
       if (owners.size === 1) whole.container = [...owners][0]!;
@@ -123,6 +127,7 @@ export function syntheticGraph(o: SyntheticOptions): NamespaceGraph {
   namespaces.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.inode - b.inode));
   return {
     namespaces,
+    namespaceCount: namespaces.length,
     scannedAt: '2025-01-01T00:00:00.000Z',
     durationMs: 123.4,
     phasesMs: { processes: 100, mounts: 1, fds: 0, ioctls: 2 },
