@@ -50,23 +50,34 @@ function which(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<void> {
+/**
+ * Runs a peer through bash and returns the CPU time (user + sys) of it and
+ * its children, from bash's `times`; its stdout goes to /dev/null.
+ */
+function run(cmd: string, args: string[]): Promise<number> {
+  const script = '"$@" >/dev/null; s=$?; times; exit $s';
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, ...opts }, (err, _out, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
-      else resolve();
+    execFile('bash', ['-c', script, 'bash', cmd, ...args], (err, out, stderr) => {
+      if (err) return reject(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`));
+      // Second line: children's user and system time, e.g. "0m5.013s 0m9.699s".
+      const line = out.trim().split('\n').pop() ?? '';
+      const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      if (secs.length !== 2) return reject(new Error(`${cmd}: cannot read the CPU time from ${JSON.stringify(line)}`));
+      resolve((secs[0]! + secs[1]!) * 1000);
     });
   });
 }
 
-function sh(cmd: string, args: string[], cwd?: string): void {
-  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd ? { cwd } : {}) });
+/** CPU time (user + sys, all threads) of this process while fn runs. */
+async function inProcessCpu(fn: () => Promise<void>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
 }
 
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
+function sh(cmd: string, args: string[], cwd?: string): void {
+  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd ? { cwd } : {}) });
 }
 
 function median(xs: number[]): number {
@@ -189,41 +200,63 @@ function buildImage(): BenchImage {
 interface Contender {
   name: string;
   skip?: string;
-  once: () => Promise<void>;
+  /** One run; resolves to its CPU time in ms. */
+  once: () => Promise<number>;
+  /** Wall-clock ms per run. */
   samples: number[];
+  /** CPU ms per run (user + sys). */
+  cpu: number[];
 }
+
+const contender = (name: string, once: () => Promise<number>): Contender => ({ name, once, samples: [], cpu: [] });
 
 async function roundRobin(contenders: Contender[], runs: number): Promise<void> {
   const live = contenders.filter((c) => !c.skip);
   for (const c of live) await c.once(); // warm-up: page cache, JIT
   for (let i = 0; i < runs; i++) {
-    for (const c of live) c.samples.push(await timed(c.once));
+    for (const c of live) {
+      const t = performance.now();
+      const cpu = await c.once();
+      c.samples.push(performance.now() - t);
+      c.cpu.push(cpu);
+    }
   }
 }
 
+/**
+ * Medians of wall time and of CPU time. On a shared 2-core machine the wall
+ * time mostly measures who got the CPU; CPU time is the steadier figure, so
+ * both ratios are printed and the target is judged on each.
+ */
 function report(title: string, contenders: Contender[], base: string, targets: Record<string, number>): void {
   const loadavg = os
     .loadavg()
     .map((x) => x.toFixed(2))
     .join(' ');
+  const sec = (x: number) => (x / 1000).toFixed(2);
   const lines = [`\n${title} (median of ${RUNS}, load average ${loadavg})`];
+  lines.push(`  ${''.padEnd(26)} ${'wall s'.padStart(7)} ${'cpu s'.padStart(7)}   runs (wall / cpu)`);
   const b = contenders.find((c) => c.name === base)!;
   for (const c of contenders) {
     if (c.skip) {
       lines.push(`  ${c.name.padEnd(26)} skipped: ${c.skip}`);
       continue;
     }
-    const m = median(c.samples);
-    const runsText = c.samples.map((x) => (x / 1000).toFixed(2)).join(' ');
-    lines.push(`  ${c.name.padEnd(26)} ${(m / 1000).toFixed(2).padStart(7)} s   runs: ${runsText}`);
+    const runsText = c.samples.map((x, i) => `${sec(x)}/${sec(c.cpu[i]!)}`).join(' ');
+    lines.push(
+      `  ${c.name.padEnd(26)} ${sec(median(c.samples)).padStart(7)} ${sec(median(c.cpu)).padStart(7)}   ${runsText}`,
+    );
   }
   for (const c of contenders) {
     if (c === b || c.skip || b.skip) continue;
-    const ratio = median(b.samples) / median(c.samples);
+    const wall = median(b.samples) / median(c.samples);
+    const cpu = median(b.cpu) / median(c.cpu);
     const target = targets[c.name];
-    const verdict =
-      target === undefined ? '' : ratio <= target ? `  (target ≤ ${target}×: met)` : `  (target ≤ ${target}×: NOT met)`;
-    lines.push(`  ${base} / ${c.name}: ${ratio.toFixed(2)}×${verdict}`);
+    const verdict = (r: number) => (target === undefined ? '' : r <= target ? ' met' : ' NOT met');
+    lines.push(
+      `  ${base} / ${c.name}: wall ${wall.toFixed(2)}×${verdict(wall)}, cpu ${cpu.toFixed(2)}×${verdict(cpu)}` +
+        (target === undefined ? '' : `  (target ≤ ${target}×)`),
+    );
   }
   console.log(lines.join('\n'));
 }
@@ -274,10 +307,14 @@ describe.runIf(isRoot && tools.every(which))('images: load and layer analysis, b
     const berth = (archive: string, expectLayers: number) => async () => {
       const d = fresh('berth');
       try {
-        const store = await ImageStore.open({ dataRoot: d });
-        const loaded = await loadArchive(store, archive);
+        let loaded: Awaited<ReturnType<typeof loadArchive>> = [];
+        const cpu = await inProcessCpu(async () => {
+          const store = await ImageStore.open({ dataRoot: d });
+          loaded = await loadArchive(store, archive);
+        });
         expect(loaded).toHaveLength(1);
         expect(loaded[0]!.layers).toBe(expectLayers);
+        return cpu;
       } finally {
         clean(d);
       }
@@ -285,31 +322,27 @@ describe.runIf(isRoot && tools.every(which))('images: load and layer analysis, b
     const skopeo = (src: string) => async () => {
       const d = fresh('skopeo');
       try {
-        await run('skopeo', ['copy', '-q', src, `containers-storage:[overlay@${d}/root+${d}/runroot]${TAG}`]);
+        return await run('skopeo', ['copy', '-q', src, `containers-storage:[overlay@${d}/root+${d}/runroot]${TAG}`]);
       } finally {
         clean(d);
       }
     };
     const layers = image.gzipLayers.length;
     const oci: Contender[] = [
-      { name: 'berth (oci-archive)', once: berth(image.ociArchive, layers), samples: [] },
-      {
-        name: 'umoci unpack',
-        once: async () => {
-          const d = fresh('umoci');
-          try {
-            await run('umoci', ['unpack', '--image', `${image.ociLayout}:bench`, path.join(d, 'bundle')]);
-          } finally {
-            clean(d);
-          }
-        },
-        samples: [],
-      },
-      { name: 'skopeo copy (oci-archive)', once: skopeo(`oci-archive:${image.ociArchive}:${TAG}`), samples: [] },
+      contender('berth (oci-archive)', berth(image.ociArchive, layers)),
+      contender('umoci unpack', async () => {
+        const d = fresh('umoci');
+        try {
+          return await run('umoci', ['unpack', '--image', `${image.ociLayout}:bench`, path.join(d, 'bundle')]);
+        } finally {
+          clean(d);
+        }
+      }),
+      contender('skopeo copy (oci-archive)', skopeo(`oci-archive:${image.ociArchive}:${TAG}`)),
     ];
     const docker: Contender[] = [
-      { name: 'berth (docker-archive)', once: berth(image.dockerArchive, layers), samples: [] },
-      { name: 'skopeo copy (docker-arch)', once: skopeo(`docker-archive:${image.dockerArchive}`), samples: [] },
+      contender('berth (docker-archive)', berth(image.dockerArchive, layers)),
+      contender('skopeo copy (docker-arch)', skopeo(`docker-archive:${image.dockerArchive}`)),
     ];
     await roundRobin(oci, RUNS);
     report('load, oci-archive (gzip layers)', oci, 'berth (oci-archive)', { 'umoci unpack': 1.0 });
@@ -320,22 +353,29 @@ describe.runIf(isRoot && tools.every(which))('images: load and layer analysis, b
 
   it('(b) analysis: berth analyzeImageArchive vs tar -tv of every layer', async () => {
     const berth = (archive: string) => async () => {
-      const a = await analyzeImageArchive(archive);
+      let a: Awaited<ReturnType<typeof analyzeImageArchive>> | undefined;
+      const cpu = await inProcessCpu(async () => {
+        a = await analyzeImageArchive(archive);
+      });
+      if (!a) throw new Error('no analysis');
       expect(a.layers).toHaveLength(image.gzipLayers.length);
       const last = a.layers[a.layers.length - 1]!;
       expect(last.changes.some((c) => c.path === '/usr/share/zoneinfo/right' && c.change === 'removed')).toBe(true);
       expect(last.changes.some((c) => c.path === '/etc/bench-marker' && c.change === 'added')).toBe(true);
+      return cpu;
     };
     const tarList = (flags: string, files: string[]) => async () => {
-      for (const f of files) await run('tar', [flags, f]);
+      let cpu = 0;
+      for (const f of files) cpu += await run('tar', [flags, f]);
+      return cpu;
     };
     const gz: Contender[] = [
-      { name: 'berth (oci-archive)', once: berth(image.ociArchive), samples: [] },
-      { name: 'tar -tvzf', once: tarList('-tvzf', image.gzipLayers), samples: [] },
+      contender('berth (oci-archive)', berth(image.ociArchive)),
+      contender('tar -tvzf', tarList('-tvzf', image.gzipLayers)),
     ];
     const plain: Contender[] = [
-      { name: 'berth (docker-archive)', once: berth(image.dockerArchive), samples: [] },
-      { name: 'tar -tvf', once: tarList('-tvf', image.plainLayers), samples: [] },
+      contender('berth (docker-archive)', berth(image.dockerArchive)),
+      contender('tar -tvf', tarList('-tvf', image.plainLayers)),
     ];
     await roundRobin(gz, RUNS);
     report('analysis, gzip layers', gz, 'berth (oci-archive)', { 'tar -tvzf': 2.0 });
