@@ -142,6 +142,8 @@ test('a 2-layer image dropped on the window: the inspector shows its command, an
   await images.action('e2e/whiteout:1', 'Inspect');
   const insp = new LayerInspector(page);
   await insp.heading.waitFor();
+  // The details path form: the router hands /images/<id>/layers to the Images route.
+  await expect(page).toHaveURL(/#\/images\/sha256%3A[0-9a-f]{64}\/layers$/);
   await expect(insp.layers.getByRole('row')).toHaveCount(3); // header + 2 layers
   await expect(insp.layers.getByRole('cell', { name: 'ADD busybox-rootfs.tar /' })).toBeVisible();
   await expect(insp.layers.getByRole('cell', { name: 'COPY hello.sh /app/' })).toBeVisible();

@@ -2,14 +2,14 @@
  * Where the Layer inspector lives in the hash: `#/layers` (pick an image or
  * drop an archive), `#/layers?image=<ref>`, and `#/images/<ref>/layers`.
  *
- * The last form needs the router to hand sub-paths of "/images" to the
- * Images route (app/routes.ts `findRoute` matches paths exactly today), so
- * links use the query form until it does; `INSPECTOR_PATH_FORM` switches them.
+ * The last form is what links use: the router hands sub-paths of "/images"
+ * to the Images route (app/routes.ts `findRoute`), which renders the
+ * inspector for it. `INSPECTOR_PATH_FORM` = false goes back to the query form.
  */
 import { useSyncExternalStore } from 'react';
 
-/** Flip to true once findRoute matches "/images/…" to the Images entry. */
-export const INSPECTOR_PATH_FORM = false;
+/** Links use "#/images/<ref>/layers" (the router matches sub-paths). */
+export const INSPECTOR_PATH_FORM = true;
 
 export function inspectorHref(ref: string): string {
   const r = encodeURIComponent(ref);
