@@ -13,6 +13,12 @@ export interface BerthBridge {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Envelope<Result<M>>>;
   /** Returns a function that cancels the subscription. */
   subscribe<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * Electron only: the host path of a File the user dropped or picked
+   * (`webUtils.getPathForFile`), '' when it has none. Absent in web mode,
+   * where the browser gives bytes but no path.
+   */
+  getPathForFile?(file: File): string;
 }
 
 /** Messages of the web transport (one JSON object per WebSocket message). */

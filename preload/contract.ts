@@ -18,6 +18,7 @@ import { resourceEvents, resourceMethods } from './schemas/resources';
 import { namespaceMethods } from './schemas/namespaces-api';
 import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
+import { uploadsMethods } from './schemas/uploads';
 
 export * from './schemas/system';
 
@@ -32,6 +33,7 @@ export const methods = {
   ...resourceMethods,
   ...namespaceMethods,
   ...imagesMethods,
+  ...uploadsMethods,
 } as const;
 
 export const events = {

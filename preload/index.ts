@@ -3,7 +3,7 @@
  * names it accepts are the contract's, and nothing else reaches main.
  * Runs sandboxed with contextIsolation; only `electron` may be imported.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { eventNames, isEventName, isMethodName, methodNames } from './contract';
 import type { BerthBridge, Envelope } from './api';
 
@@ -34,6 +34,8 @@ const bridge: BerthBridge & { methods: readonly string[]; events: readonly strin
       if (listeners.delete(id)) void ipcRenderer.invoke('berth:unsubscribe', id);
     };
   },
+  // Lets the Layer inspector hand main a dropped archive's path instead of its bytes.
+  getPathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('berth', bridge);

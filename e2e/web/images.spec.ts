@@ -142,6 +142,8 @@ test('a 2-layer image dropped on the window: the inspector shows its command, an
   await images.action('e2e/whiteout:1', 'Inspect');
   const insp = new LayerInspector(page);
   await insp.heading.waitFor();
+  // The details path form: the router hands /images/<id>/layers to the Images route.
+  await expect(page).toHaveURL(/#\/images\/sha256%3A[0-9a-f]{64}\/layers$/);
   await expect(insp.layers.getByRole('row')).toHaveCount(3); // header + 2 layers
   await expect(insp.layers.getByRole('cell', { name: 'ADD busybox-rootfs.tar /' })).toBeVisible();
   await expect(insp.layers.getByRole('cell', { name: 'COPY hello.sh /app/' })).toBeVisible();
@@ -290,16 +292,56 @@ test('Save writes a docker save archive at a host path typed in the dialog', asy
   await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
 });
 
-test('an archive dropped on the inspector (web mode) says which contract method is missing', async ({ page }) => {
+test('an archive dropped on the inspector (web mode) is uploaded to main and analysed, not loaded', async ({
+  page,
+}) => {
+  const notLoaded = path.join(dir, 'inspect-only.tar');
+  await writeBusyboxSave(notLoaded, { tag: 'e2e/inspect-only:1' });
+  const sent: Array<{ method: string; offset?: number }> = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => {
+      if (typeof f.payload !== 'string') return;
+      const m = JSON.parse(f.payload) as { method?: string; params?: { offset?: number } };
+      if (
+        m.method?.startsWith('uploads.') ||
+        m.method?.startsWith('layers.') ||
+        m.method?.startsWith('images.ingest')
+      ) {
+        sent.push({ method: m.method, ...(m.params?.offset === undefined ? {} : { offset: m.params.offset }) });
+      }
+    }),
+  );
   await page.goto(env.url);
   await new BerthShell(page).navLink('Layers').click();
   const insp = new LayerInspector(page);
   await insp.heading.waitFor();
-  await dropFile(page, whiteoutTar);
-  // Until main offers uploads.* + layers.analyzeUpload (see features/layers/analyze-file.ts),
-  // the browser cannot hand main a path: the engine's own answer is shown.
-  const alert = page.getByRole('alert');
-  await expect(alert).toContainText('Could not analyse whiteout.tar without loading it');
-  await expect(alert.getByTestId('error-code')).toHaveText('METHOD_NOT_FOUND');
-  await expect(alert.getByTestId('error-message')).toHaveText('no such method: uploads.begin');
+  await dropFile(page, notLoaded);
+
+  await expect(page.getByText('not loaded', { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(insp.layers.getByRole('row')).toHaveCount(3); // header + 2 layers
+  await expect(insp.layers.getByRole('cell', { name: 'COPY hello.sh /app/' })).toBeVisible();
+  await expect(insp.layers.getByRole('button', { name: 'Layer 2', exact: true })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  const hello = insp.entry('/app/hello.sh');
+  await expect(hello).toHaveAttribute('data-change', 'added');
+  await expect(hello.locator('.lyr-ft-mark')).toHaveText('A');
+  const motd = insp.entry('/etc/motd');
+  await expect(motd).toHaveAttribute('data-change', 'removed');
+  await expect(motd.locator('.lyr-ft-mark')).toHaveText('R');
+
+  // The bytes went to main's uploads (offset-checked), never to the helper's ingest.
+  const size = fs.statSync(notLoaded).size;
+  const MiB = 1024 * 1024;
+  expect(sent.filter((m) => m.method === 'uploads.chunk').map((m) => m.offset)).toEqual(
+    Array.from({ length: Math.ceil(size / MiB) }, (_, i) => i * MiB),
+  );
+  expect(sent.map((m) => m.method)).toEqual(expect.arrayContaining(['uploads.begin', 'layers.analyzeUpload']));
+  expect(sent.some((m) => m.method.startsWith('images.ingest'))).toBe(false);
+  // And the store does not have it.
+  expect(cli(['images', '--format', 'json'])).not.toContain('e2e/inspect-only');
+  const images = await openImages(page);
+  await expect(images.row('busybox:latest')).toBeVisible();
+  await expect(images.row('e2e/inspect-only:1')).toHaveCount(0);
 });

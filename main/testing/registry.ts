@@ -902,6 +902,28 @@ export async function skopeoPushLayout(
   }
 }
 
+/** `skopeo copy docker-archive:ARCHIVE docker://HOST/REPO:TAG` (plain http, no policy, isolated auth). */
+export async function skopeoPushArchive(archive: string, destRef: string): Promise<void> {
+  const scratch = scratchDir();
+  try {
+    await runAsync(
+      'skopeo',
+      [
+        'copy',
+        '--insecure-policy',
+        '--dest-tls-verify=false',
+        '--retry-times',
+        '0',
+        `docker-archive:${archive}`,
+        `docker://${destRef}`,
+      ],
+      { env: isolatedEnv(scratch) },
+    );
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function skopeoInspectOut(
   ref: string,
   opts: SkopeoOptions & { raw?: boolean; config?: boolean },

@@ -10,13 +10,14 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
+import { uploadsMainHandlers, type UploadMethods } from './uploads';
 
 /** Upload and download chunk size. */
 export const TRANSFER_CHUNK = 1024 * 1024;
 
 export function imagesMainHandlers(
   s: MainServices,
-): MainHandlersFor<'images.load' | 'images.save' | 'layers.analyzeFile'> {
+): MainHandlersFor<'images.load' | 'images.save' | 'layers.analyzeFile' | UploadMethods> {
   const progress = (
     opId: string,
     phase: 'upload' | 'export' | 'error' | 'done',
@@ -31,6 +32,8 @@ export function imagesMainHandlers(
   };
 
   return {
+    // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
+    ...uploadsMainHandlers(),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();

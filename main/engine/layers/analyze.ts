@@ -107,6 +107,9 @@ function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntr
   return out;
 }
 
+/** Layers read at once: blob reading, gunzip (libuv's pool) and hashing overlap across cores. */
+const SCAN_AHEAD = 2;
+
 export async function analyzeImageArchive(file: string, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
   const index = await ArchiveIndex.open(file);
   const plan = await planImage(index, options);
@@ -114,64 +117,86 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
   const chains = chainIds(diffIds);
   const history = historyForLayers(plan.config, plan.layers.length);
   const tree = new MergedTree();
-  // The same blob listed twice (identical layers) is read once.
-  const scans = new Map<string, LayerScan>();
   const layers: LayerAnalysis[] = [];
   const scanned: LayerScan[] = [];
 
-  for (const [i, ref] of plan.layers.entries()) {
-    options.signal?.throwIfAborted();
-    options.onProgress?.({ layer: i, layers: plan.layers.length });
-    let scan = scans.get(ref.member.name);
-    if (!scan) {
+  // Scans start up to SCAN_AHEAD layers ahead of the one being merged and are
+  // awaited in layer order, so the first bad layer is still the one reported.
+  // The same blob listed twice (identical layers) is read once.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const scans = new Map<string, Promise<LayerScan>>();
+  const scanOne = async (ref: LayerRef): Promise<LayerScan> => {
+    try {
+      const scan = await scanLayer(index.open(ref.member), {
+        hashFiles: options.hashFiles,
+        maxEntrySize: options.maxEntrySize,
+        sourceSize: ref.member.size,
+        signal,
+      });
+      if (ref.expectedSize !== undefined && scan.compressedSize !== ref.expectedSize) {
+        throw new EngineError(
+          'DIGEST_MISMATCH',
+          `${ref.name}: ${scan.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
+          {
+            entry: ref.name,
+            blob: ref.name,
+            reason: 'size',
+          },
+        );
+      }
+      if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
+      return scan;
+    } catch (err) {
+      throw await preferDigestError(err, index, ref);
+    }
+  };
+  let started = 0;
+  const startUpTo = (last: number): void => {
+    for (; started <= Math.min(last, plan.layers.length - 1); started++) {
+      const ref = plan.layers[started] as LayerRef;
+      if (scans.has(ref.member.name)) continue;
+      const p = scanOne(ref);
+      p.catch(() => undefined); // awaited (and reported) in layer order below
+      scans.set(ref.member.name, p);
+    }
+  };
+
+  try {
+    for (const [i, ref] of plan.layers.entries()) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ layer: i, layers: plan.layers.length });
+      startUpTo(i + SCAN_AHEAD - 1);
+      const scan = await (scans.get(ref.member.name) as Promise<LayerScan>);
       try {
-        scan = await scanLayer(index.open(ref.member), {
-          hashFiles: options.hashFiles,
-          maxEntrySize: options.maxEntrySize,
-          sourceSize: ref.member.size,
-          signal: options.signal,
-        });
-        if (ref.expectedSize !== undefined && scan.compressedSize !== ref.expectedSize) {
-          throw new EngineError(
-            'DIGEST_MISMATCH',
-            `${ref.name}: ${scan.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
-            {
-              entry: ref.name,
-              blob: ref.name,
-              reason: 'size',
-            },
-          );
-        }
-        if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
         assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
       } catch (err) {
-        throw await preferDigestError(err, index, ref);
+        throw withBlob(err, ref.name);
       }
-      scans.set(ref.member.name, scan);
-    } else {
-      assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+      scanned.push(scan);
+      const diff = tree.applyLayer(scan);
+      const h = history[i];
+      const layer: LayerAnalysis = {
+        index: i,
+        blob: ref.name,
+        compression: scan.compression,
+        digest: scan.digest,
+        diffId: scan.diffId,
+        chainId: chains[i] as Digest,
+        compressedSize: scan.compressedSize,
+        uncompressedSize: scan.uncompressedSize,
+        size: scan.contentSize,
+        createdBy: h?.created_by ?? '(missing)',
+        stats: diff.stats,
+        changes: diff.changes,
+      };
+      if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
+      if (h?.created !== undefined) layer.created = h.created;
+      if (h?.comment !== undefined) layer.comment = h.comment;
+      layers.push(layer);
     }
-    scanned.push(scan);
-    const diff = tree.applyLayer(scan);
-    const h = history[i];
-    const layer: LayerAnalysis = {
-      index: i,
-      blob: ref.name,
-      compression: scan.compression,
-      digest: scan.digest,
-      diffId: scan.diffId,
-      chainId: chains[i] as Digest,
-      compressedSize: scan.compressedSize,
-      uncompressedSize: scan.uncompressedSize,
-      size: scan.contentSize,
-      createdBy: h?.created_by ?? '(missing)',
-      stats: diff.stats,
-      changes: diff.changes,
-    };
-    if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
-    if (h?.created !== undefined) layer.created = h.created;
-    if (h?.comment !== undefined) layer.comment = h.comment;
-    layers.push(layer);
+  } finally {
+    stop.abort(); // scans still running after an error stop reading
   }
 
   const eff = diveEfficiency(scanned);

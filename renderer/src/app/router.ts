@@ -16,6 +16,11 @@ export function pathFromHash(hash: string): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
+/** A route owns its path and every sub-path ("/containers" owns "/containers/<id>/logs"). */
+export function routeMatches(routePath: string, path: string): boolean {
+  return path === routePath || path.startsWith(`${routePath}/`);
+}
+
 export function hrefFor(path: string): string {
   return `#${path}`;
 }

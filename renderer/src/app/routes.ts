@@ -4,6 +4,7 @@
  * Resources come here as they are built). Only pages that work are listed.
  */
 import type { ComponentType } from 'react';
+import { routeMatches } from './router';
 import { ContainersPage } from '../features/containers/ContainersPage';
 import { ImagesPage } from '../features/images/ImagesPage';
 import { LayersPage } from '../features/layers/LayersPage';
@@ -31,7 +32,7 @@ export const routes: readonly RouteEntry[] = [
 
 export const defaultRoute: RouteEntry = routes[0]!;
 
-/** The route a path belongs to: its own path or a sub-path ("/containers/<id>/logs" → Containers). */
+/** The route owning `path`, sub-paths included, so a page can address its details (`#/images/<ref>/layers`). */
 export function findRoute(path: string): RouteEntry | undefined {
-  return routes.find((r) => path === r.path || path.startsWith(`${r.path}/`));
+  return routes.find((r) => routeMatches(r.path, path));
 }

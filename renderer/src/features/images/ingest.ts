@@ -61,36 +61,64 @@ function cancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BerthError('CANCELLED', 'the upload was cancelled');
 }
 
+export interface ChunkSender {
+  /** Sends one chunk; answers with the bytes the receiver holds afterwards. */
+  send(offset: number, data: string): Promise<{ received: number }>;
+  /** The error code for a receiver that holds something else than offset + chunk. */
+  offsetCode: string;
+  /** Who receives, for the message ("the helper", "main"). */
+  receiver: string;
+}
+
+/**
+ * The chunk loop both upload protocols share (helper ingest, main uploads):
+ * sequential chunks, each at exactly the offset the receiver acknowledged.
+ */
+export async function sendChunks(
+  file: Blob,
+  sender: ChunkSender,
+  opts: Pick<IngestOptions, 'chunkBytes' | 'signal' | 'onUpload' | 'encode'>,
+): Promise<void> {
+  const chunkBytes = opts.chunkBytes ?? INGEST_CHUNK_BYTES;
+  const encode = opts.encode ?? blobToBase64;
+  const total = file.size;
+  let offset = 0;
+  opts.onUpload?.(0, total);
+  while (offset < total) {
+    cancelled(opts.signal);
+    const chunk = file.slice(offset, Math.min(total, offset + chunkBytes));
+    const { received } = await sender.send(offset, await encode(chunk));
+    if (received !== offset + chunk.size) {
+      throw new BerthError(
+        sender.offsetCode,
+        `${sender.receiver} holds ${received} bytes after a chunk at ${offset} of ${chunk.size} bytes`,
+        { expected: offset + chunk.size, received },
+      );
+    }
+    offset = received;
+    opts.onUpload?.(offset, total);
+  }
+  cancelled(opts.signal);
+}
+
 /**
  * Uploads `file` and loads it. On any failure before the commit the upload
  * is aborted (the helper drops the partial file); the commit consumes it
  * whatever its outcome.
  */
 export async function ingestArchive(client: Invoker, file: Blob, opts: IngestOptions): Promise<LoadResult> {
-  const chunkBytes = opts.chunkBytes ?? INGEST_CHUNK_BYTES;
-  const encode = opts.encode ?? blobToBase64;
-  const total = file.size;
   cancelled(opts.signal);
-  const { ingestId } = await client.invoke('images.ingest.begin', { size: total, opId: opts.opId });
-  let offset = 0;
+  const { ingestId } = await client.invoke('images.ingest.begin', { size: file.size, opId: opts.opId });
   try {
-    opts.onUpload?.(0, total);
-    while (offset < total) {
-      cancelled(opts.signal);
-      const chunk = file.slice(offset, Math.min(total, offset + chunkBytes));
-      const data = await encode(chunk);
-      const { received } = await client.invoke('images.ingest.chunk', { ingestId, offset, data });
-      if (received !== offset + chunk.size) {
-        throw new BerthError(
-          'INGEST_OFFSET',
-          `the helper holds ${received} bytes after a chunk at ${offset} of ${chunk.size} bytes`,
-          { expected: offset + chunk.size, received },
-        );
-      }
-      offset = received;
-      opts.onUpload?.(offset, total);
-    }
-    cancelled(opts.signal);
+    await sendChunks(
+      file,
+      {
+        send: (offset, data) => client.invoke('images.ingest.chunk', { ingestId, offset, data }),
+        offsetCode: 'INGEST_OFFSET',
+        receiver: 'the helper',
+      },
+      opts,
+    );
   } catch (err) {
     await client.invoke('images.ingest.abort', { ingestId }).catch(() => undefined);
     throw err;

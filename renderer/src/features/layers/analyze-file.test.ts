@@ -33,13 +33,33 @@ describe('analyzeDroppedFile', () => {
     expect(calls).toEqual(['layers.analyzeFile']);
   });
 
-  it('without a path: the proposed uploads.* methods; METHOD_NOT_FOUND until they exist', async () => {
-    const { c, calls } = client({});
-    await expect(analyzeDroppedFile(c, file(3), { pathForFile: null })).rejects.toMatchObject({
-      code: 'METHOD_NOT_FOUND',
-      message: 'no such method: uploads.begin',
+  it('a receiver that holds other bytes than sent: UPLOAD_OFFSET, and the upload is aborted', async () => {
+    const aborted: unknown[] = [];
+    const { c, calls } = client({
+      'uploads.begin': () => ({ uploadId: 'a'.repeat(32) }),
+      'uploads.chunk': () => ({ received: 1 }),
+      'uploads.abort': (p) => {
+        aborted.push(p.uploadId);
+        return {};
+      },
     });
-    expect(calls).toEqual(['uploads.begin']);
+    await expect(analyzeDroppedFile(c, file(3), { pathForFile: null })).rejects.toMatchObject({
+      code: 'UPLOAD_OFFSET',
+      details: { expected: 3, received: 1 },
+    });
+    expect(calls).toEqual(['uploads.begin', 'uploads.chunk', 'uploads.abort']);
+    expect(aborted).toEqual(['a'.repeat(32)]);
+  });
+
+  it('an empty path from the preload (a File with no host path) falls back to uploading', async () => {
+    const { c, calls } = client({
+      'uploads.begin': () => ({ uploadId: 'b'.repeat(32) }),
+      'uploads.chunk': (p) => ({ received: atob(String(p.data)).length }),
+      'layers.analyzeUpload': () => ANALYSIS,
+    });
+    const r = await analyzeDroppedFile(c, file(3), { pathForFile: () => '' });
+    expect(r.route).toBe('upload');
+    expect(calls).toEqual(['uploads.begin', 'uploads.chunk', 'layers.analyzeUpload']);
   });
 
   it('uploads in offset-checked chunks, then analyses the upload', async () => {

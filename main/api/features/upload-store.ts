@@ -1,0 +1,228 @@
+/**
+ * Files the renderer streams to main (uploads.* in the contract), kept only
+ * until one operation consumes them. Same chunk rules as the helper's ingest
+ * (engine/images/transfer.ts): each chunk lands at exactly the bytes received
+ * so far, never past the announced size.
+ *
+ * Files live in one private dir (0700, created on first use under the temp
+ * dir, removed when the process exits), each 0600 and created O_EXCL. Limits:
+ * at most MAX_UPLOADS at once and their announced sizes together at most
+ * maxTotalBytes, checked at begin so a client cannot fill the disk by
+ * announcing little and sending much. An upload idle for staleAfterMs is
+ * removed by the sweeper.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BerthError } from '../../../preload/errors';
+import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
+import { Mutex } from '../../engine/images/store/lock';
+
+export const MAX_UPLOAD_CHUNK = 4 * 1024 * 1024;
+export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
+const MAX_UPLOADS = 8;
+
+interface Upload {
+  id: string;
+  name: string;
+  file: string;
+  fh: fs.promises.FileHandle;
+  size: number;
+  received: number;
+  lastActivity: number;
+  /** Being consumed: no more chunks, no abort. */
+  busy: boolean;
+  lock: Mutex;
+}
+
+export interface UploadStoreOptions {
+  /** Parent of the private dir (default: the OS temp dir). */
+  parentDir?: string;
+  staleAfterMs?: number;
+  maxTotalBytes?: number;
+  maxUploads?: number;
+  /** Sweep interval (default: a minute). */
+  sweepEveryMs?: number;
+}
+
+function notFound(id: string): BerthError {
+  return new BerthError('UPLOAD_NOT_FOUND', `no upload ${id.slice(0, 64)} (consumed, aborted or expired)`, {
+    uploadId: id.slice(0, 64),
+  });
+}
+
+export class UploadStore {
+  private readonly uploads = new Map<string, Upload>();
+  private dirPromise: Promise<string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly staleAfterMs: number;
+  private readonly maxTotalBytes: number;
+  private readonly maxUploads: number;
+
+  constructor(private readonly opts: UploadStoreOptions = {}) {
+    this.staleAfterMs = opts.staleAfterMs ?? UPLOAD_STALE_AFTER_MS;
+    this.maxTotalBytes = opts.maxTotalBytes ?? MAX_UPLOAD_BYTES;
+    this.maxUploads = opts.maxUploads ?? MAX_UPLOADS;
+  }
+
+  /** The private dir, created on first use and removed at process exit. */
+  dir(): Promise<string> {
+    this.dirPromise ??= (async () => {
+      const d = await fs.promises.mkdtemp(path.join(this.opts.parentDir ?? os.tmpdir(), 'berth-uploads-'));
+      await fs.promises.chmod(d, 0o700);
+      process.once('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+      return d;
+    })();
+    return this.dirPromise;
+  }
+
+  get count(): number {
+    return this.uploads.size;
+  }
+
+  async begin(p: { size: number; name?: string }): Promise<{ uploadId: string }> {
+    if (p.size > this.maxTotalBytes) {
+      throw new BerthError('UPLOAD_TOO_LARGE', `an upload is at most ${this.maxTotalBytes} bytes`, {
+        size: p.size,
+        max: this.maxTotalBytes,
+      });
+    }
+    if (this.uploads.size >= this.maxUploads) {
+      throw new BerthError('TOO_MANY_UPLOADS', `more than ${this.maxUploads} uploads in progress`, {
+        max: this.maxUploads,
+      });
+    }
+    const pending = [...this.uploads.values()].reduce((n, u) => n + u.size, 0);
+    if (pending + p.size > this.maxTotalBytes) {
+      throw new BerthError('UPLOAD_TOO_LARGE', `uploads in progress would hold more than ${this.maxTotalBytes} bytes`, {
+        size: p.size,
+        pending,
+        max: this.maxTotalBytes,
+      });
+    }
+    const id = crypto.randomBytes(16).toString('hex');
+    const file = path.join(await this.dir(), `upload-${id}`);
+    const fh = await fs.promises.open(file, 'wx', 0o600);
+    this.uploads.set(id, {
+      id,
+      name: p.name ?? 'upload',
+      file,
+      fh,
+      size: p.size,
+      received: 0,
+      lastActivity: Date.now(),
+      busy: false,
+      lock: new Mutex(),
+    });
+    this.startSweeper();
+    return { uploadId: id };
+  }
+
+  private get(id: string): Upload {
+    const u = this.uploads.get(id);
+    if (!u) throw notFound(id);
+    return u;
+  }
+
+  async chunk(id: string, offset: number, data: Buffer): Promise<{ received: number }> {
+    if (data.length > MAX_UPLOAD_CHUNK) {
+      throw new BerthError('CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_UPLOAD_CHUNK} bytes, got ${data.length}`, {
+        max: MAX_UPLOAD_CHUNK,
+        size: data.length,
+      });
+    }
+    const u = this.get(id);
+    return u.lock.run(async () => {
+      if (!this.uploads.has(id) || u.busy) throw notFound(id);
+      if (offset !== u.received) {
+        throw new BerthError('UPLOAD_OFFSET', `chunk at offset ${offset}, expected ${u.received}`, {
+          expected: u.received,
+          offset,
+        });
+      }
+      if (u.received + data.length > u.size) {
+        throw new BerthError('UPLOAD_TOO_LARGE', `upload exceeds the announced ${u.size} bytes`, {
+          size: u.size,
+          received: u.received + data.length,
+        });
+      }
+      let done = 0;
+      while (done < data.length) {
+        done += (await u.fh.write(data, done, data.length - done, u.received + done)).bytesWritten;
+      }
+      u.received += data.length;
+      u.lastActivity = Date.now();
+      return { received: u.received };
+    });
+  }
+
+  async abort(id: string): Promise<void> {
+    const u = this.get(id);
+    await u.lock.run(async () => {
+      if (u.busy) throw new BerthError('UPLOAD_BUSY', `upload ${id} is in use and cannot be aborted`, { uploadId: id });
+      await this.drop(u);
+    });
+  }
+
+  /**
+   * Hands the complete file to `fn`, then removes it whatever `fn` did:
+   * an upload is consumed once (UPLOAD_INCOMPLETE also drops it).
+   */
+  async consume<T>(id: string, fn: (file: string, name: string) => Promise<T>): Promise<T> {
+    const u = this.get(id);
+    await u.lock.run(async () => {
+      if (u.busy || !this.uploads.has(id)) throw notFound(id);
+      u.busy = true;
+    });
+    try {
+      if (u.received !== u.size) {
+        throw new BerthError('UPLOAD_INCOMPLETE', `received ${u.received} of the announced ${u.size} bytes`, {
+          size: u.size,
+          received: u.received,
+        });
+      }
+      await u.fh.close();
+      return await fn(u.file, u.name);
+    } finally {
+      await this.drop(u);
+    }
+  }
+
+  /** Removes uploads idle for longer than staleAfterMs (not those being consumed). */
+  async sweep(now = Date.now()): Promise<number> {
+    let n = 0;
+    for (const u of [...this.uploads.values()]) {
+      if (u.busy || now - u.lastActivity <= this.staleAfterMs) continue;
+      await this.drop(u);
+      n++;
+    }
+    if (this.uploads.size === 0) this.stopSweeper();
+    return n;
+  }
+
+  /** Drops every upload and the private dir. */
+  async close(): Promise<void> {
+    this.stopSweeper();
+    for (const u of [...this.uploads.values()]) await this.drop(u);
+    if (this.dirPromise) await fs.promises.rm(await this.dirPromise, { recursive: true, force: true });
+    this.dirPromise = undefined;
+  }
+
+  private async drop(u: Upload): Promise<void> {
+    this.uploads.delete(u.id);
+    await u.fh.close().catch(() => undefined);
+    await fs.promises.rm(u.file, { force: true });
+  }
+
+  private startSweeper(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.opts.sweepEveryMs ?? 60_000);
+    this.timer.unref(); // never keeps the process alive
+  }
+
+  private stopSweeper(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
