@@ -22,7 +22,7 @@ import {
   type RestartName,
   type VolumeRow,
 } from './create-form';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../app/Dialog';
 
 const NETWORK_HINT: Record<Network, string> = {
   bridge: 'own netns, NAT, ports',
@@ -198,7 +198,7 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
   const bridge = form.network === 'bridge';
 
   return (
-    <Dialog title="Create container" onClose={onClose} className="ctr-dialog-wide">
+    <Dialog title="Create container" onClose={onClose} look="ctr" className="ctr-dialog-wide">
       <form
         className="ctr-dialog-body ctr-create"
         noValidate

@@ -9,7 +9,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useBerth, type BerthClient } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../app/Dialog';
 import { isLive } from './format';
 import type { ContainerSummary } from './queries';
 
@@ -137,7 +137,7 @@ export function RemoveDialog({
   });
   const running = isLive(c.state);
   return (
-    <Dialog title={`Remove ${c.name}`} onClose={onClose} className="ctr-dialog-narrow">
+    <Dialog title={`Remove ${c.name}`} onClose={onClose} look="ctr" className="ctr-dialog-narrow">
       <form
         className="ctr-dialog-body"
         onSubmit={(e) => {

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../app/Dialog';
 import { imagesKeys, type ImageSummary } from './queries';
 import { tagTargetError } from './reference';
 import { TransferItem } from './TransferList';
@@ -40,7 +40,7 @@ export function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void
   };
   const showProblem = problem !== null && (touched || target !== '');
   return (
-    <Dialog title={`Tag ${rowName(row)}`} onClose={onClose}>
+    <Dialog title={`Tag ${rowName(row)}`} onClose={onClose} look="img">
       <form onSubmit={submit} noValidate>
         <p className="muted">
           Adds a name to image <code>{row.image.shortId}</code>. A name that already points at another image moves here
@@ -111,7 +111,7 @@ export function SaveDialog({ row, onClose }: { row: ImageRow; onClose: () => voi
     setOpId(transfers.save(client, [rowRef(row)], path.trim()).id);
   };
   return (
-    <Dialog title={`Save ${rowName(row)}`} onClose={onClose} wide>
+    <Dialog title={`Save ${rowName(row)}`} onClose={onClose} look="img" className="img-dialog-wide">
       <form onSubmit={submit} noValidate>
         <p className="muted">
           Writes a <code>docker save</code> archive (also an OCI image layout) that <code>docker load</code>,{' '}
@@ -164,7 +164,7 @@ export function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => v
   });
   const others = row.image.repoTags.filter((t) => t !== row.tag);
   return (
-    <Dialog title={`Remove ${rowName(row)}?`} onClose={onClose}>
+    <Dialog title={`Remove ${rowName(row)}?`} onClose={onClose} look="img">
       <form
         onSubmit={(e) => {
           e.preventDefault();

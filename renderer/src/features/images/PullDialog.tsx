@@ -8,7 +8,7 @@ import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { EventPayload } from '../../../../preload/contract';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../app/Dialog';
 import { formatBytes, shortDigest } from './format';
 import { newOpId } from './ingest';
 import { imagesKeys } from './queries';
@@ -67,7 +67,7 @@ export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
   };
   const bars = [...layers.values()];
   return (
-    <Dialog title="Pull an image" onClose={onClose} wide>
+    <Dialog title="Pull an image" onClose={onClose} look="img" className="img-dialog-wide">
       <form onSubmit={submit} noValidate>
         <label htmlFor={refId} className="img-field-label">
           Reference

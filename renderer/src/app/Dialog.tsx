@@ -2,7 +2,8 @@
  * A modal on the native <dialog> element (focus trap, Escape, inert
  * background for free). Rendered while open, in a portal on <body> so it
  * inherits nothing from where it was opened (a table cell's nowrap, …);
- * `onClose` runs on Escape or the close button.
+ * `onClose` runs on Escape or the close button. `look` picks the feature's
+ * stylesheet prefix ("ctr" → .ctr-dialog, .ctr-dialog-header, .ctr-icon-button).
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
@@ -11,11 +12,13 @@ export function Dialog({
   title,
   onClose,
   children,
+  look,
   className,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
+  look: 'ctr' | 'img';
   className?: string;
 }): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);
@@ -28,16 +31,16 @@ export function Dialog({
   return createPortal(
     <dialog
       ref={ref}
-      className={`ctr-dialog${className ? ` ${className}` : ''}`}
+      className={`${look}-dialog${className ? ` ${className}` : ''}`}
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
       }}
     >
-      <header className="ctr-dialog-header">
+      <header className={`${look}-dialog-header`}>
         <h2 id={titleId}>{title}</h2>
-        <button type="button" className="ctr-icon-button" aria-label="Close" onClick={onClose}>
+        <button type="button" className={`${look}-icon-button`} aria-label="Close" onClick={onClose}>
           ×
         </button>
       </header>
