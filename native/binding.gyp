@@ -54,6 +54,7 @@
         "monitor/src/loop.cc",
         "monitor/src/main.cc",
         "monitor/src/mountopts.cc",
+        "monitor/src/netns.cc",
         "monitor/src/overlay.cc",
         "monitor/src/process.cc",
         "monitor/src/pty.cc",

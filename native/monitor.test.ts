@@ -196,6 +196,41 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect(mountinfo('self').filter((f) => f[4]!.startsWith(c.dir))).toEqual([]);
   });
 
+  it('names a new network namespace (netnsBind) with lo up inside, and removes the name before exit.json', async () => {
+    const bindAt = path.join(fx.base, `netns-${process.pid}`, 'ns1');
+    const c = fx.container(
+      ['sh', '-c', 'cat /sys/class/net/lo/flags; cat /sys/class/net/lo/operstate; sleep 30'],
+      (spec) => {
+        spec.netnsBind = bindAt;
+      },
+    );
+    const s = await startRunning(c);
+    // The name is the container's own namespace, bound before it ran.
+    expect(fs.statSync(bindAt).ino).toBe(fs.statSync(`/proc/${s.pid}/ns/net`).ino);
+    expect(nsInode(s.pid, 'net')).not.toBe(nsInode('self', 'net'));
+    await waitFor('lo flags in the log', () => (logEntries(c.logPath).length >= 2 ? true : undefined));
+    const [flags, operstate] = logEntries(c.logPath).map((e) => e.log);
+    expect(Number(flags) & 1).toBe(1); // IFF_UP
+    expect(operstate).toBe('unknown'); // what an up loopback reports
+    process.kill(s.pid, 'SIGKILL');
+    await waitExit(c);
+    expect(fs.existsSync(bindAt)).toBe(false);
+    expect(mountinfo('self').filter((f) => f[4] === bindAt)).toEqual([]);
+
+    // Only for a namespace the container creates.
+    const joined = fx.container(['true'], (spec) => {
+      spec.linux.namespaces = spec.linux.namespaces.map((n) =>
+        n.type === 'network' ? { type: 'network', path: '/proc/self/ns/net' } : n,
+      );
+      spec.netnsBind = bindAt;
+    });
+    expect((await runMonitor(joined.stateDir)).code).toBe(2);
+    expect(state(joined)).toMatchObject({
+      status: 'failed',
+      error: { step: 'spec', message: expect.stringMatching(/netnsBind: needs a new network namespace/) },
+    });
+  });
+
   it('joins namespaces by path, and creates a time namespace', async () => {
     const a = fx.container(['sleep', '30']);
     const sa = await startRunning(a);

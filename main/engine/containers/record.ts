@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerCreateT, ContainerStateT } from '../../../preload/schemas/containers';
-import { readJsonOrNull, removeStaleTemps, writeJsonAtomic } from '../storage/atomic-file';
+import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
 import type { ResolvedProcess } from './spec';
 
 export interface ContainerRecord {
@@ -69,10 +69,11 @@ export class RecordStore {
     return containerPaths(this.dataRoot, id);
   }
 
-  save(r: ContainerRecord): void {
+  /** See atomic-file.ts for what each durability survives. */
+  save(r: ContainerRecord, durability: Durability = 'durable'): void {
     const p = this.paths(r.id);
     fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    writeJsonAtomic(p.record, r);
+    writeJsonAtomic(p.record, r, 0o600, durability);
   }
 
   loadAll(): ContainerRecord[] {

@@ -65,7 +65,8 @@ export function sameProcess(pid: number, startTime: number): boolean {
 export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise<MonitorState & { status: 'running' }> {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   for (const f of ['state.json', 'exit.json', 'monitor-error.json']) fs.rmSync(path.join(stateDir, f), { force: true });
-  writeJsonAtomic(path.join(stateDir, 'spec.json'), spec);
+  // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
+  writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
   const bin = monitorPath();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = spawn(bin, ['run', stateDir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });

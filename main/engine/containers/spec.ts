@@ -35,8 +35,12 @@ export interface SpecInput {
   process: ResolvedProcess;
   hostname: string;
   paths: RunPaths;
-  /** Network namespace to join (bridge/none), or null for host networking. */
-  netnsPath: string | null;
+  /**
+   * The network namespace: join an existing one (bridge: prepared with its
+   * veth), create one named by a bind mount at `bindAt` (none: the monitor's
+   * clone makes it and brings lo up), or null for host networking.
+   */
+  netns: { join: string } | { bindAt: string } | null;
   cgroupProcs: string[];
   /** With a user namespace: the host range root inside maps to. */
   userRange?: { hostId: number; size: number };
@@ -65,7 +69,8 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     { type: 'ipc' },
     { type: 'cgroup' },
   ];
-  if (i.netnsPath) namespaces.push({ type: 'network', path: i.netnsPath });
+  if (i.netns && 'join' in i.netns) namespaces.push({ type: 'network', path: i.netns.join });
+  else if (i.netns) namespaces.push({ type: 'network' });
   if (i.config.timens) namespaces.push({ type: 'time' });
   if (i.config.userns) namespaces.push({ type: 'user' });
   const mounts: MonitorMount[] = i.config.volumes.map((v) => ({
@@ -93,6 +98,7 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     mounts,
     linux: { namespaces, maskedPaths: OCI_DEFAULT_MASKED_PATHS, readonlyPaths: OCI_DEFAULT_READONLY_PATHS },
     cgroupProcs: i.cgroupProcs,
+    ...(i.netns && 'bindAt' in i.netns ? { netnsBind: i.netns.bindAt } : {}),
     log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
     annotations: { 'org.berth.container.id': i.id },
   };

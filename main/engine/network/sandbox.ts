@@ -26,6 +26,11 @@ export function netnsName(containerId: string): string {
   return `berth-${containerId.slice(0, 12)}`;
 }
 
+/** The named netns file of a container (/run/netns/berth-<id12>). */
+export function netnsPathOf(containerId: string): string {
+  return `${NETNS_DIR}/${netnsName(containerId)}`;
+}
+
 export function vethName(containerId: string): string {
   return `bv${containerId.slice(0, 12)}`; // IFNAMSIZ: at most 15 characters
 }

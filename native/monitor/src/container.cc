@@ -54,6 +54,7 @@ struct InitArgs {
 //   wait         for "go": cgroups joined and id maps written by the parent
 //   userns       setresuid/setresgid(0) in a new user namespace
 //   setns        join the namespaces given by path (network, ipc, uts, cgroup)
+//   loopback     a new network namespace: lo up (netns.h)
 //   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
 //                cgroups (the namespace's root is the cgroup we are in)
 //   sethostname
@@ -87,6 +88,8 @@ struct InitArgs {
   for (const NsJoin& j : *a.joins) {
     if (sys::SetNs(j.fd, j.flag) != 0) Fail(ch, SysError("setns", j.what));
   }
+  Error e;
+  if (spec.Creates(CLONE_NEWNET) && !LoopbackUp(&e)) Fail(ch, e);
   if (spec.Creates(CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) {
     Fail(ch, SysError("unshare", "unshare CLONE_NEWCGROUP"));
   }
@@ -96,7 +99,6 @@ struct InitArgs {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(ch, SysError("mount", "make / rprivate"));
   }
-  Error e;
   if (!PrepareRootfs(spec, a.userns, &e)) Fail(ch, e);
 
   if (spec.process.terminal) {
@@ -234,6 +236,7 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   auto fail = [&](const Error& e) {
     *error = e;
     KillAndReap(out->pidfd.Get());
+    out->netnsName.Release();
     return false;
   };
 
@@ -243,6 +246,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     if (!WriteIdMap(pid, "gid_map", spec.gidMappings, error)) return fail(*error);
   }
   if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
+  // Named before the child runs, so the name exists whenever the container does.
+  if (!spec.netnsBind.empty() && !out->netnsName.Bind(pid, spec.netnsBind, error)) return fail(*error);
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 
   while (true) {

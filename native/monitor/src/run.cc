@@ -116,10 +116,11 @@ class RunMonitor {
       // record 0 rather than fail a container that runs.
       running_.pidStartTime = 0;
     }
-    if (!RegisterFds(&e) || !AtomicWriteAt(dirfd_, "state.json", RunningJson(running_), &e)) {
+    if (!RegisterFds(&e) || !AtomicWriteAt(dirfd_, "state.json", RunningJson(running_), &e, Sync::kNone)) {
       sys::PidfdSendSignal(c_.pidfd.Get(), SIGKILL);
       siginfo_t info;
       ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED);
+      c_.netnsName.Release();
       attach_.Shutdown("{}");
       return failStart(e);
     }
@@ -296,14 +297,19 @@ class RunMonitor {
       if (c_.stderrRead.Valid()) ReadAll(c_.stderrRead.Get(), LogStream::kStderr);
     }
     log_.Close();
+    // The namespace's name goes before exit.json: whoever sees the exit sees
+    // nothing left to remove.
+    c_.netnsName.Release();
     ExitStatus status = ExitFromSiginfo(exitInfo_.si_code, exitInfo_.si_status);
     Error e;
     std::string exitJson = ExitJson(status);
     Error ignored;
-    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e)) {
+    // exit.json is the one fact that outlives the process: never torn, even
+    // by a power cut. state.json only mirrors it (no fsync).
+    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e, Sync::kFile)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
-    if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e)) {
+    if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
     if (!log_.WriteError().step.empty()) {
