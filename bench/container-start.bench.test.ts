@@ -31,7 +31,7 @@ import { ContainerCreate } from '../preload/schemas/containers';
 import { createDriver, type CgroupHandle } from '../main/engine/cgroups/driver';
 import { startMonitor, watchExit } from '../main/engine/containers/runtime';
 import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
-import { destroySandbox, netnsPathOf } from '../main/engine/network/sandbox';
+import { destroySandbox } from '../main/engine/network/sandbox';
 import { writeJsonAtomic } from '../main/engine/storage/atomic-file';
 import { RpcClient } from '../main/helper/rpc-client';
 import { BUSYBOX_BIN } from '../main/testing/busybox-image';
@@ -338,9 +338,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         handle = driver.create(id);
         driver.apply(handle, {});
       });
-      // --network none: no step here. The monitor's clone makes the netns,
-      // the child brings lo up, the monitor binds it at /run/netns/NAME.
-      const ns = netnsPathOf(id);
+      // --network none: no step here. The monitor's clone makes the netns
+      // and the container brings lo up itself.
       const spec = buildSpec({
         id,
         config,
@@ -352,7 +351,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         },
         hostname: id.slice(0, 12),
         paths,
-        netns: { bindAt: ns },
+        netns: 'new',
         cgroupProcs: driver.procsFiles(handle!),
         log: { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile,
@@ -368,7 +367,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         }),
       );
       await t('cgroup destroy (killAll + rmdir every hierarchy)', () => driver.destroy(handle!));
-      await t('teardown: destroySandbox (the monitor removed the name: stat only)', () => destroySandbox(id));
+      await t('teardown: destroySandbox (none: two stat calls, nothing to remove)', () => destroySandbox(id));
       await t('rm -rf container dir', () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     const rows = Object.entries(steps).map(([k, v]) => `  ${k.padEnd(62)}${ms(med(v))} ${ms(p90(v))}`);

@@ -109,12 +109,6 @@ export interface MonitorSpec {
   cgroupProcs?: string[];
   /** cgroup.procs files the monitor daemon moves itself into (keep it out of the helper's cgroup). */
   monitorCgroupProcs?: string[];
-  /**
-   * Bind the container's new network namespace onto this file (like `ip netns
-   * add`: /run/netns/NAME) before it runs; removed again before exit.json is
-   * written. Needs a 'network' namespace entry without a path.
-   */
-  netnsBind?: string;
   log: {
     /** JSON-lines log file (appended to). */
     path: string;

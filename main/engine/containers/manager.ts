@@ -19,7 +19,7 @@ import type { MonitorExit } from '../../../native/monitor';
 import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/driver';
 import { ensureBridge, publishPorts, unpublishPorts, type BridgeConfig } from '../network/bridge';
 import { Ipam } from '../network/ipam';
-import { createSandbox, destroySandbox, netnsPathOf } from '../network/sandbox';
+import { createSandbox, destroySandbox } from '../network/sandbox';
 import type { Durability } from '../storage/atomic-file';
 import { overlayDiff, type GetXattr } from '../storage/overlay-diff';
 import { readLogs } from './logs';
@@ -288,10 +288,10 @@ export class ContainerManager {
         netnsSpec = netns ? { join: netns } : null;
         await publishPorts(this.o.bridge.table, r.config.ports, ip);
       } else if (mode === 'none') {
-        // No ip(8): the monitor's clone creates it, lo comes up inside, and
-        // the monitor names it (and removes the name when the container exits).
-        netns = netnsPathOf(r.id);
-        netnsSpec = { bindAt: netns };
+        // No ip(8) and no /run/netns name: the monitor's clone creates the
+        // namespace, the container brings lo up, and it ends with the
+        // container. Exec and stats reach it through /proc/PID/ns/net.
+        netnsSpec = 'new';
       }
       const spec = buildSpec({
         id: r.id,
@@ -321,7 +321,7 @@ export class ContainerManager {
         exitCode: null,
         oomKilled: false,
         error: null,
-        network: { ip, netns },
+        network: { ip, netns: netnsSpec === 'new' ? `/proc/${st.pid}/ns/net` : netns },
       } satisfies Partial<ContainerRecord>);
       l.handle = handle;
       l.tornDown = null;
@@ -727,8 +727,9 @@ export class ContainerManager {
           adopted++;
           continue;
         }
-        // It ended while no helper was watching.
+        // It ended while no helper was watching: at boot, clean up before answering.
         await this.onExit(r.id, exit);
+        await l.tornDown;
         exited++;
         continue;
       }

@@ -37,10 +37,10 @@ export interface SpecInput {
   paths: RunPaths;
   /**
    * The network namespace: join an existing one (bridge: prepared with its
-   * veth), create one named by a bind mount at `bindAt` (none: the monitor's
-   * clone makes it and brings lo up), or null for host networking.
+   * veth), a new one (none: the monitor's clone makes it and the container
+   * brings lo up), or null for host networking.
    */
-  netns: { join: string } | { bindAt: string } | null;
+  netns: { join: string } | 'new' | null;
   cgroupProcs: string[];
   /** With a user namespace: the host range root inside maps to. */
   userRange?: { hostId: number; size: number };
@@ -69,8 +69,8 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     { type: 'ipc' },
     { type: 'cgroup' },
   ];
-  if (i.netns && 'join' in i.netns) namespaces.push({ type: 'network', path: i.netns.join });
-  else if (i.netns) namespaces.push({ type: 'network' });
+  if (i.netns === 'new') namespaces.push({ type: 'network' });
+  else if (i.netns) namespaces.push({ type: 'network', path: i.netns.join });
   if (i.config.timens) namespaces.push({ type: 'time' });
   if (i.config.userns) namespaces.push({ type: 'user' });
   const mounts: MonitorMount[] = i.config.volumes.map((v) => ({
@@ -98,7 +98,6 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     mounts,
     linux: { namespaces, maskedPaths: OCI_DEFAULT_MASKED_PATHS, readonlyPaths: OCI_DEFAULT_READONLY_PATHS },
     cgroupProcs: i.cgroupProcs,
-    ...(i.netns && 'bindAt' in i.netns ? { netnsBind: i.netns.bindAt } : {}),
     log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
     annotations: { 'org.berth.container.id': i.id },
   };

@@ -1,8 +1,10 @@
 /**
- * A container's network namespace, prepared before the container starts so
- * its process never runs without its network: a named netns under
+ * A bridge container's network namespace, prepared before the container
+ * starts so its process never runs without its network: a named netns under
  * /run/netns, a veth pair with one end on the bridge, the address and the
- * default route inside. The monitor joins it by path.
+ * default route inside. The monitor joins it by path. (--network none needs
+ * none of this: the monitor's clone creates the namespace, the container
+ * brings lo up itself, no ip(8) is spawned.)
  */
 import fs from 'node:fs';
 import { run, runIdempotent } from './run';
@@ -24,11 +26,6 @@ export const NETNS_DIR = '/run/netns';
 
 export function netnsName(containerId: string): string {
   return `berth-${containerId.slice(0, 12)}`;
-}
-
-/** The named netns file of a container (/run/netns/berth-<id12>). */
-export function netnsPathOf(containerId: string): string {
-  return `${NETNS_DIR}/${netnsName(containerId)}`;
 }
 
 export function vethName(containerId: string): string {

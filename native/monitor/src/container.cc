@@ -17,6 +17,7 @@
 
 #include "channel.h"
 #include "fileio.h"
+#include "loopback.h"
 #include "process.h"
 #include "pty.h"
 #include "rootfs.h"
@@ -54,7 +55,7 @@ struct InitArgs {
 //   wait         for "go": cgroups joined and id maps written by the parent
 //   userns       setresuid/setresgid(0) in a new user namespace
 //   setns        join the namespaces given by path (network, ipc, uts, cgroup)
-//   loopback     a new network namespace: lo up (netns.h)
+//   loopback     a new network namespace: lo up (loopback.h)
 //   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
 //                cgroups (the namespace's root is the cgroup we are in)
 //   sethostname
@@ -227,6 +228,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   }
   out->pid = pid;
   out->pidfd.Reset(pidfd);
+  std::string mntNs = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  out->mountNs.Reset(::open(mntNs.c_str(), O_RDONLY | O_CLOEXEC));
   childEnd.Reset();
   inR.Reset();
   outW.Reset();
@@ -236,7 +239,6 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   auto fail = [&](const Error& e) {
     *error = e;
     KillAndReap(out->pidfd.Get());
-    out->netnsName.Release();
     return false;
   };
 
@@ -245,9 +247,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     if (!WriteIdMap(pid, "uid_map", spec.uidMappings, error)) return fail(*error);
     if (!WriteIdMap(pid, "gid_map", spec.gidMappings, error)) return fail(*error);
   }
+  if (!out->mountNs.Valid()) return fail(SysError("clone", "open " + mntNs));
   if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
-  // Named before the child runs, so the name exists whenever the container does.
-  if (!spec.netnsBind.empty() && !out->netnsName.Bind(pid, spec.netnsBind, error)) return fail(*error);
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 
   while (true) {

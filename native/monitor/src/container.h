@@ -6,8 +6,7 @@
 //   terminal: the child opens the pty itself, on its own devpts) and the sync
 //   channel; clone3(CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC|NEWNET|NEWUSER|NEWTIME as
 //   requested | CLONE_PIDFD); write uid_map/gid_map (user namespace); write
-//   the child's pid into each cgroupProcs file; bind its new network
-//   namespace onto netnsBind; send "go"; then wait for the
+//   the child's pid into each cgroupProcs file; send "go"; then wait for the
 //   channel: the pty master (terminal), an error (step failed), or EOF
 //   (execve succeeded).
 // Child: see ContainerInit in container.cc for the step list.
@@ -16,7 +15,6 @@
 #include <sys/types.h>
 
 #include "error.h"
-#include "netns.h"
 #include "spec.h"
 #include "unique_fd.h"
 
@@ -29,7 +27,11 @@ struct StartedContainer {
   UniqueFd stdoutRead;
   UniqueFd stderrRead;
   UniqueFd ptyMaster;   // terminal: stdout and stdin in one
-  NetnsName netnsName;  // spec.netnsBind: released once the container has exited
+  // The container's mount namespace, held so that its last process's exit
+  // does not unmount the overlay: that unmount syncs the whole upper
+  // filesystem (overlayfs' sync_fs), tens of ms on a busy disk, and would
+  // delay the exit's report. Run drops it right after exit.json (run.cc).
+  UniqueFd mountNs;
 };
 
 // On failure, any child is killed and reaped before returning.

@@ -120,7 +120,6 @@ class RunMonitor {
       sys::PidfdSendSignal(c_.pidfd.Get(), SIGKILL);
       siginfo_t info;
       ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED);
-      c_.netnsName.Release();
       attach_.Shutdown("{}");
       return failStart(e);
     }
@@ -297,18 +296,22 @@ class RunMonitor {
       if (c_.stderrRead.Valid()) ReadAll(c_.stderrRead.Get(), LogStream::kStderr);
     }
     log_.Close();
-    // The namespace's name goes before exit.json: whoever sees the exit sees
-    // nothing left to remove.
-    c_.netnsName.Release();
     ExitStatus status = ExitFromSiginfo(exitInfo_.si_code, exitInfo_.si_status);
     Error e;
     std::string exitJson = ExitJson(status);
     Error ignored;
-    // exit.json is the one fact that outlives the process: never torn, even
-    // by a power cut. state.json only mirrors it (no fsync).
-    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e, Sync::kFile)) {
+    // No fsync: a process crash cannot tear them (rename), and the helper
+    // keeps the exit durably in its record as soon as it reads exit.json.
+    // After a power cut (which ends every container) an exit.json the
+    // helper never read may be missing or unreadable: it then records
+    // "dead", exit code 255.
+    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
+    // Now the overlay may go (and sync the upper filesystem): the exit is
+    // reported. Before state.json "exited" and before monitor.lock is
+    // released, so the next run on this directory never meets it mounted.
+    c_.mountNs.Reset();
     if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }

@@ -497,7 +497,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!d.Parse(text, &root)) return false;
   if (!d.Object(root, "",
                 {"ociVersion", "process", "hostname", "root", "overlay", "mounts", "linux", "cgroupProcs",
-                 "monitorCgroupProcs", "netnsBind", "log", "annotations"})) {
+                 "monitorCgroupProcs", "log", "annotations"})) {
     return false;
   }
   const json::Value* f;
@@ -518,10 +518,6 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if ((f = root.Find("monitorCgroupProcs")) &&
       !d.StringArray(*f, "monitorCgroupProcs", &out->monitorCgroupProcs, true)) {
     return false;
-  }
-  if ((f = root.Find("netnsBind"))) {
-    if (!d.AbsPath(*f, "netnsBind", &out->netnsBind)) return false;
-    if (!out->Creates(CLONE_NEWNET)) return d.Fail("netnsBind", "needs a new network namespace (a network entry without a path)");
   }
   if (!(f = d.Field(root, "log", true, "")) || !d.Log(*f, "log", &out->log)) return false;
   if ((f = root.Find("annotations")) && !d.Annotations(*f, "annotations")) return false;

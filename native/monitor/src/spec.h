@@ -1,7 +1,7 @@
 // spec.json (berth-monitor run) and exec-spec.json (berth-monitor exec):
 // a small subset of the OCI runtime spec's config.json, with the same keys in
 // the same places, plus Berth's own top-level keys (overlay, cgroupProcs,
-// monitorCgroupProcs, netnsBind, log). Decoding is strict: unknown keys, wrong types and
+// monitorCgroupProcs, log). Decoding is strict: unknown keys, wrong types and
 // inconsistent combinations are errors that name the offending field, e.g.
 //   spec.json: linux.namespaces[2].type: unknown namespace type "net" (...)
 // See ../README.md for the format.
@@ -104,9 +104,6 @@ struct Spec {
   std::vector<std::string> readonlyPaths;
   std::vector<std::string> cgroupProcs;
   std::vector<std::string> monitorCgroupProcs;
-  // Berth: bind the new network namespace here (needs a network entry
-  // without a path), e.g. /run/netns/berth-ID. Empty: no name.
-  std::string netnsBind;
   LogConfig log;
 
   const Namespace* FindNamespace(int flag) const;
