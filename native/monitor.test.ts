@@ -1,7 +1,7 @@
 // berth-monitor end to end, as root, on the real kernel: a busybox rootfs as a
 // single overlay lowerdir, one fresh upper/work dir per container.
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -622,12 +622,8 @@ describe.runIf(isRoot)('berth-monitor', () => {
       // container its loader and libraries, as any glibc-based image would have them.
       const libs = path.join(fx.base, 'libs-layer');
       fs.mkdirSync(libs, { recursive: true });
-      let lddOut = '';
-      try {
-        lddOut = execFileSync('ldd', [MONITOR], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      } catch {
-        lddOut = ''; // "not a dynamic executable"
-      }
+      const ldd = spawnSync('ldd', [MONITOR], { encoding: 'utf8' });
+      const lddOut = ldd.status === 0 ? ldd.stdout : ''; // else "not a dynamic executable"
       for (const line of lddOut.split('\n')) {
         const lib = /(\/\S+) \(0x/.exec(line)?.[1];
         if (!lib) continue;

@@ -398,9 +398,7 @@ export class ContainerManager {
     // The exit is known and recorded: announce it now. Removing the cgroup,
     // ports and veth is the engine's cleanup, which a restart, remove() or
     // the next start waits for (l.tornDown) rather than the client.
-    l.tornDown = this.teardown(id, handle, ip).catch((err: unknown) =>
-      this.o.log(`teardown of ${id}: ${String(err)}`),
-    );
+    l.tornDown = this.teardown(id, handle, ip).catch((err: unknown) => this.o.log(`teardown of ${id}: ${String(err)}`));
     l.resolveExited();
     if (oom) this.announce(r, 'oom');
     this.announce(r, 'die');

@@ -53,17 +53,21 @@ enum class StandbyLine { kOk, kEof, kBad };
 
 StandbyLine ReadStandbyLine(std::string* out) {
   out->clear();
-  char c;
+  // The helper writes the line in one write(2): usually one read. Anything
+  // after the newline is ignored.
+  char buf[4097];
   while (true) {
-    ssize_t n = ::read(0, &c, 1);
+    ssize_t n = ::read(0, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return StandbyLine::kBad;
     if (n == 0) return out->empty() ? StandbyLine::kEof : StandbyLine::kBad;
-    if (c == '\n') break;
-    if (c == '\0' || out->size() >= 4096) return StandbyLine::kBad;
-    out->push_back(c);
+    const char* nl = static_cast<const char*>(memchr(buf, '\n', static_cast<size_t>(n)));
+    out->append(buf, nl ? static_cast<size_t>(nl - buf) : static_cast<size_t>(n));
+    if (out->size() > 4096) return StandbyLine::kBad;
+    if (nl) break;
   }
-  return !out->empty() && (*out)[0] == '/' ? StandbyLine::kOk : StandbyLine::kBad;
+  bool ok = !out->empty() && (*out)[0] == '/' && out->find('\0') == std::string::npos;
+  return ok ? StandbyLine::kOk : StandbyLine::kBad;
 }
 
 }  // namespace
