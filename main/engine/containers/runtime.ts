@@ -16,6 +16,7 @@ import {
   type MonitorSpec,
   type MonitorState,
 } from '../../../native/monitor';
+import { sealedExecutable } from '../../../native/index';
 import { writeJsonAtomic } from '../storage/atomic-file';
 
 export function readJson<T>(file: string): T | null {
@@ -71,6 +72,31 @@ export function sameProcess(pid: number, startTime: number): boolean {
  */
 class MonitorLauncher {
   private standby: ChildProcess | null = null;
+  private exe: string | null = null;
+
+  /**
+   * What to exec: one sealed memfd copy of the monitor made by this process
+   * and shared by every monitor it starts (/proc/self/fd/N as seen by them),
+   * so no monitor copies itself (the CVE-2019-5736 guard holds: the copy is
+   * sealed, cloned_binary.cc sees that and skips its own). The plain binary
+   * when the addon cannot make one.
+   */
+  private command(): { file: string; argv0: string } {
+    const bin = monitorPath();
+    if (this.exe === null) {
+      try {
+        this.exe = `/proc/${process.pid}/fd/${sealedExecutable(bin)}`;
+      } catch {
+        this.exe = bin;
+      }
+    }
+    return { file: this.exe, argv0: bin };
+  }
+
+  private spawnRun(arg: string, stdin: 'pipe' | 'ignore'): ChildProcess {
+    const { file, argv0 } = this.command();
+    return spawn(file, ['run', arg], { argv0, stdio: [stdin, 'ignore', 'pipe'], detached: true });
+  }
 
   /** A started foreground `run` for stateDir: the standby if it is still waiting, else a fresh spawn. */
   launch(stateDir: string): ChildProcess {
@@ -81,7 +107,7 @@ class MonitorLauncher {
       s.stdin.end(`${stateDir}\n`);
       return s;
     }
-    return spawn(monitorPath(), ['run', stateDir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    return this.spawnRun(stateDir, 'ignore');
   }
 
   /** Starts the next standby unless one is waiting. */
@@ -89,7 +115,7 @@ class MonitorLauncher {
     if (this.standby && this.standby.exitCode === null && this.standby.signalCode === null) return;
     let child: ChildProcess;
     try {
-      child = spawn(monitorPath(), ['run', '--standby'], { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
+      child = this.spawnRun('--standby', 'pipe');
     } catch {
       return; // starts fall back to a direct spawn
     }

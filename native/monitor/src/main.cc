@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
     WriteAll(2, line.data(), line.size());
     return command == "run" ? 1 : 125;
   }
+  // One name in ps/top however we were exec'd (a memfd path would leave "19"
+  // or "memfd:berth-mon").
+  ::prctl(PR_SET_NAME, "berth-monitor", 0, 0, 0);
 
   if (command == "run") {
     if (argc != 3) {
