@@ -5,8 +5,9 @@
  *   npx vitest run -c bench/vitest.bench.config.ts container-start
  *
  *   berth        helper RPC: containers.create + start + the die event + remove
- *                (cgroups in every hierarchy, a netns for --network none,
- *                overlay root, monitor), and separately create → die only
+ *                (cgroups in every hierarchy, a netns for --network none made
+ *                by the monitor's clone, overlay root, a standby monitor from
+ *                the helper's sealed copy), and separately create → die only
  *   runc         `runc run --bundle B id` (new id each run): a bundle from
  *                `runc spec` running /bin/true, no terminal, the pid, net,
  *                ipc, uts, mount and cgroup namespaces, runc's own cgroups;
@@ -326,11 +327,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         if (rec) add(k, performance.now() - s);
       };
       await t('node spawn of /bin/true (reference)', spawnTrue);
-      await t('berth-monitor --version (exec + memfd self-copy + re-exec)', monitorVersion);
+      await t(
+        'berth-monitor --version (exec + memfd self-copy + re-exec; the helper instead execs its one sealed copy, ahead of time)',
+        monitorVersion,
+      );
       await t('dirs (mkdir rootfs/upper/work)', () => {
         for (const d of [paths.rootfs, paths.upperDir, paths.workDir]) fs.mkdirSync(d, { recursive: true });
       });
-      await t('record write (atomic + 2 fsync), ×1', () =>
+      await t('record write (durable: 2 fsync), ×1', () =>
         writeJsonAtomic(path.join(dir, 'container.json'), { id, config, pad: 'x'.repeat(2000) }),
       );
       let handle: CgroupHandle | null = null;
@@ -373,8 +377,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
     const rows = Object.entries(steps).map(([k, v]) => `  ${k.padEnd(62)}${ms(med(v))} ${ms(p90(v))}`);
     console.log(
       [`one Berth start, step by step (${N} runs; median, p90 ms):`, ...rows].join('\n') +
-        '\n  (the helper also saves the record 3× per run — create, start, exit — and the monitor' +
-        ' writes state.json twice and exit.json once, each fsynced)',
+        '\n  (per run the helper also saves the record 3×: create durable (2 fsync), start and exit' +
+        " atomic (1 fsync each); spec.json and the monitor's state.json/exit.json get no fsync)",
     );
     expect(Object.keys(steps).length).toBeGreaterThan(5);
   });
