@@ -105,6 +105,9 @@ class MonitorLauncher {
     if (s && s.exitCode === null && s.signalCode === null && s.stdin && !s.stdin.destroyed) {
       s.stdin.on('error', () => undefined); // EPIPE if it died meanwhile: its exit says so
       s.stdin.end(`${stateDir}\n`);
+      // From now on someone awaits its exit: it counts again.
+      s.ref();
+      (s.stderr as Socket | null)?.ref();
       return s;
     }
     return this.spawnRun(stateDir, 'ignore');
