@@ -5,8 +5,9 @@
  *   npx vitest run -c bench/vitest.bench.config.ts container-start
  *
  *   berth        helper RPC: containers.create + start + the die event + remove
- *                (cgroups in every hierarchy, a netns for --network none,
- *                overlay root, monitor), and separately create → die only
+ *                (cgroups in every hierarchy, a netns for --network none made
+ *                by the monitor's clone, overlay root, a standby monitor from
+ *                the helper's sealed copy), and separately create → die only
  *   runc         `runc run --bundle B id` (new id each run): a bundle from
  *                `runc spec` running /bin/true, no terminal, the pid, net,
  *                ipc, uts, mount and cgroup namespaces, runc's own cgroups;
@@ -31,8 +32,7 @@ import { ContainerCreate } from '../preload/schemas/containers';
 import { createDriver, type CgroupHandle } from '../main/engine/cgroups/driver';
 import { startMonitor, watchExit } from '../main/engine/containers/runtime';
 import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
-import { runIdempotent } from '../main/engine/network/run';
-import { netnsName, vethName } from '../main/engine/network/sandbox';
+import { destroySandbox } from '../main/engine/network/sandbox';
 import { writeJsonAtomic } from '../main/engine/storage/atomic-file';
 import { RpcClient } from '../main/helper/rpc-client';
 import { BUSYBOX_BIN } from '../main/testing/busybox-image';
@@ -327,11 +327,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         if (rec) add(k, performance.now() - s);
       };
       await t('node spawn of /bin/true (reference)', spawnTrue);
-      await t('berth-monitor --version (exec + memfd self-copy + re-exec)', monitorVersion);
+      await t(
+        'berth-monitor --version (exec + memfd self-copy + re-exec; the helper instead execs its one sealed copy, ahead of time)',
+        monitorVersion,
+      );
       await t('dirs (mkdir rootfs/upper/work)', () => {
         for (const d of [paths.rootfs, paths.upperDir, paths.workDir]) fs.mkdirSync(d, { recursive: true });
       });
-      await t('record write (atomic + 2 fsync), ×1', () =>
+      await t('record write (durable: 2 fsync), ×1', () =>
         writeJsonAtomic(path.join(dir, 'container.json'), { id, config, pad: 'x'.repeat(2000) }),
       );
       let handle: CgroupHandle | null = null;
@@ -339,14 +342,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         handle = driver.create(id);
         driver.apply(handle, {});
       });
-      // createSandbox(id, 'none') is these two spawns:
-      await t('netns: `ip netns add` (spawn)', () =>
-        runIdempotent('ip', ['netns', 'add', netnsName(id)], /File exists/),
-      );
-      await t('netns: `ip -n NS link set lo up` (spawn)', () =>
-        run('ip', ['-n', netnsName(id), 'link', 'set', 'lo', 'up']),
-      );
-      const ns = `/run/netns/${netnsName(id)}`;
+      // --network none: no step here. The monitor's clone makes the netns
+      // and the container brings lo up itself.
       const spec = buildSpec({
         id,
         config,
@@ -358,7 +355,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         },
         hostname: id.slice(0, 12),
         paths,
-        netnsPath: ns,
+        netns: 'new',
         cgroupProcs: driver.procsFiles(handle!),
         log: { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile,
@@ -374,20 +371,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         }),
       );
       await t('cgroup destroy (killAll + rmdir every hierarchy)', () => driver.destroy(handle!));
-      // destroySandbox(id) is these two spawns (the first one fails for `none`: there is no veth):
-      await t('teardown: `ip link del bv<id>` (spawn; no such device)', () =>
-        runIdempotent('ip', ['link', 'del', vethName(id)], /Cannot find device/),
-      );
-      await t('teardown: `ip netns del` (spawn)', () =>
-        runIdempotent('ip', ['netns', 'del', netnsName(id)], /No such file/),
-      );
+      await t('teardown: destroySandbox (none: two stat calls, nothing to remove)', () => destroySandbox(id));
       await t('rm -rf container dir', () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     const rows = Object.entries(steps).map(([k, v]) => `  ${k.padEnd(62)}${ms(med(v))} ${ms(p90(v))}`);
     console.log(
       [`one Berth start, step by step (${N} runs; median, p90 ms):`, ...rows].join('\n') +
-        '\n  (the helper also saves the record 3× per run — create, start, exit — and the monitor' +
-        ' writes state.json twice and exit.json once, each fsynced)',
+        '\n  (per run the helper also saves the record 3×: create durable (2 fsync), start and exit' +
+        " atomic (1 fsync each); spec.json and the monitor's state.json/exit.json get no fsync)",
     );
     expect(Object.keys(steps).length).toBeGreaterThan(5);
   });

@@ -125,6 +125,7 @@ interface RawBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   mknod(path: string, mode: number, major: number, minor: number): void;
+  sealedExecutable(path: string): number;
 }
 
 const BINDING_FUNCTIONS = [
@@ -136,6 +137,7 @@ const BINDING_FUNCTIONS = [
   'lgetxattr',
   'llistxattr',
   'mknod',
+  'sealedExecutable',
 ] as const satisfies readonly (keyof RawBinding)[];
 
 const BINARY = path.join('build', 'Release', 'berth.node');
@@ -282,6 +284,15 @@ export function llistxattr(filePath: string): string[] {
  */
 export function mknod(filePath: string, mode: number, major: number, minor: number): void {
   load().mknod(filePath, mode, major, minor);
+}
+
+/**
+ * A sealed (F_SEAL_SEAL|SHRINK|GROW|WRITE), close-on-exec memfd copy of an
+ * executable; exec it as `/proc/<this pid>/fd/<fd>`. Nothing, host root
+ * included, can change what it runs. The fd stays open for the process's life.
+ */
+export function sealedExecutable(filePath: string): number {
+  return load().sealedExecutable(filePath);
 }
 
 export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {

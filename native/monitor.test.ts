@@ -1,7 +1,7 @@
 // berth-monitor end to end, as root, on the real kernel: a busybox rootfs as a
 // single overlay lowerdir, one fresh upper/work dir per container.
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,14 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect([...m.keys()].filter((p) => p.startsWith('/mnt') || p.startsWith('/tmp'))).toEqual([]);
     // And the container's mounts are not on the host.
     expect(mountinfo('self').filter((f) => f[4]!.startsWith(c.dir))).toEqual([]);
+  });
+
+  it('brings lo up in a network namespace it creates', async () => {
+    const c = fx.container(['sh', '-c', 'cat /sys/class/net/lo/flags /sys/class/net/lo/operstate']);
+    const { exit, stdout } = await runToEnd(c);
+    expect(exit.exitCode).toBe(0);
+    expect(Number(stdout[0]) & 1).toBe(1); // IFF_UP (a new namespace's lo starts down)
+    expect(stdout[1]).toBe('unknown'); // what an up loopback reports (down: "down")
   });
 
   it('joins namespaces by path, and creates a time namespace', async () => {
@@ -610,10 +618,13 @@ describe.runIf(isRoot)('berth-monitor', () => {
         'echo "{}" > /tmp/hold',
         'sleep 30',
       ].join('\n');
-      // The monitor is dynamically linked: give the container its loader and
-      // libraries, as any glibc-based image would have them.
+      // The monitor is linked statically (binding.gyp); were it dynamic, give the
+      // container its loader and libraries, as any glibc-based image would have them.
       const libs = path.join(fx.base, 'libs-layer');
-      for (const line of execFileSync('ldd', [MONITOR], { encoding: 'utf8' }).split('\n')) {
+      fs.mkdirSync(libs, { recursive: true });
+      const ldd = spawnSync('ldd', [MONITOR], { encoding: 'utf8' });
+      const lddOut = ldd.status === 0 ? ldd.stdout : ''; // else "not a dynamic executable"
+      for (const line of lddOut.split('\n')) {
         const lib = /(\/\S+) \(0x/.exec(line)?.[1];
         if (!lib) continue;
         fs.mkdirSync(path.join(libs, path.dirname(lib)), { recursive: true });
@@ -903,6 +914,29 @@ describe.runIf(isRoot)('berth-monitor spec validation (end to end)', () => {
       process.kill(s.pid, 'SIGKILL');
       await waitExit(d);
     }
+  });
+
+  it("run --standby: exec'd ahead, runs the state dir that comes on stdin; EOF: exits 0; a bad line: 2", async () => {
+    const standby = (input: string | null): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(MONITOR, ['run', '--standby'], { stdio: ['pipe', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+        // Already waiting from its sealed copy when the line comes.
+        setTimeout(() => child.stdin.end(input ?? undefined), 100);
+      });
+    const c = fx.container(['echo', 'from a standby']);
+    expect(await standby(`${c.stateDir}\n`)).toEqual({ code: 0, stderr: '' });
+    const exit = await waitExit(c);
+    expect(exit.exitCode).toBe(0);
+    expect(logEntries(c.logPath).map((e) => e.log)).toEqual(['from a standby']);
+    expect(await standby(null)).toEqual({ code: 0, stderr: '' });
+    expect(await standby('relative/dir\n')).toEqual({
+      code: 2,
+      stderr: 'berth-monitor run --standby: expected an absolute state directory and a newline on stdin\n',
+    });
   });
 
   it('usage errors', async () => {

@@ -7,6 +7,7 @@ import { lgetxattr } from '../../native/index';
 import { BerthError } from '../../preload/errors';
 import { createDriver } from '../engine/cgroups/driver';
 import { ContainerManager, type ContainerEvent, type ImageProvider } from '../engine/containers/manager';
+import { prepareMonitor } from '../engine/containers/runtime';
 import { sharedImageStore, type ImageStore } from '../engine/images/store/index';
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
 import { parseSubnet } from '../engine/network/subnet';
@@ -99,6 +100,7 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     });
     images.setUsage(manager);
     const r = await manager.adopt();
+    prepareMonitor(); // the first start then finds a monitor already exec'd
     for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
     return { manager, images, resources };

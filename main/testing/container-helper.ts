@@ -381,7 +381,25 @@ export function killLeftovers(dataRoot: string): number {
 /** berth-monitor processes working for containers under this data root. */
 export function monitorsOf(dataRoot: string): Array<{ pid: number; ppid: number; state: string; cmdline: string }> {
   // Re-executed from a sealed memfd its comm is "memfd:berth-mon"; its argv still names the binary.
+  // A monitor started as a standby (`run --standby`) got its state dir on stdin: it is ours when
+  // it holds a file under dataRoot open (the state dir, monitor.lock).
+  const holdsFileUnder = (pid: number): boolean => {
+    try {
+      return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(dataRoot);
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
   return [...processesNamed('memfd:berth-mon'), ...processesNamed('berth-monitor')].filter(
-    (p) => p.cmdline.includes('berth-monitor') && p.cmdline.includes(dataRoot) && p.state !== 'Z',
+    (p) =>
+      p.cmdline.includes('berth-monitor') &&
+      p.state !== 'Z' &&
+      (p.cmdline.includes(dataRoot) || (p.cmdline.includes('--standby') && holdsFileUnder(p.pid))),
   );
 }

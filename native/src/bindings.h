@@ -29,4 +29,7 @@ Napi::Value LListXattr(const Napi::CallbackInfo& info);
 // mknod(path, mode, major, minor): void
 Napi::Value MkNod(const Napi::CallbackInfo& info);
 
+// sealedExecutable(path): number (a sealed, close-on-exec memfd copy; sealed_exe.cc)
+Napi::Value SealedExecutable(const Napi::CallbackInfo& info);
+
 }  // namespace berth

@@ -138,8 +138,13 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
         expect(nsInode(d.pid!, ns), `${ns} namespace`).not.toBe(nsInode('self', ns));
       // The monitor is the container's parent, not the helper.
       expect(Number(statusField(d.pid!, 'PPid'))).toBe(d.monitorPid);
-      expect(d.paths.netns).toBe(`/run/netns/${netnsName(id)}`);
+      // --network none: a namespace of its own, made by the monitor's clone (no ip(8),
+      // no /run/netns name), with lo up.
+      expect(d.paths.netns).toBe(`/proc/${d.pid}/ns/net`);
       expect(nsInode(d.pid!, 'net')).toBe(fs.statSync(d.paths.netns!).ino);
+      expect(netnsEntries()).not.toContain(netnsName(id));
+      const lo = await berthCli(sock(), ['exec', id, 'cat', '/sys/class/net/lo/operstate']);
+      expect(lo).toMatchObject({ code: 0, stdout: 'unknown\n' }); // up ("down" otherwise)
 
       const hostNet = await runD('--network', 'host', '--name', name('hostnet'), 'busybox', 'sleep', '600');
       const hd = await inspect(hostNet);
@@ -674,7 +679,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       expect(client).toMatchObject({ code: 0, stdout: 'hello from a berth container\n' });
       const cd = await inspect(client.id);
       expect(cd.network.ip).toBeNull(); // released at exit
-      expect(linkNames()).not.toContain(vethName(client.id));
+      // die is announced before the teardown (docker's order): the veth goes right after.
+      await waitUntil('the client veth to go', () => !linkNames().includes(vethName(client.id)), 10_000);
 
       await berthOk(sock(), ['rm', '-f', web]);
       expect(linkNames()).not.toContain(vethName(web));

@@ -20,6 +20,7 @@ import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/dr
 import { ensureBridge, publishPorts, unpublishPorts, type BridgeConfig } from '../network/bridge';
 import { Ipam } from '../network/ipam';
 import { createSandbox, destroySandbox } from '../network/sandbox';
+import type { Durability } from '../storage/atomic-file';
 import { overlayDiff, type GetXattr } from '../storage/overlay-diff';
 import { readLogs } from './logs';
 import { newContainerId, randomName } from './names';
@@ -34,7 +35,7 @@ import {
   startMonitor,
   watchExit,
 } from './runtime';
-import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs } from './spec';
+import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
 export interface ImageRuntimeConfig {
@@ -81,6 +82,8 @@ interface Live {
   resolveExited: () => void;
   restartTimer: NodeJS.Timeout | null;
   lastDelay: number;
+  /** The last run's teardown, once begun: a new run and remove() wait for it, and nothing tears down twice. */
+  tornDown: Promise<void> | null;
 }
 
 const now = (): string => new Date().toISOString();
@@ -161,8 +164,14 @@ export class ContainerManager {
     return next;
   }
 
-  private save(r: ContainerRecord): void {
-    this.store.save(r);
+  /**
+   * Config changes are saved durably. Run-state transitions (running, exited)
+   * only atomically: after a power cut an older state may come back, which
+   * adopt() repairs (a "running" record whose process is gone ends as dead).
+   * A restart policy reads startedAt at boot, so with one the start is durable.
+   */
+  private save(r: ContainerRecord, durability: Durability = 'durable'): void {
+    this.store.save(r, durability);
     this.records.set(r.id, r);
   }
 
@@ -244,7 +253,7 @@ export class ContainerManager {
     if (!l) {
       let resolveExited!: () => void;
       const exited = new Promise<void>((res) => (resolveExited = res));
-      l = { handle: null, stopWatch: null, exited, resolveExited, restartTimer: null, lastDelay: 0 };
+      l = { handle: null, stopWatch: null, exited, resolveExited, restartTimer: null, lastDelay: 0, tornDown: null };
       this.live.set(id, l);
     }
     return l;
@@ -256,6 +265,8 @@ export class ContainerManager {
 
   /** One run: cgroup, network, monitor. Everything made is unmade on failure. */
   private async run(r: ContainerRecord): Promise<void> {
+    // The previous run's cgroup has the same path: let its removal finish first.
+    await this.live.get(r.id)?.tornDown;
     const p = this.store.paths(r.id);
     for (const d of [p.rootfs, p.upperDir, p.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     // The merged root takes the upper dir's owner and mode: 0755 as in any
@@ -273,6 +284,7 @@ export class ContainerManager {
     this.freshExitPromise(l);
     let handle: CgroupHandle | null = null;
     let netns: string | null = null;
+    let netnsSpec: SpecInput['netns'] = null;
     let ip: string | null = null;
     try {
       handle = this.o.cgroups.create(r.id, this.parent);
@@ -282,9 +294,13 @@ export class ContainerManager {
         await ensureBridge(this.o.bridge);
         ip = this.ipam.allocate(r.id);
         netns = (await createSandbox(r.id, 'bridge', { config: this.o.bridge, ip })).nsPath;
+        netnsSpec = netns ? { join: netns } : null;
         await publishPorts(this.o.bridge.table, r.config.ports, ip);
       } else if (mode === 'none') {
-        netns = (await createSandbox(r.id, 'none')).nsPath;
+        // No ip(8) and no /run/netns name: the monitor's clone creates the
+        // namespace, the container brings lo up, and it ends with the
+        // container. Exec and stats reach it through /proc/PID/ns/net.
+        netnsSpec = 'new';
       }
       const spec = buildSpec({
         id: r.id,
@@ -298,7 +314,7 @@ export class ContainerManager {
           lowerDirs: r.lowerDirs,
           logPath: p.logPath,
         },
-        netnsPath: netns,
+        netns: netnsSpec,
         cgroupProcs: this.o.cgroups.procsFiles(handle),
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
@@ -314,16 +330,18 @@ export class ContainerManager {
         exitCode: null,
         oomKilled: false,
         error: null,
-        network: { ip, netns },
+        network: { ip, netns: netnsSpec === 'new' ? `/proc/${st.pid}/ns/net` : netns },
       } satisfies Partial<ContainerRecord>);
       l.handle = handle;
-      this.save(r);
+      l.tornDown = null;
+      this.save(r, r.config.restart.name === 'no' ? 'atomic' : 'durable');
       this.announce(r, 'start');
       this.watch(r, st.monitorPid);
     } catch (err) {
-      await this.teardown(r.id, handle, ip).catch((e: unknown) =>
+      l.tornDown = this.teardown(r.id, handle, ip).catch((e: unknown) =>
         this.o.log(`cleanup after failed start of ${r.id}: ${String(e)}`),
       );
+      await l.tornDown;
       const message = err instanceof Error ? err.message : String(err);
       Object.assign(r, {
         state: 'exited',
@@ -333,7 +351,7 @@ export class ContainerManager {
         error: message,
         network: { ip: null, netns: null },
       } satisfies Partial<ContainerRecord>);
-      this.save(r);
+      this.save(r, 'atomic');
       l.resolveExited();
       this.announce(r, 'die');
       throw err;
@@ -371,9 +389,8 @@ export class ContainerManager {
       }
     }
     const runMs = r.startedAt ? Date.now() - Date.parse(r.startedAt) : 0;
-    await this.teardown(id, l.handle, r.network.ip).catch((err: unknown) =>
-      this.o.log(`teardown of ${id}: ${String(err)}`),
-    );
+    const { handle } = l;
+    const { ip } = r.network;
     l.handle = null;
     Object.assign(r, {
       state: e ? 'exited' : 'dead',
@@ -386,10 +403,15 @@ export class ContainerManager {
       error: e ? null : 'the monitor ended without recording an exit status',
       network: { ip: null, netns: null },
     } satisfies Partial<ContainerRecord>);
-    this.save(r);
+    this.save(r, 'atomic');
+    // The exit is known and recorded: announce it now. Removing the cgroup,
+    // ports and veth is the engine's cleanup, which a restart, remove() or
+    // the next start waits for (l.tornDown) rather than the client.
+    l.tornDown = this.teardown(id, handle, ip).catch((err: unknown) => this.o.log(`teardown of ${id}: ${String(err)}`));
     l.resolveExited();
     if (oom) this.announce(r, 'oom');
     this.announce(r, 'die');
+    // run() and remove() wait for l.tornDown themselves.
     if (
       shouldRestart(r.config.restart, {
         exitCode: r.exitCode ?? 255,
@@ -526,7 +548,11 @@ export class ContainerManager {
       }
       if (l?.restartTimer) clearTimeout(l.restartTimer);
       l?.stopWatch?.();
-      await this.teardown(r.id, l?.handle ?? null, r.network.ip).catch(() => undefined);
+      // Torn down once: by the exit handler (wait for it), or here when no
+      // run of this helper's life did (never started, or ended before a
+      // helper restart: this sweeps what a crash may have left).
+      if (l?.tornDown) await l.tornDown;
+      else await this.teardown(r.id, l?.handle ?? null, r.network.ip).catch(() => undefined);
       this.live.delete(r.id);
       this.records.delete(r.id);
       this.store.remove(r.id);
@@ -708,8 +734,9 @@ export class ContainerManager {
           adopted++;
           continue;
         }
-        // It ended while no helper was watching.
+        // It ended while no helper was watching: at boot, clean up before answering.
         await this.onExit(r.id, exit);
+        await l.tornDown;
         exited++;
         continue;
       }

@@ -1,12 +1,14 @@
 /**
  * A container as stored: what was asked for, what it resolved to, and its
  * state. One directory per container under <dataRoot>/c/<id>, one atomic
- * container.json in it; nothing is kept only in memory.
+ * container.json in it; nothing is kept only in memory. Removed containers
+ * pass through <dataRoot>/trash/ on their way out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { ContainerCreateT, ContainerStateT } from '../../../preload/schemas/containers';
-import { readJsonOrNull, removeStaleTemps, writeJsonAtomic } from '../storage/atomic-file';
+import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
 import type { ResolvedProcess } from './spec';
 
 export interface ContainerRecord {
@@ -60,19 +62,24 @@ export function containerPaths(dataRoot: string, id: string): ContainerPaths {
 export class RecordStore {
   private readonly root: string;
 
+  private readonly trash: string;
+
   constructor(private readonly dataRoot: string) {
     this.root = path.join(dataRoot, 'c');
+    this.trash = path.join(dataRoot, 'trash');
     fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    this.sweepTrash();
   }
 
   paths(id: string): ContainerPaths {
     return containerPaths(this.dataRoot, id);
   }
 
-  save(r: ContainerRecord): void {
+  /** See atomic-file.ts for what each durability survives. */
+  save(r: ContainerRecord, durability: Durability = 'durable'): void {
     const p = this.paths(r.id);
     fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-    writeJsonAtomic(p.record, r);
+    writeJsonAtomic(p.record, r, 0o600, durability);
   }
 
   loadAll(): ContainerRecord[] {
@@ -87,7 +94,32 @@ export class RecordStore {
     return out;
   }
 
+  /**
+   * The container is gone once its directory leaves c/ (one rename, atomic);
+   * deleting its files (upper dir, logs) then happens in the background, off
+   * the caller's path. Whatever a crash leaves in trash/ goes at the next start.
+   */
   remove(id: string): void {
-    fs.rmSync(this.paths(id).dir, { recursive: true, force: true });
+    const dir = this.paths(id).dir;
+    const to = path.join(this.trash, `${id}.${randomBytes(4).toString('hex')}`);
+    try {
+      fs.mkdirSync(this.trash, { recursive: true, mode: 0o700 });
+      fs.renameSync(dir, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(dir)) return;
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    fs.rm(to, { recursive: true, force: true }, () => undefined);
+  }
+
+  private sweepTrash(): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.trash);
+    } catch {
+      return;
+    }
+    for (const n of names) fs.rm(path.join(this.trash, n), { recursive: true, force: true }, () => undefined);
   }
 }

@@ -4,7 +4,8 @@
  * and signal the container's pid only while it is still the same process
  * (start time from /proc/PID/stat guards against pid reuse).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
@@ -15,6 +16,7 @@ import {
   type MonitorSpec,
   type MonitorState,
 } from '../../../native/monitor';
+import { sealedExecutable } from '../../../native/index';
 import { writeJsonAtomic } from '../storage/atomic-file';
 
 export function readJson<T>(file: string): T | null {
@@ -61,14 +63,88 @@ export function sameProcess(pid: number, startTime: number): boolean {
   return pidStartTime(pid) === startTime;
 }
 
+/**
+ * One `berth-monitor run --standby` started ahead of time: exec'd, re-exec'd
+ * from its sealed copy, waiting for a state directory on stdin. A start then
+ * costs one pipe write instead of a fork of the (large) helper and two execs.
+ * The next one is started once the current start is done. When the helper
+ * goes away its stdin closes and a waiting standby exits.
+ */
+class MonitorLauncher {
+  private standby: ChildProcess | null = null;
+  private exe: string | null = null;
+
+  /**
+   * What to exec: one sealed memfd copy of the monitor made by this process
+   * and shared by every monitor it starts (/proc/self/fd/N as seen by them),
+   * so no monitor copies itself (the CVE-2019-5736 guard holds: the copy is
+   * sealed, cloned_binary.cc sees that and skips its own). The plain binary
+   * when the addon cannot make one.
+   */
+  private command(): { file: string; argv0: string } {
+    const bin = monitorPath();
+    if (this.exe === null) {
+      try {
+        this.exe = `/proc/${process.pid}/fd/${sealedExecutable(bin)}`;
+      } catch {
+        this.exe = bin;
+      }
+    }
+    return { file: this.exe, argv0: bin };
+  }
+
+  private spawnRun(arg: string, stdin: 'pipe' | 'ignore'): ChildProcess {
+    const { file, argv0 } = this.command();
+    return spawn(file, ['run', arg], { argv0, stdio: [stdin, 'ignore', 'pipe'], detached: true });
+  }
+
+  /** A started foreground `run` for stateDir: the standby if it is still waiting, else a fresh spawn. */
+  launch(stateDir: string): ChildProcess {
+    const s = this.standby;
+    this.standby = null;
+    if (s && s.exitCode === null && s.signalCode === null && s.stdin && !s.stdin.destroyed) {
+      s.stdin.on('error', () => undefined); // EPIPE if it died meanwhile: its exit says so
+      s.stdin.end(`${stateDir}\n`);
+      // From now on someone awaits its exit: it counts again.
+      s.ref();
+      (s.stderr as Socket | null)?.ref();
+      return s;
+    }
+    return this.spawnRun(stateDir, 'ignore');
+  }
+
+  /** Starts the next standby unless one is waiting. */
+  prepare(): void {
+    if (this.standby && this.standby.exitCode === null && this.standby.signalCode === null) return;
+    let child: ChildProcess;
+    try {
+      child = this.spawnRun('--standby', 'pipe');
+    } catch {
+      return; // starts fall back to a direct spawn
+    }
+    child.once('error', () => undefined);
+    // A waiting standby must not keep the helper (or a test process) alive.
+    child.unref();
+    for (const stream of [child.stdin, child.stderr]) (stream as Socket | null)?.unref();
+    this.standby = child;
+  }
+}
+
+const launcher = new MonitorLauncher();
+
+/** Starts a standby monitor now (the helper does at boot), so the first start finds one. */
+export function prepareMonitor(): void {
+  launcher.prepare();
+}
+
 /** Runs `berth-monitor run`; resolves when the container runs, rejects with the step that failed. */
 export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise<MonitorState & { status: 'running' }> {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   for (const f of ['state.json', 'exit.json', 'monitor-error.json']) fs.rmSync(path.join(stateDir, f), { force: true });
-  writeJsonAtomic(path.join(stateDir, 'spec.json'), spec);
-  const bin = monitorPath();
+  // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
+  writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(bin, ['run', stateDir], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = launcher.launch(stateDir);
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       if (err.length < 8192) err += d.toString();
@@ -76,6 +152,7 @@ export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise
     child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
     child.once('exit', (c) => resolve({ code: c, stderr: err }));
   });
+  setImmediate(() => launcher.prepare());
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;
   // It ran and has already exited (a short command on a busy machine): the

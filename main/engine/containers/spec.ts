@@ -35,8 +35,12 @@ export interface SpecInput {
   process: ResolvedProcess;
   hostname: string;
   paths: RunPaths;
-  /** Network namespace to join (bridge/none), or null for host networking. */
-  netnsPath: string | null;
+  /**
+   * The network namespace: join an existing one (bridge: prepared with its
+   * veth), a new one (none: the monitor's clone makes it and the container
+   * brings lo up), or null for host networking.
+   */
+  netns: { join: string } | 'new' | null;
   cgroupProcs: string[];
   /** With a user namespace: the host range root inside maps to. */
   userRange?: { hostId: number; size: number };
@@ -73,7 +77,8 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     { type: 'ipc' },
     { type: 'cgroup' },
   ];
-  if (i.netnsPath) namespaces.push({ type: 'network', path: i.netnsPath });
+  if (i.netns === 'new') namespaces.push({ type: 'network' });
+  else if (i.netns) namespaces.push({ type: 'network', path: i.netns.join });
   if (i.config.timens) namespaces.push({ type: 'time' });
   if (i.config.userns) namespaces.push({ type: 'user' });
   const mounts: MonitorMount[] = i.config.volumes.map((v) => ({

@@ -1,8 +1,10 @@
 /**
- * A container's network namespace, prepared before the container starts so
- * its process never runs without its network: a named netns under
+ * A bridge container's network namespace, prepared before the container
+ * starts so its process never runs without its network: a named netns under
  * /run/netns, a veth pair with one end on the bridge, the address and the
- * default route inside. The monitor joins it by path.
+ * default route inside. The monitor joins it by path. (--network none needs
+ * none of this: the monitor's clone creates the namespace, the container
+ * brings lo up itself, no ip(8) is spawned.)
  */
 import fs from 'node:fs';
 import { run, runIdempotent } from './run';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJsonOrNull, removeStaleTemps, writeJsonAtomic } from './atomic-file';
+import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from './atomic-file';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -31,6 +31,17 @@ describe('atomic files', () => {
       writeJsonAtomic(f, { n: i, pad: 'y'.repeat(i * 97) });
       const v = readJsonOrNull(f) as { n: number; pad: string };
       expect(v.pad.length).toBe(v.n * 97);
+    }
+  });
+
+  it('every durability replaces the whole file the same way (they differ only in fsyncs)', () => {
+    const d = tmp();
+    const f = path.join(d, 'state.json');
+    for (const durability of ['durable', 'atomic', 'volatile'] as Durability[]) {
+      writeJsonAtomic(f, { durability, pad: 'z'.repeat(50_000) }, 0o640, durability);
+      expect(readJsonOrNull(f)).toMatchObject({ durability });
+      expect(fs.readdirSync(d)).toEqual(['state.json']);
+      expect(fs.statSync(f).mode & 0o777).toBe(0o640);
     }
   });
 

@@ -17,6 +17,7 @@
 
 #include "channel.h"
 #include "fileio.h"
+#include "loopback.h"
 #include "process.h"
 #include "pty.h"
 #include "rootfs.h"
@@ -55,6 +56,7 @@ struct InitArgs {
 //   stdio        dup2 of the pipes to 0, 1, 2
 //   wait         for "go": cgroups joined by the parent
 //   setns        join the namespaces given by path (network, ipc, uts, cgroup)
+//   loopback     a new network namespace: lo up (loopback.h)
 //   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
 //                cgroups (the namespace's root is the cgroup we are in)
 //   sethostname
@@ -86,6 +88,8 @@ struct InitArgs {
   for (const NsJoin& j : *a.joins) {
     if (sys::SetNs(j.fd, j.flag) != 0) Fail(ch, SysError("setns", j.what));
   }
+  Error e;
+  if (spec.Creates(CLONE_NEWNET) && !LoopbackUp(&e)) Fail(ch, e);
   if (spec.Creates(CLONE_NEWCGROUP) && ::unshare(CLONE_NEWCGROUP) != 0) {
     Fail(ch, SysError("unshare", "unshare CLONE_NEWCGROUP"));
   }
@@ -95,7 +99,6 @@ struct InitArgs {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(ch, SysError("mount", "make / rprivate"));
   }
-  Error e;
   if (!PrepareRootfs(spec, *a.lowers, &e)) Fail(ch, e);
 
   if (spec.process.terminal) {
@@ -222,6 +225,8 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   }
   out->pid = pid;
   out->pidfd.Reset(pidfd);
+  std::string mntNs = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  out->mountNs.Reset(::open(mntNs.c_str(), O_RDONLY | O_CLOEXEC));
   childEnd.Reset();
   inR.Reset();
   outW.Reset();
@@ -236,6 +241,7 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     return false;
   };
 
+  if (!out->mountNs.Valid()) return fail(SysError("clone", "open " + mntNs));
   if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 

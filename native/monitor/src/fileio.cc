@@ -60,7 +60,7 @@ bool WriteAll(int fd, const void* data, size_t size) {
   return true;
 }
 
-bool AtomicWriteAt(int dirfd, const std::string& name, const std::string& content, Error* error) {
+bool AtomicWriteAt(int dirfd, const std::string& name, const std::string& content, Error* error, Sync sync) {
   std::string tmp = "." + name + "." + std::to_string(::getpid()) + ".tmp";
   UniqueFd fd(::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd.Valid()) {
@@ -72,7 +72,7 @@ bool AtomicWriteAt(int dirfd, const std::string& name, const std::string& conten
     ::unlinkat(dirfd, tmp.c_str(), 0);
     return false;
   }
-  if (::fsync(fd.Get()) != 0) {
+  if (sync != Sync::kNone && ::fsync(fd.Get()) != 0) {
     *error = SysError("state", "fsync " + tmp);
     ::unlinkat(dirfd, tmp.c_str(), 0);
     return false;
@@ -83,7 +83,7 @@ bool AtomicWriteAt(int dirfd, const std::string& name, const std::string& conten
     ::unlinkat(dirfd, tmp.c_str(), 0);
     return false;
   }
-  if (::fsync(dirfd) != 0) {
+  if (sync == Sync::kFull && ::fsync(dirfd) != 0) {
     *error = SysError("state", "fsync state directory");
     return false;
   }

@@ -93,6 +93,7 @@ void LogWriter::Entry(LogStream stream, const char* data, size_t size, bool part
     return;
   }
   size_ += line.size();
+  wrote_ = true;
 }
 
 void LogWriter::Write(LogStream stream, const char* data, size_t size, int64_t nowMs) {
@@ -158,7 +159,8 @@ int64_t LogWriter::NextFlushInMs(int64_t nowMs) const {
 
 void LogWriter::Close() {
   FlushPartial(MonotonicMs(), true);
-  if (fd_.Valid()) ::fsync(fd_.Get());
+  // A container that wrote nothing costs no journal commit.
+  if (fd_.Valid() && wrote_) ::fsync(fd_.Get());
   fd_.Reset();
 }
 

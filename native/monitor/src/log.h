@@ -53,6 +53,7 @@ class LogWriter {
   LogConfig config_;
   UniqueFd fd_;
   uint64_t size_ = 0;
+  bool wrote_ = false;  // since Open: Close() fsyncs only what was written
   Pending pending_[2];
   Error writeError_;
 };

@@ -2,6 +2,7 @@
 // containerd-shim's job). See ../README.md.
 //
 //   berth-monitor run <stateDir>
+//   berth-monitor run --standby        (the state directory comes on stdin, one line)
 //   berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>
 //   berth-monitor --version
 //
@@ -30,6 +31,7 @@ constexpr const char* kVersion = "berth-monitor 0.1.0";
 void Usage() {
   static const char text[] =
       "usage: berth-monitor run <stateDir>\n"
+      "       berth-monitor run --standby   (then <stateDir> + newline on stdin)\n"
       "       berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>\n"
       "       berth-monitor --version\n";
   berth::monitor::WriteAll(2, text, sizeof text - 1);
@@ -42,6 +44,30 @@ bool ParseFd(const char* s, int* out) {
   if (errno != 0 || end == s || *end != '\0' || v < 3 || v > 1 << 20) return false;
   *out = static_cast<int>(v);
   return true;
+}
+
+// `run --standby`: the helper starts a monitor ahead of time (exec'd, from
+// its sealed copy, linked) and later writes the state directory to its stdin,
+// one line. kEof: stdin closed first (the helper needs no more monitors).
+enum class StandbyLine { kOk, kEof, kBad };
+
+StandbyLine ReadStandbyLine(std::string* out) {
+  out->clear();
+  // The helper writes the line in one write(2): usually one read. Anything
+  // after the newline is ignored.
+  char buf[4097];
+  while (true) {
+    ssize_t n = ::read(0, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return StandbyLine::kBad;
+    if (n == 0) return out->empty() ? StandbyLine::kEof : StandbyLine::kBad;
+    const char* nl = static_cast<const char*>(memchr(buf, '\n', static_cast<size_t>(n)));
+    out->append(buf, nl ? static_cast<size_t>(nl - buf) : static_cast<size_t>(n));
+    if (out->size() > 4096) return StandbyLine::kBad;
+    if (nl) break;
+  }
+  bool ok = !out->empty() && (*out)[0] == '/' && out->find('\0') == std::string::npos;
+  return ok ? StandbyLine::kOk : StandbyLine::kBad;
 }
 
 }  // namespace
@@ -72,6 +98,9 @@ int main(int argc, char** argv) {
     WriteAll(2, line.data(), line.size());
     return command == "run" ? 1 : 125;
   }
+  // One name in ps/top however we were exec'd (a memfd path would leave "19"
+  // or "memfd:berth-mon").
+  ::prctl(PR_SET_NAME, "berth-monitor", 0, 0, 0);
 
   if (command == "run") {
     if (argc != 3) {
@@ -80,6 +109,21 @@ int main(int argc, char** argv) {
     }
     // Nothing is meant to be inherited beyond stdio.
     berth::sys::CloseRange(3, ~0U, 0);
+    if (strcmp(argv[2], "--standby") == 0) {
+      std::string stateDir;
+      switch (ReadStandbyLine(&stateDir)) {
+        case StandbyLine::kOk:
+          return RunCommand(stateDir);
+        case StandbyLine::kEof:
+          return 0;
+        case StandbyLine::kBad:
+          break;
+      }
+      static const char bad[] =
+          "berth-monitor run --standby: expected an absolute state directory and a newline on stdin\n";
+      WriteAll(2, bad, sizeof bad - 1);
+      return 2;
+    }
     return RunCommand(argv[2]);
   }
 

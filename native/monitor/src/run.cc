@@ -116,7 +116,7 @@ class RunMonitor {
       // record 0 rather than fail a container that runs.
       running_.pidStartTime = 0;
     }
-    if (!RegisterFds(&e) || !AtomicWriteAt(dirfd_, "state.json", RunningJson(running_), &e)) {
+    if (!RegisterFds(&e) || !AtomicWriteAt(dirfd_, "state.json", RunningJson(running_), &e, Sync::kNone)) {
       sys::PidfdSendSignal(c_.pidfd.Get(), SIGKILL);
       siginfo_t info;
       ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED);
@@ -300,10 +300,19 @@ class RunMonitor {
     Error e;
     std::string exitJson = ExitJson(status);
     Error ignored;
-    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e)) {
+    // No fsync: a process crash cannot tear them (rename), and the helper
+    // keeps the exit durably in its record as soon as it reads exit.json.
+    // After a power cut (which ends every container) an exit.json the
+    // helper never read may be missing or unreadable: it then records
+    // "dead", exit code 255.
+    if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
-    if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e)) {
+    // Now the overlay may go (and sync the upper filesystem): the exit is
+    // reported. Before state.json "exited" and before monitor.lock is
+    // released, so the next run on this directory never meets it mounted.
+    c_.mountNs.Reset();
+    if (!AtomicWriteAt(dirfd_, "state.json", ExitedStateJson(running_, status), &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
     if (!log_.WriteError().step.empty()) {
