@@ -26,7 +26,10 @@
         "src/fsattr_binding.cc",
         "src/peercred.cc",
         "src/nsioctl.cc",
-        "src/nsinfo.cc"
+        "src/nsinfo.cc",
+        "src/statbatch.cc",
+        "src/statbatch_binding.cc",
+        "src/statparse.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

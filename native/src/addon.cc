@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, berth::LGetXattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, berth::LListXattr, "llistxattr"));
   exports.Set("mknod", Napi::Function::New(env, berth::MkNod, "mknod"));
+  exports.Set("StatBatch", berth::StatBatchClass(env));
   return exports;
 }
 

@@ -26,4 +26,7 @@ Napi::Value LListXattr(const Napi::CallbackInfo& info);
 // mknod(path, mode, major, minor): void
 Napi::Value MkNod(const Napi::CallbackInfo& info);
 
+// class StatBatch (statbatch_binding.cc): kept-open stat files read in one call per tick.
+Napi::Function StatBatchClass(Napi::Env env);
+
 }  // namespace berth

@@ -23,6 +23,7 @@ import {
   v2Limit,
 } from '../fsutil';
 import { type EffPart, type MemoryStats, eff, unsupported } from '../types';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   max: 'memory.max',
@@ -106,4 +107,13 @@ export function oomCounters(dir: string, src: FileSource = directSource) {
     max: keyed(ev, 'max'),
     high: keyed(ev, 'high'),
   };
+}
+
+/** What a sampling tick reads: current, max, and memory.events' oom/oom_kill (the tick is also the OOM watch). */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    { path: `${dir}/${FILES.current}`, kind: 'single', slots: [SLOT.memCurrent] },
+    { path: `${dir}/${FILES.max}`, kind: 'single', slots: [SLOT.memLimit] },
+    { path: `${dir}/${FILES.events}`, kind: 'keyed', keys: ['oom', 'oom_kill'], slots: [SLOT.oom, SLOT.oomKill] },
+  ];
 }
