@@ -145,6 +145,8 @@ export interface CgroupDriver {
   stats(handle: CgroupHandle): ResourceStats;
   /** The files one sampling tick reads for this group and the SLOT each value goes to (sample-layout.ts). */
   sampleFiles(handle: CgroupHandle): SampleFile[];
+  /** Called after every apply() that wrote (samplers re-read the limits they read only now and then). */
+  onApply(listener: (handle: CgroupHandle) => void): () => void;
   events(handle: CgroupHandle): OomCounters | null;
   watchOom(handle: CgroupHandle, cb: (e: OomEvent) => void, opts?: { intervalMs?: number }): OomWatcher;
   freeze(handle: CgroupHandle): Promise<void>;
@@ -271,6 +273,7 @@ export class ComposedDriver implements CgroupDriver {
   private readonly readers = new Map<string, StatsReader>();
   private readonly hugeSizes = new Map<string, string[]>();
   private readonly watchers = new Map<string, Set<OomWatcher>>();
+  private readonly applyListeners = new Set<(h: CgroupHandle) => void>();
 
   constructor(kind: CgroupMode, layout: CgroupLayout, opts: DriverOptions = {}) {
     this.kind = kind;
@@ -641,6 +644,7 @@ export class ComposedDriver implements CgroupDriver {
       throw err;
     }
     this.requested.set(h.path, mergeLimits(this.requested.get(h.path), L));
+    for (const fn of this.applyListeners) fn(h);
     return { writes: tx.writes };
   }
 
@@ -731,6 +735,11 @@ export class ComposedDriver implements CgroupDriver {
       if (sizes.length) s.hugetlb = v2hugetlb.stats(hw.dir, sizes, r);
     }
     return s;
+  }
+
+  onApply(listener: (h: CgroupHandle) => void): () => void {
+    this.applyListeners.add(listener);
+    return () => this.applyListeners.delete(listener);
   }
 
   sampleFiles(h: CgroupHandle): SampleFile[] {

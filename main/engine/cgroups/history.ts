@@ -123,27 +123,30 @@ export class SampleRing {
     const po = p * STRIDE;
     const dtMs = p >= 0 ? t - this.t[p]! : NaN;
     const ok = p >= 0 && dtMs > 0;
-    const rate = (slot: number, perSecond: number): number | null => {
+    // Rates are rounded (0.001 %, 1 B/s): no chart shows more, and short
+    // numbers keep the per-tick event small to serialise.
+    const rate = (slot: number, perSecond: number, scale: number): number | null => {
       if (!ok) return null;
       const d = v[o + slot]! - v[po + slot]!;
-      return d < 0 || Number.isNaN(d) ? null : (d / dtMs) * perSecond;
+      return d < 0 || Number.isNaN(d) ? null : Math.round((d / dtMs) * perSecond * scale) / scale;
     };
     // Δusage µs / (Δt ms × 1000 µs/ms) × 100% = Δusage / Δt × 0.1
-    const cpuPercent = rate(SLOT.cpuUsec, 0.1);
+    const cpuPercent = rate(SLOT.cpuUsec, 0.1, 1000);
     const dPeriods = p >= 0 ? v[o + SLOT.nrPeriods]! - v[po + SLOT.nrPeriods]! : NaN;
     const dThrottled = p >= 0 ? v[o + SLOT.nrThrottled]! - v[po + SLOT.nrThrottled]! : NaN;
     return {
       t,
       cpuPercent,
-      cpuPercentOfHost: cpuPercent === null ? null : cpuPercent / this.onlineCpus,
-      throttledPercent: dPeriods > 0 && dThrottled >= 0 ? (dThrottled / dPeriods) * 100 : p >= 0 ? 0 : null,
+      cpuPercentOfHost: cpuPercent === null ? null : Math.round((cpuPercent / this.onlineCpus) * 1000) / 1000,
+      throttledPercent:
+        dPeriods > 0 && dThrottled >= 0 ? Math.round((dThrottled / dPeriods) * 100_000) / 1000 : p >= 0 ? 0 : null,
       memoryBytes: v[o + SLOT.memCurrent]!,
       memoryLimit: limitOrNull(v[o + SLOT.memLimit]!),
       pids: v[o + SLOT.pids]!,
-      ioReadBps: rate(SLOT.ioReadBytes, 1000),
-      ioWriteBps: rate(SLOT.ioWriteBytes, 1000),
-      netRxBps: rate(SLOT.netRxBytes, 1000),
-      netTxBps: rate(SLOT.netTxBytes, 1000),
+      ioReadBps: rate(SLOT.ioReadBytes, 1000, 1),
+      ioWriteBps: rate(SLOT.ioWriteBytes, 1000, 1),
+      netRxBps: rate(SLOT.netRxBytes, 1000, 1),
+      netTxBps: rate(SLOT.netTxBytes, 1000, 1),
       psiCpuSomeAvg10: nullIfNaN(v[o + SLOT.psiCpuSome]!),
       psiCpuFullAvg10: nullIfNaN(v[o + SLOT.psiCpuFull]!),
       psiMemorySomeAvg10: nullIfNaN(v[o + SLOT.psiMemorySome]!),

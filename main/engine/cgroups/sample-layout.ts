@@ -35,6 +35,17 @@ export const SLOT = {
 
 export const STRIDE = 18;
 
+/**
+ * Files read every 10th tick only: limits (they change only when written), and
+ * counters that cannot move in the group's present setup (v1 throttling
+ * without a CFS quota, interfaces of a namespace that has only lo). Every
+ * write through the driver re-plans the group's files and reads them all on
+ * the next tick (driver.onApply); a change made outside Berth shows within 10 s.
+ */
+export const SLOW_EVERY = 10;
+/** The kernel recomputes PSI averages every 2 s (PSI_FREQ): reading them more often gives the same numbers. */
+export const PSI_EVERY = 2;
+
 export type SampleFile = StatFileSpec;
 
 /** Slots for a kind's values: `pick` maps a value index to its slot, the rest are dropped. */
@@ -44,7 +55,7 @@ export function slots(count: number, pick: Record<number, number>): number[] {
 
 /** A PSI file → its some/full avg10 slots. */
 export function psiFile(path: string, some: number, full: number): SampleFile {
-  return { path, kind: 'psi', slots: slots(8, { 0: some, 4: full }) };
+  return { path, kind: 'psi', slots: slots(8, { 0: some, 4: full }), every: PSI_EVERY };
 }
 
 /** v1 "unlimited" (PAGE_COUNTER_MAX × PAGE_SIZE ≥ 0x7FFFFFFFFFFF0000) and v2 "max" → null. */

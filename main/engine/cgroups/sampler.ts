@@ -46,6 +46,9 @@ export class Sampler {
   readonly history: History;
   private readonly driver: Pick<CgroupDriver, 'sampleFiles'>;
   private readonly rows = new Map<string, number>();
+  /** Each id's handle and extra files, to plan its row again after an apply(). */
+  private readonly groups = new Map<string, { handle: CgroupHandle; extra: readonly SampleFile[] }>();
+  private readonly offApply: () => void;
   private readonly freeRows: number[] = [];
   private batch: StatBatch | null = null;
   private out = new Float64Array(0);
@@ -59,8 +62,19 @@ export class Sampler {
   cpuUs = 0;
   lastTickCpuUs = 0;
 
-  constructor(driver: Pick<CgroupDriver, 'sampleFiles'>, opts: SamplerOptions = {}) {
+  constructor(driver: Pick<CgroupDriver, 'sampleFiles' | 'onApply'>, opts: SamplerOptions = {}) {
     this.driver = driver;
+    // After a write the group's files are planned again (a quota makes the
+    // throttling counters worth reading each tick) and all read on the next
+    // tick, so a new limit shows at once, not SLOW_EVERY ticks later.
+    this.offApply = driver.onApply((h) => {
+      for (const [id, g] of this.groups) {
+        const row = this.rows.get(id);
+        if (g.handle.path !== h.path || row === undefined || !this.batch) continue;
+        // Open failures leave those files absent (NaN) until the next add.
+        this.batch.setRow(row, [...driver.sampleFiles(g.handle), ...g.extra]);
+      }
+    });
     this.intervalMs = opts.intervalMs ?? 1000;
     this.history = opts.history ?? new History();
     this.onSample = opts.onSample;
@@ -88,6 +102,7 @@ export class Sampler {
       });
     }
     this.rows.set(id, row);
+    this.groups.set(id, { handle, extra });
     const need = (row + 1) * STRIDE;
     if (this.out.length < need) {
       const grown = new Float64Array(Math.max(need, this.out.length * 2));
@@ -102,6 +117,7 @@ export class Sampler {
     if (row === undefined) return;
     this.batch?.clearRow(row);
     this.rows.delete(id);
+    this.groups.delete(id);
     this.freeRows.push(row);
   }
 
@@ -132,7 +148,9 @@ export class Sampler {
   /** stop(), and close every file. */
   close(): void {
     this.stop();
+    this.offApply();
     this.rows.clear();
+    this.groups.clear();
     this.freeRows.length = 0;
     this.batch?.close();
     this.batch = null;

@@ -10,7 +10,7 @@ import { toErrorShape, type ErrorShape } from '../../../preload/errors';
 import type { ResourceStats, StatsRowT } from '../../../preload/schemas/resources';
 import type { CgroupDriver, CgroupHandle } from '../cgroups/driver';
 import { History } from '../cgroups/history';
-import { SLOT, type SampleFile } from '../cgroups/sample-layout';
+import { SLOT, SLOW_EVERY, type SampleFile } from '../cgroups/sample-layout';
 import { Sampler } from '../cgroups/sampler';
 import { parseNetDev } from '../network/sandbox';
 
@@ -27,13 +27,25 @@ export interface ResourceServiceOptions {
   onOom: (id: string, newKills: number) => void;
 }
 
-/** A container's interface counters, from inside its network namespace; optional: the process may be exiting. */
+/**
+ * A container's interface counters, from inside its network namespace
+ * (optional: the process may be exiting). A namespace with only lo
+ * (`--network none`) has nothing to chart: read every SLOW_EVERY ticks.
+ */
 export function netDevFile(pid: number): SampleFile {
+  const path = `/proc/${pid}/net/dev`;
+  let onlyLo = false;
+  try {
+    onlyLo = parseNetDev(fs.readFileSync(path, 'latin1')).length === 0;
+  } catch {
+    // exiting: the tick reads NaN
+  }
   return {
-    path: `/proc/${pid}/net/dev`,
+    path,
     kind: 'netdev',
     slots: [SLOT.netRxBytes, -1, SLOT.netTxBytes, -1],
     optional: true,
+    ...(onlyLo ? { every: SLOW_EVERY } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { DEFAULT_PERIOD_US, cpusToQuota, sharesForWeight, sharesToWeight } from 
 import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
 import { type EffPart, eff } from '../types';
 import { BerthError } from '../../../../preload/errors';
-import { SLOT, type SampleFile } from '../sample-layout';
+import { SLOT, SLOW_EVERY, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   shares: 'cpu.shares',
@@ -123,14 +123,20 @@ export function stats(dir: string, src: FileSource = directSource) {
   };
 }
 
-/** What a sampling tick reads: the throttling counters of cpu.stat. */
+/**
+ * What a sampling tick reads: the throttling counters of cpu.stat, every tick
+ * while a CFS quota is set; without one the kernel counts no periods, so every
+ * SLOW_EVERY ticks (applying a quota re-plans the files: driver.onApply).
+ */
 export function sampleFiles(dir: string): SampleFile[] {
+  const quota = num(readTrim(path.join(dir, FILES.quota)), -1);
   return [
     {
       path: `${dir}/${FILES.stat}`,
       kind: 'keyed',
       keys: ['nr_periods', 'nr_throttled'],
       slots: [SLOT.nrPeriods, SLOT.nrThrottled],
+      ...(quota < 0 ? { every: SLOW_EVERY } : {}),
     },
   ];
 }
