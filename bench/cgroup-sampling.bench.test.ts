@@ -45,6 +45,7 @@ describe.runIf(isRoot)('sampling 100 cgroups', () => {
     let rowsPerTick = Infinity;
     const sampler = new Sampler(d, {
       intervalMs: 1000,
+      measureCpu: true,
       onSample: (b) => {
         tickCpuUs.push(sampler.lastTickCpuUs);
         rowsPerTick = Math.min(rowsPerTick, b.ids.length);

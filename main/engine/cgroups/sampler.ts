@@ -37,6 +37,12 @@ export interface SamplerOptions {
   onOom?: (e: OomSeen) => void;
   /** Keep the event loop alive for the timer (default false: the helper's server does that). */
   keepAlive?: boolean;
+  /**
+   * Account each tick's process CPU (cpuUs, lastTickCpuUs) for benches. Off by
+   * default: getrusage sums every thread of the process, and twice a tick it
+   * cost about a tenth of the tick in the helper (bench/stats-sampling).
+   */
+  measureCpu?: boolean;
 }
 
 const GONE = new Set(['ENODEV', 'ENOENT']);
@@ -55,8 +61,9 @@ export class Sampler {
   private readonly onSample: ((b: SampleBatch) => void) | undefined;
   private readonly onOom: ((e: OomSeen) => void) | undefined;
   private readonly keepAlive: boolean;
+  private readonly measureCpu: boolean;
   private timer: NodeJS.Timeout | null = null;
-  /** Cost accounting: ticks done, wall ms and process CPU µs spent inside them, and the last tick's CPU µs. */
+  /** Cost accounting: ticks done, wall ms spent in them; with measureCpu, process CPU µs in them and in the last one. */
   ticks = 0;
   busyMs = 0;
   cpuUs = 0;
@@ -80,6 +87,7 @@ export class Sampler {
     this.onSample = opts.onSample;
     this.onOom = opts.onOom;
     this.keepAlive = opts.keepAlive ?? false;
+    this.measureCpu = opts.measureCpu ?? false;
   }
 
   /**
@@ -159,7 +167,7 @@ export class Sampler {
   /** One pass over every group; a group whose files are gone is dropped and reported. */
   sampleOnce(): SampleBatch {
     const t0 = performance.now();
-    const c0 = process.cpuUsage();
+    const c0 = this.measureCpu ? process.cpuUsage() : null;
     const at = Date.now();
     const batch: SampleBatch = { at, ids: [], errors: [] };
     const failures = this.batch && this.rows.size ? this.batch.read(this.out) : null;
@@ -203,9 +211,11 @@ export class Sampler {
       ring.pushRow(at, out, base);
       batch.ids.push(id);
     }
-    const c = process.cpuUsage(c0);
-    this.lastTickCpuUs = c.user + c.system;
-    this.cpuUs += this.lastTickCpuUs;
+    if (c0) {
+      const c = process.cpuUsage(c0);
+      this.lastTickCpuUs = c.user + c.system;
+      this.cpuUs += this.lastTickCpuUs;
+    }
     this.ticks++;
     this.busyMs += performance.now() - t0;
     this.onSample?.(batch);

@@ -141,11 +141,6 @@ export class ResourceService {
     return out;
   }
 
-  /** Cost of sampling so far: CPU µs per tick, for the benchmark. */
-  cost(): { ticks: number; cpuUs: number } {
-    return { ticks: this.sampler.ticks, cpuUs: this.sampler.cpuUs };
-  }
-
   stop(): void {
     for (const id of [...this.tracked.keys()]) this.untrack(id);
     this.sampler.close();
