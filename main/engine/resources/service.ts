@@ -134,6 +134,10 @@ export class ResourceService {
         stats = this.o.driver.stats(t.handle);
       } catch {
         continue; // removed meanwhile: the next tick drops it
+      } finally {
+        // One container's view polls this: its files stay open. A one-off
+        // over all of them (`berth stats --no-stream`) keeps no fds.
+        if (id === undefined) this.o.driver.release(t.handle);
       }
       stats.net.ifaces = readNetDev(t.pid);
       out.push({ row: Object.assign(p, { id: cid, name: t.name }), stats });
