@@ -43,11 +43,12 @@ describe.runIf(isRoot)('sampling 100 cgroups', () => {
     const fdsBefore = fs.readdirSync('/proc/self/fd').length;
     const tickCpuUs: number[] = [];
     let rowsPerTick = Infinity;
+    let timed = true;
     const sampler = new Sampler(d, {
       intervalMs: 1000,
       measureCpu: true,
       onSample: (b) => {
-        tickCpuUs.push(sampler.lastTickCpuUs);
+        if (timed) tickCpuUs.push(sampler.lastTickCpuUs);
         rowsPerTick = Math.min(rowsPerTick, b.ids.length);
       },
     });
@@ -63,7 +64,11 @@ describe.runIf(isRoot)('sampling 100 cgroups', () => {
     sampler.stop();
     const cpu = cpuMs(c0);
     const wall = performance.now() - w0;
-    const steady = tickCpuUs.reduce((a, b) => a + b, 0) / Math.max(1, tickCpuUs.length) / 1000;
+    timed = false;
+    const timerTicks = sampler.ticks;
+    // The first tick is the first read of every file (the kernel sets up each seq_file).
+    const [first = 0, ...rest] = tickCpuUs;
+    const steady = rest.reduce((a, b) => a + b, 0) / Math.max(1, rest.length) / 1000;
     const counters = sampler.counters();
 
     // Same groups, same run: one Sampler tick vs the JS readers vs open+read+close per file.
@@ -82,14 +87,14 @@ describe.runIf(isRoot)('sampling 100 cgroups', () => {
 
     console.log(
       [
-        `[bench] ${layout.mode} host, ${GROUPS} groups, ${sampler.ticks} samples of all groups in ${(wall / 1000).toFixed(1)} s`,
+        `[bench] ${layout.mode} host, ${GROUPS} groups, ${timerTicks} timer ticks over all groups in ${(wall / 1000).toFixed(1)} s`,
         `[bench] process CPU over the run: ${cpu.toFixed(1)} ms = ${((cpu / wall) * 100).toFixed(2)}% of one CPU (includes the test runner)`,
-        `[bench]   inside the sampler: ${steady.toFixed(2)} ms CPU per tick = ${((steady / GROUPS) * 1000).toFixed(0)} µs per group → ${(steady / 10).toFixed(3)}% of one CPU at 1 Hz; adding the ${GROUPS} groups (opening ${fds} files) ${addMs.toFixed(1)} ms`,
-        `[bench]   files held open: ${fds} (${(fds / GROUPS).toFixed(0)} per group); ${counters.preads} preads in ${sampler.ticks} ticks; wall per tick ${(sampler.busyMs / Math.max(1, sampler.ticks)).toFixed(2)} ms`,
+        `[bench]   inside the sampler: first tick ${(first / 1000).toFixed(2)} ms CPU, then ${steady.toFixed(2)} ms CPU per tick = ${((steady / GROUPS) * 1000).toFixed(0)} µs per group → ${(steady / 10).toFixed(3)}% of one CPU at 1 Hz; adding the ${GROUPS} groups (opening ${fds} files) ${addMs.toFixed(1)} ms`,
+        `[bench]   files held open: ${fds} (${(fds / GROUPS).toFixed(0)} per group); ${counters.preads} preads in ${timerTicks} timer ticks; wall per tick ${(sampler.busyMs / Math.max(1, timerTicks)).toFixed(2)} ms`,
         `[bench] one pass over ${GROUPS} groups, CPU: Sampler tick (native StatBatch) ${native.toFixed(2)} ms; JS readers driver.stats (kept-open pread, every file) ${kept.toFixed(2)} ms; open+read+close ${opened.toFixed(2)} ms → native ${(kept / native).toFixed(1)}× / ${(opened / native).toFixed(1)}× cheaper`,
       ].join('\n'),
     );
-    expect(sampler.ticks).toBeGreaterThanOrEqual(SECONDS - 1);
+    expect(timerTicks).toBeGreaterThanOrEqual(SECONDS - 1);
     expect(rowsPerTick).toBe(GROUPS);
   }, 60_000);
 });
