@@ -28,7 +28,10 @@
         "src/sealed_exe.cc",
         "src/nsioctl.cc",
         "src/nswalk.cc",
-        "src/nsinfo.cc"
+        "src/nsinfo.cc",
+        "src/statbatch.cc",
+        "src/statbatch_binding.cc",
+        "src/statparse.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")"

@@ -108,8 +108,71 @@ export interface NativeSystemError extends Error {
   path?: string;
 }
 
+/** How a stat file's text becomes numbers (src/statparse.h). */
+export type StatKind = 'single' | 'keyed' | 'rwstat' | 'nested' | 'psi' | 'netdev';
+
+/** Values each kind yields, in order (keyed/nested: one per key). */
+export const STAT_KIND_VALUES: Readonly<Record<Exclude<StatKind, 'keyed' | 'nested'>, readonly string[]>> = {
+  single: ['value'],
+  rwstat: ['read', 'write'],
+  psi: ['someAvg10', 'someAvg60', 'someAvg300', 'someTotal', 'fullAvg10', 'fullAvg60', 'fullAvg300', 'fullTotal'],
+  netdev: ['rxBytes', 'rxPackets', 'txBytes', 'txPackets'],
+};
+
+/**
+ * One file a StatBatch row reads each tick:
+ *   single  one number; "max" reads as Infinity        (memory.current, pids.current)
+ *   keyed   "key value" lines → the values of `keys`    (cpu.stat, memory.events)
+ *   rwstat  v1 blkio "MAJ:MIN Read|Write N" → [Σ Read, Σ Write]
+ *   nested  "MAJ:MIN k=v …" → Σ over lines per key      (io.stat)
+ *   psi     "some|full avg10= avg60= avg300= total=" → 8 values
+ *   netdev  /proc/PID/net/dev without lo → [Σ rx bytes, rx packets, tx bytes, tx packets]
+ * A key or line the file lacks reads NaN (keyed, psi) or 0 (sums); a file that
+ * does not exist reads NaN in every slot.
+ */
+export interface StatFileSpec {
+  path: string;
+  kind: StatKind;
+  keys?: readonly string[];
+  /** The row slot of each value the kind yields (-1: not wanted). */
+  slots: readonly number[];
+  /** Each value is multiplied by this (e.g. 0.001 for ns → µs). */
+  scale?: number;
+  /** Read on every N-th tick only; the slots keep the last value in between. */
+  every?: number;
+  /** A failed read gives NaN slots instead of failing the row (a file outside the group). */
+  optional?: boolean;
+}
+
+/** A row whose file could not be read this tick (ENODEV: its group was removed). */
+export interface StatReadFailure {
+  row: number;
+  error: NativeSystemError;
+}
+
+/**
+ * Kept-open stat files read in one native call per tick (src/statbatch.h):
+ * `read(out)` preads every file of every row at offset 0, parses it in C++
+ * and writes the numbers to out[row × stride + slot]. Failures are returned,
+ * not thrown, so one vanished group does not fail the others.
+ */
+export interface StatBatch {
+  /** Opens the row's files (closing what it had). Returns the open failures other than "absent". */
+  setRow(row: number, files: readonly StatFileSpec[]): NativeSystemError[];
+  /** Closes the row's files. */
+  clearRow(row: number): void;
+  /** The row's `every`-N files are read again on the next tick. */
+  invalidate(row: number): void;
+  /** `out` must hold (highest row + 1) × stride numbers. null when every row was read. */
+  read(out: Float64Array): StatReadFailure[] | null;
+  counters(): { opens: number; preads: number; openFiles: number; rows: number };
+  /** Closes every file. */
+  close(): void;
+}
+
 /** The raw module as exported by berth.node (src/addon.cc). */
 interface RawBinding {
+  StatBatch: new (stride: number) => StatBatch;
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
@@ -138,6 +201,7 @@ const BINDING_FUNCTIONS = [
   'llistxattr',
   'mknod',
   'sealedExecutable',
+  'StatBatch',
 ] as const satisfies readonly (keyof RawBinding)[];
 
 const BINARY = path.join('build', 'Release', 'berth.node');
@@ -293,6 +357,12 @@ export function mknod(filePath: string, mode: number, major: number, minor: numb
  */
 export function sealedExecutable(filePath: string): number {
   return load().sealedExecutable(filePath);
+}
+
+/** A StatBatch whose rows are `stride` numbers wide. */
+export function createStatBatch(stride: number): StatBatch {
+  const Ctor = load().StatBatch;
+  return new Ctor(stride);
 }
 
 export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {

@@ -31,5 +31,7 @@ Napi::Value MkNod(const Napi::CallbackInfo& info);
 
 // sealedExecutable(path): number (a sealed, close-on-exec memfd copy; sealed_exe.cc)
 Napi::Value SealedExecutable(const Napi::CallbackInfo& info);
+// class StatBatch (statbatch_binding.cc): kept-open stat files read in one call per tick.
+Napi::Function StatBatchClass(Napi::Env env);
 
 }  // namespace berth

@@ -291,6 +291,12 @@ export const EffectiveLimits = z.object({
       periodUs: EffInt.optional(),
       cpusetCpus: EffString.optional(),
       cpusetMems: EffString.optional(),
+      /**
+       * The CPUs this group may be given: v2 the parent's cpuset.cpus.effective,
+       * v1 the parent's cpuset.effective_cpus (cpuset.cpus where the kernel has
+       * no effective file). value is the cpu list, e.g. "0-1".
+       */
+      cpusetCpusAllowed: EffString.optional(),
     })
     .optional(),
   pids: z.object({ max: EffIntOrMax.optional() }).optional(),
@@ -376,6 +382,19 @@ export const HistoryPoint = z.object({
   ioWriteBps: z.number().nullable(),
   netRxBps: z.number().nullable(),
   netTxBps: z.number().nullable(),
+  /**
+   * Pressure stall information, the kernel's 10 s averages (% of time some /
+   * all tasks of the group stalled on CPU, memory, IO), from the group's
+   * *.pressure files (on hybrid, the unified group's). null where the kernel
+   * has no PSI for the group (pure v1, CONFIG_PSI off, psi=0) or no such line
+   * (cpu "full" before 5.13).
+   */
+  psiCpuSomeAvg10: z.number().nullable(),
+  psiCpuFullAvg10: z.number().nullable(),
+  psiMemorySomeAvg10: z.number().nullable(),
+  psiMemoryFullAvg10: z.number().nullable(),
+  psiIoSomeAvg10: z.number().nullable(),
+  psiIoFullAvg10: z.number().nullable(),
 });
 
 export const StatsRow = HistoryPoint.extend({ id: z.string(), name: z.string() });

@@ -35,6 +35,24 @@ export function weightToShares(weight: number): number {
 }
 
 /**
+ * The shares to write for a requested weight, so that the round trip through
+ * Berth is stable although the map is lossy (262143 shares onto 10000
+ * weights: the v1 default 1024 reads as weight 39, whose own shares are 999):
+ *   - shares already in force that read as this weight are kept (saving the
+ *     editor's form unchanged leaves 1024 at 1024);
+ *   - else shares this group had before Berth changed them, if they read as
+ *     this weight (undoing 1024 → weight 100 gives 1024 back, not 999);
+ *   - else weightToShares(weight).
+ * So shares → weight → shares is the identity for every shares value a group
+ * held, and weight → shares → weight for every weight (weightToShares).
+ */
+export function sharesForWeight(weight: number, current: number | null, earlier: readonly number[] = []): number {
+  for (const s of current === null ? earlier : [current, ...earlier])
+    if (s >= CPU_SHARES_MIN && s <= CPU_SHARES_MAX && sharesToWeight(s) === weight) return s;
+  return weightToShares(weight);
+}
+
+/**
  * blkio.weight (10..1000) → io.weight (1..10000), runc's
  *   ConvertBlkIOToIOWeightValue: 1 + ((blkio - 10) * 9999) / 990
  */

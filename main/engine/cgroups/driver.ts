@@ -32,6 +32,7 @@ import {
   sleep,
   writeRaw,
 } from './fsutil';
+import type { SampleFile } from './sample-layout';
 import { StatsReader } from './stats-reader';
 import { type EffPart, type EffectiveLimits, type Limits, type ResourceStats, mergeParts, unsupported } from './types';
 import * as v1blkio from './v1/blkio';
@@ -140,7 +141,12 @@ export interface CgroupDriver {
   /** All-or-nothing: on a refusal every write is undone and CGROUP_LIMIT_REFUSED thrown. */
   apply(handle: CgroupHandle, limits: Limits): ApplyResult;
   read(handle: CgroupHandle): EffectiveLimits;
+  /** Every counter, read now (on demand: the per-second tick reads sampleFiles through a StatBatch). */
   stats(handle: CgroupHandle): ResourceStats;
+  /** The files one sampling tick reads for this group and the SLOT each value goes to (sample-layout.ts). */
+  sampleFiles(handle: CgroupHandle): SampleFile[];
+  /** Called after every apply() that wrote (samplers re-read the limits they read only now and then). */
+  onApply(listener: (handle: CgroupHandle) => void): () => void;
   events(handle: CgroupHandle): OomCounters | null;
   watchOom(handle: CgroupHandle, cb: (e: OomEvent) => void, opts?: { intervalMs?: number }): OomWatcher;
   freeze(handle: CgroupHandle): Promise<void>;
@@ -267,6 +273,7 @@ export class ComposedDriver implements CgroupDriver {
   private readonly readers = new Map<string, StatsReader>();
   private readonly hugeSizes = new Map<string, string[]>();
   private readonly watchers = new Map<string, Set<OomWatcher>>();
+  private readonly applyListeners = new Set<(h: CgroupHandle) => void>();
 
   constructor(kind: CgroupMode, layout: CgroupLayout, opts: DriverOptions = {}) {
     this.kind = kind;
@@ -637,6 +644,7 @@ export class ComposedDriver implements CgroupDriver {
       throw err;
     }
     this.requested.set(h.path, mergeLimits(this.requested.get(h.path), L));
+    for (const fn of this.applyListeners) fn(h);
     return { writes: tx.writes };
   }
 
@@ -727,6 +735,28 @@ export class ComposedDriver implements CgroupDriver {
       if (sizes.length) s.hugetlb = v2hugetlb.stats(hw.dir, sizes, r);
     }
     return s;
+  }
+
+  onApply(listener: (h: CgroupHandle) => void): () => void {
+    this.applyListeners.add(listener);
+    return () => this.applyListeners.delete(listener);
+  }
+
+  sampleFiles(h: CgroupHandle): SampleFile[] {
+    const files: SampleFile[] = [];
+    const acct = this.where(h, 'cpuacct');
+    if (acct?.v === 1) files.push(...v1cpuacct.sampleFiles(acct.dir));
+    else if (h.unified) files.push(...v2cpu.sampleFiles(h.unified));
+    const cpuW = this.where(h, 'cpu');
+    if (cpuW?.v === 1) files.push(...v1cpu.sampleFiles(cpuW.dir));
+    const mw = this.where(h, 'memory');
+    if (mw) files.push(...(mw.v === 1 ? v1memory : v2memory).sampleFiles(mw.dir));
+    const pw = this.where(h, 'pids');
+    if (pw) files.push(...(pw.v === 1 ? v1pids : v2pids).sampleFiles(pw.dir));
+    const iw = this.where(h, 'blkio');
+    if (iw) files.push(...(iw.v === 1 ? v1blkio : v2io).sampleFiles(iw.dir));
+    if (h.unified) files.push(...psi.sampleFiles(h.unified));
+    return files;
   }
 
   events(h: CgroupHandle): OomCounters | null {

@@ -54,7 +54,7 @@ describe('History', () => {
     h.push('a', sample(0, 0));
     h.push('b', sample(0, 0));
     expect(h.ids().sort()).toEqual(['a', 'b']);
-    expect(h.latest('a')?.timestamp).toBe(0);
+    expect(h.last('a')?.t).toBe(0);
     h.delete('a');
     expect(h.range('a')).toEqual([]);
   });

@@ -1,151 +1,159 @@
 /**
  * Per-container sample history: a ring of the last N samples (default 900 =
  * 15 min at 1 s) kept as Float64Array columns, not objects, so 900 samples
- * cost ~80 KB per container and pushing allocates nothing. Rates are derived
- * on read from counter deltas over wall time:
+ * cost ~130 KB per container and pushing allocates nothing. A sample is a
+ * row of sample-layout.ts SLOTs (what the native StatBatch fills); rates are
+ * derived on read from counter deltas over wall time:
  *
- *   cpuPercent  = Δcpu.usageUsec / Δt(µs) × 100 — 100% = one full CPU, as
+ *   cpuPercent  = Δcpu µs / Δt(µs) × 100 — 100% = one full CPU, as
  *                 `docker stats` shows it (docker: Δcontainer / Δsystem × ncpu × 100,
  *                 the same quantity measured against host time)
  *   cpuPercentOfHost = cpuPercent / online CPUs (0..100)
  *   io/net bytes per second = Δbytes / Δt(s), summed over devices / interfaces
+ *   psi*Avg10   = the kernel's own 10 s average (%), as read; null without PSI
  *
  * A counter that goes backwards (group recreated) yields null for that point.
  */
 import os from 'node:os';
-import type { ResourceStats } from '../../../preload/schemas/resources';
+import type { HistoryPointT, ResourceStats } from '../../../preload/schemas/resources';
+import { SLOT, STRIDE, limitOrNull } from './sample-layout';
 
 export const DEFAULT_CAPACITY = 900;
 
-export interface HistoryPoint {
-  /** ms since the epoch. */
-  t: number;
-  cpuPercent: number | null;
-  cpuPercentOfHost: number | null;
-  /** Share of CFS periods that were throttled since the previous sample, 0..100. */
-  throttledPercent: number | null;
-  memoryBytes: number;
-  memoryLimit: number | null;
-  pids: number;
-  ioReadBps: number | null;
-  ioWriteBps: number | null;
-  netRxBps: number | null;
-  netTxBps: number | null;
+export type HistoryPoint = HistoryPointT;
+
+/** A ResourceStats as a SLOT row (for callers that read files themselves, and tests). */
+export function statsToRow(s: ResourceStats): Float64Array {
+  const v = new Float64Array(STRIDE);
+  v[SLOT.cpuUsec] = s.cpu.usageUsec;
+  v[SLOT.nrPeriods] = s.cpu.nrPeriods;
+  v[SLOT.nrThrottled] = s.cpu.nrThrottled;
+  v[SLOT.memCurrent] = s.memory.current;
+  v[SLOT.memLimit] = s.memory.limit ?? Infinity;
+  v[SLOT.pids] = s.pids.current;
+  for (const d of s.io.devices) {
+    v[SLOT.ioReadBytes]! += d.rbytes;
+    v[SLOT.ioWriteBytes]! += d.wbytes;
+  }
+  for (const n of s.net.ifaces) {
+    v[SLOT.netRxBytes]! += n.rxBytes;
+    v[SLOT.netTxBytes]! += n.txBytes;
+  }
+  v[SLOT.oom] = s.memory.oomEvents;
+  v[SLOT.oomKill] = s.memory.oomKillEvents;
+  const p = s.pressure;
+  v[SLOT.psiCpuSome] = p?.cpu?.someAvg10 ?? NaN;
+  v[SLOT.psiCpuFull] = p?.cpu?.fullAvg10 ?? NaN;
+  v[SLOT.psiMemorySome] = p?.memory?.someAvg10 ?? NaN;
+  v[SLOT.psiMemoryFull] = p?.memory?.fullAvg10 ?? NaN;
+  v[SLOT.psiIoSome] = p?.io?.someAvg10 ?? NaN;
+  v[SLOT.psiIoFull] = p?.io?.fullAvg10 ?? NaN;
+  return v;
 }
 
-const COLUMNS = [
-  't',
-  'cpu',
-  'periods',
-  'throttled',
-  'mem',
-  'memLimit',
-  'pids',
-  'ioR',
-  'ioW',
-  'netRx',
-  'netTx',
-] as const;
-type Column = (typeof COLUMNS)[number];
+const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
 export class SampleRing {
   readonly capacity: number;
   readonly onlineCpus: number;
-  private readonly cols: Record<Column, Float64Array>;
+  /** Wall time of each sample, ms since the epoch. */
+  private readonly t: Float64Array;
+  /** capacity × STRIDE: sample k's SLOT s at k × STRIDE + s. */
+  private readonly v: Float64Array;
   private head = 0;
   private count = 0;
-  private last: ResourceStats | null = null;
 
   constructor(capacity = DEFAULT_CAPACITY, onlineCpus = os.availableParallelism()) {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError('capacity must be an integer >= 2');
     this.capacity = capacity;
     this.onlineCpus = Math.max(1, onlineCpus);
-    this.cols = Object.fromEntries(COLUMNS.map((c) => [c, new Float64Array(capacity)])) as Record<Column, Float64Array>;
+    this.t = new Float64Array(capacity);
+    this.v = new Float64Array(capacity * STRIDE);
   }
 
   get length(): number {
     return this.count;
   }
 
-  /** The last full sample (per-device detail, pressure, …). */
-  latest(): ResourceStats | null {
-    return this.last;
+  /** Copies row[base .. base + STRIDE) as the sample taken at `t`. */
+  pushRow(t: number, row: ArrayLike<number>, base = 0): void {
+    const i = this.head;
+    this.t[i] = t;
+    const o = i * STRIDE;
+    for (let s = 0; s < STRIDE; s++) this.v[o + s] = row[base + s]!;
+    this.head = (i + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
   }
 
   push(s: ResourceStats): void {
-    const i = this.head;
-    const c = this.cols;
-    c.t[i] = s.timestamp;
-    c.cpu[i] = s.cpu.usageUsec;
-    c.periods[i] = s.cpu.nrPeriods;
-    c.throttled[i] = s.cpu.nrThrottled;
-    c.mem[i] = s.memory.current;
-    c.memLimit[i] = s.memory.limit ?? NaN;
-    c.pids[i] = s.pids.current;
-    let r = 0;
-    let w = 0;
-    for (const d of s.io.devices) {
-      r += d.rbytes;
-      w += d.wbytes;
-    }
-    c.ioR[i] = r;
-    c.ioW[i] = w;
-    let rx = 0;
-    let tx = 0;
-    for (const n of s.net.ifaces) {
-      rx += n.rxBytes;
-      tx += n.txBytes;
-    }
-    c.netRx[i] = rx;
-    c.netTx[i] = tx;
-    this.head = (i + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
-    this.last = s;
+    this.pushRow(s.timestamp, statsToRow(s));
   }
 
-  /** Index in the columns of the k-th oldest sample. */
-  private at(k: number): number {
-    return (this.head - this.count + k + this.capacity) % this.capacity;
+  /** The raw value of a SLOT in the newest sample (NaN when empty or absent). */
+  lastValue(slot: number): number {
+    return this.count ? this.v[this.at(this.count - 1) * STRIDE + slot]! : NaN;
   }
 
-  private col(name: Column, idx: number): number {
-    return this.cols[name][idx] ?? NaN;
+  /** The newest point, or null when empty. O(1). */
+  last(): HistoryPoint | null {
+    return this.count ? this.point(this.count - 1) : null;
   }
 
   /** Points with t >= sinceMs, oldest first; rates need the sample before, so the very first point has null rates. */
   range(sinceMs = 0): HistoryPoint[] {
     const out: HistoryPoint[] = [];
-    for (let k = 0; k < this.count; k++) {
-      const i = this.at(k);
-      const t = this.col('t', i);
-      if (t < sinceMs) continue;
-      const p = k > 0 ? this.at(k - 1) : -1;
-      const dtMs = p >= 0 ? t - this.col('t', p) : NaN;
-      const rate = (name: Column, perSecond: number): number | null => {
-        if (p < 0 || !(dtMs > 0)) return null;
-        const d = this.col(name, i) - this.col(name, p);
-        return d < 0 ? null : (d / dtMs) * perSecond;
-      };
-      // Δusage µs / (Δt ms × 1000 µs/ms) × 100% = Δusage / Δt × 0.1
-      const cpuPercent = rate('cpu', 0.1);
-      const dPeriods = p >= 0 ? this.col('periods', i) - this.col('periods', p) : NaN;
-      const dThrottled = p >= 0 ? this.col('throttled', i) - this.col('throttled', p) : NaN;
-      const limit = this.col('memLimit', i);
-      out.push({
-        t,
-        cpuPercent,
-        cpuPercentOfHost: cpuPercent === null ? null : cpuPercent / this.onlineCpus,
-        throttledPercent: dPeriods > 0 && dThrottled >= 0 ? (dThrottled / dPeriods) * 100 : p >= 0 ? 0 : null,
-        memoryBytes: this.col('mem', i),
-        memoryLimit: Number.isNaN(limit) ? null : limit,
-        pids: this.col('pids', i),
-        ioReadBps: rate('ioR', 1000),
-        ioWriteBps: rate('ioW', 1000),
-        netRxBps: rate('netRx', 1000),
-        netTxBps: rate('netTx', 1000),
-      });
-    }
+    // Samples are in time order: skip to the first one at or after sinceMs.
+    let k = this.count;
+    while (k > 0 && this.t[this.at(k - 1)]! >= sinceMs) k--;
+    for (; k < this.count; k++) out.push(this.point(k));
     return out;
+  }
+
+  /** Index in the ring of the k-th oldest sample. */
+  private at(k: number): number {
+    return (this.head - this.count + k + this.capacity) % this.capacity;
+  }
+
+  private point(k: number): HistoryPoint {
+    const i = this.at(k);
+    const o = i * STRIDE;
+    const v = this.v;
+    const t = this.t[i]!;
+    const p = k > 0 ? this.at(k - 1) : -1;
+    const po = p * STRIDE;
+    const dtMs = p >= 0 ? t - this.t[p]! : NaN;
+    const ok = p >= 0 && dtMs > 0;
+    // Rates are rounded (0.001 %, 1 B/s): no chart shows more, and short
+    // numbers keep the per-tick event small to serialise.
+    const rate = (slot: number, perSecond: number, scale: number): number | null => {
+      if (!ok) return null;
+      const d = v[o + slot]! - v[po + slot]!;
+      return d < 0 || Number.isNaN(d) ? null : Math.round((d / dtMs) * perSecond * scale) / scale;
+    };
+    // Δusage µs / (Δt ms × 1000 µs/ms) × 100% = Δusage / Δt × 0.1
+    const cpuPercent = rate(SLOT.cpuUsec, 0.1, 1000);
+    const dPeriods = p >= 0 ? v[o + SLOT.nrPeriods]! - v[po + SLOT.nrPeriods]! : NaN;
+    const dThrottled = p >= 0 ? v[o + SLOT.nrThrottled]! - v[po + SLOT.nrThrottled]! : NaN;
+    return {
+      t,
+      cpuPercent,
+      cpuPercentOfHost: cpuPercent === null ? null : Math.round((cpuPercent / this.onlineCpus) * 1000) / 1000,
+      throttledPercent:
+        dPeriods > 0 && dThrottled >= 0 ? Math.round((dThrottled / dPeriods) * 100_000) / 1000 : p >= 0 ? 0 : null,
+      memoryBytes: v[o + SLOT.memCurrent]!,
+      memoryLimit: limitOrNull(v[o + SLOT.memLimit]!),
+      pids: v[o + SLOT.pids]!,
+      ioReadBps: rate(SLOT.ioReadBytes, 1000, 1),
+      ioWriteBps: rate(SLOT.ioWriteBytes, 1000, 1),
+      netRxBps: rate(SLOT.netRxBytes, 1000, 1),
+      netTxBps: rate(SLOT.netTxBytes, 1000, 1),
+      psiCpuSomeAvg10: nullIfNaN(v[o + SLOT.psiCpuSome]!),
+      psiCpuFullAvg10: nullIfNaN(v[o + SLOT.psiCpuFull]!),
+      psiMemorySomeAvg10: nullIfNaN(v[o + SLOT.psiMemorySome]!),
+      psiMemoryFullAvg10: nullIfNaN(v[o + SLOT.psiMemoryFull]!),
+      psiIoSomeAvg10: nullIfNaN(v[o + SLOT.psiIoSome]!),
+      psiIoFullAvg10: nullIfNaN(v[o + SLOT.psiIoFull]!),
+    };
   }
 }
 
@@ -160,18 +168,27 @@ export class History {
     this.onlineCpus = opts.onlineCpus ?? os.availableParallelism();
   }
 
-  push(id: string, s: ResourceStats): void {
+  /** The ring of a container, created on first use. */
+  ringFor(id: string): SampleRing {
     let r = this.rings.get(id);
     if (!r) this.rings.set(id, (r = new SampleRing(this.capacity, this.onlineCpus)));
-    r.push(s);
+    return r;
+  }
+
+  push(id: string, s: ResourceStats): void {
+    this.ringFor(id).push(s);
+  }
+
+  pushRow(id: string, t: number, row: ArrayLike<number>, base = 0): void {
+    this.ringFor(id).pushRow(t, row, base);
   }
 
   range(id: string, sinceMs = 0): HistoryPoint[] {
     return this.rings.get(id)?.range(sinceMs) ?? [];
   }
 
-  latest(id: string): ResourceStats | null {
-    return this.rings.get(id)?.latest() ?? null;
+  last(id: string): HistoryPoint | null {
+    return this.rings.get(id)?.last() ?? null;
   }
 
   ring(id: string): SampleRing | undefined {

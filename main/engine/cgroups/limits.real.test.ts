@@ -137,6 +137,13 @@ describe.runIf(isRoot && v1)('v1 limits on this host, read back from the kernel'
     expect(readFile(path.join(h.v1.cpuset ?? '', 'cpuset.cpus'))).toBe('0');
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     expect(/Cpus_allowed_list:\s*(\S+)/.exec(status)?.[1]).toBe('0');
+    // Narrowed to 0, the group may still be given what its parent has.
+    const parentEffective = path.join(path.dirname(h.v1.cpuset ?? ''), 'cpuset.effective_cpus');
+    expect(s.driver.read(h).cpu?.cpusetCpusAllowed).toMatchObject({
+      value: readFile(parentEffective),
+      file: parentEffective,
+      note: expect.stringContaining('cpuset.effective_cpus = 0'),
+    });
   });
 
   it('pids max 10 stops a fork bomb at 10', async () => {

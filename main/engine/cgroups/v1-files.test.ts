@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StatsReader } from './stats-reader';
 import * as blkio from './v1/blkio';
+import * as cpu from './v1/cpu';
 import * as cpuacct from './v1/cpuacct';
 import * as devices from './v1/devices';
 import * as memory from './v1/memory';
@@ -52,6 +53,21 @@ describe('v1 files', () => {
     put('memory.limit_in_bytes', '67108864\n');
     put('memory.memsw.limit_in_bytes', '100663296\n');
     expect(memory.read(dir).memory?.swapMax?.value).toBe(33554432);
+  });
+
+  it('cpu.weight round-trips through cpu.shares: the default 1024 survives an unchanged save and an undo', () => {
+    const sharesFile = path.join(dir, 'cpu.shares');
+    put('cpu.shares', '1024\n');
+    expect(cpu.read(dir).cpu?.weight?.value).toBe(39);
+    cpu.apply(dir, { cpu: { weight: 39 } }); // the editor saved what it read
+    expect(fs.readFileSync(sharesFile, 'utf8')).toBe('1024');
+    cpu.apply(dir, { cpu: { weight: 100 } });
+    expect(fs.readFileSync(sharesFile, 'utf8')).toBe('2598');
+    expect(cpu.read(dir).cpu?.weight?.value).toBe(100);
+    cpu.apply(dir, { cpu: { weight: 100 } });
+    expect(fs.readFileSync(sharesFile, 'utf8')).toBe('2598');
+    cpu.apply(dir, { cpu: { weight: 39 } }); // undo
+    expect(fs.readFileSync(sharesFile, 'utf8')).toBe('1024');
   });
 
   it('memory.low is refused on v1, and memsw writes keep limit <= memsw', () => {

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CGROUP2_SUPER_MAGIC, type CgroupLayout } from './detect';
 import { V2Driver } from './driver';
+import { SLOT } from './sample-layout';
+import { Sampler } from './sampler';
 import { enableControllers } from './v2/core';
 
 const TESTDATA = fileURLToPath(new URL('./testdata', import.meta.url));
@@ -122,6 +124,49 @@ describe('V2Driver on v2-fedora-6.11', () => {
       { pageSize: '2MB', current: 4194304, max: 67108864, maxEvents: 0 },
     ]);
     expect(s.net.ifaces).toEqual([]);
+  });
+
+  it('the per-tick sample (native StatBatch over sampleFiles) gives the numbers stats() parses', () => {
+    const { driver } = fixture('v2-fedora-6.11');
+    const h = driver.open('web');
+    const s = driver.stats(h);
+    const x = new Sampler(driver);
+    try {
+      x.add('web', h);
+      expect(x.sampleOnce().errors).toEqual([]);
+      const ring = x.history.ring('web')!;
+      expect(ring.lastValue(SLOT.cpuUsec)).toBe(s.cpu.usageUsec);
+      expect(ring.lastValue(SLOT.nrPeriods)).toBe(s.cpu.nrPeriods);
+      expect(ring.lastValue(SLOT.nrThrottled)).toBe(s.cpu.nrThrottled);
+      expect(ring.lastValue(SLOT.oom)).toBe(s.memory.oomEvents);
+      expect(ring.lastValue(SLOT.oomKill)).toBe(s.memory.oomKillEvents);
+      expect(ring.lastValue(SLOT.ioReadBytes)).toBe(s.io.devices.reduce((a, d) => a + d.rbytes, 0));
+      expect(ring.lastValue(SLOT.ioWriteBytes)).toBe(s.io.devices.reduce((a, d) => a + d.wbytes, 0));
+      const p = x.history.last('web')!;
+      expect(p).toMatchObject({
+        memoryBytes: s.memory.current,
+        memoryLimit: s.memory.limit,
+        pids: s.pids.current,
+        psiCpuSomeAvg10: 4.12,
+        psiCpuFullAvg10: 3.91,
+        psiMemorySomeAvg10: s.pressure?.memory?.someAvg10,
+        psiIoSomeAvg10: s.pressure?.io?.someAvg10,
+      });
+    } finally {
+      x.close();
+    }
+  });
+
+  it("EffectiveLimits.cpu.cpusetCpusAllowed is the parent's cpuset.cpus.effective", () => {
+    const { root, driver } = fixture('v2-fedora-6.11');
+    const h = driver.open('web');
+    expect(driver.read(h).cpu?.cpusetCpusAllowed).toBeUndefined();
+    fs.writeFileSync(path.join(root, 'berth/cpuset.cpus.effective'), '0-7\n');
+    expect(driver.read(h).cpu?.cpusetCpusAllowed).toMatchObject({
+      value: '0-7',
+      raw: '0-7',
+      file: path.join(root, 'berth/cpuset.cpus.effective'),
+    });
   });
 
   it('writes the exact strings the kernel takes', () => {

@@ -1,21 +1,23 @@
 /**
- * Live resources of running containers: one sampler over their cgroups
- * (files kept open), network counters from each container's own
- * /proc/PID/net/dev (kept open too), a 15-minute history in the helper, and
- * one compact event per tick for every chart and table.
+ * Live resources of running containers: one sampler over their cgroups and
+ * their network counters (each container's own /proc/PID/net/dev), all kept
+ * open in one native StatBatch and read in one call per tick; a 15-minute
+ * history in the helper; one compact event per tick for every chart and
+ * table; OOM kills noticed from the same tick.
  */
 import fs from 'node:fs';
+import { toErrorShape, type ErrorShape } from '../../../preload/errors';
 import type { ResourceStats, StatsRowT } from '../../../preload/schemas/resources';
-import type { CgroupDriver, CgroupHandle, OomWatcher } from '../cgroups/driver';
+import type { CgroupDriver, CgroupHandle } from '../cgroups/driver';
 import { History } from '../cgroups/history';
+import { SLOT, SLOW_EVERY, type SampleFile } from '../cgroups/sample-layout';
 import { Sampler } from '../cgroups/sampler';
 import { parseNetDev } from '../network/sandbox';
 
 interface Tracked {
   name: string;
   pid: number;
-  netFd: number | null;
-  oom: OomWatcher | null;
+  handle: CgroupHandle;
 }
 
 export interface ResourceServiceOptions {
@@ -25,47 +27,73 @@ export interface ResourceServiceOptions {
   onOom: (id: string, newKills: number) => void;
 }
 
-const NET_BUF = Buffer.alloc(64 * 1024);
+/**
+ * A container's interface counters, from inside its network namespace
+ * (optional: the process may be exiting). A namespace with only lo
+ * (`--network none`) has nothing to chart: read every SLOW_EVERY ticks.
+ */
+export function netDevFile(pid: number): SampleFile {
+  const path = `/proc/${pid}/net/dev`;
+  let onlyLo = false;
+  try {
+    onlyLo = parseNetDev(fs.readFileSync(path, 'latin1')).length === 0;
+  } catch {
+    // exiting: the tick reads NaN
+  }
+  return {
+    path,
+    kind: 'netdev',
+    slots: [SLOT.netRxBytes, -1, SLOT.netTxBytes, -1],
+    optional: true,
+    ...(onlyLo ? { every: SLOW_EVERY } : {}),
+  };
+}
 
 export class ResourceService {
   readonly history = new History();
   private readonly sampler: Sampler;
   private readonly tracked = new Map<string, Tracked>();
+  private readonly failed = new Map<string, ErrorShape>();
 
   constructor(private readonly o: ResourceServiceOptions) {
     this.sampler = new Sampler(o.driver, {
       intervalMs: o.intervalMs ?? 1000,
       history: this.history,
-      augment: (id, stats) => this.addNet(id, stats),
+      onOom: (e) => o.onOom(e.id, e.newKills),
       onSample: (batch) => {
         const rows: StatsRowT[] = [];
-        for (const s of batch.samples) {
-          const t = this.tracked.get(s.id);
-          const p = this.history.range(s.id, batch.at - 1).at(-1);
-          if (t && p) rows.push({ ...p, id: s.id, name: t.name });
+        for (const id of batch.ids) {
+          const t = this.tracked.get(id);
+          const p = this.history.last(id);
+          // last() builds a fresh object: it becomes the row as it is.
+          if (t && p) rows.push(Object.assign(p, { id, name: t.name }));
         }
         this.o.onTick(batch.at, rows);
       },
     });
   }
 
+  /**
+   * Starts sampling a running container. Never throws (it runs inside the
+   * container's start): a group whose files cannot be opened stays tracked
+   * for on-demand reads, unsampled, with the reason in sampleErrors().
+   */
   track(id: string, name: string, handle: CgroupHandle, pid: number): void {
     this.untrack(id, false);
-    let netFd: number | null;
+    this.tracked.set(id, { name, pid, handle });
+    this.failed.delete(id);
     try {
-      netFd = fs.openSync(`/proc/${pid}/net/dev`, 'r');
-    } catch {
-      netFd = null;
+      this.sampler.add(id, handle, [netDevFile(pid)]);
+    } catch (err) {
+      this.failed.set(id, toErrorShape(err));
+      return;
     }
-    let oom: OomWatcher | null;
-    try {
-      oom = this.o.driver.watchOom(handle, (e) => this.o.onOom(id, e.newKills));
-    } catch {
-      oom = null;
-    }
-    this.tracked.set(id, { name, pid, netFd, oom });
-    this.sampler.add(id, handle);
     this.sampler.start();
+  }
+
+  /** Containers tracked but not sampled, and why. */
+  sampleErrors(): Map<string, ErrorShape> {
+    return new Map(this.failed);
   }
 
   rename(id: string, name: string): void {
@@ -77,10 +105,10 @@ export class ResourceService {
   untrack(id: string, keepHistory = true): void {
     const t = this.tracked.get(id);
     if (!t) return;
-    if (t.netFd !== null) fs.closeSync(t.netFd);
-    t.oom?.close();
     this.tracked.delete(id);
+    this.failed.delete(id);
     this.sampler.remove(id);
+    this.o.driver.release(t.handle);
     if (!keepHistory) this.history.delete(id);
     if (this.sampler.size === 0) this.sampler.stop();
   }
@@ -90,35 +118,43 @@ export class ResourceService {
     this.history.delete(id);
   }
 
+  /**
+   * The latest point of each running container (or one) with every raw
+   * counter read now (driver.stats, on demand: memory.stat, per-device IO,
+   * per-interface network, PSI totals…), which the per-second tick skips.
+   */
   latest(id?: string): Array<{ row: StatsRowT; stats: ResourceStats }> {
     const out: Array<{ row: StatsRowT; stats: ResourceStats }> = [];
     for (const [cid, t] of this.tracked) {
       if (id !== undefined && cid !== id) continue;
-      const stats = this.history.latest(cid);
-      const p = this.history.range(cid).at(-1);
-      if (stats && p) out.push({ row: { ...p, id: cid, name: t.name }, stats });
+      const p = this.history.last(cid);
+      if (!p) continue;
+      let stats: ResourceStats;
+      try {
+        stats = this.o.driver.stats(t.handle);
+      } catch {
+        continue; // removed meanwhile: the next tick drops it
+      } finally {
+        // One container's view polls this: its files stay open. A one-off
+        // over all of them (`berth stats --no-stream`) keeps no fds.
+        if (id === undefined) this.o.driver.release(t.handle);
+      }
+      stats.net.ifaces = readNetDev(t.pid);
+      out.push({ row: Object.assign(p, { id: cid, name: t.name }), stats });
     }
     return out;
   }
 
-  /** Cost of sampling so far: CPU µs per tick, for the benchmark. */
-  cost(): { ticks: number; cpuUs: number } {
-    return { ticks: this.sampler.ticks, cpuUs: this.sampler.cpuUs };
-  }
-
   stop(): void {
     for (const id of [...this.tracked.keys()]) this.untrack(id);
-    this.sampler.stop();
+    this.sampler.close();
   }
+}
 
-  private addNet(id: string, stats: ResourceStats): void {
-    const t = this.tracked.get(id);
-    if (!t || t.netFd === null) return;
-    try {
-      const n = fs.readSync(t.netFd, NET_BUF, 0, NET_BUF.length, 0);
-      stats.net.ifaces = parseNetDev(NET_BUF.toString('latin1', 0, n));
-    } catch {
-      // The namespace went away with the container: the next tick drops it.
-    }
+function readNetDev(pid: number): ResourceStats['net']['ifaces'] {
+  try {
+    return parseNetDev(fs.readFileSync(`/proc/${pid}/net/dev`, 'latin1'));
+  } catch {
+    return []; // the namespace went away with the container
   }
 }

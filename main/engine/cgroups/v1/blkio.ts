@@ -18,6 +18,7 @@ import type { Limits } from '../../../../preload/schemas/resources';
 import { blkioToIoWeight, ioWeightToBlkio } from '../convert';
 import { type FileSource, type WriteTxn, directSource, exists, inTxn, num, readTrim } from '../fsutil';
 import { type EffPart, type IoStats, eff, unsupported } from '../types';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   weight: 'blkio.weight',
@@ -148,4 +149,9 @@ export function stats(dir: string, src: FileSource = directSource): IoStats {
     });
   }
   return { devices };
+}
+
+/** What a sampling tick reads: bytes read and written, summed over devices. */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [{ path: `${dir}/${FILES.serviceBytes}`, kind: 'rwstat', slots: [SLOT.ioReadBytes, SLOT.ioWriteBytes] }];
 }

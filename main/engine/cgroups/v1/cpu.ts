@@ -8,10 +8,11 @@
  */
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
-import { DEFAULT_PERIOD_US, cpusToQuota, sharesToWeight, weightToShares } from '../convert';
+import { DEFAULT_PERIOD_US, cpusToQuota, sharesForWeight, sharesToWeight } from '../convert';
 import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
 import { type EffPart, eff } from '../types';
 import { BerthError } from '../../../../preload/errors';
+import { SLOT, SLOW_EVERY, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   shares: 'cpu.shares',
@@ -30,11 +31,39 @@ export function quotaTarget(c: NonNullable<Limits['cpu']>): { quotaUs: number | 
   return undefined;
 }
 
+/**
+ * Shares a group held before Berth changed them, per cpu.shares file, so a
+ * weight that reads back from them maps to them again (sharesForWeight).
+ * Bounded: a few values per group, a few thousand groups.
+ */
+const earlier = new Map<string, number[]>();
+const EARLIER_PER_FILE = 8;
+const EARLIER_FILES = 4096;
+
+function earlierShares(file: string): readonly number[] {
+  return earlier.get(file) ?? [];
+}
+
+function rememberShares(file: string, shares: number): void {
+  const list = (earlier.get(file) ?? []).filter((s) => s !== shares);
+  list.unshift(shares);
+  earlier.delete(file); // re-insert: the Map's order is least recently changed first
+  earlier.set(file, list.slice(0, EARLIER_PER_FILE));
+  if (earlier.size > EARLIER_FILES) earlier.delete(earlier.keys().next().value!);
+}
+
 export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
   const c = limits.cpu;
   if (!c) return;
   inTxn(tx, (tx) => {
-    if (c.weight !== undefined) tx.write(path.join(dir, FILES.shares), String(weightToShares(c.weight)));
+    if (c.weight !== undefined) {
+      const file = path.join(dir, FILES.shares);
+      const raw = readTrim(file);
+      const current = raw === null ? null : num(raw, -1);
+      const shares = sharesForWeight(c.weight, current, earlierShares(file));
+      if (current !== null && current !== shares) rememberShares(file, current);
+      tx.write(file, String(shares));
+    }
     const q = quotaTarget(c);
     if (!q) return;
     const quotaFile = path.join(dir, FILES.quota);
@@ -92,4 +121,22 @@ export function stats(dir: string, src: FileSource = directSource) {
     nrThrottled: keyed(st, 'nr_throttled'),
     throttledUsec: Math.floor(keyed(st, 'throttled_time') / 1000),
   };
+}
+
+/**
+ * What a sampling tick reads: the throttling counters of cpu.stat, every tick
+ * while a CFS quota is set; without one the kernel counts no periods, so every
+ * SLOW_EVERY ticks (applying a quota re-plans the files: driver.onApply).
+ */
+export function sampleFiles(dir: string): SampleFile[] {
+  const quota = num(readTrim(path.join(dir, FILES.quota)), -1);
+  return [
+    {
+      path: `${dir}/${FILES.stat}`,
+      kind: 'keyed',
+      keys: ['nr_periods', 'nr_throttled'],
+      slots: [SLOT.nrPeriods, SLOT.nrThrottled],
+      ...(quota < 0 ? { every: SLOW_EVERY } : {}),
+    },
+  ];
 }

@@ -7,6 +7,7 @@
  */
 import { userHz } from '../convert';
 import { type FileSource, big2num, directSource, keyed, parseBig, parseFlatKeyed } from '../fsutil';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = { usage: 'cpuacct.usage', stat: 'cpuacct.stat' } as const;
 
@@ -26,4 +27,9 @@ export function stats(dir: string, src: FileSource = directSource, hz = userHz()
     userUsec: Math.round(keyed(st, 'user') * tickUs),
     systemUsec: Math.round(keyed(st, 'system') * tickUs),
   };
+}
+
+/** What a sampling tick reads: cpuacct.usage (ns → µs). */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [{ path: `${dir}/${FILES.usage}`, kind: 'single', slots: [SLOT.cpuUsec], scale: 0.001 }];
 }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
 import { type WriteTxn, inTxn, readTrim, writeRaw } from '../fsutil';
-import { type EffPart, eff } from '../types';
+import { type EffPart, type Effective, eff } from '../types';
 
 export const FILES = {
   cpus: 'cpuset.cpus',
@@ -33,7 +33,27 @@ export function read(dir: string, requested?: Limits): EffPart {
   const memsFile = path.join(dir, FILES.mems);
   const mems = readTrim(memsFile);
   if (mems !== null) out.cpusetMems = eff(mems, memsFile, mems, req?.cpusetMems);
+  const allowed = allowedCpus(dir);
+  if (allowed) out.cpusetCpusAllowed = allowed;
   return { cpu: out };
+}
+
+/**
+ * The CPUs the group may be given: its parent's cpuset.effective_cpus (what
+ * the parent really has once hotplug and its own parent are applied), or the
+ * parent's cpuset.cpus on kernels without effective_cpus (before 3.15). The
+ * note gives the group's own effective set.
+ */
+export function allowedCpus(dir: string): Effective<string> | undefined {
+  const parent = path.dirname(dir);
+  for (const f of [FILES.effectiveCpus, FILES.cpus]) {
+    const p = path.join(parent, f);
+    const raw = readTrim(p);
+    if (raw === null) continue;
+    const own = readTrim(path.join(dir, FILES.effectiveCpus));
+    return eff(raw, p, raw, undefined, `the parent's ${f}; this group's ${FILES.effectiveCpus} = ${own ?? '?'}`);
+  }
+  return undefined;
 }
 
 /** Copy the parent's cpus/mems into an empty group (what clone_children would do). */

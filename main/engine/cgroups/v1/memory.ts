@@ -29,6 +29,7 @@ import {
   v1Limit,
 } from '../fsutil';
 import { type EffPart, type MemoryStats, eff, unsupported } from '../types';
+import { SLOW_EVERY, SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   limit: 'memory.limit_in_bytes',
@@ -171,4 +172,17 @@ export function oomCounters(dir: string, src: FileSource = directSource) {
     underOom: keyed(oom, 'under_oom') === 1,
     failcnt: num(readTrim(`${dir}/${FILES.failcnt}`, src)),
   };
+}
+
+/**
+ * What a sampling tick reads: usage, the limit (every SLOW_EVERY ticks and
+ * after an apply), and oom_control's oom_kill (the tick is also the OOM poll). Not memory.stat: the kernel's costliest
+ * file here, and no chart needs it (stats() reads it on demand).
+ */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    { path: `${dir}/${FILES.usage}`, kind: 'single', slots: [SLOT.memCurrent] },
+    { path: `${dir}/${FILES.limit}`, kind: 'single', slots: [SLOT.memLimit], every: SLOW_EVERY },
+    { path: `${dir}/${FILES.oomControl}`, kind: 'keyed', keys: ['oom_kill'], slots: [SLOT.oomKill] },
+  ];
 }

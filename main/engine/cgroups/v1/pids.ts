@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
 import { type FileSource, type WriteTxn, directSource, inTxn, num, readTrim, v2Limit } from '../fsutil';
 import { type EffPart, type PidsStats, eff } from '../types';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = { max: 'pids.max', current: 'pids.current' } as const;
 
@@ -24,4 +25,8 @@ export function stats(dir: string, src: FileSource = directSource): PidsStats {
     current: num(readTrim(`${dir}/${FILES.current}`, src)),
     max: v2Limit(readTrim(`${dir}/${FILES.max}`, src)),
   };
+}
+
+export function sampleFiles(dir: string): SampleFile[] {
+  return [{ path: `${dir}/${FILES.current}`, kind: 'single', slots: [SLOT.pids] }];
 }

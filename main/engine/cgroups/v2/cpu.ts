@@ -9,6 +9,7 @@ import type { Limits } from '../../../../preload/schemas/resources';
 import { quotaTarget } from '../v1/cpu';
 import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
 import { type CpuStats, type EffPart, eff } from '../types';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = { weight: 'cpu.weight', max: 'cpu.max', stat: 'cpu.stat' } as const;
 
@@ -64,4 +65,16 @@ export function stats(dir: string, src: FileSource = directSource): CpuStats {
     nrThrottled: keyed(st, 'nr_throttled'),
     throttledUsec: keyed(st, 'throttled_usec'),
   };
+}
+
+/** What a sampling tick reads: usage and throttling from cpu.stat (a core file: present without the cpu controller). */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    {
+      path: `${dir}/${FILES.stat}`,
+      kind: 'keyed',
+      keys: ['usage_usec', 'nr_periods', 'nr_throttled'],
+      slots: [SLOT.cpuUsec, SLOT.nrPeriods, SLOT.nrThrottled],
+    },
+  ];
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
 import { type WriteTxn, inTxn, readTrim } from '../fsutil';
-import { type EffPart, eff } from '../types';
+import { type EffPart, type Effective, eff } from '../types';
 
 export const FILES = {
   cpus: 'cpuset.cpus',
@@ -44,7 +44,21 @@ export function read(dir: string, requested?: Limits): EffPart {
         : `${effFile} = ${effective ?? '?'}`,
     );
   }
+  const allowed = allowedCpus(dir);
+  if (allowed) res.cpusetCpusAllowed = allowed;
   return { cpu: res };
+}
+
+/**
+ * The CPUs the group may be given: its parent's cpuset.cpus.effective (the
+ * root group has it too). The note gives the group's own effective set.
+ */
+export function allowedCpus(dir: string): Effective<string> | undefined {
+  const p = path.join(path.dirname(dir), FILES.cpusEffective);
+  const raw = readTrim(p);
+  if (raw === null) return undefined;
+  const own = readTrim(path.join(dir, FILES.cpusEffective));
+  return eff(raw, p, raw, undefined, `the parent's ${FILES.cpusEffective}; this group's = ${own ?? '?'}`);
 }
 
 export function stats(): Record<string, never> {

@@ -24,6 +24,7 @@ import {
   v2Limit,
 } from '../fsutil';
 import { type EffPart, type IoStats, eff, unsupported } from '../types';
+import { SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = { weight: 'io.weight', bfqWeight: 'io.bfq.weight', max: 'io.max', stat: 'io.stat' } as const;
 
@@ -123,4 +124,16 @@ export function stats(dir: string, src: FileSource = directSource): IoStats {
     });
   }
   return { devices };
+}
+
+/** What a sampling tick reads: bytes read and written, summed over the devices of io.stat. */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    {
+      path: `${dir}/${FILES.stat}`,
+      kind: 'nested',
+      keys: ['rbytes', 'wbytes'],
+      slots: [SLOT.ioReadBytes, SLOT.ioWriteBytes],
+    },
+  ];
 }

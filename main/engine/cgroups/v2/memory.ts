@@ -23,6 +23,7 @@ import {
   v2Limit,
 } from '../fsutil';
 import { type EffPart, type MemoryStats, eff, unsupported } from '../types';
+import { SLOW_EVERY, SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = {
   max: 'memory.max',
@@ -106,4 +107,16 @@ export function oomCounters(dir: string, src: FileSource = directSource) {
     max: keyed(ev, 'max'),
     high: keyed(ev, 'high'),
   };
+}
+
+/**
+ * What a sampling tick reads: current, max (every SLOW_EVERY ticks and after
+ * an apply), and memory.events' oom/oom_kill (the tick is also the OOM watch).
+ */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    { path: `${dir}/${FILES.current}`, kind: 'single', slots: [SLOT.memCurrent] },
+    { path: `${dir}/${FILES.max}`, kind: 'single', slots: [SLOT.memLimit], every: SLOW_EVERY },
+    { path: `${dir}/${FILES.events}`, kind: 'keyed', keys: ['oom', 'oom_kill'], slots: [SLOT.oom, SLOT.oomKill] },
+  ];
 }

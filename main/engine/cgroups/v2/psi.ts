@@ -10,6 +10,7 @@
 import type { PsiStats } from '../../../../preload/schemas/resources';
 import { type FileSource, directSource } from '../fsutil';
 import type { PressureStats } from '../types';
+import { SLOT, type SampleFile, psiFile } from '../sample-layout';
 
 export const FILES = { cpu: 'cpu.pressure', memory: 'memory.pressure', io: 'io.pressure' } as const;
 
@@ -46,4 +47,13 @@ export function stats(dir: string, src: FileSource = directSource): PressureStat
     if (p) out[k] = p;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** What a sampling tick reads: the some/full avg10 of each pressure file. */
+export function sampleFiles(dir: string): SampleFile[] {
+  return [
+    psiFile(`${dir}/${FILES.cpu}`, SLOT.psiCpuSome, SLOT.psiCpuFull),
+    psiFile(`${dir}/${FILES.memory}`, SLOT.psiMemorySome, SLOT.psiMemoryFull),
+    psiFile(`${dir}/${FILES.io}`, SLOT.psiIoSome, SLOT.psiIoFull),
+  ];
 }

@@ -309,7 +309,9 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
   const cpuHasShares = eff.cpu?.weight?.file.endsWith('cpu.shares') ?? false;
   const weightNum = Number(draft.cpuWeight);
   const hostCpus = hostCpusFromRows(live.store.rows());
+  const allowed = eff.cpu?.cpusetCpusAllowed;
   const picker = pickerCpus({
+    allowed: allowed ? { list: parseCpuList(allowed.value) ?? [], file: allowed.file } : null,
     seen: parseCpuList(eff.cpu?.cpusetCpus?.raw ?? '') ?? [],
     hostCpus,
     hardwareConcurrency: typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : undefined,

@@ -217,4 +217,12 @@ describe('conversions', () => {
     expect(pickerCpus({ seen: [0], hostCpus: 2 }).cpus).toEqual([0, 1]);
     expect(pickerCpus({ seen: [0, 5], hostCpus: null, hardwareConcurrency: 4 }).cpus).toEqual([0, 1, 2, 3, 5]);
   });
+
+  it("picker cpus: exactly the kernel's allowed set when the helper reads it", () => {
+    const file = '/sys/fs/cgroup/cpuset/berth/cpuset.effective_cpus';
+    const p = pickerCpus({ seen: [0], hostCpus: 8, allowed: { list: [2, 0, 1], file } });
+    expect(p.cpus).toEqual([0, 1, 2]);
+    expect(p.source).toBe(`allowed: ${file}`);
+    expect(pickerCpus({ seen: [0], hostCpus: 2, allowed: { list: [], file } }).cpus).toEqual([0, 1]);
+  });
 });

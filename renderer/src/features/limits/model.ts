@@ -113,16 +113,25 @@ export function formatClassid(v: number): string {
 }
 
 /**
- * The cpus the picker offers. The group's own cpuset.cpus (read back) lists
- * what it may use; a new group inherits its parent's full set, so the union
- * of what we have seen it hold, the helper host's CPU count (from samples:
- * cpuPercent / cpuPercentOfHost) or, failing that, this browser's
+ * The cpus the picker offers: exactly the set the kernel allows the group
+ * (`cpusetCpusAllowed`, its parent's effective cpus) when the helper reads it.
+ * Otherwise a guess: the group's own cpuset.cpus (read back) lists what it may
+ * use; a new group inherits its parent's full set, so the union of what we
+ * have seen it hold, the helper host's CPU count (from samples: cpuPercent /
+ * cpuPercentOfHost) or, failing that, this browser's
  * navigator.hardwareConcurrency covers the cpus a user can pick.
  */
-export function pickerCpus(opts: { seen: Iterable<number>; hostCpus: number | null; hardwareConcurrency?: number }): {
+export function pickerCpus(opts: {
+  seen: Iterable<number>;
+  hostCpus: number | null;
+  hardwareConcurrency?: number;
+  allowed?: { list: number[]; file: string } | null;
+}): {
   cpus: number[];
   source: string;
 } {
+  if (opts.allowed && opts.allowed.list.length > 0)
+    return { cpus: [...opts.allowed.list].sort((a, b) => a - b), source: `allowed: ${opts.allowed.file}` };
   const set = new Set<number>(opts.seen);
   const n = opts.hostCpus ?? opts.hardwareConcurrency ?? 0;
   for (let i = 0; i < n; i++) set.add(i);

@@ -4,21 +4,34 @@
  * network, throttling and PSI, over 1, 5 or 15 minutes. Series come from the
  * shared SeriesStore (history once, then events); limit lines come from
  * `resources.limits`' read-back (the value in force, not the request); PSI
- * and the OOM counters come from `resources.stats {id}`, polled every 2 s.
+ * avg10 comes with the samples; the PSI table (avg60/300, totals) and the
+ * OOM counters come from `resources.stats {id}`, polled every 2 s.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { ResourceStats } from '../../../../preload/schemas/resources';
+import type { HistoryPointT, ResourceStats } from '../../../../preload/schemas/resources';
 import { limitLines } from './chart-math';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { COLORS, TimeChart, WindowSwitch, type MarkerDef, type RefLineDef, type Row } from './charts';
 import { formatBytes, formatClock, formatPercent, formatRate, KiB, niceBytesCeil, niceCeil } from './format';
-import { useLiveResources, useSeriesVersion, type LiveResources } from './live';
+import { useLiveResources, useSeriesVersion } from './live';
 import { resourcesQueries } from './queries';
 import { bucketMs, heldWindowEnd, sliceWindow, WINDOWS, windowSpec, type Field, type WindowKey } from './series';
 
-const ALL_FIELDS: readonly Field[] = ['cpu', 'throttled', 'mem', 'pids', 'ioR', 'ioW', 'netRx', 'netTx'];
+const ALL_FIELDS: readonly Field[] = [
+  'cpu',
+  'throttled',
+  'mem',
+  'pids',
+  'ioR',
+  'ioW',
+  'netRx',
+  'netTx',
+  'psiCpu',
+  'psiMem',
+  'psiIo',
+];
 
 /**
  * Points per line: every sample for 1 min; 2 s and 5 s buckets for 5 and 15 min
@@ -55,88 +68,90 @@ function OomBadge({ events, stats }: { events: readonly number[]; stats: Resourc
   );
 }
 
+/**
+ * PSI: the avg10 lines come with every sample (HistoryPoint), so the chart has
+ * the same 15 min history as the others; the table's avg60/avg300/totals come
+ * from the `resources.stats {id}` poll.
+ */
 function PressureSection({
-  live,
-  id,
-  version,
+  rows,
+  max,
+  latest,
   stats,
   statsError,
   domain,
+  id,
 }: {
-  live: LiveResources;
-  id: string;
-  version: number;
+  rows: readonly Row[];
+  max: number;
+  latest: HistoryPointT | null;
   stats: ResourceStats | null | undefined;
   statsError: unknown;
   domain: readonly [number, number];
+  id: string;
 }): ReactNode {
-  const all = live.pressure(id);
-  const count = all.length;
-  const from = domain[0];
-  const rows = useMemo(
-    () => all.filter((p) => p.t >= from),
-    // `all` grows in place: its length says when it changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [all, count, from],
-  );
-  void version;
-  if (stats === undefined && !statsError) return <p className="loading">Reading pressure…</p>;
-  if (statsError) return <ErrorView error={statsError} title="Could not read the container's stats" compact />;
-  if (stats === null) return <p className="muted">No sample: the container is not running.</p>;
-  const p = stats?.pressure;
-  if (!p || (!p.cpu && !p.memory && !p.io)) {
+  if (!latest && stats === undefined && !statsError) return <p className="loading">Reading pressure…</p>;
+  if (!latest && statsError)
+    return <ErrorView error={statsError} title="Could not read the container's stats" compact />;
+  if (!latest) return <p className="muted">No sample: the container is not running.</p>;
+  const hasPsi =
+    latest.psiCpuSomeAvg10 !== null || latest.psiMemorySomeAvg10 !== null || latest.psiIoSomeAvg10 !== null;
+  if (!hasPsi) {
     return (
       <p className="res-note" data-testid="psi-unavailable">
         PSI not available on this host&apos;s cgroup hierarchy
       </p>
     );
   }
-  const max = rows.reduce((m, r) => Math.max(m, r.cpu ?? 0, r.memory ?? 0, r.io ?? 0), 0);
+  const pct = (v: number | null) => (v === null ? '—' : String(v));
+  const p = stats?.pressure;
   return (
     <>
       <TimeChart
         id={`psi-${id.slice(0, 12)}`}
         title="Pressure (PSI some avg10)"
-        rows={rows as readonly Row[]}
+        rows={rows}
         domain={domain}
         yMax={Math.max(10, niceCeil(max))}
         formatY={fmtPct}
         series={[
-          { key: 'cpu', label: 'cpu', color: COLORS.psiCpu },
-          { key: 'memory', label: 'memory', color: COLORS.psiMem },
-          { key: 'io', label: 'io', color: COLORS.psiIo },
+          { key: 'psiCpu', label: 'cpu', color: COLORS.psiCpu },
+          { key: 'psiMem', label: 'memory', color: COLORS.psiMem },
+          { key: 'psiIo', label: 'io', color: COLORS.psiIo },
         ]}
-        current={`cpu ${p.cpu?.someAvg10 ?? '—'} % · mem ${p.memory?.someAvg10 ?? '—'} % · io ${p.io?.someAvg10 ?? '—'} %`}
-        empty="Collecting pressure samples (every 2 s)…"
+        current={`cpu ${pct(latest.psiCpuSomeAvg10)} % · mem ${pct(latest.psiMemorySomeAvg10)} % · io ${pct(latest.psiIoSomeAvg10)} %`}
+        empty="Waiting for samples…"
       />
-      <table className="table res-psi-table" aria-label="Pressure stall information">
-        <thead>
-          <tr>
-            <th scope="col">Resource</th>
-            <th scope="col">some avg10 / 60 / 300</th>
-            <th scope="col">full avg10 / 60 / 300</th>
-            <th scope="col">stalled total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {(['cpu', 'memory', 'io'] as const).map((k) => {
-            const s = p[k];
-            if (!s) return null;
-            return (
-              <tr key={k}>
-                <th scope="row">{k}.pressure</th>
-                <td className="mono">
-                  {s.someAvg10} / {s.someAvg60} / {s.someAvg300} %
-                </td>
-                <td className="mono">
-                  {s.fullAvg10 === undefined ? '—' : `${s.fullAvg10} / ${s.fullAvg60} / ${s.fullAvg300} %`}
-                </td>
-                <td className="mono">{(s.someTotal / 1e6).toFixed(2)} s</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {p && (
+        <table className="table res-psi-table" aria-label="Pressure stall information">
+          <thead>
+            <tr>
+              <th scope="col">Resource</th>
+              <th scope="col">some avg10 / 60 / 300</th>
+              <th scope="col">full avg10 / 60 / 300</th>
+              <th scope="col">stalled total</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(['cpu', 'memory', 'io'] as const).map((k) => {
+              const s = p[k];
+              if (!s) return null;
+              return (
+                <tr key={k}>
+                  <th scope="row">{k}.pressure</th>
+                  <td className="mono">
+                    {s.someAvg10} / {s.someAvg60} / {s.someAvg300} %
+                  </td>
+                  <td className="mono">
+                    {s.fullAvg10 === undefined ? '—' : `${s.fullAvg10} / ${s.fullAvg60} / ${s.fullAvg300} %`}
+                  </td>
+                  <td className="mono">{(s.someTotal / 1e6).toFixed(2)} s</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }
@@ -152,9 +167,6 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
   const version = useSeriesVersion(live, fullId);
 
   useEffect(() => live.ensureHistory(fullId), [live, fullId]);
-  useEffect(() => {
-    if (statsQ.data) live.recordPressure(fullId, statsQ.data.stats);
-  }, [live, fullId, statsQ.data]);
 
   const spec = windowSpec(win);
   const ring = live.store.ring(fullId);
@@ -325,9 +337,10 @@ export function ContainerResourcesTab({ id }: { id: string }): ReactNode {
       <section className="res-psi" aria-labelledby={`psi-h-${shortId}`}>
         <h3 id={`psi-h-${shortId}`}>Pressure (PSI)</h3>
         <PressureSection
-          live={live}
           id={fullId}
-          version={version}
+          rows={rows}
+          max={Math.max(m.psiCpu ?? 0, m.psiMem ?? 0, m.psiIo ?? 0)}
+          latest={latest ?? null}
           stats={statsQ.data === undefined ? undefined : (statsQ.data?.stats ?? null)}
           statsError={statsQ.isError && !statsQ.data ? statsQ.error : null}
           domain={slice.domain}

@@ -14,7 +14,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import type { ResourceStats, StatsRowT } from '../../../../preload/schemas/resources';
+import type { StatsRowT } from '../../../../preload/schemas/resources';
 import { toErrorShape } from '../../../../preload/errors';
 import { useBerth, type BerthClient } from '../../app/client';
 import { resourcesKeys } from './queries';
@@ -23,23 +23,10 @@ import { SeriesStore } from './series';
 const MAX_INFLIGHT = 4;
 const RELEASE_GRACE_MS = 5000;
 const PRUNE_EVERY_TICKS = 60;
-/** 15 min of 2 s polls. */
-const PSI_CAPACITY = 450;
-
-/** PSI "some" avg10 (% of time at least one task stalled) per resource, plus memory "full". */
-export interface PsiPoint {
-  [key: string]: number | null;
-  t: number;
-  cpu: number | null;
-  memory: number | null;
-  io: number | null;
-  memoryFull: number | null;
-}
 
 export class LiveResources {
   readonly store = new SeriesStore();
   private readonly oom = new Map<string, number[]>();
-  private readonly psi = new Map<string, PsiPoint[]>();
   private refs = 0;
   private subscriptions: (() => void)[] = [];
   private releaseTimer: ReturnType<typeof setTimeout> | null = null;
@@ -167,32 +154,6 @@ export class LiveResources {
     }
   }
 
-  /**
-   * PSI is not in the samples (HistoryPoint has no pressure), so a container
-   * view polls `resources.stats {id}` and records each answer's avg10 here.
-   */
-  recordPressure(id: string, stats: ResourceStats): void {
-    const p = stats.pressure;
-    if (!p) return;
-    const list = this.psi.get(id) ?? [];
-    const last = list[list.length - 1];
-    if (last && stats.timestamp <= last.t) return;
-    list.push({
-      t: stats.timestamp,
-      cpu: p.cpu?.someAvg10 ?? null,
-      memory: p.memory?.someAvg10 ?? null,
-      io: p.io?.someAvg10 ?? null,
-      memoryFull: p.memory?.fullAvg10 ?? null,
-    });
-    if (list.length > PSI_CAPACITY) list.splice(0, list.length - PSI_CAPACITY);
-    this.psi.set(id, list);
-    this.store.touch(id);
-  }
-
-  pressure(id: string): readonly PsiPoint[] {
-    return this.psi.get(id) ?? NO_PSI;
-  }
-
   /** OOM events seen since this page subscribed (containers.changed action "oom"). */
   oomEvents(id: string): readonly number[] {
     return this.oom.get(id) ?? EMPTY;
@@ -200,7 +161,6 @@ export class LiveResources {
 }
 
 const EMPTY: readonly number[] = [];
-const NO_PSI: readonly PsiPoint[] = [];
 
 const instances = new WeakMap<BerthClient, LiveResources>();
 

@@ -27,6 +27,12 @@ function point(t: number, over: Partial<HistoryPointT> = {}): HistoryPointT {
     ioWriteBps: 0,
     netRxBps: 0,
     netTxBps: 0,
+    psiCpuSomeAvg10: null,
+    psiCpuFullAvg10: null,
+    psiMemorySomeAvg10: null,
+    psiMemoryFullAvg10: null,
+    psiIoSomeAvg10: null,
+    psiIoFullAvg10: null,
     ...over,
   };
 }

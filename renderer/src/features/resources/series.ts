@@ -30,12 +30,19 @@ export const FIELDS = [
   'ioW',
   'netRx',
   'netTx',
+  'psiCpu',
+  'psiCpuFull',
+  'psiMem',
+  'psiMemFull',
+  'psiIo',
+  'psiIoFull',
 ] as const;
 export type Field = (typeof FIELDS)[number];
 
 type PointLike = HistoryPointT;
 
-const num = (v: number | null): number => (v === null ? Number.NaN : v);
+// `undefined`: a point from a helper older than the field (PSI).
+const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 export class SeriesRing {
@@ -63,6 +70,12 @@ export class SeriesRing {
       ioW: col(),
       netRx: col(),
       netTx: col(),
+      psiCpu: col(),
+      psiCpuFull: col(),
+      psiMem: col(),
+      psiMemFull: col(),
+      psiIo: col(),
+      psiIoFull: col(),
     };
   }
 
@@ -108,6 +121,12 @@ export class SeriesRing {
     c.ioW[i] = num(p.ioWriteBps);
     c.netRx[i] = num(p.netRxBps);
     c.netTx[i] = num(p.netTxBps);
+    c.psiCpu[i] = num(p.psiCpuSomeAvg10);
+    c.psiCpuFull[i] = num(p.psiCpuFullAvg10);
+    c.psiMem[i] = num(p.psiMemorySomeAvg10);
+    c.psiMemFull[i] = num(p.psiMemoryFullAvg10);
+    c.psiIo[i] = num(p.psiIoSomeAvg10);
+    c.psiIoFull[i] = num(p.psiIoFullAvg10);
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
     return true;
@@ -178,6 +197,12 @@ export class SeriesRing {
         ioWriteBps: orNull(c.ioW[j]!),
         netRxBps: orNull(c.netRx[j]!),
         netTxBps: orNull(c.netTx[j]!),
+        psiCpuSomeAvg10: orNull(c.psiCpu[j]!),
+        psiCpuFullAvg10: orNull(c.psiCpuFull[j]!),
+        psiMemorySomeAvg10: orNull(c.psiMem[j]!),
+        psiMemoryFullAvg10: orNull(c.psiMemFull[j]!),
+        psiIoSomeAvg10: orNull(c.psiIo[j]!),
+        psiIoFullAvg10: orNull(c.psiIoFull[j]!),
       });
     }
     return out;
