@@ -172,6 +172,38 @@ describe('analyzeImageArchive', () => {
     check(a);
   });
 
+  it('verify: false lists plain layers from their headers and says they are unverified', async () => {
+    const file = path.join(tmp, 'unverified.tar');
+    await writeArchive(file, dockerSaveParts(layers, { tag: 'berth/test:1' }).members);
+    const a = await analyzeImageArchive(file, { verify: false });
+    expect(a.verified).toBe(false);
+    // Only the plain layer is listed unread; compressed ones are still read through and checked.
+    expect(a.layers.map((l) => l.verified)).toEqual([true, false, true, true]);
+    expect(a.layers.map((l) => l.digest)).toEqual(layers.map((l) => l.digest));
+    expect(a.layers.map((l) => l.diffId)).toEqual(layers.map((l) => l.diffId));
+    expect(a.layers[1]?.uncompressedSize).toBe(layers[1]?.size);
+    // No content hash: the identical /etc/os-release counts as modified, by path (dive's rule).
+    expect(a.layers[1]?.changes.map((c) => `${c.change} ${c.path} ${c.size}`)).toEqual([
+      'added /app 0',
+      'added /app/run 300',
+      'modified /bin/tool 1200',
+      'modified /etc/os-release 100',
+    ]);
+    expect(a.wastedBytes).toBe(8100);
+    const verified = await analyzeImageArchive(file);
+    expect(verified.verified).toBe(true);
+    expect(verified.layers.every((l) => l.verified)).toBe(true);
+  });
+
+  it('verify: false still refuses a plain layer whose tar is cut short', async () => {
+    const file = path.join(tmp, 'unverified-cut.tar');
+    const plain = layers[1] as LayerBlob;
+    const bytes = (plain.bytes as Buffer).subarray(0, 1024 + 100);
+    const cut: LayerBlob = { ...plain, bytes, size: bytes.length };
+    await writeArchive(file, dockerSaveParts([layers[0] as LayerBlob, cut]).members);
+    await expect(analyzeImageArchive(file, { verify: false })).rejects.toMatchObject({ code: 'TAR_TRUNCATED' });
+  });
+
   it('reads a layer listed twice once, and reports both', async () => {
     const file = path.join(tmp, 'twice.tar');
     const same = layers[1] as LayerBlob;

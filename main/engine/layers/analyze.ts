@@ -12,11 +12,20 @@ import { ArchiveIndex } from './archive-index';
 import { diveEfficiency, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
-import { scanLayer, withBlob, type LayerScan } from './layer-scan';
+import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
 
 export interface AnalyzeOptions extends SelectOptions {
   /** Hash file contents to tell rewritten-but-identical files apart (default true). */
   hashFiles?: boolean;
+  /**
+   * Check every layer's digest and diffID (default true). With false, plain
+   * (uncompressed) layers are listed by reading their headers only, and
+   * their digest and diffID are the ones the archive states, unchecked
+   * (`verified: false` on those layers and on the image). Compressed layers
+   * are always read through and verified. Implies no content hashes for the
+   * unverified layers (an identical rewrite then counts as modified, as in dive).
+   */
+  verify?: boolean;
   maxEntrySize?: number;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
@@ -31,6 +40,8 @@ export interface LayerAnalysis {
   /** sha256 of the blob as stored (compressed). */
   digest: Digest;
   diffId: Digest;
+  /** False when digest and diffID were taken from the archive without reading the layer (`verify: false`). */
+  verified: boolean;
   chainId: Digest;
   compressedSize: number;
   /** Bytes of the uncompressed tar stream. */
@@ -50,6 +61,8 @@ export interface ImageAnalysis {
   repoTags: string[];
   manifestDigest?: Digest;
   configDigest: Digest;
+  /** Every layer's digest and diffID checked against its bytes (see AnalyzeOptions.verify). */
+  verified: boolean;
   architecture: string;
   os: string;
   created?: string;
@@ -107,6 +120,11 @@ function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntr
   return out;
 }
 
+interface Scanned {
+  scan: LayerScan;
+  verified: boolean;
+}
+
 /** Layers read at once: blob reading, gunzip (libuv's pool) and hashing overlap across cores. */
 const SCAN_AHEAD = 2;
 
@@ -125,9 +143,24 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
   // The same blob listed twice (identical layers) is read once.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const scans = new Map<string, Promise<LayerScan>>();
-  const scanOne = async (ref: LayerRef): Promise<LayerScan> => {
+  const scans = new Map<string, Promise<Scanned>>();
+  const scanOne = async (ref: LayerRef, i: number): Promise<Scanned> => {
     try {
+      if (options.verify === false) {
+        const listed = await listPlainLayer(index.file, ref.member, { maxEntrySize: options.maxEntrySize, signal });
+        if (listed) {
+          if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
+            throw new EngineError(
+              'DIGEST_MISMATCH',
+              `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
+              { entry: ref.name, blob: ref.name, reason: 'size' },
+            );
+          }
+          // A plain layer's blob is its tar stream: both digests are the stated diffID.
+          const diffId = diffIds[i] as Digest;
+          return { scan: { ...listed, digest: ref.expectedDigest ?? diffId, diffId }, verified: false };
+        }
+      }
       const scan = await scanLayer(index.open(ref.member), {
         hashFiles: options.hashFiles,
         maxEntrySize: options.maxEntrySize,
@@ -146,7 +179,7 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
         );
       }
       if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
-      return scan;
+      return { scan, verified: true };
     } catch (err) {
       throw await preferDigestError(err, index, ref);
     }
@@ -156,7 +189,7 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
     for (; started <= Math.min(last, plan.layers.length - 1); started++) {
       const ref = plan.layers[started] as LayerRef;
       if (scans.has(ref.member.name)) continue;
-      const p = scanOne(ref);
+      const p = scanOne(ref, started);
       p.catch(() => undefined); // awaited (and reported) in layer order below
       scans.set(ref.member.name, p);
     }
@@ -167,9 +200,12 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
       options.signal?.throwIfAborted();
       options.onProgress?.({ layer: i, layers: plan.layers.length });
       startUpTo(i + SCAN_AHEAD - 1);
-      const scan = await (scans.get(ref.member.name) as Promise<LayerScan>);
+      const { scan, verified } = await (scans.get(ref.member.name) as Promise<Scanned>);
       try {
-        assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+        if (verified) assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+        // Unverified: the same blob listed twice must at least be stated twice with one diffID.
+        else if (scan.diffId !== diffIds[i])
+          assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
       } catch (err) {
         throw withBlob(err, ref.name);
       }
@@ -182,6 +218,7 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
         compression: scan.compression,
         digest: scan.digest,
         diffId: scan.diffId,
+        verified,
         chainId: chains[i] as Digest,
         compressedSize: scan.compressedSize,
         uncompressedSize: scan.uncompressedSize,
@@ -206,6 +243,7 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
     format: plan.format,
     repoTags: plan.repoTags,
     configDigest: plan.configDigest,
+    verified: layers.every((l) => l.verified),
     architecture: plan.config.architecture,
     os: plan.config.os,
     history: plan.config.history ?? [],

@@ -5,13 +5,15 @@
  * unmodified). Whiteouts are interpreted with the same rules as extraction.
  */
 import crypto from 'node:crypto';
-import { openDecompressed, type Compression } from '../images/compression';
+import fs from 'node:fs';
+import { detectCompression, openDecompressed, type Compression } from '../images/compression';
 import { DigestTap, type Digest } from '../images/digest';
 import { EngineError } from '../images/errors';
 import { cleanComponents } from '../images/paths';
-import type { TarEntryType } from '../images/tar/format';
-import { DEFAULT_MAX_ENTRY_SIZE, readTar } from '../images/tar/reader';
+import { BLOCK, type TarEntryType } from '../images/tar/format';
+import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
 import { classifyWhiteout } from '../images/whiteout';
+import { RangeByteReader } from './range-reader';
 
 export interface ScannedEntry {
   /** Cleaned path without a leading slash. */
@@ -60,24 +62,18 @@ export function withBlob(err: unknown, blob: string): unknown {
   return new EngineError(err.code, `${blob}: ${err.message}`, { ...err.details, blob }, { cause: err });
 }
 
-export async function scanLayer(source: AsyncIterable<Uint8Array>, options: ScanOptions = {}): Promise<LayerScan> {
-  const hashFiles = options.hashFiles ?? true;
-  const blobTap = new DigestTap();
-  const { compression, stream } = await openDecompressed(blobTap.tap(source), { maxZstdWindow: options.maxZstdWindow });
-  const tarTap = compression === 'none' ? blobTap : new DigestTap();
-  const tarStream = compression === 'none' ? stream : tarTap.tap(stream);
-
+/** Folds tar entries into a scan (entries, whiteouts, opaques, content size). */
+async function collect(
+  tarEntries: AsyncIterable<TarEntry>,
+  hashFiles: boolean,
+  signal: AbortSignal | undefined,
+): Promise<Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>> {
   const entries: ScannedEntry[] = [];
   const whiteouts: string[] = [];
   const opaques: string[] = [];
   let contentSize = 0;
-
-  const tarOptions = {
-    maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
-    ...(compression === 'none' && options.sourceSize !== undefined ? { totalSize: options.sourceSize } : {}),
-  };
-  for await (const e of readTar(tarStream, tarOptions)) {
-    options.signal?.throwIfAborted();
+  for await (const e of tarEntries) {
+    signal?.throwIfAborted();
     const comps = cleanComponents(e.path, e.path);
     const base = comps[comps.length - 1];
     if (base === undefined) continue; // the root entry
@@ -110,21 +106,62 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
       devminor: e.devminor,
     };
     if (e.type === 'file' && hashFiles) {
+      // Hashed from the reader's slices of the source chunks: no copy.
       const h = crypto.createHash('sha256');
       for await (const chunk of e.body()) h.update(chunk);
       rec.hash = h.digest('hex');
     }
     entries.push(rec);
   }
+  return { entries, whiteouts, opaques, contentSize };
+}
+
+export async function scanLayer(source: AsyncIterable<Uint8Array>, options: ScanOptions = {}): Promise<LayerScan> {
+  const hashFiles = options.hashFiles ?? true;
+  const blobTap = new DigestTap();
+  const { compression, stream } = await openDecompressed(blobTap.tap(source), { maxZstdWindow: options.maxZstdWindow });
+  const tarTap = compression === 'none' ? blobTap : new DigestTap();
+  const tarStream = compression === 'none' ? stream : tarTap.tap(stream);
+  const tarOptions = {
+    maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
+    ...(compression === 'none' && options.sourceSize !== undefined ? { totalSize: options.sourceSize } : {}),
+  };
+  const listed = await collect(readTar(tarStream, tarOptions), hashFiles, options.signal);
   return {
     compression,
     digest: blobTap.digest(),
     diffId: tarTap.digest(),
     compressedSize: blobTap.bytes,
     uncompressedSize: tarTap.bytes,
-    contentSize,
-    entries,
-    whiteouts,
-    opaques,
+    ...listed,
   };
+}
+
+/**
+ * Lists a plain (uncompressed) tar member of an archive file without reading
+ * it through: headers are read, bodies skipped, nothing is hashed. The digest
+ * and diffID are not computed; the caller reports the ones it was given as
+ * unverified. Returns null when the member is compressed (those are streamed:
+ * a compressed tar cannot be listed without decompressing it anyway).
+ */
+export async function listPlainLayer(
+  file: string,
+  member: { offset: number; size: number },
+  options: Omit<ScanOptions, 'hashFiles' | 'sourceSize' | 'maxZstdWindow'> = {},
+): Promise<Omit<LayerScan, 'digest' | 'diffId'> | null> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(BLOCK, member.size));
+    if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
+    if (detectCompression(head) !== 'none') return null;
+    const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
+    const listed = await collect(
+      readTar(new RangeByteReader(fh, member.offset, member.size), tarOptions),
+      false,
+      options.signal,
+    );
+    return { compression: 'none', compressedSize: member.size, uncompressedSize: member.size, ...listed };
+  } finally {
+    await fh.close();
+  }
 }
