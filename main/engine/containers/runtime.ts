@@ -187,17 +187,22 @@ export function watchExit(
   pollMs = 2000,
 ): () => void {
   let done = false;
+  /** A monitor that died lingers as a zombie until reaped: its state says so. */
+  const monitorAlive = (): boolean => {
+    const st = processState(monitorPid);
+    return st !== null && st !== 'Z';
+  };
   const check = (): void => {
     if (done) return;
     const e = readExit(stateDir);
-    if (e) {
-      finish(e);
-      return;
-    }
-    // A monitor that died lingers as a zombie until reaped: read its state.
-    const alive = processState(monitorPid) !== null && processState(monitorPid) !== 'Z';
-    // A monitor killed without writing exit.json: re-read once, then report.
-    if (!alive) finish(readExit(stateDir));
+    if (e) finish(e);
+    else if (!monitorAlive()) finish(readExit(stateDir)); // killed without exit.json: re-read once, then report
+  };
+  // The poll only guards against a monitor killed without writing exit.json
+  // (the watch sees every exit.json): one /proc read while it lives, no
+  // failed open of a missing exit.json per container per poll.
+  const poll = (): void => {
+    if (!done && !monitorAlive()) finish(readExit(stateDir));
   };
   let watcher: fs.FSWatcher | null = null;
   try {
@@ -208,7 +213,8 @@ export function watchExit(
   } catch {
     watcher = null;
   }
-  const timer = setInterval(check, pollMs);
+  // Without a watch, exit.json itself has to be polled.
+  const timer = setInterval(watcher ? poll : check, pollMs);
   timer.unref();
   function finish(e: MonitorExit | null): void {
     if (done) return;
