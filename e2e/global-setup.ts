@@ -29,12 +29,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // suite's own helper (BERTH_E2E_IMAGE_TAR stays for tests that drop it).
   const imageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-image-'));
   const imageTar = path.join(imageDir, 'busybox.tar');
-  await writeBusyboxImage(imageTar, 'busybox:latest');
-  process.env[ENV_KEYS.imageTar] = imageTar;
-  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'load', '-i', imageTar], {
-    env: { ...process.env, BERTH_RUN_DIR: web.runDir, BERTH_DATA_ROOT: web.dataRoot },
-    stdio: 'pipe',
-  });
+  try {
+    await writeBusyboxImage(imageTar, 'busybox:latest');
+    process.env[ENV_KEYS.imageTar] = imageTar;
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'berth.js'), 'load', '-i', imageTar], {
+      env: { ...process.env, BERTH_RUN_DIR: web.runDir, BERTH_DATA_ROOT: web.dataRoot },
+      stdio: 'pipe',
+    });
+  } catch (e) {
+    // Playwright runs no teardown when the setup throws: stop what was started.
+    await web.stop();
+    fs.rmSync(imageDir, { recursive: true, force: true });
+    throw e;
+  }
   console.log(
     `[e2e] berth web (pid ${web.pid}) at ${new URL(web.url).origin}; run dir ${web.runDir}, data root ${web.dataRoot}`,
   );

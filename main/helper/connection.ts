@@ -33,8 +33,13 @@ export interface HelperConnectionOptions extends LaunchOptions {
 
 const RETRYABLE = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK']);
 
+/** A connection that lived this long is healthy: the next reconnect starts without delay. */
+const STABLE_CONNECTION_MS = 2000;
+
 export class HelperConnection implements HelperCaller {
   private client: RpcClient | null = null;
+  /** Grows while connections close right after they open; see adopt(). */
+  private closeBackoffMs = 0;
   private connecting: Promise<RpcClient> | null = null;
   private stopped = false;
   private state: HelperStateT = { state: 'disconnected', at: new Date().toISOString() };
@@ -149,6 +154,7 @@ export class HelperConnection implements HelperCaller {
 
   private adopt(client: RpcClient): RpcClient {
     this.client = client;
+    const adoptedAt = Date.now();
     client.on('notification', (method, params) => {
       if (method !== 'event' || typeof params !== 'object' || params === null) return;
       const { name, payload } = params as { name?: unknown; payload?: unknown };
@@ -166,6 +172,11 @@ export class HelperConnection implements HelperCaller {
     client.once('close', (reason) => {
       if (this.client === client) this.client = null;
       this.setState({ state: 'disconnected', error: { code: reason.code, message: reason.message } });
+      // A helper that accepts and then drops us at once (it refuses us, or it
+      // is broken) must not be redialled in a tight loop: back off until a
+      // connection lasts.
+      this.closeBackoffMs =
+        Date.now() - adoptedAt < STABLE_CONNECTION_MS ? Math.min(Math.max(this.closeBackoffMs * 2, 200), 5000) : 0;
       if (this.opts.reconnect && !this.stopped) void this.reconnectLoop();
     });
     return client;
@@ -173,6 +184,7 @@ export class HelperConnection implements HelperCaller {
 
   /** After the helper goes away: bring it back (it re-adopts containers). */
   private async reconnectLoop(): Promise<void> {
+    if (this.closeBackoffMs > 0) await sleep(this.closeBackoffMs);
     let delay = 200;
     while (!this.stopped && !this.client) {
       try {
