@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { removeBridge } from '../engine/network/bridge';
+import { parseSubnet, type Subnet } from '../engine/network/subnet';
 import { RpcClient } from '../helper/rpc-client';
 import { socketPathFor } from '../helper/paths';
 import { CLI_JS, HELPER_JS, tempDir, waitForSocket } from './helper-process';
@@ -402,4 +404,72 @@ export function monitorsOf(dataRoot: string): Array<{ pid: number; ppid: number;
       p.state !== 'Z' &&
       (p.cmdline.includes(dataRoot) || (p.cmdline.includes('--standby') && holdsFileUnder(p.pid))),
   );
+}
+
+/** A field of /proc/PID/status ("Uid", "CapEff", …), trimmed; '' when absent. */
+export function statusField(pid: number, name: string): string {
+  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m?.[1]?.trim() ?? '';
+}
+
+/** A bridge of a test's own (name, subnet, nft table), so suites never share berth0. */
+export function testBridge(prefix: string, secondOctet: number): { name: string; subnet: Subnet; table: string } {
+  const tag = randomTag();
+  return {
+    name: `${prefix}${tag}`,
+    subnet: parseSubnet(`10.${secondOctet}.${1 + Math.floor(Math.random() * 250)}.0/24`),
+    table: `berth_${prefix}${tag}`,
+  };
+}
+
+export interface ContainerSuite {
+  helper: HelperOn & { dispose(): Promise<void> };
+  rpc: RpcClient;
+  bridge: { name: string; subnet: Subnet; table: string };
+  work: string;
+  /** Force-removes every container, then closes the connection, the helper, the bridge and the work dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * A private root helper on its own bridge with busybox:latest loaded through
+ * the CLI and one RPC connection: what a container suite's beforeAll needs.
+ */
+export async function openContainerSuite(o: {
+  bridge: ContainerSuite['bridge'];
+  workPrefix: string;
+}): Promise<ContainerSuite> {
+  const helper = await startContainerHelper({
+    BERTH_BRIDGE: o.bridge.name,
+    BERTH_SUBNET: o.bridge.subnet.cidr,
+    BERTH_NFT_TABLE: o.bridge.table,
+  });
+  const work = tempDir(o.workPrefix);
+  let rpc: RpcClient;
+  try {
+    await loadBusybox(helper.socketPath, work);
+    rpc = await RpcClient.connect(helper.socketPath);
+  } catch (e) {
+    await helper.dispose();
+    await removeBridge(o.bridge);
+    fs.rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    helper,
+    rpc,
+    bridge: o.bridge,
+    work,
+    close: async () => {
+      try {
+        const ids = (await berthCli(helper.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
+        for (const id of ids) await berthCli(helper.socketPath, ['rm', '-f', id]);
+      } finally {
+        rpc.close();
+        await helper.dispose();
+        await removeBridge(o.bridge);
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    },
+  };
 }

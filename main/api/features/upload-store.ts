@@ -18,6 +18,7 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
 import { Mutex } from '../../engine/images/store/lock';
+import { appendChunk, checkChunkLength } from '../../engine/storage/chunked-file';
 
 export const MAX_UPLOAD_CHUNK = 4 * 1024 * 1024;
 export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
@@ -126,32 +127,11 @@ export class UploadStore {
   }
 
   async chunk(id: string, offset: number, data: Buffer): Promise<{ received: number }> {
-    if (data.length > MAX_UPLOAD_CHUNK) {
-      throw new BerthError('CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_UPLOAD_CHUNK} bytes, got ${data.length}`, {
-        max: MAX_UPLOAD_CHUNK,
-        size: data.length,
-      });
-    }
+    checkChunkLength(data, MAX_UPLOAD_CHUNK);
     const u = this.get(id);
     return u.lock.run(async () => {
       if (!this.uploads.has(id) || u.busy) throw notFound(id);
-      if (offset !== u.received) {
-        throw new BerthError('UPLOAD_OFFSET', `chunk at offset ${offset}, expected ${u.received}`, {
-          expected: u.received,
-          offset,
-        });
-      }
-      if (u.received + data.length > u.size) {
-        throw new BerthError('UPLOAD_TOO_LARGE', `upload exceeds the announced ${u.size} bytes`, {
-          size: u.size,
-          received: u.received + data.length,
-        });
-      }
-      let done = 0;
-      while (done < data.length) {
-        done += (await u.fh.write(data, done, data.length - done, u.received + done)).bytesWritten;
-      }
-      u.received += data.length;
+      await appendChunk(u, offset, data, 'UPLOAD');
       u.lastActivity = Date.now();
       return { received: u.received };
     });

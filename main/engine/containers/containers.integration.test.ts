@@ -12,29 +12,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCI_DEFAULT_MASKED_PATHS, OCI_DEFAULT_READONLY_PATHS } from '../../../native/monitor';
 import type { ContainerDetailT, LogLineT } from '../../../preload/schemas/containers';
-import { RpcClient } from '../../helper/rpc-client';
+import type { RpcClient } from '../../helper/rpc-client';
 import {
   EventLog,
   berthCli,
   berthOk,
   cgroupDirsOf,
   linkNames,
-  loadBusybox,
   mountLinesMatching,
   netnsEntries,
   nftTableText,
   nsInode,
   monitorsOf,
+  openContainerSuite,
   randomTag,
-  startContainerHelper,
+  statusField,
+  testBridge,
   waitUntil,
-  type HelperOn,
+  type ContainerSuite,
 } from '../../testing/container-helper';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
-import { tempDir } from '../../testing/helper-process';
-import { removeBridge } from '../network/bridge';
 import { netnsName, vethName } from '../network/sandbox';
-import { parseSubnet } from '../network/subnet';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -45,22 +43,14 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]);
 }
 
-function statusField(pid: number, name: string): string {
-  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m?.[1]?.trim() ?? '';
-}
-
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
   'containers through the helper and the CLI (root)',
   { timeout: 180_000 },
   () => {
     const tag = randomTag();
-    const bridge = {
-      name: `bt${tag}`,
-      subnet: parseSubnet(`10.248.${1 + Math.floor(Math.random() * 250)}.0/24`),
-      table: `berth_t${tag}`,
-    };
-    let h: HelperOn & { dispose(): Promise<void> };
+    const bridge = testBridge('bt', 248);
+    let suite: ContainerSuite;
+    let h: ContainerSuite['helper'];
     let rpc: RpcClient;
     let events: EventLog;
     let work = '';
@@ -102,30 +92,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       );
 
     beforeAll(async () => {
-      h = await startContainerHelper({
-        BERTH_BRIDGE: bridge.name,
-        BERTH_SUBNET: bridge.subnet.cidr,
-        BERTH_NFT_TABLE: bridge.table,
-      });
-      work = tempDir('berth-ctr-it-');
-      await loadBusybox(sock(), work);
-      rpc = await RpcClient.connect(sock());
+      suite = await openContainerSuite({ bridge, workPrefix: 'berth-ctr-it-' });
+      ({ helper: h, rpc, work } = suite);
       events = await EventLog.connect(sock());
     });
 
     afterAll(async () => {
-      try {
-        if (h) {
-          const ids = (await berthCli(sock(), ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-          for (const id of ids) await berthCli(sock(), ['rm', '-f', id]);
-        }
-      } finally {
-        rpc?.close();
-        events?.close();
-        await h?.dispose();
-        await removeBridge(bridge);
-        fs.rmSync(work, { recursive: true, force: true });
-      }
+      events?.close();
+      await suite?.close();
     });
 
     it('a container lives in its own namespaces (net shared only with --network host)', async () => {

@@ -42,8 +42,6 @@ export interface SpecInput {
    */
   netns: { join: string } | 'new' | null;
   cgroupProcs: string[];
-  /** With a user namespace: the host range root inside maps to. */
-  userRange?: { hostId: number; size: number };
   log: { maxBytes: number; maxFiles: number };
   /** RLIMIT_NOFILE for the container (see defaultNofile). */
   nofile: number;
@@ -111,7 +109,7 @@ export function buildSpec(i: SpecInput): MonitorSpec {
   };
   if (i.process.user && i.config.tty) spec.process.consoleSize = { height: 24, width: 80 };
   if (i.config.userns) {
-    const r = i.userRange ?? DEFAULT_USER_RANGE;
+    const r = DEFAULT_USER_RANGE; // the engine chowns upper/work to r.hostId (manager.ts)
     spec.linux.uidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
     spec.linux.gidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
   }

@@ -9,65 +9,32 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
-import { RpcClient } from '../../helper/rpc-client';
 import {
   berthCli,
   berthOk,
-  loadBusybox,
   nsInode,
-  randomTag,
-  startContainerHelper,
-  type HelperOn,
+  openContainerSuite,
+  statusField,
+  testBridge,
+  type ContainerSuite,
 } from '../../testing/container-helper';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
-import { tempDir } from '../../testing/helper-process';
-import { removeBridge } from '../network/bridge';
-import { parseSubnet } from '../network/subnet';
 
 const isRoot = process.getuid?.() === 0;
 
-function statusField(pid: number, name: string): string {
-  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m?.[1]?.trim() ?? '';
-}
-
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user and time namespaces (root)', { timeout: 120_000 }, () => {
-  const tag = randomTag();
-  const bridge = {
-    name: `bu${tag}`,
-    subnet: parseSubnet(`10.247.${1 + Math.floor(Math.random() * 250)}.0/24`),
-    table: `berth_u${tag}`,
-  };
-  let h: HelperOn & { dispose(): Promise<void> };
-  let rpc: RpcClient;
-  let work = '';
-  const sock = (): string => h.socketPath;
+  const bridge = testBridge('bu', 247);
+  let suite: ContainerSuite;
+  const sock = (): string => suite.helper.socketPath;
   const inspect = async (id: string): Promise<ContainerDetailT> =>
-    (await rpc.call('containers.inspect', { id })) as ContainerDetailT;
+    (await suite.rpc.call('containers.inspect', { id })) as ContainerDetailT;
 
   beforeAll(async () => {
-    h = await startContainerHelper({
-      BERTH_BRIDGE: bridge.name,
-      BERTH_SUBNET: bridge.subnet.cidr,
-      BERTH_NFT_TABLE: bridge.table,
-    });
-    work = tempDir('berth-userns-it-');
-    await loadBusybox(sock(), work);
-    rpc = await RpcClient.connect(sock());
+    suite = await openContainerSuite({ bridge, workPrefix: 'berth-userns-it-' });
   });
 
   afterAll(async () => {
-    try {
-      if (h) {
-        const ids = (await berthCli(sock(), ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-        for (const id of ids) await berthCli(sock(), ['rm', '-f', id]);
-      }
-    } finally {
-      rpc?.close();
-      await h?.dispose();
-      await removeBridge(bridge);
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+    await suite?.close();
   });
 
   it('--userns: root inside is host 100000; the layers are root-owned inside and writable by copy-up', async () => {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { loadArchive, type LoadedImage, type LoadOptions } from './load';
 import { planSave, saveStream } from './save';
+import { appendChunk, checkChunkLength } from '../storage/chunked-file';
 import { Mutex } from './store/lock';
 import type { ImageStore } from './store/store';
 
@@ -116,33 +117,11 @@ export class TransferManager {
   }
 
   async chunk(id: string, offset: number, data: Buffer, owner?: unknown): Promise<{ received: number }> {
-    if (data.length > MAX_CHUNK) {
-      throw new BerthError('CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_CHUNK} bytes, got ${data.length}`, {
-        max: MAX_CHUNK,
-        size: data.length,
-      });
-    }
+    checkChunkLength(data, MAX_CHUNK);
     const s = this.ingest(id, owner);
     return s.lock.run(async () => {
       if (!this.ingests.has(id) || s.busy) throw notFound('ingest', id);
-      if (offset !== s.received) {
-        throw new BerthError('INGEST_OFFSET', `chunk at offset ${offset}, expected ${s.received}`, {
-          expected: s.received,
-          offset,
-        });
-      }
-      if (s.size !== undefined && s.received + data.length > s.size) {
-        throw new BerthError('INGEST_TOO_LARGE', `upload exceeds the announced ${s.size} bytes`, {
-          size: s.size,
-          received: s.received + data.length,
-        });
-      }
-      let done = 0;
-      while (done < data.length) {
-        const { bytesWritten } = await s.fh.write(data, done, data.length - done, s.received + done);
-        done += bytesWritten;
-      }
-      s.received += data.length;
+      await appendChunk(s, offset, data, 'INGEST');
       s.lastActivity = Date.now();
       return { received: s.received };
     });

@@ -156,13 +156,6 @@ bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error) {
   return true;
 }
 
-void KillAndReap(int pidfd) {
-  sys::PidfdSendSignal(pidfd, SIGKILL);
-  siginfo_t info;
-  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
-  }
-}
-
 }  // namespace
 
 bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
@@ -237,7 +230,7 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
 
   auto fail = [&](const Error& e) {
     *error = e;
-    KillAndReap(out->pidfd.Get());
+    sys::KillAndReap(out->pidfd.Get());
     return false;
   };
 

@@ -395,13 +395,7 @@ class ExecMonitor {
     FinalizeAndExec(prepared_, ch);
   }
 
-  void KillChild() {
-    sys::PidfdSendSignal(childPidfd_.Get(), SIGKILL);
-    siginfo_t info;
-    while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(childPidfd_.Get()), &info, WEXITED) != 0 &&
-           errno == EINTR) {
-    }
-  }
+  void KillChild() { sys::KillAndReap(childPidfd_.Get()); }
 
   // ---- relay ----
 

@@ -86,4 +86,11 @@ int MountSetattr(int dirfd, const char* path, unsigned flags, struct mount_attr*
 
 int SetNs(int fd, int nstype) { return static_cast<int>(::syscall(SYS_setns, fd, nstype)); }
 
+void KillAndReap(int pidfd) {
+  PidfdSendSignal(pidfd, SIGKILL);
+  siginfo_t info;
+  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace berth::sys

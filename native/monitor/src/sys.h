@@ -9,6 +9,7 @@
 #include <sys/mount.h>  // glibc ≥ 2.36: new mount API constants and struct mount_attr
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>  // before P_PIDFD below: glibc declares it as an enumerator
 #include <unistd.h>
 
 #ifndef CLONE_PIDFD
@@ -70,5 +71,8 @@ int FsMount(int fsfd, unsigned flags, unsigned attrFlags);
 int MountSetattr(int dirfd, const char* path, unsigned flags, struct mount_attr* attr);
 
 int SetNs(int fd, int nstype);
+
+// SIGKILL through the pidfd, then reap it (retrying on EINTR).
+void KillAndReap(int pidfd);
 
 }  // namespace berth::sys

@@ -11,17 +11,6 @@
 
 namespace berth::monitor {
 
-namespace {
-
-void KillAndReap(int pidfd) {
-  sys::PidfdSendSignal(pidfd, SIGKILL);
-  siginfo_t info;
-  while (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
-  }
-}
-
-}  // namespace
-
 bool WriteIdMap(pid_t pid, const char* file, const std::vector<IdMapping>& maps, Error* error) {
   std::string content;
   for (const IdMapping& m : maps) {
@@ -70,7 +59,7 @@ bool MakeUserNamespace(const Spec& spec, UniqueFd* userns, Error* error) {
     }
   }
   w.Reset();
-  KillAndReap(holder.Get());
+  sys::KillAndReap(holder.Get());
   return ok;
 }
 

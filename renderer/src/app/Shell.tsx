@@ -1,7 +1,8 @@
 /** Sidebar navigation (from the route table), the current page, the status bar. */
 import { useEffect, type ReactNode } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
-import { hrefFor, replacePath, useHashPath } from './router';
+import { replaceHash } from './hash';
+import { hrefFor, useHashPath } from './router';
 import { defaultRoute, findRoute, routes } from './routes';
 import { StatusBar } from './StatusBar';
 
@@ -24,7 +25,7 @@ export function Shell(): ReactNode {
   const route = isRoot ? defaultRoute : findRoute(path);
 
   useEffect(() => {
-    if (isRoot) replacePath(defaultRoute.path);
+    if (isRoot) replaceHash(defaultRoute.path); // no extra Back step
   }, [isRoot]);
 
   useEffect(() => {

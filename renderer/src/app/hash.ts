@@ -5,14 +5,15 @@
  */
 import { useSyncExternalStore } from 'react';
 
-function subscribe(onChange: () => void): () => void {
+/** Calls `onChange` on every hash change; returns the unsubscribe (useSyncExternalStore's shape). */
+export function subscribeHash(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
   return () => window.removeEventListener('hashchange', onChange);
 }
 
 /** The whole hash (path and query), kept current. */
 export function useHash(): string {
-  return useSyncExternalStore(subscribe, () => window.location.hash);
+  return useSyncExternalStore(subscribeHash, () => window.location.hash);
 }
 
 /** "#/a/b?x=1" → { path: "/a/b", query: x=1 }. */

@@ -4,15 +4,10 @@
  * for another path.
  */
 import { useSyncExternalStore } from 'react';
-
-function subscribe(onChange: () => void): () => void {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
-}
+import { splitHash, subscribeHash } from './hash';
 
 export function pathFromHash(hash: string): string {
-  const raw = hash.replace(/^#/, '');
-  const path = raw.split('?')[0] ?? '';
+  const { path } = splitHash(hash);
   return path.startsWith('/') ? path : `/${path}`;
 }
 
@@ -26,13 +21,5 @@ export function hrefFor(path: string): string {
 }
 
 export function useHashPath(): string {
-  return useSyncExternalStore(subscribe, () => pathFromHash(window.location.hash));
-}
-
-/** Replace the current entry (no extra Back step), e.g. when redirecting "/" to the first page. */
-export function replacePath(path: string): void {
-  const url = new URL(window.location.href);
-  url.hash = path;
-  window.history.replaceState(window.history.state, '', url);
-  window.dispatchEvent(new HashChangeEvent('hashchange'));
+  return useSyncExternalStore(subscribeHash, () => pathFromHash(window.location.hash));
 }
