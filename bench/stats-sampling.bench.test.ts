@@ -31,7 +31,10 @@
  * that 100 containers ran and that resources.stats returned 100 rows (no
  * timed assertions: the machines are shared). Everything is removed in
  * afterAll. Knobs: BERTH_BENCH_CONTAINERS (100), BERTH_BENCH_SECONDS (60),
- * BERTH_BENCH_IDLE_SECONDS (20), BERTH_BENCH_PARALLEL (10).
+ * BERTH_BENCH_IDLE_SECONDS (20), BERTH_BENCH_PARALLEL (10), BERTH_BENCH_PODMAN=0 (skip
+ * podman), BERTH_HELPER_PROFILE_DIR (a CPU profile of the helper; prints the
+ * main window's monotonic µs to cut it with). A profiled helper is slower:
+ * its figures are for finding costs, not for the table.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,6 +100,38 @@ function sumCpu(pids: readonly number[]): { ms: number; missing: number } {
   return { ms, missing };
 }
 
+/** utime+stime (ms) of each thread of pid, by thread name (comm), summed over same-named threads. */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = statFields(text);
+      out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+/** "name ms/s, …" of the threads that used CPU between two threadCpu snapshots. */
+function threadSplit(a: Map<string, number>, b: Map<string, number>, seconds: number): string {
+  return [...b]
+    .map(([name, ms]) => [name, (ms - (a.get(name) ?? 0)) / seconds] as const)
+    .filter(([, r]) => r > 0)
+    .sort((x, y) => y[1] - x[1])
+    .map(([name, r]) => `${name} ${r.toFixed(2)}`)
+    .join(', ');
+}
+
 function rssMiB(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -151,6 +186,8 @@ const berth: {
   rssIdle?: number;
   rssLoaded?: number;
   helperChildrenMs?: number;
+  /** The main window's CPU by helper thread (ms/s). */
+  threads?: string;
   setupS?: number;
 } = {};
 const podman: {
@@ -190,9 +227,10 @@ function ticks(c: RpcClient, count: number, timeoutMs: number): Promise<number[]
       reject(new Error(`only ${rows.length} of ${count} resources.sample events in ${timeoutMs} ms`));
     }, timeoutMs);
     const on = (method: string, params: unknown) => {
-      const p = params as { name?: string; payload?: { rows?: unknown[] } } | null;
+      // The helper sends the sample as columns (engine/resources/sample-wire.ts).
+      const p = params as { name?: string; columns?: { ids?: unknown[] } } | null;
       if (method !== 'event' || p?.name !== 'resources.sample') return;
-      rows.push(p.payload?.rows?.length ?? 0);
+      rows.push(p.columns?.ids?.length ?? 0);
       if (rows.length >= count) {
         clearTimeout(timer);
         c.off('notification', on);
@@ -443,10 +481,15 @@ describe.runIf(canRun)(`stats of ${N} containers at 1 Hz: Berth helper vs podman
     {
       await ticks(rpc, 1, 10_000);
       const c0 = procCpu(pid)!;
+      const t0 = threadCpu(pid);
       const m0 = sumCpu(monitors);
       const w0 = performance.now();
+      const mono0 = process.hrtime.bigint() / 1000n;
       const rows = await ticks(rpc, SECONDS, (SECONDS + 30) * 1000);
       const c1 = procCpu(pid)!;
+      // The window in CLOCK_MONOTONIC µs, the clock of a V8 .cpuprofile (BERTH_HELPER_PROFILE_DIR).
+      if (process.env['BERTH_HELPER_PROFILE_DIR'])
+        console.log(`[bench] profile window µs: ${mono0}..${process.hrtime.bigint() / 1000n}`);
       const m1 = sumCpu(monitors);
       const wallMs = performance.now() - w0;
       berth.loaded = {
@@ -457,6 +500,7 @@ describe.runIf(canRun)(`stats of ${N} containers at 1 Hz: Berth helper vs podman
         note: `rows per tick ${Math.min(...rows)}..${Math.max(...rows)}`,
       };
       berth.helperChildrenMs = c1.children - c0.children;
+      berth.threads = threadSplit(t0, threadCpu(pid), wallMs / 1000);
       berth.monitors = {
         label: 'monitors',
         wallMs,
@@ -488,8 +532,8 @@ describe.runIf(canRun)(`stats of ${N} containers at 1 Hz: Berth helper vs podman
   }, 600_000);
 
   it(`podman: podman stats --no-stream over ${N} containers once a second (${SECONDS} s)`, async () => {
-    if (!PODMAN) {
-      podman.skipped = 'podman is not installed';
+    if (!PODMAN || process.env['BERTH_BENCH_PODMAN'] === '0') {
+      podman.skipped = PODMAN ? 'BERTH_BENCH_PODMAN=0' : 'podman is not installed';
       console.log(`[bench] podman part skipped: ${podman.skipped}`);
       return;
     }
@@ -707,6 +751,7 @@ describe.runIf(canRun)(`stats of ${N} containers at 1 Hz: Berth helper vs podman
         : `[bench] target ≥ 20× cheaper than podman: not measured (${podman.skipped})`,
       `[bench] asserted: ${berth.running} Berth containers running, resources.stats returned ${berth.statsRows} rows${podman.rows ? `; podman stats returned ${podman.rows.min}..${podman.rows.max} rows` : ''}`,
       `[bench] helper RSS ${f(berth.rssIdle ?? NaN)} MiB idle → ${f(berth.rssLoaded ?? NaN)} MiB with ${N} containers; helper's waited-for children in the window: ${f(berth.helperChildrenMs ?? NaN, 0)} ms CPU; setup: Berth ${f(berth.setupS ?? NaN, 0)} s, podman ${f(podman.setupS ?? NaN, 0)} s`,
+      `[bench] helper CPU by thread in the main window, ms/s: ${berth.threads ?? '—'}`,
     ];
     console.log(out.join('\n'));
     expect(berth.statsRows).toBe(N);

@@ -25,6 +25,7 @@
         "src/fsattr.cc",
         "src/fsattr_binding.cc",
         "src/peercred.cc",
+        "src/pidwatch_binding.cc",
         "src/sealed_exe.cc",
         "src/nsioctl.cc",
         "src/nswalk.cc",

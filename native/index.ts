@@ -170,9 +170,15 @@ export interface StatBatch {
   close(): void;
 }
 
+/** A pidfd watch (src/pidwatch_binding.cc); close() stops it. */
+export interface PidWatch {
+  close(): void;
+}
+
 /** The raw module as exported by berth.node (src/addon.cc). */
 interface RawBinding {
   StatBatch: new (stride: number) => StatBatch;
+  PidWatch: new (pid: number, onExit: () => void) => PidWatch;
   peerCred(fd: number): PeerCred;
   nsInfo(path: string): NsInfo;
   nsInfoMany(paths: readonly string[]): NsInfoManyEntry[];
@@ -202,6 +208,7 @@ const BINDING_FUNCTIONS = [
   'mknod',
   'sealedExecutable',
   'StatBatch',
+  'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
 
 const BINARY = path.join('build', 'Release', 'berth.node');
@@ -363,6 +370,17 @@ export function sealedExecutable(filePath: string): number {
 export function createStatBatch(stride: number): StatBatch {
   const Ctor = load().StatBatch;
   return new Ctor(stride);
+}
+
+/**
+ * Calls onExit once, when process `pid` exits (it may still be an unreaped
+ * zombie then), from a pidfd polled by Node's loop: no timer, no /proc read.
+ * Throws ESRCH when there is no such process now, ENOSYS before Linux 5.3.
+ * The watch does not keep the process alive; close() stops it.
+ */
+export function watchPidExit(pid: number, onExit: () => void): PidWatch {
+  const Ctor = load().PidWatch;
+  return new Ctor(pid, onExit);
 }
 
 export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {

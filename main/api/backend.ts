@@ -33,7 +33,7 @@ export function createBackend(opts: BackendOptions): Backend {
     autoStart: opts.autoStart ?? true,
     reconnect: opts.reconnect ?? false,
     onState: (s) => hub.emit('helper.state', s),
-    onEvent: (name, payload) => hub.emitChecked(name, payload),
+    onEvent: (name, payload) => hub.deliver(name, payload),
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).

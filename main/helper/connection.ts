@@ -9,12 +9,14 @@ import {
   events,
   isEventName,
   type EventName,
+  type EventPayload,
   type HelperMethodName,
   type HelperStateT,
   type ParsedParams,
   type Result,
 } from '../../preload/contract';
 import type { HelperCaller } from '../api/router';
+import { decodeSampleColumns } from '../engine/resources/sample-wire';
 import { RpcClient } from './rpc-client';
 import { planLaunch, pkexecFailure, spawnHelper, type LaunchOptions } from './launcher';
 
@@ -26,7 +28,7 @@ export interface HelperConnectionOptions extends LaunchOptions {
   startTimeoutMs?: number;
   onState?: (s: HelperStateT) => void;
   /** Engine events the helper broadcasts (already checked against the contract). */
-  onEvent?: (name: EventName, payload: unknown) => void;
+  onEvent?: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
   /** Reconnect in the background after the helper goes away. */
   reconnect?: boolean;
 }
@@ -157,10 +159,12 @@ export class HelperConnection implements HelperCaller {
     const adoptedAt = Date.now();
     client.on('notification', (method, params) => {
       if (method !== 'event' || typeof params !== 'object' || params === null) return;
-      const { name, payload } = params as { name?: unknown; payload?: unknown };
+      const { name, payload, columns } = params as { name?: unknown; payload?: unknown; columns?: unknown };
       if (!isEventName(name)) return;
-      const checked = events[name].safeParse(payload);
-      if (checked.success) this.opts.onEvent?.(name, checked.data);
+      // The stats sample comes as columns (engine/resources/sample-wire.ts): rows again, then checked as usual.
+      const body = name === 'resources.sample' && columns !== undefined ? decodeSampleColumns(columns) : payload;
+      const checked = events[name].safeParse(body);
+      if (checked.success) this.opts.onEvent?.(name, checked.data as EventPayload<typeof name>);
     });
     void client
       .call('system.ping', {})

@@ -12,7 +12,7 @@ import { sharedImageStore, type ImageStore } from '../engine/images/store/index'
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
 import { parseSubnet } from '../engine/network/subnet';
 import { ResourceService } from '../engine/resources/service';
-import type { StatsRowT } from '../../preload/schemas/resources';
+import type { SampleColumns } from '../engine/resources/sample-wire';
 
 export interface ContainersEngine {
   manager: ContainerManager;
@@ -24,8 +24,10 @@ export interface EngineOptions {
   dataRoot: string;
   log: (msg: string) => void;
   emit: (e: ContainerEvent) => void;
-  /** One compact stats row per running container, every sampling tick. */
-  onStats: (at: number, rows: StatsRowT[]) => void;
+  /** The newest stats point of each running container, every sampling tick (wire form). */
+  onStats: (sample: SampleColumns) => void;
+  /** False while no client is connected (ticks then skip encoding). */
+  wantsStats?: () => boolean;
   /** BERTH_BRIDGE / BERTH_SUBNET (root-only env; pkexec scrubs it). */
   bridge?: { name?: string; subnet?: string; table?: string };
 }
@@ -62,6 +64,7 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     const resources = new ResourceService({
       driver: cgroups,
       onTick: o.onStats,
+      ...(o.wantsStats ? { wantsTicks: o.wantsStats } : {}),
       onOom: (id, newKills) => {
         o.log(`container ${id}: ${newKills} process(es) OOM-killed`);
         o.emit({ id, action: 'oom', state: 'running', exitCode: null, at: new Date().toISOString() });

@@ -16,6 +16,7 @@ import {
   type Result,
 } from '../../preload/contract';
 import { parseParams, parseResult } from '../api/validate';
+import type { SampleColumns } from '../engine/resources/sample-wire';
 import type { HelperFacts } from '../engine/system/info';
 import type { RpcConnection } from './rpc-server';
 import { systemHandlers } from './features/system';
@@ -43,6 +44,13 @@ export interface HelperServices {
   log: (msg: string) => void;
   /** Broadcast an event to every connected client (validated first). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /**
+   * Broadcast the per-tick stats sample in its wire form (sample-wire.ts);
+   * clients decode it into the `resources.sample` event.
+   */
+  emitSample(sample: SampleColumns): void;
+  /** Whether any client is connected to receive events. */
+  hasListeners(): boolean;
 }
 
 export function helperHandlers(s: HelperServices): HelperHandlers {
@@ -77,11 +85,15 @@ export function makeDispatcher(handlers: HelperHandlers) {
 export const EVENT_NOTIFICATION = 'event';
 
 /**
- * Events are validated where they are received (main's EventHub.emitChecked).
- * The helper also checks the ones it builds from outside data; the per-second
- * stats sample is built here from typed values and skips it (2 ms a tick at
- * 100 containers, measured in bench/stats-sampling).
+ * Events are validated where they are received (main/helper/connection.ts)
+ * and, being built from outside data, here too. The per-second stats sample
+ * does not come through here: it goes as columns (sampleFrame).
  */
 export function eventFrame<E extends EventName>(event: E, payload: EventPayload<E>): { name: E; payload: unknown } {
-  return { name: event, payload: event === 'resources.sample' ? payload : events[event].parse(payload) };
+  return { name: event, payload: events[event].parse(payload) };
+}
+
+/** The `event` notification's params for a stats sample in wire form. */
+export function sampleFrame(sample: SampleColumns): { name: 'resources.sample'; columns: SampleColumns } {
+  return { name: 'resources.sample', columns: sample };
 }

@@ -8,7 +8,7 @@ import { peerCred } from '../../native/index';
 import { toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
-import { EVENT_NOTIFICATION, eventFrame, helperHandlers, makeDispatcher, type HelperServices } from './handlers';
+import { EVENT_NOTIFICATION, eventFrame, helperHandlers, sampleFrame, makeDispatcher, type HelperServices } from './handlers';
 import { engineFor } from './features/containers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';
@@ -109,6 +109,8 @@ async function main(): Promise<number> {
     },
     log,
     emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
+    emitSample: (sample) => server?.broadcast(EVENT_NOTIFICATION, sampleFrame(sample)),
+    hasListeners: () => (server?.listenerCount ?? 0) > 0,
   };
   const handlers = helperHandlers(services);
   server = new RpcServer({

@@ -40,7 +40,8 @@ function socketFd(sock: net.Socket): number {
 export class RpcServer {
   readonly server: net.Server;
   private readonly conns = new Set<net.Socket>();
-  private readonly notifiers = new Set<RpcConnection>();
+  /** Accepted connections and their sockets (broadcasts write one encoded frame to each). */
+  private readonly notifiers = new Map<RpcConnection, net.Socket>();
 
   constructor(private readonly opts: RpcServerOptions) {
     this.server = net.createServer((sock) => this.accept(sock));
@@ -67,7 +68,14 @@ export class RpcServer {
 
   /** A notification to every accepted connection (engine events). */
   broadcast(method: string, params: unknown): void {
-    for (const c of this.notifiers) c.notify(method, params);
+    if (this.notifiers.size === 0) return;
+    const frame = encodeFrame({ jsonrpc: '2.0', method, params });
+    for (const sock of this.notifiers.values()) if (!sock.destroyed) sock.write(frame);
+  }
+
+  /** Connections that would receive a broadcast. */
+  get listenerCount(): number {
+    return this.notifiers.size;
   }
 
   private accept(sock: net.Socket): void {
@@ -101,7 +109,7 @@ export class RpcServer {
       },
       onClose: (fn) => closers.push(fn),
     };
-    this.notifiers.add(conn);
+    this.notifiers.set(conn, sock);
     const framer = new LineFramer();
     sock.on('data', (chunk: Buffer) => {
       for (const frame of framer.push(chunk)) {

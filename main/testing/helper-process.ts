@@ -47,7 +47,9 @@ export async function startTestHelper(opts: { ownerUid?: number; socketGroup?: n
   if (!fs.existsSync(HELPER_JS)) throw new Error(`${HELPER_JS} is missing: run npm run build first`);
   const runDir = tempDir('berth-run-');
   const dataRoot = tempDir('berth-data-');
-  const args = [HELPER_JS, '--foreground', '--run-dir', runDir, '--data-root', dataRoot];
+  // BERTH_HELPER_PROFILE_DIR: write a V8 CPU profile of the helper there (benches).
+  const prof = process.env['BERTH_HELPER_PROFILE_DIR'];
+  const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), HELPER_JS, '--foreground', '--run-dir', runDir, '--data-root', dataRoot];
   if (opts.ownerUid !== undefined) args.push('--owner-uid', String(opts.ownerUid));
   if (opts.socketGroup !== undefined) args.push('--socket-group', String(opts.socketGroup));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

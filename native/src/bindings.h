@@ -33,5 +33,7 @@ Napi::Value MkNod(const Napi::CallbackInfo& info);
 Napi::Value SealedExecutable(const Napi::CallbackInfo& info);
 // class StatBatch (statbatch_binding.cc): kept-open stat files read in one call per tick.
 Napi::Function StatBatchClass(Napi::Env env);
+// class PidWatch (pidwatch_binding.cc): one callback when a process exits, from a pidfd.
+Napi::Function PidWatchClass(Napi::Env env);
 
 }  // namespace berth

@@ -53,6 +53,42 @@ export function statsToRow(s: ResourceStats): Float64Array {
 
 const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
 
+/**
+ * A HistoryPoint's fields after t, in the order SampleRing.writePoint writes
+ * them: the column order of the per-tick event on the helper's wire
+ * (resources/sample-wire.ts).
+ */
+export const POINT_FIELDS = [
+  'cpuPercent',
+  'cpuPercentOfHost',
+  'throttledPercent',
+  'memoryBytes',
+  'memoryLimit',
+  'pids',
+  'ioReadBps',
+  'ioWriteBps',
+  'netRxBps',
+  'netTxBps',
+  'psiCpuSomeAvg10',
+  'psiCpuFullAvg10',
+  'psiMemorySomeAvg10',
+  'psiMemoryFullAvg10',
+  'psiIoSomeAvg10',
+  'psiIoFullAvg10',
+] as const satisfies ReadonlyArray<Exclude<keyof HistoryPoint, 't'>>;
+
+// Every field but t is a column: a field added to HistoryPoint must be added above.
+type MissingField = Exclude<keyof HistoryPoint, 't' | (typeof POINT_FIELDS)[number]>;
+const allFields: MissingField extends never ? true : MissingField = true;
+void allFields;
+
+/** Builds a point from t and POINT_FIELDS values at vals[offset ..]. */
+export function pointFromValues(t: number, vals: ArrayLike<number | null>, offset: number): HistoryPoint {
+  const p: Record<string, number | null> = { t };
+  for (let f = 0; f < POINT_FIELDS.length; f++) p[POINT_FIELDS[f]!] = vals[offset + f] ?? null;
+  return p as unknown as HistoryPoint;
+}
+
 export class SampleRing {
   readonly capacity: number;
   readonly onlineCpus: number;
@@ -114,7 +150,12 @@ export class SampleRing {
     return (this.head - this.count + k + this.capacity) % this.capacity;
   }
 
-  private point(k: number): HistoryPoint {
+  /**
+   * Writes the k-th oldest sample's POINT_FIELDS values (all but t) into
+   * out[offset ..]: what the per-tick event sends as columns, with no object
+   * built per container.
+   */
+  writePoint(k: number, out: Array<number | null>, offset = 0): void {
     const i = this.at(k);
     const o = i * STRIDE;
     const v = this.v;
@@ -134,26 +175,37 @@ export class SampleRing {
     const cpuPercent = rate(SLOT.cpuUsec, 0.1, 1000);
     const dPeriods = p >= 0 ? v[o + SLOT.nrPeriods]! - v[po + SLOT.nrPeriods]! : NaN;
     const dThrottled = p >= 0 ? v[o + SLOT.nrThrottled]! - v[po + SLOT.nrThrottled]! : NaN;
-    return {
-      t,
-      cpuPercent,
-      cpuPercentOfHost: cpuPercent === null ? null : Math.round((cpuPercent / this.onlineCpus) * 1000) / 1000,
-      throttledPercent:
-        dPeriods > 0 && dThrottled >= 0 ? Math.round((dThrottled / dPeriods) * 100_000) / 1000 : p >= 0 ? 0 : null,
-      memoryBytes: v[o + SLOT.memCurrent]!,
-      memoryLimit: limitOrNull(v[o + SLOT.memLimit]!),
-      pids: v[o + SLOT.pids]!,
-      ioReadBps: rate(SLOT.ioReadBytes, 1000, 1),
-      ioWriteBps: rate(SLOT.ioWriteBytes, 1000, 1),
-      netRxBps: rate(SLOT.netRxBytes, 1000, 1),
-      netTxBps: rate(SLOT.netTxBytes, 1000, 1),
-      psiCpuSomeAvg10: nullIfNaN(v[o + SLOT.psiCpuSome]!),
-      psiCpuFullAvg10: nullIfNaN(v[o + SLOT.psiCpuFull]!),
-      psiMemorySomeAvg10: nullIfNaN(v[o + SLOT.psiMemorySome]!),
-      psiMemoryFullAvg10: nullIfNaN(v[o + SLOT.psiMemoryFull]!),
-      psiIoSomeAvg10: nullIfNaN(v[o + SLOT.psiIoSome]!),
-      psiIoFullAvg10: nullIfNaN(v[o + SLOT.psiIoFull]!),
-    };
+    // In POINT_FIELDS order.
+    out[offset] = cpuPercent;
+    out[offset + 1] = cpuPercent === null ? null : Math.round((cpuPercent / this.onlineCpus) * 1000) / 1000;
+    out[offset + 2] =
+      dPeriods > 0 && dThrottled >= 0 ? Math.round((dThrottled / dPeriods) * 100_000) / 1000 : p >= 0 ? 0 : null;
+    out[offset + 3] = v[o + SLOT.memCurrent]!;
+    out[offset + 4] = limitOrNull(v[o + SLOT.memLimit]!);
+    out[offset + 5] = v[o + SLOT.pids]!;
+    out[offset + 6] = rate(SLOT.ioReadBytes, 1000, 1);
+    out[offset + 7] = rate(SLOT.ioWriteBytes, 1000, 1);
+    out[offset + 8] = rate(SLOT.netRxBytes, 1000, 1);
+    out[offset + 9] = rate(SLOT.netTxBytes, 1000, 1);
+    out[offset + 10] = nullIfNaN(v[o + SLOT.psiCpuSome]!);
+    out[offset + 11] = nullIfNaN(v[o + SLOT.psiCpuFull]!);
+    out[offset + 12] = nullIfNaN(v[o + SLOT.psiMemorySome]!);
+    out[offset + 13] = nullIfNaN(v[o + SLOT.psiMemoryFull]!);
+    out[offset + 14] = nullIfNaN(v[o + SLOT.psiIoSome]!);
+    out[offset + 15] = nullIfNaN(v[o + SLOT.psiIoFull]!);
+  }
+
+  /** The newest sample's POINT_FIELDS values into out[offset ..]; false when empty. */
+  writeLast(out: Array<number | null>, offset = 0): boolean {
+    if (!this.count) return false;
+    this.writePoint(this.count - 1, out, offset);
+    return true;
+  }
+
+  private point(k: number): HistoryPoint {
+    const vals: Array<number | null> = new Array(POINT_FIELDS.length);
+    this.writePoint(k, vals);
+    return pointFromValues(this.t[this.at(k)]!, vals, 0);
   }
 }
 

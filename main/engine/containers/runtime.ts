@@ -16,7 +16,7 @@ import {
   type MonitorSpec,
   type MonitorState,
 } from '../../../native/monitor';
-import { sealedExecutable } from '../../../native/index';
+import { sealedExecutable, watchPidExit, type PidWatch } from '../../../native/index';
 import { writeJsonAtomic } from '../storage/atomic-file';
 
 export function readJson<T>(file: string): T | null {
@@ -177,8 +177,9 @@ export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise
 
 /**
  * Calls onExit once exit.json appears. inotify on the state dir does the
- * work; a slow poll covers the events a watch can miss (and the case of a
- * monitor that died without writing one: `gone`).
+ * work; the monitor's death is watched too (a monitor killed without writing
+ * exit.json is reported `null`): through a pidfd where the kernel has one,
+ * which costs nothing until it fires, else a /proc poll every pollMs.
  */
 export function watchExit(
   stateDir: string,
@@ -198,11 +199,10 @@ export function watchExit(
     if (e) finish(e);
     else if (!monitorAlive()) finish(readExit(stateDir)); // killed without exit.json: re-read once, then report
   };
-  // The poll only guards against a monitor killed without writing exit.json
-  // (the watch sees every exit.json): one /proc read while it lives, no
-  // failed open of a missing exit.json per container per poll.
-  const poll = (): void => {
-    if (!done && !monitorAlive()) finish(readExit(stateDir));
+  // The monitor renames exit.json into place before it exits, so once it is
+  // dead the file is there or never will be.
+  const monitorDied = (): void => {
+    if (!done) finish(readExit(stateDir));
   };
   let watcher: fs.FSWatcher | null = null;
   try {
@@ -213,22 +213,38 @@ export function watchExit(
   } catch {
     watcher = null;
   }
-  // Without a watch, exit.json itself has to be polled.
-  const timer = setInterval(watcher ? poll : check, pollMs);
-  timer.unref();
+  let pidWatch: PidWatch | null = null;
+  try {
+    pidWatch = watchPidExit(monitorPid, monitorDied);
+  } catch {
+    // ESRCH: gone already (the first check below sees it); ENOSYS: an old kernel, polled.
+  }
+  // Without a watch, exit.json itself has to be polled; without a pidfd, the monitor's life.
+  const timer =
+    watcher && pidWatch
+      ? null
+      : setInterval(
+          watcher
+            ? () => {
+                if (!done && !monitorAlive()) monitorDied();
+              }
+            : check,
+          pollMs,
+        );
+  timer?.unref();
+  function stop(): void {
+    done = true;
+    if (timer) clearInterval(timer);
+    watcher?.close();
+    pidWatch?.close();
+  }
   function finish(e: MonitorExit | null): void {
     if (done) return;
-    done = true;
-    clearInterval(timer);
-    watcher?.close();
+    stop();
     onExit(e);
   }
   setImmediate(check);
-  return () => {
-    done = true;
-    clearInterval(timer);
-    watcher?.close();
-  };
+  return stop;
 }
 
 const SIGNALS: Record<string, number> = {

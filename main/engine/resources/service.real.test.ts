@@ -7,9 +7,15 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatsRowT } from '../../../preload/schemas/resources';
+import { resourceEvents, type StatsRowT } from '../../../preload/schemas/resources';
 import { Scratch, hasV1, hostLayout, isRoot, spawnGated, waitFor } from '../cgroups/real-helpers';
+import { decodeSampleColumns, type SampleColumns } from './sample-wire';
 import { ResourceService } from './service';
+
+/** A tick as a client receives it: JSON, decoded, checked against the event's schema. */
+function overTheWire(sample: SampleColumns): StatsRowT[] {
+  return resourceEvents['resources.sample'].parse(decodeSampleColumns(JSON.parse(JSON.stringify(sample)))).rows;
+}
 
 const layout = isRoot ? hostLayout() : null;
 
@@ -40,7 +46,7 @@ describe.runIf(isRoot && hasV1(layout, 'memory', 'cpuacct'))('ResourceService on
     const svc = new ResourceService({
       driver: s.driver,
       intervalMs: 100,
-      onTick: (_at, rows) => ticks.push(rows),
+      onTick: (sample) => ticks.push(overTheWire(sample)),
       onOom: (id, kills) => ooms.push({ id, kills }),
     });
     services.push(svc);
@@ -81,7 +87,7 @@ describe.runIf(isRoot && hasV1(layout, 'memory', 'cpuacct'))('ResourceService on
     const svc = new ResourceService({
       driver: s.driver,
       intervalMs: 100,
-      onTick: (_at, r) => ticks.push(r),
+      onTick: (sample) => ticks.push(overTheWire(sample)),
       onOom: () => undefined,
     });
     services.push(svc);

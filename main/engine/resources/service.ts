@@ -13,6 +13,7 @@ import { History } from '../cgroups/history';
 import { SLOT, SLOW_EVERY, type SampleFile } from '../cgroups/sample-layout';
 import { Sampler } from '../cgroups/sampler';
 import { parseNetDev } from '../network/sandbox';
+import { encodeSampleColumns, type SampleColumns } from './sample-wire';
 
 interface Tracked {
   name: string;
@@ -23,7 +24,10 @@ interface Tracked {
 export interface ResourceServiceOptions {
   driver: CgroupDriver;
   intervalMs?: number;
-  onTick: (at: number, rows: StatsRowT[]) => void;
+  /** Every tick: the newest point of each sampled container, as the helper's wire sends it. */
+  onTick: (sample: SampleColumns) => void;
+  /** False while nobody would receive onTick (no client connected): the tick then skips encoding. */
+  wantsTicks?: () => boolean;
   onOom: (id: string, newKills: number) => void;
 }
 
@@ -61,14 +65,8 @@ export class ResourceService {
       history: this.history,
       onOom: (e) => o.onOom(e.id, e.newKills),
       onSample: (batch) => {
-        const rows: StatsRowT[] = [];
-        for (const id of batch.ids) {
-          const t = this.tracked.get(id);
-          const p = this.history.last(id);
-          // last() builds a fresh object: it becomes the row as it is.
-          if (t && p) rows.push(Object.assign(p, { id, name: t.name }));
-        }
-        this.o.onTick(batch.at, rows);
+        if (o.wantsTicks && !o.wantsTicks()) return;
+        o.onTick(encodeSampleColumns(batch.at, batch.ids, (id) => this.tracked.get(id)?.name, this.history));
       },
     });
   }

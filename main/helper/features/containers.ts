@@ -22,7 +22,8 @@ export function engineFor(s: HelperServices) {
     dataRoot: s.facts.dataRoot,
     log: s.log,
     emit: (e) => s.emit('containers.changed', e),
-    onStats: (at, rows) => s.emit('resources.sample', { at, rows }),
+    onStats: (sample) => s.emitSample(sample),
+    wantsStats: () => s.hasListeners(),
     bridge: {
       ...(process.env.BERTH_BRIDGE && s.facts.startedVia === 'direct' ? { name: process.env.BERTH_BRIDGE } : {}),
       ...(process.env.BERTH_SUBNET && s.facts.startedVia === 'direct' ? { subnet: process.env.BERTH_SUBNET } : {}),
