@@ -12,6 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCI_DEFAULT_MASKED_PATHS, OCI_DEFAULT_READONLY_PATHS } from '../../../native/monitor';
 import type { ContainerDetailT, LogLineT } from '../../../preload/schemas/containers';
+import type { StatsRowT } from '../../../preload/schemas/resources';
+import { HelperConnection } from '../../helper/connection';
 import type { RpcClient } from '../../helper/rpc-client';
 import {
   EventLog,
@@ -376,6 +378,35 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       await berthOk(sock(), ['pause', id]);
       await berthOk(sock(), ['rm', '-f', id]);
       expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    });
+
+    it('live stats reach a client as resources.sample rows: columns on the socket, rows after the connection', async () => {
+      const id = await runD('--network', 'none', '--name', name('stats'), 'busybox', 'sh', '-c', 'while :; do :; done');
+      const samples: Array<{ at: number; rows: StatsRowT[] }> = [];
+      const conn = new HelperConnection({
+        socketPath: sock(),
+        runDir: path.dirname(sock()),
+        autoStart: false,
+        onEvent: (event, payload) => {
+          if (event === 'resources.sample') samples.push(payload as { at: number; rows: StatsRowT[] });
+        },
+      });
+      try {
+        await conn.ensure();
+        const row = await waitUntil(
+          'a sample row with CPU for the busy container',
+          () => samples.flatMap((x) => x.rows).find((r) => r.id === id && (r.cpuPercent ?? 0) > 10) ?? null,
+          15_000,
+        );
+        // The same numbers the history gives, checked against the contract's schema on the way in.
+        expect(row.name).toMatch(/^stats-/);
+        expect(row.memoryBytes).toBeGreaterThan(0);
+        expect(row.pids).toBeGreaterThanOrEqual(1);
+        expect(row.t).toBe(samples.find((x) => x.rows.includes(row))!.at);
+      } finally {
+        conn.close();
+        await berthOk(sock(), ['rm', '-f', id]);
+      }
     });
 
     it('kill -s SIGUSR1 reaches the container init (its trap writes a file)', async () => {
