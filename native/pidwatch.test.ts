@@ -65,9 +65,13 @@ describe.runIf(nativeAvailable())('watchPidExit', () => {
     const child = spawn('true', { stdio: 'ignore' });
     await new Promise((r) => child.once('exit', r));
     await sleep(50); // reaped by Node's SIGCHLD handler
-    expect(() => watchPidExit(child.pid!, () => undefined)).toThrow(expect.objectContaining({ code: 'ESRCH', syscall: 'pidfd_open' }));
+    expect(() => watchPidExit(child.pid!, () => undefined)).toThrow(
+      expect.objectContaining({ code: 'ESRCH', syscall: 'pidfd_open' }),
+    );
     expect(() => watchPidExit(0, () => undefined)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
-    expect(() => watchPidExit(1, 'x' as unknown as () => void)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
+    expect(() => watchPidExit(1, 'x' as unknown as () => void)).toThrow(
+      expect.objectContaining({ code: 'EINVAL_ARG' }),
+    );
   });
 
   it('does not keep the process alive', () => {

@@ -8,7 +8,14 @@ import { peerCred } from '../../native/index';
 import { toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
-import { EVENT_NOTIFICATION, eventFrame, helperHandlers, sampleFrame, makeDispatcher, type HelperServices } from './handlers';
+import {
+  EVENT_NOTIFICATION,
+  eventFrame,
+  helperHandlers,
+  sampleFrame,
+  makeDispatcher,
+  type HelperServices,
+} from './handlers';
 import { engineFor } from './features/containers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';

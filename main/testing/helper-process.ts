@@ -49,7 +49,15 @@ export async function startTestHelper(opts: { ownerUid?: number; socketGroup?: n
   const dataRoot = tempDir('berth-data-');
   // BERTH_HELPER_PROFILE_DIR: write a V8 CPU profile of the helper there (benches).
   const prof = process.env['BERTH_HELPER_PROFILE_DIR'];
-  const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), HELPER_JS, '--foreground', '--run-dir', runDir, '--data-root', dataRoot];
+  const args = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+    HELPER_JS,
+    '--foreground',
+    '--run-dir',
+    runDir,
+    '--data-root',
+    dataRoot,
+  ];
   if (opts.ownerUid !== undefined) args.push('--owner-uid', String(opts.ownerUid));
   if (opts.socketGroup !== undefined) args.push('--socket-group', String(opts.socketGroup));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

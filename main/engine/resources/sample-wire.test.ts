@@ -17,9 +17,21 @@ function row(values: Partial<Record<keyof typeof SLOT, number>>): Float64Array {
 
 function history(): History {
   const h = new History({ capacity: 10, onlineCpus: 4 });
-  const base = { nrPeriods: 0, nrThrottled: 0, memLimit: Infinity, oom: 0, oomKill: 0, ioReadBytes: 0, ioWriteBytes: 0 };
+  const base = {
+    nrPeriods: 0,
+    nrThrottled: 0,
+    memLimit: Infinity,
+    oom: 0,
+    oomKill: 0,
+    ioReadBytes: 0,
+    ioWriteBytes: 0,
+  };
   h.pushRow('a', 1000, row({ ...base, cpuUsec: 0, memCurrent: 1 << 20, pids: 1, netRxBytes: 0, netTxBytes: 0 }));
-  h.pushRow('a', 2000, row({ ...base, cpuUsec: 500_000, memCurrent: 2 << 20, pids: 3, psiCpuSome: 1.5, netRxBytes: 10, netTxBytes: 20 }));
+  h.pushRow(
+    'a',
+    2000,
+    row({ ...base, cpuUsec: 500_000, memCurrent: 2 << 20, pids: 3, psiCpuSome: 1.5, netRxBytes: 10, netTxBytes: 20 }),
+  );
   h.pushRow('b', 2000, row({ ...base, cpuUsec: 7, memCurrent: 4096, memLimit: 1 << 30, pids: 1 }));
   return h;
 }
