@@ -409,6 +409,20 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       }
     });
 
+    it('a monitor killed with SIGKILL (no exit.json) is seen at once: the container is dead (255), torn down', async () => {
+      const id = await runD('--network', 'none', '--name', name('orphan'), 'busybox', 'sleep', '600');
+      const d = await inspect(id);
+      const since = Date.now();
+      process.kill(d.monitorPid!, 'SIGKILL');
+      // The helper's pidfd watch fires on the monitor's exit (no poll to wait for).
+      const dead = await waitState(id, (x) => x.state === 'dead', 'the container to be dead', 10_000);
+      console.log(`monitor SIGKILL → dead in ${Date.now() - since} ms`);
+      expect(dead).toMatchObject({ exitCode: 255, pid: null, monitorPid: null });
+      expect(dead.error).toMatch(/without recording an exit status/);
+      await waitUntil('the container process to be gone', () => !fs.existsSync(`/proc/${d.pid}`), 10_000);
+      await berthOk(sock(), ['rm', id]);
+    });
+
     it('kill -s SIGUSR1 reaches the container init (its trap writes a file)', async () => {
       const vol = path.join(work, 'vol-usr1');
       fs.mkdirSync(vol);
