@@ -36,12 +36,14 @@ export function recordIngest(page: Page): {
 } {
   const offsets: number[] = [];
   const events: Array<{ opId: string; phase: string; current: number; total: number }> = [];
+  // Web mode sends chunks as raw-byte PUTs (preload/api.ts CHUNK_PUT_PATH).
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (req.method() === 'PUT' && url.pathname === '/chunks/images.ingest.chunk') {
+      offsets.push(Number(url.searchParams.get('offset')));
+    }
+  });
   page.on('websocket', (ws) => {
-    ws.on('framesent', (f) => {
-      if (typeof f.payload !== 'string' || !f.payload.includes('"images.ingest.chunk"')) return;
-      const m = JSON.parse(f.payload) as { params: { offset: number } };
-      offsets.push(m.params.offset);
-    });
     ws.on('framereceived', (f) => {
       if (typeof f.payload !== 'string' || !f.payload.includes('"phase"')) return;
       const m = JSON.parse(f.payload) as { type: string; payload?: { opId?: string; phase?: string } };

@@ -3,13 +3,15 @@
  * suite's own helper (e2e/global-setup.ts loaded busybox:latest from
  * BERTH_E2E_IMAGE_TAR). Archives are dropped on the window as a desktop
  * drag would (a DataTransfer holding a File), streamed by the browser with
- * images.ingest.*, and checked in the store and in the inspector.
+ * images.ingest.* (the chunks as raw-byte PUTs, web mode's byte path), and
+ * checked in the store and in the inspector.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { MAX_PUT_CHUNK_BYTES } from '../../preload/api';
 import { writeBusyboxImage } from '../../main/testing/busybox-image';
 import { writeBusyboxSave } from '../../main/engine/images/testdata/busybox-image';
 import { e2eEnv, ENV_KEYS, type E2eEnv } from '../support/env';
@@ -93,8 +95,9 @@ test('dropping an archive on the window uploads it in offset-checked chunks and 
 
   const size = fs.statSync(droppedTar).size;
   const offsets = traffic.chunkOffsets();
-  const MiB = 1024 * 1024;
-  expect(offsets).toEqual(Array.from({ length: Math.ceil(size / MiB) }, (_, i) => i * MiB));
+  expect(offsets).toEqual(
+    Array.from({ length: Math.ceil(size / MAX_PUT_CHUNK_BYTES) }, (_, i) => i * MAX_PUT_CHUNK_BYTES),
+  );
   // The helper's phases reached this page under the opId the upload announced.
   const mine = traffic.progress().filter((p) => p.opId.startsWith('load-'));
   const phases = [...new Set(mine.map((p) => p.phase))];
@@ -298,6 +301,12 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
   const notLoaded = path.join(dir, 'inspect-only.tar');
   await writeBusyboxSave(notLoaded, { tag: 'e2e/inspect-only:1' });
   const sent: Array<{ method: string; offset?: number }> = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (req.method() === 'PUT' && url.pathname.startsWith('/chunks/')) {
+      sent.push({ method: url.pathname.slice('/chunks/'.length), offset: Number(url.searchParams.get('offset')) });
+    }
+  });
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => {
       if (typeof f.payload !== 'string') return;
@@ -333,9 +342,8 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
 
   // The bytes went to main's uploads (offset-checked), never to the helper's ingest.
   const size = fs.statSync(notLoaded).size;
-  const MiB = 1024 * 1024;
   expect(sent.filter((m) => m.method === 'uploads.chunk').map((m) => m.offset)).toEqual(
-    Array.from({ length: Math.ceil(size / MiB) }, (_, i) => i * MiB),
+    Array.from({ length: Math.ceil(size / MAX_PUT_CHUNK_BYTES) }, (_, i) => i * MAX_PUT_CHUNK_BYTES),
   );
   expect(sent.map((m) => m.method)).toEqual(expect.arrayContaining(['uploads.begin', 'layers.analyzeUpload']));
   expect(sent.some((m) => m.method.startsWith('images.ingest'))).toBe(false);

@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { isEventName } from '../../preload/contract';
-import type { WsServerMessage } from '../../preload/api';
+import { CHUNK_PUT_PATH, type WsServerMessage } from '../../preload/api';
 import type { Backend } from '../api/backend';
 import { COOKIE, check, gateFor, newToken } from './web-auth';
 import { serveStatic } from './static-files';
+import { serveChunkPut } from './web-chunks';
 
 export interface WebServerOptions {
   backend: Pick<Backend, 'router' | 'hub'>;
@@ -69,6 +70,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           location: url.pathname + (url.search || ''),
         })
         .end();
+      return;
+    }
+    if (req.method === 'PUT' && url.pathname.startsWith(CHUNK_PUT_PATH)) {
+      void serveChunkPut(router, req, res, url);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

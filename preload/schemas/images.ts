@@ -9,6 +9,7 @@
  * move the bytes through the helper's `images.ingest.*` / `images.export.*`.
  */
 import { z } from 'zod';
+import { isBase64 } from './base64';
 import { method } from './define';
 import { Empty } from './system';
 
@@ -205,7 +206,7 @@ const MAX_CHUNK_BASE64 = 4 * Math.ceil(MAX_CHUNK_BYTES / 3);
 export const Base64Chunk = z
   .string()
   .max(MAX_CHUNK_BASE64, 'a chunk carries at most 4 MiB')
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+  .refine(isBase64, 'expected base64');
 
 const Path = z.string().min(1).max(4096);
 

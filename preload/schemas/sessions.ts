@@ -5,6 +5,7 @@
  * session id, so any transport (IPC, WebSocket, CLI) carries a terminal.
  */
 import { z } from 'zod';
+import { isBase64 } from './base64';
 import { method } from './define';
 import { ContainerId } from './containers';
 
@@ -12,7 +13,7 @@ const SessionId = z.string().regex(/^[a-f0-9]{16,64}$/, 'a session id');
 const Base64 = z
   .string()
   .max(6 * 1024 * 1024)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+  .refine(isBase64, 'base64');
 
 export const sessionMethods = {
   'containers.exec': method({

@@ -4,6 +4,7 @@
  * and `subscribe` forwards typed events. Provided through React context.
  */
 import { createContext, createElement, useContext, useEffect, useEffectEvent, type ReactNode } from 'react';
+import type { ChunkMethod } from '../../../preload/api';
 import type { EventName, EventPayload, MethodName, Params, Result } from '../../../preload/contract';
 import { BerthError, toErrorShape } from '../../../preload/errors';
 import type { Transport, TransportKind, TransportStatus } from './transport';
@@ -16,6 +17,8 @@ export interface BerthClient {
   /** The link's own state (web mode); always "open" for Electron IPC. */
   transportStatus(): TransportStatus;
   onTransportStatus(cb: (s: TransportStatus) => void): () => void;
+  /** Where the transport has a byte path for upload chunks (web mode): send one, unwrapped like invoke. */
+  putChunk?(method: ChunkMethod, id: string, offset: number, data: Blob): Promise<{ received: number }>;
 }
 
 const ALWAYS_OPEN: TransportStatus = { state: 'open', opens: 1 };
@@ -38,6 +41,15 @@ export function createClient(transport: Transport): BerthClient {
     subscribe(event, cb) {
       return bridge.subscribe(event, cb);
     },
+    ...(bridge.putChunk
+      ? {
+          async putChunk(method: ChunkMethod, id: string, offset: number, data: Blob) {
+            const envelope = await bridge.putChunk!(method, id, offset, data);
+            if (envelope.ok) return envelope.result;
+            throw BerthError.from(envelope.error);
+          },
+        }
+      : {}),
     transportStatus: () => transport.currentStatus?.() ?? ALWAYS_OPEN,
     onTransportStatus: (cb) => transport.onStatus?.(cb) ?? (() => undefined),
   };

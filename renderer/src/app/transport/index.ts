@@ -1,9 +1,11 @@
 /**
  * Picks the transport: `window.berth` (Electron's preload, typed IPC) when it
- * exists, else the same-origin WebSocket of web mode. Both implement the same
+ * exists, else the same-origin WebSocket of web mode (with upload chunks as
+ * HTTP PUTs of raw bytes, http-chunks.ts). Both implement the same
  * BerthBridge, so nothing above this file knows which one it got.
  */
 import type { BerthBridge, Envelope } from '../../../../preload/api';
+import { httpChunkPut } from './http-chunks';
 import { WsBridge, type TransportStatus } from './ws-bridge';
 
 export type TransportKind = 'electron' | 'web' | 'none';
@@ -42,9 +44,14 @@ export function pickTransport(win: Window = window): Transport {
     };
   }
   const ws = new WsBridge({ url: wsUrlFor(loc) });
+  const bridge: BerthBridge = {
+    invoke: ws.invoke.bind(ws),
+    subscribe: ws.subscribe.bind(ws),
+    putChunk: httpChunkPut(`${loc.protocol}//${loc.host}`),
+  };
   return {
     kind: 'web',
-    bridge: ws,
+    bridge,
     onStatus: (l) => ws.onStatus(l),
     currentStatus: () => ws.currentStatus,
   };

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodName, Params, Result } from '../../../../preload/contract';
 import { BerthError } from '../../../../preload/errors';
-import { blobToBase64, bytesToBase64, ingestArchive, newOpId, type Invoker } from './ingest';
+import {
+  CHUNKS_IN_FLIGHT,
+  PUT_CHUNK_BYTES,
+  blobToBase64,
+  bytesToBase64,
+  ingestArchive,
+  newOpId,
+  sendChunks,
+  type Invoker,
+} from './ingest';
 
 /** base64 → bytes without Node's Buffer (this file is type-checked as browser code). */
 const fromBase64 = (s: string): Uint8Array => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
@@ -93,6 +102,93 @@ describe('ingestArchive', () => {
     });
     expect(h.aborted()).toBe(true);
     expect(h.calls.some((c) => c.method === 'images.ingest.commit')).toBe(false);
+  });
+
+  it(`keeps at most ${CHUNKS_IN_FLIGHT} chunks unanswered, at consecutive offsets, and reports progress in order`, async () => {
+    const sent: number[] = [];
+    let open = 0;
+    let most = 0;
+    const progress: number[] = [];
+    await sendChunks(
+      new Blob([new Uint8Array(10)]),
+      {
+        send: async (offset, data) => {
+          sent.push(offset);
+          most = Math.max(most, ++open);
+          await new Promise((r) => setTimeout(r, 5));
+          open--;
+          return { received: offset + fromBase64(data).length };
+        },
+        offsetCode: 'UPLOAD_OFFSET',
+        receiver: 'main',
+      },
+      { chunkBytes: 2, onUpload: (n) => progress.push(n) },
+    );
+    expect(sent).toEqual([0, 2, 4, 6, 8]);
+    expect(most).toBe(CHUNKS_IN_FLIGHT);
+    expect(progress).toEqual([0, 2, 4, 6, 8, 10]);
+  });
+
+  it('stops at the first refused chunk; answers still in flight do not surface as unhandled rejections', async () => {
+    // Vitest runs this browser-typed file under Node: watch Node's own report.
+    type Listener = (e: unknown) => void;
+    const proc = (globalThis as { process?: { on(ev: string, l: Listener): void; off(ev: string, l: Listener): void } })
+      .process!;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    proc.on('unhandledRejection', onUnhandled);
+    try {
+      const sent: number[] = [];
+      const run = sendChunks(
+        new Blob([new Uint8Array(12)]),
+        {
+          send: (offset) => {
+            sent.push(offset);
+            return offset === 0
+              ? Promise.reject(new BerthError('UPLOAD_OFFSET', 'refused'))
+              : Promise.reject(new BerthError('UPLOAD_NOT_FOUND', 'gone'));
+          },
+          offsetCode: 'UPLOAD_OFFSET',
+          receiver: 'main',
+        },
+        { chunkBytes: 2 },
+      );
+      await expect(run).rejects.toMatchObject({ code: 'UPLOAD_OFFSET' });
+      expect(sent).toEqual([0, 2, 4]); // the window, then no more
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      proc.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('on a byte path (web mode PUT): raw Blobs of PUT_CHUNK_BYTES, one at a time, nothing base64-encoded', async () => {
+    const sizes: number[] = [];
+    const offsets: number[] = [];
+    let open = 0;
+    let most = 0;
+    await sendChunks(
+      new Blob([new Uint8Array(2 * PUT_CHUNK_BYTES + 5)]),
+      {
+        send: () => Promise.reject(new Error('the base64 path must not be used')),
+        sendBytes: async (offset, data) => {
+          offsets.push(offset);
+          sizes.push(data.size);
+          most = Math.max(most, ++open);
+          await new Promise((r) => setTimeout(r, 2));
+          open--;
+          return { received: offset + data.size };
+        },
+        offsetCode: 'UPLOAD_OFFSET',
+        receiver: 'main',
+      },
+      {
+        encode: () => Promise.reject(new Error('nothing is encoded on a byte path')),
+      },
+    );
+    expect(offsets).toEqual([0, PUT_CHUNK_BYTES, 2 * PUT_CHUNK_BYTES]);
+    expect(sizes).toEqual([PUT_CHUNK_BYTES, PUT_CHUNK_BYTES, 5]);
+    expect(most).toBe(1);
   });
 
   it('aborts when cancelled', async () => {

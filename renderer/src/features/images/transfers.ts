@@ -10,7 +10,7 @@
 import { useSyncExternalStore } from 'react';
 import type { EventName, EventPayload, MethodName, Params, Result } from '../../../../preload/contract';
 import { toErrorShape, type ErrorShape } from '../../../../preload/errors';
-import { ingestArchive, newOpId } from './ingest';
+import { ingestArchive, newOpId, type Invoker } from './ingest';
 
 export type TransferPhase = 'queued' | 'upload' | 'verify' | 'unpack' | 'export' | 'done' | 'error';
 
@@ -36,6 +36,8 @@ export interface Transfer {
 export interface TransferClient {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
   subscribe<E extends EventName>(event: E, cb: (payload: EventPayload<E>) => void): () => void;
+  /** Web mode's byte path for the upload (BerthClient.putChunk). */
+  putChunk?: Invoker['putChunk'];
 }
 
 /** A transfer that has started: its id (to follow it) and its outcome. */

@@ -14,11 +14,12 @@
  *    failure before that aborts the upload.
  */
 import type { MethodName, Params, Result } from '../../../../preload/contract';
-import { sendChunks } from '../images/ingest';
+import { sendChunks, type Invoker } from '../images/ingest';
 import type { ImageAnalysis } from './queries';
 
 export interface AnalyzeClient {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  putChunk?: Invoker['putChunk'];
 }
 
 export interface AnalyzeFileOptions {
@@ -47,6 +48,9 @@ async function analyzeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFil
       file,
       {
         send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
+        ...(client.putChunk
+          ? { sendBytes: (offset: number, data: Blob) => client.putChunk!('uploads.chunk', uploadId, offset, data) }
+          : {}),
         offsetCode: 'UPLOAD_OFFSET',
         receiver: 'main',
       },

@@ -1,0 +1,35 @@
+/**
+ * Web mode's byte path for upload chunks (preload/api.ts CHUNK_PUT_PATH): a
+ * same-origin PUT whose body is the Blob itself, so Chromium streams it from
+ * the file with no base64 and no JavaScript copy. The cookie web mode set
+ * authenticates it; main answers with the chunk method's envelope.
+ */
+import { CHUNK_PUT_PATH, type BerthBridge, type ChunkMethod, type Envelope } from '../../../../preload/api';
+
+type Fetch = (
+  url: string,
+  init: { method: string; body: Blob; credentials: 'same-origin' },
+) => Promise<{
+  json(): Promise<unknown>;
+}>;
+
+function isEnvelope(x: unknown): x is Envelope<{ received: number }> {
+  if (typeof x !== 'object' || x === null || typeof (x as { ok?: unknown }).ok !== 'boolean') return false;
+  const e = x as { ok: boolean; result?: { received?: unknown }; error?: { code?: unknown } };
+  return e.ok ? typeof e.result?.received === 'number' : typeof e.error?.code === 'string';
+}
+
+export function httpChunkPut(origin: string, fetchImpl: Fetch = fetch): NonNullable<BerthBridge['putChunk']> {
+  return async (method: ChunkMethod, id: string, offset: number, data: Blob) => {
+    const url = `${origin}${CHUNK_PUT_PATH}${method}?id=${encodeURIComponent(id)}&offset=${offset}`;
+    let body: unknown;
+    try {
+      body = await (await fetchImpl(url, { method: 'PUT', body: data, credentials: 'same-origin' })).json();
+    } catch (err) {
+      return { ok: false, error: { code: 'TRANSPORT_FAILED', message: `PUT ${method} chunk: ${String(err)}` } };
+    }
+    return isEnvelope(body)
+      ? body
+      : { ok: false, error: { code: 'TRANSPORT_FAILED', message: `PUT ${method} chunk: not an envelope` } };
+  };
+}
