@@ -14,6 +14,7 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
 /** What the tar reader needs from its input; ByteReader for streams, FileByteReader for seekable files. */
 export interface ByteSource {
   readonly position: number;
+  /** May return a view that the next call overwrites (RangeByteReader): copy what must outlive it. */
   readExact(n: number, what: string): Promise<Buffer | null>;
   readSome(max: number, what: () => string): Promise<Buffer>;
   skip(n: number, what: () => string): Promise<void>;

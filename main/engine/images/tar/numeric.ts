@@ -21,15 +21,22 @@ export function parseNumeric(field: Uint8Array): bigint | null {
   }
   let i = 0;
   while (i < field.length && field[i] === 0x20) i++; // leading spaces
+  // Digits accumulate in a Number while exact (8^17 = 2^51), as BigInt only past that.
+  let small = 0;
   let x = 0n;
   let digits = 0;
   for (; i < field.length; i++) {
     const c = field[i] ?? 0;
     if (c === 0 || c === 0x20) break;
     if (c < 0x30 || c > 0x37) return null;
-    x = x * 8n + BigInt(c - 0x30);
+    if (digits < 17) small = small * 8 + (c - 0x30);
+    else {
+      if (digits === 17) x = BigInt(small);
+      x = x * 8n + BigInt(c - 0x30);
+    }
     digits++;
   }
+  if (digits <= 17) x = BigInt(small);
   // Only NULs and spaces may follow the terminator.
   for (; i < field.length; i++) {
     const c = field[i] ?? 0;

@@ -55,10 +55,22 @@ interface Pending {
   started: boolean;
 }
 
-function cstring(block: Uint8Array, [off, len]: readonly [number, number]): string {
-  const field = block.subarray(off, off + len);
-  const nul = field.indexOf(0);
-  return Buffer.from(field.subarray(0, nul < 0 ? len : nul)).toString('utf8');
+function cstring(block: Buffer, [off, len]: readonly [number, number]): string {
+  const nul = block.indexOf(0, off);
+  return block.toString('utf8', off, nul < 0 || nul > off + len ? off + len : nul);
+}
+
+/** True when normalizeTarPath would only drop a trailing slash (the common case, without split/join). */
+function isPlainPath(raw: string): boolean {
+  return (
+    raw !== '' &&
+    raw !== '.' &&
+    !raw.startsWith('/') &&
+    !raw.startsWith('./') &&
+    !raw.includes('//') &&
+    !raw.includes('/./') &&
+    !raw.endsWith('/.')
+  );
 }
 
 /** Lightly normalizes a member name (see TarHeader.path). */
@@ -66,6 +78,7 @@ export function normalizeTarPath(raw: string, entry: string): string {
   if (raw.includes('\0')) throw new EngineError('TAR_BAD_HEADER', 'NUL byte in a path', { entry });
   if (raw.length > MAX_PATH)
     throw new EngineError('TAR_BAD_HEADER', 'path longer than 4096 bytes', { entry: raw.slice(0, 200) });
+  if (isPlainPath(raw)) return raw.endsWith('/') ? raw.slice(0, -1) : raw;
   const abs = raw.startsWith('/');
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length === 0) return abs ? '/' : '.';
@@ -145,8 +158,12 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         continue;
       }
       const entryOffset = ctx.pending ? ctx.firstOffset : offset;
-      ctx = new HeaderContext();
-      const h: TarHeader = { ...header.fields, offset: entryOffset, dataOffset: r.position };
+      // A context no extension header touched is still blank: keep it.
+      if (ctx.pending || ctx.longName !== undefined || ctx.longLink !== undefined || ctx.pax.size > 0)
+        ctx = new HeaderContext();
+      const h = header.fields as TarHeader;
+      h.offset = entryOffset;
+      h.dataOffset = r.position;
       if (options.totalSize !== undefined && h.dataOffset + h.size > options.totalSize) {
         throw new EngineError('TAR_TRUNCATED', `entry declares ${h.size} bytes but the archive ends first`, {
           entry: h.path,
@@ -156,8 +173,8 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       }
       const cur: Pending = { left: h.size, pad: padding(h.size), name: h.path, closed: false, started: false };
       pending = cur;
-      const entry: TarEntry = {
-        ...h,
+      const entry = h as TarEntry;
+      Object.assign(entry, {
         body(): AsyncIterable<Buffer> {
           if (cur.started || cur.closed) throw new Error(`tar body of ${h.path} iterated twice or after skip`);
           cur.started = true;
@@ -177,7 +194,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         async skip(): Promise<void> {
           if (pending === cur) await skipPending();
         },
-      };
+      });
       yield entry;
     }
     if (options.drain ?? true) await r.drain();
@@ -346,7 +363,7 @@ function parseBlock(
   const linkname = type === 'hardlink' ? normalizeTarPath(linkRaw, normalized) : linkRaw;
 
   const xattrs = new Map<string, Buffer>();
-  for (const records of [global, ctx.pax]) {
+  for (const records of global.size === 0 && ctx.pax.size === 0 ? [] : [global, ctx.pax]) {
     for (const [key, value] of records) {
       if (key.startsWith('SCHILY.xattr.')) {
         xattrs.set(key.slice('SCHILY.xattr.'.length), value);
