@@ -47,91 +47,113 @@ interface DNode {
   size: number;
   isDir: boolean;
   whiteout: boolean;
-  children: Map<string, DNode>;
+  /** Null until a child is added: most nodes are files, and a Map each was most of the allocation. */
+  children: Map<string, DNode> | null;
 }
 
-const newNode = (size = 0, isDir = false, whiteout = false): DNode => ({ size, isDir, whiteout, children: new Map() });
+const newNode = (size = 0, isDir = false, whiteout = false): DNode => ({ size, isDir, whiteout, children: null });
 const WH = '.wh.';
 
+/*
+ * Paths here are the scan's clean "a/b/c" form (no empty components) and
+ * are walked with indexOf, without splitting them into arrays.
+ */
+
+const join = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
+
 /** dive's FileTree.AddPath: creates placeholder parents, replaces the payload of an existing node. */
-function addPath(root: DNode, comps: readonly string[], payload: Omit<DNode, 'children'>): void {
+function addPath(root: DNode, path: string, payload: Omit<DNode, 'children'>): void {
   let n = root;
-  comps.forEach((c, i) => {
-    let next = n.children.get(c);
+  let start = 0;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
+    let next = n.children?.get(name);
     if (!next) {
       next = newNode();
-      n.children.set(c, next);
-    }
-    if (i === comps.length - 1) {
-      next.size = payload.size;
-      next.isDir = payload.isDir;
-      next.whiteout = payload.whiteout;
+      (n.children ??= new Map()).set(name, next);
     }
     n = next;
-  });
+    if (slash < 0) break;
+    start = slash + 1;
+  }
+  n.size = payload.size;
+  n.isDir = payload.isDir;
+  n.whiteout = payload.whiteout;
 }
 
-function getNode(root: DNode, comps: readonly string[]): DNode | undefined {
+/** The node at `path` ('' is the root). */
+function getNode(root: DNode, path: string): DNode | undefined {
+  if (path === '') return root;
   let n: DNode | undefined = root;
-  for (const c of comps) {
-    n = n.children.get(c);
-    if (!n) return undefined;
+  let start = 0;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    n = n.children?.get(slash < 0 ? path.slice(start) : path.slice(start, slash));
+    if (!n || slash < 0) return n;
+    start = slash + 1;
   }
-  return n;
 }
 
 function layerTree(layer: DiveLayer): DNode {
   const root = newNode(0, true);
-  const items: Array<{ comps: string[]; size: number; isDir: boolean; whiteout: boolean }> = [];
-  for (const e of layer.entries)
-    items.push({ comps: e.path.split('/'), size: e.size, isDir: e.type === 'dir', whiteout: false });
+  for (const e of layer.entries) addPath(root, e.path, { size: e.size, isDir: e.type === 'dir', whiteout: false });
   for (const w of layer.whiteouts) {
-    const comps = w.split('/');
-    comps[comps.length - 1] = `${WH}${comps[comps.length - 1] ?? ''}`;
-    items.push({ comps, size: 0, isDir: false, whiteout: true });
+    const i = w.lastIndexOf('/') + 1;
+    addPath(root, `${w.slice(0, i)}${WH}${w.slice(i)}`, { size: 0, isDir: false, whiteout: true });
   }
-  for (const it of items) addPath(root, it.comps, { size: it.size, isDir: it.isDir, whiteout: it.whiteout });
   return root;
 }
 
 function copyTree(n: DNode): DNode {
   const c = newNode(n.size, n.isDir, n.whiteout);
-  for (const [k, v] of n.children) c.children.set(k, copyTree(v));
+  if (n.children) {
+    c.children = new Map();
+    for (const [k, v] of n.children) c.children.set(k, copyTree(v));
+  }
   return c;
 }
 
-/** Children-first, names sorted: dive's VisitDepthChildFirst. */
-function visitChildFirst(n: DNode, comps: string[], fn: (node: DNode, comps: string[]) => void): void {
-  for (const name of [...n.children.keys()].sort()) {
-    const child = n.children.get(name);
-    if (child) visitChildFirst(child, [...comps, name], fn);
+/**
+ * Children-first: dive's VisitDepthChildFirst. Names are visited sorted
+ * where the order matters (stacking a whiteout next to a same-named entry);
+ * the per-path sums do not depend on it.
+ */
+function visitChildFirst(n: DNode, path: string, sorted: boolean, fn: (node: DNode, path: string) => void): void {
+  if (n.children && sorted) {
+    for (const name of [...n.children.keys()].sort()) {
+      const child = n.children.get(name);
+      if (child) visitChildFirst(child, join(path, name), sorted, fn);
+    }
+  } else if (n.children) {
+    for (const [name, child] of n.children) visitChildFirst(child, join(path, name), sorted, fn);
   }
-  if (comps.length > 0) fn(n, comps);
+  if (path !== '') fn(n, path);
 }
 
-const unwhite = (comps: readonly string[]): string[] => {
-  const out = [...comps];
-  const last = out[out.length - 1];
-  if (last?.startsWith(WH)) out[out.length - 1] = last.slice(WH.length);
-  return out;
-};
+/** "a/.wh.b" → "a/b". */
+function unwhite(path: string): string {
+  const i = path.lastIndexOf('/') + 1;
+  return path.startsWith(WH, i) ? path.slice(0, i) + path.slice(i + WH.length) : path;
+}
 
 /** dive's FileTree.Stack: whiteouts remove, everything else AddPath()s its payload. */
 function stack(lower: DNode, upper: DNode): void {
-  visitChildFirst(upper, [], (node, comps) => {
+  visitChildFirst(upper, '', true, (node, path) => {
     if (node.whiteout) {
-      const target = unwhite(comps);
-      const parent = getNode(lower, target.slice(0, -1));
-      parent?.children.delete(target[target.length - 1] ?? '');
+      const target = unwhite(path);
+      const i = target.lastIndexOf('/');
+      const parent = getNode(lower, i < 0 ? '' : target.slice(0, i));
+      parent?.children?.delete(target.slice(i + 1));
     } else {
-      addPath(lower, comps, node);
+      addPath(lower, path, node);
     }
   });
 }
 
 function subtreeSize(n: DNode): number {
   let s = n.size;
-  for (const c of n.children.values()) s += subtreeSize(c);
+  if (n.children) for (const c of n.children.values()) s += subtreeSize(c);
   return s;
 }
 
@@ -145,15 +167,15 @@ export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
     if (idx === 0) stacked = copyTree(tree);
     else if (stacked) stack(stacked, trees[idx - 1] as DNode);
     const below = stacked;
-    visitChildFirst(tree, [], (node, comps) => {
-      if (node.children.size > 0) return; // leaves only
-      const pathComps = node.whiteout ? unwhite(comps) : comps;
+    visitChildFirst(tree, '', false, (node, path) => {
+      if (node.children && node.children.size > 0) return; // leaves only
+      const target = node.whiteout ? unwhite(path) : path;
       let size = node.size;
       if (node.whiteout) {
-        const prev = below ? getNode(below, pathComps) : undefined;
+        const prev = below ? getNode(below, target) : undefined;
         size = prev?.isDir ? subtreeSize(prev) : 0;
       }
-      const key = `/${pathComps.join('/')}`;
+      const key = `/${target}`;
       const d = data.get(key);
       if (!d) data.set(key, { cumulative: size, min: size, count: 1 });
       else {

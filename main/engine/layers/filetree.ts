@@ -96,7 +96,10 @@ function fromEntry(e: ScannedEntry | TreeEntry): Node {
 }
 
 function split(p: string): string[] {
-  return p.split('/').filter((c) => c !== '');
+  if (p === '') return [];
+  // Scanned paths are clean ("a/b"): filter only what is not.
+  const comps = p.split('/');
+  return p.startsWith('/') || p.endsWith('/') || p.includes('//') ? comps.filter((c) => c !== '') : comps;
 }
 
 function subtreeSize(n: Node): number {
@@ -203,14 +206,14 @@ export class MergedTree {
       const node = fromEntry(e);
       const lower = this.get(path);
       if (!lower) {
-        changes.push({ ...toChange(path, node), change: 'added' });
+        changes.push(toChange(path, node, 'added'));
       } else {
         if (lower.children && !node.children) {
           // A non-directory replacing a directory takes its whole subtree away.
           for (const [name, child] of [...lower.children]) removed(`${path}/${name}`, child);
         }
         if (lower.implicit ? node.type === 'dir' : sameContent(lower, node)) unmodified++;
-        else changes.push({ ...toChange(path, node), change: 'modified' });
+        else changes.push(toChange(path, node, 'modified'));
       }
       nodes.push([path, node]);
     }
@@ -272,6 +275,7 @@ export class MergedTree {
   }
 }
 
-function toChange(path: string, n: Node): Omit<FileChange, 'change'> {
-  return { path: `/${path}`, type: n.type, size: n.size, mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname };
+function toChange(path: string, n: Node, change: ChangeKind): FileChange {
+  const { type, size, mode, uid, gid, linkname } = n;
+  return { path: `/${path}`, type, size, mode, uid, gid, linkname, change };
 }

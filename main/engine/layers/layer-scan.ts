@@ -12,7 +12,7 @@ import { EngineError } from '../images/errors';
 import { cleanComponents } from '../images/paths';
 import { BLOCK, type TarEntryType } from '../images/tar/format';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
-import { classifyWhiteout } from '../images/whiteout';
+import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../images/whiteout';
 import { RangeByteReader } from './range-reader';
 
 export interface ScannedEntry {
@@ -62,6 +62,15 @@ export function withBlob(err: unknown, blob: string): unknown {
   return new EngineError(err.code, `${blob}: ${err.message}`, { ...err.details, blob }, { cause: err });
 }
 
+const NOT_WHITEOUT: WhiteoutKind = { kind: 'none' };
+
+/** The reader's path cleaned to "a/b" ('' for the root); ".." is resolved or refused (TAR_PATH_ESCAPE). */
+function cleanPath(p: string): string {
+  // The tar reader already dropped "." and empty components; only "/" and ".." are left to handle.
+  if (p !== '.' && !p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p)) return p;
+  return cleanComponents(p, p).join('/');
+}
+
 /** Folds tar entries into a scan (entries, whiteouts, opaques, content size). */
 async function collect(
   tarEntries: AsyncIterable<TarEntry>,
@@ -74,12 +83,13 @@ async function collect(
   let contentSize = 0;
   for await (const e of tarEntries) {
     signal?.throwIfAborted();
-    const comps = cleanComponents(e.path, e.path);
-    const base = comps[comps.length - 1];
-    if (base === undefined) continue; // the root entry
+    const path = cleanPath(e.path);
+    if (path === '') continue; // the root entry
     contentSize += e.size;
-    const parent = comps.slice(0, -1).join('/');
-    const wh = classifyWhiteout(base);
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    const wh = base.startsWith(WHITEOUT_PREFIX) ? classifyWhiteout(base) : NOT_WHITEOUT;
     if (wh.kind === 'opaque') {
       opaques.push(parent);
       continue;
@@ -95,7 +105,7 @@ async function collect(
       continue;
     }
     const rec: ScannedEntry = {
-      path: comps.join('/'),
+      path,
       type: e.type,
       size: e.size,
       mode: e.mode,
