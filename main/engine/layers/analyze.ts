@@ -12,10 +12,16 @@ import { ArchiveIndex } from './archive-index';
 import { diveEfficiency, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
+import { BodyHasher } from './body-hash';
 import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
+import { RangeDigester } from './range-digest';
 
 export interface AnalyzeOptions extends SelectOptions {
-  /** Hash file contents to tell rewritten-but-identical files apart (default true). */
+  /**
+   * Compare file contents to tell rewritten-but-identical files apart
+   * (default true). Compressed layers hash every file while streaming;
+   * plain layers hash, on demand, only files a lower layer also has.
+   */
   hashFiles?: boolean;
   /**
    * Check every layer's digest and diffID (default true). With false, plain
@@ -129,6 +135,35 @@ interface Scanned {
 const SCAN_AHEAD = 2;
 
 export async function analyzeImageArchive(file: string, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
+  const verify = options.verify ?? true;
+  const hashFiles = options.hashFiles ?? true;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Plain layers: the digest on a worker thread (started with the first plain
+  // layer) while the headers are listed here.
+  const digester = verify ? new RangeDigester(signal) : undefined;
+  const bodies = new BodyHasher(file, signal);
+  try {
+    return await analyze(file, options, { verify, hashFiles, signal, digester, bodies });
+  } finally {
+    stop.abort(); // scans still running after an error stop reading
+    await Promise.all([digester?.close(), bodies.close()]);
+  }
+}
+
+interface Run {
+  verify: boolean;
+  hashFiles: boolean;
+  signal: AbortSignal;
+  digester: RangeDigester | undefined;
+  bodies: BodyHasher;
+}
+
+async function analyze(
+  file: string,
+  options: AnalyzeOptions,
+  { verify, hashFiles, signal, digester, bodies }: Run,
+): Promise<ImageAnalysis> {
   const index = await ArchiveIndex.open(file);
   const plan = await planImage(index, options);
   const diffIds = plan.config.rootfs.diff_ids as Digest[];
@@ -141,25 +176,31 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
   // Scans start up to SCAN_AHEAD layers ahead of the one being merged and are
   // awaited in layer order, so the first bad layer is still the one reported.
   // The same blob listed twice (identical layers) is read once.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const scans = new Map<string, Promise<Scanned>>();
   const scanOne = async (ref: LayerRef, i: number): Promise<Scanned> => {
     try {
-      if (options.verify === false) {
-        const listed = await listPlainLayer(index.file, ref.member, { maxEntrySize: options.maxEntrySize, signal });
-        if (listed) {
-          if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
-            throw new EngineError(
-              'DIGEST_MISMATCH',
-              `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
-              { entry: ref.name, blob: ref.name, reason: 'size' },
-            );
-          }
-          // A plain layer's blob is its tar stream: both digests are the stated diffID.
-          const diffId = diffIds[i] as Digest;
-          return { scan: { ...listed, digest: ref.expectedDigest ?? diffId, diffId }, verified: false };
+      const listed = await listPlainLayer(index.file, ref.member, {
+        maxEntrySize: options.maxEntrySize,
+        signal,
+        digester,
+        contentRefs: verify && hashFiles,
+      });
+      if (listed) {
+        if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
+          throw new EngineError(
+            'DIGEST_MISMATCH',
+            `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
+            { entry: ref.name, blob: ref.name, reason: 'size' },
+          );
         }
+        if (listed.digest) {
+          // A plain layer's blob is its tar stream: the digest is also the diffID.
+          if (ref.expectedDigest) assertDigest(ref.expectedDigest, listed.digest, ref.name);
+          return { scan: { ...listed, digest: listed.digest, diffId: listed.digest }, verified: true };
+        }
+        // Unverified: both digests are the stated diffID.
+        const diffId = diffIds[i] as Digest;
+        return { scan: { ...listed, digest: ref.expectedDigest ?? diffId, diffId }, verified: false };
       }
       const scan = await scanLayer(index.open(ref.member), {
         hashFiles: options.hashFiles,
@@ -195,45 +236,42 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
     }
   };
 
-  try {
-    for (const [i, ref] of plan.layers.entries()) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.({ layer: i, layers: plan.layers.length });
-      startUpTo(i + SCAN_AHEAD - 1);
-      const { scan, verified } = await (scans.get(ref.member.name) as Promise<Scanned>);
-      try {
-        if (verified) assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
-        // Unverified: the same blob listed twice must at least be stated twice with one diffID.
-        else if (scan.diffId !== diffIds[i])
-          assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
-      } catch (err) {
-        throw withBlob(err, ref.name);
-      }
-      scanned.push(scan);
-      const diff = tree.applyLayer(scan);
-      const h = history[i];
-      const layer: LayerAnalysis = {
-        index: i,
-        blob: ref.name,
-        compression: scan.compression,
-        digest: scan.digest,
-        diffId: scan.diffId,
-        verified,
-        chainId: chains[i] as Digest,
-        compressedSize: scan.compressedSize,
-        uncompressedSize: scan.uncompressedSize,
-        size: scan.contentSize,
-        createdBy: h?.created_by ?? '(missing)',
-        stats: diff.stats,
-        changes: diff.changes,
-      };
-      if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
-      if (h?.created !== undefined) layer.created = h.created;
-      if (h?.comment !== undefined) layer.comment = h.comment;
-      layers.push(layer);
+  for (const [i, ref] of plan.layers.entries()) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ layer: i, layers: plan.layers.length });
+    startUpTo(i + SCAN_AHEAD - 1);
+    const { scan, verified } = await (scans.get(ref.member.name) as Promise<Scanned>);
+    try {
+      if (verified) assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+      // Unverified: the same blob listed twice must at least be stated twice with one diffID.
+      else if (scan.diffId !== diffIds[i])
+        assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+    } catch (err) {
+      throw withBlob(err, ref.name);
     }
-  } finally {
-    stop.abort(); // scans still running after an error stop reading
+    scanned.push(scan);
+    if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
+    const diff = tree.applyLayer(scan);
+    const h = history[i];
+    const layer: LayerAnalysis = {
+      index: i,
+      blob: ref.name,
+      compression: scan.compression,
+      digest: scan.digest,
+      diffId: scan.diffId,
+      verified,
+      chainId: chains[i] as Digest,
+      compressedSize: scan.compressedSize,
+      uncompressedSize: scan.uncompressedSize,
+      size: scan.contentSize,
+      createdBy: h?.created_by ?? '(missing)',
+      stats: diff.stats,
+      changes: diff.changes,
+    };
+    if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
+    if (h?.created !== undefined) layer.created = h.created;
+    if (h?.comment !== undefined) layer.comment = h.comment;
+    layers.push(layer);
   }
 
   const eff = diveEfficiency(scanned);

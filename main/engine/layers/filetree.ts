@@ -58,6 +58,8 @@ interface Node {
   devmajor: number;
   devminor: number;
   hash?: string;
+  /** ScannedEntry.bodyOffset: where to hash the content from if a comparison needs it. */
+  bodyOffset?: number;
   /** A parent directory the archive never described. */
   implicit: boolean;
   children?: Map<string, Node>;
@@ -91,6 +93,7 @@ function fromEntry(e: ScannedEntry | TreeEntry): Node {
     implicit: false,
   };
   if ('hash' in e && e.hash !== undefined) n.hash = e.hash;
+  if ('bodyOffset' in e && e.bodyOffset !== undefined) n.bodyOffset = e.bodyOffset;
   if (e.type === 'dir') n.children = new Map();
   return n;
 }
@@ -108,10 +111,20 @@ function subtreeSize(n: Node): number {
   return total;
 }
 
+/** Everything but the content: what must match before content is worth comparing. */
+function sameMeta(a: Node | ScannedEntry, b: Node | ScannedEntry): boolean {
+  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.size !== b.size) return false;
+  return a.linkname === b.linkname && a.devmajor === b.devmajor && a.devminor === b.devminor;
+}
+
+/** Both bodies are the same bytes of the same archive file (a layer listed twice). */
+function sameBody(a: Node | ScannedEntry, b: Node | ScannedEntry): boolean {
+  return a.bodyOffset !== undefined && a.bodyOffset === b.bodyOffset;
+}
+
 function sameContent(a: Node, b: Node): boolean {
-  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
-  if (a.linkname !== b.linkname || a.devmajor !== b.devmajor || a.devminor !== b.devminor) return false;
-  if (a.type === 'file') return a.size === b.size && a.hash !== undefined && a.hash === b.hash;
+  if (!sameMeta(a, b)) return false;
+  if (a.type === 'file') return sameBody(a, b) || (a.hash !== undefined && a.hash === b.hash);
   return true;
 }
 
@@ -157,6 +170,36 @@ export class MergedTree {
     // A directory replacing a directory keeps what the lower layers put in it.
     if (old?.children && node.children) node.children = old.children;
     p.dir.children?.set(p.name, node);
+  }
+
+  /**
+   * Before applyLayer: hashes the regular files whose verdict depends on
+   * their bytes (a lower file at the same path with the same metadata, and
+   * a side without a hash) from where their scan noted them. Hashes are
+   * stored on the entries and nodes. Returns how many bodies were hashed.
+   */
+  async hashCollisions(
+    entries: readonly ScannedEntry[],
+    hashAt: (offset: number, size: number) => Promise<string>,
+  ): Promise<number> {
+    let hashed = 0;
+    for (const e of entries) {
+      if (e.type !== 'file') continue;
+      const lower = this.get(e.path);
+      if (!lower || lower.implicit || !sameMeta(lower, e) || sameBody(lower, e)) continue;
+      // Hash only when both sides can have a hash: otherwise the verdict is "modified" anyway.
+      if (e.hash === undefined && e.bodyOffset === undefined) continue;
+      if (lower.hash === undefined && lower.bodyOffset === undefined) continue;
+      if (e.hash === undefined && e.bodyOffset !== undefined) {
+        e.hash = await hashAt(e.bodyOffset, e.size);
+        hashed++;
+      }
+      if (lower.hash === undefined && lower.bodyOffset !== undefined) {
+        lower.hash = await hashAt(lower.bodyOffset, lower.size);
+        hashed++;
+      }
+    }
+    return hashed;
   }
 
   /** Applies one layer and returns what it changed. */

@@ -13,6 +13,7 @@ import { cleanComponents } from '../images/paths';
 import { BLOCK, type TarEntryType } from '../images/tar/format';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
 import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../images/whiteout';
+import type { RangeDigest, RangeDigester } from './range-digest';
 import { RangeByteReader } from './range-reader';
 
 export interface ScannedEntry {
@@ -28,6 +29,12 @@ export interface ScannedEntry {
   devminor: number;
   /** sha256 hex of a regular file's content (when hashing is on). */
   hash?: string;
+  /**
+   * Where a regular file's body starts in the archive file, when the scan
+   * listed a plain layer without hashing it: the content is hashed from
+   * there only if a comparison needs it (MergedTree.hashCollisions).
+   */
+  bodyOffset?: number;
 }
 
 export interface LayerScan {
@@ -71,10 +78,16 @@ function cleanPath(p: string): string {
   return cleanComponents(p, p).join('/');
 }
 
+/** What collect does with regular files' bodies: hash them, or note where they are (offsetBase + dataOffset). */
+interface Bodies {
+  hash: boolean;
+  offsetBase?: number;
+}
+
 /** Folds tar entries into a scan (entries, whiteouts, opaques, content size). */
 async function collect(
   tarEntries: AsyncIterable<TarEntry>,
-  hashFiles: boolean,
+  bodies: Bodies,
   signal: AbortSignal | undefined,
 ): Promise<Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>> {
   const entries: ScannedEntry[] = [];
@@ -115,11 +128,13 @@ async function collect(
       devmajor: e.devmajor,
       devminor: e.devminor,
     };
-    if (e.type === 'file' && hashFiles) {
+    if (e.type === 'file' && bodies.hash) {
       // Hashed from the reader's slices of the source chunks: no copy.
       const h = crypto.createHash('sha256');
       for await (const chunk of e.body()) h.update(chunk);
       rec.hash = h.digest('hex');
+    } else if (e.type === 'file' && bodies.offsetBase !== undefined) {
+      rec.bodyOffset = bodies.offsetBase + e.dataOffset;
     }
     entries.push(rec);
   }
@@ -136,7 +151,7 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
     maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
     ...(compression === 'none' && options.sourceSize !== undefined ? { totalSize: options.sourceSize } : {}),
   };
-  const listed = await collect(readTar(tarStream, tarOptions), hashFiles, options.signal);
+  const listed = await collect(readTar(tarStream, tarOptions), { hash: hashFiles }, options.signal);
   return {
     compression,
     digest: blobTap.digest(),
@@ -147,31 +162,66 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
   };
 }
 
+export interface PlainListOptions extends Omit<ScanOptions, 'hashFiles' | 'sourceSize' | 'maxZstdWindow'> {
+  /**
+   * Hashes the member in this worker while its headers are listed; the
+   * listing then carries the digest (which is also the diffID: the blob is
+   * the tar stream).
+   */
+  digester?: RangeDigester;
+  /** Record regular files' body offsets (ScannedEntry.bodyOffset) for hashing on demand. */
+  contentRefs?: boolean;
+}
+
+export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & { digest?: Digest };
+
 /**
  * Lists a plain (uncompressed) tar member of an archive file without reading
- * it through: headers are read, bodies skipped, nothing is hashed. The digest
- * and diffID are not computed; the caller reports the ones it was given as
- * unverified. Returns null when the member is compressed (those are streamed:
- * a compressed tar cannot be listed without decompressing it anyway).
+ * it through: headers are read, bodies skipped. With a digester, the bytes
+ * are hashed on another thread meanwhile (a digest needs every byte, a
+ * listing does not); without one the digest is not computed and the caller
+ * reports the stated one as unverified. Returns null when the member is
+ * compressed (those are streamed: a compressed tar cannot be listed without
+ * decompressing it anyway).
  */
 export async function listPlainLayer(
   file: string,
   member: { offset: number; size: number },
-  options: Omit<ScanOptions, 'hashFiles' | 'sourceSize' | 'maxZstdWindow'> = {},
-): Promise<Omit<LayerScan, 'digest' | 'diffId'> | null> {
+  options: PlainListOptions = {},
+): Promise<PlainListing | null> {
   const fh = await fs.promises.open(file, 'r');
+  let hashing: Promise<RangeDigest> | undefined;
   try {
     const head = Buffer.alloc(Math.min(BLOCK, member.size));
     if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
     if (detectCompression(head) !== 'none') return null;
+    hashing = options.digester?.digest(fh.fd, member.offset, member.size);
+    hashing?.catch(() => undefined); // awaited below, after the listing
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
     const listed = await collect(
       readTar(new RangeByteReader(fh, member.offset, member.size), tarOptions),
-      false,
+      options.contentRefs ? { hash: false, offsetBase: member.offset } : { hash: false },
       options.signal,
     );
-    return { compression: 'none', compressedSize: member.size, uncompressedSize: member.size, ...listed };
+    const result: PlainListing = {
+      compression: 'none',
+      compressedSize: member.size,
+      uncompressedSize: member.size,
+      ...listed,
+    };
+    if (hashing) {
+      const { digest, bytes } = await hashing;
+      if (bytes !== member.size) {
+        throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
+          missing: member.size - bytes,
+        });
+      }
+      result.digest = digest;
+    }
+    return result;
   } finally {
+    // The worker reads through fh: it must be done (or stopped) before fh closes.
+    await hashing?.catch(() => undefined);
     await fh.close();
   }
 }
