@@ -98,11 +98,17 @@ function fromEntry(e: ScannedEntry | TreeEntry): Node {
   return n;
 }
 
-function split(p: string): string[] {
-  if (p === '') return [];
-  // Scanned paths are clean ("a/b"): filter only what is not.
-  const comps = p.split('/');
-  return p.startsWith('/') || p.endsWith('/') || p.includes('//') ? comps.filter((c) => c !== '') : comps;
+/**
+ * The "a/b" form of a path. Scanned paths already are: they are then
+ * walked with indexOf, component by component, without building arrays.
+ */
+function clean(p: string): string {
+  return p.startsWith('/') || p.endsWith('/') || p.includes('//')
+    ? p
+        .split('/')
+        .filter((c) => c !== '')
+        .join('/')
+    : p;
 }
 
 function subtreeSize(n: Node): number {
@@ -132,20 +138,27 @@ export class MergedTree {
   private readonly root: Node = implicitDir();
 
   private get(path: string): Node | undefined {
+    const p = clean(path);
     let n: Node | undefined = this.root;
-    for (const c of split(path)) {
-      n = n.children?.get(c);
-      if (!n) return undefined;
+    if (p === '') return n;
+    for (let start = 0; ;) {
+      const slash = p.indexOf('/', start);
+      n = n.children?.get(slash < 0 ? p.slice(start) : p.slice(start, slash));
+      if (!n || slash < 0) return n;
+      start = slash + 1;
     }
-    return n;
   }
 
   private parentOf(path: string, create: boolean): { dir: Node; name: string } | undefined {
-    const comps = split(path);
-    const name = comps.pop();
-    if (name === undefined) return undefined;
+    const p = clean(path);
+    if (p === '') return undefined;
+    const last = p.lastIndexOf('/');
+    const name = p.slice(last + 1);
     let n = this.root;
-    for (const c of comps) {
+    for (let start = 0; start <= last;) {
+      const slash = p.indexOf('/', start);
+      const c = p.slice(start, slash);
+      start = slash + 1;
       let next = n.children?.get(c);
       if (!next || !next.children) {
         if (!create) return undefined;

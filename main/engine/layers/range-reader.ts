@@ -13,15 +13,19 @@ import { EngineError } from '../images/errors';
 import type { ByteSource } from '../images/tar/byte-reader';
 
 /**
- * Read-ahead: small members and their headers share one read, while a
- * skipped body of more than this is not read at all.
+ * Read-ahead, adaptive: it doubles while the next header lies within reach
+ * of the last window (small members: one read serves many headers; a read
+ * costs ~40 µs however small) and halves when a body is skipped past it
+ * (large members: their bodies are not read at all).
  */
-const WINDOW = 64 * 1024;
+const MIN_AHEAD = 64 * 1024;
+const MAX_AHEAD = 512 * 1024;
 
 export class RangeByteReader implements ByteSource {
   /** Position within the range. */
   position = 0;
-  private readonly buf = Buffer.allocUnsafe(WINDOW);
+  private readonly buf = Buffer.allocUnsafe(MAX_AHEAD);
+  private ahead = MIN_AHEAD;
   /** Valid bytes of the window (a view of buf, or of a larger one-off buffer). */
   private win: Buffer = this.buf.subarray(0, 0);
   /** Range position of win[0]. */
@@ -39,9 +43,11 @@ export class RangeByteReader implements ByteSource {
 
   /** Makes [position, position + n) available in the window (n ≤ what remains). */
   private async load(n: number, what: string): Promise<void> {
-    const len = Math.min(Math.max(n, WINDOW), this.size - this.position);
+    const gap = this.position - (this.winStart + this.win.length);
+    this.ahead = gap < this.ahead ? Math.min(this.ahead * 2, MAX_AHEAD) : Math.max(this.ahead / 2, MIN_AHEAD);
+    const len = Math.min(Math.max(n, this.ahead), this.size - this.position);
     // Only an extension header larger than the window gets its own buffer.
-    const buf = len <= WINDOW ? this.buf : Buffer.allocUnsafe(len);
+    const buf = len <= MAX_AHEAD ? this.buf : Buffer.allocUnsafe(len);
     this.win = buf.subarray(0, 0); // invalid while the read is in flight
     let got = 0;
     while (got < len) {
@@ -69,7 +75,7 @@ export class RangeByteReader implements ByteSource {
 
   /** Body bytes: a copy, since a body consumer may keep its chunks. */
   async readSome(max: number, what: () => string): Promise<Buffer> {
-    const n = Math.min(max, WINDOW, this.size - this.position);
+    const n = Math.min(max, MIN_AHEAD, this.size - this.position);
     if (n <= 0) throw this.truncated(what(), max);
     const view = await this.readExact(n, what());
     return view ? Buffer.from(view) : Buffer.alloc(0);
