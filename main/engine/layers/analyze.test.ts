@@ -321,6 +321,22 @@ describe('analyzeImageArchive', () => {
       });
     });
 
+    it('reports the first bad layer: a lower bad digest before a later cut tar', async () => {
+      const file = path.join(tmp, 'plain-order.tar');
+      const p0 = plain[0] as LayerBlob;
+      const p1 = plain[1] as LayerBlob;
+      const wrong = Buffer.from(p0.bytes ?? Buffer.alloc(0));
+      wrong[512 * 2] = 0x7a; // a body byte: still a valid tar
+      const cut = (p1.bytes ?? Buffer.alloc(0)).subarray(0, 1024 + 100);
+      const parts = dockerSaveParts([
+        { ...p0, bytes: wrong },
+        { ...p1, bytes: cut, size: cut.length },
+      ]);
+      await writeArchive(file, parts.members);
+      const err: unknown = await analyzeImageArchive(file).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DIGEST_MISMATCH', details: { kind: 'diffID', layer: 0 } });
+    });
+
     it('stops its worker thread when done, on errors and on abort', async () => {
       const file = path.join(tmp, 'plain-threads.tar');
       await writeArchive(file, dockerSaveParts(plain).members);

@@ -1,15 +1,17 @@
 /**
  * dive-like analysis of an image archive file, without root and without
- * extracting anything: the outer tar is indexed once, each layer is
- * streamed from its byte range (decompressed, hashed, listed), and every
- * digest the archive states is checked on the way.
+ * extracting anything: the outer tar is indexed once, each layer is read
+ * from its byte range (compressed ones streamed: decompressed, hashed,
+ * listed; plain ones listed from their headers while a worker thread
+ * hashes their bytes), and every digest the archive states is checked on
+ * the way. See README.md.
  */
 import { DigestTap, assertDigest, chainIds, type Digest } from '../images/digest';
 import { EngineError } from '../images/errors';
 import type { Compression } from '../images/compression';
 import type { HistoryEntry, ImageConfig } from '../images/oci-types';
 import { ArchiveIndex } from './archive-index';
-import { diveEfficiency, type Inefficiency } from './efficiency';
+import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
 import { BodyHasher } from './body-hash';
@@ -25,11 +27,12 @@ export interface AnalyzeOptions extends SelectOptions {
   hashFiles?: boolean;
   /**
    * Check every layer's digest and diffID (default true). With false, plain
-   * (uncompressed) layers are listed by reading their headers only, and
-   * their digest and diffID are the ones the archive states, unchecked
-   * (`verified: false` on those layers and on the image). Compressed layers
-   * are always read through and verified. Implies no content hashes for the
-   * unverified layers (an identical rewrite then counts as modified, as in dive).
+   * (uncompressed) layers are listed from their headers and nothing of
+   * them is hashed: their digest and diffID are the ones the archive
+   * states, unchecked (`verified: false` on those layers and on the image).
+   * Compressed layers are always read through and verified. Implies no
+   * content hashes for the unverified layers (an identical rewrite then
+   * counts as modified, as in dive).
    */
   verify?: boolean;
   maxEntrySize?: number;
@@ -127,8 +130,19 @@ function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntr
 }
 
 interface Scanned {
-  scan: LayerScan;
+  scan: Omit<LayerScan, 'digest' | 'diffId'>;
   verified: boolean;
+  /**
+   * The blob's digest and diffID: known with the scan, except for a plain
+   * layer whose bytes the worker is still hashing (checked against the
+   * stated digest when they are). The listing is merged meanwhile.
+   */
+  digests: Promise<{ digest: Digest; diffId: Digest }>;
+}
+
+/** Awaits the checks in layer order: the first bad layer is the one reported. */
+async function inOrder(checks: readonly Promise<void>[]): Promise<void> {
+  for (const c of checks) await c;
 }
 
 /** Layers read at once: blob reading, gunzip (libuv's pool) and hashing overlap across cores. */
@@ -171,7 +185,8 @@ async function analyze(
   const history = historyForLayers(plan.config, plan.layers.length);
   const tree = new MergedTree();
   const layers: LayerAnalysis[] = [];
-  const scanned: LayerScan[] = [];
+  const scanned: DiveLayer[] = [];
+  const checks: Promise<void>[] = [];
 
   // Scans start up to SCAN_AHEAD layers ahead of the one being merged and are
   // awaited in layer order, so the first bad layer is still the one reported.
@@ -193,14 +208,23 @@ async function analyze(
             { entry: ref.name, blob: ref.name, reason: 'size' },
           );
         }
-        if (listed.digest) {
+        const { digest: hashing, ...scan } = listed;
+        if (hashing) {
           // A plain layer's blob is its tar stream: the digest is also the diffID.
-          if (ref.expectedDigest) assertDigest(ref.expectedDigest, listed.digest, ref.name);
-          return { scan: { ...listed, digest: listed.digest, diffId: listed.digest }, verified: true };
+          const digests = hashing.then(
+            (digest) => {
+              if (ref.expectedDigest) assertDigest(ref.expectedDigest, digest, ref.name);
+              return { digest, diffId: digest };
+            },
+            async (err: unknown) => {
+              throw await preferDigestError(err, index, ref);
+            },
+          );
+          return { scan, verified: true, digests };
         }
         // Unverified: both digests are the stated diffID.
         const diffId = diffIds[i] as Digest;
-        return { scan: { ...listed, digest: ref.expectedDigest ?? diffId, diffId }, verified: false };
+        return { scan, verified: false, digests: Promise.resolve({ digest: ref.expectedDigest ?? diffId, diffId }) };
       }
       const scan = await scanLayer(index.open(ref.member), {
         hashFiles: options.hashFiles,
@@ -220,7 +244,7 @@ async function analyze(
         );
       }
       if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
-      return { scan, verified: true };
+      return { scan, verified: true, digests: Promise.resolve({ digest: scan.digest, diffId: scan.diffId }) };
     } catch (err) {
       throw await preferDigestError(err, index, ref);
     }
@@ -240,15 +264,14 @@ async function analyze(
     options.signal?.throwIfAborted();
     options.onProgress?.({ layer: i, layers: plan.layers.length });
     startUpTo(i + SCAN_AHEAD - 1);
-    const { scan, verified } = await (scans.get(ref.member.name) as Promise<Scanned>);
+    let layerScan: Scanned;
     try {
-      if (verified) assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
-      // Unverified: the same blob listed twice must at least be stated twice with one diffID.
-      else if (scan.diffId !== diffIds[i])
-        assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+      layerScan = await (scans.get(ref.member.name) as Promise<Scanned>);
     } catch (err) {
-      throw withBlob(err, ref.name);
+      await inOrder(checks); // a lower layer's bad digest comes first
+      throw err;
     }
+    const { scan, verified, digests } = layerScan;
     scanned.push(scan);
     if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
     const diff = tree.applyLayer(scan);
@@ -257,8 +280,9 @@ async function analyze(
       index: i,
       blob: ref.name,
       compression: scan.compression,
-      digest: scan.digest,
-      diffId: scan.diffId,
+      // Provisional: set from `digests` below, before the result is returned.
+      digest: diffIds[i] as Digest,
+      diffId: diffIds[i] as Digest,
       verified,
       chainId: chains[i] as Digest,
       compressedSize: scan.compressedSize,
@@ -272,9 +296,25 @@ async function analyze(
     if (h?.created !== undefined) layer.created = h.created;
     if (h?.comment !== undefined) layer.comment = h.comment;
     layers.push(layer);
+    const check = digests.then(({ digest, diffId }) => {
+      try {
+        if (verified) assertDigest(diffIds[i] as string, diffId, ref.name, { kind: 'diffID', layer: i });
+        // Unverified: the same blob listed twice must at least be stated twice with one diffID.
+        else if (diffId !== diffIds[i])
+          assertDigest(diffIds[i] as string, diffId, ref.name, { kind: 'diffID', layer: i });
+      } catch (err) {
+        throw withBlob(err, ref.name);
+      }
+      layer.digest = digest;
+      layer.diffId = diffId;
+    });
+    check.catch(() => undefined); // awaited in layer order
+    checks.push(check);
   }
 
+  // Efficiency is worked out while the worker may still be hashing the last plain layers.
   const eff = diveEfficiency(scanned);
+  await inOrder(checks);
   const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
   const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
   const result: ImageAnalysis = {

@@ -1,8 +1,9 @@
 /**
  * Reads one layer blob without extracting it: digests of the blob and of
  * the tar stream, and a compact record per entry (with a content hash of
- * regular files, so a later layer rewriting identical bytes reads as
- * unmodified). Whiteouts are interpreted with the same rules as extraction.
+ * regular files, or for a plain layer where its body is, so a later layer
+ * rewriting identical bytes reads as unmodified). Whiteouts are
+ * interpreted with the same rules as extraction.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -173,13 +174,17 @@ export interface PlainListOptions extends Omit<ScanOptions, 'hashFiles' | 'sourc
   contentRefs?: boolean;
 }
 
-export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & { digest?: Digest };
+export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & {
+  /** With a digester: the member's sha256, once the worker has read it all (the listing is ready before). */
+  digest?: Promise<Digest>;
+};
 
 /**
  * Lists a plain (uncompressed) tar member of an archive file without reading
  * it through: headers are read, bodies skipped. With a digester, the bytes
  * are hashed on another thread meanwhile (a digest needs every byte, a
- * listing does not); without one the digest is not computed and the caller
+ * listing does not, and is usually done first); without one the digest is
+ * not computed and the caller
  * reports the stated one as unverified. Returns null when the member is
  * compressed (those are streamed: a compressed tar cannot be listed without
  * decompressing it anyway).
@@ -191,6 +196,7 @@ export async function listPlainLayer(
 ): Promise<PlainListing | null> {
   const fh = await fs.promises.open(file, 'r');
   let hashing: Promise<RangeDigest> | undefined;
+  let handedOff = false;
   try {
     const head = Buffer.alloc(Math.min(BLOCK, member.size));
     if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
@@ -210,18 +216,25 @@ export async function listPlainLayer(
       ...listed,
     };
     if (hashing) {
-      const { digest, bytes } = await hashing;
-      if (bytes !== member.size) {
-        throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
-          missing: member.size - bytes,
+      // The worker reads through fh: fh closes once it is done (or stopped).
+      result.digest = hashing
+        .finally(() => fh.close())
+        .then(({ digest, bytes }) => {
+          if (bytes !== member.size) {
+            throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
+              missing: member.size - bytes,
+            });
+          }
+          return digest;
         });
-      }
-      result.digest = digest;
+      result.digest.catch(() => undefined); // the caller's to await; a stopped analysis may not
+      handedOff = true;
     }
     return result;
   } finally {
-    // The worker reads through fh: it must be done (or stopped) before fh closes.
-    await hashing?.catch(() => undefined);
-    await fh.close();
+    if (!handedOff) {
+      await hashing?.catch(() => undefined);
+      await fh.close();
+    }
   }
 }
