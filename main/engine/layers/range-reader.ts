@@ -73,6 +73,19 @@ export class RangeByteReader implements ByteSource {
     return this.win.subarray(at, at + n);
   }
 
+  readExactSync(n: number): Buffer | undefined {
+    const at = this.position - this.winStart;
+    if (at < 0 || at + n > this.win.length || this.position + n > this.size) return undefined;
+    this.position += n;
+    return this.win.subarray(at, at + n);
+  }
+
+  skipSync(n: number): boolean {
+    if (this.position + n > this.size) return false; // skip() reports it
+    this.position += n;
+    return true;
+  }
+
   /** Body bytes: a copy, since a body consumer may keep its chunks. */
   async readSome(max: number, what: () => string): Promise<Buffer> {
     const n = Math.min(max, MIN_AHEAD, this.size - this.position);

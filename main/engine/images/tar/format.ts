@@ -90,7 +90,7 @@ export function headerChecksums(block: Uint8Array): [number, number] {
     if (i >= n) break;
     const b = block[i] as number;
     unsigned += b;
-    if (b > 127) high++;
+    high += b >>> 7;
   }
   return [unsigned, unsigned - 256 * high];
 }

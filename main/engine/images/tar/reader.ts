@@ -18,7 +18,7 @@ import {
   type TarEntryType,
   type TarHeader,
 } from './format';
-import { parseNumeric } from './numeric';
+import { parseNumericAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
 
 export interface TarEntry extends TarHeader {
@@ -119,12 +119,21 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
     );
   };
 
+  // A seekable source skips without I/O: no promise per entry. False leaves it to skipPending.
+  const skipPendingSync = (): boolean => {
+    if (!pending) return true;
+    if (!r.skipSync?.(pending.left + pending.pad)) return false;
+    pending.closed = true;
+    pending = undefined;
+    return true;
+  };
+
   try {
     let ctx = new HeaderContext();
     for (;;) {
-      await skipPending();
+      if (!skipPendingSync()) await skipPending();
       const offset = r.position;
-      const block = await r.readExact(BLOCK, 'a header block');
+      const block = r.readExactSync?.(BLOCK) ?? (await r.readExact(BLOCK, 'a header block'));
       if (block === null) {
         if (ctx.pending) throw new EngineError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
         if (options.allowMissingEnd) break;
@@ -232,7 +241,7 @@ function parseBlock(
   const bad = (what: string, extra?: Record<string, unknown>): EngineError =>
     new EngineError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
 
-  const stored = parseNumeric(block.subarray(FIELD.chksum[0], FIELD.chksum[0] + FIELD.chksum[1]));
+  const stored = parseNumericAt(block, FIELD.chksum[0], FIELD.chksum[1]);
   const [unsigned, signed] = headerChecksums(block);
   if (stored === null || (stored !== BigInt(unsigned) && stored !== BigInt(signed))) {
     throw bad('bad checksum', { stored: stored === null ? null : Number(stored), computed: unsigned });
@@ -240,7 +249,7 @@ function parseBlock(
 
   const num = (field: keyof typeof FIELD): bigint => {
     const [o, l] = FIELD[field];
-    const v = parseNumeric(block.subarray(o, o + l));
+    const v = parseNumericAt(block, o, l);
     if (v === null) throw bad(`malformed number in field ${field}`);
     return v;
   };
