@@ -16,7 +16,7 @@ describe('RangeByteReader', () => {
   for (let i = 0; i < 50; i++) entries.push({ path: `more/${i}`, body: 'x'.repeat(i * 100) });
   entries.push({ path: 'big/b', body: Buffer.alloc(2 * 1024 * 1024 + 7, 2) });
   const prefix = 4096; // the member sits inside a larger file
-  let tar = Buffer.alloc(0);
+  let tar: Buffer = Buffer.alloc(0);
 
   beforeAll(async () => {
     tmp = makeTmp('berth-range-');
