@@ -337,6 +337,27 @@ describe('analyzeImageArchive', () => {
       expect(err).toMatchObject({ code: 'DIGEST_MISMATCH', details: { kind: 'diffID', layer: 0 } });
     });
 
+    it('fails on a lower bad layer while a plain layer above is still being hashed, leaving nothing unhandled', async () => {
+      const file = path.join(tmp, 'plain-stopped.tar');
+      const base = layers[0] as LayerBlob;
+      const big = await makeLayer([{ path: 'big', body: Buffer.alloc(96 * 1024 * 1024) }], 'none');
+      const parts = dockerSaveParts([{ ...base, diffId: big.diffId }, big]); // layer 0's diffID is wrong
+      await writeArchive(file, parts.members);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        await expect(analyzeImageArchive(file)).rejects.toMatchObject({
+          code: 'DIGEST_MISMATCH',
+          details: { kind: 'diffID', layer: 0 },
+        });
+        await new Promise((r) => setTimeout(r, 200)); // the stopped worker's digests settle
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      expect(unhandled).toEqual([]);
+    });
+
     it('stops its worker thread when done, on errors and on abort', async () => {
       const file = path.join(tmp, 'plain-threads.tar');
       await writeArchive(file, dockerSaveParts(plain).members);

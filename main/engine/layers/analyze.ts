@@ -134,10 +134,15 @@ interface Scanned {
   verified: boolean;
   /**
    * The blob's digest and diffID: known with the scan, except for a plain
-   * layer whose bytes the worker is still hashing (checked against the
-   * stated digest when they are). The listing is merged meanwhile.
+   * layer whose bytes the worker is still hashing (a promise, checked
+   * against the stated digest when they are). The listing is merged meanwhile.
    */
-  digests: Promise<{ digest: Digest; diffId: Digest }>;
+  digests: Digests | Promise<Digests>;
+}
+
+interface Digests {
+  digest: Digest;
+  diffId: Digest;
 }
 
 /** Awaits the checks in layer order: the first bad layer is the one reported. */
@@ -220,11 +225,12 @@ async function analyze(
               throw await preferDigestError(err, index, ref);
             },
           );
+          digests.catch(() => undefined); // awaited in layer order, unless the analysis stopped first
           return { scan, verified: true, digests };
         }
         // Unverified: both digests are the stated diffID.
         const diffId = diffIds[i] as Digest;
-        return { scan, verified: false, digests: Promise.resolve({ digest: ref.expectedDigest ?? diffId, diffId }) };
+        return { scan, verified: false, digests: { digest: ref.expectedDigest ?? diffId, diffId } };
       }
       const scan = await scanLayer(index.open(ref.member), {
         hashFiles: options.hashFiles,
@@ -244,7 +250,7 @@ async function analyze(
         );
       }
       if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
-      return { scan, verified: true, digests: Promise.resolve({ digest: scan.digest, diffId: scan.diffId }) };
+      return { scan, verified: true, digests: { digest: scan.digest, diffId: scan.diffId } };
     } catch (err) {
       throw await preferDigestError(err, index, ref);
     }
@@ -296,7 +302,7 @@ async function analyze(
     if (h?.created !== undefined) layer.created = h.created;
     if (h?.comment !== undefined) layer.comment = h.comment;
     layers.push(layer);
-    const check = digests.then(({ digest, diffId }) => {
+    const settle = ({ digest, diffId }: Digests): void => {
       try {
         if (verified) assertDigest(diffIds[i] as string, diffId, ref.name, { kind: 'diffID', layer: i });
         // Unverified: the same blob listed twice must at least be stated twice with one diffID.
@@ -307,9 +313,19 @@ async function analyze(
       }
       layer.digest = digest;
       layer.diffId = diffId;
-    });
-    check.catch(() => undefined); // awaited in layer order
-    checks.push(check);
+    };
+    if (digests instanceof Promise) {
+      const check = digests.then(settle);
+      check.catch(() => undefined); // awaited in layer order
+      checks.push(check);
+    } else {
+      try {
+        settle(digests);
+      } catch (err) {
+        await inOrder(checks); // a lower layer's bad digest comes first
+        throw err;
+      }
+    }
   }
 
   // Efficiency is worked out while the worker may still be hashing the last plain layers.
