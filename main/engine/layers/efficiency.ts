@@ -114,20 +114,9 @@ function copyTree(n: DNode): DNode {
   return c;
 }
 
-/**
- * Children-first: dive's VisitDepthChildFirst. Names are visited sorted
- * where the order matters (stacking a whiteout next to a same-named entry);
- * the per-path sums do not depend on it.
- */
-function visitChildFirst(n: DNode, path: string, sorted: boolean, fn: (node: DNode, path: string) => void): void {
-  if (n.children && sorted) {
-    for (const name of [...n.children.keys()].sort()) {
-      const child = n.children.get(name);
-      if (child) visitChildFirst(child, join(path, name), sorted, fn);
-    }
-  } else if (n.children) {
-    for (const [name, child] of n.children) visitChildFirst(child, join(path, name), sorted, fn);
-  }
+/** Children first (dive's VisitDepthChildFirst; the per-path sums do not depend on the order of names). */
+function visitChildFirst(n: DNode, path: string, fn: (node: DNode, path: string) => void): void {
+  if (n.children) for (const [name, child] of n.children) visitChildFirst(child, join(path, name), fn);
   if (path !== '') fn(n, path);
 }
 
@@ -137,18 +126,39 @@ function unwhite(path: string): string {
   return path.startsWith(WH, i) ? path.slice(0, i) + path.slice(i + WH.length) : path;
 }
 
-/** dive's FileTree.Stack: whiteouts remove, everything else AddPath()s its payload. */
+/** The child `name` of n, a placeholder if it is new (what AddPath creates for a missing parent). */
+function childOf(n: DNode, name: string): DNode {
+  let c = n.children?.get(name);
+  if (!c) {
+    c = newNode();
+    (n.children ??= new Map()).set(name, c);
+  }
+  return c;
+}
+
+/**
+ * dive's FileTree.Stack: the upper tree visited children first, names
+ * sorted; whiteouts remove, everything else AddPath()s its payload. Walked
+ * alongside the lower tree rather than by path from its root each time
+ * (the same nodes: AddPath never replaces a node, and a whiteout removes a
+ * sibling, never an ancestor).
+ */
 function stack(lower: DNode, upper: DNode): void {
-  visitChildFirst(upper, '', true, (node, path) => {
+  if (!upper.children) return;
+  for (const name of [...upper.children.keys()].sort()) {
+    const node = upper.children.get(name) as DNode;
     if (node.whiteout) {
-      const target = unwhite(path);
-      const i = target.lastIndexOf('/');
-      const parent = getNode(lower, i < 0 ? '' : target.slice(0, i));
-      parent?.children?.delete(target.slice(i + 1));
-    } else {
-      addPath(lower, path, node);
+      // Entries under a ".wh.x" directory are added first, as dive's visit does.
+      if (node.children && node.children.size > 0) stack(childOf(lower, name), node);
+      lower.children?.delete(name.startsWith(WH) ? name.slice(WH.length) : name);
+      continue;
     }
-  });
+    const target = childOf(lower, name);
+    stack(target, node);
+    target.size = node.size;
+    target.isDir = node.isDir;
+    target.whiteout = node.whiteout;
+  }
 }
 
 function subtreeSize(n: DNode): number {
@@ -167,7 +177,7 @@ export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
     if (idx === 0) stacked = copyTree(tree);
     else if (stacked) stack(stacked, trees[idx - 1] as DNode);
     const below = stacked;
-    visitChildFirst(tree, '', false, (node, path) => {
+    visitChildFirst(tree, '', (node, path) => {
       if (node.children && node.children.size > 0) return; // leaves only
       const target = node.whiteout ? unwhite(path) : path;
       let size = node.size;
