@@ -61,25 +61,36 @@ const WH = '.wh.';
 
 const join = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
 
-/** dive's FileTree.AddPath: creates placeholder parents, replaces the payload of an existing node. */
-function addPath(root: DNode, path: string, payload: Omit<DNode, 'children'>): void {
-  let n = root;
-  let start = 0;
-  for (;;) {
-    const slash = path.indexOf('/', start);
-    const name = slash < 0 ? path.slice(start) : path.slice(start, slash);
-    let next = n.children?.get(name);
-    if (!next) {
-      next = newNode();
-      (n.children ??= new Map()).set(name, next);
+/**
+ * dive's FileTree.AddPath for one layer's entries: placeholder parents are
+ * created, an existing node's payload is replaced. Entries come in archive
+ * order, mostly next to their siblings, so the last parent directory is
+ * remembered (nodes are never removed from a layer tree: it stays valid).
+ */
+class LayerTreeBuilder {
+  readonly root = newNode(0, true);
+  private dirPath = '';
+  private dir = this.root;
+
+  add(path: string, size: number, isDir: boolean, whiteout: boolean): void {
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    if (parent !== this.dirPath) {
+      let n = this.root;
+      for (let start = 0; start < parent.length;) {
+        let end = parent.indexOf('/', start);
+        if (end < 0) end = parent.length;
+        n = childOf(n, parent.slice(start, end));
+        start = end + 1;
+      }
+      this.dir = n;
+      this.dirPath = parent;
     }
-    n = next;
-    if (slash < 0) break;
-    start = slash + 1;
+    const node = childOf(this.dir, path.slice(slash + 1));
+    node.size = size;
+    node.isDir = isDir;
+    node.whiteout = whiteout;
   }
-  n.size = payload.size;
-  n.isDir = payload.isDir;
-  n.whiteout = payload.whiteout;
 }
 
 /** The node at `path` ('' is the root). */
@@ -96,13 +107,13 @@ function getNode(root: DNode, path: string): DNode | undefined {
 }
 
 function layerTree(layer: DiveLayer): DNode {
-  const root = newNode(0, true);
-  for (const e of layer.entries) addPath(root, e.path, { size: e.size, isDir: e.type === 'dir', whiteout: false });
+  const t = new LayerTreeBuilder();
+  for (const e of layer.entries) t.add(e.path, e.size, e.type === 'dir', false);
   for (const w of layer.whiteouts) {
     const i = w.lastIndexOf('/') + 1;
-    addPath(root, `${w.slice(0, i)}${WH}${w.slice(i)}`, { size: 0, isDir: false, whiteout: true });
+    t.add(`${w.slice(0, i)}${WH}${w.slice(i)}`, 0, false, true);
   }
-  return root;
+  return t.root;
 }
 
 function copyTree(n: DNode): DNode {
