@@ -184,10 +184,9 @@ export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & {
  * it through: headers are read, bodies skipped. With a digester, the bytes
  * are hashed on another thread meanwhile (a digest needs every byte, a
  * listing does not, and is usually done first); without one the digest is
- * not computed and the caller
- * reports the stated one as unverified. Returns null when the member is
- * compressed (those are streamed: a compressed tar cannot be listed without
- * decompressing it anyway).
+ * not computed and the caller reports the stated one as unverified.
+ * Returns null when the member is compressed (those are streamed: a
+ * compressed tar cannot be listed without decompressing it anyway).
  */
 export async function listPlainLayer(
   file: string,
@@ -202,7 +201,7 @@ export async function listPlainLayer(
     if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
     if (detectCompression(head) !== 'none') return null;
     hashing = options.digester?.digest(fh.fd, member.offset, member.size);
-    hashing?.catch(() => undefined); // awaited below, after the listing
+    hashing?.catch(() => undefined); // settled below: handed to the caller, or awaited before fh closes
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
     const listed = await collect(
       readTar(new RangeByteReader(fh, member.offset, member.size), tarOptions),
