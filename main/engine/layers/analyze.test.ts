@@ -263,4 +263,118 @@ describe('analyzeImageArchive', () => {
       expect(docker.efficiency).toBe(oci.efficiency);
     },
   );
+
+  describe('plain layers: digest on a worker, contents hashed on demand', () => {
+    let plain: LayerBlob[] = [];
+    beforeAll(async () => {
+      plain = [
+        await makeLayer(
+          [
+            { path: 'etc', type: 'dir' },
+            { path: 'etc/same', body: kb(100) },
+            { path: 'etc/changed', body: kb(100) },
+            { path: 'etc/empty', body: '' },
+          ],
+          'none',
+        ),
+        await makeLayer(
+          [
+            { path: 'etc', type: 'dir' },
+            { path: 'etc/same', body: kb(100) },
+            { path: 'etc/changed', body: kb(100, 'y') }, // same size, other bytes
+            { path: 'etc/empty', body: '' },
+          ],
+          'none',
+        ),
+      ];
+    });
+
+    it('shows an identical rewrite as unmodified and a same-size change as modified', async () => {
+      const file = path.join(tmp, 'plain-rewrite.tar');
+      await writeArchive(file, dockerSaveParts(plain).members);
+      const a = await analyzeImageArchive(file);
+      expect(a.verified).toBe(true);
+      expect(a.layers.map((l) => l.diffId)).toEqual(plain.map((l) => l.diffId));
+      expect(a.layers[1]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual(['modified /etc/changed']);
+      expect(a.layers[1]?.stats).toMatchObject({ modified: 1, unmodified: 3 });
+      // Unverified, nothing is hashed: every rewritten file counts as modified (dive's rule).
+      const u = await analyzeImageArchive(file, { verify: false });
+      expect(u.layers[1]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual([
+        'modified /etc/changed',
+        'modified /etc/empty',
+        'modified /etc/same',
+      ]);
+    });
+
+    it('rejects a plain layer whose bytes are not its digest (DIGEST_MISMATCH naming the blob)', async () => {
+      const file = path.join(tmp, 'plain-bad-digest.tar');
+      const parts = ociArchiveParts(plain);
+      const name = `blobs/sha256/${plain[1]?.digest.slice(7) ?? ''}`;
+      // A body byte changed: the tar still parses, only the digest can tell.
+      const bytes = Buffer.from(plain[1]?.bytes ?? Buffer.alloc(0));
+      bytes[512 * 3] = 0x7a;
+      const members = parts.members.map((m) => (m.path === name ? { path: name, body: bytes } : m));
+      await writeArchive(file, members);
+      await expect(analyzeImageArchive(file)).rejects.toMatchObject({
+        code: 'DIGEST_MISMATCH',
+        details: { blob: name, expected: plain[1]?.digest },
+      });
+    });
+
+    it('reports the first bad layer: a lower bad digest before a later cut tar', async () => {
+      const file = path.join(tmp, 'plain-order.tar');
+      const p0 = plain[0] as LayerBlob;
+      const p1 = plain[1] as LayerBlob;
+      const wrong = Buffer.from(p0.bytes ?? Buffer.alloc(0));
+      wrong[512 * 2] = 0x7a; // a body byte: still a valid tar
+      const cut = (p1.bytes ?? Buffer.alloc(0)).subarray(0, 1024 + 100);
+      const parts = dockerSaveParts([
+        { ...p0, bytes: wrong },
+        { ...p1, bytes: cut, size: cut.length },
+      ]);
+      await writeArchive(file, parts.members);
+      const err: unknown = await analyzeImageArchive(file).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DIGEST_MISMATCH', details: { kind: 'diffID', layer: 0 } });
+    });
+
+    it('fails on a lower bad layer while a plain layer above is still being hashed, leaving nothing unhandled', async () => {
+      const file = path.join(tmp, 'plain-stopped.tar');
+      const base = layers[0] as LayerBlob;
+      const big = await makeLayer([{ path: 'big', body: Buffer.alloc(96 * 1024 * 1024) }], 'none');
+      const parts = dockerSaveParts([{ ...base, diffId: big.diffId }, big]); // layer 0's diffID is wrong
+      await writeArchive(file, parts.members);
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        await expect(analyzeImageArchive(file)).rejects.toMatchObject({
+          code: 'DIGEST_MISMATCH',
+          details: { kind: 'diffID', layer: 0 },
+        });
+        await new Promise((r) => setTimeout(r, 200)); // the stopped worker's digests settle
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      expect(unhandled).toEqual([]);
+    });
+
+    it('stops its worker thread when done, on errors and on abort', async () => {
+      const file = path.join(tmp, 'plain-threads.tar');
+      await writeArchive(file, dockerSaveParts(plain).members);
+      const threads = (): number => fs.readdirSync('/proc/self/task').length;
+      await analyzeImageArchive(file); // the libuv pool and the like exist from here on
+      const base = threads();
+      await analyzeImageArchive(file);
+      expect(threads()).toBe(base);
+      const ac = new AbortController();
+      const aborted = analyzeImageArchive(file, {
+        signal: ac.signal,
+        onProgress: ({ layer }) => {
+          if (layer === 1) ac.abort(new Error('cancelled'));
+        },
+      });
+      await expect(aborted).rejects.toThrow('cancelled');
+      expect(threads()).toBe(base);
+    });
+  });
 });

@@ -1,29 +1,38 @@
 /**
  * dive-like analysis of an image archive file, without root and without
- * extracting anything: the outer tar is indexed once, each layer is
- * streamed from its byte range (decompressed, hashed, listed), and every
- * digest the archive states is checked on the way.
+ * extracting anything: the outer tar is indexed once, each layer is read
+ * from its byte range (compressed ones streamed: decompressed, hashed,
+ * listed; plain ones listed from their headers while a worker thread
+ * hashes their bytes), and every digest the archive states is checked on
+ * the way. See README.md.
  */
 import { DigestTap, assertDigest, chainIds, type Digest } from '../images/digest';
 import { EngineError } from '../images/errors';
 import type { Compression } from '../images/compression';
 import type { HistoryEntry, ImageConfig } from '../images/oci-types';
 import { ArchiveIndex } from './archive-index';
-import { diveEfficiency, type Inefficiency } from './efficiency';
+import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
+import { BodyHasher } from './body-hash';
 import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
+import { RangeDigester } from './range-digest';
 
 export interface AnalyzeOptions extends SelectOptions {
-  /** Hash file contents to tell rewritten-but-identical files apart (default true). */
+  /**
+   * Compare file contents to tell rewritten-but-identical files apart
+   * (default true). Compressed layers hash every file while streaming;
+   * plain layers hash, on demand, only files a lower layer also has.
+   */
   hashFiles?: boolean;
   /**
    * Check every layer's digest and diffID (default true). With false, plain
-   * (uncompressed) layers are listed by reading their headers only, and
-   * their digest and diffID are the ones the archive states, unchecked
-   * (`verified: false` on those layers and on the image). Compressed layers
-   * are always read through and verified. Implies no content hashes for the
-   * unverified layers (an identical rewrite then counts as modified, as in dive).
+   * (uncompressed) layers are listed from their headers and nothing of
+   * them is hashed: their digest and diffID are the ones the archive
+   * states, unchecked (`verified: false` on those layers and on the image).
+   * Compressed layers are always read through and verified. Implies no
+   * content hashes for the unverified layers (an identical rewrite then
+   * counts as modified, as in dive).
    */
   verify?: boolean;
   maxEntrySize?: number;
@@ -121,14 +130,59 @@ function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntr
 }
 
 interface Scanned {
-  scan: LayerScan;
+  scan: Omit<LayerScan, 'digest' | 'diffId'>;
   verified: boolean;
+  /**
+   * The blob's digest and diffID: known with the scan, except for a plain
+   * layer whose bytes the worker is still hashing (a promise, checked
+   * against the stated digest when they are). The listing is merged meanwhile.
+   */
+  digests: Digests | Promise<Digests>;
+}
+
+interface Digests {
+  digest: Digest;
+  diffId: Digest;
+}
+
+/** Awaits the checks in layer order: the first bad layer is the one reported. */
+async function inOrder(checks: readonly Promise<void>[]): Promise<void> {
+  for (const c of checks) await c;
 }
 
 /** Layers read at once: blob reading, gunzip (libuv's pool) and hashing overlap across cores. */
 const SCAN_AHEAD = 2;
 
 export async function analyzeImageArchive(file: string, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
+  const verify = options.verify ?? true;
+  const hashFiles = options.hashFiles ?? true;
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // Plain layers: the digest on a worker thread (started with the first plain
+  // layer) while the headers are listed here.
+  const digester = verify ? new RangeDigester(signal) : undefined;
+  const bodies = new BodyHasher(file, signal);
+  try {
+    return await analyze(file, options, { verify, hashFiles, signal, digester, bodies });
+  } finally {
+    stop.abort(); // scans still running after an error stop reading
+    await Promise.all([digester?.close(), bodies.close()]);
+  }
+}
+
+interface Run {
+  verify: boolean;
+  hashFiles: boolean;
+  signal: AbortSignal;
+  digester: RangeDigester | undefined;
+  bodies: BodyHasher;
+}
+
+async function analyze(
+  file: string,
+  options: AnalyzeOptions,
+  { verify, hashFiles, signal, digester, bodies }: Run,
+): Promise<ImageAnalysis> {
   const index = await ArchiveIndex.open(file);
   const plan = await planImage(index, options);
   const diffIds = plan.config.rootfs.diff_ids as Digest[];
@@ -136,30 +190,47 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
   const history = historyForLayers(plan.config, plan.layers.length);
   const tree = new MergedTree();
   const layers: LayerAnalysis[] = [];
-  const scanned: LayerScan[] = [];
+  const scanned: DiveLayer[] = [];
+  const checks: Promise<void>[] = [];
 
   // Scans start up to SCAN_AHEAD layers ahead of the one being merged and are
   // awaited in layer order, so the first bad layer is still the one reported.
   // The same blob listed twice (identical layers) is read once.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const scans = new Map<string, Promise<Scanned>>();
   const scanOne = async (ref: LayerRef, i: number): Promise<Scanned> => {
     try {
-      if (options.verify === false) {
-        const listed = await listPlainLayer(index.file, ref.member, { maxEntrySize: options.maxEntrySize, signal });
-        if (listed) {
-          if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
-            throw new EngineError(
-              'DIGEST_MISMATCH',
-              `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
-              { entry: ref.name, blob: ref.name, reason: 'size' },
-            );
-          }
-          // A plain layer's blob is its tar stream: both digests are the stated diffID.
-          const diffId = diffIds[i] as Digest;
-          return { scan: { ...listed, digest: ref.expectedDigest ?? diffId, diffId }, verified: false };
+      const listed = await listPlainLayer(index.file, ref.member, {
+        maxEntrySize: options.maxEntrySize,
+        signal,
+        digester,
+        contentRefs: verify && hashFiles,
+      });
+      if (listed) {
+        if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
+          throw new EngineError(
+            'DIGEST_MISMATCH',
+            `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
+            { entry: ref.name, blob: ref.name, reason: 'size' },
+          );
         }
+        const { digest: hashing, ...scan } = listed;
+        if (hashing) {
+          // A plain layer's blob is its tar stream: the digest is also the diffID.
+          const digests = hashing.then(
+            (digest) => {
+              if (ref.expectedDigest) assertDigest(ref.expectedDigest, digest, ref.name);
+              return { digest, diffId: digest };
+            },
+            async (err: unknown) => {
+              throw await preferDigestError(err, index, ref);
+            },
+          );
+          digests.catch(() => undefined); // awaited in layer order, unless the analysis stopped first
+          return { scan, verified: true, digests };
+        }
+        // Unverified: both digests are the stated diffID.
+        const diffId = diffIds[i] as Digest;
+        return { scan, verified: false, digests: { digest: ref.expectedDigest ?? diffId, diffId } };
       }
       const scan = await scanLayer(index.open(ref.member), {
         hashFiles: options.hashFiles,
@@ -179,7 +250,7 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
         );
       }
       if (ref.expectedDigest) assertDigest(ref.expectedDigest, scan.digest, ref.name);
-      return { scan, verified: true };
+      return { scan, verified: true, digests: { digest: scan.digest, diffId: scan.diffId } };
     } catch (err) {
       throw await preferDigestError(err, index, ref);
     }
@@ -195,48 +266,71 @@ export async function analyzeImageArchive(file: string, options: AnalyzeOptions 
     }
   };
 
-  try {
-    for (const [i, ref] of plan.layers.entries()) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.({ layer: i, layers: plan.layers.length });
-      startUpTo(i + SCAN_AHEAD - 1);
-      const { scan, verified } = await (scans.get(ref.member.name) as Promise<Scanned>);
+  for (const [i, ref] of plan.layers.entries()) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ layer: i, layers: plan.layers.length });
+    startUpTo(i + SCAN_AHEAD - 1);
+    let layerScan: Scanned;
+    try {
+      layerScan = await (scans.get(ref.member.name) as Promise<Scanned>);
+    } catch (err) {
+      await inOrder(checks); // a lower layer's bad digest comes first
+      throw err;
+    }
+    const { scan, verified, digests } = layerScan;
+    scanned.push(scan);
+    if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
+    const diff = tree.applyLayer(scan);
+    const h = history[i];
+    const layer: LayerAnalysis = {
+      index: i,
+      blob: ref.name,
+      compression: scan.compression,
+      // Provisional: set from `digests` below, before the result is returned.
+      digest: diffIds[i] as Digest,
+      diffId: diffIds[i] as Digest,
+      verified,
+      chainId: chains[i] as Digest,
+      compressedSize: scan.compressedSize,
+      uncompressedSize: scan.uncompressedSize,
+      size: scan.contentSize,
+      createdBy: h?.created_by ?? '(missing)',
+      stats: diff.stats,
+      changes: diff.changes,
+    };
+    if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
+    if (h?.created !== undefined) layer.created = h.created;
+    if (h?.comment !== undefined) layer.comment = h.comment;
+    layers.push(layer);
+    const settle = ({ digest, diffId }: Digests): void => {
       try {
-        if (verified) assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+        if (verified) assertDigest(diffIds[i] as string, diffId, ref.name, { kind: 'diffID', layer: i });
         // Unverified: the same blob listed twice must at least be stated twice with one diffID.
-        else if (scan.diffId !== diffIds[i])
-          assertDigest(diffIds[i] as string, scan.diffId, ref.name, { kind: 'diffID', layer: i });
+        else if (diffId !== diffIds[i])
+          assertDigest(diffIds[i] as string, diffId, ref.name, { kind: 'diffID', layer: i });
       } catch (err) {
         throw withBlob(err, ref.name);
       }
-      scanned.push(scan);
-      const diff = tree.applyLayer(scan);
-      const h = history[i];
-      const layer: LayerAnalysis = {
-        index: i,
-        blob: ref.name,
-        compression: scan.compression,
-        digest: scan.digest,
-        diffId: scan.diffId,
-        verified,
-        chainId: chains[i] as Digest,
-        compressedSize: scan.compressedSize,
-        uncompressedSize: scan.uncompressedSize,
-        size: scan.contentSize,
-        createdBy: h?.created_by ?? '(missing)',
-        stats: diff.stats,
-        changes: diff.changes,
-      };
-      if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
-      if (h?.created !== undefined) layer.created = h.created;
-      if (h?.comment !== undefined) layer.comment = h.comment;
-      layers.push(layer);
+      layer.digest = digest;
+      layer.diffId = diffId;
+    };
+    if (digests instanceof Promise) {
+      const check = digests.then(settle);
+      check.catch(() => undefined); // awaited in layer order
+      checks.push(check);
+    } else {
+      try {
+        settle(digests);
+      } catch (err) {
+        await inOrder(checks); // a lower layer's bad digest comes first
+        throw err;
+      }
     }
-  } finally {
-    stop.abort(); // scans still running after an error stop reading
   }
 
+  // Efficiency is worked out while the worker may still be hashing the last plain layers.
   const eff = diveEfficiency(scanned);
+  await inOrder(checks);
   const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
   const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
   const result: ImageAnalysis = {

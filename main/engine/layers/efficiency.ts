@@ -47,91 +47,134 @@ interface DNode {
   size: number;
   isDir: boolean;
   whiteout: boolean;
-  children: Map<string, DNode>;
+  /** Null until a child is added: most nodes are files, and a Map each was most of the allocation. */
+  children: Map<string, DNode> | null;
 }
 
-const newNode = (size = 0, isDir = false, whiteout = false): DNode => ({ size, isDir, whiteout, children: new Map() });
+const newNode = (size = 0, isDir = false, whiteout = false): DNode => ({ size, isDir, whiteout, children: null });
 const WH = '.wh.';
 
-/** dive's FileTree.AddPath: creates placeholder parents, replaces the payload of an existing node. */
-function addPath(root: DNode, comps: readonly string[], payload: Omit<DNode, 'children'>): void {
-  let n = root;
-  comps.forEach((c, i) => {
-    let next = n.children.get(c);
-    if (!next) {
-      next = newNode();
-      n.children.set(c, next);
+/*
+ * Paths here are the scan's clean "a/b/c" form (no empty components) and
+ * are walked with indexOf, without splitting them into arrays.
+ */
+
+const join = (dir: string, name: string): string => (dir === '' ? name : `${dir}/${name}`);
+
+/**
+ * dive's FileTree.AddPath for one layer's entries: placeholder parents are
+ * created, an existing node's payload is replaced. Entries come in archive
+ * order, mostly next to their siblings, so the last parent directory is
+ * remembered (nodes are never removed from a layer tree: it stays valid).
+ */
+class LayerTreeBuilder {
+  readonly root = newNode(0, true);
+  private dirPath = '';
+  private dir = this.root;
+
+  add(path: string, size: number, isDir: boolean, whiteout: boolean): void {
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    if (parent !== this.dirPath) {
+      let n = this.root;
+      for (let start = 0; start < parent.length;) {
+        let end = parent.indexOf('/', start);
+        if (end < 0) end = parent.length;
+        n = childOf(n, parent.slice(start, end));
+        start = end + 1;
+      }
+      this.dir = n;
+      this.dirPath = parent;
     }
-    if (i === comps.length - 1) {
-      next.size = payload.size;
-      next.isDir = payload.isDir;
-      next.whiteout = payload.whiteout;
-    }
-    n = next;
-  });
+    const node = childOf(this.dir, path.slice(slash + 1));
+    node.size = size;
+    node.isDir = isDir;
+    node.whiteout = whiteout;
+  }
 }
 
-function getNode(root: DNode, comps: readonly string[]): DNode | undefined {
+/** The node at `path` ('' is the root). */
+function getNode(root: DNode, path: string): DNode | undefined {
+  if (path === '') return root;
   let n: DNode | undefined = root;
-  for (const c of comps) {
-    n = n.children.get(c);
-    if (!n) return undefined;
+  let start = 0;
+  for (;;) {
+    const slash = path.indexOf('/', start);
+    n = n.children?.get(slash < 0 ? path.slice(start) : path.slice(start, slash));
+    if (!n || slash < 0) return n;
+    start = slash + 1;
   }
-  return n;
 }
 
 function layerTree(layer: DiveLayer): DNode {
-  const root = newNode(0, true);
-  const items: Array<{ comps: string[]; size: number; isDir: boolean; whiteout: boolean }> = [];
-  for (const e of layer.entries)
-    items.push({ comps: e.path.split('/'), size: e.size, isDir: e.type === 'dir', whiteout: false });
+  const t = new LayerTreeBuilder();
+  for (const e of layer.entries) t.add(e.path, e.size, e.type === 'dir', false);
   for (const w of layer.whiteouts) {
-    const comps = w.split('/');
-    comps[comps.length - 1] = `${WH}${comps[comps.length - 1] ?? ''}`;
-    items.push({ comps, size: 0, isDir: false, whiteout: true });
+    const i = w.lastIndexOf('/') + 1;
+    t.add(`${w.slice(0, i)}${WH}${w.slice(i)}`, 0, false, true);
   }
-  for (const it of items) addPath(root, it.comps, { size: it.size, isDir: it.isDir, whiteout: it.whiteout });
-  return root;
+  return t.root;
 }
 
 function copyTree(n: DNode): DNode {
   const c = newNode(n.size, n.isDir, n.whiteout);
-  for (const [k, v] of n.children) c.children.set(k, copyTree(v));
+  if (n.children) {
+    c.children = new Map();
+    for (const [k, v] of n.children) c.children.set(k, copyTree(v));
+  }
   return c;
 }
 
-/** Children-first, names sorted: dive's VisitDepthChildFirst. */
-function visitChildFirst(n: DNode, comps: string[], fn: (node: DNode, comps: string[]) => void): void {
-  for (const name of [...n.children.keys()].sort()) {
-    const child = n.children.get(name);
-    if (child) visitChildFirst(child, [...comps, name], fn);
-  }
-  if (comps.length > 0) fn(n, comps);
+/** Children first (dive's VisitDepthChildFirst; the per-path sums do not depend on the order of names). */
+function visitChildFirst(n: DNode, path: string, fn: (node: DNode, path: string) => void): void {
+  if (n.children) for (const [name, child] of n.children) visitChildFirst(child, join(path, name), fn);
+  if (path !== '') fn(n, path);
 }
 
-const unwhite = (comps: readonly string[]): string[] => {
-  const out = [...comps];
-  const last = out[out.length - 1];
-  if (last?.startsWith(WH)) out[out.length - 1] = last.slice(WH.length);
-  return out;
-};
+/** "a/.wh.b" → "a/b". */
+function unwhite(path: string): string {
+  const i = path.lastIndexOf('/') + 1;
+  return path.startsWith(WH, i) ? path.slice(0, i) + path.slice(i + WH.length) : path;
+}
 
-/** dive's FileTree.Stack: whiteouts remove, everything else AddPath()s its payload. */
+/** The child `name` of n, a placeholder if it is new (what AddPath creates for a missing parent). */
+function childOf(n: DNode, name: string): DNode {
+  let c = n.children?.get(name);
+  if (!c) {
+    c = newNode();
+    (n.children ??= new Map()).set(name, c);
+  }
+  return c;
+}
+
+/**
+ * dive's FileTree.Stack: the upper tree visited children first, names
+ * sorted; whiteouts remove, everything else AddPath()s its payload. Walked
+ * alongside the lower tree rather than by path from its root each time
+ * (the same nodes: AddPath never replaces a node, and a whiteout removes a
+ * sibling, never an ancestor).
+ */
 function stack(lower: DNode, upper: DNode): void {
-  visitChildFirst(upper, [], (node, comps) => {
+  if (!upper.children) return;
+  for (const name of [...upper.children.keys()].sort()) {
+    const node = upper.children.get(name) as DNode;
     if (node.whiteout) {
-      const target = unwhite(comps);
-      const parent = getNode(lower, target.slice(0, -1));
-      parent?.children.delete(target[target.length - 1] ?? '');
-    } else {
-      addPath(lower, comps, node);
+      // Entries under a ".wh.x" directory are added first, as dive's visit does.
+      if (node.children && node.children.size > 0) stack(childOf(lower, name), node);
+      lower.children?.delete(name.startsWith(WH) ? name.slice(WH.length) : name);
+      continue;
     }
-  });
+    const target = childOf(lower, name);
+    stack(target, node);
+    target.size = node.size;
+    target.isDir = node.isDir;
+    target.whiteout = node.whiteout;
+  }
 }
 
 function subtreeSize(n: DNode): number {
   let s = n.size;
-  for (const c of n.children.values()) s += subtreeSize(c);
+  if (n.children) for (const c of n.children.values()) s += subtreeSize(c);
   return s;
 }
 
@@ -145,15 +188,15 @@ export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
     if (idx === 0) stacked = copyTree(tree);
     else if (stacked) stack(stacked, trees[idx - 1] as DNode);
     const below = stacked;
-    visitChildFirst(tree, [], (node, comps) => {
-      if (node.children.size > 0) return; // leaves only
-      const pathComps = node.whiteout ? unwhite(comps) : comps;
+    visitChildFirst(tree, '', (node, path) => {
+      if (node.children && node.children.size > 0) return; // leaves only
+      const target = node.whiteout ? unwhite(path) : path;
       let size = node.size;
       if (node.whiteout) {
-        const prev = below ? getNode(below, pathComps) : undefined;
+        const prev = below ? getNode(below, target) : undefined;
         size = prev?.isDir ? subtreeSize(prev) : 0;
       }
-      const key = `/${pathComps.join('/')}`;
+      const key = `/${target}`;
       const d = data.get(key);
       if (!d) data.set(key, { cumulative: size, min: size, count: 1 });
       else {

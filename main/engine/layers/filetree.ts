@@ -58,6 +58,8 @@ interface Node {
   devmajor: number;
   devminor: number;
   hash?: string;
+  /** ScannedEntry.bodyOffset: where to hash the content from if a comparison needs it. */
+  bodyOffset?: number;
   /** A parent directory the archive never described. */
   implicit: boolean;
   children?: Map<string, Node>;
@@ -91,12 +93,22 @@ function fromEntry(e: ScannedEntry | TreeEntry): Node {
     implicit: false,
   };
   if ('hash' in e && e.hash !== undefined) n.hash = e.hash;
+  if ('bodyOffset' in e && e.bodyOffset !== undefined) n.bodyOffset = e.bodyOffset;
   if (e.type === 'dir') n.children = new Map();
   return n;
 }
 
-function split(p: string): string[] {
-  return p.split('/').filter((c) => c !== '');
+/**
+ * The "a/b" form of a path. Scanned paths already are: they are then
+ * walked with indexOf, component by component, without building arrays.
+ */
+function clean(p: string): string {
+  return p.startsWith('/') || p.endsWith('/') || p.includes('//')
+    ? p
+        .split('/')
+        .filter((c) => c !== '')
+        .join('/')
+    : p;
 }
 
 function subtreeSize(n: Node): number {
@@ -105,10 +117,20 @@ function subtreeSize(n: Node): number {
   return total;
 }
 
+/** Everything but the content: what must match before content is worth comparing. */
+function sameMeta(a: Node | ScannedEntry, b: Node | ScannedEntry): boolean {
+  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid || a.size !== b.size) return false;
+  return a.linkname === b.linkname && a.devmajor === b.devmajor && a.devminor === b.devminor;
+}
+
+/** Both bodies are the same bytes of the same archive file (a layer listed twice). */
+function sameBody(a: Node | ScannedEntry, b: Node | ScannedEntry): boolean {
+  return a.bodyOffset !== undefined && a.bodyOffset === b.bodyOffset;
+}
+
 function sameContent(a: Node, b: Node): boolean {
-  if (a.type !== b.type || a.mode !== b.mode || a.uid !== b.uid || a.gid !== b.gid) return false;
-  if (a.linkname !== b.linkname || a.devmajor !== b.devmajor || a.devminor !== b.devminor) return false;
-  if (a.type === 'file') return a.size === b.size && a.hash !== undefined && a.hash === b.hash;
+  if (!sameMeta(a, b)) return false;
+  if (a.type === 'file') return sameBody(a, b) || (a.hash !== undefined && a.hash === b.hash);
   return true;
 }
 
@@ -116,20 +138,27 @@ export class MergedTree {
   private readonly root: Node = implicitDir();
 
   private get(path: string): Node | undefined {
+    const p = clean(path);
     let n: Node | undefined = this.root;
-    for (const c of split(path)) {
-      n = n.children?.get(c);
-      if (!n) return undefined;
+    if (p === '') return n;
+    for (let start = 0; ;) {
+      const slash = p.indexOf('/', start);
+      n = n.children?.get(slash < 0 ? p.slice(start) : p.slice(start, slash));
+      if (!n || slash < 0) return n;
+      start = slash + 1;
     }
-    return n;
   }
 
   private parentOf(path: string, create: boolean): { dir: Node; name: string } | undefined {
-    const comps = split(path);
-    const name = comps.pop();
-    if (name === undefined) return undefined;
+    const p = clean(path);
+    if (p === '') return undefined;
+    const last = p.lastIndexOf('/');
+    const name = p.slice(last + 1);
     let n = this.root;
-    for (const c of comps) {
+    for (let start = 0; start <= last;) {
+      const slash = p.indexOf('/', start);
+      const c = p.slice(start, slash);
+      start = slash + 1;
       let next = n.children?.get(c);
       if (!next || !next.children) {
         if (!create) return undefined;
@@ -154,6 +183,36 @@ export class MergedTree {
     // A directory replacing a directory keeps what the lower layers put in it.
     if (old?.children && node.children) node.children = old.children;
     p.dir.children?.set(p.name, node);
+  }
+
+  /**
+   * Before applyLayer: hashes the regular files whose verdict depends on
+   * their bytes (a lower file at the same path with the same metadata, and
+   * a side without a hash) from where their scan noted them. Hashes are
+   * stored on the entries and nodes. Returns how many bodies were hashed.
+   */
+  async hashCollisions(
+    entries: readonly ScannedEntry[],
+    hashAt: (offset: number, size: number) => Promise<string>,
+  ): Promise<number> {
+    let hashed = 0;
+    for (const e of entries) {
+      if (e.type !== 'file') continue;
+      const lower = this.get(e.path);
+      if (!lower || lower.implicit || !sameMeta(lower, e) || sameBody(lower, e)) continue;
+      // Hash only when both sides can have a hash: otherwise the verdict is "modified" anyway.
+      if (e.hash === undefined && e.bodyOffset === undefined) continue;
+      if (lower.hash === undefined && lower.bodyOffset === undefined) continue;
+      if (e.hash === undefined && e.bodyOffset !== undefined) {
+        e.hash = await hashAt(e.bodyOffset, e.size);
+        hashed++;
+      }
+      if (lower.hash === undefined && lower.bodyOffset !== undefined) {
+        lower.hash = await hashAt(lower.bodyOffset, lower.size);
+        hashed++;
+      }
+    }
+    return hashed;
   }
 
   /** Applies one layer and returns what it changed. */
@@ -203,14 +262,14 @@ export class MergedTree {
       const node = fromEntry(e);
       const lower = this.get(path);
       if (!lower) {
-        changes.push({ ...toChange(path, node), change: 'added' });
+        changes.push(toChange(path, node, 'added'));
       } else {
         if (lower.children && !node.children) {
           // A non-directory replacing a directory takes its whole subtree away.
           for (const [name, child] of [...lower.children]) removed(`${path}/${name}`, child);
         }
         if (lower.implicit ? node.type === 'dir' : sameContent(lower, node)) unmodified++;
-        else changes.push({ ...toChange(path, node), change: 'modified' });
+        else changes.push(toChange(path, node, 'modified'));
       }
       nodes.push([path, node]);
     }
@@ -272,6 +331,7 @@ export class MergedTree {
   }
 }
 
-function toChange(path: string, n: Node): Omit<FileChange, 'change'> {
-  return { path: `/${path}`, type: n.type, size: n.size, mode: n.mode, uid: n.uid, gid: n.gid, linkname: n.linkname };
+function toChange(path: string, n: Node, change: ChangeKind): FileChange {
+  const { type, size, mode, uid, gid, linkname } = n;
+  return { path: `/${path}`, type, size, mode, uid, gid, linkname, change };
 }

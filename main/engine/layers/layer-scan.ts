@@ -1,8 +1,9 @@
 /**
  * Reads one layer blob without extracting it: digests of the blob and of
  * the tar stream, and a compact record per entry (with a content hash of
- * regular files, so a later layer rewriting identical bytes reads as
- * unmodified). Whiteouts are interpreted with the same rules as extraction.
+ * regular files, or for a plain layer where its body is, so a later layer
+ * rewriting identical bytes reads as unmodified). Whiteouts are
+ * interpreted with the same rules as extraction.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,7 +13,8 @@ import { EngineError } from '../images/errors';
 import { cleanComponents } from '../images/paths';
 import { BLOCK, type TarEntryType } from '../images/tar/format';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
-import { classifyWhiteout } from '../images/whiteout';
+import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../images/whiteout';
+import type { RangeDigest, RangeDigester } from './range-digest';
 import { RangeByteReader } from './range-reader';
 
 export interface ScannedEntry {
@@ -28,6 +30,12 @@ export interface ScannedEntry {
   devminor: number;
   /** sha256 hex of a regular file's content (when hashing is on). */
   hash?: string;
+  /**
+   * Where a regular file's body starts in the archive file, when the scan
+   * listed a plain layer without hashing it: the content is hashed from
+   * there only if a comparison needs it (MergedTree.hashCollisions).
+   */
+  bodyOffset?: number;
 }
 
 export interface LayerScan {
@@ -62,10 +70,25 @@ export function withBlob(err: unknown, blob: string): unknown {
   return new EngineError(err.code, `${blob}: ${err.message}`, { ...err.details, blob }, { cause: err });
 }
 
+const NOT_WHITEOUT: WhiteoutKind = { kind: 'none' };
+
+/** The reader's path cleaned to "a/b" ('' for the root); ".." is resolved or refused (TAR_PATH_ESCAPE). */
+function cleanPath(p: string): string {
+  // The tar reader already dropped "." and empty components; only "/" and ".." are left to handle.
+  if (p !== '.' && !p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p)) return p;
+  return cleanComponents(p, p).join('/');
+}
+
+/** What collect does with regular files' bodies: hash them, or note where they are (offsetBase + dataOffset). */
+interface Bodies {
+  hash: boolean;
+  offsetBase?: number;
+}
+
 /** Folds tar entries into a scan (entries, whiteouts, opaques, content size). */
 async function collect(
   tarEntries: AsyncIterable<TarEntry>,
-  hashFiles: boolean,
+  bodies: Bodies,
   signal: AbortSignal | undefined,
 ): Promise<Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>> {
   const entries: ScannedEntry[] = [];
@@ -74,12 +97,13 @@ async function collect(
   let contentSize = 0;
   for await (const e of tarEntries) {
     signal?.throwIfAborted();
-    const comps = cleanComponents(e.path, e.path);
-    const base = comps[comps.length - 1];
-    if (base === undefined) continue; // the root entry
+    const path = cleanPath(e.path);
+    if (path === '') continue; // the root entry
     contentSize += e.size;
-    const parent = comps.slice(0, -1).join('/');
-    const wh = classifyWhiteout(base);
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    const wh = base.startsWith(WHITEOUT_PREFIX) ? classifyWhiteout(base) : NOT_WHITEOUT;
     if (wh.kind === 'opaque') {
       opaques.push(parent);
       continue;
@@ -95,7 +119,7 @@ async function collect(
       continue;
     }
     const rec: ScannedEntry = {
-      path: comps.join('/'),
+      path,
       type: e.type,
       size: e.size,
       mode: e.mode,
@@ -105,11 +129,13 @@ async function collect(
       devmajor: e.devmajor,
       devminor: e.devminor,
     };
-    if (e.type === 'file' && hashFiles) {
+    if (e.type === 'file' && bodies.hash) {
       // Hashed from the reader's slices of the source chunks: no copy.
       const h = crypto.createHash('sha256');
       for await (const chunk of e.body()) h.update(chunk);
       rec.hash = h.digest('hex');
+    } else if (e.type === 'file' && bodies.offsetBase !== undefined) {
+      rec.bodyOffset = bodies.offsetBase + e.dataOffset;
     }
     entries.push(rec);
   }
@@ -126,7 +152,7 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
     maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
     ...(compression === 'none' && options.sourceSize !== undefined ? { totalSize: options.sourceSize } : {}),
   };
-  const listed = await collect(readTar(tarStream, tarOptions), hashFiles, options.signal);
+  const listed = await collect(readTar(tarStream, tarOptions), { hash: hashFiles }, options.signal);
   return {
     compression,
     digest: blobTap.digest(),
@@ -137,31 +163,77 @@ export async function scanLayer(source: AsyncIterable<Uint8Array>, options: Scan
   };
 }
 
+export interface PlainListOptions extends Omit<ScanOptions, 'hashFiles' | 'sourceSize' | 'maxZstdWindow'> {
+  /**
+   * Hashes the member in this worker while its headers are listed; the
+   * listing then carries the digest (which is also the diffID: the blob is
+   * the tar stream).
+   */
+  digester?: RangeDigester;
+  /** Record regular files' body offsets (ScannedEntry.bodyOffset) for hashing on demand. */
+  contentRefs?: boolean;
+}
+
+export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & {
+  /** With a digester: the member's sha256, once the worker has read it all (the listing is ready before). */
+  digest?: Promise<Digest>;
+};
+
 /**
  * Lists a plain (uncompressed) tar member of an archive file without reading
- * it through: headers are read, bodies skipped, nothing is hashed. The digest
- * and diffID are not computed; the caller reports the ones it was given as
- * unverified. Returns null when the member is compressed (those are streamed:
- * a compressed tar cannot be listed without decompressing it anyway).
+ * it through: headers are read, bodies skipped. With a digester, the bytes
+ * are hashed on another thread meanwhile (a digest needs every byte, a
+ * listing does not, and is usually done first); without one the digest is
+ * not computed and the caller reports the stated one as unverified.
+ * Returns null when the member is compressed (those are streamed: a
+ * compressed tar cannot be listed without decompressing it anyway).
  */
 export async function listPlainLayer(
   file: string,
   member: { offset: number; size: number },
-  options: Omit<ScanOptions, 'hashFiles' | 'sourceSize' | 'maxZstdWindow'> = {},
-): Promise<Omit<LayerScan, 'digest' | 'diffId'> | null> {
+  options: PlainListOptions = {},
+): Promise<PlainListing | null> {
   const fh = await fs.promises.open(file, 'r');
+  let hashing: Promise<RangeDigest> | undefined;
+  let handedOff = false;
   try {
     const head = Buffer.alloc(Math.min(BLOCK, member.size));
     if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
     if (detectCompression(head) !== 'none') return null;
+    hashing = options.digester?.digest(fh.fd, member.offset, member.size);
+    hashing?.catch(() => undefined); // settled below: handed to the caller, or awaited before fh closes
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
     const listed = await collect(
       readTar(new RangeByteReader(fh, member.offset, member.size), tarOptions),
-      false,
+      options.contentRefs ? { hash: false, offsetBase: member.offset } : { hash: false },
       options.signal,
     );
-    return { compression: 'none', compressedSize: member.size, uncompressedSize: member.size, ...listed };
+    const result: PlainListing = {
+      compression: 'none',
+      compressedSize: member.size,
+      uncompressedSize: member.size,
+      ...listed,
+    };
+    if (hashing) {
+      // The worker reads through fh: fh closes once it is done (or stopped).
+      result.digest = hashing
+        .finally(() => fh.close())
+        .then(({ digest, bytes }) => {
+          if (bytes !== member.size) {
+            throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
+              missing: member.size - bytes,
+            });
+          }
+          return digest;
+        });
+      result.digest.catch(() => undefined); // the caller's to await; a stopped analysis may not
+      handedOff = true;
+    }
+    return result;
   } finally {
-    await fh.close();
+    if (!handedOff) {
+      await hashing?.catch(() => undefined);
+      await fh.close();
+    }
   }
 }

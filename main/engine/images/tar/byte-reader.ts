@@ -14,7 +14,12 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
 /** What the tar reader needs from its input; ByteReader for streams, FileByteReader for seekable files. */
 export interface ByteSource {
   readonly position: number;
+  /** May return a view that the next call overwrites (RangeByteReader): copy what must outlive it. */
   readExact(n: number, what: string): Promise<Buffer | null>;
+  /** Optional fast path: readExact's bytes when already at hand, else undefined (then call readExact). */
+  readExactSync?(n: number): Buffer | undefined;
+  /** Optional fast path: skips n bytes and returns true when that needs no I/O; false leaves it to skip(). */
+  skipSync?(n: number): boolean;
   readSome(max: number, what: () => string): Promise<Buffer>;
   skip(n: number, what: () => string): Promise<void>;
   drain(): Promise<void>;

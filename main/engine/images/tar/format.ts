@@ -81,14 +81,18 @@ export const FIELD = {
 
 /** Sum of the header bytes with the checksum field read as spaces: [unsigned, signed]. */
 export function headerChecksums(block: Uint8Array): [number, number] {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : (block[i] ?? 0);
+  // One pass over the bytes (this runs once per member of every archive read).
+  let unsigned = 8 * 0x20;
+  let high = 0;
+  const n = Math.min(BLOCK, block.length); // missing bytes count as 0
+  for (let i = 0; i < n; i++) {
+    if (i === 148) i = 156;
+    if (i >= n) break;
+    const b = block[i] as number;
     unsigned += b;
-    signed += b > 127 ? b - 256 : b;
+    high += b >>> 7;
   }
-  return [unsigned, signed];
+  return [unsigned, unsigned - 256 * high];
 }
 
 export function isZeroBlock(block: Uint8Array): boolean {

@@ -7,32 +7,45 @@
 
 /** Returns null when the field is malformed. */
 export function parseNumeric(field: Uint8Array): bigint | null {
-  const first = field[0] ?? 0;
+  return parseNumericAt(field, 0, field.length);
+}
+
+/** parseNumeric of block[off, off + len), without a view per field (the tar reader parses six per header). */
+export function parseNumericAt(block: Uint8Array, off: number, len: number): bigint | null {
+  const end = Math.min(off + len, block.length);
+  const first = len > 0 ? (block[off] ?? 0) : 0;
   if (first & 0x80) {
     // Two's complement big-endian; bit 0x40 of the first byte is the sign.
     const inv = first & 0x40 ? 0xff : 0;
     let x = 0n;
-    for (let i = 0; i < field.length; i++) {
-      let c = (field[i] ?? 0) ^ inv;
-      if (i === 0) c &= 0x7f;
+    for (let i = off; i < end; i++) {
+      let c = (block[i] ?? 0) ^ inv;
+      if (i === off) c &= 0x7f;
       x = (x << 8n) | BigInt(c);
     }
     return inv ? -x - 1n : x;
   }
-  let i = 0;
-  while (i < field.length && field[i] === 0x20) i++; // leading spaces
+  let i = off;
+  while (i < end && block[i] === 0x20) i++; // leading spaces
+  // Digits accumulate in a Number while exact (8^17 = 2^51), as BigInt only past that.
+  let small = 0;
   let x = 0n;
   let digits = 0;
-  for (; i < field.length; i++) {
-    const c = field[i] ?? 0;
+  for (; i < end; i++) {
+    const c = block[i] ?? 0;
     if (c === 0 || c === 0x20) break;
     if (c < 0x30 || c > 0x37) return null;
-    x = x * 8n + BigInt(c - 0x30);
+    if (digits < 17) small = small * 8 + (c - 0x30);
+    else {
+      if (digits === 17) x = BigInt(small);
+      x = x * 8n + BigInt(c - 0x30);
+    }
     digits++;
   }
+  if (digits <= 17) x = BigInt(small);
   // Only NULs and spaces may follow the terminator.
-  for (; i < field.length; i++) {
-    const c = field[i] ?? 0;
+  for (; i < end; i++) {
+    const c = block[i] ?? 0;
     if (c !== 0 && c !== 0x20) return null;
   }
   return digits === 0 ? 0n : x;

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../testdata/helpers';
-import { BLOCK, TYPEFLAG } from './format';
-import { encodeNumeric, parseNumeric } from './numeric';
+import { BLOCK, TYPEFLAG, headerChecksums } from './format';
+import { encodeNumeric, parseNumeric, parseNumericAt } from './numeric';
 import { readTar, type TarReadOptions } from './reader';
 import { encodeHeader, encodePaxMember, endOfArchive, tarBuffer, type TarWriteEntry } from './writer';
 
@@ -55,6 +55,19 @@ describe('numeric fields', () => {
     expect(parseNumeric(Buffer.from('0006x4\0\0'))).toBeNull();
     expect(parseNumeric(Buffer.from('00089\0\0\0'))).toBeNull();
     expect(parseNumeric(Buffer.from('0644\0 1\0'))).toBeNull();
+  });
+  it('parses octal past 17 digits exactly, and a field in place', () => {
+    expect(parseNumeric(Buffer.from('7'.repeat(20) + '\0'))).toBe(8n ** 20n - 1n);
+    expect(parseNumeric(Buffer.from('1' + '0'.repeat(18)))).toBe(8n ** 18n);
+    const block = Buffer.from('xx0000644\0yy');
+    expect(parseNumericAt(block, 2, 8)).toBe(0o644n);
+    expect(parseNumericAt(block, 2, 9)).toBeNull(); // the 'y' after the NUL
+  });
+  it('computes both checksums, counting the checksum field as spaces', () => {
+    const block = Buffer.alloc(BLOCK);
+    block.fill(0xff, 0, 10);
+    block.fill(0x41, 148, 156); // ignored
+    expect(headerChecksums(block)).toEqual([10 * 255 + 8 * 32, 10 * -1 + 8 * 32]);
   });
   it('round-trips base-256, positive and negative', () => {
     for (const v of [0n, 1n, 8n ** 11n, 2n ** 62n, -1n, -(2n ** 40n)]) {

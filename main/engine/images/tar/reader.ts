@@ -18,7 +18,7 @@ import {
   type TarEntryType,
   type TarHeader,
 } from './format';
-import { parseNumeric } from './numeric';
+import { parseNumericAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
 
 export interface TarEntry extends TarHeader {
@@ -55,10 +55,22 @@ interface Pending {
   started: boolean;
 }
 
-function cstring(block: Uint8Array, [off, len]: readonly [number, number]): string {
-  const field = block.subarray(off, off + len);
-  const nul = field.indexOf(0);
-  return Buffer.from(field.subarray(0, nul < 0 ? len : nul)).toString('utf8');
+function cstring(block: Buffer, [off, len]: readonly [number, number]): string {
+  const nul = block.indexOf(0, off);
+  return block.toString('utf8', off, nul < 0 || nul > off + len ? off + len : nul);
+}
+
+/** True when normalizeTarPath would only drop a trailing slash (the common case, without split/join). */
+function isPlainPath(raw: string): boolean {
+  return (
+    raw !== '' &&
+    raw !== '.' &&
+    !raw.startsWith('/') &&
+    !raw.startsWith('./') &&
+    !raw.includes('//') &&
+    !raw.includes('/./') &&
+    !raw.endsWith('/.')
+  );
 }
 
 /** Lightly normalizes a member name (see TarHeader.path). */
@@ -66,6 +78,7 @@ export function normalizeTarPath(raw: string, entry: string): string {
   if (raw.includes('\0')) throw new EngineError('TAR_BAD_HEADER', 'NUL byte in a path', { entry });
   if (raw.length > MAX_PATH)
     throw new EngineError('TAR_BAD_HEADER', 'path longer than 4096 bytes', { entry: raw.slice(0, 200) });
+  if (isPlainPath(raw)) return raw.endsWith('/') ? raw.slice(0, -1) : raw;
   const abs = raw.startsWith('/');
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.length === 0) return abs ? '/' : '.';
@@ -106,12 +119,21 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
     );
   };
 
+  // A seekable source skips without I/O: no promise per entry. False leaves it to skipPending.
+  const skipPendingSync = (): boolean => {
+    if (!pending) return true;
+    if (!r.skipSync?.(pending.left + pending.pad)) return false;
+    pending.closed = true;
+    pending = undefined;
+    return true;
+  };
+
   try {
     let ctx = new HeaderContext();
     for (;;) {
-      await skipPending();
+      if (!skipPendingSync()) await skipPending();
       const offset = r.position;
-      const block = await r.readExact(BLOCK, 'a header block');
+      const block = r.readExactSync?.(BLOCK) ?? (await r.readExact(BLOCK, 'a header block'));
       if (block === null) {
         if (ctx.pending) throw new EngineError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
         if (options.allowMissingEnd) break;
@@ -145,8 +167,12 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         continue;
       }
       const entryOffset = ctx.pending ? ctx.firstOffset : offset;
-      ctx = new HeaderContext();
-      const h: TarHeader = { ...header.fields, offset: entryOffset, dataOffset: r.position };
+      // A context no extension header touched is still blank: keep it.
+      if (ctx.pending || ctx.longName !== undefined || ctx.longLink !== undefined || ctx.pax.size > 0)
+        ctx = new HeaderContext();
+      const h = header.fields as TarHeader;
+      h.offset = entryOffset;
+      h.dataOffset = r.position;
       if (options.totalSize !== undefined && h.dataOffset + h.size > options.totalSize) {
         throw new EngineError('TAR_TRUNCATED', `entry declares ${h.size} bytes but the archive ends first`, {
           entry: h.path,
@@ -156,8 +182,8 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       }
       const cur: Pending = { left: h.size, pad: padding(h.size), name: h.path, closed: false, started: false };
       pending = cur;
-      const entry: TarEntry = {
-        ...h,
+      const entry = h as TarEntry;
+      Object.assign(entry, {
         body(): AsyncIterable<Buffer> {
           if (cur.started || cur.closed) throw new Error(`tar body of ${h.path} iterated twice or after skip`);
           cur.started = true;
@@ -177,7 +203,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         async skip(): Promise<void> {
           if (pending === cur) await skipPending();
         },
-      };
+      });
       yield entry;
     }
     if (options.drain ?? true) await r.drain();
@@ -215,7 +241,7 @@ function parseBlock(
   const bad = (what: string, extra?: Record<string, unknown>): EngineError =>
     new EngineError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
 
-  const stored = parseNumeric(block.subarray(FIELD.chksum[0], FIELD.chksum[0] + FIELD.chksum[1]));
+  const stored = parseNumericAt(block, FIELD.chksum[0], FIELD.chksum[1]);
   const [unsigned, signed] = headerChecksums(block);
   if (stored === null || (stored !== BigInt(unsigned) && stored !== BigInt(signed))) {
     throw bad('bad checksum', { stored: stored === null ? null : Number(stored), computed: unsigned });
@@ -223,7 +249,7 @@ function parseBlock(
 
   const num = (field: keyof typeof FIELD): bigint => {
     const [o, l] = FIELD[field];
-    const v = parseNumeric(block.subarray(o, o + l));
+    const v = parseNumericAt(block, o, l);
     if (v === null) throw bad(`malformed number in field ${field}`);
     return v;
   };
@@ -346,7 +372,7 @@ function parseBlock(
   const linkname = type === 'hardlink' ? normalizeTarPath(linkRaw, normalized) : linkRaw;
 
   const xattrs = new Map<string, Buffer>();
-  for (const records of [global, ctx.pax]) {
+  for (const records of global.size === 0 && ctx.pax.size === 0 ? [] : [global, ctx.pax]) {
     for (const [key, value] of records) {
       if (key.startsWith('SCHILY.xattr.')) {
         xattrs.set(key.slice('SCHILY.xattr.'.length), value);

@@ -49,24 +49,29 @@ export async function makeLayer(
   return blob;
 }
 
-/** A gzip layer blob streamed to a file: memory stays flat whatever the layer size. */
+/** A layer blob (gzip unless asked otherwise) streamed to a file: memory stays flat whatever the layer size. */
 export async function makeLayerFile(
   entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>,
   file: string,
   createdBy?: string,
+  compression: 'gzip' | 'none' = 'gzip',
 ): Promise<LayerBlob> {
   const tarTap = new DigestTap();
-  const blobTap = new DigestTap();
-  await pipeline(
-    Readable.from(tarTap.tap(tarChunks(entries))),
-    zlib.createGzip({ level: 1 }),
-    async function* (src: AsyncIterable<Buffer>) {
-      yield* blobTap.tap(src);
-    },
-    fs.createWriteStream(file),
-  );
+  const blobTap = compression === 'none' ? tarTap : new DigestTap();
+  const tar = Readable.from(tarTap.tap(tarChunks(entries)));
+  if (compression === 'none') await pipeline(tar, fs.createWriteStream(file));
+  else {
+    await pipeline(
+      tar,
+      zlib.createGzip({ level: 1 }),
+      async function* (src: AsyncIterable<Buffer>) {
+        yield* blobTap.tap(src);
+      },
+      fs.createWriteStream(file),
+    );
+  }
   const blob: LayerBlob = {
-    compression: 'gzip',
+    compression,
     size: blobTap.bytes,
     digest: blobTap.digest(),
     diffId: tarTap.digest(),
