@@ -56,16 +56,18 @@ export async function serveChunkPut(router: Router, req: http.IncomingMessage, r
   if (!body) {
     return bad(res, 413, 'CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_PUT_CHUNK_BYTES} bytes`);
   }
-  // The router's chunk methods take ≤ 4 MiB: one call per piece, in order.
-  let envelope: Envelope<unknown> = { ok: true, result: { received: offset } };
-  for (let at = 0; at < body.length || at === 0; at += MAX_CHUNK_BYTES) {
+  // The router's chunk methods take ≤ 4 MiB: one call per piece, in order
+  // (an empty body is one empty call, which answers the current count).
+  let envelope: Envelope<unknown>;
+  let at = 0;
+  do {
     const data = body.subarray(at, at + MAX_CHUNK_BYTES).toString('base64');
     const params =
       method === 'uploads.chunk'
         ? { uploadId: id, offset: offset + at, data }
         : { ingestId: id, offset: offset + at, data };
     envelope = await router.dispatch(method, params, { transport: 'web' });
-    if (!envelope.ok || body.length === 0) break;
-  }
+    at += MAX_CHUNK_BYTES;
+  } while (envelope.ok && at < body.length);
   reply(res, 200, envelope);
 }

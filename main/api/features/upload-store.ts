@@ -16,11 +16,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
 import { Mutex } from '../../engine/images/store/lock';
 import { appendChunk, checkChunkLength } from '../../engine/storage/chunked-file';
 
-export const MAX_UPLOAD_CHUNK = 4 * 1024 * 1024;
 export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_UPLOADS = 8;
 
@@ -127,7 +127,7 @@ export class UploadStore {
   }
 
   async chunk(id: string, offset: number, data: Buffer): Promise<{ received: number }> {
-    checkChunkLength(data, MAX_UPLOAD_CHUNK);
+    checkChunkLength(data, MAX_CHUNK_BYTES);
     const u = this.get(id);
     return u.lock.run(async () => {
       if (!this.uploads.has(id) || u.busy) throw notFound(id);

@@ -219,18 +219,11 @@ export function watchExit(
   } catch {
     // ESRCH: gone already (the first check below sees it); ENOSYS: an old kernel, polled.
   }
+  const pollLife = (): void => {
+    if (!done && !monitorAlive()) monitorDied();
+  };
   // Without a watch, exit.json itself has to be polled; without a pidfd, the monitor's life.
-  const timer =
-    watcher && pidWatch
-      ? null
-      : setInterval(
-          watcher
-            ? () => {
-                if (!done && !monitorAlive()) monitorDied();
-              }
-            : check,
-          pollMs,
-        );
+  const timer = watcher && pidWatch ? null : setInterval(watcher ? pollLife : check, pollMs);
   timer?.unref();
   function stop(): void {
     done = true;

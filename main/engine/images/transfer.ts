@@ -18,11 +18,13 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { loadArchive, type LoadedImage, type LoadOptions } from './load';
 import { planSave, saveStream } from './save';
+import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { appendChunk, checkChunkLength } from '../storage/chunked-file';
 import { Mutex } from './store/lock';
 import type { ImageStore } from './store/store';
 
-export const MAX_CHUNK = 4 * 1024 * 1024;
+/** The contract's chunk limit (both directions). */
+export const MAX_CHUNK = MAX_CHUNK_BYTES;
 export const STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_SESSIONS = 32;
 

@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { EngineError, type EngineErrorCode } from '../images/errors';
 import { cleanComponents } from '../images/paths';
 import type { TarEntryType } from '../images/tar/format';
-import { FileByteReader } from '../images/tar/file-reader';
 import { readTar } from '../images/tar/reader';
+import { RangeByteReader } from './range-reader';
 
 export interface ArchiveMember {
   name: string;
@@ -49,7 +49,7 @@ export class ArchiveIndex {
     try {
       const { size } = await fh.stat();
       const members = new Map<string, ArchiveMember>();
-      for await (const e of readTar(new FileByteReader(fh, size), { totalSize: size, drain: false })) {
+      for await (const e of readTar(new RangeByteReader(fh, 0, size), { totalSize: size, drain: false })) {
         // Names that are absolute or climb out are never addressable.
         if (e.path.startsWith('/') || e.path === '.' || e.path.split('/').includes('..')) continue;
         const prev = members.get(e.path);

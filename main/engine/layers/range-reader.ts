@@ -1,6 +1,7 @@
 /**
- * A ByteSource over one member of an archive file (a byte range), for
- * listing a plain tar without reading it through: header blocks come from
+ * A ByteSource over a byte range of a file (one member of an archive, or the
+ * whole archive when archive-index.ts indexes it), for listing a tar
+ * without reading it through: header blocks come from
  * a read-ahead window, bodies are skipped by moving the position.
  *
  * The window is one buffer reused for every read (a fresh buffer per read

@@ -4,8 +4,6 @@
  * sharedImageStore), archive ingest/export sessions tied to the connection
  * that began them, and the `images.changed` / `images.progress` events.
  */
-import { BerthError } from '../../../preload/errors';
-import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { digestHex } from '../../engine/images/digest';
 import { familiarize } from '../../engine/images/reference';
 import type { LoadedImage } from '../../engine/images/load';
@@ -107,11 +105,8 @@ export function imagesHandlers(s: HelperServices): HandlersFor<ImagesMethod> {
       return transfers.beginIngest(args, await owner(ctx.conn));
     },
     'images.ingest.chunk': async (p, ctx) => {
-      const data = Buffer.from(p.data, 'base64');
-      if (data.length > MAX_CHUNK_BYTES) {
-        throw new BerthError('CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_CHUNK_BYTES} bytes`);
-      }
-      return (await get()).transfers.chunk(p.ingestId, p.offset, data, ctx.conn);
+      // transfers.chunk refuses more than the contract's 4 MiB (CHUNK_TOO_LARGE).
+      return (await get()).transfers.chunk(p.ingestId, p.offset, Buffer.from(p.data, 'base64'), ctx.conn);
     },
     'images.ingest.commit': async (p, ctx) => {
       const { transfers } = await get();

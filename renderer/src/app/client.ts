@@ -4,7 +4,7 @@
  * and `subscribe` forwards typed events. Provided through React context.
  */
 import { createContext, createElement, useContext, useEffect, useEffectEvent, type ReactNode } from 'react';
-import type { ChunkMethod } from '../../../preload/api';
+import type { ChunkMethod, Envelope } from '../../../preload/api';
 import type { EventName, EventPayload, MethodName, Params, Result } from '../../../preload/contract';
 import { BerthError, toErrorShape } from '../../../preload/errors';
 import type { Transport, TransportKind, TransportStatus } from './transport';
@@ -23,8 +23,15 @@ export interface BerthClient {
 
 const ALWAYS_OPEN: TransportStatus = { state: 'open', opens: 1 };
 
+/** An envelope's result, or its error thrown as a BerthError with the engine's code. */
+function unwrap<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.result;
+  throw BerthError.from(envelope.error);
+}
+
 export function createClient(transport: Transport): BerthClient {
   const { bridge } = transport;
+  const put = bridge.putChunk?.bind(bridge);
   return {
     transport: transport.kind,
     async invoke(method, params) {
@@ -35,21 +42,12 @@ export function createClient(transport: Transport): BerthClient {
         // A transport that rejects instead of answering with an envelope.
         throw BerthError.from(toErrorShape(err));
       }
-      if (envelope.ok) return envelope.result;
-      throw BerthError.from(envelope.error);
+      return unwrap(envelope);
     },
     subscribe(event, cb) {
       return bridge.subscribe(event, cb);
     },
-    ...(bridge.putChunk
-      ? {
-          async putChunk(method: ChunkMethod, id: string, offset: number, data: Blob) {
-            const envelope = await bridge.putChunk!(method, id, offset, data);
-            if (envelope.ok) return envelope.result;
-            throw BerthError.from(envelope.error);
-          },
-        }
-      : {}),
+    ...(put ? { putChunk: async (method, id, offset, data) => unwrap(await put(method, id, offset, data)) } : {}),
     transportStatus: () => transport.currentStatus?.() ?? ALWAYS_OPEN,
     onTransportStatus: (cb) => transport.onStatus?.(cb) ?? (() => undefined),
   };

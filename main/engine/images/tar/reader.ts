@@ -99,7 +99,7 @@ function isByteSource(s: Source | ByteSource): s is ByteSource {
   return typeof (s as ByteSource).readSome === 'function' && typeof (s as ByteSource).skip === 'function';
 }
 
-/** Yields the entries of a tar stream (or of a seekable ByteSource such as FileByteReader). */
+/** Yields the entries of a tar stream (or of a seekable ByteSource such as layers/range-reader.ts). */
 export async function* readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const maxMeta = options.maxMetaSize ?? DEFAULT_MAX_META;

@@ -82,6 +82,16 @@ export interface ChunkSender {
   receiver: string;
 }
 
+/** The sender's byte path for one upload, where the client has one (web mode). */
+export function bytePath(
+  client: Pick<Invoker, 'putChunk'>,
+  method: ChunkMethod,
+  id: string,
+): Pick<ChunkSender, 'sendBytes'> {
+  const put = client.putChunk?.bind(client);
+  return put ? { sendBytes: (offset, data) => put(method, id, offset, data) } : {};
+}
+
 /**
  * Chunks kept in flight: the next one is read and encoded while the receiver
  * decodes and writes the previous ones (one at a time took ~70 ms a MiB in
@@ -153,12 +163,7 @@ export async function ingestArchive(client: Invoker, file: Blob, opts: IngestOpt
       file,
       {
         send: (offset, data) => client.invoke('images.ingest.chunk', { ingestId, offset, data }),
-        ...(client.putChunk
-          ? {
-              sendBytes: (offset: number, data: Blob) =>
-                client.putChunk!('images.ingest.chunk', ingestId, offset, data),
-            }
-          : {}),
+        ...bytePath(client, 'images.ingest.chunk', ingestId),
         offsetCode: 'INGEST_OFFSET',
         receiver: 'the helper',
       },

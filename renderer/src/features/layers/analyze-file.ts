@@ -14,7 +14,7 @@
  *    failure before that aborts the upload.
  */
 import type { MethodName, Params, Result } from '../../../../preload/contract';
-import { sendChunks, type Invoker } from '../images/ingest';
+import { bytePath, sendChunks, type Invoker } from '../images/ingest';
 import type { ImageAnalysis } from './queries';
 
 export interface AnalyzeClient {
@@ -48,9 +48,7 @@ async function analyzeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFil
       file,
       {
         send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
-        ...(client.putChunk
-          ? { sendBytes: (offset: number, data: Blob) => client.putChunk!('uploads.chunk', uploadId, offset, data) }
-          : {}),
+        ...bytePath(client, 'uploads.chunk', uploadId),
         offsetCode: 'UPLOAD_OFFSET',
         receiver: 'main',
       },
