@@ -13,6 +13,8 @@ pkgs=(
   docker-registry skopeo umoci openssl  # registry pull/push and image interop tests
   podman runc uidmap  # interop (podman load/save) and the benchmarks' peers
   python3           # the xattr fallback when the addon is not built
+  libseccomp-dev    # static libseccomp for the monitor (the default seccomp profile)
+  buildah           # the peer `berth build` is measured against
 )
 missing=()
 for p in "${pkgs[@]}"; do

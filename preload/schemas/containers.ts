@@ -40,6 +40,62 @@ export const PortBinding = z.object({
 
 export const NetworkMode = z.enum(['none', 'host', 'bridge']);
 
+/** A capability name as docker takes it: CAP_ prefix optional, any case; ALL for every one. */
+export const CapabilityName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^(CAP_)?[A-Za-z_]+$/i, 'a capability name (CHOWN, CAP_NET_ADMIN, ALL)');
+
+/** --device HOST[:CONTAINER][:rwm]: a host device node made in the container and allowed by the device policy. */
+export const DeviceMapping = z.object({
+  hostPath: z.string().min(1).max(4096).startsWith('/', 'host paths must be absolute'),
+  containerPath: z.string().min(1).max(4096).startsWith('/', 'container paths must be absolute'),
+  permissions: z
+    .string()
+    .regex(/^(?!.*(.).*\1)[rwm]{1,3}$/, 'a subset of rwm')
+    .default('rwm'),
+});
+
+/**
+ * Seccomp: the built-in default profile (Docker's semantics), none at all
+ * (`--security-opt seccomp=unconfined`), or a profile in Docker's/OCI JSON
+ * format given as its text (`--security-opt seccomp=FILE`: the CLI reads the
+ * file as the user; paths never cross the privilege line).
+ */
+export const SeccompSetting = z.union([
+  z.literal('default'),
+  z.literal('unconfined'),
+  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+]);
+
+/**
+ * What the container may do to the host. Defaults match runc/podman's default
+ * container (or stricter); every relaxation is one of these explicit fields.
+ */
+export const SecurityOptions = z
+  .object({
+    /** --privileged: all capabilities and devices, no seccomp, no masked paths, writable /sys. */
+    privileged: z.boolean().default(false),
+    capAdd: z.array(CapabilityName).max(64).default([]),
+    capDrop: z.array(CapabilityName).max(64).default([]),
+    seccomp: SeccompSetting.default('default'),
+    /** --read-only: the rootfs is mounted read-only, with tmpfs on /tmp and /run. */
+    readOnlyRootfs: z.boolean().default(false),
+    devices: z.array(DeviceMapping).max(256).default([]),
+    /** --device-cgroup-rule 'c 1:3 rwm' (docker's syntax: type a|b|c, major:minor with * wildcards, access). */
+    deviceCgroupRules: z
+      .array(
+        z
+          .string()
+          .max(64)
+          .regex(/^[abc] (\*|\d+):(\*|\d+) [rwm]{1,3}$/, "a rule like 'c 1:3 rwm'"),
+      )
+      .max(256)
+      .default([]),
+  })
+  .strict();
+
 const EnvVar = z
   .string()
   .max(128 * 1024)
@@ -80,6 +136,16 @@ export const ContainerCreate = z
     /** Options the kernel gives: a user namespace (root inside maps to an unprivileged range) and a time namespace. */
     userns: z.boolean().default(false),
     timens: z.boolean().default(false),
+    /** Capabilities, seccomp, devices, read-only root, privileged (docker's run flags of the same names). */
+    security: SecurityOptions.default({
+      privileged: false,
+      capAdd: [],
+      capDrop: [],
+      seccomp: 'default',
+      readOnlyRootfs: false,
+      devices: [],
+      deviceCgroupRules: [],
+    }),
     /** cgroup limits at create (the same schema the live limits editor uses). */
     resources: Limits.default({}),
   })
@@ -266,3 +332,5 @@ export type ContainerDetailT = z.output<typeof ContainerDetail>;
 export type ContainerStateT = z.output<typeof ContainerState>;
 export type LogLineT = z.output<typeof LogLine>;
 export type FsChangeT = z.output<typeof FsChange>;
+export type SecurityOptionsT = z.output<typeof SecurityOptions>;
+export type DeviceMappingT = z.output<typeof DeviceMapping>;
