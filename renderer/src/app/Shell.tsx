@@ -1,5 +1,5 @@
 /** Sidebar navigation (from the route table), the current page, the status bar. */
-import { useEffect, type ReactNode } from 'react';
+import { Suspense, useEffect, type ReactNode } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
 import { replaceHash } from './hash';
 import { hrefFor, useHashPath } from './router';
@@ -59,7 +59,9 @@ export function Shell(): ReactNode {
       </aside>
       <main className="content">
         <ErrorBoundary key={route?.path ?? path} title={`The ${route?.label ?? ''} page failed to render`}>
-          {Page ? <Page /> : <NotFound path={path} />}
+          <Suspense fallback={<p className="loading">Loading…</p>}>
+            {Page ? <Page /> : <NotFound path={path} />}
+          </Suspense>
         </ErrorBoundary>
       </main>
       <StatusBar />

@@ -4,13 +4,16 @@
  * Resources come here as they are built). Only pages that work are listed.
  */
 import type { ComponentType } from 'react';
+import { lazyNamed } from './lazy';
 import { routeMatches } from './router';
-import { ContainersPage } from '../features/containers/ContainersPage';
-import { ImagesPage } from '../features/images/ImagesPage';
-import { LayersPage } from '../features/layers/LayersPage';
-import { NamespacesPage } from '../features/namespaces/NamespacesPage';
-import { ResourcesPage } from '../features/resources/ResourcesPage';
-import { SystemPage } from '../features/system/SystemPage';
+
+// Each page is its own chunk, loaded when first shown (Shell's Suspense).
+const SystemPage = lazyNamed(() => import('../features/system/SystemPage'), 'SystemPage');
+const ContainersPage = lazyNamed(() => import('../features/containers/ContainersPage'), 'ContainersPage');
+const ImagesPage = lazyNamed(() => import('../features/images/ImagesPage'), 'ImagesPage');
+const LayersPage = lazyNamed(() => import('../features/layers/LayersPage'), 'LayersPage');
+const NamespacesPage = lazyNamed(() => import('../features/namespaces/NamespacesPage'), 'NamespacesPage');
+const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */

@@ -6,7 +6,7 @@
  * exec session live exactly as long as their tab is open.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useState, type KeyboardEvent, type ReactNode } from 'react';
+import { Suspense, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { toErrorShape } from '../../../../preload/errors';
@@ -18,11 +18,18 @@ import { OverviewTab } from './OverviewTab';
 import { containersQueries } from './queries';
 import { replaceHash } from '../../app/hash';
 import { containersHref, detailsHref, TABS, type DetailsTab } from './route';
-import { ContainerLimitsTab, ContainerResourcesTab } from '../resources';
-import { ContainerNamespacesTab } from '../namespaces';
+import { lazyNamed } from '../../app/lazy';
 import { useContainersChangedSync } from './sync';
-import { TerminalTab } from './TerminalTab';
 import { StatePill } from './ui';
+
+// The heavy tabs (recharts, xyflow, xterm) load from their own chunks.
+const TerminalTab = lazyNamed(() => import('./TerminalTab'), 'TerminalTab');
+const ContainerResourcesTab = lazyNamed(() => import('../resources/ContainerResourcesTab'), 'ContainerResourcesTab');
+const ContainerLimitsTab = lazyNamed(() => import('../limits/ContainerLimitsTab'), 'ContainerLimitsTab');
+const ContainerNamespacesTab = lazyNamed(
+  () => import('../namespaces/ContainerNamespacesTab'),
+  'ContainerNamespacesTab',
+);
 
 const TAB_LABEL: Record<DetailsTab, string> = {
   overview: 'Overview',
@@ -138,13 +145,15 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
             id={`ctr-panel-${tab}`}
             aria-labelledby={`ctr-tab-${tab}`}
           >
-            {tab === 'overview' && <OverviewTab c={c} />}
-            {tab === 'logs' && <LogsTab id={c.id} state={c.state} />}
-            {tab === 'terminal' && <TerminalTab id={c.id} state={c.state} />}
-            {tab === 'files' && <FilesTab id={c.id} />}
-            {tab === 'resources' && <ContainerResourcesTab id={c.id} />}
-            {tab === 'limits' && <ContainerLimitsTab id={c.id} />}
-            {tab === 'namespaces' && <ContainerNamespacesTab id={c.id} />}
+            <Suspense fallback={<p className="loading">Loading…</p>}>
+              {tab === 'overview' && <OverviewTab c={c} />}
+              {tab === 'logs' && <LogsTab id={c.id} state={c.state} />}
+              {tab === 'terminal' && <TerminalTab id={c.id} state={c.state} />}
+              {tab === 'files' && <FilesTab id={c.id} />}
+              {tab === 'resources' && <ContainerResourcesTab id={c.id} />}
+              {tab === 'limits' && <ContainerLimitsTab id={c.id} />}
+              {tab === 'namespaces' && <ContainerNamespacesTab id={c.id} />}
+            </Suspense>
           </div>
         </>
       )}
