@@ -20,9 +20,11 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanNamespaces, type ScanOptions } from '../main/engine/namespaces/scan';
+import { load1, ROUNDS, verdicts, type Round, roundLine } from './conditions';
 
 const TARGET = Number(process.env['BERTH_BENCH_PROCS'] ?? 2000);
-const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 10);
+/** Runs per round; ROUNDS rounds (bench/conditions.ts), each with its own ratio. */
+const RUNS = Number(process.env['BERTH_BENCH_RUNS'] ?? 5);
 const WARMUP = 3;
 const NS_GROUPS = 3;
 const LSNS_ARGS = ['--json', '--output', 'NS,TYPE,PID,NPROCS'];
@@ -134,8 +136,10 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
     let fdGraph = graph;
     let lsnsOut = '';
 
-    for (let r = 0; r < WARMUP + RUNS; r++) {
+    const roundLoads: number[] = [];
+    for (let r = 0; r < WARMUP + RUNS * ROUNDS; r++) {
       const keep = r >= WARMUP;
+      if (keep && (r - WARMUP) % RUNS === 0) roundLoads.push(load1());
       variants.forEach((v, i) => {
         const c = process.cpuUsage();
         const t = performance.now();
@@ -175,6 +179,20 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
     const lsnsOwn = Math.max(lsnsMs - trueMs, 0.001);
     const lsnsCpuMs = median(lsnsCpu);
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    // Each round's ratio from that round's own medians (runs are kept in order).
+    const rounds: Round[] = roundLoads.map((l, k) => {
+      const part = (xs: number[]) => median(xs.slice(k * RUNS, (k + 1) * RUNS));
+      const lsns = part(lsnsWall);
+      return {
+        index: k + 1,
+        load: l,
+        ratios: {
+          'berth / lsns, wall': part(wall[0]!) / lsns,
+          'berth / lsns, wall adjusted': part(wall[0]!) / Math.max(lsns - part(trueWall), 0.001),
+          'berth / lsns, cpu': part(cpu[0]!) / part(lsnsCpu),
+        },
+      };
+    });
 
     const num = (x: number | undefined): string => (x === undefined ? '' : x.toFixed(1)).padStart(10);
     const row = (label: string, med: number, min?: number, cpuMs?: number, extra = ''): string =>
@@ -183,7 +201,7 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
     const lines = [
       '',
       `namespace scan on ${processCount()} processes (/proc entries; ${started} sleep processes added here, ` +
-        `${before} before); ${RUNS} runs after ${WARMUP} warm-up, interleaved; load average ${load}`,
+        `${before} before); ${ROUNDS} rounds of ${RUNS} runs after ${WARMUP} warm-up, interleaved; load average ${load} at the end`,
       `berth (native walk, ${os.cpus().length} CPUs) read ${graph.processCount} processes + ${graph.threadCount} threads, ` +
         `${graph.namespaces.length} namespaces, ${graph.errors.length} errors; lsns counted ${lsnsProcs} processes, ` +
         `${listed.length} namespaces`,
@@ -211,6 +229,10 @@ describe.runIf(isRoot && hasLsns)('namespace scan vs lsns', () => {
       `ratio berth / lsns, cpu:           ${ratio(oursCpu[0]!, lsnsCpuMs)}   (with fds ${ratio(oursCpu[4]!, lsnsCpuMs)})`,
       `ratio namespaces.graph scan / lsns: wall ${ratio(ours[6]!, lsnsMs)}, adjusted ${ratio(ours[6]!, lsnsOwn)}, ` +
         `cpu ${ratio(oursCpu[6]!, lsnsCpuMs)}`,
+      '',
+      ...rounds.map(roundLine),
+      // The speed to beat is lsns (main/engine/namespaces/README.md).
+      ...verdicts(rounds, [{ name: 'berth / lsns, wall', kind: 'max', value: 1 }]),
       '',
     ];
     console.log(lines.join('\n'));
