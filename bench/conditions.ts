@@ -51,8 +51,13 @@ export async function runRounds(
   return out;
 }
 
+/** Figures named with a `%` are percentages; every other figure is a ratio (×). */
+function unit(name: string): string {
+  return name.includes('%') ? '%' : '×';
+}
+
 export function roundLine(r: Round): string {
-  const parts = Object.entries(r.ratios).map(([k, v]) => `${k} ${fmt(v)}×`);
+  const parts = Object.entries(r.ratios).map(([k, v]) => `${k} ${fmt(v)}${unit(k)}`);
   return `round ${r.index} (load ${r.load.toFixed(2)}): ${parts.join(', ')}`;
 }
 
@@ -72,7 +77,8 @@ export function verdicts(rounds: Round[], targets: Target[]): string[] {
   return targets.map((t) => {
     const each = rounds.map((r) => r.ratios[t.name] ?? NaN);
     const med = median(each);
-    const goal = `${t.kind === 'max' ? '≤' : '≥'} ${t.value}×`;
+    const u = unit(t.name);
+    const goal = `${t.kind === 'max' ? '≤' : '≥'} ${t.value}${u}`;
     const verdict =
       worstLoad >= LOAD_LIMIT
         ? `not measured: load ${worstLoad.toFixed(2)}`
@@ -81,7 +87,7 @@ export function verdicts(rounds: Round[], targets: Target[]): string[] {
           : (t.kind === 'max' ? med <= t.value : med >= t.value)
             ? 'met'
             : 'missed';
-    return `${t.name}: median ${fmt(med)}× over ${rounds.length} rounds (${each.map(fmt).join(', ')}); target ${goal}: ${verdict}`;
+    return `${t.name}: median ${fmt(med)}${u} over ${rounds.length} rounds (${each.map(fmt).join(', ')}); target ${goal}: ${verdict}`;
   });
 }
 
