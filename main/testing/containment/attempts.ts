@@ -75,6 +75,8 @@ function dev(name: string, spec: string, what: string): Attempt {
 }
 
 const PRIV_CAPS = 'all capabilities and no seccomp filter';
+/** Docker mounts cgroupfs read-only (podman: EROFS); Berth mounts none, so there is no cgroup file to write. */
+const NO_CGROUPFS = 'Berth mounts no cgroupfs in a container, privileged or not: /sys/fs/cgroup is absent';
 
 export function attempts(h: HostFacts): Attempt[] {
   const a: Attempt[] = [];
@@ -208,10 +210,10 @@ export function attempts(h: HostFacts): Attempt[] {
       'cgroup:mkdir',
       'cgroup-mkdir',
       'mkdir a cgroup (in the first hierarchy under /sys/fs/cgroup, else in /sys/fs/cgroup)',
-      'EROFS',
+      'ENOENT',
       ['masked paths'],
-      'EPERM',
-      '/sys is writable, but no cgroupfs is mounted there and sysfs makes no directories',
+      'ENOENT',
+      NO_CGROUPFS,
     ),
   );
   a.push(
@@ -222,7 +224,7 @@ export function attempts(h: HostFacts): Attempt[] {
       'ENOENT',
       ['masked paths'],
       'ENOENT',
-      'Berth mounts no cgroupfs in a container, privileged or not',
+      NO_CGROUPFS,
     ),
   );
   a.push(k('time:settimeofday', 'clock,settimeofday', 'settimeofday (date -s)', 'EPERM', ['caps', 'seccomp']));
