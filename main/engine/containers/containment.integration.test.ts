@@ -77,7 +77,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment', () => {
         const a = list.find((x) => x.id === id);
         const want = a ? expectedOutcome(a, mode, onHost) : 'DROPPED';
         const got = r?.get(id);
-        return `${id.padEnd(24)} ${`${got?.outcome ?? '-'} (${got?.step ?? '-'})`.padEnd(44)} ${want}`;
+        const mark = got?.outcome === want ? ' ' : '✗';
+        const by = got?.outcome === want ? '' : `  (held by: ${a?.by.join(', ') ?? 'network guard'})`;
+        return `${mark} ${id.padEnd(24)} ${`${got?.outcome ?? '-'} (${got?.step ?? '-'})`.padEnd(44)} ${want}${by}`;
       });
       console.log(`containment, ${mode}: ${failures[mode]?.message.split('\n')[0] ?? ''}\n${lines.join('\n')}`);
     }
