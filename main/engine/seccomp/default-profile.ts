@@ -101,7 +101,8 @@ const SOCKET_FAMILIES = [13, 14, 15, 16, 17, 18, 21, 22, 24, 26, 27, 28, 29, 30,
 const PERSONAS = [0x0, 0x8, 0x20000, 0x20008, 0xffffffff];
 
 /** clone(2) flags that make namespaces: CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET. */
-export const CLONE_NAMESPACE_FLAGS = 0x02000000 | 0x00020000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
+export const CLONE_NAMESPACE_FLAGS =
+  0x02000000 | 0x00020000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
 
 const ENOSYS = 38;
 
@@ -152,7 +153,9 @@ function build(): SeccompProfileT {
   // ptrace and process_vm_* without CAP_SYS_PTRACE: safe since 4.8, where
   // seccomp runs after ptrace's changes (no filter bypass through a tracer).
   syscalls.push(allow(['process_vm_readv', 'process_vm_writev', 'ptrace'], { includes: { minKernel: '4.8' } }));
-  syscalls.push(allow(['socket'], { args: [{ index: 0, value: SOCKET_FAMILIES_BELOW, valueTwo: 0, op: 'SCMP_CMP_LT' }] }));
+  syscalls.push(
+    allow(['socket'], { args: [{ index: 0, value: SOCKET_FAMILIES_BELOW, valueTwo: 0, op: 'SCMP_CMP_LT' }] }),
+  );
   for (const family of SOCKET_FAMILIES) {
     syscalls.push(allow(['socket'], { args: [{ index: 0, value: family, valueTwo: 0, op: 'SCMP_CMP_EQ' }] }));
   }

@@ -102,10 +102,7 @@ export const SeccompProfile = z
       .max(32)
       .nullish(),
     syscalls: z.array(SeccompSyscall).max(4096).nullish(),
-    flags: z
-      .array(z.string())
-      .max(0, { message: 'filter flags are not supported' })
-      .nullish(),
+    flags: z.array(z.string()).max(0, { message: 'filter flags are not supported' }).nullish(),
     listenerPath: z.unknown().optional(),
   })
   .superRefine((p, ctx) => {

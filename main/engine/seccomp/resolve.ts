@@ -98,7 +98,8 @@ export function resolveProfile(p: SeccompProfileT, ctx: ResolveContext): Resolve
     if (inc?.minKernel && !kernelAtLeast(ctx.kernel, inc.minKernel)) continue;
     const rule: ResolvedRule = { names: s.names ?? [s.name!], action: s.action };
     if (s.errnoRet != null) rule.errnoRet = s.errnoRet;
-    if (s.args?.length) rule.args = s.args.map((a) => ({ index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op }));
+    if (s.args?.length)
+      rule.args = s.args.map((a) => ({ index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op }));
     syscalls.push(rule);
   }
   const out: ResolvedProfile = { defaultAction: p.defaultAction, architectures, syscalls };

@@ -12,7 +12,9 @@ import type { SeccompSecurity } from './filters';
 /** The filter named in a run's spec.json (also given to exec sessions), or null. */
 export function runSeccompFilter(runDir: string): string | null {
   try {
-    const spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8')) as { seccomp?: { filter?: unknown } };
+    const spec = JSON.parse(fs.readFileSync(path.join(runDir, 'spec.json'), 'utf8')) as {
+      seccomp?: { filter?: unknown };
+    };
     return typeof spec.seccomp?.filter === 'string' ? spec.seccomp.filter : null;
   } catch {
     return null;
@@ -33,12 +35,12 @@ export function seccompInForce(
   running: { pid: number; runDir: string } | null,
 ): ContainerSeccompT {
   const s = security ?? { privileged: false, seccomp: 'default' as const };
-  const profile = s.privileged || s.seccomp === 'unconfined' ? 'unconfined' : s.seccomp === 'default' ? 'default' : 'custom';
+  const profile =
+    s.privileged || s.seccomp === 'unconfined' ? 'unconfined' : s.seccomp === 'default' ? 'default' : 'custom';
   const out: ContainerSeccompT = {
     profile,
     unconfinedBy: profile !== 'unconfined' ? null : s.privileged ? 'privileged' : 'option',
-    profileSha256:
-      typeof s.seccomp === 'object' ? createHash('sha256').update(s.seccomp.profile).digest('hex') : null,
+    profileSha256: typeof s.seccomp === 'object' ? createHash('sha256').update(s.seccomp.profile).digest('hex') : null,
     filter: null,
     kernel: null,
   };
