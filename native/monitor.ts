@@ -119,6 +119,8 @@ export interface MonitorSpec {
   };
   /** Free-form, not interpreted. */
   annotations?: Record<string, string>;
+  /** Berth: the container's seccomp filter; absent: none. */
+  seccomp?: MonitorSeccomp;
 }
 
 /** exec-spec.json (berth-monitor exec). */
@@ -127,6 +129,17 @@ export interface MonitorExecSpec {
   process: Omit<MonitorProcess, 'openStdin'>;
   /** The container's cgroup.procs files: the exec'd process joins them before it runs. */
   cgroupProcs?: string[];
+  /** As in spec.json: the exec'd process gets the container's filter. */
+  seccomp?: MonitorSeccomp;
+}
+
+/**
+ * Berth: a compiled seccomp filter (`berth-monitor seccomp-compile` output:
+ * struct sock_filter[]), installed with seccomp(2) as the process's last step
+ * before execve, after no_new_privs.
+ */
+export interface MonitorSeccomp {
+  filter: string;
 }
 
 // ---------------------------------------------------------------------------

@@ -176,6 +176,22 @@ export const ContainerSummary = z.object({
   labels: z.record(z.string(), z.string()),
 });
 
+// ── seccomp in force (issue 10: sec-seccomp) ─────────────────────────────────
+/** The seccomp profile a container runs under and the kernel's read-back. */
+export const ContainerSeccomp = z.object({
+  /** default: Berth's built-in profile (Docker's semantics); custom: a given profile; unconfined: no filter. */
+  profile: z.enum(['default', 'custom', 'unconfined']),
+  /** Why there is no filter: --security-opt seccomp=unconfined ('option') or --privileged. */
+  unconfinedBy: z.enum(['option', 'privileged']).nullable(),
+  /** custom: sha256 of the profile's text, which identifies it. */
+  profileSha256: z.string().nullable(),
+  /** The compiled filter the running init was given: its cache key (sha256) and size in BPF instructions. */
+  filter: z.object({ key: z.string(), instructions: z.number().int().nullable() }).nullable(),
+  /** Read back from /proc/PID/status of the running init: Seccomp (0 none, 2 filter) and Seccomp_filters. */
+  kernel: z.object({ mode: z.number().int().nullable(), filters: z.number().int().nullable() }).nullable(),
+});
+// ── end seccomp ──────────────────────────────────────────────────────────────
+
 export const ContainerDetail = ContainerSummary.extend({
   config: ContainerCreate,
   /** Where the kernel state lives: the kernel truth next to the feature. */
@@ -193,6 +209,7 @@ export const ContainerDetail = ContainerSummary.extend({
   /** NSpid of the init process: its pid in each nested pid namespace (host first). */
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
+  seccomp: ContainerSeccomp,
 });
 
 export const LogLine = z.object({
@@ -334,3 +351,4 @@ export type LogLineT = z.output<typeof LogLine>;
 export type FsChangeT = z.output<typeof FsChange>;
 export type SecurityOptionsT = z.output<typeof SecurityOptions>;
 export type DeviceMappingT = z.output<typeof DeviceMapping>;
+export type ContainerSeccompT = z.output<typeof ContainerSeccomp>;

@@ -9,6 +9,7 @@ import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
+import { seccompFromSecurityOpts } from '../security-opt';
 
 const cli = { transport: 'cli' } as const;
 
@@ -60,6 +61,7 @@ const RUN_FLAGS: FlagSpec = {
   label: { value: true, short: 'l', repeat: true },
   userns: { value: false },
   timens: { value: false },
+  'security-opt': { value: true, repeat: true },
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -114,6 +116,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     }),
   );
   const entrypoint = flag(p, 'entrypoint');
+  const seccomp = seccompFromSecurityOpts(p.flags.get('security-opt') ?? []);
   const req: Record<string, unknown> = {
     image,
     ...(command.length ? { command } : {}),
@@ -134,6 +137,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
+    ...(seccomp ? { security: { seccomp } } : {}),
   };
   return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
 }
@@ -213,8 +217,9 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] IMAGE [CMD...]',
-    summary: 'create and start a container',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--security-opt seccomp=unconfined|PROFILE.json] IMAGE [CMD...]',
+    summary:
+      'create and start a container (Docker’s default seccomp profile applies; it blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {
       const { req, detach, interactive } = createRequest(args);
       const foregroundRm = !detach && req.autoRemove === true;
@@ -247,7 +252,7 @@ export const containerCommands: Command[] = [
   },
   {
     name: 'create',
-    usage: 'create [OPTIONS] IMAGE [CMD...]',
+    usage: 'create [OPTIONS as for run] IMAGE [CMD...]',
     summary: 'create a container without starting it',
     async run(args, ctx) {
       const { req } = createRequest(args);

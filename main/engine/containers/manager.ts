@@ -35,6 +35,9 @@ import {
   startMonitor,
   watchExit,
 } from './runtime';
+import { SeccompFilters } from '../seccomp/filters';
+import { seccompInForce } from '../seccomp/status';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
 import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
@@ -95,8 +98,10 @@ export class ContainerManager {
   private readonly store: RecordStore;
   private readonly ipam: Ipam;
   private readonly parent: string;
+  private readonly seccomp: SeccompFilters;
 
   constructor(private readonly o: ManagerOptions) {
+    this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
     this.store = new RecordStore(o.dataRoot);
     this.ipam = new Ipam(`${o.dataRoot}/network`, o.bridge.subnet);
     this.parent = o.cgroupParent ?? 'berth';
@@ -192,6 +197,13 @@ export class ContainerManager {
     }
     if (req.network !== 'bridge' && req.ports.length > 0) {
       throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
+    }
+    // A given seccomp profile is checked (and compiled) now: a bad one
+    // creates nothing. Checked for the default capability set; a start
+    // compiles for the container's own bounding set (cached).
+    if (typeof req.security.seccomp === 'object' && !req.security.privileged) {
+      const f = await this.seccomp.forContainer(req.security, DOCKER_DEFAULT_CAPABILITIES);
+      if (f?.skipped.length) warnings.push(`seccomp: syscalls unknown to libseccomp skipped: ${f.skipped.join(', ')}`);
     }
     const img = await this.o.images.resolve(req.image);
     const args = resolveArgs(img.config, req);
@@ -319,6 +331,10 @@ export class ContainerManager {
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
       });
+      // Records from before security options existed run with the defaults.
+      const security = r.config.security ?? { privileged: false, seccomp: 'default' };
+      const filter = await this.seccomp.forContainer(security, spec.process.capabilities.bounding ?? []);
+      if (filter) spec.seccomp = { filter: filter.path };
       const st = await startMonitor(p.runDir, spec);
       Object.assign(r, {
         state: 'running',
@@ -672,6 +688,10 @@ export class ContainerManager {
       monitorPid: r.monitorPid,
       nsPids,
       error: r.error,
+      seccomp: seccompInForce(
+        r.config.security,
+        r.pid && (r.state === 'running' || r.state === 'paused') ? { pid: r.pid, runDir: p.runDir } : null,
+      ),
     };
   }
 

@@ -19,6 +19,7 @@ import {
   monitorPath,
   type MonitorExecSpec,
 } from '../../../native/monitor';
+import { runSeccompFilter } from '../seccomp/status';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
 
@@ -88,6 +89,9 @@ export class Sessions {
       },
       cgroupProcs: target.procsFiles,
     };
+    // The filter the container's init got, as docker exec does.
+    const seccompFilter = runSeccompFilter(target.runDir);
+    if (seccompFilter) spec.seccomp = { filter: seccompFilter };
     const specFile = path.join(target.runDir, `exec-${id}.json`);
     fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
     const child: ChildProcess = spawn(monitorPath(), ['exec', '--control-fd', '3', target.runDir, specFile], {

@@ -186,6 +186,14 @@ class Decoder {
     });
   }
 
+  // Berth's "seccomp": {"filter": "/abs/path.bpf"}.
+  bool SeccompObject(const json::Value& v, const std::string& path, std::string* filter) {
+    if (!Object(v, path, {"filter"})) return false;
+    const json::Value* f;
+    if (!(f = Field(v, "filter", true, path))) return false;
+    return AbsPath(*f, Join(path, "filter"), filter);
+  }
+
   bool Capabilities(const json::Value& v, const std::string& path, CapSets* caps) {
     if (!Object(v, path, {"bounding", "effective", "permitted", "inheritable", "ambient"})) return false;
     struct {
@@ -497,7 +505,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!d.Parse(text, &root)) return false;
   if (!d.Object(root, "",
                 {"ociVersion", "process", "hostname", "root", "overlay", "mounts", "linux", "cgroupProcs",
-                 "monitorCgroupProcs", "log", "annotations"})) {
+                 "monitorCgroupProcs", "log", "annotations", "seccomp"})) {
     return false;
   }
   const json::Value* f;
@@ -521,6 +529,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   }
   if (!(f = d.Field(root, "log", true, "")) || !d.Log(*f, "log", &out->log)) return false;
   if ((f = root.Find("annotations")) && !d.Annotations(*f, "annotations")) return false;
+  if ((f = root.Find("seccomp")) && !d.SeccompObject(*f, "seccomp", &out->seccompFilter)) return false;
   return true;
 }
 
@@ -529,10 +538,11 @@ bool ParseExecSpec(std::string_view text, const std::string& file, ExecSpec* out
   Decoder d(file, error);
   json::Value root;
   if (!d.Parse(text, &root)) return false;
-  if (!d.Object(root, "", {"process", "cgroupProcs"})) return false;
+  if (!d.Object(root, "", {"process", "cgroupProcs", "seccomp"})) return false;
   const json::Value* f;
   if (!(f = d.Field(root, "process", true, "")) || !d.ProcessObject(*f, "process", true, &out->process)) return false;
   if ((f = root.Find("cgroupProcs")) && !d.StringArray(*f, "cgroupProcs", &out->cgroupProcs, true)) return false;
+  if ((f = root.Find("seccomp")) && !d.SeccompObject(*f, "seccomp", &out->seccompFilter)) return false;
   return true;
 }
 

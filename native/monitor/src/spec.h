@@ -105,6 +105,9 @@ struct Spec {
   std::vector<std::string> cgroupProcs;
   std::vector<std::string> monitorCgroupProcs;
   LogConfig log;
+  // Berth: "seccomp": {"filter": "/…/seccomp/<key>.bpf"}, a compiled filter
+  // (seccomp_filter.h) installed just before execve. Empty: none.
+  std::string seccompFilter;
 
   const Namespace* FindNamespace(int flag) const;
   bool Creates(int flag) const;  // listed without a path
@@ -113,6 +116,7 @@ struct Spec {
 struct ExecSpec {
   Process process;
   std::vector<std::string> cgroupProcs;
+  std::string seccompFilter;  // as in Spec
 };
 
 // `file` names the source in messages ("spec.json"). Errors: step "spec".
