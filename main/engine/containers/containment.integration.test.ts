@@ -78,7 +78,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment', () => {
         const want = a ? expectedOutcome(a, mode, onHost) : 'DROPPED';
         const got = r?.get(id);
         const mark = got?.outcome === want ? ' ' : '✗';
-        const by = got?.outcome === want ? '' : `  (held by: ${a?.by.join(', ') ?? 'network guard'})`;
+        const by = got?.outcome === want ? '' : `  (depends on: ${a?.by.join(', ') ?? 'network guard'})`;
         return `${mark} ${id.padEnd(24)} ${`${got?.outcome ?? '-'} (${got?.step ?? '-'})`.padEnd(44)} ${want}${by}`;
       });
       console.log(`containment, ${mode}: ${failures[mode]?.message.split('\n')[0] ?? ''}\n${lines.join('\n')}`);
