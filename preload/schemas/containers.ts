@@ -5,6 +5,7 @@
  * overlay dirs, cgroup and namespace paths) next to the state.
  */
 import { z } from 'zod';
+import { DevicePolicy } from './devices';
 import { method } from './define';
 import { Limits } from './resources';
 
@@ -66,7 +67,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
@@ -193,6 +201,9 @@ export const ContainerDetail = ContainerSummary.extend({
   /** NSpid of the init process: its pid in each nested pid namespace (host first). */
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
+  // ── device policy (sec-devices) ──
+  /** The device rules in force and the kernel's read-back (as `containers.devices`). */
+  devicePolicy: DevicePolicy.optional(),
 });
 
 export const LogLine = z.object({

@@ -9,6 +9,7 @@ import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
+import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
 
 const cli = { transport: 'cli' } as const;
 
@@ -60,6 +61,9 @@ const RUN_FLAGS: FlagSpec = {
   label: { value: true, short: 'l', repeat: true },
   userns: { value: false },
   timens: { value: false },
+  // devices (sec-devices)
+  device: { value: true, repeat: true },
+  'device-cgroup-rule': { value: true, repeat: true },
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -114,6 +118,14 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     }),
   );
   const entrypoint = flag(p, 'entrypoint');
+  // --device / --device-cgroup-rule (sec-devices): docker's syntax, checked here for a usage error.
+  const devices = (p.flags.get('device') ?? []).map(parseDeviceFlag);
+  const deviceCgroupRules = p.flags.get('device-cgroup-rule') ?? [];
+  for (const r of deviceCgroupRules) parseDeviceRule(r);
+  const security: Record<string, unknown> = {
+    ...(devices.length ? { devices } : {}),
+    ...(deviceCgroupRules.length ? { deviceCgroupRules } : {}),
+  };
   const req: Record<string, unknown> = {
     image,
     ...(command.length ? { command } : {}),
@@ -134,6 +146,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
+    ...(Object.keys(security).length ? { security } : {}),
   };
   return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
 }
@@ -213,7 +226,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
     summary: 'create and start a container',
     async run(args, ctx) {
       const { req, detach, interactive } = createRequest(args);

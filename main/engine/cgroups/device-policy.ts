@@ -21,8 +21,10 @@
  *   (mknod in its /dev) after the policy is installed, as it does for the
  *   defaults. Reads and writes still follow the permissions asked for.
  */
-import { BerthError } from '../../../preload/errors';
 import type { DeviceRule } from '../../../preload/schemas/resources';
+import { DEVICE_ERRORS, normalizeAccess, parseDeviceRule } from '../../shared/device-syntax';
+
+export { DEVICE_ERRORS, normalizeAccess, parseDeviceRule };
 
 export type DeviceRuleT = DeviceRule;
 
@@ -34,16 +36,6 @@ export interface PolicyRule extends DeviceRule {
   /** What the rule is for: "/dev/null", "--device /dev/fuse", the rule's text. */
   note: string;
 }
-
-export const DEVICE_ERRORS = {
-  /** A --device-cgroup-rule that is not docker's 'TYPE MAJ:MIN ACCESS'. */
-  rule: 'DEVICE_RULE_INVALID',
-  /** A --device host path that is missing or not a character/block device. */
-  device: 'DEVICE_INVALID',
-} as const;
-
-const MAX_MAJOR = 4095; // the kernel's dev_t: 12 bits of major
-const MAX_MINOR = 1_048_575; // 20 bits of minor
 
 const rule = (
   type: 'a' | 'b' | 'c',
@@ -67,35 +59,6 @@ export const DEFAULT_DEVICE_RULES: ReadonlyArray<{ rule: DeviceRule; note: strin
 
 export const DENY_ALL: DeviceRule = rule('a', '*', '*', 'rwm', false);
 export const ALLOW_ALL: DeviceRule = rule('a', '*', '*', 'rwm', true);
-
-/** "rwm" letters in canonical order, each once. */
-export function normalizeAccess(access: string): string {
-  return ['r', 'w', 'm'].filter((c) => access.includes(c)).join('');
-}
-
-/**
- * Docker's --device-cgroup-rule syntax: `TYPE MAJOR:MINOR ACCESS`, TYPE a|b|c,
- * numbers or `*`, ACCESS a non-empty subset of rwm. `a` alone (v1's short
- * form) is accepted too. Throws DEVICE_RULE_INVALID naming the rule.
- */
-export function parseDeviceRule(text: string, allow = true): DeviceRule {
-  const t = text.trim();
-  if (t === 'a') return rule('a', '*', '*', 'rwm', allow);
-  const m = /^([abc])\s+(\*|\d{1,7}):(\*|\d{1,7})\s+([rwm]{1,3})$/.exec(t);
-  const bad = (why: string): never => {
-    throw new BerthError(DEVICE_ERRORS.rule, `invalid device cgroup rule "${text}": ${why}`, { rule: text });
-  };
-  if (!m) return bad("expected 'TYPE MAJOR:MINOR ACCESS' such as 'c 1:3 rwm' (TYPE a|b|c, * for any number)");
-  const [, type, maj, min, acc] = m as unknown as [string, 'a' | 'b' | 'c', string, string, string];
-  if (new Set(acc).size !== acc.length) bad(`access letters repeat in "${acc}"`);
-  const major = maj === '*' ? '*' : Number(maj);
-  const minor = min === '*' ? '*' : Number(min);
-  if (major !== '*' && major > MAX_MAJOR) bad(`major ${major} is above ${MAX_MAJOR}`);
-  if (minor !== '*' && minor > MAX_MINOR) bad(`minor ${minor} is above ${MAX_MINOR}`);
-  // 'a' means every device whatever the numbers say (v1 does the same).
-  if (type === 'a') return rule('a', '*', '*', normalizeAccess(acc), allow);
-  return rule(type, major, minor, normalizeAccess(acc), allow);
-}
 
 /** A device the container gets a node of (--device, privileged host devices). */
 export interface ResolvedDevice {

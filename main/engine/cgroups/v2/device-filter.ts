@@ -130,7 +130,10 @@ export function ruleTable(rules: readonly DeviceRule[]): Array<{ rule: DeviceRul
   const rows = exceptions
     .slice()
     .reverse()
-    .map((r) => ({ rule: r, action: r.allow ? ('allow' as const) : ('deny' as const) }));
+    .map((r): { rule: DeviceRule | null; action: 'allow' | 'deny' } => ({
+      rule: r,
+      action: r.allow ? 'allow' : 'deny',
+    }));
   rows.push({ rule: null, action: defaultAllow ? 'allow' : 'deny' });
   return rows;
 }
