@@ -20,6 +20,8 @@
       "sources": [
         "src/addon.cc",
         "src/args.cc",
+        "src/devcg_bpf.cc",
+        "src/devcg_bpf_binding.cc",
         "src/errno_name.cc",
         "src/errors.cc",
         "src/fsattr.cc",

@@ -70,6 +70,18 @@ export interface IdMapping {
   size: number;
 }
 
+/** OCI linux.devices[]: mknod at `path` (absolute, in the container) with the host node's numbers, mode and owner. */
+export interface MonitorDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  /** Permission bits (default 0666). */
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface MonitorSpec {
   ociVersion?: string;
   process: MonitorProcess;
@@ -104,6 +116,8 @@ export interface MonitorSpec {
     gidMappings?: IdMapping[];
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    /** Device nodes made in the container (OCI linux.devices): --device, privileged host devices. */
+    devices?: MonitorDevice[];
   };
   /** cgroup.procs (or v1 tasks) files the container's pid is written to before it runs. */
   cgroupProcs?: string[];

@@ -5,6 +5,7 @@
  * overlay dirs, cgroup and namespace paths) next to the state.
  */
 import { z } from 'zod';
+import { DevicePolicy } from './devices';
 import { method } from './define';
 import { Limits } from './resources';
 
@@ -66,7 +67,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
@@ -210,6 +218,9 @@ export const ContainerDetail = ContainerSummary.extend({
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
   seccomp: ContainerSeccomp,
+  // ── device policy (sec-devices) ──
+  /** The device rules in force and the kernel's read-back (as `containers.devices`). */
+  devicePolicy: DevicePolicy.optional(),
 });
 
 export const LogLine = z.object({

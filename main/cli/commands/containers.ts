@@ -10,6 +10,7 @@ import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
 import { seccompFromSecurityOpts } from '../security-opt';
+import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
 
 const cli = { transport: 'cli' } as const;
 
@@ -62,6 +63,9 @@ const RUN_FLAGS: FlagSpec = {
   userns: { value: false },
   timens: { value: false },
   'security-opt': { value: true, repeat: true },
+  // devices (sec-devices)
+  device: { value: true, repeat: true },
+  'device-cgroup-rule': { value: true, repeat: true },
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -117,6 +121,15 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
   );
   const entrypoint = flag(p, 'entrypoint');
   const seccomp = seccompFromSecurityOpts(p.flags.get('security-opt') ?? []);
+  // --device / --device-cgroup-rule (sec-devices): docker's syntax, checked here for a usage error.
+  const devices = (p.flags.get('device') ?? []).map(parseDeviceFlag);
+  const deviceCgroupRules = p.flags.get('device-cgroup-rule') ?? [];
+  for (const r of deviceCgroupRules) parseDeviceRule(r);
+  const security: Record<string, unknown> = {
+    ...(seccomp ? { seccomp } : {}),
+    ...(devices.length ? { devices } : {}),
+    ...(deviceCgroupRules.length ? { deviceCgroupRules } : {}),
+  };
   const req: Record<string, unknown> = {
     image,
     ...(command.length ? { command } : {}),
@@ -137,7 +150,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
-    ...(seccomp ? { security: { seccomp } } : {}),
+    ...(Object.keys(security).length ? { security } : {}),
   };
   return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
 }
@@ -217,7 +230,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--security-opt seccomp=unconfined|PROFILE.json] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
     summary:
       'create and start a container (Docker’s default seccomp profile applies; it blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {

@@ -38,6 +38,9 @@ import {
 import { SeccompFilters } from '../seccomp/filters';
 import { seccompInForce } from '../seccomp/status';
 import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
+import type { DevicePolicyT } from '../../../preload/schemas/devices';
+import { plainRules } from '../cgroups/device-policy';
+import { containerDevices, monitorDevices, type ContainerDevices } from './devices';
 import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
@@ -87,6 +90,8 @@ interface Live {
   lastDelay: number;
   /** The last run's teardown, once begun: a new run and remove() wait for it, and nothing tears down twice. */
   tornDown: Promise<void> | null;
+  /** The device policy and nodes this run was started with (device policy: sec-devices). */
+  devices?: ContainerDevices;
 }
 
 const now = (): string => new Date().toISOString();
@@ -205,6 +210,8 @@ export class ContainerManager {
       const f = await this.seccomp.forContainer(req.security, DOCKER_DEFAULT_CAPABILITIES);
       if (f?.skipped.length) warnings.push(`seccomp: syscalls unknown to libseccomp skipped: ${f.skipped.join(', ')}`);
     }
+    // --device / --device-cgroup-rule: DEVICE_INVALID / DEVICE_RULE_INVALID now, not at start.
+    containerDevices(req, req.resources as Limits);
     const img = await this.o.images.resolve(req.image);
     const args = resolveArgs(img.config, req);
     if (args.length === 0)
@@ -300,7 +307,13 @@ export class ContainerManager {
     let ip: string | null = null;
     try {
       handle = this.o.cgroups.create(r.id, this.parent);
-      this.o.cgroups.apply(handle, r.config.resources as Limits);
+      const { devices: _deviceLimits, ...limits } = r.config.resources as Limits;
+      this.o.cgroups.apply(handle, limits);
+      // The device policy is in force before the monitor starts the container:
+      // its pid joins these groups before it runs anything (monitor cgroupProcs).
+      const dev = containerDevices(r.config, r.config.resources as Limits);
+      this.o.cgroups.setDevicePolicy(handle, plainRules(dev.rules));
+      l.devices = dev;
       const mode = r.config.network;
       if (mode === 'bridge') {
         await ensureBridge(this.o.bridge);
@@ -330,6 +343,7 @@ export class ContainerManager {
         cgroupProcs: this.o.cgroups.procsFiles(handle),
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
+        devices: monitorDevices(dev.devices),
       });
       // Records from before security options existed run with the defaults.
       const security = r.config.security ?? { privileged: false, seccomp: 'default' };
@@ -610,9 +624,21 @@ export class ContainerManager {
   ): Promise<{ id: string; requested: Limits; effective: EffectiveLimits | null }> {
     const r = this.find(ref);
     return this.withLock(r.id, async () => {
-      const h = this.live.get(r.id)?.handle;
-      if (h && (r.state === 'running' || r.state === 'paused')) this.o.cgroups.apply(h, limits);
-      r.config.resources = mergeLimits(r.config.resources as Limits, limits);
+      const l = this.live.get(r.id);
+      const h = l?.handle;
+      const live = h && (r.state === 'running' || r.state === 'paused');
+      const merged = mergeLimits(r.config.resources as Limits, limits);
+      // Device rules go through the device policy (v1 and the v2 program alike).
+      const { devices: deviceLimits, ...rest } = limits;
+      const dev = deviceLimits ? containerDevices(r.config, merged) : null;
+      if (live) {
+        this.o.cgroups.apply(h, rest);
+        if (dev && l) {
+          this.o.cgroups.setDevicePolicy(h, plainRules(dev.rules));
+          l.devices = { rules: dev.rules, devices: l.devices?.devices ?? dev.devices };
+        }
+      }
+      r.config.resources = merged;
       this.save(r);
       return this.limits(r.id);
     });
@@ -692,6 +718,42 @@ export class ContainerManager {
         r.config.security,
         r.pid && (r.state === 'running' || r.state === 'paused') ? { pid: r.pid, runDir: p.runDir } : null,
       ),
+      devicePolicy: this.devicePolicy(r.id),
+    };
+  }
+
+  // ── device policy (sec-devices) ───────────────────────────────────────────
+
+  /**
+   * The rules in force and the kernel's read-back: v1 devices.list, v2 the
+   * program(s) BPF_PROG_QUERY finds on the unified group. A stopped container
+   * shows the rules its next start installs (host devices resolved now).
+   */
+  devicePolicy(ref: string): DevicePolicyT {
+    const r = this.find(ref);
+    const l = this.live.get(r.id);
+    const h = l?.handle;
+    const running = !!h && (r.state === 'running' || r.state === 'paused');
+    const errors: DevicePolicyT['errors'] = [];
+    let dev = running ? l?.devices : undefined;
+    if (!dev) {
+      try {
+        dev = containerDevices(r.config, r.config.resources as Limits);
+      } catch (err) {
+        errors.push({ where: 'config', message: err instanceof Error ? err.message : String(err) });
+        dev = { rules: [], devices: [] };
+      }
+    }
+    const kernel = running && h ? this.o.cgroups.readDevicePolicy(h, plainRules(dev.rules)) : null;
+    return {
+      id: r.id,
+      running,
+      privileged: r.config.security.privileged,
+      rules: dev.rules,
+      devices: dev.devices,
+      v1: kernel?.v1 ?? null,
+      v2: kernel?.v2 ?? null,
+      errors: [...errors, ...(kernel?.errors ?? [])],
     };
   }
 

@@ -7,6 +7,7 @@ import {
   DOCKER_DEFAULT_CAPABILITIES,
   OCI_DEFAULT_MASKED_PATHS,
   OCI_DEFAULT_READONLY_PATHS,
+  type MonitorDevice,
   type MonitorMount,
   type MonitorSpec,
   type NamespaceType,
@@ -45,6 +46,8 @@ export interface SpecInput {
   log: { maxBytes: number; maxFiles: number };
   /** RLIMIT_NOFILE for the container (see defaultNofile). */
   nofile: number;
+  /** Device nodes to make in the container (--device; privileged: the host's). */
+  devices?: MonitorDevice[];
 }
 
 /**
@@ -107,6 +110,7 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
     annotations: { 'org.berth.container.id': i.id },
   };
+  if (i.devices?.length) spec.linux.devices = i.devices;
   if (i.process.user && i.config.tty) spec.process.consoleSize = { height: 24, width: 80 };
   if (i.config.userns) {
     const r = DEFAULT_USER_RANGE; // the engine chowns upper/work to r.hostId (manager.ts)

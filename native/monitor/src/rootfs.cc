@@ -166,6 +166,54 @@ bool MountDev(int rootfd, bool terminal, const std::string& ownerOpts, Error* er
   return true;
 }
 
+// linux.devices: mknod each node at its path inside the rootfs (parents made
+// with OpenInRoot, so a symlink in the image cannot send it outside), with the
+// host node's mode and owner. A file already there (a default /dev node, the
+// /dev/ptmx link) is replaced, as runc does; a directory is an error. The
+// device policy is in force already: each node's rule carries m.
+bool MakeDevices(int rootfd, const std::vector<DeviceNode>& devices, Error* error) {
+  for (const DeviceNode& d : devices) {
+    size_t slash = d.path.rfind('/');
+    std::string dir = slash == 0 ? "/" : d.path.substr(0, slash);
+    std::string name = d.path.substr(slash + 1);
+    std::string what = "mknod " + d.path + " " + d.type + " " + std::to_string(d.major) + ":" + std::to_string(d.minor);
+    if (name.empty() || name == "." || name == "..") {
+      *error = InvalidError("device", what, "not a file name");
+      return false;
+    }
+    UniqueFd parent;
+    if (dir == "/") {
+      parent.Reset(::fcntl(rootfd, F_DUPFD_CLOEXEC, 0));
+      if (!parent.Valid()) {
+        *error = SysError("device", "dup the rootfs fd for " + d.path);
+        return false;
+      }
+    } else if (!OpenInRoot(rootfd, dir, TargetKind::kDirectory, true, 0, "device", &parent, error)) {
+      return false;
+    }
+    mode_t mode = (d.type == 'b' ? S_IFBLK : S_IFCHR) | (d.fileMode & 07777);
+    dev_t dev = makedev(d.major, d.minor);
+    if (::mknodat(parent.Get(), name.c_str(), mode, dev) != 0) {
+      bool replaced = errno == EEXIST && ::unlinkat(parent.Get(), name.c_str(), 0) == 0 &&
+                      ::mknodat(parent.Get(), name.c_str(), mode, dev) == 0;
+      if (!replaced) {
+        *error = SysError("device", what);
+        return false;
+      }
+    }
+    // The umask may have cut the mode; the owner is the host node's.
+    if (::fchmodat(parent.Get(), name.c_str(), d.fileMode & 07777, 0) != 0) {
+      *error = SysError("device", "chmod " + d.path);
+      return false;
+    }
+    if (::fchownat(parent.Get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      *error = SysError("device", "chown " + d.path);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool MountVolume(int rootfd, const Mount& m, Error* error) {
   MountOptions o = ParseMountOptions(m.options);
   if (m.type == "bind") o.bind = true;
@@ -255,6 +303,7 @@ bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error*
   for (const Mount& m : spec.mounts) {
     if (!MountVolume(rootfd.Get(), m, error)) return false;
   }
+  if (!MakeDevices(rootfd.Get(), spec.devices, error)) return false;
   return PivotRoot(rootfd.Get(), error);
 }
 

@@ -344,7 +344,9 @@ class Decoder {
   }
 
   bool Linux(const json::Value& v, const std::string& path, Spec* s) {
-    if (!Object(v, path, {"namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths"})) return false;
+    if (!Object(v, path, {"namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths", "devices"})) {
+      return false;
+    }
     const json::Value* f;
     if (!(f = Field(v, "namespaces", true, path))) return false;
     bool ok = Array(*f, Join(path, "namespaces"), [&](const json::Value& item, const std::string& np) {
@@ -394,7 +396,31 @@ class Decoder {
     if ((f = v.Find("readonlyPaths")) && !StringArray(*f, Join(path, "readonlyPaths"), &s->readonlyPaths, true)) {
       return false;
     }
+    if ((f = v.Find("devices")) && !Devices(*f, Join(path, "devices"), &s->devices)) return false;
     return true;
+  }
+
+  bool Devices(const json::Value& v, const std::string& path, std::vector<DeviceNode>* out) {
+    return Array(v, path, [&](const json::Value& item, const std::string& dp) {
+      if (!Object(item, dp, {"path", "type", "major", "minor", "fileMode", "uid", "gid"})) return false;
+      DeviceNode d;
+      const json::Value* f;
+      std::string type;
+      if (!(f = Field(item, "path", true, dp)) || !AbsPath(*f, Join(dp, "path"), &d.path)) return false;
+      if (d.path == "/" || d.path == "/dev") return Fail(Join(dp, "path"), "a device node cannot replace " + d.path);
+      if (!(f = Field(item, "type", true, dp)) || !String(*f, Join(dp, "type"), &type)) return false;
+      if (type != "c" && type != "b") return Fail(Join(dp, "type"), "must be \"c\" or \"b\" (got " + json::Quote(type) + ")");
+      d.type = type[0];
+      // The kernel's dev_t: 12 bits of major, 20 of minor.
+      if (!(f = Field(item, "major", true, dp)) || !U32(*f, Join(dp, "major"), 4095, &d.major)) return false;
+      if (!(f = Field(item, "minor", true, dp)) || !U32(*f, Join(dp, "minor"), 1048575, &d.minor)) return false;
+      if ((f = item.Find("fileMode")) && !U32(*f, Join(dp, "fileMode"), 07777, &d.fileMode)) return false;
+      if ((f = item.Find("uid")) && !U32(*f, Join(dp, "uid"), 0xFFFFFFFEu, &d.uid)) return false;
+      if ((f = item.Find("gid")) && !U32(*f, Join(dp, "gid"), 0xFFFFFFFEu, &d.gid)) return false;
+      if (out->size() >= 4096) return Fail(path, "at most 4096 devices");
+      out->push_back(d);
+      return true;
+    });
   }
 
   bool Mounts(const json::Value& v, const std::string& path, std::vector<Mount>* out) {
