@@ -195,6 +195,7 @@ interface RawBinding {
   llistxattr(path: string): string[];
   mknod(path: string, mode: number, major: number, minor: number): void;
   sealedExecutable(path: string): number;
+  flock(fd: number, operation: FlockOperation): boolean;
 }
 
 const BINDING_FUNCTIONS = [
@@ -207,6 +208,7 @@ const BINDING_FUNCTIONS = [
   'llistxattr',
   'mknod',
   'sealedExecutable',
+  'flock',
   'StatBatch',
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
@@ -364,6 +366,17 @@ export function mknod(filePath: string, mode: number, major: number, minor: numb
  */
 export function sealedExecutable(filePath: string): number {
   return load().sealedExecutable(filePath);
+}
+
+export type FlockOperation = 'exclusive' | 'shared' | 'unlock';
+
+/**
+ * flock(2) with LOCK_NB on an open fd: true when taken (or released), false
+ * when another open file description holds a conflicting lock. The kernel
+ * drops the lock when the fd closes or its process dies.
+ */
+export function flock(fd: number, operation: FlockOperation): boolean {
+  return load().flock(fd, operation);
 }
 
 /** A StatBatch whose rows are `stride` numbers wide. */

@@ -16,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("llistxattr", Napi::Function::New(env, berth::LListXattr, "llistxattr"));
   exports.Set("mknod", Napi::Function::New(env, berth::MkNod, "mknod"));
   exports.Set("sealedExecutable", Napi::Function::New(env, berth::SealedExecutable, "sealedExecutable"));
+  exports.Set("flock", Napi::Function::New(env, berth::Flock, "flock"));
   exports.Set("StatBatch", berth::StatBatchClass(env));
   exports.Set("PidWatch", berth::PidWatchClass(env));
   return exports;

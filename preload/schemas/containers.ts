@@ -66,7 +66,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
@@ -174,6 +181,15 @@ export const ContainerSummary = z.object({
     ports: z.array(PortBinding),
   }),
   labels: z.record(z.string(), z.string()),
+  /** --privileged: shown as a danger badge wherever the container is listed. */
+  privileged: z.boolean().default(false),
+});
+
+/** A user-namespaced container's own host ids: container 0..size-1 ↔ host uid..uid+size-1 (gid likewise). */
+export const IdRange = z.object({
+  uid: z.number().int().min(0),
+  gid: z.number().int().min(0),
+  size: z.number().int().min(1),
 });
 
 export const ContainerDetail = ContainerSummary.extend({
@@ -193,6 +209,10 @@ export const ContainerDetail = ContainerSummary.extend({
   /** NSpid of the init process: its pid in each nested pid namespace (host first). */
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
+  /** The capability set its processes get (bounding = permitted = effective), resolved from privileged/capAdd/capDrop. */
+  capabilities: z.array(z.string()).default([]),
+  /** --userns: its own range of host ids (uid_map / gid_map); null without a user namespace. */
+  idRange: IdRange.nullable().default(null),
 });
 
 export const LogLine = z.object({
@@ -334,3 +354,4 @@ export type LogLineT = z.output<typeof LogLine>;
 export type FsChangeT = z.output<typeof FsChange>;
 export type SecurityOptionsT = z.output<typeof SecurityOptions>;
 export type DeviceMappingT = z.output<typeof DeviceMapping>;
+export type IdRangeT = z.output<typeof IdRange>;

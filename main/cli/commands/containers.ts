@@ -9,6 +9,7 @@ import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
+import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-flags';
 
 const cli = { transport: 'cli' } as const;
 
@@ -60,6 +61,7 @@ const RUN_FLAGS: FlagSpec = {
   label: { value: true, short: 'l', repeat: true },
   userns: { value: false },
   timens: { value: false },
+  ...PRIVILEGE_FLAGS,
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -131,6 +133,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     autoRemove: p.flags.has('rm'),
     userns: p.flags.has('userns'),
     timens: p.flags.has('timens'),
+    security: { ...privilegeRequest(p) },
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
@@ -213,9 +216,13 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] IMAGE [CMD...]',
-    summary: 'create and start a container',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] IMAGE [CMD...]',
+    summary: 'create and start a container (run --help: the security flags)',
     async run(args, ctx) {
+      if (args[0] === '--help' || args[0] === '-h') {
+        ctx.stdout.write(`Usage: berth ${containerCommands[0]!.usage}\n\n${PRIVILEGE_HELP}`);
+        return 0;
+      }
       const { req, detach, interactive } = createRequest(args);
       const foregroundRm = !detach && req.autoRemove === true;
       if (foregroundRm) req.autoRemove = false;
