@@ -217,6 +217,7 @@ interface RawBinding {
   cgroupDeviceAttach(groupDir: string, insns: Uint8Array): DeviceProgramAttach;
   cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[];
   cgroupDeviceDetach(groupDir: string): number[];
+  flock(fd: number, operation: FlockOperation): boolean;
 }
 
 const BINDING_FUNCTIONS = [
@@ -232,6 +233,7 @@ const BINDING_FUNCTIONS = [
   'cgroupDeviceAttach',
   'cgroupDevicePrograms',
   'cgroupDeviceDetach',
+  'flock',
   'StatBatch',
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
@@ -410,6 +412,17 @@ export function cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[] 
 /** Detaches every berth_devices program from a cgroup2 directory; returns their ids. */
 export function cgroupDeviceDetach(groupDir: string): number[] {
   return load().cgroupDeviceDetach(groupDir);
+}
+
+export type FlockOperation = 'exclusive' | 'shared' | 'unlock';
+
+/**
+ * flock(2) with LOCK_NB on an open fd: true when taken (or released), false
+ * when another open file description holds a conflicting lock. The kernel
+ * drops the lock when the fd closes or its process dies.
+ */
+export function flock(fd: number, operation: FlockOperation): boolean {
+  return load().flock(fd, operation);
 }
 
 /** A StatBatch whose rows are `stride` numbers wide. */

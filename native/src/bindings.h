@@ -29,6 +29,9 @@ Napi::Value LListXattr(const Napi::CallbackInfo& info);
 // mknod(path, mode, major, minor): void
 Napi::Value MkNod(const Napi::CallbackInfo& info);
 
+// flock(fd, 'exclusive' | 'shared' | 'unlock'): boolean, never blocks (flock_binding.cc)
+Napi::Value Flock(const Napi::CallbackInfo& info);
+
 // sealedExecutable(path): number (a sealed, close-on-exec memfd copy; sealed_exe.cc)
 Napi::Value SealedExecutable(const Napi::CallbackInfo& info);
 // cgroupDeviceAttach(groupDir, insns): { id, replaced } (devcg_bpf_binding.cc)

@@ -182,6 +182,15 @@ export const ContainerSummary = z.object({
     ports: z.array(PortBinding),
   }),
   labels: z.record(z.string(), z.string()),
+  /** --privileged: shown as a danger badge wherever the container is listed. */
+  privileged: z.boolean().default(false),
+});
+
+/** A user-namespaced container's own host ids: container 0..size-1 ↔ host uid..uid+size-1 (gid likewise). */
+export const IdRange = z.object({
+  uid: z.number().int().min(0),
+  gid: z.number().int().min(0),
+  size: z.number().int().min(1),
 });
 
 // ── seccomp in force (issue 10: sec-seccomp) ─────────────────────────────────
@@ -221,6 +230,10 @@ export const ContainerDetail = ContainerSummary.extend({
   // ── device policy (sec-devices) ──
   /** The device rules in force and the kernel's read-back (as `containers.devices`). */
   devicePolicy: DevicePolicy.optional(),
+  /** The capability set its processes get (bounding = permitted = effective), resolved from privileged/capAdd/capDrop. */
+  capabilities: z.array(z.string()).default([]),
+  /** --userns: its own range of host ids (uid_map / gid_map); null without a user namespace. */
+  idRange: IdRange.nullable().default(null),
 });
 
 export const LogLine = z.object({
@@ -363,3 +376,4 @@ export type FsChangeT = z.output<typeof FsChange>;
 export type SecurityOptionsT = z.output<typeof SecurityOptions>;
 export type DeviceMappingT = z.output<typeof DeviceMapping>;
 export type ContainerSeccompT = z.output<typeof ContainerSeccomp>;
+export type IdRangeT = z.output<typeof IdRange>;

@@ -11,6 +11,7 @@ import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
 import { seccompFromSecurityOpts } from '../security-opt';
 import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
+import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-flags';
 
 const cli = { transport: 'cli' } as const;
 
@@ -66,6 +67,7 @@ const RUN_FLAGS: FlagSpec = {
   // devices (sec-devices)
   device: { value: true, repeat: true },
   'device-cgroup-rule': { value: true, repeat: true },
+  ...PRIVILEGE_FLAGS,
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -147,6 +149,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     autoRemove: p.flags.has('rm'),
     userns: p.flags.has('userns'),
     timens: p.flags.has('timens'),
+    security: { ...privilegeRequest(p) },
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
@@ -230,10 +233,14 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
     summary:
-      'create and start a container (Docker’s default seccomp profile applies; it blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
+      'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {
+      if (args[0] === '--help' || args[0] === '-h') {
+        ctx.stdout.write(`Usage: berth ${containerCommands[0]!.usage}\n\n${PRIVILEGE_HELP}`);
+        return 0;
+      }
       const { req, detach, interactive } = createRequest(args);
       const foregroundRm = !detach && req.autoRemove === true;
       if (foregroundRm) req.autoRemove = false;

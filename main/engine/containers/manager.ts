@@ -41,7 +41,9 @@ import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
 import type { DevicePolicyT } from '../../../preload/schemas/devices';
 import { plainRules } from '../cgroups/device-policy';
 import { containerDevices, monitorDevices, type ContainerDevices } from './devices';
-import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
+import { IdRangeAllocator, type IdRange } from '../userns/ranges';
+import { containerCapabilities, hostLastCap } from './capabilities';
+import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
 export interface ImageRuntimeConfig {
@@ -79,6 +81,8 @@ export interface ManagerOptions {
   logLimits?: { maxBytes: number; maxFiles: number };
   /** Parent cgroup under which every container's group is created. */
   cgroupParent?: string;
+  /** --userns ranges (machine-wide allocation file, Berth's subordinate ids). */
+  idRanges?: IdRangeAllocator;
 }
 
 interface Live {
@@ -104,10 +108,12 @@ export class ContainerManager {
   private readonly ipam: Ipam;
   private readonly parent: string;
   private readonly seccomp: SeccompFilters;
+  private readonly idRanges: IdRangeAllocator;
 
   constructor(private readonly o: ManagerOptions) {
     this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
     this.store = new RecordStore(o.dataRoot);
+    this.idRanges = o.idRanges ?? new IdRangeAllocator({ log: o.log });
     this.ipam = new Ipam(`${o.dataRoot}/network`, o.bridge.subnet);
     this.parent = o.cgroupParent ?? 'berth';
   }
@@ -212,6 +218,8 @@ export class ContainerManager {
     }
     // --device / --device-cgroup-rule: DEVICE_INVALID / DEVICE_RULE_INVALID now, not at start.
     containerDevices(req, req.resources as Limits);
+    // An unknown capability name is refused before anything is stored.
+    containerCapabilities(req.security);
     const img = await this.o.images.resolve(req.image);
     const args = resolveArgs(img.config, req);
     if (args.length === 0)
@@ -248,8 +256,29 @@ export class ContainerManager {
       network: { ip: null, netns: null },
     };
     this.save(record);
+    if (req.userns) {
+      try {
+        await this.ensureIdRange(record);
+      } catch (err) {
+        this.records.delete(id);
+        this.store.remove(id);
+        throw err;
+      }
+    }
     this.announce(record, 'create');
     return { id, name: record.name, warnings };
+  }
+
+  /**
+   * The container's own host id range (allocated at create; a record from
+   * before per-container ranges gets one at its next start). Saved with the
+   * record before anything is chowned to it.
+   */
+  private async ensureIdRange(r: ContainerRecord): Promise<IdRange> {
+    if (r.idRange) return r.idRange;
+    r.idRange = await this.idRanges.allocate({ dataRoot: this.o.dataRoot, id: r.id });
+    this.save(r);
+    return r.idRange;
   }
 
   // ── start ─────────────────────────────────────────────────────────────────
@@ -294,10 +323,11 @@ export class ContainerManager {
     fs.chmodSync(p.upperDir, 0o755);
     fs.rmSync(p.workDir, { recursive: true, force: true }); // overlay wants an empty workdir
     fs.mkdirSync(p.workDir, { mode: 0o700 });
-    if (r.config.userns) {
+    const idRange = r.config.userns ? await this.ensureIdRange(r) : null;
+    if (idRange) {
       // The container's root (a mapped host id) owns its writable layer: the
       // overlay root and copy-ups belong to it, never to the host's root.
-      for (const d of [p.upperDir, p.workDir]) fs.chownSync(d, DEFAULT_USER_RANGE.hostId, DEFAULT_USER_RANGE.hostId);
+      for (const d of [p.upperDir, p.workDir]) fs.chownSync(d, idRange.uid, idRange.gid);
     }
     const l = this.liveFor(r.id);
     this.freshExitPromise(l);
@@ -344,6 +374,8 @@ export class ContainerManager {
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
         devices: monitorDevices(dev.devices),
+        idRange,
+        lastCap: hostLastCap(),
       });
       // Records from before security options existed run with the defaults.
       const security = r.config.security ?? { privileged: false, seccomp: 'default' };
@@ -586,6 +618,12 @@ export class ContainerManager {
       this.live.delete(r.id);
       this.records.delete(r.id);
       this.store.remove(r.id);
+      // After the directory is gone: the range is free only once nothing of the container is left.
+      if (r.idRange || r.config.userns) {
+        await this.idRanges
+          .release({ dataRoot: this.o.dataRoot, id: r.id })
+          .catch((err: unknown) => this.o.log(`release of ${r.id}'s id range: ${String(err)}`));
+      }
       this.o.emit({ id: r.id, action: 'remove', state: null, exitCode: r.exitCode, at: now() });
       return { id: r.id };
     });
@@ -663,6 +701,7 @@ export class ContainerManager {
       restartCount: r.restartCount,
       network: { mode: r.config.network, ip: r.network.ip, ports: r.config.ports },
       labels: r.config.labels,
+      privileged: r.config.security?.privileged ?? false,
     };
   }
 
@@ -719,6 +758,8 @@ export class ContainerManager {
         r.pid && (r.state === 'running' || r.state === 'paused') ? { pid: r.pid, runDir: p.runDir } : null,
       ),
       devicePolicy: this.devicePolicy(r.id),
+      capabilities: containerCapabilities(r.config.security),
+      idRange: r.idRange ?? null,
     };
   }
 

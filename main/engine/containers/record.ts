@@ -9,6 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ContainerCreateT, ContainerStateT } from '../../../preload/schemas/containers';
 import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
+import type { IdRange } from '../userns/ranges';
 import type { ResolvedProcess } from './spec';
 
 export interface ContainerRecord {
@@ -33,6 +34,8 @@ export interface ContainerRecord {
   stoppedByUser: boolean;
   error: string | null;
   network: { ip: string | null; netns: string | null };
+  /** --userns: the host ids its 0..size-1 map to (userns/ranges.ts); absent otherwise. */
+  idRange?: IdRange | null;
 }
 
 export interface ContainerPaths {

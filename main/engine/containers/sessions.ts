@@ -11,7 +11,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import {
-  DOCKER_DEFAULT_CAPABILITIES,
   FrameDecoder,
   FrameType,
   encodeFrame,
@@ -20,6 +19,7 @@ import {
   type MonitorExecSpec,
 } from '../../../native/monitor';
 import { runSeccompFilter } from '../seccomp/status';
+import { containerCapabilities } from './capabilities';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
 
@@ -75,7 +75,8 @@ export class Sessions {
       else env.push(e);
     }
     if (req.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    const caps = [...DOCKER_DEFAULT_CAPABILITIES];
+    // The container's own set (--cap-add/--cap-drop/--privileged), as docker's exec gives.
+    const caps = containerCapabilities(r.config.security);
     const spec: MonitorExecSpec = {
       process: {
         args: req.cmd,

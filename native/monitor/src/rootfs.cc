@@ -77,10 +77,12 @@ bool MountProc(int rootfd, Error* error) {
   return MountFs(t.Get(), "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, error);
 }
 
-bool MountSys(int rootfd, Error* error) {
+// readonly: false only for a spec mount of sysfs on /sys without "ro"
+// (--privileged, as docker/runc give it a writable /sys).
+bool MountSys(int rootfd, bool readonly, Error* error) {
   UniqueFd t;
   if (!Target(rootfd, "/sys", TargetKind::kDirectory, true, "mount", &t, error)) return false;
-  const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  const unsigned long flags = (readonly ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if (::mount("sysfs", FdPath(t.Get()).c_str(), "sysfs", flags, nullptr) == 0) return true;
   if (errno != EPERM) {
     *error = SysError("mount", "mount sysfs on /sys");
@@ -89,8 +91,8 @@ bool MountSys(int rootfd, Error* error) {
   // A sysfs instance shows the mounter's network namespace and needs
   // CAP_SYS_ADMIN over its owner: not the case for the host netns seen from
   // a user namespace. runc's answer: a read-only rbind of the host's /sys.
-  return BindTree("/sys", true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0,
-                  t.Get(), "/sys", "mount", error);
+  return BindTree("/sys", true, (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                  0, 0, t.Get(), "/sys", "mount", error);
 }
 
 // ownerOpts: ",uid=N,gid=N" so a user namespace's root owns /dev and /dev/shm, or "".
@@ -293,15 +295,22 @@ bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error*
     return false;
   }
   if (!MountProc(rootfd.Get(), error)) return false;
-  if (!MountSys(rootfd.Get(), error)) return false;
-    std::string ownerOpts;
+  // A spec mount of sysfs on /sys replaces the built-in read-only one (the
+  // OCI way: runc's config lists /sys; --privileged drops its "ro").
+  const Mount* sysMount = nullptr;
+  for (const Mount& m : spec.mounts) {
+    if (m.destination == "/sys" && m.type == "sysfs") sysMount = &m;
+  }
+  bool sysReadonly = sysMount == nullptr || (ParseMountOptions(sysMount->options).flags & MS_RDONLY) != 0;
+  if (!MountSys(rootfd.Get(), sysReadonly, error)) return false;
+  std::string ownerOpts;
   uint32_t uid = 0, gid = 0;
   if (spec.Creates(CLONE_NEWUSER) && MapToHostId(spec.uidMappings, 0, &uid) && MapToHostId(spec.gidMappings, 0, &gid)) {
     ownerOpts = ",uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid);
   }
   if (!MountDev(rootfd.Get(), spec.process.terminal, ownerOpts, error)) return false;
   for (const Mount& m : spec.mounts) {
-    if (!MountVolume(rootfd.Get(), m, error)) return false;
+    if (&m != sysMount && !MountVolume(rootfd.Get(), m, error)) return false;
   }
   if (!MakeDevices(rootfd.Get(), spec.devices, error)) return false;
   return PivotRoot(rootfd.Get(), error);
