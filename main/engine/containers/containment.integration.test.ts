@@ -81,7 +81,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment', () => {
         const by = got?.outcome === want ? '' : `  (depends on: ${a?.by.join(', ') ?? 'network guard'})`;
         return `${mark} ${id.padEnd(24)} ${`${got?.outcome ?? '-'} (${got?.step ?? '-'})`.padEnd(44)} ${want}${by}`;
       });
-      console.log(`containment, ${mode}: ${failures[mode]?.message.split('\n')[0] ?? ''}\n${lines.join('\n')}`);
+      console.log(`containment, ${mode}: ${failures[mode]?.message.slice(-2000) ?? ''}\n${lines.join('\n')}`);
     }
   }, 600_000);
 
