@@ -16,6 +16,11 @@
  *                same image, private --root/--runroot (skipped without podman)
  *   floor        `unshare -fpmiun --mount-proc chroot LAYER /bin/true`
  *
+ * Seccomp's cost (issue 10: at most 1 ms): the same berth start → exit with
+ * the default profile and with seccomp=unconfined, interleaved, and the same
+ * pair at the monitor alone (startMonitor → exit.json, spec with and without
+ * the compiled filter), with the load average.
+ *
  * 3 warm-ups, then 20 runs of each, interleaved round-robin so all share the
  * machine's noise. Prints a table, the ratios and the targets (berth ≤ 0.5×
  * runc, ≤ 0.1× podman), then where Berth's time goes: client-side phases of
@@ -32,6 +37,7 @@ import { ContainerCreate } from '../preload/schemas/containers';
 import { createDriver, type CgroupHandle } from '../main/engine/cgroups/driver';
 import { startMonitor, watchExit } from '../main/engine/containers/runtime';
 import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
+import { SeccompFilters } from '../main/engine/seccomp/filters';
 import { destroySandbox } from '../main/engine/network/sandbox';
 import { writeJsonAtomic } from '../main/engine/storage/atomic-file';
 import { RpcClient } from '../main/helper/rpc-client';
@@ -294,6 +300,125 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
     lines.push(`  (one RPC round trip, containers.list: ${list.toFixed(1)} ms)`);
     console.log(lines.join('\n'));
     expect(by('berth').samples).toHaveLength(RUNS);
+  });
+
+  it('prints the cost of the default seccomp profile: start → exit of true, default vs unconfined', async () => {
+    const N = 30;
+    const load = () =>
+      os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ');
+    const loadBefore = load();
+    // Through the helper: create → start → die event (remove not counted).
+    const viaHelper = async (seccomp: 'default' | 'unconfined'): Promise<number> => {
+      const t0 = performance.now();
+      const { id } = (await rpc.call('containers.create', {
+        image: 'busybox',
+        command: ['/bin/true'],
+        network: 'none',
+        security: { seccomp },
+      })) as { id: string };
+      const died = events.waitFor((e) => e.id === id && e.action === 'die', 60_000);
+      await rpc.call('containers.start', { id });
+      const die = await died;
+      const t = performance.now() - t0;
+      await rpc.call('containers.remove', { id });
+      if (die.exitCode !== 0) throw new Error(`berth (${seccomp}): true exited ${die.exitCode}`);
+      return t;
+    };
+    // The monitor alone: spec.json → running → exit.json seen, with and without the filter.
+    const driver = createDriver();
+    const filters = new SeccompFilters(path.join(work, 'seccomp-cache'));
+    const config = ContainerCreate.parse({ image: 'busybox', command: ['/bin/true'], network: 'none' });
+    const nofile = defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8'));
+    let n = 0;
+    const viaMonitor = async (withFilter: boolean): Promise<number> => {
+      const id = `benchsec${process.pid}x${n++}`.padEnd(64, '0');
+      const dir = path.join(work, 'seccomp-runs', id);
+      const paths = {
+        rootfs: path.join(dir, 'rootfs'),
+        upperDir: path.join(dir, 'upper'),
+        workDir: path.join(dir, 'work'),
+        lowerDirs: [layerDir],
+        logPath: path.join(dir, 'container.log'),
+      };
+      for (const d of [paths.rootfs, paths.upperDir, paths.workDir]) fs.mkdirSync(d, { recursive: true });
+      const handle = driver.create(id);
+      const spec = buildSpec({
+        id,
+        config,
+        process: {
+          args: ['/bin/true'],
+          env: ['PATH=/bin'],
+          cwd: '/',
+          user: { uid: 0, gid: 0, additionalGids: [], home: '/root' },
+        },
+        hostname: id.slice(0, 12),
+        paths,
+        netns: 'new',
+        cgroupProcs: driver.procsFiles(handle),
+        log: { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
+        nofile,
+      });
+      const t0 = performance.now();
+      if (withFilter) {
+        const f = await filters.forContainer(config.security, spec.process.capabilities.bounding ?? []);
+        spec.seccomp = { filter: f!.path };
+      }
+      const runDir = path.join(dir, 'run');
+      const st = await startMonitor(runDir, spec);
+      await new Promise<void>((resolve) => watchExit(runDir, st.monitorPid, () => resolve()));
+      const t = performance.now() - t0;
+      await driver.destroy(handle);
+      await destroySandbox(id);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return t;
+    };
+    const samples = {
+      hDefault: [] as number[],
+      hUnconfined: [] as number[],
+      mFilter: [] as number[],
+      mNone: [] as number[],
+    };
+    for (let i = 0; i < 3; i++) {
+      await viaHelper('default');
+      await viaHelper('unconfined');
+      await viaMonitor(true);
+      await viaMonitor(false);
+    }
+    for (let i = 0; i < N; i++) {
+      // alternate the order too, so neither side always runs second
+      if (i % 2) {
+        samples.hDefault.push(await viaHelper('default'));
+        samples.hUnconfined.push(await viaHelper('unconfined'));
+        samples.mFilter.push(await viaMonitor(true));
+        samples.mNone.push(await viaMonitor(false));
+      } else {
+        samples.hUnconfined.push(await viaHelper('unconfined'));
+        samples.hDefault.push(await viaHelper('default'));
+        samples.mNone.push(await viaMonitor(false));
+        samples.mFilter.push(await viaMonitor(true));
+      }
+    }
+    const row = (name: string, xs: number[]) =>
+      `  ${name.padEnd(44)}${ms(med(xs))} ${ms(p90(xs))} ${ms(Math.min(...xs))}`;
+    const dH = med(samples.hDefault) - med(samples.hUnconfined);
+    const dM = med(samples.mFilter) - med(samples.mNone);
+    console.log(
+      [
+        `seccomp cost: start → exit of \`true\`, ${N} runs each, interleaved (median, p90, min ms)`,
+        `(load average before ${loadBefore}, after ${load()} on ${os.cpus().length} CPUs)`,
+        row('helper: create→die, seccomp default', samples.hDefault),
+        row('helper: create→die, seccomp=unconfined', samples.hUnconfined),
+        row('monitor: spec→exit, default filter', samples.mFilter),
+        row('monitor: spec→exit, no filter', samples.mNone),
+        `  default − unconfined: helper ${dH.toFixed(2)} ms, monitor ${dM.toFixed(2)} ms   target ≤ 1 ms  ${
+          dH <= 1 && dM <= 1 ? 'MET' : 'not met'
+        }`,
+      ].join('\n'),
+    );
+    expect(samples.hDefault).toHaveLength(N);
   });
 
   it('prints where a Berth start goes: each engine step alone (same modules, in this process)', async () => {
