@@ -125,12 +125,7 @@ export class SeccompFilters {
           return;
         }
         const bpf = Buffer.concat(out);
-        let skipped: string[] = [];
-        try {
-          skipped = (JSON.parse(stderr) as { skipped: string[] }).skipped;
-        } catch {
-          skipped = [];
-        }
+        const skipped = skippedNames(stderr);
         if (bpf.length === 0 || bpf.length % 8 !== 0) {
           reject(new BerthError('SECCOMP_COMPILE_FAILED', `seccomp-compile wrote ${bpf.length} bytes`));
           return;
@@ -139,6 +134,16 @@ export class SeccompFilters {
       });
       child.stdin.end(JSON.stringify(resolved));
     });
+  }
+}
+
+/** The compile's report on stderr: {"instructions":N,"skipped":[…]}. */
+function skippedNames(stderr: string): string[] {
+  try {
+    const r = JSON.parse(stderr) as { skipped?: unknown };
+    return Array.isArray(r.skipped) ? r.skipped.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
   }
 }
 

@@ -47,13 +47,8 @@ export function seccompInForce(
   if (running) {
     const file = runSeccompFilter(running.runDir);
     if (file) {
-      let instructions: number | null = null;
-      try {
-        instructions = fs.statSync(file).size / 8;
-      } catch {
-        instructions = null;
-      }
-      out.filter = { key: path.basename(file, '.bpf'), instructions };
+      const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
+      out.filter = { key: path.basename(file, '.bpf'), instructions: size === undefined ? null : size / 8 };
     }
     try {
       out.kernel = kernelSeccomp(fs.readFileSync(`/proc/${running.pid}/status`, 'utf8'));
