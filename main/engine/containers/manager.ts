@@ -36,7 +36,7 @@ import {
   watchExit,
 } from './runtime';
 import { IdRangeAllocator, type IdRange } from '../userns/ranges';
-import { containerCapabilities, hostLastCap } from './capabilities';
+import { containerCapabilities, hostCapabilities } from './capabilities';
 import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
@@ -349,7 +349,7 @@ export class ContainerManager {
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
         idRange,
-        lastCap: hostLastCap(),
+        grantable: hostCapabilities(),
       });
       const st = await startMonitor(p.runDir, spec);
       Object.assign(r, {

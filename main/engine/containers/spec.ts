@@ -10,6 +10,7 @@ import {
   DOCKER_DEFAULT_CAPABILITIES,
   OCI_DEFAULT_MASKED_PATHS,
   OCI_DEFAULT_READONLY_PATHS,
+  type CapabilityName,
   type MonitorMount,
   type MonitorSpec,
   type NamespaceType,
@@ -52,8 +53,8 @@ export interface SpecInput {
   nofile: number;
   /** --userns: the container's own host id range (userns/ranges.ts). */
   idRange?: IdRange | null;
-  /** /proc/sys/kernel/cap_last_cap: --privileged and ALL mean every capability this kernel has. */
-  lastCap?: number;
+  /** What the helper can grant (capabilities.ts hostCapabilities): --privileged and ALL mean all of these. */
+  grantable?: readonly CapabilityName[];
 }
 
 /**
@@ -81,7 +82,7 @@ export function defaultNofile(limitsText: string): number {
 
 export function buildSpec(i: SpecInput): MonitorSpec {
   const sec = i.config.security;
-  const caps = resolveCapabilities(sec, i.lastCap, DOCKER_DEFAULT_CAPABILITIES);
+  const caps = resolveCapabilities(sec, i.grantable, DOCKER_DEFAULT_CAPABILITIES);
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [
     { type: 'pid' },
     { type: 'mount' },
