@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
+import { DEFAULT_CAPABILITY_NAMES } from '../../../preload/schemas/capabilities';
 import {
   KNOWN_CAPABILITIES,
+  capabilitiesInMask,
   capabilityMask,
+  grantableCapabilities,
   kernelCapabilities,
   normalizeCapability,
   parseLastCap,
@@ -14,7 +17,7 @@ const req = (o: { privileged?: boolean; capAdd?: string[]; capDrop?: string[] })
   capAdd: o.capAdd ?? [],
   capDrop: o.capDrop ?? [],
 });
-const LAST = 40;
+const LAST = kernelCapabilities(40);
 
 describe('capability sets (docker semantics)', () => {
   it("default: docker's 14, CapEff a80425fb", () => {
@@ -62,8 +65,14 @@ describe('capability sets (docker semantics)', () => {
     expect(caps).toEqual(KNOWN_CAPABILITIES);
     expect(capabilityMask(caps)).toBe('000001ffffffffff');
     // An older kernel (cap_last_cap 37): only what it has.
-    expect(resolveCapabilities(req({ privileged: true }), 37)).toEqual(KNOWN_CAPABILITIES.slice(0, 38));
-    expect(resolveCapabilities(req({ capAdd: ['bpf'] }), 37)).not.toContain('CAP_BPF');
+    expect(resolveCapabilities(req({ privileged: true }), kernelCapabilities(37))).toEqual(
+      KNOWN_CAPABILITIES.slice(0, 38),
+    );
+    // Naming one it lacks is refused; ALL quietly means what there is.
+    expect(() => resolveCapabilities(req({ capAdd: ['bpf'] }), kernelCapabilities(37))).toThrow(
+      expect.objectContaining({ code: 'CAPABILITY_UNAVAILABLE' }),
+    );
+    expect(resolveCapabilities(req({ capAdd: ['all'] }), kernelCapabilities(37))).toHaveLength(38);
   });
 
   it('an unknown name is CAPABILITY_UNKNOWN naming it, even with --privileged', () => {
@@ -81,6 +90,26 @@ describe('capability sets (docker semantics)', () => {
       expect(err).toMatchObject({ code: 'CAPABILITY_UNKNOWN' });
       expect((err as Error).message).toMatch(/unknown capability: "(NET_ADMINN|cap_bogus|x)"/);
     }
+  });
+
+  it('grantable = the kernel capabilities that our own bounding set holds', () => {
+    // A sandboxed root without CAP_SYS_RESOURCE (bit 24): privileged gets the other 40.
+    const g = grantableCapabilities('40\n', 'Name:\tx\nCapBnd:\t000001fffeffffff\n');
+    expect(g).toHaveLength(40);
+    expect(g).not.toContain('CAP_SYS_RESOURCE');
+    expect(resolveCapabilities(req({ privileged: true }), g)).toEqual(g);
+    expect(() => resolveCapabilities(req({ capAdd: ['sys_resource'] }), g)).toThrow(
+      /CAP_SYS_RESOURCE cannot be granted/,
+    );
+    expect(grantableCapabilities('37', null)).toHaveLength(38);
+    expect(capabilitiesInMask('00000000a80425fb')).toEqual(
+      [...DOCKER_DEFAULT_CAPABILITIES].sort((a, b) => KNOWN_CAPABILITIES.indexOf(a) - KNOWN_CAPABILITIES.indexOf(b)),
+    );
+  });
+
+  it("the contract's default list is the monitor's default set", () => {
+    expect(new Set(DEFAULT_CAPABILITY_NAMES)).toEqual(new Set(DOCKER_DEFAULT_CAPABILITIES));
+    expect(resolveCapabilities(req({}), LAST)).toEqual(DEFAULT_CAPABILITY_NAMES);
   });
 
   it('kernelCapabilities and cap_last_cap parsing', () => {

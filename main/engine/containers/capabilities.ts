@@ -2,60 +2,25 @@
  * The container's capability set from `--privileged`, `--cap-add` and
  * `--cap-drop`, with docker's rules (moby's TweakCapabilities):
  *  - names in any case, with or without the CAP_ prefix; ALL means every one;
- *  - privileged: every capability the kernel knows (add/drop are ignored);
+ *  - privileged: every capability the helper can grant (add/drop are ignored);
  *  - add contains ALL: every capability except the dropped ones;
  *  - drop contains ALL: only the added ones;
  *  - otherwise: the defaults, minus the dropped, plus the added.
  * An unknown name is CAPABILITY_UNKNOWN naming it, before anything runs.
+ *
+ * What can be granted is what the kernel has (cap_last_cap) AND what the
+ * helper holds in its own bounding set: a root in a sandbox may lack some
+ * (CAP_SYS_RESOURCE here), and capset(2) would refuse it with EPERM. ALL and
+ * --privileged mean all of those; naming one that cannot be granted is
+ * CAPABILITY_UNAVAILABLE (docker would fail at capset with EPERM).
  */
 import fs from 'node:fs';
 import { BerthError } from '../../../preload/errors';
 import { DOCKER_DEFAULT_CAPABILITIES, type CapabilityName } from '../../../native/monitor';
+import { CAPABILITY_NAMES } from '../../../preload/schemas/capabilities';
 
 /** capabilities(7) by number (CAP_CHOWN = 0 … CAP_CHECKPOINT_RESTORE = 40), as the monitor's table. */
-export const KNOWN_CAPABILITIES: readonly CapabilityName[] = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_DAC_READ_SEARCH',
-  'CAP_FOWNER',
-  'CAP_FSETID',
-  'CAP_KILL',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETPCAP',
-  'CAP_LINUX_IMMUTABLE',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_NET_BROADCAST',
-  'CAP_NET_ADMIN',
-  'CAP_NET_RAW',
-  'CAP_IPC_LOCK',
-  'CAP_IPC_OWNER',
-  'CAP_SYS_MODULE',
-  'CAP_SYS_RAWIO',
-  'CAP_SYS_CHROOT',
-  'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT',
-  'CAP_SYS_ADMIN',
-  'CAP_SYS_BOOT',
-  'CAP_SYS_NICE',
-  'CAP_SYS_RESOURCE',
-  'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG',
-  'CAP_MKNOD',
-  'CAP_LEASE',
-  'CAP_AUDIT_WRITE',
-  'CAP_AUDIT_CONTROL',
-  'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE',
-  'CAP_MAC_ADMIN',
-  'CAP_SYSLOG',
-  'CAP_WAKE_ALARM',
-  'CAP_BLOCK_SUSPEND',
-  'CAP_AUDIT_READ',
-  'CAP_PERFMON',
-  'CAP_BPF',
-  'CAP_CHECKPOINT_RESTORE',
-];
+export const KNOWN_CAPABILITIES: readonly CapabilityName[] = CAPABILITY_NAMES;
 
 /** The capabilities a kernel with this cap_last_cap has (all we know when it has more). */
 export function kernelCapabilities(lastCap: number = KNOWN_CAPABILITIES.length - 1): CapabilityName[] {
@@ -92,10 +57,10 @@ export interface CapabilityRequest {
  */
 export function resolveCapabilities(
   req: CapabilityRequest,
-  lastCap?: number,
+  available: readonly CapabilityName[] = KNOWN_CAPABILITIES,
   defaults: readonly CapabilityName[] = DOCKER_DEFAULT_CAPABILITIES,
 ): CapabilityName[] {
-  const all = kernelCapabilities(lastCap);
+  const all = KNOWN_CAPABILITIES.filter((c) => available.includes(c));
   // Validate every name even when privileged ignores them: a typo is an error either way.
   const add = req.capAdd.map(normalizeCapability);
   const drop = req.capDrop.map(normalizeCapability);
@@ -106,6 +71,16 @@ export function resolveCapabilities(
   else {
     set = new Set(defaults.filter((c) => !drop.includes(c)));
     for (const c of add as CapabilityName[]) set.add(c);
+  }
+  if (!req.privileged) {
+    const missing = (add.filter((c) => c !== 'ALL') as CapabilityName[]).filter((c) => !all.includes(c));
+    if (missing.length > 0) {
+      throw new BerthError(
+        'CAPABILITY_UNAVAILABLE',
+        `${missing.join(', ')} cannot be granted: the kernel or the helper itself does not have ${missing.length > 1 ? 'them' : 'it'}`,
+        { capabilities: missing },
+      );
+    }
   }
   return all.filter((c) => set.has(c));
 }
@@ -120,23 +95,41 @@ export function capabilityMask(caps: readonly CapabilityName[]): string {
   return mask.toString(16).padStart(16, '0');
 }
 
-let cachedLastCap: number | null = null;
+/** The capabilities in a CapBnd/CapEff hex mask of /proc/PID/status. */
+export function capabilitiesInMask(hex: string): CapabilityName[] {
+  const mask = BigInt(`0x${hex.trim() || '0'}`);
+  return KNOWN_CAPABILITIES.filter((_, n) => (mask >> BigInt(n)) & 1n);
+}
 
-/** This kernel's cap_last_cap (read once). */
-export function hostLastCap(): number {
-  if (cachedLastCap === null) {
-    let text: string | null;
-    try {
-      text = fs.readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8');
-    } catch {
-      text = null;
-    }
-    cachedLastCap = parseLastCap(text);
+/** What this kernel has and this process may grant: cap_last_cap ∩ our own CapBnd. */
+export function grantableCapabilities(lastCapText: string | null, statusText: string | null): CapabilityName[] {
+  const kernel = kernelCapabilities(parseLastCap(lastCapText));
+  const bnd = statusText ? /^CapBnd:\s*([0-9a-f]+)$/m.exec(statusText)?.[1] : undefined;
+  if (!bnd) return kernel;
+  const own = capabilitiesInMask(bnd);
+  return kernel.filter((c) => own.includes(c));
+}
+
+let cachedGrantable: CapabilityName[] | null = null;
+
+const readOrNull = (file: string): string | null => {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
   }
-  return cachedLastCap;
+};
+
+/** The helper's grantable set (read once: neither changes while it runs). */
+export function hostCapabilities(): CapabilityName[] {
+  cachedGrantable ??= grantableCapabilities(
+    readOrNull('/proc/sys/kernel/cap_last_cap'),
+    readOrNull('/proc/self/status'),
+  );
+  return cachedGrantable;
 }
 
 /** The set a container's processes get (its init and every exec), from its stored request. */
 export function containerCapabilities(security: CapabilityRequest | undefined): CapabilityName[] {
-  return resolveCapabilities(security ?? { privileged: false, capAdd: [], capDrop: [] }, hostLastCap());
+  return resolveCapabilities(security ?? { privileged: false, capAdd: [], capDrop: [] }, hostCapabilities());
 }

@@ -42,7 +42,7 @@ import type { DevicePolicyT } from '../../../preload/schemas/devices';
 import { plainRules } from '../cgroups/device-policy';
 import { containerDevices, monitorDevices, type ContainerDevices } from './devices';
 import { IdRangeAllocator, type IdRange } from '../userns/ranges';
-import { containerCapabilities, hostLastCap } from './capabilities';
+import { containerCapabilities, hostCapabilities } from './capabilities';
 import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
@@ -375,7 +375,7 @@ export class ContainerManager {
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
         devices: monitorDevices(dev.devices),
         idRange,
-        lastCap: hostLastCap(),
+        grantable: hostCapabilities(),
       });
       // Records from before security options existed run with the defaults.
       const security = r.config.security ?? { privileged: false, seccomp: 'default' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OCI_DEFAULT_MASKED_PATHS, OCI_DEFAULT_READONLY_PATHS } from '../../../native/monitor';
 import { ContainerCreate } from '../../../preload/schemas/containers';
+import { kernelCapabilities } from './capabilities';
 import { buildSpec, type SpecInput } from './spec';
 
 const input = (over: Record<string, unknown>, extra: Partial<SpecInput> = {}): SpecInput => ({
@@ -13,7 +14,7 @@ const input = (over: Record<string, unknown>, extra: Partial<SpecInput> = {}): S
   cgroupProcs: [],
   log: { maxBytes: 0, maxFiles: 1 },
   nofile: 1024,
-  lastCap: 40,
+  grantable: kernelCapabilities(40),
   ...extra,
 });
 

@@ -11,6 +11,7 @@ import {
   OCI_DEFAULT_MASKED_PATHS,
   OCI_DEFAULT_READONLY_PATHS,
   type MonitorDevice,
+  type CapabilityName,
   type MonitorMount,
   type MonitorSpec,
   type NamespaceType,
@@ -55,8 +56,8 @@ export interface SpecInput {
   devices?: MonitorDevice[];
   /** --userns: the container's own host id range (userns/ranges.ts). */
   idRange?: IdRange | null;
-  /** /proc/sys/kernel/cap_last_cap: --privileged and ALL mean every capability this kernel has. */
-  lastCap?: number;
+  /** What the helper can grant (capabilities.ts hostCapabilities): --privileged and ALL mean all of these. */
+  grantable?: readonly CapabilityName[];
 }
 
 /**
@@ -84,7 +85,7 @@ export function defaultNofile(limitsText: string): number {
 
 export function buildSpec(i: SpecInput): MonitorSpec {
   const sec = i.config.security;
-  const caps = resolveCapabilities(sec, i.lastCap, DOCKER_DEFAULT_CAPABILITIES);
+  const caps = resolveCapabilities(sec, i.grantable, DOCKER_DEFAULT_CAPABILITIES);
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [
     { type: 'pid' },
     { type: 'mount' },

@@ -22,7 +22,7 @@ import { ContainerLimitsTab, ContainerResourcesTab } from '../resources';
 import { ContainerNamespacesTab } from '../namespaces';
 import { useContainersChangedSync } from './sync';
 import { TerminalTab } from './TerminalTab';
-import { StatePill } from './ui';
+import { PrivilegedBadge, StatePill } from './ui';
 
 const TAB_LABEL: Record<DetailsTab, string> = {
   overview: 'Overview',
@@ -69,6 +69,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
           <h1 id="ctr-details-title">
             {c?.name ?? id}
             {c && <StatePill c={c} />}
+            {c && <PrivilegedBadge c={c} />}
           </h1>
           <p className="subtitle mono">
             {c ? (

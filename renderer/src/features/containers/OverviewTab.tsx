@@ -9,6 +9,7 @@ import { joinCommand } from './command';
 import { formatBytes } from './format';
 import type { ContainerDetail } from './queries';
 import { SeccompFacts } from './SeccompFacts';
+import { securityRows } from './SecurityCard';
 import { Mono, StatePill } from './ui';
 
 type Row = readonly [label: string, value: ReactNode, source?: ReactNode];
@@ -127,6 +128,10 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
           ]}
         />
         <SeccompFacts c={c} />
+      </Card>
+
+      <Card id="ctr-card-security" title="Security" wide>
+        <KFacts label="security" rows={securityRows(c)} />
       </Card>
 
       <Card id="ctr-card-rootfs" title="Root filesystem (overlay)" wide>
