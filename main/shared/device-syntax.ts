@@ -63,7 +63,9 @@ export function parseDeviceFlag(text: string): { hostPath: string; containerPath
   const bad = (why: string): never => {
     throw new BerthError(DEVICE_ERRORS.device, `invalid --device "${text}": ${why}`, { device: text });
   };
-  let [hostPath = '', containerPath = '', permissions = 'rwm'] = parts;
+  const hostPath = parts[0] ?? '';
+  let containerPath = parts[1] ?? '';
+  let permissions = parts[2] ?? 'rwm';
   if (parts.length > 3) bad('use HOST[:CONTAINER][:PERMISSIONS]');
   if (parts.length === 2 && isMode(parts[1]!)) {
     permissions = parts[1]!;

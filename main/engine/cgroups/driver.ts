@@ -206,7 +206,7 @@ export interface DriverOptions {
 export const DEFAULT_PARENT = 'berth';
 const DEFAULT_V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'io', 'pids', 'hugetlb'];
 const DEVICES_V2_REASON =
-  'device rules on cgroup v2 need an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the group, which Berth does not load yet';
+  'cgroup v2 has no devices files: device rules are the BPF_PROG_TYPE_CGROUP_DEVICE program of the device policy (setDevicePolicy; containers.devices shows it)';
 const NET_V2_REASON =
   'cgroup v2 has no net_cls/net_prio controller; match the socket cgroup path instead (nftables "socket cgroupv2", eBPF)';
 

@@ -324,6 +324,40 @@ void Run() {
     CHECK(e.step.empty());
   });
 
+  Test("spec: linux.devices (OCI), with defaults and checked numbers", [] {
+    auto with = [](const char* devices) {
+      std::string t = kMinimalSpec;
+      t.replace(t.find("[{\"type\": \"mount\"}]"), strlen("[{\"type\": \"mount\"}]"),
+                std::string("[{\"type\": \"mount\"}], \"devices\": ") + devices);
+      return t;
+    };
+    Spec s;
+    Error e;
+    CHECK(ParseSpec(with(R"([{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":384,"uid":0,"gid":6},
+                             {"path":"/dev/xvdc","type":"b","major":254,"minor":0}])"),
+                    "spec.json", &s, &e));
+    CHECK_EQ(s.devices.size(), size_t{2});
+    if (s.devices.size() == 2) {
+      CHECK_EQ(s.devices[0].type, 'c');
+      CHECK_EQ(s.devices[0].major, uint32_t{10});
+      CHECK_EQ(s.devices[0].minor, uint32_t{229});
+      CHECK_EQ(s.devices[0].fileMode, uint32_t{0600});
+      CHECK_EQ(s.devices[0].gid, uint32_t{6});
+      CHECK_EQ(s.devices[1].type, 'b');
+      CHECK_EQ(s.devices[1].fileMode, uint32_t{0666});
+    }
+    CHECK_EQ(SpecErr(with(R"([{"path":"/dev/x","type":"p","major":1,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].type: must be \"c\" or \"b\" (got \"p\")"));
+    CHECK_EQ(SpecErr(with(R"([{"path":"/dev/x","type":"c","major":4096,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].major: must be at most 4095, got 4096"));
+    CHECK_EQ(SpecErr(with(R"([{"path":"dev/x","type":"c","major":1,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].path: must be an absolute path, got \"dev/x\""));
+    CHECK(SpecErr(with(R"([{"path":"/dev","type":"c","major":1,"minor":3}])")).find("cannot replace /dev") !=
+          std::string::npos);
+    CHECK(SpecErr(with(R"([{"path":"/dev/x","type":"c","major":1,"minor":3,"mode":1}])")).find("unknown field") !=
+          std::string::npos);
+  });
+
   Test("spec: errors name the field", [] {
     auto with = [](const char* from, const char* to) {
       std::string t = kMinimalSpec;

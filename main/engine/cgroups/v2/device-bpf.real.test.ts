@@ -5,14 +5,13 @@
  * a scratch dir: the attached program alone decides (the shell stays in the
  * v1 devices root group, which allows everything). Root only.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupDeviceAttach, cgroupDeviceDetach, cgroupDevicePrograms } from '../../../../native/index';
 import { buildDevicePolicy, plainRules } from '../device-policy';
+import { probeIn, scratchNodes } from '../device-probe';
 import { hostLayout, isRoot } from '../real-helpers';
 import { compileDeviceFilter, encodeInsns } from './device-filter';
 
@@ -36,52 +35,13 @@ function rmGroup(dir: string): void {
   fs.rmdirSync(dir);
 }
 
-/** Nodes for the test in a scratch dir (the host's /dev lacks some, e.g. mem and vda). */
 function nodes(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-devbpf-'));
+  const d = scratchNodes();
   made.push(d);
-  const mk = (name: string, type: 'b' | 'c', maj: number, min: number) =>
-    spawnSync('mknod', [path.join(d, name), type, String(maj), String(min)], { stdio: 'inherit' });
-  mk('null', 'c', 1, 3);
-  mk('zero', 'c', 1, 5);
-  mk('mem', 'c', 1, 1);
-  mk('kmsg', 'c', 1, 11);
-  mk('loop-control', 'c', 10, 237);
-  const [maj, min] = firstBlockDevice();
-  mk('disk', 'b', maj, min);
   return d;
 }
 
-function firstBlockDevice(): [number, number] {
-  const line = fs
-    .readFileSync('/proc/partitions', 'utf8')
-    .split('\n')
-    .slice(2)
-    .find((l) => l.trim());
-  const [maj, min] = (line ?? '7 0').trim().split(/\s+/).map(Number);
-  return [maj!, min!];
-}
-
-/** In `dir`'s group: try to open each node (read), and mknod one; prints name=ok|err per line. */
-function probe(groupDir: string, d: string, names: string[]): Record<string, string> {
-  const script = [
-    `echo $$ > ${groupDir}/cgroup.procs || exit 99`,
-    // A subshell per open: a failed redirection ends only it. The message tells EPERM (the
-    // device cgroup) from a driver's own answer (ENXIO: no /dev/mem in this kernel).
-    ...names.map((n) => `m=$( (exec 3<${d}/${n}) 2>&1 ) && echo ${n}=ok || echo "${n}=$m"`),
-    `m=$(mknod ${d}/new-disk b ${firstBlockDevice().join(' ')} 2>&1) && echo mknod-disk=ok || echo "mknod-disk=$m"`,
-    `m=$(mknod ${d}/new-null c 1 3 2>&1) && echo mknod-null=ok || echo "mknod-null=$m"`,
-  ].join('\n');
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const out: Record<string, string> = {};
-  for (const l of r.stdout.trim().split('\n')) {
-    const eq = l.indexOf('=');
-    const v = l.slice(eq + 1);
-    out[l.slice(0, eq)] = v === 'ok' ? 'ok' : /Operation not permitted/.test(v) ? 'EPERM' : v;
-  }
-  return out;
-}
+const probe = (g: string, d: string, names: string[]) => probeIn([`${g}/cgroup.procs`], d, names);
 
 describe.skipIf(!run)('cgroup v2 device program (real, unified hierarchy)', () => {
   it('denies what the default policy leaves out, allows the defaults, and is seen by BPF_PROG_QUERY', () => {
@@ -94,7 +54,6 @@ describe.skipIf(!run)('cgroup v2 device program (real, unified hierarchy)', () =
       const before = probe(g, d, ['null', 'mem', 'kmsg', 'loop-control']);
       expect(before).toMatchObject({ null: 'ok', kmsg: 'ok', 'loop-control': 'ok', 'mknod-disk': 'ok' });
       expect(before.mem).not.toBe('EPERM');
-      for (const f of ['new-disk', 'new-null']) fs.rmSync(path.join(d, f), { force: true });
 
       const insns = encodeInsns(
         compileDeviceFilter(plainRules(buildDevicePolicy({ privileged: false, devices: [], cgroupRules: [] }))),
@@ -130,7 +89,6 @@ describe.skipIf(!run)('cgroup v2 device program (real, unified hierarchy)', () =
       );
       expect(b.replaced).toEqual([a.id]);
       expect(cgroupDevicePrograms(g).map((p) => p.id)).toEqual([b.id]);
-      fs.rmSync(path.join(d, 'new-null'), { force: true });
       expect(probe(g, d, ['kmsg', 'mem'])).toMatchObject({ kmsg: 'ok', mem: 'EPERM' });
 
       expect(cgroupDeviceDetach(g)).toEqual([b.id]);
