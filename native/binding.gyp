@@ -4,7 +4,7 @@
   #   berth.node           the N-API addon. N-API only (no V8 API), so one
   #                        binary loads in both Node and Electron.
   #   berth-monitor        the per-container monitor (monitor/README.md): a
-  #                        plain executable, libc + libstdc++ only.
+  #                        plain executable, libc + libstdc++ + libseccomp.
   #   berth-monitor-test   unit tests of the monitor's JSON parser, spec
   #                        decoder, log writer and framing (run by
   #                        native/monitor-unit.test.ts).
@@ -20,10 +20,13 @@
       "sources": [
         "src/addon.cc",
         "src/args.cc",
+        "src/devcg_bpf.cc",
+        "src/devcg_bpf_binding.cc",
         "src/errno_name.cc",
         "src/errors.cc",
         "src/fsattr.cc",
         "src/fsattr_binding.cc",
+        "src/flock_binding.cc",
         "src/peercred.cc",
         "src/pidwatch_binding.cc",
         "src/sealed_exe.cc",
@@ -67,6 +70,9 @@
         "monitor/src/rootfs.cc",
         "monitor/src/run.cc",
         "monitor/src/safepath.cc",
+        "monitor/src/seccomp_compile.cc",
+        "monitor/src/seccomp_filter.cc",
+        "monitor/src/seccomp_profile.cc",
         "monitor/src/signals.cc",
         "monitor/src/spec.cc",
         "monitor/src/state.cc",
@@ -79,7 +85,11 @@
       # re-exec) and its daemon; without the dynamic loader and libstdc++'s
       # relocations each exec costs a fraction. It uses nothing of glibc
       # that needs NSS or dlopen.
-      "ldflags": ["-static"]
+      # libseccomp (Debian's libseccomp-dev ships libseccomp.a) compiles
+      # profiles in `seccomp-compile` mode only; the filter is installed with
+      # seccomp(2) from the exported program.
+      "ldflags": ["-static"],
+      "libraries": ["-lseccomp"]
     },
     {
       "target_name": "berth-monitor-test",
@@ -92,6 +102,7 @@
         "monitor/src/json.cc",
         "monitor/src/log.cc",
         "monitor/src/mountopts.cc",
+        "monitor/src/seccomp_profile.cc",
         "monitor/src/signals.cc",
         "monitor/src/spec.cc",
         "monitor/test/unit_test.cc"

@@ -176,6 +176,25 @@ export interface PidWatch {
 }
 
 /** The raw module as exported by berth.node (src/addon.cc). */
+/** cgroupDeviceAttach's answer: the new program's id and the ids of Berth programs it replaced. */
+export interface DeviceProgramAttach {
+  id: number;
+  replaced: number[];
+}
+
+/** A BPF_CGROUP_DEVICE program attached directly to a cgroup2 group (BPF_PROG_QUERY). */
+export interface AttachedDeviceProgram {
+  id: number;
+  /** The kernel's copy of the program's name ('berth_devices' for ours). */
+  name: string;
+  /** The kernel's hash of the instructions, 16 hex digits (as bpftool shows). */
+  tag: string;
+  /** Instructions after the verifier's rewrite (xlated). */
+  insnCount: number;
+  /** Loaded by Berth (named berth_devices). */
+  berth: boolean;
+}
+
 interface RawBinding {
   StatBatch: new (stride: number) => StatBatch;
   PidWatch: new (pid: number, onExit: () => void) => PidWatch;
@@ -195,6 +214,10 @@ interface RawBinding {
   llistxattr(path: string): string[];
   mknod(path: string, mode: number, major: number, minor: number): void;
   sealedExecutable(path: string): number;
+  cgroupDeviceAttach(groupDir: string, insns: Uint8Array): DeviceProgramAttach;
+  cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[];
+  cgroupDeviceDetach(groupDir: string): number[];
+  flock(fd: number, operation: FlockOperation): boolean;
 }
 
 const BINDING_FUNCTIONS = [
@@ -207,6 +230,10 @@ const BINDING_FUNCTIONS = [
   'llistxattr',
   'mknod',
   'sealedExecutable',
+  'cgroupDeviceAttach',
+  'cgroupDevicePrograms',
+  'cgroupDeviceDetach',
+  'flock',
   'StatBatch',
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
@@ -364,6 +391,38 @@ export function mknod(filePath: string, mode: number, major: number, minor: numb
  */
 export function sealedExecutable(filePath: string): number {
   return load().sealedExecutable(filePath);
+}
+
+/**
+ * Loads `insns` (BPF instructions, 8 bytes each) as a BPF_PROG_TYPE_CGROUP_DEVICE
+ * program named berth_devices, attaches it to the cgroup2 directory `groupDir`
+ * with BPF_F_ALLOW_MULTI, then detaches the group's previous berth_devices
+ * programs (the new one is in force first). Root only. Errors: `bpf
+ * BPF_PROG_LOAD (verifier: …) <dir>: EACCES`, `open <dir>: ENOENT`, …
+ */
+export function cgroupDeviceAttach(groupDir: string, insns: Uint8Array): DeviceProgramAttach {
+  return load().cgroupDeviceAttach(groupDir, insns);
+}
+
+/** BPF_PROG_QUERY (BPF_CGROUP_DEVICE) on a cgroup2 directory: the programs attached there. */
+export function cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[] {
+  return load().cgroupDevicePrograms(groupDir);
+}
+
+/** Detaches every berth_devices program from a cgroup2 directory; returns their ids. */
+export function cgroupDeviceDetach(groupDir: string): number[] {
+  return load().cgroupDeviceDetach(groupDir);
+}
+
+export type FlockOperation = 'exclusive' | 'shared' | 'unlock';
+
+/**
+ * flock(2) with LOCK_NB on an open fd: true when taken (or released), false
+ * when another open file description holds a conflicting lock. The kernel
+ * drops the lock when the fd closes or its process dies.
+ */
+export function flock(fd: number, operation: FlockOperation): boolean {
+  return load().flock(fd, operation);
 }
 
 /** A StatBatch whose rows are `stride` numbers wide. */

@@ -196,6 +196,23 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect(mountinfo('self').filter((f) => f[4]!.startsWith(c.dir))).toEqual([]);
   });
 
+  it('a sysfs spec mount on /sys replaces the read-only one: rw without "ro" (--privileged), once', async () => {
+    const rw = fx.container(['sleep', '30'], (spec) => {
+      spec.mounts = [
+        { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'rw'] },
+      ];
+    });
+    const pid = (await startRunning(rw)).pid;
+    const m = mountsByPoint(pid);
+    expect(m.get('/sys')).toMatchObject({ fstype: 'sysfs' });
+    expect(m.get('/sys')!.opts).toMatch(/^rw,/);
+    expect(mountinfo(pid).filter((f) => f[4] === '/sys')).toHaveLength(1);
+    const ro = fx.container(['sleep', '30'], (spec) => {
+      spec.mounts = [{ destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['ro'] }];
+    });
+    expect(mountsByPoint((await startRunning(ro)).pid).get('/sys')!.opts).toMatch(/^ro,/);
+  });
+
   it('brings lo up in a network namespace it creates', async () => {
     const c = fx.container(['sh', '-c', 'cat /sys/class/net/lo/flags /sys/class/net/lo/operstate']);
     const { exit, stdout } = await runToEnd(c);

@@ -70,6 +70,18 @@ export interface IdMapping {
   size: number;
 }
 
+/** OCI linux.devices[]: mknod at `path` (absolute, in the container) with the host node's numbers, mode and owner. */
+export interface MonitorDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  /** Permission bits (default 0666). */
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface MonitorSpec {
   ociVersion?: string;
   process: MonitorProcess;
@@ -104,6 +116,8 @@ export interface MonitorSpec {
     gidMappings?: IdMapping[];
     maskedPaths?: string[];
     readonlyPaths?: string[];
+    /** Device nodes made in the container (OCI linux.devices): --device, privileged host devices. */
+    devices?: MonitorDevice[];
   };
   /** cgroup.procs (or v1 tasks) files the container's pid is written to before it runs. */
   cgroupProcs?: string[];
@@ -119,6 +133,8 @@ export interface MonitorSpec {
   };
   /** Free-form, not interpreted. */
   annotations?: Record<string, string>;
+  /** Berth: the container's seccomp filter; absent: none. */
+  seccomp?: MonitorSeccomp;
 }
 
 /** exec-spec.json (berth-monitor exec). */
@@ -127,6 +143,17 @@ export interface MonitorExecSpec {
   process: Omit<MonitorProcess, 'openStdin'>;
   /** The container's cgroup.procs files: the exec'd process joins them before it runs. */
   cgroupProcs?: string[];
+  /** As in spec.json: the exec'd process gets the container's filter. */
+  seccomp?: MonitorSeccomp;
+}
+
+/**
+ * Berth: a compiled seccomp filter (`berth-monitor seccomp-compile` output:
+ * struct sock_filter[]), installed with seccomp(2) as the process's last step
+ * before execve, after no_new_privs.
+ */
+export interface MonitorSeccomp {
+  filter: string;
 }
 
 // ---------------------------------------------------------------------------

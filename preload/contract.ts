@@ -19,6 +19,7 @@ import { namespaceMethods } from './schemas/namespaces-api';
 import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
+import { deviceMethods } from './schemas/devices';
 
 export * from './schemas/system';
 
@@ -34,6 +35,7 @@ export const methods = {
   ...namespaceMethods,
   ...imagesMethods,
   ...uploadsMethods,
+  ...deviceMethods,
 } as const;
 
 export const events = {

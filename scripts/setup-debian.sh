@@ -15,6 +15,7 @@ pkgs=(
   python3           # the xattr fallback when the addon is not built
   libseccomp-dev    # static libseccomp for the monitor (the default seccomp profile)
   buildah           # the peer `berth build` is measured against
+  gcc libc6-dev     # the containment suite's probe, compiled static in the test (gcc -static)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -12,6 +12,7 @@ import { sharedImageStore, type ImageStore } from '../engine/images/store/index'
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
 import { parseSubnet } from '../engine/network/subnet';
 import { ResourceService } from '../engine/resources/service';
+import { IdRangeAllocator } from '../engine/userns/ranges';
 import type { SampleColumns } from '../engine/resources/sample-wire';
 
 export interface ContainersEngine {
@@ -30,6 +31,8 @@ export interface EngineOptions {
   wantsStats?: () => boolean;
   /** BERTH_BRIDGE / BERTH_SUBNET (root-only env; pkexec scrubs it). */
   bridge?: { name?: string; subnet?: string; table?: string };
+  /** BERTH_SUBUID / BERTH_SUBGID / BERTH_USERNS_RANGES (root-only env): where --userns ranges come from and are recorded. */
+  idRanges?: { subuidFile?: string; subgidFile?: string; rangesFile?: string };
 }
 
 let engine: Promise<ContainersEngine> | null = null;
@@ -100,6 +103,7 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
         o.emit(e);
       },
       log: o.log,
+      idRanges: new IdRangeAllocator({ ...o.idRanges, log: o.log }),
     });
     images.setUsage(manager);
     const r = await manager.adopt();

@@ -26,6 +26,7 @@ import { sessionHandlers } from './features/sessions';
 import { resourceHandlers } from './features/resources';
 import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
+import { deviceHandlers } from './features/devices';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -62,6 +63,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...resourceHandlers(s),
     ...namespaceHandlers(s),
     ...imagesHandlers(s),
+    ...deviceHandlers(s),
   };
 }
 

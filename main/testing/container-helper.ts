@@ -438,11 +438,14 @@ export interface ContainerSuite {
 export async function openContainerSuite(o: {
   bridge: ContainerSuite['bridge'];
   workPrefix: string;
+  /** More helper environment (e.g. userNsEnv()). */
+  env?: NodeJS.ProcessEnv;
 }): Promise<ContainerSuite> {
   const helper = await startContainerHelper({
     BERTH_BRIDGE: o.bridge.name,
     BERTH_SUBNET: o.bridge.subnet.cidr,
     BERTH_NFT_TABLE: o.bridge.table,
+    ...o.env,
   });
   const work = tempDir(o.workPrefix);
   let rpc: RpcClient;
@@ -471,5 +474,21 @@ export async function openContainerSuite(o: {
         fs.rmSync(work, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * A helper environment whose --userns ranges come from files of the test's
+ * own (empty subuid/subgid: the helper adds its `berth` entry there, not in
+ * /etc) and are recorded in its own allocation file. Pass the same dir to
+ * two helpers to make them share the allocation, as root's and a user's do.
+ */
+export function userNsEnv(dir: string): NodeJS.ProcessEnv {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of ['subuid', 'subgid']) if (!fs.existsSync(path.join(dir, f))) fs.writeFileSync(path.join(dir, f), '');
+  return {
+    BERTH_SUBUID: path.join(dir, 'subuid'),
+    BERTH_SUBGID: path.join(dir, 'subgid'),
+    BERTH_USERNS_RANGES: path.join(dir, 'ranges.json'),
   };
 }

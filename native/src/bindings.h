@@ -29,8 +29,17 @@ Napi::Value LListXattr(const Napi::CallbackInfo& info);
 // mknod(path, mode, major, minor): void
 Napi::Value MkNod(const Napi::CallbackInfo& info);
 
+// flock(fd, 'exclusive' | 'shared' | 'unlock'): boolean, never blocks (flock_binding.cc)
+Napi::Value Flock(const Napi::CallbackInfo& info);
+
 // sealedExecutable(path): number (a sealed, close-on-exec memfd copy; sealed_exe.cc)
 Napi::Value SealedExecutable(const Napi::CallbackInfo& info);
+// cgroupDeviceAttach(groupDir, insns): { id, replaced } (devcg_bpf_binding.cc)
+Napi::Value CgroupDeviceAttach(const Napi::CallbackInfo& info);
+// cgroupDevicePrograms(groupDir): Array<{ id, name, tag, insnCount, berth }>
+Napi::Value CgroupDevicePrograms(const Napi::CallbackInfo& info);
+// cgroupDeviceDetach(groupDir): number[] (ids of Berth's programs detached)
+Napi::Value CgroupDeviceDetach(const Napi::CallbackInfo& info);
 // class StatBatch (statbatch_binding.cc): kept-open stat files read in one call per tick.
 Napi::Function StatBatchClass(Napi::Env env);
 // class PidWatch (pidwatch_binding.cc): one callback when a process exits, from a pidfd.

@@ -5,6 +5,7 @@
  * overlay dirs, cgroup and namespace paths) next to the state.
  */
 import { z } from 'zod';
+import { DevicePolicy } from './devices';
 import { method } from './define';
 import { Limits } from './resources';
 
@@ -66,7 +67,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
@@ -174,7 +182,32 @@ export const ContainerSummary = z.object({
     ports: z.array(PortBinding),
   }),
   labels: z.record(z.string(), z.string()),
+  /** --privileged: shown as a danger badge wherever the container is listed. */
+  privileged: z.boolean().default(false),
 });
+
+/** A user-namespaced container's own host ids: container 0..size-1 ↔ host uid..uid+size-1 (gid likewise). */
+export const IdRange = z.object({
+  uid: z.number().int().min(0),
+  gid: z.number().int().min(0),
+  size: z.number().int().min(1),
+});
+
+// ── seccomp in force (issue 10: sec-seccomp) ─────────────────────────────────
+/** The seccomp profile a container runs under and the kernel's read-back. */
+export const ContainerSeccomp = z.object({
+  /** default: Berth's built-in profile (Docker's semantics); custom: a given profile; unconfined: no filter. */
+  profile: z.enum(['default', 'custom', 'unconfined']),
+  /** Why there is no filter: --security-opt seccomp=unconfined ('option') or --privileged. */
+  unconfinedBy: z.enum(['option', 'privileged']).nullable(),
+  /** custom: sha256 of the profile's text, which identifies it. */
+  profileSha256: z.string().nullable(),
+  /** The compiled filter the running init was given: its cache key (sha256) and size in BPF instructions. */
+  filter: z.object({ key: z.string(), instructions: z.number().int().nullable() }).nullable(),
+  /** Read back from /proc/PID/status of the running init: Seccomp (0 none, 2 filter) and Seccomp_filters. */
+  kernel: z.object({ mode: z.number().int().nullable(), filters: z.number().int().nullable() }).nullable(),
+});
+// ── end seccomp ──────────────────────────────────────────────────────────────
 
 export const ContainerDetail = ContainerSummary.extend({
   config: ContainerCreate,
@@ -193,6 +226,14 @@ export const ContainerDetail = ContainerSummary.extend({
   /** NSpid of the init process: its pid in each nested pid namespace (host first). */
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
+  seccomp: ContainerSeccomp,
+  // ── device policy (sec-devices) ──
+  /** The device rules in force and the kernel's read-back (as `containers.devices`). */
+  devicePolicy: DevicePolicy.optional(),
+  /** The capability set its processes get (bounding = permitted = effective), resolved from privileged/capAdd/capDrop. */
+  capabilities: z.array(z.string()).default([]),
+  /** --userns: its own range of host ids (uid_map / gid_map); null without a user namespace. */
+  idRange: IdRange.nullable().default(null),
 });
 
 export const LogLine = z.object({
@@ -334,3 +375,5 @@ export type LogLineT = z.output<typeof LogLine>;
 export type FsChangeT = z.output<typeof FsChange>;
 export type SecurityOptionsT = z.output<typeof SecurityOptions>;
 export type DeviceMappingT = z.output<typeof DeviceMapping>;
+export type ContainerSeccompT = z.output<typeof ContainerSeccomp>;
+export type IdRangeT = z.output<typeof IdRange>;

@@ -9,6 +9,9 @@ import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
 import { relaySession } from '../session-relay';
+import { seccompFromSecurityOpts } from '../security-opt';
+import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
+import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-flags';
 
 const cli = { transport: 'cli' } as const;
 
@@ -60,6 +63,11 @@ const RUN_FLAGS: FlagSpec = {
   label: { value: true, short: 'l', repeat: true },
   userns: { value: false },
   timens: { value: false },
+  'security-opt': { value: true, repeat: true },
+  // devices (sec-devices)
+  device: { value: true, repeat: true },
+  'device-cgroup-rule': { value: true, repeat: true },
+  ...PRIVILEGE_FLAGS,
 };
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -114,6 +122,16 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     }),
   );
   const entrypoint = flag(p, 'entrypoint');
+  const seccomp = seccompFromSecurityOpts(p.flags.get('security-opt') ?? []);
+  // --device / --device-cgroup-rule (sec-devices): docker's syntax, checked here for a usage error.
+  const devices = (p.flags.get('device') ?? []).map(parseDeviceFlag);
+  const deviceCgroupRules = p.flags.get('device-cgroup-rule') ?? [];
+  for (const r of deviceCgroupRules) parseDeviceRule(r);
+  const security: Record<string, unknown> = {
+    ...(seccomp ? { seccomp } : {}),
+    ...(devices.length ? { devices } : {}),
+    ...(deviceCgroupRules.length ? { deviceCgroupRules } : {}),
+  };
   const req: Record<string, unknown> = {
     image,
     ...(command.length ? { command } : {}),
@@ -131,9 +149,11 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     autoRemove: p.flags.has('rm'),
     userns: p.flags.has('userns'),
     timens: p.flags.has('timens'),
+    security: { ...privilegeRequest(p) },
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
+    ...(Object.keys(security).length ? { security } : {}),
   };
   return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
 }
@@ -213,9 +233,14 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] IMAGE [CMD...]',
-    summary: 'create and start a container',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+    summary:
+      'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {
+      if (args[0] === '--help' || args[0] === '-h') {
+        ctx.stdout.write(`Usage: berth ${containerCommands[0]!.usage}\n\n${PRIVILEGE_HELP}`);
+        return 0;
+      }
       const { req, detach, interactive } = createRequest(args);
       const foregroundRm = !detach && req.autoRemove === true;
       if (foregroundRm) req.autoRemove = false;
@@ -247,7 +272,7 @@ export const containerCommands: Command[] = [
   },
   {
     name: 'create',
-    usage: 'create [OPTIONS] IMAGE [CMD...]',
+    usage: 'create [OPTIONS as for run] IMAGE [CMD...]',
     summary: 'create a container without starting it',
     async run(args, ctx) {
       const { req } = createRequest(args);

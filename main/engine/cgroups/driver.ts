@@ -17,7 +17,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
-import { Limits as LimitsSchema, type OomEvent } from '../../../preload/schemas/resources';
+import { Limits as LimitsSchema, type DeviceRule, type OomEvent } from '../../../preload/schemas/resources';
+import type { DevicePolicyV1T, DevicePolicyV2T } from '../../../preload/schemas/devices';
 import { userHz } from './convert';
 import { type CgroupLayout, type CgroupMode, detectLayout } from './detect';
 import { cgroupError, errMessage, sysCode } from './errors';
@@ -48,6 +49,9 @@ import * as v1netprio from './v1/net-prio';
 import * as v1pids from './v1/pids';
 import * as v2core from './v2/core';
 import * as v2cpu from './v2/cpu';
+import * as v2devices from './v2/devices';
+import { ruleTable } from './v2/device-filter';
+import { ruleText } from './device-policy';
 import * as v2cpuset from './v2/cpuset';
 import * as v2freezer from './v2/freezer';
 import * as v2hugetlb from './v2/hugetlb';
@@ -156,6 +160,24 @@ export interface CgroupDriver {
   destroy(handle: CgroupHandle): Promise<void>;
   /** Close the handle's open files and watchers without touching the group. */
   release(handle: CgroupHandle): void;
+  /**
+   * The container's device policy (device-policy.ts), installed from scratch:
+   * v1 devices group (`devices.deny a`, then each rule) and, where a unified
+   * group exists (v2, hybrid), a BPF_PROG_TYPE_CGROUP_DEVICE program attached
+   * to it, replacing Berth's previous one. CGROUP_DEVICE_POLICY_FAILED on a
+   * refusal, CGROUP_UNSUPPORTED when the host has neither.
+   */
+  setDevicePolicy(handle: CgroupHandle, rules: readonly DeviceRule[]): DevicePolicyApplied;
+  /** The kernel's side of it: devices.list (v1), BPF_PROG_QUERY (v2). */
+  readDevicePolicy(
+    handle: CgroupHandle,
+    rules: readonly DeviceRule[],
+  ): { v1: DevicePolicyV1T | null; v2: DevicePolicyV2T | null; errors: Array<{ where: string; message: string }> };
+}
+
+export interface DevicePolicyApplied {
+  v1: Array<{ file: string; value: string }> | null;
+  v2: v2devices.V2DeviceApplied | null;
 }
 
 export interface DriverOptions {
@@ -184,7 +206,7 @@ export interface DriverOptions {
 export const DEFAULT_PARENT = 'berth';
 const DEFAULT_V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'io', 'pids', 'hugetlb'];
 const DEVICES_V2_REASON =
-  'device rules on cgroup v2 need an eBPF program (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the group, which Berth does not load yet';
+  'cgroup v2 has no devices files: device rules are the BPF_PROG_TYPE_CGROUP_DEVICE program of the device policy (setDevicePolicy; containers.devices shows it)';
 const NET_V2_REASON =
   'cgroup v2 has no net_cls/net_prio controller; match the socket cgroup path instead (nftables "socket cgroupv2", eBPF)';
 
@@ -274,6 +296,8 @@ export class ComposedDriver implements CgroupDriver {
   private readonly hugeSizes = new Map<string, string[]>();
   private readonly watchers = new Map<string, Set<OomWatcher>>();
   private readonly applyListeners = new Set<(h: CgroupHandle) => void>();
+  /** The v1 device policy writes of each group, for the read-back. */
+  private readonly policyWrites = new Map<string, Array<{ file: string; value: string }>>();
 
   constructor(kind: CgroupMode, layout: CgroupLayout, opts: DriverOptions = {}) {
     this.kind = kind;
@@ -521,6 +545,7 @@ export class ComposedDriver implements CgroupDriver {
     await this.killAll(h);
     this.release(h);
     this.requested.delete(h.path);
+    this.policyWrites.delete(h.path);
     const failures: string[] = [];
     for (const dir of this.allDirs(h)) {
       try {
@@ -684,6 +709,68 @@ export class ComposedDriver implements CgroupDriver {
     for (const [c, d] of Object.entries(h.v1)) if (d) groups[c] = d;
     if (h.unified) groups.unified = h.unified;
     return { driver: this.kind, groups, ...merged, unsupported: merged.unsupported ?? [] };
+  }
+
+  // ---------------------------------------------------------------- device policy
+
+  private v1DevicesDir(h: CgroupHandle): string | null {
+    return this.v1Mounts.has('devices') && h.v1.devices ? h.v1.devices : null;
+  }
+
+  setDevicePolicy(h: CgroupHandle, rules: readonly DeviceRule[]): DevicePolicyApplied {
+    const v1dir = this.v1DevicesDir(h);
+    if (!v1dir && !h.unified)
+      unsupported(
+        'devices',
+        'no devices controller (v1) and no unified hierarchy (v2): no device policy can be enforced',
+      );
+    const v1 = v1dir ? v1devices.installPolicy(v1dir, rules) : null;
+    const v2 = h.unified ? v2devices.apply(h.unified, rules) : null;
+    this.policyWrites.set(h.path, v1 ?? []);
+    return { v1, v2 };
+  }
+
+  readDevicePolicy(
+    h: CgroupHandle,
+    rules: readonly DeviceRule[],
+  ): { v1: DevicePolicyV1T | null; v2: DevicePolicyV2T | null; errors: Array<{ where: string; message: string }> } {
+    const errors: Array<{ where: string; message: string }> = [];
+    let v1: DevicePolicyV1T | null = null;
+    let v2: DevicePolicyV2T | null = null;
+    const v1dir = this.v1DevicesDir(h);
+    if (v1dir) {
+      const file = path.join(v1dir, v1devices.FILES.list);
+      let raw: string | null = null;
+      try {
+        raw = readOptional(file);
+      } catch (err) {
+        errors.push({ where: file, message: errMessage(err) });
+      }
+      const expected = v1devices.expectedList(rules);
+      const got = (raw ?? '')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      v1 = {
+        file,
+        raw,
+        writes: this.policyWrites.get(h.path) ?? v1devices.policyWrites(v1dir, rules),
+        expected,
+        inForce: raw !== null && got.length === expected.length && expected.every((l) => got.includes(l)),
+      };
+    }
+    if (h.unified) {
+      try {
+        const r = v2devices.read(h.unified, rules);
+        v2 = {
+          ...r,
+          table: ruleTable(rules).map((row) => ({ rule: row.rule ? ruleText(row.rule) : null, action: row.action })),
+        };
+      } catch (err) {
+        errors.push({ where: h.unified, message: errMessage(err) });
+      }
+    }
+    return { v1, v2, errors };
   }
 
   // ---------------------------------------------------------------- samples

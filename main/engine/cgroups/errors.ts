@@ -17,6 +17,7 @@ export const CgroupErrorCodes = [
   'CGROUP_BUSY', // rmdir kept failing with EBUSY
   'CGROUP_READ_FAILED', // reading a control file failed with something other than ENOENT
   'CGROUP_MOUNT_FAILED', // ensureNetClsPrio could not mount the hierarchy
+  'CGROUP_DEVICE_POLICY_FAILED', // installing the device policy failed (v1 write or v2 BPF load/attach; details.file, errno)
 ] as const;
 
 export type CgroupErrorCode = (typeof CgroupErrorCodes)[number];

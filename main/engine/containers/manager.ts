@@ -35,7 +35,15 @@ import {
   startMonitor,
   watchExit,
 } from './runtime';
-import { buildSpec, DEFAULT_USER_RANGE, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
+import { SeccompFilters } from '../seccomp/filters';
+import { seccompInForce } from '../seccomp/status';
+import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
+import type { DevicePolicyT } from '../../../preload/schemas/devices';
+import { plainRules } from '../cgroups/device-policy';
+import { containerDevices, monitorDevices, type ContainerDevices } from './devices';
+import { IdRangeAllocator, type IdRange } from '../userns/ranges';
+import { containerCapabilities, hostCapabilities } from './capabilities';
+import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 
 export interface ImageRuntimeConfig {
@@ -73,6 +81,8 @@ export interface ManagerOptions {
   logLimits?: { maxBytes: number; maxFiles: number };
   /** Parent cgroup under which every container's group is created. */
   cgroupParent?: string;
+  /** --userns ranges (machine-wide allocation file, Berth's subordinate ids). */
+  idRanges?: IdRangeAllocator;
 }
 
 interface Live {
@@ -84,6 +94,8 @@ interface Live {
   lastDelay: number;
   /** The last run's teardown, once begun: a new run and remove() wait for it, and nothing tears down twice. */
   tornDown: Promise<void> | null;
+  /** The device policy and nodes this run was started with (device policy: sec-devices). */
+  devices?: ContainerDevices;
 }
 
 const now = (): string => new Date().toISOString();
@@ -95,9 +107,13 @@ export class ContainerManager {
   private readonly store: RecordStore;
   private readonly ipam: Ipam;
   private readonly parent: string;
+  private readonly seccomp: SeccompFilters;
+  private readonly idRanges: IdRangeAllocator;
 
   constructor(private readonly o: ManagerOptions) {
+    this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
     this.store = new RecordStore(o.dataRoot);
+    this.idRanges = o.idRanges ?? new IdRangeAllocator({ log: o.log });
     this.ipam = new Ipam(`${o.dataRoot}/network`, o.bridge.subnet);
     this.parent = o.cgroupParent ?? 'berth';
   }
@@ -193,6 +209,17 @@ export class ContainerManager {
     if (req.network !== 'bridge' && req.ports.length > 0) {
       throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
     }
+    // A given seccomp profile is checked (and compiled) now: a bad one
+    // creates nothing. Checked for the default capability set; a start
+    // compiles for the container's own bounding set (cached).
+    if (typeof req.security.seccomp === 'object' && !req.security.privileged) {
+      const f = await this.seccomp.forContainer(req.security, DOCKER_DEFAULT_CAPABILITIES);
+      if (f?.skipped.length) warnings.push(`seccomp: syscalls unknown to libseccomp skipped: ${f.skipped.join(', ')}`);
+    }
+    // --device / --device-cgroup-rule: DEVICE_INVALID / DEVICE_RULE_INVALID now, not at start.
+    containerDevices(req, req.resources as Limits);
+    // An unknown capability name is refused before anything is stored.
+    containerCapabilities(req.security);
     const img = await this.o.images.resolve(req.image);
     const args = resolveArgs(img.config, req);
     if (args.length === 0)
@@ -229,8 +256,29 @@ export class ContainerManager {
       network: { ip: null, netns: null },
     };
     this.save(record);
+    if (req.userns) {
+      try {
+        await this.ensureIdRange(record);
+      } catch (err) {
+        this.records.delete(id);
+        this.store.remove(id);
+        throw err;
+      }
+    }
     this.announce(record, 'create');
     return { id, name: record.name, warnings };
+  }
+
+  /**
+   * The container's own host id range (allocated at create; a record from
+   * before per-container ranges gets one at its next start). Saved with the
+   * record before anything is chowned to it.
+   */
+  private async ensureIdRange(r: ContainerRecord): Promise<IdRange> {
+    if (r.idRange) return r.idRange;
+    r.idRange = await this.idRanges.allocate({ dataRoot: this.o.dataRoot, id: r.id });
+    this.save(r);
+    return r.idRange;
   }
 
   // ── start ─────────────────────────────────────────────────────────────────
@@ -275,10 +323,11 @@ export class ContainerManager {
     fs.chmodSync(p.upperDir, 0o755);
     fs.rmSync(p.workDir, { recursive: true, force: true }); // overlay wants an empty workdir
     fs.mkdirSync(p.workDir, { mode: 0o700 });
-    if (r.config.userns) {
+    const idRange = r.config.userns ? await this.ensureIdRange(r) : null;
+    if (idRange) {
       // The container's root (a mapped host id) owns its writable layer: the
       // overlay root and copy-ups belong to it, never to the host's root.
-      for (const d of [p.upperDir, p.workDir]) fs.chownSync(d, DEFAULT_USER_RANGE.hostId, DEFAULT_USER_RANGE.hostId);
+      for (const d of [p.upperDir, p.workDir]) fs.chownSync(d, idRange.uid, idRange.gid);
     }
     const l = this.liveFor(r.id);
     this.freshExitPromise(l);
@@ -288,7 +337,13 @@ export class ContainerManager {
     let ip: string | null = null;
     try {
       handle = this.o.cgroups.create(r.id, this.parent);
-      this.o.cgroups.apply(handle, r.config.resources as Limits);
+      const { devices: _deviceLimits, ...limits } = r.config.resources as Limits;
+      this.o.cgroups.apply(handle, limits);
+      // The device policy is in force before the monitor starts the container:
+      // its pid joins these groups before it runs anything (monitor cgroupProcs).
+      const dev = containerDevices(r.config, r.config.resources as Limits);
+      this.o.cgroups.setDevicePolicy(handle, plainRules(dev.rules));
+      l.devices = dev;
       const mode = r.config.network;
       if (mode === 'bridge') {
         await ensureBridge(this.o.bridge);
@@ -318,7 +373,14 @@ export class ContainerManager {
         cgroupProcs: this.o.cgroups.procsFiles(handle),
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
+        devices: monitorDevices(dev.devices),
+        idRange,
+        grantable: hostCapabilities(),
       });
+      // Records from before security options existed run with the defaults.
+      const security = r.config.security ?? { privileged: false, seccomp: 'default' };
+      const filter = await this.seccomp.forContainer(security, spec.process.capabilities.bounding ?? []);
+      if (filter) spec.seccomp = { filter: filter.path };
       const st = await startMonitor(p.runDir, spec);
       Object.assign(r, {
         state: 'running',
@@ -556,6 +618,12 @@ export class ContainerManager {
       this.live.delete(r.id);
       this.records.delete(r.id);
       this.store.remove(r.id);
+      // After the directory is gone: the range is free only once nothing of the container is left.
+      if (r.idRange || r.config.userns) {
+        await this.idRanges
+          .release({ dataRoot: this.o.dataRoot, id: r.id })
+          .catch((err: unknown) => this.o.log(`release of ${r.id}'s id range: ${String(err)}`));
+      }
       this.o.emit({ id: r.id, action: 'remove', state: null, exitCode: r.exitCode, at: now() });
       return { id: r.id };
     });
@@ -594,9 +662,21 @@ export class ContainerManager {
   ): Promise<{ id: string; requested: Limits; effective: EffectiveLimits | null }> {
     const r = this.find(ref);
     return this.withLock(r.id, async () => {
-      const h = this.live.get(r.id)?.handle;
-      if (h && (r.state === 'running' || r.state === 'paused')) this.o.cgroups.apply(h, limits);
-      r.config.resources = mergeLimits(r.config.resources as Limits, limits);
+      const l = this.live.get(r.id);
+      const h = l?.handle;
+      const live = h && (r.state === 'running' || r.state === 'paused');
+      const merged = mergeLimits(r.config.resources as Limits, limits);
+      // Device rules go through the device policy (v1 and the v2 program alike).
+      const { devices: deviceLimits, ...rest } = limits;
+      const dev = deviceLimits ? containerDevices(r.config, merged) : null;
+      if (live) {
+        this.o.cgroups.apply(h, rest);
+        if (dev && l) {
+          this.o.cgroups.setDevicePolicy(h, plainRules(dev.rules));
+          l.devices = { rules: dev.rules, devices: l.devices?.devices ?? dev.devices };
+        }
+      }
+      r.config.resources = merged;
       this.save(r);
       return this.limits(r.id);
     });
@@ -621,6 +701,7 @@ export class ContainerManager {
       restartCount: r.restartCount,
       network: { mode: r.config.network, ip: r.network.ip, ports: r.config.ports },
       labels: r.config.labels,
+      privileged: r.config.security?.privileged ?? false,
     };
   }
 
@@ -672,6 +753,48 @@ export class ContainerManager {
       monitorPid: r.monitorPid,
       nsPids,
       error: r.error,
+      seccomp: seccompInForce(
+        r.config.security,
+        r.pid && (r.state === 'running' || r.state === 'paused') ? { pid: r.pid, runDir: p.runDir } : null,
+      ),
+      devicePolicy: this.devicePolicy(r.id),
+      capabilities: containerCapabilities(r.config.security),
+      idRange: r.idRange ?? null,
+    };
+  }
+
+  // ── device policy (sec-devices) ───────────────────────────────────────────
+
+  /**
+   * The rules in force and the kernel's read-back: v1 devices.list, v2 the
+   * program(s) BPF_PROG_QUERY finds on the unified group. A stopped container
+   * shows the rules its next start installs (host devices resolved now).
+   */
+  devicePolicy(ref: string): DevicePolicyT {
+    const r = this.find(ref);
+    const l = this.live.get(r.id);
+    const h = l?.handle;
+    const running = !!h && (r.state === 'running' || r.state === 'paused');
+    const errors: DevicePolicyT['errors'] = [];
+    let dev = running ? l?.devices : undefined;
+    if (!dev) {
+      try {
+        dev = containerDevices(r.config, r.config.resources as Limits);
+      } catch (err) {
+        errors.push({ where: 'config', message: err instanceof Error ? err.message : String(err) });
+        dev = { rules: [], devices: [] };
+      }
+    }
+    const kernel = running && h ? this.o.cgroups.readDevicePolicy(h, plainRules(dev.rules)) : null;
+    return {
+      id: r.id,
+      running,
+      privileged: r.config.security.privileged,
+      rules: dev.rules,
+      devices: dev.devices,
+      v1: kernel?.v1 ?? null,
+      v2: kernel?.v2 ?? null,
+      errors: [...errors, ...(kernel?.errors ?? [])],
     };
   }
 

@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ContainerCreateT, ContainerStateT } from '../../../preload/schemas/containers';
+import { ContainerCreate, type ContainerCreateT, type ContainerStateT } from '../../../preload/schemas/containers';
 import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
+import type { IdRange } from '../userns/ranges';
 import type { ResolvedProcess } from './spec';
 
 export interface ContainerRecord {
@@ -33,6 +34,8 @@ export interface ContainerRecord {
   stoppedByUser: boolean;
   error: string | null;
   network: { ip: string | null; netns: string | null };
+  /** --userns: the host ids its 0..size-1 map to (userns/ranges.ts); absent otherwise. */
+  idRange?: IdRange | null;
 }
 
 export interface ContainerPaths {
@@ -89,7 +92,12 @@ export class RecordStore {
       if (!fs.existsSync(p.dir)) continue;
       removeStaleTemps(p.dir);
       const r = readJsonOrNull(p.record) as ContainerRecord | null;
-      if (r && r.id === id) out.push(r);
+      if (!r || r.id !== id) continue;
+      // A record written before a field was added to the request (security,
+      // …) gets that field's default, as a new request would.
+      const config = ContainerCreate.safeParse(r.config);
+      if (config.success) r.config = config.data;
+      out.push(r);
     }
     return out;
   }

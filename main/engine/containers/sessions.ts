@@ -11,7 +11,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import {
-  DOCKER_DEFAULT_CAPABILITIES,
   FrameDecoder,
   FrameType,
   encodeFrame,
@@ -19,6 +18,8 @@ import {
   monitorPath,
   type MonitorExecSpec,
 } from '../../../native/monitor';
+import { runSeccompFilter } from '../seccomp/status';
+import { containerCapabilities } from './capabilities';
 import type { ContainerRecord } from './record';
 import { resolveUser } from './user';
 
@@ -74,7 +75,8 @@ export class Sessions {
       else env.push(e);
     }
     if (req.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    const caps = [...DOCKER_DEFAULT_CAPABILITIES];
+    // The container's own set (--cap-add/--cap-drop/--privileged), as docker's exec gives.
+    const caps = containerCapabilities(r.config.security);
     const spec: MonitorExecSpec = {
       process: {
         args: req.cmd,
@@ -88,6 +90,9 @@ export class Sessions {
       },
       cgroupProcs: target.procsFiles,
     };
+    // The filter the container's init got, as docker exec does.
+    const seccompFilter = runSeccompFilter(target.runDir);
+    if (seccompFilter) spec.seccomp = { filter: seccompFilter };
     const specFile = path.join(target.runDir, `exec-${id}.json`);
     fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
     const child: ChildProcess = spawn(monitorPath(), ['exec', '--control-fd', '3', target.runDir, specFile], {

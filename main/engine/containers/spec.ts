@@ -1,17 +1,24 @@
 /**
  * Builds the monitor's spec.json (an OCI runtime spec subset) for one run of
  * a container: Docker's defaults for capabilities, masked and read-only
- * paths and rlimits; the overlay rootfs; volumes as binds.
+ * paths and rlimits; the overlay rootfs; volumes as binds. The relaxations
+ * are explicit request fields: --cap-add/--cap-drop (capabilities.ts),
+ * --privileged (every capability, no masked or read-only paths, a writable
+ * /sys), --read-only (a read-only root with tmpfs where programs write).
  */
 import {
   DOCKER_DEFAULT_CAPABILITIES,
   OCI_DEFAULT_MASKED_PATHS,
   OCI_DEFAULT_READONLY_PATHS,
+  type MonitorDevice,
+  type CapabilityName,
   type MonitorMount,
   type MonitorSpec,
   type NamespaceType,
 } from '../../../native/monitor';
 import type { ContainerCreateT } from '../../../preload/schemas/containers';
+import type { IdRange } from '../userns/ranges';
+import { resolveCapabilities } from './capabilities';
 import type { ResolvedUser } from './user';
 
 export interface RunPaths {
@@ -45,7 +52,25 @@ export interface SpecInput {
   log: { maxBytes: number; maxFiles: number };
   /** RLIMIT_NOFILE for the container (see defaultNofile). */
   nofile: number;
+  /** Device nodes to make in the container (--device; privileged: the host's). */
+  devices?: MonitorDevice[];
+  /** --userns: the container's own host id range (userns/ranges.ts). */
+  idRange?: IdRange | null;
+  /** What the helper can grant (capabilities.ts hostCapabilities): --privileged and ALL mean all of these. */
+  grantable?: readonly CapabilityName[];
 }
+
+/**
+ * --read-only: where programs expect to write, a tmpfs (podman's
+ * --read-only-tmpfs set: /tmp, /var/tmp, /run), nosuid,nodev like podman's.
+ * /dev and /dev/shm are tmpfs already. With a user namespace each belongs to
+ * the container's root, which cannot write a tmpfs owned by an unmapped id.
+ */
+export const READ_ONLY_TMPFS: ReadonlyArray<{ destination: string; mode: string }> = [
+  { destination: '/tmp', mode: '1777' },
+  { destination: '/var/tmp', mode: '1777' },
+  { destination: '/run', mode: '755' },
+];
 
 /**
  * Docker gives containers 1048576 open files; raising a hard limit needs
@@ -58,16 +83,9 @@ export function defaultNofile(limitsText: string): number {
   return Number.isFinite(hard) && hard > 0 ? Math.min(1048576, hard) : 1024;
 }
 
-/**
- * Host ids a user-namespaced container's 0..65535 map to (podman's and
- * Docker's userns-remap default start). The monitor id-maps the image layers
- * onto them (native/monitor/src/userns.h); the upper and work dirs belong to
- * hostId, so what the container writes is owned by its mapped ids on disk.
- */
-export const DEFAULT_USER_RANGE = { hostId: 100000, size: 65536 } as const;
-
 export function buildSpec(i: SpecInput): MonitorSpec {
-  const caps = [...DOCKER_DEFAULT_CAPABILITIES];
+  const sec = i.config.security;
+  const caps = resolveCapabilities(sec, i.grantable, DOCKER_DEFAULT_CAPABILITIES);
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [
     { type: 'pid' },
     { type: 'mount' },
@@ -79,12 +97,30 @@ export function buildSpec(i: SpecInput): MonitorSpec {
   else if (i.netns) namespaces.push({ type: 'network', path: i.netns.join });
   if (i.config.timens) namespaces.push({ type: 'time' });
   if (i.config.userns) namespaces.push({ type: 'user' });
-  const mounts: MonitorMount[] = i.config.volumes.map((v) => ({
-    destination: v.destination,
-    type: 'bind',
-    source: v.source,
-    options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'],
-  }));
+  const range = i.config.userns ? i.idRange : null;
+  if (i.config.userns && !range) throw new Error("buildSpec: --userns needs the container's id range");
+  const mounts: MonitorMount[] = [];
+  // --privileged: a writable sysfs in place of the monitor's read-only one (runc's privileged /sys).
+  if (sec.privileged)
+    mounts.push({ destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'rw'] });
+  if (sec.readOnlyRootfs) {
+    const owner = range ? [`uid=${range.uid}`, `gid=${range.gid}`] : [];
+    for (const t of READ_ONLY_TMPFS)
+      mounts.push({
+        destination: t.destination,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['rw', 'nosuid', 'nodev', `mode=${t.mode}`, ...owner],
+      });
+  }
+  // Volumes last: one under /tmp or /run lands on the tmpfs, not under it.
+  for (const v of i.config.volumes)
+    mounts.push({
+      destination: v.destination,
+      type: 'bind',
+      source: v.source,
+      options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'],
+    });
   const spec: MonitorSpec = {
     ociVersion: '1.0.2',
     process: {
@@ -99,19 +135,26 @@ export function buildSpec(i: SpecInput): MonitorSpec {
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
     },
     hostname: i.hostname,
-    root: { path: i.paths.rootfs },
+    root: { path: i.paths.rootfs, ...(sec.readOnlyRootfs ? { readonly: true } : {}) },
     overlay: { lowerdirs: i.paths.lowerDirs, upperdir: i.paths.upperDir, workdir: i.paths.workDir },
     mounts,
-    linux: { namespaces, maskedPaths: OCI_DEFAULT_MASKED_PATHS, readonlyPaths: OCI_DEFAULT_READONLY_PATHS },
+    linux: {
+      namespaces,
+      // --privileged: nothing masked, nothing read-only (docker and runc do the same).
+      maskedPaths: sec.privileged ? [] : OCI_DEFAULT_MASKED_PATHS,
+      readonlyPaths: sec.privileged ? [] : OCI_DEFAULT_READONLY_PATHS,
+    },
     cgroupProcs: i.cgroupProcs,
     log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
     annotations: { 'org.berth.container.id': i.id },
   };
+  if (i.devices?.length) spec.linux.devices = i.devices;
   if (i.process.user && i.config.tty) spec.process.consoleSize = { height: 24, width: 80 };
-  if (i.config.userns) {
-    const r = DEFAULT_USER_RANGE; // the engine chowns upper/work to r.hostId (manager.ts)
-    spec.linux.uidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
-    spec.linux.gidMappings = [{ containerID: 0, hostID: r.hostId, size: r.size }];
+  if (range) {
+    // The engine chowns upper/work to range.uid:range.gid (manager.ts); the
+    // monitor id-maps the layers with these maps (native/monitor/src/userns.h).
+    spec.linux.uidMappings = [{ containerID: 0, hostID: range.uid, size: range.size }];
+    spec.linux.gidMappings = [{ containerID: 0, hostID: range.gid, size: range.size }];
   }
   return spec;
 }

@@ -1,8 +1,8 @@
 /**
  * The optional namespaces of `berth run`, for real as root: --userns (a user
- * namespace mapping 0..65535 to host 100000.., the image layers id-mapped so
- * the container's root owns them, writes landing as 100000 on disk, exec
- * into it, every network mode) and --timens (a time namespace of its own).
+ * namespace mapping 0..65535 to the container's own host range, the image
+ * layers id-mapped so the container's root owns them, writes landing as the
+ * range's first id on disk, exec into it, every network mode) and --timens (a time namespace of its own).
  * Also: a container user other than root can read "/" (the merged root
  * takes the upper dir's mode).
  */
@@ -16,28 +16,32 @@ import {
   openContainerSuite,
   statusField,
   testBridge,
+  userNsEnv,
   type ContainerSuite,
 } from '../../testing/container-helper';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
+import { tempDir } from '../../testing/helper-process';
 
 const isRoot = process.getuid?.() === 0;
 
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user and time namespaces (root)', { timeout: 120_000 }, () => {
   const bridge = testBridge('bu', 247);
+  const idDir = tempDir('berth-subids-');
   let suite: ContainerSuite;
   const sock = (): string => suite.helper.socketPath;
   const inspect = async (id: string): Promise<ContainerDetailT> =>
     (await suite.rpc.call('containers.inspect', { id })) as ContainerDetailT;
 
   beforeAll(async () => {
-    suite = await openContainerSuite({ bridge, workPrefix: 'berth-userns-it-' });
+    suite = await openContainerSuite({ bridge, workPrefix: 'berth-userns-it-', env: userNsEnv(idDir) });
   });
 
   afterAll(async () => {
     await suite?.close();
+    fs.rmSync(idDir, { recursive: true, force: true });
   });
 
-  it('--userns: root inside is host 100000; the layers are root-owned inside and writable by copy-up', async () => {
+  it("--userns: root inside is its range's first host id; the layers are root-owned inside and writable by copy-up", async () => {
     const id = (
       await berthOk(sock(), [
         'run',
@@ -52,10 +56,11 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user and time namespaces (r
       ])
     ).trim();
     const d = await inspect(id);
-    // The kernel's view from the host: a user namespace of its own, mapped to 100000.
+    // The kernel's view from the host: a user namespace of its own, mapped to its range.
+    const host = d.idRange!.uid;
     expect(nsInode(d.pid!, 'user')).not.toBe(nsInode('self', 'user'));
-    expect(fs.readFileSync(`/proc/${d.pid}/uid_map`, 'utf8').trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
-    expect(statusField(d.pid!, 'Uid').split(/\s+/)[0]).toBe('100000');
+    expect(fs.readFileSync(`/proc/${d.pid}/uid_map`, 'utf8').trim().split(/\s+/)).toEqual(['0', `${host}`, '65536']);
+    expect(statusField(d.pid!, 'Uid').split(/\s+/)[0]).toBe(`${host}`);
     // Its other namespaces are its own too.
     for (const ns of ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup'])
       expect(nsInode(d.pid!, ns)).not.toBe(nsInode('self', ns));
@@ -70,12 +75,12 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user and time namespaces (r
     ]);
     expect(r).toMatchObject({ code: 0, stdout: '0\n0:0\n0:0\n/etc/made-inside\n' });
     // On disk the write belongs to the mapped id, never to the host's root.
-    expect(fs.statSync(`${d.paths.upperDir}/etc/made-inside`).uid).toBe(100000);
+    expect(fs.statSync(`${d.paths.upperDir}/etc/made-inside`).uid).toBe(host);
     // The shared layer on disk is untouched: still the host's root.
     expect(fs.statSync(`${d.paths.lowerDirs[0]}/bin/busybox`).uid).toBe(0);
     // The exec'd process is mapped the same way.
     const execPid = await berthCli(sock(), ['exec', id, 'sh', '-c', 'cat /proc/self/uid_map']);
-    expect(execPid.stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    expect(execPid.stdout.trim().split(/\s+/)).toEqual(['0', `${host}`, '65536']);
     await berthOk(sock(), ['rm', '-f', id]);
   });
 

@@ -2,7 +2,8 @@
  * The `bridge` network: a berth0 Linux bridge holding the gateway address,
  * forwarding on, and one nftables table `ip berth` for NAT: egress
  * masquerade for the subnet, and published ports as elements of one map
- * (so publishing or unpublishing is one atomic element add/delete).
+ * (so publishing or unpublishing is one atomic element add/delete), plus the
+ * loopback guard that `route_localnet` on the bridge needs (CVE-2020-8558).
  */
 import fs from 'node:fs';
 import { run, runIdempotent } from './run';
@@ -19,8 +20,40 @@ export const DEFAULT_BRIDGE = 'berth0';
 export const DEFAULT_SUBNET = '10.89.0.0/24';
 export const NFT_TABLE = 'berth';
 
+/** The chain that keeps the bridge away from the host's 127.0.0.0/8 services. */
+export const GUARD_CHAIN = 'guard_loopback';
+
+/**
+ * route_localnet on the bridge (needed for 127.0.0.1:HOSTPORT, see
+ * ensureBridge) also lets a container with CAP_NET_RAW frame packets to
+ * 127.0.0.1 at the bridge's MAC and reach what the host binds to loopback
+ * (kube-proxy's CVE-2020-8558). Input from the bridge may carry a 127/8
+ * destination only as the reply of a connection we DNATed (a host client of
+ * a published port, its destination restored by conntrack before this hook),
+ * and never a 127/8 source (those are masqueraded on the way out). Unlike
+ * kube-proxy's rule, ESTABLISHED alone does not pass: a container could
+ * otherwise forge the replies of the host's own loopback flows (e.g. to a
+ * resolver on 127.0.0.53), which conntrack would count as established.
+ */
+export function guardRules(c: BridgeConfig): string[] {
+  return [
+    `iifname "${c.name}" ip daddr 127.0.0.0/8 ct status ! dnat drop`,
+    `iifname "${c.name}" ip saddr 127.0.0.0/8 drop`,
+  ];
+}
+
+function guardChain(c: BridgeConfig): string {
+  return `chain ${GUARD_CHAIN} {
+    type filter hook input priority filter; policy accept;
+${guardRules(c)
+  .map((r) => `    ${r}`)
+  .join('\n')}
+  }`;
+}
+
 export function nftRuleset(c: BridgeConfig): string {
   return `table ip ${c.table} {
+  ${guardChain(c)}
   map ports {
     type inet_proto . inet_service : ipv4_addr . inet_service
   }
@@ -54,13 +87,28 @@ async function linkExists(name: string): Promise<boolean> {
   }
 }
 
-async function tableExists(table: string): Promise<boolean> {
+/** The table's listing, or null when it does not exist. */
+async function tableText(table: string): Promise<string | null> {
   try {
-    await run('nft', ['list', 'table', 'ip', table]);
-    return true;
+    return (await run('nft', ['list', 'table', 'ip', table])).stdout;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** The listing holds every guard rule (they are written in the form `nft list` prints). */
+export function hasGuard(listing: string, c: BridgeConfig): boolean {
+  return guardRules(c).every((r) => listing.includes(r));
+}
+
+/** (Re)writes the guard chain of an existing table in one transaction: a table made before it existed gets it. */
+async function ensureGuard(c: BridgeConfig): Promise<void> {
+  const script = [
+    `add chain ip ${c.table} ${GUARD_CHAIN} { type filter hook input priority filter; policy accept; }`,
+    `flush chain ip ${c.table} ${GUARD_CHAIN}`,
+    ...guardRules(c).map((r) => `add rule ip ${c.table} ${GUARD_CHAIN} ${r}`),
+  ].join('\n');
+  await run('nft', ['-f', '-'], `${script}\n`);
 }
 
 /** Idempotent: safe to call before every bridge container start. */
@@ -75,10 +123,14 @@ export async function ensureBridge(c: BridgeConfig): Promise<void> {
   );
   await run('ip', ['link', 'set', c.name, 'up']);
   sysctl('/proc/sys/net/ipv4/ip_forward', '1');
-  // Published ports reached as 127.0.0.1:H are DNATed onto the bridge; the
-  // kernel drops such "martian" sources unless the bridge allows them.
+  const listing = await tableText(c.table);
+  if (listing === null) await run('nft', ['-f', '-'], nftRuleset(c));
+  else if (!hasGuard(listing, c)) await ensureGuard(c);
+  // Published ports reached as 127.0.0.1:H are DNATed onto the bridge, and
+  // their replies come back to 127.0.0.1 through it: the kernel drops such
+  // "martian" addresses unless the bridge allows them. Opened only once the
+  // guard above is in place.
   sysctl(`/proc/sys/net/ipv4/conf/${c.name}/route_localnet`, '1');
-  if (!(await tableExists(c.table))) await run('nft', ['-f', '-'], nftRuleset(c));
 }
 
 export interface PortMapping {

@@ -1,15 +1,26 @@
 /**
  * The bridge network for real, on namespaces and loopback only: two
  * sandboxes reach each other through the bridge, a published port is
- * reached from the host's 127.0.0.1, `none` has no route, and nothing is
- * left behind.
+ * reached from the host's 127.0.0.1, a raw frame to 127.0.0.1 from a sandbox
+ * does not reach the host's loopback (and does once the guard is removed),
+ * `none` has no route, and nothing is left behind.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBridge, publishPorts, removeBridge, unpublishPorts, type BridgeConfig } from './bridge';
+import { parseProbeOutput } from '../../testing/containment/attempts';
+import { LoopbackListener, buildProbe } from '../../testing/containment/runner';
+import {
+  GUARD_CHAIN,
+  ensureBridge,
+  hasGuard,
+  publishPorts,
+  removeBridge,
+  unpublishPorts,
+  type BridgeConfig,
+} from './bridge';
 import { Ipam } from './ipam';
 import { createSandbox, destroySandbox, netnsName, parseNetDev, vethName, type NetworkSandbox } from './sandbox';
 import { parseSubnet } from './subnet';
@@ -87,6 +98,37 @@ describe.runIf(isRoot && hasBusybox)('bridge networking', () => {
     await expect(
       fetch(`http://127.0.0.1:${hostPort}/hello.txt`, { signal: AbortSignal.timeout(3000) }),
     ).rejects.toThrow();
+  });
+
+  it('a raw frame to 127.0.0.1 from the bridge does not reach the host (CVE-2020-8558), and does without the guard', async () => {
+    expect(fs.readFileSync(`/proc/sys/net/ipv4/conf/${config.name}/route_localnet`, 'utf8').trim()).toBe('1');
+    const probe = buildProbe(dir);
+    // The probe frames UDP to 127.0.0.1:P at the gateway's MAC between two
+    // ordinary datagrams to the gateway: the verdict waits for the second one.
+    const send = async (): Promise<string> => {
+      const listener = await LoopbackListener.open();
+      try {
+        const spec = listener.attempt().spec;
+        const out = execFileSync('ip', ['netns', 'exec', boxes[0]!.nsName!, probe, spec], { encoding: 'utf8' });
+        expect(parseProbeOutput(out).get(spec)).toMatchObject({ outcome: 'SENT' });
+        return await listener.verdict();
+      } finally {
+        listener.close();
+      }
+    };
+    const listing = (): string => execFileSync('nft', ['list', 'table', 'ip', config.table], { encoding: 'utf8' });
+    expect(hasGuard(listing(), config)).toBe(true);
+    expect(await send()).toBe('DROPPED');
+    // Without the guard the same frame arrives: the probe is able to reach it.
+    execFileSync('nft', ['flush', 'chain', 'ip', config.table, GUARD_CHAIN]);
+    try {
+      expect(hasGuard(listing(), config)).toBe(false);
+      expect(await send()).toBe('RECEIVED');
+    } finally {
+      await ensureBridge(config); // a table without the guard gets it back (an upgrade does the same)
+    }
+    expect(hasGuard(listing(), config)).toBe(true);
+    expect(await send()).toBe('DROPPED');
   });
 
   it('`none` has loopback only', () => {

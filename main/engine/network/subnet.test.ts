@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contains, hostRange, intToIp, ipToInt, parseSubnet } from './subnet';
-import { nftRuleset } from './bridge';
+import { guardRules, hasGuard, nftRuleset } from './bridge';
 import { parseNetDev } from './sandbox';
 
 describe('subnets', () => {
@@ -26,6 +26,18 @@ describe('kernel formats', () => {
     const r = nftRuleset({ name: 'berth0', subnet: parseSubnet('10.89.0.0/24'), table: 'berth' });
     expect(r).toContain('ip saddr 10.89.0.0/24 oifname != "berth0" masquerade');
     expect(r).toContain('dnat ip to meta l4proto . th dport map @ports');
+  });
+  it('the ruleset guards host loopback from the bridge (CVE-2020-8558)', () => {
+    const c = { name: 'berth0', subnet: parseSubnet('10.89.0.0/24'), table: 'berth' };
+    const r = nftRuleset(c);
+    expect(r).toContain('chain guard_loopback {\n    type filter hook input priority filter; policy accept;');
+    expect(guardRules(c)).toEqual([
+      'iifname "berth0" ip daddr 127.0.0.0/8 ct status ! dnat drop',
+      'iifname "berth0" ip saddr 127.0.0.0/8 drop',
+    ]);
+    expect(hasGuard(r, c)).toBe(true);
+    expect(hasGuard(r.replace(/.*ct status ! dnat drop\n/, ''), c)).toBe(false);
+    expect(hasGuard(r, { ...c, name: 'other0' })).toBe(false);
   });
   it('parses /proc/net/dev', () => {
     const text = `Inter-|   Receive                                                |  Transmit

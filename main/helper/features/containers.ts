@@ -29,7 +29,21 @@ export function engineFor(s: HelperServices) {
       ...(process.env.BERTH_SUBNET && s.facts.startedVia === 'direct' ? { subnet: process.env.BERTH_SUBNET } : {}),
       ...(process.env.BERTH_NFT_TABLE && s.facts.startedVia === 'direct' ? { table: process.env.BERTH_NFT_TABLE } : {}),
     },
+    idRanges: idRangeFiles(process.env, s.facts.startedVia === 'direct'),
   });
+}
+
+/** Test and service overrides of the subordinate-id files; never through pkexec (its env is the user's). */
+function idRangeFiles(
+  env: NodeJS.ProcessEnv,
+  direct: boolean,
+): { subuidFile?: string; subgidFile?: string; rangesFile?: string } {
+  if (!direct) return {};
+  return {
+    ...(env.BERTH_SUBUID ? { subuidFile: env.BERTH_SUBUID } : {}),
+    ...(env.BERTH_SUBGID ? { subgidFile: env.BERTH_SUBGID } : {}),
+    ...(env.BERTH_USERNS_RANGES ? { rangesFile: env.BERTH_USERNS_RANGES } : {}),
+  };
 }
 
 export function containersHandlers(s: HelperServices): HandlersFor<ContainersMethod> {

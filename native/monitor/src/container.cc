@@ -21,6 +21,7 @@
 #include "process.h"
 #include "pty.h"
 #include "rootfs.h"
+#include "seccomp_filter.h"
 #include "signals.h"
 #include "sys.h"
 #include "userns.h"
@@ -161,6 +162,7 @@ bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error) {
 bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   PreparedProcess prepared;
   PrepareProcess(spec.process, &prepared);
+  if (!spec.seccompFilter.empty() && !LoadSeccompFilter(spec.seccompFilter, &prepared.seccomp, error)) return false;
 
   std::vector<UniqueFd> nsFds;
   std::vector<NsJoin> joins;

@@ -51,6 +51,7 @@
 #include "json.h"
 #include "loop.h"
 #include "process.h"
+#include "seccomp_filter.h"
 #include "pty.h"
 #include "signals.h"
 #include "spec.h"
@@ -180,6 +181,7 @@ class ExecMonitor {
     }
     if (!ParseExecSpec(text, "exec spec " + specPath_, &spec_, e)) return false;
     PrepareProcess(spec_.process, &prepared_);
+    if (!spec_.seccompFilter.empty() && !LoadSeccompFilter(spec_.seccompFilter, &prepared_.seccomp, e)) return false;
 
     // 2. The container's init, identified by pid + start time.
     uint64_t startTime = 0;

@@ -4,6 +4,7 @@
 //   berth-monitor run <stateDir>
 //   berth-monitor run --standby        (the state directory comes on stdin, one line)
 //   berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>
+//   berth-monitor seccomp-compile      (profile on stdin, BPF on stdout: seccomp_compile.h)
 //   berth-monitor --version
 //
 // Before anything else, every invocation makes itself non-dumpable (its
@@ -22,6 +23,7 @@
 #include "exec.h"
 #include "fileio.h"
 #include "run.h"
+#include "seccomp_compile.h"
 #include "sys.h"
 
 namespace {
@@ -33,6 +35,7 @@ void Usage() {
       "usage: berth-monitor run <stateDir>\n"
       "       berth-monitor run --standby   (then <stateDir> + newline on stdin)\n"
       "       berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>\n"
+      "       berth-monitor seccomp-compile   (profile on stdin, BPF on stdout)\n"
       "       berth-monitor --version\n";
   berth::monitor::WriteAll(2, text, sizeof text - 1);
 }
@@ -85,6 +88,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string command = argv[1];
+  // Runs no container: no sealed copy needed (the helper runs it once per
+  // distinct profile and caches the program).
+  if (command == "seccomp-compile") {
+    if (argc != 2) {
+      Usage();
+      return 2;
+    }
+    return SeccompCompileCommand();
+  }
   if (command != "run" && command != "exec") {
     Usage();
     return 2;

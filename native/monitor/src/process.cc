@@ -14,6 +14,7 @@
 
 #include "channel.h"
 #include "json.h"
+#include "seccomp_filter.h"
 #include "sys.h"
 
 namespace berth::monitor {
@@ -156,6 +157,15 @@ void SetCapabilities(const Process& p, int channel) {
        "executable file not found in $PATH (" + path + ")");
 }
 
+void ApplySeccomp(const PreparedProcess& pp, int channel) {
+  if (pp.seccomp.empty()) return;
+  int err = InstallSeccompFilter(pp.seccomp);
+  if (err != 0) {
+    Fail(channel, "seccomp", "seccomp SECCOMP_SET_MODE_FILTER (" + std::to_string(pp.seccomp.size()) + " instructions)",
+         err);
+  }
+}
+
 }  // namespace
 
 void PrepareProcess(const Process& process, PreparedProcess* out) {
@@ -180,6 +190,7 @@ void FinalizeAndExec(const PreparedProcess& pp, int channel) {
   SetRlimits(p, channel);
   ChangeDir(p, channel);
   ::umask(static_cast<mode_t>(p.user.umask));
+  if (!p.noNewPrivileges) ApplySeccomp(pp, channel);
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) Fail(channel, "prctl", "prctl PR_SET_KEEPCAPS", errno);
   DropBoundingSet(p, channel);
   SetUser(p, channel);
@@ -189,6 +200,7 @@ void FinalizeAndExec(const PreparedProcess& pp, int channel) {
     Fail(channel, "prctl", "prctl PR_SET_NO_NEW_PRIVS", errno);
   }
   if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) != 0) Fail(channel, "prctl", "prctl PR_SET_PDEATHSIG", errno);
+  if (p.noNewPrivileges) ApplySeccomp(pp, channel);
   Exec(pp, channel);
 }
 

@@ -13,9 +13,15 @@
 //   prctl          PR_CAP_AMBIENT clear + raise
 //   prctl          PR_SET_NO_NEW_PRIVS when process.noNewPrivileges
 //   prctl          PR_SET_PDEATHSIG 0 (the container must not die with its monitor)
+//   seccomp        the compiled filter, when there is one: the last step, so
+//                  none of Berth's own setup runs under it (without
+//                  no_new_privs it is installed before the capability steps
+//                  instead, as runc does: loading it then needs CAP_SYS_ADMIN)
 //   execve         args[0] as given when it holds a '/', else looked up in
 //                  the PATH of process.env (runc's rule; default PATH when unset)
 #pragma once
+
+#include <linux/filter.h>
 
 #include <string>
 #include <vector>
@@ -33,6 +39,7 @@ struct PreparedProcess {
   std::vector<char*> argv;
   std::vector<char*> envp;
   std::string path;  // PATH used for the lookup
+  std::vector<sock_filter> seccomp;  // empty: no filter (LoadSeccompFilter fills it)
 };
 
 void PrepareProcess(const Process& process, PreparedProcess* out);

@@ -77,10 +77,12 @@ bool MountProc(int rootfd, Error* error) {
   return MountFs(t.Get(), "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, error);
 }
 
-bool MountSys(int rootfd, Error* error) {
+// readonly: false only for a spec mount of sysfs on /sys without "ro"
+// (--privileged, as docker/runc give it a writable /sys).
+bool MountSys(int rootfd, bool readonly, Error* error) {
   UniqueFd t;
   if (!Target(rootfd, "/sys", TargetKind::kDirectory, true, "mount", &t, error)) return false;
-  const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  const unsigned long flags = (readonly ? MS_RDONLY : 0) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if (::mount("sysfs", FdPath(t.Get()).c_str(), "sysfs", flags, nullptr) == 0) return true;
   if (errno != EPERM) {
     *error = SysError("mount", "mount sysfs on /sys");
@@ -89,8 +91,8 @@ bool MountSys(int rootfd, Error* error) {
   // A sysfs instance shows the mounter's network namespace and needs
   // CAP_SYS_ADMIN over its owner: not the case for the host netns seen from
   // a user namespace. runc's answer: a read-only rbind of the host's /sys.
-  return BindTree("/sys", true, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0,
-                  t.Get(), "/sys", "mount", error);
+  return BindTree("/sys", true, (readonly ? MOUNT_ATTR_RDONLY : 0) | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                  0, 0, t.Get(), "/sys", "mount", error);
 }
 
 // ownerOpts: ",uid=N,gid=N" so a user namespace's root owns /dev and /dev/shm, or "".
@@ -160,6 +162,54 @@ bool MountDev(int rootfd, bool terminal, const std::string& ownerOpts, Error* er
     UniqueFd t;
     if (!Target(rootfd, "/dev/mqueue", TargetKind::kDirectory, true, "mount", &t, error)) return false;
     if (!MountFs(t.Get(), "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, error)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// linux.devices: mknod each node at its path inside the rootfs (parents made
+// with OpenInRoot, so a symlink in the image cannot send it outside), with the
+// host node's mode and owner. A file already there (a default /dev node, the
+// /dev/ptmx link) is replaced, as runc does; a directory is an error. The
+// device policy is in force already: each node's rule carries m.
+bool MakeDevices(int rootfd, const std::vector<DeviceNode>& devices, Error* error) {
+  for (const DeviceNode& d : devices) {
+    size_t slash = d.path.rfind('/');
+    std::string dir = slash == 0 ? "/" : d.path.substr(0, slash);
+    std::string name = d.path.substr(slash + 1);
+    std::string what = "mknod " + d.path + " " + d.type + " " + std::to_string(d.major) + ":" + std::to_string(d.minor);
+    if (name.empty() || name == "." || name == "..") {
+      *error = InvalidError("device", what, "not a file name");
+      return false;
+    }
+    UniqueFd parent;
+    if (dir == "/") {
+      parent.Reset(::fcntl(rootfd, F_DUPFD_CLOEXEC, 0));
+      if (!parent.Valid()) {
+        *error = SysError("device", "dup the rootfs fd for " + d.path);
+        return false;
+      }
+    } else if (!OpenInRoot(rootfd, dir, TargetKind::kDirectory, true, 0, "device", &parent, error)) {
+      return false;
+    }
+    mode_t mode = (d.type == 'b' ? S_IFBLK : S_IFCHR) | (d.fileMode & 07777);
+    dev_t dev = makedev(d.major, d.minor);
+    if (::mknodat(parent.Get(), name.c_str(), mode, dev) != 0) {
+      bool replaced = errno == EEXIST && ::unlinkat(parent.Get(), name.c_str(), 0) == 0 &&
+                      ::mknodat(parent.Get(), name.c_str(), mode, dev) == 0;
+      if (!replaced) {
+        *error = SysError("device", what);
+        return false;
+      }
+    }
+    // The umask may have cut the mode; the owner is the host node's.
+    if (::fchmodat(parent.Get(), name.c_str(), d.fileMode & 07777, 0) != 0) {
+      *error = SysError("device", "chmod " + d.path);
+      return false;
+    }
+    if (::fchownat(parent.Get(), name.c_str(), d.uid, d.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      *error = SysError("device", "chown " + d.path);
       return false;
     }
   }
@@ -245,16 +295,24 @@ bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error*
     return false;
   }
   if (!MountProc(rootfd.Get(), error)) return false;
-  if (!MountSys(rootfd.Get(), error)) return false;
-    std::string ownerOpts;
+  // A spec mount of sysfs on /sys replaces the built-in read-only one (the
+  // OCI way: runc's config lists /sys; --privileged drops its "ro").
+  const Mount* sysMount = nullptr;
+  for (const Mount& m : spec.mounts) {
+    if (m.destination == "/sys" && m.type == "sysfs") sysMount = &m;
+  }
+  bool sysReadonly = sysMount == nullptr || (ParseMountOptions(sysMount->options).flags & MS_RDONLY) != 0;
+  if (!MountSys(rootfd.Get(), sysReadonly, error)) return false;
+  std::string ownerOpts;
   uint32_t uid = 0, gid = 0;
   if (spec.Creates(CLONE_NEWUSER) && MapToHostId(spec.uidMappings, 0, &uid) && MapToHostId(spec.gidMappings, 0, &gid)) {
     ownerOpts = ",uid=" + std::to_string(uid) + ",gid=" + std::to_string(gid);
   }
   if (!MountDev(rootfd.Get(), spec.process.terminal, ownerOpts, error)) return false;
   for (const Mount& m : spec.mounts) {
-    if (!MountVolume(rootfd.Get(), m, error)) return false;
+    if (&m != sysMount && !MountVolume(rootfd.Get(), m, error)) return false;
   }
+  if (!MakeDevices(rootfd.Get(), spec.devices, error)) return false;
   return PivotRoot(rootfd.Get(), error);
 }
 

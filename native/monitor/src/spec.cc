@@ -186,6 +186,14 @@ class Decoder {
     });
   }
 
+  // Berth's "seccomp": {"filter": "/abs/path.bpf"}.
+  bool SeccompObject(const json::Value& v, const std::string& path, std::string* filter) {
+    if (!Object(v, path, {"filter"})) return false;
+    const json::Value* f;
+    if (!(f = Field(v, "filter", true, path))) return false;
+    return AbsPath(*f, Join(path, "filter"), filter);
+  }
+
   bool Capabilities(const json::Value& v, const std::string& path, CapSets* caps) {
     if (!Object(v, path, {"bounding", "effective", "permitted", "inheritable", "ambient"})) return false;
     struct {
@@ -336,7 +344,9 @@ class Decoder {
   }
 
   bool Linux(const json::Value& v, const std::string& path, Spec* s) {
-    if (!Object(v, path, {"namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths"})) return false;
+    if (!Object(v, path, {"namespaces", "uidMappings", "gidMappings", "maskedPaths", "readonlyPaths", "devices"})) {
+      return false;
+    }
     const json::Value* f;
     if (!(f = Field(v, "namespaces", true, path))) return false;
     bool ok = Array(*f, Join(path, "namespaces"), [&](const json::Value& item, const std::string& np) {
@@ -386,7 +396,31 @@ class Decoder {
     if ((f = v.Find("readonlyPaths")) && !StringArray(*f, Join(path, "readonlyPaths"), &s->readonlyPaths, true)) {
       return false;
     }
+    if ((f = v.Find("devices")) && !Devices(*f, Join(path, "devices"), &s->devices)) return false;
     return true;
+  }
+
+  bool Devices(const json::Value& v, const std::string& path, std::vector<DeviceNode>* out) {
+    return Array(v, path, [&](const json::Value& item, const std::string& dp) {
+      if (!Object(item, dp, {"path", "type", "major", "minor", "fileMode", "uid", "gid"})) return false;
+      DeviceNode d;
+      const json::Value* f;
+      std::string type;
+      if (!(f = Field(item, "path", true, dp)) || !AbsPath(*f, Join(dp, "path"), &d.path)) return false;
+      if (d.path == "/" || d.path == "/dev") return Fail(Join(dp, "path"), "a device node cannot replace " + d.path);
+      if (!(f = Field(item, "type", true, dp)) || !String(*f, Join(dp, "type"), &type)) return false;
+      if (type != "c" && type != "b") return Fail(Join(dp, "type"), "must be \"c\" or \"b\" (got " + json::Quote(type) + ")");
+      d.type = type[0];
+      // The kernel's dev_t: 12 bits of major, 20 of minor.
+      if (!(f = Field(item, "major", true, dp)) || !U32(*f, Join(dp, "major"), 4095, &d.major)) return false;
+      if (!(f = Field(item, "minor", true, dp)) || !U32(*f, Join(dp, "minor"), 1048575, &d.minor)) return false;
+      if ((f = item.Find("fileMode")) && !U32(*f, Join(dp, "fileMode"), 07777, &d.fileMode)) return false;
+      if ((f = item.Find("uid")) && !U32(*f, Join(dp, "uid"), 0xFFFFFFFEu, &d.uid)) return false;
+      if ((f = item.Find("gid")) && !U32(*f, Join(dp, "gid"), 0xFFFFFFFEu, &d.gid)) return false;
+      if (out->size() >= 4096) return Fail(path, "at most 4096 devices");
+      out->push_back(d);
+      return true;
+    });
   }
 
   bool Mounts(const json::Value& v, const std::string& path, std::vector<Mount>* out) {
@@ -497,7 +531,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!d.Parse(text, &root)) return false;
   if (!d.Object(root, "",
                 {"ociVersion", "process", "hostname", "root", "overlay", "mounts", "linux", "cgroupProcs",
-                 "monitorCgroupProcs", "log", "annotations"})) {
+                 "monitorCgroupProcs", "log", "annotations", "seccomp"})) {
     return false;
   }
   const json::Value* f;
@@ -521,6 +555,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   }
   if (!(f = d.Field(root, "log", true, "")) || !d.Log(*f, "log", &out->log)) return false;
   if ((f = root.Find("annotations")) && !d.Annotations(*f, "annotations")) return false;
+  if ((f = root.Find("seccomp")) && !d.SeccompObject(*f, "seccomp", &out->seccompFilter)) return false;
   return true;
 }
 
@@ -529,10 +564,11 @@ bool ParseExecSpec(std::string_view text, const std::string& file, ExecSpec* out
   Decoder d(file, error);
   json::Value root;
   if (!d.Parse(text, &root)) return false;
-  if (!d.Object(root, "", {"process", "cgroupProcs"})) return false;
+  if (!d.Object(root, "", {"process", "cgroupProcs", "seccomp"})) return false;
   const json::Value* f;
   if (!(f = d.Field(root, "process", true, "")) || !d.ProcessObject(*f, "process", true, &out->process)) return false;
   if ((f = root.Find("cgroupProcs")) && !d.StringArray(*f, "cgroupProcs", &out->cgroupProcs, true)) return false;
+  if ((f = root.Find("seccomp")) && !d.SeccompObject(*f, "seccomp", &out->seccompFilter)) return false;
   return true;
 }
 

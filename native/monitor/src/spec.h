@@ -83,6 +83,18 @@ struct Overlay {
   bool legacyMount = false;  // "method": "legacy": mount(2) instead of fsopen/fsconfig
 };
 
+// linux.devices[] (OCI): a node made in the container (--device; privileged:
+// the host's devices). The device policy that lets it be used is the helper's.
+struct DeviceNode {
+  std::string path;  // absolute, in the container
+  char type = 'c';   // 'c' or 'b'
+  uint32_t major = 0;
+  uint32_t minor = 0;
+  uint32_t fileMode = 0666;  // permission bits
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
 struct LogConfig {
   std::string path;
   uint64_t maxBytes = 0;  // 0: never rotate
@@ -102,9 +114,13 @@ struct Spec {
   std::vector<IdMapping> gidMappings;
   std::vector<std::string> maskedPaths;
   std::vector<std::string> readonlyPaths;
+  std::vector<DeviceNode> devices;
   std::vector<std::string> cgroupProcs;
   std::vector<std::string> monitorCgroupProcs;
   LogConfig log;
+  // Berth: "seccomp": {"filter": "/…/seccomp/<key>.bpf"}, a compiled filter
+  // (seccomp_filter.h) installed just before execve. Empty: none.
+  std::string seccompFilter;
 
   const Namespace* FindNamespace(int flag) const;
   bool Creates(int flag) const;  // listed without a path
@@ -113,6 +129,7 @@ struct Spec {
 struct ExecSpec {
   Process process;
   std::vector<std::string> cgroupProcs;
+  std::string seccompFilter;  // as in Spec
 };
 
 // `file` names the source in messages ("spec.json"). Errors: step "spec".

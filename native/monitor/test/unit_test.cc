@@ -21,6 +21,7 @@
 #include "json.h"
 #include "log.h"
 #include "mountopts.h"
+#include "seccomp_profile.h"
 #include "spec.h"
 
 using namespace berth;
@@ -323,6 +324,40 @@ void Run() {
     CHECK(e.step.empty());
   });
 
+  Test("spec: linux.devices (OCI), with defaults and checked numbers", [] {
+    auto with = [](const char* devices) {
+      std::string t = kMinimalSpec;
+      t.replace(t.find("[{\"type\": \"mount\"}]"), strlen("[{\"type\": \"mount\"}]"),
+                std::string("[{\"type\": \"mount\"}], \"devices\": ") + devices);
+      return t;
+    };
+    Spec s;
+    Error e;
+    CHECK(ParseSpec(with(R"([{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":384,"uid":0,"gid":6},
+                             {"path":"/dev/xvdc","type":"b","major":254,"minor":0}])"),
+                    "spec.json", &s, &e));
+    CHECK_EQ(s.devices.size(), size_t{2});
+    if (s.devices.size() == 2) {
+      CHECK_EQ(s.devices[0].type, 'c');
+      CHECK_EQ(s.devices[0].major, uint32_t{10});
+      CHECK_EQ(s.devices[0].minor, uint32_t{229});
+      CHECK_EQ(s.devices[0].fileMode, uint32_t{0600});
+      CHECK_EQ(s.devices[0].gid, uint32_t{6});
+      CHECK_EQ(s.devices[1].type, 'b');
+      CHECK_EQ(s.devices[1].fileMode, uint32_t{0666});
+    }
+    CHECK_EQ(SpecErr(with(R"([{"path":"/dev/x","type":"p","major":1,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].type: must be \"c\" or \"b\" (got \"p\")"));
+    CHECK_EQ(SpecErr(with(R"([{"path":"/dev/x","type":"c","major":4096,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].major: must be at most 4095, got 4096"));
+    CHECK_EQ(SpecErr(with(R"([{"path":"dev/x","type":"c","major":1,"minor":1}])")),
+             std::string("spec.json: linux.devices[0].path: must be an absolute path, got \"dev/x\""));
+    CHECK(SpecErr(with(R"([{"path":"/dev","type":"c","major":1,"minor":3}])")).find("cannot replace /dev") !=
+          std::string::npos);
+    CHECK(SpecErr(with(R"([{"path":"/dev/x","type":"c","major":1,"minor":3,"mode":1}])")).find("unknown field") !=
+          std::string::npos);
+  });
+
   Test("spec: errors name the field", [] {
     auto with = [](const char* from, const char* to) {
       std::string t = kMinimalSpec;
@@ -501,6 +536,73 @@ void Run() {
     unsigned long long set = MountAttrFromFlags(MS_RDONLY | MS_NODEV | MS_NOATIME, MS_NOSUID, &clr);
     CHECK_EQ(set, static_cast<unsigned long long>(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOATIME));
     CHECK_EQ(clr, static_cast<unsigned long long>(MOUNT_ATTR_NOSUID | MOUNT_ATTR__ATIME));
+  });
+
+  // ---------------- seccomp ----------------
+  Test("spec: seccomp.filter in spec.json and exec-spec.json", [] {
+    std::string with = kMinimalSpec;
+    with.insert(with.rfind('}'), R"(, "seccomp": {"filter": "/var/lib/berth/seccomp/k.bpf"})");
+    Spec s;
+    Error e;
+    CHECK(ParseSpec(with, "spec.json", &s, &e));
+    CHECK_EQ(s.seccompFilter, std::string("/var/lib/berth/seccomp/k.bpf"));
+    CHECK(ParseSpec(kMinimalSpec, "spec.json", &s, &e));
+    CHECK(s.seccompFilter.empty());
+    std::string rel = kMinimalSpec;
+    rel.insert(rel.rfind('}'), R"(, "seccomp": {"filter": "k.bpf"})");
+    CHECK(SpecErr(rel).find("seccomp.filter: must be an absolute path") != std::string::npos);
+    std::string extra = kMinimalSpec;
+    extra.insert(extra.rfind('}'), R"(, "seccomp": {"filter": "/k", "profile": {}})");
+    CHECK(SpecErr(extra).find("seccomp.profile: unknown field") != std::string::npos);
+    ExecSpec x;
+    CHECK(ParseExecSpec(R"({"process": {"args": ["sh"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+      "capabilities": {}}, "seccomp": {"filter": "/f.bpf"}})", "exec", &x, &e));
+    CHECK_EQ(x.seccompFilter, std::string("/f.bpf"));
+  });
+
+  Test("seccomp profile: decodes the resolved OCI form", [] {
+    SeccompProfile p;
+    Error e;
+    CHECK(ParseSeccompProfile(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,
+      "architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32"],
+      "syscalls":[{"names":["clone"],"action":"SCMP_ACT_ALLOW",
+                   "args":[{"index":0,"value":2114060288,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]},
+                  {"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+                  {"names":["x"],"action":"SCMP_ACT_ERRNO","args":[{"index":5,"value":18446744073709551615,"op":"SCMP_CMP_NE"}]}]})",
+                              &p, &e));
+    CHECK(p.defaultAction == SeccompAction::kErrno);
+    CHECK_EQ(p.architectures.size(), size_t{2});
+    CHECK_EQ(p.architectures[1], std::string("x32"));
+    CHECK_EQ(p.syscalls.size(), size_t{3});
+    CHECK(p.syscalls[0].args[0].op == SeccompOp::kMaskedEq);
+    CHECK_EQ(p.syscalls[0].args[0].value, uint64_t{2114060288});
+    CHECK_EQ(p.syscalls[1].errnoRet, uint32_t{38});
+    CHECK_EQ(p.syscalls[2].errnoRet, uint32_t{EPERM});  // errno without errnoRet: EPERM
+    CHECK_EQ(p.syscalls[2].args[0].value, UINT64_MAX);
+    CHECK_EQ(SeccompArchName("SCMP_ARCH_MIPSEL64N32"), std::string("mipsel64n32"));
+    CHECK_EQ(SeccompArchName("x86_64"), std::string(""));
+  });
+
+  Test("seccomp profile: refusals name the field", [] {
+    auto err = [](const char* text) {
+      SeccompProfile p;
+      Error e;
+      return ParseSeccompProfile(text, &p, &e) ? std::string("OK") : e.Message();
+    };
+    CHECK_EQ(err(R"({})"), std::string("seccomp profile: defaultAction: required field is missing"));
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_NOTIFY"})").find("defaultAction: unknown action") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ALLOW","args":[{"index":6,"op":"SCMP_CMP_EQ"}]}]})")
+              .find("syscalls[0].args[0].index: must be at most 5") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"op":"SCMP_CMP_XX"}]}]})")
+              .find("syscalls[0].args[0].op: unknown operator") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":[],"action":"SCMP_ACT_ALLOW"}]})")
+              .find("syscalls[0].names") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ALLOW","errnoRet":1}]})")
+              .find("syscalls[0].errnoRet: only with") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4096})").find("defaultErrnoRet") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","architectures":["amd64"]})").find("architectures[0]") != std::string::npos);
+    CHECK(err(R"({"defaultAction":"SCMP_ACT_ALLOW","includes":{}})").find("includes: unknown field") != std::string::npos);
+    CHECK(err("{").find("invalid JSON") != std::string::npos);
   });
 
   // ---------------- files and time ----------------

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import type { DeviceRule, Limits } from '../../../../preload/schemas/resources';
+import { cgroupError, errMessage, sysCode } from '../errors';
 import { type WriteTxn, inTxn, readTrim, writeRaw } from '../fsutil';
 import { type EffPart, eff } from '../types';
 
@@ -82,4 +83,66 @@ export function read(dir: string, requested?: Limits): EffPart {
 /** No counters. */
 export function stats(): Record<string, never> {
   return {};
+}
+
+// ── the container's device policy (device-policy.ts) ─────────────────────────
+
+/** The writes that install a rule list: `a` rules reset (deny a / allow a), others add or remove. */
+export function policyWrites(dir: string, rules: readonly DeviceRule[]): Array<{ file: string; value: string }> {
+  return rules.map((r) => ({ file: path.join(dir, r.allow ? FILES.allow : FILES.deny), value: ruleLine(r) }));
+}
+
+/**
+ * Installs a rule list from scratch, in order (the list starts with `a`:
+ * deny a for a container, allow a for a privileged one). A refusal throws
+ * CGROUP_DEVICE_POLICY_FAILED naming the file, line and errno; the group is
+ * then left at least as strict as before the call (the start fails).
+ */
+export function installPolicy(dir: string, rules: readonly DeviceRule[]): Array<{ file: string; value: string }> {
+  const writes = policyWrites(dir, rules);
+  for (const w of writes) {
+    try {
+      writeRaw(w.file, w.value);
+    } catch (err) {
+      throw cgroupError(
+        'CGROUP_DEVICE_POLICY_FAILED',
+        `the kernel refused "${w.value}" for ${w.file}: ${errMessage(err)}`,
+        { file: w.file, value: w.value, errno: sysCode(err) },
+      );
+    }
+  }
+  return writes;
+}
+
+const key = (r: DeviceRule) => `${r.type} ${r.major}:${r.minor}`;
+
+/**
+ * What devices.list should read after installPolicy (the kernel's v1 rules,
+ * simplified to what Berth writes): an `a` rule resets the list (allow a:
+ * `a *:* rwm`); an allow adds its access to the entry of the same
+ * type/major/minor; a deny removes access from that exact entry only.
+ */
+export function expectedList(rules: readonly DeviceRule[]): string[] {
+  let defaultAllow = true;
+  const entries = new Map<string, DeviceRule>();
+  for (const r of rules) {
+    if (r.type === 'a' && r.access.length === 3) {
+      defaultAllow = r.allow;
+      entries.clear();
+      continue;
+    }
+    const k = key(r);
+    const cur = entries.get(k);
+    // With default allow the list holds deny exceptions, which v1 never prints.
+    if (r.allow !== defaultAllow) {
+      const access = new Set([...(cur?.access ?? ''), ...r.access]);
+      entries.set(k, { ...r, allow: true, access: ['r', 'w', 'm'].filter((c) => access.has(c)).join('') });
+    } else if (cur) {
+      const access = [...cur.access].filter((c) => !r.access.includes(c)).join('');
+      if (access) entries.set(k, { ...cur, access });
+      else entries.delete(k);
+    }
+  }
+  if (defaultAllow) return ['a *:* rwm'];
+  return [...entries.values()].map(ruleLine);
 }

@@ -16,7 +16,7 @@ import { useHash } from '../../app/hash';
 import { detailsHref, parseContainersHash } from './route';
 import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
 import { useContainersChangedSync } from './sync';
-import { StatePill, useNow } from './ui';
+import { PrivilegedBadge, StatePill, useNow } from './ui';
 
 function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
   if (!s) {
@@ -77,6 +77,7 @@ function ContainersTable({
           <tr key={c.id} data-id={c.id}>
             <th scope="row">
               <a href={detailsHref(c.id)}>{c.name}</a>
+              <PrivilegedBadge c={c} />
               <div className="ctr-sub mono" title={c.id}>
                 {shortId(c.id)}
               </div>

@@ -23,6 +23,8 @@ import {
   type VolumeRow,
 } from './create-form';
 import { Dialog } from '../../app/Dialog';
+import { FieldError, Rows } from './FormRows';
+import { SecuritySection } from './SecuritySection';
 
 const NETWORK_HINT: Record<Network, string> = {
   bridge: 'own netns, NAT, ports',
@@ -31,14 +33,6 @@ const NETWORK_HINT: Record<Network, string> = {
 };
 
 export type Created = Result<'containers.create'> & { started: boolean };
-
-function FieldError({ id, message }: { id: string; message: string | undefined }): ReactNode {
-  return message ? (
-    <span className="ctr-field-error" id={id} role="alert">
-      {message}
-    </span>
-  ) : null;
-}
 
 interface FieldIds {
   id: string;
@@ -74,49 +68,6 @@ function Field({
       {children({ id, describedBy: error ? errId : undefined, invalid: !!error })}
       <FieldError id={errId} message={error} />
     </div>
-  );
-}
-
-function Rows<T>({
-  legend,
-  rows,
-  onChange,
-  blank,
-  disabled,
-  disabledNote,
-  render,
-  addLabel,
-}: {
-  legend: string;
-  rows: T[];
-  onChange: (rows: T[]) => void;
-  blank: T;
-  disabled?: boolean;
-  disabledNote?: string;
-  render: (row: T, i: number, set: (patch: Partial<T>) => void) => ReactNode;
-  addLabel: string;
-}): ReactNode {
-  return (
-    <fieldset className="ctr-fieldset" disabled={disabled}>
-      <legend>{legend}</legend>
-      {disabled && disabledNote && <p className="muted ctr-note">{disabledNote}</p>}
-      {rows.map((row, i) => (
-        <div className="ctr-row" key={i}>
-          {render(row, i, (patch) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r))))}
-          <button
-            type="button"
-            className="ctr-icon-button"
-            aria-label={`Remove ${legend.toLowerCase()} row ${i + 1}`}
-            onClick={() => onChange(rows.filter((_, j) => j !== i))}
-          >
-            ×
-          </button>
-        </div>
-      ))}
-      <button type="button" className="ctr-btn" onClick={() => onChange([...rows, blank])}>
-        + {addLabel}
-      </button>
-    </fieldset>
   );
 }
 
@@ -428,6 +379,8 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
             </Field>
           </div>
         </fieldset>
+
+        <SecuritySection form={form} set={set} show={show} touch={touch} />
 
         {submit.isError && (
           <ErrorView

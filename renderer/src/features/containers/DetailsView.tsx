@@ -20,7 +20,7 @@ import { replaceHash } from '../../app/hash';
 import { containersHref, detailsHref, TABS, type DetailsTab } from './route';
 import { lazyNamed } from '../../app/lazy';
 import { useContainersChangedSync } from './sync';
-import { StatePill } from './ui';
+import { PrivilegedBadge, StatePill } from './ui';
 
 // The heavy tabs (recharts, xyflow, xterm) load from their own chunks.
 const TerminalTab = lazyNamed(() => import('./TerminalTab'), 'TerminalTab');
@@ -76,6 +76,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
           <h1 id="ctr-details-title">
             {c?.name ?? id}
             {c && <StatePill c={c} />}
+            {c && <PrivilegedBadge c={c} />}
           </h1>
           <p className="subtitle mono">
             {c ? (

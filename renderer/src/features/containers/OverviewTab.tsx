@@ -8,6 +8,8 @@ import type { ReactNode } from 'react';
 import { joinCommand } from './command';
 import { formatBytes } from './format';
 import type { ContainerDetail } from './queries';
+import { SeccompFacts } from './SeccompFacts';
+import { securityRows } from './SecurityCard';
 import { Mono, StatePill } from './ui';
 
 type Row = readonly [label: string, value: ReactNode, source?: ReactNode];
@@ -125,6 +127,11 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
             ['tty / stdin', `${cfg.tty ? 'tty' : 'no tty'} · ${cfg.openStdin ? 'stdin open' : 'stdin closed'}`],
           ]}
         />
+        <SeccompFacts c={c} />
+      </Card>
+
+      <Card id="ctr-card-security" title="Security" wide>
+        <KFacts label="security" rows={securityRows(c)} />
       </Card>
 
       <Card id="ctr-card-rootfs" title="Root filesystem (overlay)" wide>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequest, emptyForm, type CreateForm } from './create-form';
+import { buildRequest, emptyForm, securitySummary, type CreateForm } from './create-form';
 
 const form = (over: Partial<CreateForm>): CreateForm => ({ ...emptyForm('busybox:latest'), ...over });
 
@@ -74,5 +74,122 @@ describe('buildRequest', () => {
       ok: true,
       request: { restart: { name: 'on-failure', maxRetries: 3 } },
     });
+  });
+
+  it('a default form sends the default security (nothing relaxed)', () => {
+    const r = buildRequest(form({}));
+    expect(r).toMatchObject({
+      ok: true,
+      request: {
+        userns: false,
+        security: {
+          privileged: false,
+          capAdd: [],
+          capDrop: [],
+          seccomp: 'default',
+          readOnlyRootfs: false,
+          devices: [],
+          deviceCgroupRules: [],
+        },
+      },
+    });
+    expect(securitySummary(form({}))).toEqual({ relaxations: [], hardening: [] });
+  });
+
+  it('maps the Security section to security.* and userns', () => {
+    const f = form({
+      privileged: false,
+      capAdd: ['CAP_NET_ADMIN'],
+      capDrop: ['ALL'],
+      seccomp: 'unconfined',
+      readOnlyRootfs: true,
+      devices: [
+        { hostPath: '/dev/fuse', containerPath: '', permissions: '' },
+        { hostPath: '', containerPath: '', permissions: '' },
+        { hostPath: '/dev/net/tun', containerPath: '/dev/tun0', permissions: 'rw' },
+      ],
+      deviceCgroupRules: [{ rule: 'c 10:229 rwm' }, { rule: '  ' }],
+      userns: true,
+    });
+    expect(buildRequest(f)).toMatchObject({
+      ok: true,
+      request: {
+        userns: true,
+        security: {
+          privileged: false,
+          capAdd: ['CAP_NET_ADMIN'],
+          capDrop: ['ALL'],
+          seccomp: 'unconfined',
+          readOnlyRootfs: true,
+          devices: [
+            { hostPath: '/dev/fuse', containerPath: '/dev/fuse', permissions: 'rwm' },
+            { hostPath: '/dev/net/tun', containerPath: '/dev/tun0', permissions: 'rw' },
+          ],
+          deviceCgroupRules: ['c 10:229 rwm'],
+        },
+      },
+    });
+    expect(securitySummary(f)).toEqual({
+      relaxations: [
+        'adds CAP_NET_ADMIN',
+        'seccomp off: every system call allowed',
+        'device /dev/fuse (rwm)',
+        'device /dev/net/tun (rw)',
+        'device rule c 10:229 rwm',
+      ],
+      hardening: [
+        'drops every capability',
+        'read-only root filesystem',
+        'user namespace: root inside is an unprivileged host id',
+      ],
+    });
+  });
+
+  it('privileged reads as one relaxation that names what it turns off', () => {
+    const f = form({ privileged: true, capDrop: ['CAP_CHOWN'] });
+    expect(buildRequest(f)).toMatchObject({ ok: true, request: { security: { privileged: true } } });
+    const s = securitySummary(f);
+    expect(s.relaxations).toHaveLength(1);
+    expect(s.relaxations[0]).toMatch(/every capability.*no seccomp.*every device.*masked.*writable \/sys/);
+    expect(s.hardening).toEqual([]);
+  });
+
+  it('a seccomp profile file is sent as its text; a missing or non-JSON file is an error on the field', () => {
+    const text = '{"defaultAction":"SCMP_ACT_ALLOW"}';
+    expect(buildRequest(form({ seccomp: 'profile', seccompProfile: { name: 'p.json', text } }))).toMatchObject({
+      ok: true,
+      request: { security: { seccomp: { profile: text } } },
+    });
+    const none = buildRequest(form({ seccomp: 'profile', seccompProfile: null }));
+    expect(none.ok).toBe(false);
+    if (!none.ok) expect(none.errors.seccomp).toMatch(/choose a profile file/);
+    const bad = buildRequest(form({ seccomp: 'profile', seccompProfile: { name: 'p.json', text: '{oops' } }));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.seccomp).toMatch(/p\.json is not JSON/);
+    expect(securitySummary(form({ seccomp: 'profile', seccompProfile: { name: 'p.json', text } })).relaxations).toEqual(
+      ['seccomp profile p.json instead of the default'],
+    );
+  });
+
+  it('puts device and rule schema messages on their rows, capability ones on the picker', () => {
+    const r = buildRequest(
+      form({
+        devices: [
+          { hostPath: '', containerPath: '', permissions: '' },
+          { hostPath: 'dev/fuse', containerPath: '', permissions: 'rwx' },
+        ],
+        deviceCgroupRules: [{ rule: '' }, { rule: 'x 1:3 rwm' }],
+        capAdd: ['NOT A CAP'],
+      }),
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(Object.keys(r.errors).sort()).toEqual([
+      'capAdd',
+      'deviceCgroupRules.1',
+      'devices.1.containerPath',
+      'devices.1.hostPath',
+      'devices.1.permissions',
+    ]);
   });
 });

@@ -26,6 +26,18 @@ export interface PortRow {
   containerPort: string;
   protocol: 'tcp' | 'udp';
 }
+/** --device HOST[:CONTAINER][:rwm]; an empty container path means the host path. */
+export interface DeviceRow {
+  hostPath: string;
+  containerPath: string;
+  permissions: string;
+}
+/** --device-cgroup-rule 'c 1:3 rwm'. */
+export interface RuleRow {
+  rule: string;
+}
+/** default: the built-in profile; unconfined: none; profile: a JSON file read in the page, sent as text. */
+export type SeccompChoice = 'default' | 'unconfined' | 'profile';
 
 export interface CreateForm {
   image: string;
@@ -43,6 +55,16 @@ export interface CreateForm {
   cpus: string;
   cpuset: string;
   pidsMax: string;
+  // Security: each field off/empty is the default container.
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  seccomp: SeccompChoice;
+  seccompProfile: { name: string; text: string } | null;
+  readOnlyRootfs: boolean;
+  devices: DeviceRow[];
+  deviceCgroupRules: RuleRow[];
+  userns: boolean;
 }
 
 export function emptyForm(image = ''): CreateForm {
@@ -62,7 +84,44 @@ export function emptyForm(image = ''): CreateForm {
     cpus: '',
     cpuset: '',
     pidsMax: '',
+    privileged: false,
+    capAdd: [],
+    capDrop: [],
+    seccomp: 'default',
+    seccompProfile: null,
+    readOnlyRootfs: false,
+    devices: [],
+    deviceCgroupRules: [],
+    userns: false,
   };
+}
+
+/**
+ * What the form gives up against a default container, in words, for the
+ * dialog to show as relaxations (and what it adds as hardening).
+ */
+export function securitySummary(f: CreateForm): { relaxations: string[]; hardening: string[] } {
+  const relaxations: string[] = [];
+  const hardening: string[] = [];
+  if (f.privileged) {
+    relaxations.push(
+      'privileged: every capability, no seccomp, every device, no masked or read-only /proc paths, a writable /sys',
+    );
+  } else {
+    for (const c of f.capAdd) relaxations.push(c === 'ALL' ? 'adds every capability' : `adds ${c}`);
+  }
+  if (f.seccomp === 'unconfined') relaxations.push('seccomp off: every system call allowed');
+  if (f.seccomp === 'profile')
+    relaxations.push(
+      `seccomp profile ${f.seccompProfile ? f.seccompProfile.name : '(none chosen)'} instead of the default`,
+    );
+  for (const d of f.devices)
+    if (d.hostPath.trim()) relaxations.push(`device ${d.hostPath.trim()} (${d.permissions.trim() || 'rwm'})`);
+  for (const r of f.deviceCgroupRules) if (r.rule.trim()) relaxations.push(`device rule ${r.rule.trim()}`);
+  if (!f.privileged) for (const c of f.capDrop) hardening.push(c === 'ALL' ? 'drops every capability' : `drops ${c}`);
+  if (f.readOnlyRootfs) hardening.push('read-only root filesystem');
+  if (f.userns) hardening.push('user namespace: root inside is an unprivileged host id');
+  return { relaxations, hardening };
 }
 
 export type CreateRequest = z.output<typeof ContainerCreate>;
@@ -82,6 +141,9 @@ export function fieldOf(path: readonly PropertyKey[]): string {
   if (p.startsWith('resources.cpu')) return 'cpus';
   if (p.startsWith('resources.pids')) return 'pidsMax';
   if (p.startsWith('restart')) return 'maxRetries';
+  if (/^security\.(capAdd|capDrop)\b/.test(p)) return p.split('.')[1]!;
+  if (p.startsWith('security.seccomp')) return 'seccomp';
+  if (/^security\.(devices|deviceCgroupRules)\./.test(p)) return p.slice('security.'.length);
   if (/^env\.\d+$/.test(p)) return p;
   if (/^(command|entrypoint)\b/.test(p)) return 'command';
   return p === '' ? 'form' : p;
@@ -179,6 +241,42 @@ export function buildRequest(f: CreateForm): BuildResult {
   if (pids !== undefined) resources.pids = { max: pids };
   req.resources = resources;
 
+  const devIdx: number[] = [];
+  const ruleIdx: number[] = [];
+  let seccomp: unknown = f.seccomp;
+  if (f.seccomp === 'profile') {
+    if (!f.seccompProfile) errors.seccomp = 'choose a profile file (Docker/OCI seccomp JSON)';
+    else {
+      try {
+        JSON.parse(f.seccompProfile.text);
+      } catch (e) {
+        errors.seccomp = `${f.seccompProfile.name} is not JSON: ${(e as Error).message}`;
+      }
+      seccomp = { profile: f.seccompProfile.text };
+    }
+  }
+  req.userns = f.userns;
+  req.security = {
+    privileged: f.privileged,
+    capAdd: f.capAdd,
+    capDrop: f.capDrop,
+    ...(f.seccomp === 'profile' && !f.seccompProfile ? {} : { seccomp }),
+    readOnlyRootfs: f.readOnlyRootfs,
+    devices: f.devices.flatMap((d, i) => {
+      if (isBlank(d.hostPath, d.containerPath)) return [];
+      devIdx.push(i);
+      const host = d.hostPath.trim();
+      return [
+        { hostPath: host, containerPath: d.containerPath.trim() || host, permissions: d.permissions.trim() || 'rwm' },
+      ];
+    }),
+    deviceCgroupRules: f.deviceCgroupRules.flatMap((r, i) => {
+      if (isBlank(r.rule)) return [];
+      ruleIdx.push(i);
+      return [r.rule.trim()];
+    }),
+  };
+
   const parsed = ContainerCreate.safeParse(req);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -189,6 +287,10 @@ export function buildRequest(f: CreateForm): BuildResult {
       if (head === 'env' && idx !== undefined) path = ['env', back(envIdx), ...rest];
       if (head === 'volumes' && idx !== undefined) path = ['volumes', back(volIdx), ...rest];
       if (head === 'ports' && idx !== undefined) path = ['ports', back(portIdx), ...rest];
+      if (head === 'security' && idx === 'devices' && rest[0] !== undefined)
+        path = ['security', 'devices', String(devIdx[Number(rest[0])] ?? rest[0]), ...rest.slice(1)];
+      if (head === 'security' && idx === 'deviceCgroupRules' && rest[0] !== undefined)
+        path = ['security', 'deviceCgroupRules', String(ruleIdx[Number(rest[0])] ?? rest[0])];
       const field = fieldOf(path);
       errors[field] ??= issue.message;
     }

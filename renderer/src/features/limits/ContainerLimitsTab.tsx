@@ -28,6 +28,7 @@ import {
 import { useLiveResources } from '../resources/live';
 import { resourcesKeys, resourcesQueries } from '../resources/queries';
 import { hostCpusFromRows } from '../resources/series';
+import { DevicePolicyPanel } from './DevicePolicyPanel';
 import { MemoryBar, type Handle } from './MemoryBar';
 import {
   baselineDraft,
@@ -699,9 +700,10 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
         )}
       </section>
 
-      {/* ── devices (v1) ── */}
+      {/* ── devices: the policy in force (v1 read-back, v2 program), then the v1 rule editor ── */}
       <section className="lim-section" aria-labelledby="lim-h-devices">
         <h3 id="lim-h-devices">Device access</h3>
+        <DevicePolicyPanel id={fullId} />
         {eff.devices ? (
           <DeviceRules
             eff={eff.devices}
