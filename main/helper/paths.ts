@@ -32,6 +32,19 @@ export function logFileFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
   return path.join(ownerDir(ownerUid, runDir), 'helper.log');
 }
 
+/**
+ * Every file the root helper creates or opens in its owner's run dir (a dir
+ * the owner can write): run-files.ts handles each without following links,
+ * and run-files.integration.test.ts plants links at each one named here.
+ */
+export function ownerRunFiles(ownerUid: number, runDir = DEFAULT_RUN_DIR): Record<'socket' | 'pid' | 'log', string> {
+  return {
+    socket: socketPathFor(ownerUid, runDir),
+    pid: pidFileFor(ownerUid, runDir),
+    log: logFileFor(ownerUid, runDir),
+  };
+}
+
 /** The socket a client of this process should use (BERTH_HELPER_SOCKET overrides). */
 export function clientSocketPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BERTH_HELPER_SOCKET) return env.BERTH_HELPER_SOCKET;
