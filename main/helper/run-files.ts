@@ -37,7 +37,10 @@ function unlinkForeign(file: string): void {
   } catch (err) {
     if (code(err) === 'ENOENT') return;
     if (code(err) === 'EISDIR' || code(err) === 'EPERM') {
-      throw new BerthError('RUN_FILE_REFUSED', `${file} is a directory or cannot be removed; remove it and start again`);
+      throw new BerthError(
+        'RUN_FILE_REFUSED',
+        `${file} is a directory or cannot be removed; remove it and start again`,
+      );
     }
     throw err;
   }
