@@ -193,15 +193,17 @@ test.describe('a desktop user (not root)', () => {
     const containers = new ContainersPage(page);
     await containers.heading.waitFor();
 
-    // ── create and start ──
+    // ── create, then start ──
     await containers.createButton.click();
     const dialog = containers.createDialog;
     await dialog.getByLabel('Image', { exact: true }).selectOption(tag);
     await dialog.getByLabel(/^Name/).fill(name);
     await dialog.getByLabel(/^Command/).fill('sh -c "echo hello-from-$(id -u)-as-user; sleep 600"');
     await dialog.getByLabel(/^Network/).selectOption('none');
-    await dialog.getByRole('button', { name: 'Create and start' }).click();
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
     await expect(dialog).toBeHidden();
+    await expect(containers.state(name)).toHaveText('Created');
+    await containers.action(name, 'Start').click();
     await expect(containers.state(name)).toHaveText('Running', { timeout: 30_000 });
 
     // ── its log ──
