@@ -171,6 +171,17 @@ describe.runIf(isRoot)("root helper files in the owner's run dir", () => {
     expect(fs.readFileSync(files.log, 'utf8')).not.toContain('the owner wrote this');
   });
 
+  for (const which of Object.keys(ownerRunFiles(OWNER)) as (keyof ReturnType<typeof ownerRunFiles>)[]) {
+    it(`a directory at the ${which} path: the helper refuses to start (RUN_FILE_REFUSED) and removes nothing`, async () => {
+      freshOwnerDir();
+      const planted = path.join(files[which], 'keep');
+      fs.mkdirSync(files[which]);
+      fs.writeFileSync(planted, 'the owner keeps this\n');
+      await expect(startHelper()).rejects.toThrow(/RUN_FILE_REFUSED/);
+      expect(fs.readFileSync(planted, 'utf8')).toBe('the owner keeps this\n');
+    });
+  }
+
   it('the socket swapped for a symlink after bind: lchown changes the link, never its target, and the start stops', () => {
     freshOwnerDir();
     const t = target('swapped-socket');

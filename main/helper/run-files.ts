@@ -62,12 +62,12 @@ export function openOwnFile(file: string, mode: number): number {
     try {
       fd = fs.openSync(file, C.O_WRONLY | C.O_APPEND | C.O_CREAT | NOFOLLOW, mode);
     } catch (err) {
-      // ELOOP: a symlink; ENXIO: a FIFO nobody reads; EISDIR: refused below.
+      // ELOOP: a symlink; ENXIO: a FIFO nobody reads. Both go; a directory stays and stops us.
       if (code(err) === 'ELOOP' || code(err) === 'ENXIO') {
         unlinkForeign(file);
         continue;
       }
-      if (code(err) === 'EISDIR') unlinkForeign(file);
+      if (code(err) === 'EISDIR') throw new BerthError('RUN_FILE_REFUSED', `${file} is a directory; remove it`);
       throw err;
     }
     if (ours(fd)) return fd;
