@@ -156,7 +156,8 @@ test.describe('a desktop user (not root)', () => {
     const aside = `${INSTALLED_LAUNCHER}.e2e-aside`;
     fs.renameSync(INSTALLED_LAUNCHER, aside);
     try {
-      const err = await asUser(user, ['npm', 'start', '--', '--port', '0']).then(
+      // Bounded: timeout(1) kills its whole process group if the start wrongly went on to serve.
+      const err = await asUser(user, ['timeout', '-s', 'KILL', '60', 'npm', 'start', '--', '--port', '0']).then(
         () => null,
         (e: { code: number; stderr: string }) => e,
       );
