@@ -18,7 +18,7 @@ import {
 import { engineFor } from './features/containers';
 import { ownerDir, ownerRunFiles } from './paths';
 import { RpcServer } from './rpc-server';
-import { clearSocketPath, openOwnFile, ownSocket, socketUmask, takePidFile } from './run-files';
+import { clearSocketPath, listenForOwner, openOwnFile, takePidFile } from './run-files';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -100,16 +100,13 @@ async function main(): Promise<number> {
     peerCred,
     log,
   });
-  // bind gives the socket its final mode (no chmod by path), lchown its owner
-  // (never the target of a link swapped in meanwhile): run-files.ts.
-  const socketMode = args.socketGroup === null ? 0o600 : 0o660;
-  const oldMask = process.umask(socketUmask(socketMode));
-  try {
-    await server.listen(socketPath);
-  } finally {
-    process.umask(oldMask);
-  }
-  ownSocket(socketPath, args.ownerUid, args.socketGroup ?? 0, socketMode);
+  // Bound, chmod-ed and chown-ed in a root-only dir, then renamed into the owner's (run-files.ts).
+  const rpc = server;
+  await listenForOwner((bindPath) => rpc.listen(bindPath), socketPath, args.runDir, {
+    uid: args.ownerUid,
+    gid: args.socketGroup ?? 0,
+    mode: args.socketGroup === null ? 0o600 : 0o660,
+  });
   log(`listening on ${socketPath} for uid ${args.ownerUid} (via ${args.startedVia}), version ${VERSION}`);
   // Re-adopt the containers that outlived the previous helper; start `always` ones.
   void engineFor(services).catch((err: unknown) =>

@@ -4,16 +4,17 @@
  * (a symlink to a root-owned file, a dangling symlink, a hard link, a FIFO,
  * a file of their own) is never followed: the target is byte for byte and
  * mode for mode unchanged, and the helper replaces the plant with its own
- * file. And the socket swapped for a symlink between bind and chown: the
- * link is what changes owner, not its target. Real helper, as root.
+ * file. And a link swapped in at the socket's name while it is bound: the
+ * rename replaces it, its target's owner and mode stay. Real helper, as root.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ownerDir, ownerRunFiles } from './paths';
-import { ownSocket } from './run-files';
+import { listenForOwner } from './run-files';
 import { HELPER_JS, isRoot, tempDir, waitForSocket } from '../testing/helper-process';
 
 /** A uid nobody uses: the helper only needs a number to serve. */
@@ -182,14 +183,33 @@ describe.runIf(isRoot)("root helper files in the owner's run dir", () => {
     });
   }
 
-  it('the socket swapped for a symlink after bind: lchown changes the link, never its target, and the start stops', () => {
-    freshOwnerDir();
-    const t = target('swapped-socket');
-    const snap = snapshot(t);
-    const sock = path.join(dir, 'swapped.sock');
-    fs.symlinkSync(t, sock);
-    expect(() => ownSocket(sock, OWNER, OWNER, 0o600)).toThrow(expect.objectContaining({ code: 'RUN_FILE_REFUSED' }));
-    expect(snapshot(t)).toEqual(snap);
-    expect(fs.lstatSync(sock).uid).toBe(OWNER); // the link itself
-  });
+  for (const plant of ['symlink', 'hard link'] as const) {
+    it(`a ${plant} at the socket path while the helper binds: it is replaced by rename, its target never chowned`, async () => {
+      freshOwnerDir();
+      const t = target(`bind-${plant.replace(' ', '-')}`);
+      const snap = snapshot(t);
+      const sock = path.join(dir, 'race.sock');
+      const server = net.createServer();
+      try {
+        await listenForOwner(
+          async (bindPath) => {
+            // The owner's move, at the worst moment: the socket is bound, not yet owned or moved in.
+            if (plant === 'symlink') fs.symlinkSync(t, sock);
+            else fs.linkSync(t, sock);
+            await new Promise<void>((resolve) => server.listen(bindPath, resolve));
+          },
+          sock,
+          runDir,
+          { uid: OWNER, gid: OWNER, mode: 0o600 },
+        );
+        expect({ ...snapshot(t), nlink: 0 }).toEqual({ ...snap, nlink: 0 });
+        const st = fs.lstatSync(sock);
+        expect(st.isSocket() && st.uid === OWNER && (st.mode & 0o777) === 0o600).toBe(true);
+        // Nothing of the private bind dir is left in root's run dir.
+        expect(fs.readdirSync(runDir).filter((n) => n.startsWith('.bind-'))).toEqual([]);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+  }
 });

@@ -9,15 +9,16 @@
  *   FIFO neither blocks nor holds us), then fstat-ed: only a regular file with
  *   one link that root owns is ours; anything else is unlinked and made anew
  *   with O_CREAT|O_EXCL (which never follows a link either);
- * - the socket gets its final mode from the umask at bind (no chmod), and its
- *   owner from lchown, which changes a swapped-in symlink itself, never its
- *   target; a socket that is not ours afterwards stops the start.
+ * - the socket is bound, given its mode (umask) and owner in a directory only
+ *   root can enter, then renamed into place (listenForOwner): nothing is
+ *   chmod-ed or chown-ed by a path in the owner's dir.
  *
  * unlink never follows a link. The directory itself lives in root's run dir,
  * which the owner cannot write, so it cannot be swapped.
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { BerthError } from '../../preload/errors';
 
 const C = fs.constants;
@@ -155,14 +156,32 @@ export function socketUmask(mode: number): number {
 }
 
 /**
- * After bind: give the socket to its owner with lchown (a symlink swapped in
- * meanwhile is what gets chowned, not its target), then check that what is
- * at the path is still a socket with the mode bind gave it.
+ * Binds the owner's socket where the owner cannot reach it, then moves it in:
+ * `listen` binds in a fresh 0700 directory of root's (`privateParent`, the
+ * root-owned run dir) under a umask that gives it `mode`, lchown gives it to
+ * the owner there, and rename(2) puts it at `socketPath`, replacing whatever
+ * the owner left at that name (rename never follows a link, and no chown or
+ * chmod ever touches a path in the owner's dir: a hard link swapped in there
+ * would take the chown to its target).
  */
-export function ownSocket(socketPath: string, uid: number, gid: number, mode: number): void {
-  fs.lchownSync(socketPath, uid, gid);
-  const st = fs.lstatSync(socketPath);
-  if (!st.isSocket() || st.uid !== uid || (st.mode & 0o777) !== mode) {
-    throw new BerthError('RUN_FILE_REFUSED', `${socketPath} was replaced while the helper started`);
+export async function listenForOwner(
+  listen: (bindPath: string) => Promise<void>,
+  socketPath: string,
+  privateParent: string,
+  owner: { uid: number; gid: number; mode: number },
+): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(privateParent, '.bind-'));
+  try {
+    const bound = path.join(dir, path.basename(socketPath));
+    const oldMask = process.umask(socketUmask(owner.mode));
+    try {
+      await listen(bound);
+    } finally {
+      process.umask(oldMask);
+    }
+    fs.lchownSync(bound, owner.uid, owner.gid);
+    fs.renameSync(bound, socketPath);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true }); // root's own 0700 dir
   }
 }
