@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from './api/backend';
 import { registerElectronIpc } from './ipc/electron';
+import { externalUrl } from './window/external-links';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL; // set by `electron-vite dev`
@@ -32,9 +33,11 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
-  // Links leave the app for the browser; the window never navigates away.
+  // Web links leave the app for the browser (no other scheme: external-links.ts);
+  // the window never navigates away.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    void shell.openExternal(url);
+    const external = externalUrl(url);
+    if (external) void shell.openExternal(external);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (e, url) => {

@@ -41,17 +41,17 @@ describe('loader', () => {
     expect(nativeAvailable()).toBe(true);
   });
 
-  it('walks up from bundled and installed locations', () => {
+  it('looks at the fixed place of the bundled, installed and packaged layouts (parts.test.ts: the rest)', () => {
     const env = {};
-    expect(nativeCandidates('/work/main/out/main', env)).toContain('/work/main/native/build/Release/berth.node');
-    expect(nativeCandidates('/usr/lib/berth/out/main', env)).toContain(
+    expect(nativeCandidates('/work/main/out/main', env)).toEqual(['/work/main/native/build/Release/berth.node']);
+    expect(nativeCandidates('/usr/lib/berth/out/main', env)).toEqual([
       '/usr/lib/berth/native/build/Release/berth.node',
-    );
+    ]);
     expect(nativeCandidates('/work/main/native', env)[0]).toBe('/work/main/native/build/Release/berth.node');
     expect(nativeCandidates('/opt/Berth/resources/app.asar/out/main', env)).toContain(
       '/opt/Berth/resources/app.asar.unpacked/native/build/Release/berth.node',
     );
-    expect(nativeCandidates('/x', { BERTH_NATIVE_PATH: '/y/berth.node' })).toEqual(['/y/berth.node']);
+    expect(nativeCandidates('/work/main/native', { BERTH_NATIVE_PATH: '/y/berth.node' })).toEqual(['/y/berth.node']);
   });
 
   it('reports NATIVE_NOT_BUILT with the paths tried', async () => {

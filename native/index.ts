@@ -1,16 +1,16 @@
 // Typed loader for the Berth native addon (native/build/Release/berth.node).
 //
-// The binary is found lazily, on first use:
-//   1. $BERTH_NATIVE_PATH, if set (used as is, no fallback);
-//   2. build/Release/berth.node beside this module's directory;
-//   3. native/build/Release/berth.node in this module's directory and every
-//      parent, which covers native/index.ts (tests), <repo>/out/main/*.js
-//      (bundled) and /usr/lib/berth/out/main/*.js (installed copy).
-// Inside an Electron asar archive the app.asar.unpacked twin is tried first.
+// The binary is found lazily, on first use, at a fixed place of the layout
+// this module is in (parts.ts): installed (/usr/lib/berth/out/main/*.js) only
+// /usr/lib/berth/native/build/Release/berth.node; from a checkout
+// $BERTH_NATIVE_PATH if set, else <root>/native/build/Release/berth.node
+// (native/index.ts from source, <root>/out/main/*.js bundled; inside an
+// Electron asar archive its app.asar.unpacked twin first).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INSTALL_PREFIX, missingPartHint, partCandidates } from './parts';
 
 /** Credentials of the peer of a connected Unix socket (SO_PEERCRED). */
 export interface PeerCred {
@@ -238,8 +238,6 @@ const BINDING_FUNCTIONS = [
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
 
-const BINARY = path.join('build', 'Release', 'berth.node');
-
 let binding: RawBinding | undefined;
 
 function moduleDir(): string {
@@ -248,26 +246,16 @@ function moduleDir(): string {
 
 /**
  * Candidate paths for berth.node, in the order they are tried, for a module
- * living in `startDir` (defaults to this module's directory).
+ * living in `startDir` (defaults to this module's directory): see parts.ts.
+ * From the install prefix only the prefix's copy; from a checkout
+ * $BERTH_NATIVE_PATH if set, else <root>/native/build/Release/berth.node.
  */
-export function nativeCandidates(startDir: string = moduleDir(), env: NodeJS.ProcessEnv = process.env): string[] {
-  const fromEnv = env['BERTH_NATIVE_PATH'];
-  if (fromEnv) return [path.resolve(fromEnv)];
-
-  const found: string[] = [];
-  const add = (p: string): void => {
-    const unpacked = p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-    if (unpacked !== p) found.push(unpacked);
-    found.push(p);
-  };
-  add(path.join(startDir, BINARY));
-  for (let dir = startDir; ;) {
-    add(path.join(dir, 'native', BINARY));
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return found;
+export function nativeCandidates(
+  startDir: string = moduleDir(),
+  env: NodeJS.ProcessEnv = process.env,
+  installPrefix: string = INSTALL_PREFIX,
+): string[] {
+  return partCandidates('addon', startDir, env, 'BERTH_NATIVE_PATH', installPrefix);
 }
 
 function codedError(code: string, message: string, cause?: unknown): Error & { code: string } {
@@ -289,7 +277,7 @@ function load(): RawBinding {
   if (!file) {
     throw codedError(
       'NATIVE_NOT_BUILT',
-      `Berth native addon is not built: run \`npm install\` in the project root (it builds native/ with node-gyp). Tried:\n  ${tried.join('\n  ')}`,
+      `Berth native addon is not built: ${missingPartHint(moduleDir())}. Tried:\n  ${tried.join('\n  ') || `(no known layout around ${moduleDir()})`}`,
     );
   }
   const require = createRequire(import.meta.url);

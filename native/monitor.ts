@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INSTALL_PREFIX, missingPartHint, partCandidates } from './parts';
 
 // ---------------------------------------------------------------------------
 // spec.json (berth-monitor run): a subset of the OCI runtime spec's
@@ -303,45 +304,28 @@ export const OCI_DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq',
 // ---------------------------------------------------------------------------
 // Where the binary is.
 
-const MONITOR_BINARY = path.join('build', 'Release', 'berth-monitor');
-
 /**
- * Candidate paths for berth-monitor: $BERTH_MONITOR_PATH if set (only that);
- * else build/Release/berth-monitor beside startDir, then
- * native/build/Release/berth-monitor in startDir and each parent (the same
- * walk as berth.node: repo, bundled out/main, /usr/lib/berth). Inside an
- * asar archive the app.asar.unpacked twin comes first (an executable cannot
- * run from inside the archive).
+ * Candidate paths for berth-monitor (parts.ts): from the install prefix only
+ * the prefix's copy; from a checkout $BERTH_MONITOR_PATH if set (only that),
+ * else <root>/native/build/Release/berth-monitor (its app.asar.unpacked twin
+ * first: an executable cannot run from inside the archive).
  */
 export function monitorCandidates(
   startDir: string = path.dirname(fileURLToPath(import.meta.url)),
   env: NodeJS.ProcessEnv = process.env,
+  installPrefix: string = INSTALL_PREFIX,
 ): string[] {
-  const fromEnv = env['BERTH_MONITOR_PATH'];
-  if (fromEnv) return [path.resolve(fromEnv)];
-  const found: string[] = [];
-  const add = (p: string): void => {
-    const unpacked = p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
-    if (unpacked !== p) found.push(unpacked);
-    else found.push(p);
-  };
-  add(path.join(startDir, MONITOR_BINARY));
-  for (let dir = startDir; ;) {
-    add(path.join(dir, 'native', MONITOR_BINARY));
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return found;
+  return partCandidates('monitor', startDir, env, 'BERTH_MONITOR_PATH', installPrefix);
 }
 
 /** The first existing candidate; throws code MONITOR_NOT_BUILT listing every path tried. */
 export function monitorPath(): string {
-  const tried = monitorCandidates();
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const tried = monitorCandidates(here);
   const file = tried.find((p) => existsSync(p));
   if (file) return file;
   const err = new Error(
-    `berth-monitor is not built: run \`npm install\` in the project root (it builds native/ with node-gyp). Tried:\n  ${tried.join('\n  ')}`,
+    `berth-monitor is not built: ${missingPartHint(here)}. Tried:\n  ${tried.join('\n  ') || `(no known layout around ${here})`}`,
   ) as Error & { code: string };
   err.code = 'MONITOR_NOT_BUILT';
   throw err;

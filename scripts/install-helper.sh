@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the privileged helper where Berth's polkit action points:
 #   /usr/libexec/berth/berth-helper   the fixed launcher (exec.path)
-#   /usr/lib/berth/                   the bundled helper and the native addon
+#   /usr/lib/berth/                   every part in packaging/helper-parts: the
+#                                     bundled helper, the native addon, the monitor
 #   /usr/share/polkit-1/actions/org.berth.helper.policy
 # Everything is copied and root-owned, so root never runs code from a
 # user-writable checkout. Needs root; run `npm run build` (or npm install) first.
@@ -11,18 +12,39 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "install-helper: run as root (sudo npm run install-helper)" >&2
   exit 1
 fi
-for f in out/main/helper.js native/build/Release/berth.node; do
-  [[ -f $f ]] || { echo "install-helper: $f is missing; run npm install (or npm run build) first" >&2; exit 1; }
+# The declared parts (comments and blank lines aside); every one must exist.
+mapfile -t parts < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' packaging/helper-parts)
+((${#parts[@]} > 0)) || { echo "install-helper: packaging/helper-parts lists no parts" >&2; exit 1; }
+missing=()
+for p in "${parts[@]}"; do
+  case "$p" in
+    /* | *..*) echo "install-helper: bad part '$p' in packaging/helper-parts (relative paths only)" >&2; exit 1 ;;
+    */) [[ -d $p ]] || missing+=("$p") ;;
+    *) [[ -f $p ]] || missing+=("$p") ;;
+  esac
 done
+[[ -f out/main/helper.js ]] || missing+=(out/main/helper.js)
+if ((${#missing[@]} > 0)); then
+  echo "install-helper: missing: ${missing[*]}; run npm install (it builds native/ and out/) first" >&2
+  exit 1
+fi
 node_bin=$(command -v node)
 case "$node_bin" in /usr/*) ;; *) echo "install-helper: warning: node at $node_bin is outside /usr; root will run it" >&2 ;; esac
 
 prefix=/usr/lib/berth
 tmp=$(mktemp -d /usr/lib/.berth-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/out" "$tmp/native/build/Release"
-cp -r out/main "$tmp/out/main"
-cp native/build/Release/berth.node "$tmp/native/build/Release/"
+for p in "${parts[@]}"; do
+  if [[ $p == */ ]]; then
+    mkdir -p "$tmp/$(dirname "$p")"
+    cp -r "${p%/}" "$tmp/${p%/}"
+  else
+    mode=644
+    [[ -x $p ]] && mode=755
+    install -D -m "$mode" "$p" "$tmp/$p"
+  fi
+done
+cp packaging/helper-parts "$tmp/helper-parts"
 printf '{ "type": "module", "private": true }\n' >"$tmp/package.json"
 chown -R root:root "$tmp"
 chmod -R go-w "$tmp"

@@ -3,9 +3,8 @@
  * owner, answers JSON-RPC there, and keeps running when its clients go away.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import { peerCred } from '../../native/index';
-import { toErrorShape } from '../../preload/errors';
+import { BerthError, toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
 import {
@@ -17,12 +16,14 @@ import {
   type HelperServices,
 } from './handlers';
 import { engineFor } from './features/containers';
-import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
+import { ownerDir, ownerRunFiles } from './paths';
 import { RpcServer } from './rpc-server';
+import { clearSocketPath, listenForOwner, openOwnFile, takePidFile } from './run-files';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
-  const fd = fs.openSync(logFileFor(args.ownerUid, args.runDir), 'a', 0o600);
+  // In the owner's dir: never through a link they planted (run-files.ts).
+  const fd = openOwnFile(ownerRunFiles(args.ownerUid, args.runDir).log, 0o600);
   return (msg) => {
     fs.writeSync(fd, `${new Date().toISOString()} [${process.pid}] ${msg}\n`);
   };
@@ -34,6 +35,8 @@ function prepareDirs(args: HelperArgs): void {
   const dir = ownerDir(args.ownerUid, args.runDir);
   if (dir !== args.runDir) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Only root writes the run dir, so this is the directory we made (or an earlier helper did).
+    if (!fs.lstatSync(dir).isDirectory()) throw new BerthError('RUN_FILE_REFUSED', `${dir} is not a directory`);
     fs.chownSync(dir, args.ownerUid, args.socketGroup ?? 0);
     fs.chmodSync(dir, args.socketGroup === null ? 0o700 : 0o750);
   }
@@ -49,33 +52,6 @@ function alive(pid: number): boolean {
   }
 }
 
-function canConnect(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createConnection(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/** One helper per owner: an O_EXCL pid file, taken over only from a dead holder. */
-function takePidFile(file: string): boolean {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return false;
-      fs.rmSync(file, { force: true });
-    }
-  }
-  return false;
-}
-
 async function main(): Promise<number> {
   const args = parseHelperArgs(process.argv.slice(2), process.env);
   if (process.getuid?.() !== 0) {
@@ -87,20 +63,18 @@ async function main(): Promise<number> {
   process.stderr.on('error', () => undefined);
   prepareDirs(args);
   const log = makeLogger(args);
-  const socketPath = socketPathFor(args.ownerUid, args.runDir);
-  const pidFile = pidFileFor(args.ownerUid, args.runDir);
+  // Every path in the owner's dir comes from ownerRunFiles (its test plants links at each).
+  const { socket: socketPath, pid: pidFile } = ownerRunFiles(args.ownerUid, args.runDir);
 
-  if (!takePidFile(pidFile)) {
+  if (!takePidFile(pidFile, alive)) {
     log(`another helper holds ${pidFile}; exiting`);
     return 0;
   }
-  if (fs.existsSync(socketPath)) {
-    if (await canConnect(socketPath)) {
-      log(`${socketPath} already answers; exiting`);
-      fs.rmSync(pidFile, { force: true });
-      return 0;
-    }
-    fs.rmSync(socketPath, { force: true }); // stale, from a helper that died
+  // A live socket is another helper's; anything else there (a dead socket, a link) goes.
+  if ((await clearSocketPath(socketPath)) === 'answers') {
+    log(`${socketPath} already answers; exiting`);
+    fs.rmSync(pidFile, { force: true });
+    return 0;
   }
 
   const startedAt = new Date();
@@ -126,15 +100,13 @@ async function main(): Promise<number> {
     peerCred,
     log,
   });
-  // Create the socket with no access for anyone, then open it to its owner.
-  const oldMask = process.umask(0o177);
-  try {
-    await server.listen(socketPath);
-  } finally {
-    process.umask(oldMask);
-  }
-  fs.chownSync(socketPath, args.ownerUid, args.socketGroup ?? 0);
-  fs.chmodSync(socketPath, args.socketGroup === null ? 0o600 : 0o660);
+  // Bound, chmod-ed and chown-ed in a root-only dir, then renamed into the owner's (run-files.ts).
+  const rpc = server;
+  await listenForOwner((bindPath) => rpc.listen(bindPath), socketPath, args.runDir, {
+    uid: args.ownerUid,
+    gid: args.socketGroup ?? 0,
+    mode: args.socketGroup === null ? 0o600 : 0o660,
+  });
   log(`listening on ${socketPath} for uid ${args.ownerUid} (via ${args.startedVia}), version ${VERSION}`);
   // Re-adopt the containers that outlived the previous helper; start `always` ones.
   void engineFor(services).catch((err: unknown) =>

@@ -6,12 +6,14 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { INSTALL_PREFIX, PART_PATHS, layoutOf } from '../../native/parts';
 
 export const DEFAULT_RUN_DIR = '/run/berth';
 export const DEFAULT_DATA_ROOT = '/var/lib/berth';
 /** The fixed program the polkit action allows (packaging/org.berth.helper.policy). */
 export const INSTALLED_LAUNCHER = '/usr/libexec/berth/berth-helper';
-export const INSTALL_DIR = '/usr/lib/berth';
+/** The helper's install prefix: its bundle and every part it needs (native/parts.ts). */
+export const INSTALL_DIR = INSTALL_PREFIX;
 export const POLKIT_ACTION = 'org.berth.helper';
 
 export function ownerDir(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
@@ -30,6 +32,19 @@ export function logFileFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
   return path.join(ownerDir(ownerUid, runDir), 'helper.log');
 }
 
+/**
+ * Every file the root helper creates or opens in its owner's run dir (a dir
+ * the owner can write): run-files.ts handles each without following links,
+ * and run-files.integration.test.ts plants links at each one named here.
+ */
+export function ownerRunFiles(ownerUid: number, runDir = DEFAULT_RUN_DIR): Record<'socket' | 'pid' | 'log', string> {
+  return {
+    socket: socketPathFor(ownerUid, runDir),
+    pid: pidFileFor(ownerUid, runDir),
+    log: logFileFor(ownerUid, runDir),
+  };
+}
+
 /** The socket a client of this process should use (BERTH_HELPER_SOCKET overrides). */
 export function clientSocketPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.BERTH_HELPER_SOCKET) return env.BERTH_HELPER_SOCKET;
@@ -37,10 +52,14 @@ export function clientSocketPath(env: NodeJS.ProcessEnv = process.env): string {
   return socketPathFor(uid, env.BERTH_RUN_DIR ?? DEFAULT_RUN_DIR);
 }
 
-/** The built helper script, out/main/helper.js, seen from this bundle or one of its chunks. */
-export function helperScriptPath(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // Bundled: out/main or out/main/chunks. From source (tests): main/helper → out/main.
+/**
+ * The built helper script, out/main/helper.js, seen from this bundle or one of
+ * its chunks (or from source, main/helper → out/main). From the install
+ * prefix only the prefix's own copy.
+ */
+export function helperScriptPath(here: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  const layout = layoutOf(here);
+  if (layout.kind === 'installed') return path.join(layout.root, PART_PATHS.helper);
   const candidates = [
     path.join(here, 'helper.js'),
     path.join(here, '..', 'helper.js'),
