@@ -68,12 +68,21 @@ export interface StaticOptions {
 
 export async function serveStatic(root: string, urlPath: string, res: ServerResponse, o: StaticOptions): Promise<void> {
   const { headers, log, head = false, open = (f: string) => fs.promises.open(f, fs.constants.O_RDONLY) } = o;
+  // Who closed first tells a client that left (nothing to report) from a read
+  // that failed or lost its file descriptor (logged). Listened for before any
+  // await: a client can leave while the file is looked up.
+  let rs: fs.ReadStream | undefined;
+  let clientLeft = false;
+  res.once('close', () => {
+    if (!rs?.destroyed) clientLeft = true;
+  });
   const resolved = resolveStatic(root, urlPath);
   if (resolved === null) {
     res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');
     return;
   }
   const found = await pick(root, resolved);
+  if (clientLeft) return;
   if (!found) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('renderer not built: run `npm run build`');
     return;
@@ -84,6 +93,10 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   } catch (err) {
     log(`web: static ${found.file}: ${(err as Error).message}`);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not readable');
+    return;
+  }
+  if (clientLeft) {
+    await fh.close().catch(() => undefined);
     return;
   }
   const type = TYPES[path.extname(found.file)] ?? 'application/octet-stream';
@@ -100,23 +113,20 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     return;
   }
   const size = found.st.size;
-  const rs = fh.createReadStream({ end: size - 1, autoClose: true });
-  // Who closed first tells a client that left (nothing to report) from a read
-  // that failed or lost its file descriptor (logged).
-  let clientLeft = false;
-  res.once('close', () => {
-    if (!rs.destroyed) clientLeft = true;
-  });
+  rs = fh.createReadStream({ end: size - 1, autoClose: true });
   // pipeline destroys both sides on an error: the client sees the
   // connection cut short of content-length, never a 200 that looks whole.
-  pipeline(rs, res, (err) => {
+  const stream = rs;
+  pipeline(stream, res, (err) => {
     if (err && !clientLeft)
-      log(`web: static ${found.file}: read failed mid-response after ${rs.bytesRead} of ${size} bytes: ${err.message}`);
+      log(
+        `web: static ${found.file}: read failed mid-response after ${stream.bytesRead} of ${size} bytes: ${err.message}`,
+      );
   });
-  rs.on('end', () => {
+  stream.on('end', () => {
     // Truncated while being sent: cut the connection so the short body cannot pass for the file.
-    if (rs.bytesRead < size) {
-      log(`web: static ${found.file}: shrank to ${rs.bytesRead} of ${size} bytes mid-response`);
+    if (stream.bytesRead < size) {
+      log(`web: static ${found.file}: shrank to ${stream.bytesRead} of ${size} bytes mid-response`);
       res.destroy();
     }
   });
