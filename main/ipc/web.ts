@@ -32,6 +32,7 @@ import {
   protocolSession,
   type Refusal,
 } from './web-auth';
+import { checkBindHost } from './web-bind';
 import { serveStatic } from './static-files';
 import { serveChunkPut } from './web-chunks';
 
@@ -43,10 +44,14 @@ export interface WebServerOptions {
   token?: string;
   /** Where unexpected errors go (one line each); stderr by default. */
   log?: (line: string) => void;
+  /** Required to listen on a non-loopback host (web-bind.ts): plain HTTP to the network. */
+  insecureRemote?: boolean;
 }
 
 export interface WebServer {
   url: string;
+  /** Set when listening beyond loopback: print it. */
+  warning: string | null;
   port: number;
   token: string;
   close(): Promise<void>;
@@ -105,6 +110,7 @@ function describe(err: unknown): string {
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
+  const { warning } = checkBindHost(host, opts.insecureRemote ?? false);
   const auth = new WebAuth(opts.token ?? newToken());
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const { router, hub } = opts.backend;
@@ -315,6 +321,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const shownHost = isWildcardHost(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/?token=${auth.token}`,
+    warning,
     port,
     token: auth.token,
     close: async () => {
