@@ -71,10 +71,10 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
   // Who closed first tells a client that left (nothing to report) from a read
   // that failed or lost its file descriptor (logged). Listened for before any
   // await: a client can leave while the file is looked up.
-  let rs: fs.ReadStream | undefined;
+  const reading: { stream?: fs.ReadStream } = {};
   let clientLeft = false;
   res.once('close', () => {
-    if (!rs?.destroyed) clientLeft = true;
+    if (!reading.stream?.destroyed) clientLeft = true;
   });
   const resolved = resolveStatic(root, urlPath);
   if (resolved === null) {
@@ -113,10 +113,9 @@ export async function serveStatic(root: string, urlPath: string, res: ServerResp
     return;
   }
   const size = found.st.size;
-  rs = fh.createReadStream({ end: size - 1, autoClose: true });
+  const stream = (reading.stream = fh.createReadStream({ end: size - 1, autoClose: true }));
   // pipeline destroys both sides on an error: the client sees the
   // connection cut short of content-length, never a 200 that looks whole.
-  const stream = rs;
   pipeline(stream, res, (err) => {
     if (err && !clientLeft)
       log(
