@@ -272,3 +272,18 @@ describe('web mode messages', () => {
     ws.close();
   });
 });
+
+describe('web mode limits', () => {
+  it('caps subscriptions per connection (TOO_MANY_SUBSCRIPTIONS) and frees them on close', async () => {
+    const ws = await openWs({}, sessionProtocols(session));
+    const answers: WsServerMessage[] = [];
+    ws.on('message', (d) => answers.push(JSON.parse(d.toString()) as WsServerMessage));
+    for (let id = 1; id <= 1025; id++) ws.send(JSON.stringify({ type: 'subscribe', id, event: 'helper.state' }));
+    await expect.poll(() => answers.length).toBe(1025);
+    expect(answers.filter((a) => a.type === 'subscribed' && !a.error)).toHaveLength(1024);
+    expect(answers.at(-1)).toMatchObject({ id: 1025, error: { code: 'TOO_MANY_SUBSCRIPTIONS' } });
+    expect(hub.listenerCount('helper.state')).toBe(1024);
+    ws.close();
+    await expect.poll(() => hub.listenerCount('helper.state')).toBe(0);
+  });
+});

@@ -64,6 +64,8 @@ const WsClientMessage = z.discriminatedUnion('type', [
 ]);
 
 const MAX_WS_MESSAGE = 16 * 1024 * 1024;
+/** Per connection: the page holds a few dozen; a client asking for more is not the page. */
+const MAX_SUBSCRIPTIONS = 1024;
 /** Node's own default; named here because the fuzz test sends past it (431). */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -275,6 +277,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
             type: 'subscribed',
             id: m.id,
             error: { code: 'EVENT_NOT_FOUND', message: `no such event: ${m.event.slice(0, 64)}` },
+          });
+          return;
+        }
+        if (!subs.has(m.id) && subs.size >= MAX_SUBSCRIPTIONS) {
+          send({
+            type: 'subscribed',
+            id: m.id,
+            error: { code: 'TOO_MANY_SUBSCRIPTIONS', message: `at most ${MAX_SUBSCRIPTIONS} per connection` },
           });
           return;
         }
