@@ -22,6 +22,20 @@ export const CHUNK_METHODS: readonly ChunkMethod[] = ['uploads.chunk', 'images.i
 export const CHUNK_PUT_PATH = '/chunks/';
 export const MAX_PUT_CHUNK_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Web mode's credential (docs/ARCHITECTURE.md, Transports): the page trades
+ * the printed `?token=` once, `POST /session` with `Authorization: Bearer
+ * <token>`, for a session secret `{ session }` that it keeps in
+ * sessionStorage. The secret goes as `Authorization: Bearer <session>` on
+ * HTTP API calls and as the WebSocket subprotocol `berth.session.<session>`
+ * next to `berth.v1` (the only one the server echoes). Never a cookie.
+ */
+export const WEB_SESSION_PATH = '/session';
+export const WS_SUBPROTOCOL = 'berth.v1';
+export const WS_SESSION_PROTOCOL_PREFIX = 'berth.session.';
+/** The sessionStorage key the page keeps its session secret under. */
+export const WEB_SESSION_STORAGE_KEY = 'berth.session';
+
 export interface BerthBridge {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Envelope<Result<M>>>;
   /** Returns a function that cancels the subscription. */

@@ -13,7 +13,7 @@ export const ErrorCodes = [
   'FRAME_TOO_LARGE',
   'PARSE_ERROR',
   'PEER_REFUSED', // SO_PEERCRED uid not allowed
-  'UNAUTHORIZED', // web mode: missing or wrong token
+  'UNAUTHORIZED', // web mode: missing or wrong token or session
   'FORBIDDEN_ORIGIN',
   'HELPER_UNAVAILABLE', // helper not running and could not be started
   'HELPER_NOT_INSTALLED', // non-root without the installed pkexec launcher

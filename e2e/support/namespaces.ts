@@ -4,6 +4,7 @@
  * WebSocket (to set things up the way the UI itself talks to the engine).
  */
 import type { Locator, Page } from '@playwright/test';
+import { pageSessionProtocols } from './session';
 
 export class NamespacesPage {
   constructor(readonly page: Page) {}
@@ -67,39 +68,43 @@ export interface InvokeReply {
 
 /**
  * Invokes contract methods in order through a fresh WebSocket to the page's
- * own server (`/ws`, authenticated by the page's cookie), as the renderer
+ * own server (`/ws`, authenticated by the page's session secret), as the renderer
  * does; returns each reply's envelope.
  */
 export async function invokeViaPage(
   page: Page,
   calls: readonly { method: string; params: unknown }[],
 ): Promise<InvokeReply[]> {
-  return page.evaluate(async (list) => {
-    const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws');
-    await new Promise<void>((resolve, reject) => {
-      ws.onopen = () => resolve();
-      ws.onerror = () => reject(new Error('the WebSocket did not open'));
-    });
-    const out: { ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = [];
-    let n = 0;
-    for (const { method, params } of list) {
-      const id = 900_000 + ++n;
-      const reply = await new Promise<(typeof out)[number]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${method}: no reply in 60 s`)), 60_000);
-        const onMessage = (ev: MessageEvent) => {
-          const msg = JSON.parse(String(ev.data)) as { type?: string; id?: unknown; envelope?: (typeof out)[number] };
-          if (msg.type !== 'result' || msg.id !== id || !msg.envelope) return;
-          clearTimeout(timer);
-          ws.removeEventListener('message', onMessage);
-          resolve(msg.envelope);
-        };
-        ws.addEventListener('message', onMessage);
-        ws.send(JSON.stringify({ type: 'invoke', id, method, params }));
+  const protocols = await pageSessionProtocols(page);
+  return page.evaluate(
+    async ({ list, protocols }) => {
+      const ws = new WebSocket(location.origin.replace('http', 'ws') + '/ws', protocols);
+      await new Promise<void>((resolve, reject) => {
+        ws.onopen = () => resolve();
+        ws.onerror = () => reject(new Error('the WebSocket did not open'));
       });
-      out.push(reply);
-      if (!reply.ok) break;
-    }
-    ws.close();
-    return out;
-  }, calls);
+      const out: { ok: boolean; result?: unknown; error?: { code: string; message: string } }[] = [];
+      let n = 0;
+      for (const { method, params } of list) {
+        const id = 900_000 + ++n;
+        const reply = await new Promise<(typeof out)[number]>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${method}: no reply in 60 s`)), 60_000);
+          const onMessage = (ev: MessageEvent) => {
+            const msg = JSON.parse(String(ev.data)) as { type?: string; id?: unknown; envelope?: (typeof out)[number] };
+            if (msg.type !== 'result' || msg.id !== id || !msg.envelope) return;
+            clearTimeout(timer);
+            ws.removeEventListener('message', onMessage);
+            resolve(msg.envelope);
+          };
+          ws.addEventListener('message', onMessage);
+          ws.send(JSON.stringify({ type: 'invoke', id, method, params }));
+        });
+        out.push(reply);
+        if (!reply.ok) break;
+      }
+      ws.close();
+      return out;
+    },
+    { list: calls, protocols },
+  );
 }

@@ -1,23 +1,26 @@
 /**
  * For the Resources / Limits tests: calling the API the way the page does
- * (its own same-origin WebSocket `/ws`, authenticated by the page's HttpOnly
- * cookie, the same `{type:'invoke'}` frames the app's transport sends), and
+ * (its own same-origin WebSocket `/ws`, authenticated by the page's session
+ * secret as a subprotocol, the same `{type:'invoke'}` frames the app's
+ * transport sends), and
  * page objects for `#/resources` and `#/resources/<id>` found by role, label
  * and the test ids the kernel-truth read-backs carry.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { MethodName, Params, Result } from '../../preload/contract';
+import { pageSessionProtocols } from './session';
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
 
-/** One invoke over a fresh WebSocket opened by the page (so it carries the page's cookie and origin). */
+/** One invoke over a fresh WebSocket opened by the page (its origin, its session). */
 export async function invokeInPage<M extends MethodName>(page: Page, method: M, params: Params<M>): Promise<Result<M>> {
+  const protocols = await pageSessionProtocols(page);
   const envelope = await page.evaluate(
-    ({ method, params }) =>
+    ({ method, params, protocols }) =>
       new Promise<Envelope>((resolve, reject) => {
         // Runs in the page (typed here against Node's lib, hence the cast for `location`).
         const { origin } = (globalThis as unknown as { location: { origin: string } }).location;
-        const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws`);
+        const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/ws`, protocols);
         const timer = setTimeout(() => {
           ws.close();
           reject(new Error(`${method}: no answer within 30 s`));
@@ -33,10 +36,10 @@ export async function invokeInPage<M extends MethodName>(page: Page, method: M, 
         };
         ws.onerror = () => {
           clearTimeout(timer);
-          reject(new Error(`${method}: the WebSocket failed (is the page on the berth origin with its cookie?)`));
+          reject(new Error(`${method}: the WebSocket failed (is the page on the berth origin with its session?)`));
         };
       }),
-    { method, params: params as unknown },
+    { method, params: params as unknown, protocols },
   );
   if (!envelope.ok) throw new Error(`${method} failed: ${envelope.error.code} ${envelope.error.message}`);
   return envelope.result as Result<M>;

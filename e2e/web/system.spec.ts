@@ -13,6 +13,7 @@ import { e2eEnv, type E2eEnv } from '../support/env';
 import { kernelCgroupMode, readPid, rootFsMagicHex } from '../support/kernel';
 import { BerthShell } from '../support/pages';
 import { startBerthWeb } from '../support/server';
+import { openSession, pageSession, sessionProtocols } from '../support/session';
 
 // Set by global setup, which runs after Playwright has loaded this file to list its tests.
 let env: E2eEnv;
@@ -42,8 +43,10 @@ test.describe('System page', () => {
   test('shows the cgroup mode, kernel and hierarchies the kernel itself reports', async ({ page }, testInfo) => {
     const infoCalls = countInfoCalls(page);
     await page.goto(env.url);
-    // The token was traded for an HttpOnly cookie and dropped from the address bar.
+    // The token was dropped from the address bar and traded for a session this tab alone holds.
     await expect(page).toHaveURL(new RegExp(`^${env.origin}/#/system$`));
+    expect(await pageSession(page)).not.toBe(env.token);
+    expect(await page.context().cookies()).toEqual([]);
 
     const shell = new BerthShell(page);
     const system = await shell.openSystem();
@@ -114,7 +117,36 @@ test.describe('System page', () => {
   });
 });
 
-test.describe('web mode refuses what lacks the token', () => {
+test.describe('the session: only this tab holds it', () => {
+  test('a reload keeps working; a new tab without the token is refused until it opens the printed URL', async ({
+    page,
+    context,
+  }) => {
+    await page.goto(env.url);
+    const shell = new BerthShell(page);
+    await expect(shell.transport).toHaveAttribute('data-state', 'open');
+    const session = await pageSession(page);
+    await page.reload();
+    await expect(page).not.toHaveURL(/token=/);
+    await expect(shell.transport).toHaveAttribute('data-state', 'open');
+    await expect(shell.helperStatus).toHaveAttribute('data-state', 'connected');
+    expect(await pageSession(page)).toBe(session);
+
+    // sessionStorage is per tab: a second tab on the bare origin has nothing to offer.
+    const other = await context.newPage();
+    await other.goto(`${env.origin}/#/system`);
+    const otherShell = new BerthShell(other);
+    await expect(otherShell.transport).toContainText('UNAUTHORIZED');
+    await expect(otherShell.transport).toContainText('?token=');
+    // The printed URL is the way in, in any tab.
+    await other.goto(env.url);
+    await expect(otherShell.transport).toHaveAttribute('data-state', 'open');
+    expect(await pageSession(other)).not.toBe(session);
+    await other.close();
+  });
+});
+
+test.describe('web mode refuses what lacks a session', () => {
   const upgradeHeaders = () => ({
     connection: 'Upgrade',
     upgrade: 'websocket',
@@ -126,58 +158,75 @@ test.describe('web mode refuses what lacks the token', () => {
   function rawRequest(
     pathname: string,
     headers: Record<string, string>,
-  ): Promise<{ status: number; body: string; upgraded: boolean }> {
+    method = 'GET',
+  ): Promise<{ status: number; body: string; upgraded: boolean; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {
-      const req = http.request(`${env.origin}${pathname}`, { headers });
+      const req = http.request(`${env.origin}${pathname}`, { headers, method });
       req.on('upgrade', (res, socket) => {
         socket.destroy();
-        resolve({ status: res.statusCode ?? 0, body: '', upgraded: true });
+        resolve({ status: res.statusCode ?? 0, body: '', upgraded: true, headers: res.headers });
       });
       req.on('response', (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, upgraded: false }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, upgraded: false, headers: res.headers }));
       });
       req.on('error', reject);
       req.end();
     });
   }
 
-  test('HTTP: no token 401, wrong token 401, foreign Origin or Host 403, the right token 200', async () => {
+  test('HTTP: the page is public, the API needs a session: none or wrong 401, a cookie 401, foreign Origin or Host 403, the session 200', async () => {
     const ctx = await playwrightRequest.newContext();
     try {
-      const none = await ctx.get(`${env.origin}/`);
-      expect(none.status()).toBe(401);
-      expect(await none.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+      // Static files hold nothing secret: served without a credential, and no cookie is set.
+      const shell = await ctx.get(env.url);
+      expect(shell.status()).toBe(200);
+      expect(await shell.text()).toContain('<div id="root">');
+      expect(shell.headers()['set-cookie']).toBeUndefined();
+      expect(shell.headers()['cache-control']).toBe('no-store');
 
-      for (const wrong of [
-        ctx.get(`${env.origin}/?token=not-the-token`, { maxRedirects: 0 }),
-        ctx.get(`${env.origin}/`, { headers: { authorization: 'Bearer not-the-token' } }),
-        ctx.get(`${env.origin}/`, { headers: { cookie: 'berth_token=not-the-token' } }),
-      ]) {
-        const r = await wrong;
+      // The trade: only the printed token buys a session.
+      for (const headers of [
+        {},
+        { authorization: 'Bearer not-the-token' },
+        { cookie: `berth_token=${env.token}` },
+      ] as Record<string, string>[]) {
+        const r = await ctx.post(`${env.origin}/session`, { headers });
         expect(r.status()).toBe(401);
         expect(await r.json()).toMatchObject({ code: 'UNAUTHORIZED' });
       }
+      const traded = await ctx.post(`${env.origin}/session`, { headers: { authorization: `Bearer ${env.token}` } });
+      expect(traded.status()).toBe(200);
+      expect(traded.headers()['set-cookie']).toBeUndefined();
+      const { session } = (await traded.json()) as { session: string };
 
-      // Positive controls: the refusals above are about the token, not the request.
-      const bearer = await ctx.get(`${env.origin}/`, { headers: { authorization: `Bearer ${env.token}` } });
-      expect(bearer.status()).toBe(200);
-      expect(await bearer.text()).toContain('<div id="root">');
-      const traded = await ctx.get(env.url, { maxRedirects: 0 });
-      expect(traded.status()).toBe(303);
-      expect(traded.headers()['location']).toBe('/');
-      expect(traded.headers()['set-cookie']).toMatch(
-        new RegExp(`^berth_token=${env.token};.*HttpOnly.*SameSite=Strict`),
-      );
-
-      // A page on another origin cannot use the token, whether it holds the bearer or the cookie.
+      // An API call (an upload chunk PUT): refused without the session, whatever else it carries.
+      const chunk = `${env.origin}/chunks/uploads.chunk?id=${'a'.repeat(32)}&offset=0`;
       for (const headers of [
-        { origin: 'http://evil.example', authorization: `Bearer ${env.token}` } as Record<string, string>,
-        { origin: 'http://evil.example', cookie: `berth_token=${env.token}` },
-      ]) {
-        const r = await ctx.get(`${env.origin}/`, { headers });
+        {},
+        { authorization: 'Bearer not-a-session' },
+        { authorization: `Bearer ${env.token}` }, // the token is for the trade only
+        { cookie: `berth_token=${env.token}` }, // the old scheme
+        { cookie: `berth_session=${session}` },
+      ] as Record<string, string>[]) {
+        const r = await ctx.put(chunk, { headers, data: Buffer.from('x') });
+        expect(r.status(), JSON.stringify(headers)).toBe(401);
+        expect(await r.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+      }
+      // Positive control: with the session the router answers (this upload does not exist).
+      const ok = await ctx.put(chunk, { headers: { authorization: `Bearer ${session}` }, data: Buffer.from('x') });
+      expect(ok.status()).toBe(200);
+      expect(await ok.json()).toMatchObject({ ok: false, error: { code: 'UPLOAD_NOT_FOUND' } });
+
+      // A page on another origin cannot use the token or a session.
+      for (const [method, url, headers] of [
+        ['post', `${env.origin}/session`, { origin: 'http://evil.example', authorization: `Bearer ${env.token}` }],
+        ['put', chunk, { origin: 'http://evil.example', authorization: `Bearer ${session}` }],
+        ['get', `${env.origin}/`, { origin: 'http://evil.example' }],
+      ] as const) {
+        const r = await ctx.fetch(url, { method, headers, data: method === 'put' ? Buffer.from('x') : undefined });
         expect(r.status()).toBe(403);
         expect(await r.json()).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
       }
@@ -185,36 +234,58 @@ test.describe('web mode refuses what lacks the token', () => {
       await ctx.dispose();
     }
 
-    // DNS rebinding: a foreign Host header is refused even with the token.
-    const rebound = await rawRequest('/', {
-      host: `evil.example:${new URL(env.origin).port}`,
-      authorization: `Bearer ${env.token}`,
-    });
-    expect(rebound.status).toBe(403);
-    expect(JSON.parse(rebound.body)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    // DNS rebinding: a foreign Host header is refused, on the page and on the API.
+    for (const p of ['/', '/session']) {
+      const rebound = await rawRequest(
+        p,
+        { host: `evil.example:${new URL(env.origin).port}`, authorization: `Bearer ${env.token}` },
+        p === '/session' ? 'POST' : 'GET',
+      );
+      expect(rebound.status).toBe(403);
+      expect(JSON.parse(rebound.body)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
+    }
   });
 
-  test('WebSocket: the upgrade needs the cookie and the same origin', async () => {
-    const noCookie = await rawRequest('/ws', upgradeHeaders());
-    expect(noCookie.upgraded).toBe(false);
-    expect(noCookie.status).toBe(401);
-    expect(JSON.parse(noCookie.body)).toMatchObject({ code: 'UNAUTHORIZED' });
+  test('WebSocket: the upgrade needs the session as a subprotocol and the same origin; a cookie is not enough', async () => {
+    const session = await openSession(env.origin, env.token);
+    const [v1, secret] = sessionProtocols(session);
 
-    const wrongCookie = await rawRequest('/ws', { ...upgradeHeaders(), cookie: 'berth_token=not-the-token' });
-    expect(wrongCookie.status).toBe(401);
+    const none = await rawRequest('/ws', upgradeHeaders());
+    expect(none.upgraded).toBe(false);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body)).toMatchObject({ code: 'UNAUTHORIZED' });
+
+    for (const extra of [
+      { cookie: `berth_token=${env.token}` }, // the old scheme
+      { cookie: `berth_token=${env.token}`, 'sec-websocket-protocol': v1! },
+      { authorization: `Bearer ${session}` }, // a header the browser's WebSocket cannot send anyway
+      { 'sec-websocket-protocol': `${v1}, berth.session.not-a-session` },
+      { 'sec-websocket-protocol': sessionProtocols(env.token).join(', ') }, // the token is not a session
+      { 'sec-websocket-protocol': secret! }, // without berth.v1
+    ] as Record<string, string>[]) {
+      const r = await rawRequest('/ws', { ...upgradeHeaders(), ...extra });
+      expect(r.upgraded, JSON.stringify(extra)).toBe(false);
+      expect(r.status).toBe(401);
+    }
 
     const foreign = await rawRequest('/ws', {
       ...upgradeHeaders(),
-      cookie: `berth_token=${env.token}`,
+      'sec-websocket-protocol': `${v1}, ${secret}`,
       origin: 'http://evil.example',
     });
     expect(foreign.upgraded).toBe(false);
     expect(foreign.status).toBe(403);
     expect(JSON.parse(foreign.body)).toMatchObject({ code: 'FORBIDDEN_ORIGIN' });
 
-    const ok = await rawRequest('/ws', { ...upgradeHeaders(), cookie: `berth_token=${env.token}`, origin: env.origin });
+    const ok = await rawRequest('/ws', {
+      ...upgradeHeaders(),
+      'sec-websocket-protocol': `${v1}, ${secret}`,
+      origin: env.origin,
+    });
     expect(ok.upgraded).toBe(true);
     expect(ok.status).toBe(101);
+    // Only the non-secret protocol is echoed.
+    expect(ok.headers['sec-websocket-protocol']).toBe('berth.v1');
   });
 });
 

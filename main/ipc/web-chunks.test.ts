@@ -2,7 +2,7 @@
  * Web mode's byte path for upload chunks (PUT /chunks/<method>): raw bytes
  * land in main's uploads exactly as base64 chunks would, with the same
  * offset rule and codes; oversized bodies, unknown methods, bad offsets,
- * foreign origins and missing tokens are refused.
+ * foreign origins and requests without a session are refused.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import { UploadStore } from '../api/features/upload-store';
 import { uploadsMainHandlers } from '../api/features/uploads';
 import { Router, type HelperCaller, type MainHandlers } from '../api/router';
 import { startWebServer, type WebServer } from './web';
+import { openSession } from './web-test-client';
 
 const helper: HelperCaller = {
   call: async () => {
@@ -26,6 +27,7 @@ let server: WebServer;
 let base: string;
 let dir: string;
 let store: UploadStore;
+let session: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-web-chunks-'));
@@ -34,6 +36,7 @@ beforeAll(async () => {
   const router = new Router(uploadsMainHandlers(store) as unknown as MainHandlers, helper);
   server = await startWebServer({ backend: { router, hub: new EventHub() }, staticDir: dir });
   base = `http://127.0.0.1:${server.port}`;
+  session = await openSession(base, server.token);
 });
 
 afterAll(async () => {
@@ -46,7 +49,7 @@ async function put(
   id: string,
   offset: number | string,
   body: Uint8Array,
-  headers: Record<string, string> = { cookie: `berth_token=${server.token}` },
+  headers: Record<string, string> = { authorization: `Bearer ${session}` },
 ): Promise<{ status: number; envelope: Envelope<{ received: number }> }> {
   const res = await fetch(`${base}/chunks/${method}?id=${id}&offset=${offset}`, { method: 'PUT', body, headers });
   return { status: res.status, envelope: (await res.json()) as Envelope<{ received: number }> };
@@ -94,11 +97,18 @@ describe('PUT /chunks/<method>', () => {
     expect((await put('uploads.chunk', 'not-an-id', 0, new Uint8Array(1))).envelope).toMatchObject({ ok: false });
   });
 
-  it('needs the token and a same-origin request', async () => {
+  it('needs a session (not the token, not a cookie) and a same-origin request', async () => {
     const { uploadId } = await store.begin({ size: 1 });
-    expect((await put('uploads.chunk', uploadId, 0, new Uint8Array(1), {})).status).toBe(401);
+    for (const headers of [
+      {},
+      { cookie: `berth_token=${server.token}` },
+      { cookie: `berth_session=${session}` },
+      { authorization: `Bearer ${server.token}` },
+      { authorization: 'Bearer not-a-session' },
+    ] as Record<string, string>[])
+      expect((await put('uploads.chunk', uploadId, 0, new Uint8Array(1), headers)).status).toBe(401);
     const foreign = await put('uploads.chunk', uploadId, 0, new Uint8Array(1), {
-      cookie: `berth_token=${server.token}`,
+      authorization: `Bearer ${session}`,
       origin: 'http://evil.example',
     });
     expect(foreign.status).toBe(403);

@@ -20,23 +20,35 @@ function reply(res: http.ServerResponse, status: number, envelope: Envelope<unkn
 const bad = (res: http.ServerResponse, status: number, code: string, message: string) =>
   reply(res, status, { ok: false, error: { code, message } });
 
-/** Reads the body, refusing more than `max` bytes as soon as it is exceeded. */
+/**
+ * Reads the body, refusing more than `max` bytes as soon as it is exceeded.
+ * A client that goes away mid-body settles it too (as an error), so nothing
+ * waits on a request that will never end.
+ */
 function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      f();
+    };
     req.on('data', (d: Buffer) => {
       size += d.length;
       if (size > max) {
         req.removeAllListeners('data');
+        parts.length = 0;
         req.resume();
-        resolve(null);
+        settle(() => resolve(null));
         return;
       }
       parts.push(d);
     });
-    req.on('end', () => resolve(size > max ? null : Buffer.concat(parts, size)));
-    req.on('error', reject);
+    req.on('end', () => settle(() => resolve(size > max ? null : Buffer.concat(parts, size))));
+    req.on('error', (err) => settle(() => reject(err)));
+    req.on('close', () => settle(() => reject(new Error('the client closed the request before its body ended'))));
   });
 }
 

@@ -5,6 +5,7 @@ import { BerthError, toErrorShape } from '../../../preload/errors';
 import { isMethodName, methodNames, methods } from '../../../preload/contract';
 import { createBackend } from '../../api/backend';
 import { startWebServer } from '../../ipc/web';
+import { INSECURE_REMOTE_FLAG, checkBindHost } from '../../ipc/web-bind';
 import { VERSION } from '../../version';
 import { flag, parseArgs } from '../args';
 import { formatInfo } from '../format-info';
@@ -74,10 +75,18 @@ export const systemCommands: Command[] = [
   },
   {
     name: 'web',
-    usage: 'web [--port N] [--host H]',
-    summary: 'serve the UI to a browser (prints the URL with its token)',
+    usage: `web [--port N] [--host H [${INSECURE_REMOTE_FLAG}]]`,
+    summary: `serve the UI to a browser (prints the URL with its token); a non-loopback --host needs ${INSECURE_REMOTE_FLAG} (plain HTTP)`,
     async run(args, ctx) {
-      const p = parseArgs(args, { port: { value: true }, host: { value: true } });
+      const p = parseArgs(args, {
+        port: { value: true },
+        host: { value: true },
+        [INSECURE_REMOTE_FLAG.slice(2)]: { value: false },
+      });
+      const host = flag(p, 'host') ?? '127.0.0.1';
+      const insecureRemote = flag(p, INSECURE_REMOTE_FLAG.slice(2)) === 'true';
+      // Before anything starts: a refused host must not leave a helper behind.
+      checkBindHost(host, insecureRemote);
       const portText = flag(p, 'port') ?? process.env.BERTH_WEB_PORT ?? '0';
       if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new BerthError('USAGE', `bad port: ${portText}`);
       // Web mode lives long: it reconnects when the helper restarts.
@@ -85,9 +94,11 @@ export const systemCommands: Command[] = [
       const server = await startWebServer({
         backend,
         staticDir: rendererDir(),
-        host: flag(p, 'host') ?? '127.0.0.1',
+        host,
         port: Number(portText),
+        insecureRemote,
       });
+      if (server.warning) ctx.stderr.write(server.warning + '\n');
       void backend.helper.ensure().catch((err: unknown) => {
         const e = toErrorShape(err);
         ctx.stderr.write(`warning: helper not reachable yet: ${e.code}: ${e.message}\n`);

@@ -67,7 +67,9 @@ function TransportIndicator(): ReactNode {
       ? null
       : link.state === 'connecting'
         ? 'connecting…'
-        : `link closed (code ${link.closeCode ?? '?'}${retryText(link.retryInMs)})`;
+        : link.error
+          ? `not connected: ${link.error.code}: ${link.error.message}`
+          : `link closed (code ${link.closeCode ?? '?'}${retryText(link.retryInMs)})`;
   return (
     <span className="status-item" aria-label="Transport" data-testid="transport" data-state={link.state}>
       <span className={`dot dot-${link.state === 'open' ? 'connected' : link.state}`} aria-hidden="true" />

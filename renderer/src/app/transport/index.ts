@@ -1,11 +1,13 @@
 /**
  * Picks the transport: `window.berth` (Electron's preload, typed IPC) when it
  * exists, else the same-origin WebSocket of web mode (with upload chunks as
- * HTTP PUTs of raw bytes, http-chunks.ts). Both implement the same
+ * HTTP PUTs of raw bytes, http-chunks.ts), both authenticated by the page's
+ * session secret (web-session.ts). Both implement the same
  * BerthBridge, so nothing above this file knows which one it got.
  */
 import type { BerthBridge, Envelope } from '../../../../preload/api';
 import { httpChunkPut } from './http-chunks';
+import { WebSession } from './web-session';
 import { WsBridge, type TransportStatus } from './ws-bridge';
 
 export type TransportKind = 'electron' | 'web' | 'none';
@@ -32,6 +34,15 @@ export function wsUrlFor(loc: Pick<Location, 'protocol' | 'host'>): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
 }
 
+/** Reading `sessionStorage` throws where storage is blocked (some privacy settings). */
+function sessionStorageOrNull(win: Window): Storage | null {
+  try {
+    return win.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
 export function pickTransport(win: Window = window): Transport {
   if (win.berth) return { kind: 'electron', bridge: win.berth };
   const loc = win.location;
@@ -43,11 +54,22 @@ export function pickTransport(win: Window = window): Transport {
       ),
     };
   }
-  const ws = new WsBridge({ url: wsUrlFor(loc) });
+  const origin = `${loc.protocol}//${loc.host}`;
+  const session = new WebSession(origin, {
+    storage: sessionStorageOrNull(win),
+    href: loc.href,
+    replaceUrl: (u) => win.history.replaceState(win.history.state, '', u),
+    fetch: (url, init) => win.fetch(url, { ...init, credentials: 'omit', cache: 'no-store' }),
+  });
+  const ws = new WsBridge({
+    url: wsUrlFor(loc),
+    protocols: () => session.protocols(),
+    onRefused: () => session.recheck(),
+  });
   const bridge: BerthBridge = {
     invoke: ws.invoke.bind(ws),
     subscribe: ws.subscribe.bind(ws),
-    putChunk: httpChunkPut(`${loc.protocol}//${loc.host}`),
+    putChunk: httpChunkPut(origin, () => session.authorization()),
   };
   return {
     kind: 'web',

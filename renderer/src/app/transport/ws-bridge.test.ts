@@ -9,7 +9,10 @@ class FakeSocket implements WebSocketLike {
   onclose: ((ev: CloseEvent) => unknown) | null = null;
   onmessage: ((ev: MessageEvent) => unknown) | null = null;
   onerror: ((ev: Event) => unknown) | null = null;
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    readonly protocols?: string[],
+  ) {}
   send(data: string): void {
     if (this.readyState !== 1) throw new Error('not open');
     this.sent.push(JSON.parse(data) as WsClientMessage);
@@ -109,5 +112,72 @@ describe('WsBridge', () => {
     vi.advanceTimersByTime(100);
     last().open();
     expect(states).toEqual(['open:1', 'closed:1', 'connecting:1', 'open:2']);
+  });
+});
+
+describe('WsBridge with a credential', () => {
+  let sockets: FakeSocket[];
+  const make = (protocols: () => Promise<string[]>, onRefused?: () => void) =>
+    new WsBridge({
+      url: 'ws://127.0.0.1:1/ws',
+      createSocket: (url, p) => {
+        const s = new FakeSocket(url, p);
+        sockets.push(s);
+        return s;
+      },
+      initialBackoffMs: 100,
+      maxBackoffMs: 1000,
+      random: () => 1,
+      protocols,
+      ...(onRefused ? { onRefused } : {}),
+    });
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('offers the protocols it is given, asked for again on every connect', async () => {
+    let n = 0;
+    const bridge = make(async () => ['berth.v1', `berth.session.s${++n}`]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sockets[0]!.protocols).toEqual(['berth.v1', 'berth.session.s1']);
+    sockets[0]!.open();
+    sockets[0]!.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sockets[1]!.protocols).toEqual(['berth.v1', 'berth.session.s2']);
+    bridge.close();
+  });
+
+  it('without a credential, calls fail at once with its code and no socket is opened', async () => {
+    const refused = Object.assign(new Error('open the printed URL'), { code: 'UNAUTHORIZED' });
+    const bridge = make(() => Promise.reject(refused));
+    const queued = bridge.invoke('system.ping', { echo: 'x' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await queued).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(bridge.currentStatus).toMatchObject({ state: 'closed', error: { code: 'UNAUTHORIZED' } });
+    expect(await bridge.invoke('system.ping', { echo: 'y' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED', message: expect.stringContaining('open the printed URL') },
+    });
+    expect(sockets).toHaveLength(0);
+    bridge.close();
+  });
+
+  it('tells its owner when a socket closes before it ever opened (refused), not when an open one drops', async () => {
+    const refusals: number[] = [];
+    const bridge = make(
+      async () => ['berth.v1'],
+      () => void refusals.push(sockets.length),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    sockets[0]!.drop();
+    expect(refusals).toEqual([1]);
+    await vi.advanceTimersByTimeAsync(100);
+    sockets[1]!.open();
+    sockets[1]!.drop();
+    expect(refusals).toEqual([1]);
+    bridge.close();
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Web mode's BerthBridge: the same invoke/subscribe API as `window.berth`,
- * carried over the same-origin WebSocket at /ws (the HttpOnly cookie set when
- * the token URL was opened authenticates the upgrade).
+ * carried over the same-origin WebSocket at /ws, authenticated by the page's
+ * session secret offered as a subprotocol (web-session.ts), asked for again
+ * before every connect.
  *
  * - invokes carry ids; a pending map resolves them when their result arrives;
  * - subscriptions carry ids and are re-sent after every reconnect;
@@ -24,7 +25,7 @@ export interface WebSocketLike {
   onerror: ((ev: Event) => unknown) | null;
 }
 
-export type WebSocketFactory = (url: string) => WebSocketLike;
+export type WebSocketFactory = (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface TransportStatus {
   state: 'connecting' | 'open' | 'closed';
@@ -34,6 +35,8 @@ export interface TransportStatus {
   retryInMs?: number;
   /** When closed: the close code the browser reported (1006: refused or dropped). */
   closeCode?: number;
+  /** When closed because no credential could be had: why (UNAUTHORIZED: open the printed URL). */
+  error?: ErrorShape;
 }
 
 export interface WsBridgeOptions {
@@ -43,6 +46,10 @@ export interface WsBridgeOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   random?: () => number;
+  /** The subprotocols to offer on each connect (the credential); a rejection fails pending calls with its code. */
+  protocols?: () => Promise<string[]>;
+  /** A socket closed before it opened (refused, or the server is down): e.g. recheck the session. */
+  onRefused?: () => void | Promise<void>;
 }
 
 const OPEN = 1;
@@ -82,6 +89,8 @@ export class WsBridge implements BerthBridge {
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly random: () => number;
+  private readonly protocols: (() => Promise<string[]>) | undefined;
+  private readonly onRefused: (() => void | Promise<void>) | undefined;
 
   private ws: WebSocketLike | null = null;
   private nextId = 1;
@@ -90,6 +99,8 @@ export class WsBridge implements BerthBridge {
   private outbox: string[] = [];
   private readonly subs = new Map<number, Subscription>();
   private failures = 0;
+  /** Whether the current socket ever opened (one that never did was refused or found no server). */
+  private openedSocket = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
   private status: TransportStatus = { state: 'connecting', opens: 0 };
@@ -97,10 +108,12 @@ export class WsBridge implements BerthBridge {
 
   constructor(opts: WsBridgeOptions) {
     this.url = opts.url;
-    this.createSocket = opts.createSocket ?? ((url) => new WebSocket(url));
+    this.createSocket = opts.createSocket ?? ((url, protocols) => new WebSocket(url, protocols));
     this.initialBackoffMs = opts.initialBackoffMs ?? 250;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.random = opts.random ?? Math.random;
+    this.protocols = opts.protocols;
+    this.onRefused = opts.onRefused;
     this.connect();
   }
 
@@ -108,6 +121,9 @@ export class WsBridge implements BerthBridge {
 
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
     if (this.disposed) return Promise.resolve(this.closedEnvelope(method, 'the bridge was closed'));
+    // No credential last time: answer now rather than wait out the retry delay.
+    const refused = this.status.state === 'closed' ? this.status.error : undefined;
+    if (refused) return Promise.resolve(this.closedEnvelope(method, refused.message, refused.code));
     const id = this.nextId++;
     const frame = JSON.stringify({ type: 'invoke', id, method, params } satisfies WsClientMessage);
     return new Promise<Envelope<Result<M>>>((resolve) => {
@@ -161,23 +177,50 @@ export class WsBridge implements BerthBridge {
     this.retryTimer = null;
     if (this.disposed) return;
     this.setStatus({ state: 'connecting', opens: this.status.opens });
+    if (!this.protocols) {
+      this.open(undefined);
+      return;
+    }
+    this.protocols().then(
+      (protocols) => {
+        if (!this.disposed) this.open(protocols);
+      },
+      (err: unknown) => {
+        if (this.disposed) return;
+        const e = err as Partial<ErrorShape> | null;
+        const error: ErrorShape = {
+          code: typeof e?.code === 'string' ? e.code : TRANSPORT_CLOSED,
+          message: typeof e?.message === 'string' ? e.message : String(err),
+        };
+        this.failPending(error.message, error.code);
+        this.scheduleRetry({ error });
+      },
+    );
+  }
+
+  private open(protocols: string[] | undefined): void {
     let ws: WebSocketLike;
     try {
-      ws = this.createSocket(this.url);
+      ws = this.createSocket(this.url, protocols);
     } catch (err) {
       // A malformed URL or a CSP refusal throws synchronously.
       this.onClosed(null, 1006, err instanceof Error ? err.message : String(err));
       return;
     }
     this.ws = ws;
+    this.openedSocket = false;
     ws.onopen = () => this.onOpen(ws);
     ws.onmessage = (ev) => this.onMessage(ev);
-    ws.onclose = (ev) => this.onClosed(ws, ev.code, ev.reason);
+    ws.onclose = (ev) => {
+      if (ws === this.ws && !this.openedSocket) void this.onRefused?.();
+      this.onClosed(ws, ev.code, ev.reason);
+    };
     ws.onerror = () => undefined; // a close event always follows
   }
 
   private onOpen(ws: WebSocketLike): void {
     if (ws !== this.ws) return;
+    this.openedSocket = true;
     this.failures = 0;
     for (const [id, sub] of this.subs) this.sendMessage({ type: 'subscribe', id, event: sub.event });
     const queued = this.outbox;
@@ -237,8 +280,12 @@ export class WsBridge implements BerthBridge {
     const why = `the WebSocket to ${this.url} closed (code ${code}${reason ? `: ${reason}` : ''})`;
     this.failPending(why);
     if (this.disposed) return;
+    this.scheduleRetry({ closeCode: code });
+  }
+
+  private scheduleRetry(why: Pick<TransportStatus, 'closeCode' | 'error'>): void {
     const delay = this.nextDelay();
-    this.setStatus({ state: 'closed', opens: this.status.opens, retryInMs: delay, closeCode: code });
+    this.setStatus({ state: 'closed', opens: this.status.opens, retryInMs: delay, ...why });
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -249,15 +296,15 @@ export class WsBridge implements BerthBridge {
     return Math.round(base * (0.5 + this.random() * 0.5));
   }
 
-  private failPending(why: string): void {
+  private failPending(why: string, code: string = TRANSPORT_CLOSED): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
     this.outbox = [];
-    for (const p of pending) p.resolve(this.closedEnvelope(p.method, why));
+    for (const p of pending) p.resolve(this.closedEnvelope(p.method, why, code));
   }
 
-  private closedEnvelope(method: string, why: string): Envelope<never> {
-    const error: ErrorShape = { code: TRANSPORT_CLOSED, message: `${method}: ${why}` };
+  private closedEnvelope(method: string, why: string, code: string = TRANSPORT_CLOSED): Envelope<never> {
+    const error: ErrorShape = { code, message: `${method}: ${why}` };
     return { ok: false, error };
   }
 
