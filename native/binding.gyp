@@ -24,6 +24,7 @@
         "src/errors.cc",
         "src/fsattr.cc",
         "src/fsattr_binding.cc",
+        "src/flock_binding.cc",
         "src/peercred.cc",
         "src/pidwatch_binding.cc",
         "src/sealed_exe.cc",

@@ -194,6 +194,7 @@ interface RawBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   mknod(path: string, mode: number, major: number, minor: number): void;
+  flock(fd: number, op: FlockOp, wait: boolean): boolean;
   sealedExecutable(path: string): number;
 }
 
@@ -206,6 +207,7 @@ const BINDING_FUNCTIONS = [
   'lgetxattr',
   'llistxattr',
   'mknod',
+  'flock',
   'sealedExecutable',
   'StatBatch',
   'PidWatch',
@@ -355,6 +357,20 @@ export function llistxattr(filePath: string): string[] {
  */
 export function mknod(filePath: string, mode: number, major: number, minor: number): void {
   load().mknod(filePath, mode, major, minor);
+}
+
+/** A flock(2) operation: exclusive, shared, or release. */
+export type FlockOp = 'ex' | 'sh' | 'un';
+
+/**
+ * flock(2) on an open fd. With wait=false returns false when another open
+ * file description holds a conflicting lock (LOCK_NB); with wait=true blocks
+ * this thread until it is free (only for locks held a few syscalls long).
+ * The kernel releases the lock when the fd's description is closed, so a
+ * holder killed with SIGKILL never leaves a stale lock behind.
+ */
+export function flock(fd: number, op: FlockOp, wait: boolean): boolean {
+  return load().flock(fd, op, wait);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { peerCred } from '../../native/index';
 import { toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
@@ -19,6 +20,9 @@ import {
 import { engineFor } from './features/containers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';
+import { takeEngineLock } from '../engine/storage/engine-lock';
+import { armFaultPoint } from '../engine/storage/fault-points';
+import { tryLockFile, type HeldLock } from '../engine/storage/file-lock';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -40,15 +44,6 @@ function prepareDirs(args: HelperArgs): void {
   fs.mkdirSync(args.dataRoot, { recursive: true, mode: 0o711 });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.createConnection(socketPath);
@@ -60,20 +55,15 @@ function canConnect(socketPath: string): Promise<boolean> {
   });
 }
 
-/** One helper per owner: an O_EXCL pid file, taken over only from a dead holder. */
-function takePidFile(file: string): boolean {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o644 });
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number(fs.readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) return false;
-      fs.rmSync(file, { force: true });
-    }
-  }
-  return false;
+/**
+ * One helper per owner: flock on helper.lock (released by the kernel when
+ * the holder dies, so nothing is ever judged stale), then helper.pid, which
+ * only informs (tests, scripts). Returns null when another helper holds it.
+ */
+function takeOwnerLock(runDir: string, ownerUid: number): HeldLock | null {
+  const lock = tryLockFile(path.join(ownerDir(ownerUid, runDir), 'helper.lock'));
+  if (lock) fs.writeFileSync(pidFileFor(ownerUid, runDir), `${process.pid}\n`, { mode: 0o644 });
+  return lock;
 }
 
 async function main(): Promise<number> {
@@ -90,9 +80,18 @@ async function main(): Promise<number> {
   const socketPath = socketPathFor(args.ownerUid, args.runDir);
   const pidFile = pidFileFor(args.ownerUid, args.runDir);
 
-  if (!takePidFile(pidFile)) {
-    log(`another helper holds ${pidFile}; exiting`);
+  if (!takeOwnerLock(args.runDir, args.ownerUid)) {
+    log(`another helper for uid ${args.ownerUid} is running; exiting`);
     return 0;
+  }
+  // One engine per data root (DATA_ROOT_IN_USE otherwise): two helpers must
+  // never adopt the same containers or rewrite the same records.
+  takeEngineLock(args.dataRoot);
+  // Test-only crash points (storage/fault-points.ts): honoured only when root
+  // started us directly; pkexec scrubs the environment, and we ignore it there.
+  if (args.startedVia === 'direct') {
+    const armed = armFaultPoint(process.env.BERTH_FAULT);
+    if (armed) log(`fault point armed: ${armed}`);
   }
   if (fs.existsSync(socketPath)) {
     if (await canConnect(socketPath)) {

@@ -14,6 +14,16 @@ export const INSTALLED_LAUNCHER = '/usr/libexec/berth/berth-helper';
 export const INSTALL_DIR = '/usr/lib/berth';
 export const POLKIT_ACTION = 'org.berth.helper';
 
+/**
+ * Each owner has its own data root: root's is /var/lib/berth, another
+ * user's /var/lib/berth/users/<uid> (their containers, images and records are
+ * theirs alone). Kernel resources stay shared: the bridge, its nftables table
+ * and port map, and the subnet's address table (network/ipam.ts).
+ */
+export function dataRootFor(ownerUid: number, base = DEFAULT_DATA_ROOT): string {
+  return ownerUid === 0 ? base : path.join(base, 'users', String(ownerUid));
+}
+
 export function ownerDir(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
   return ownerUid === 0 ? runDir : path.join(runDir, `u${ownerUid}`);
 }

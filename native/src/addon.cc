@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lsetxattr", Napi::Function::New(env, berth::LSetXattr, "lsetxattr"));
   exports.Set("lgetxattr", Napi::Function::New(env, berth::LGetXattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, berth::LListXattr, "llistxattr"));
+  exports.Set("flock", Napi::Function::New(env, berth::Flock, "flock"));
   exports.Set("mknod", Napi::Function::New(env, berth::MkNod, "mknod"));
   exports.Set("sealedExecutable", Napi::Function::New(env, berth::SealedExecutable, "sealedExecutable"));
   exports.Set("StatBatch", berth::StatBatchClass(env));

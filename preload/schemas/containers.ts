@@ -66,7 +66,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
@@ -151,7 +158,13 @@ export const ContainerCreate = z
   })
   .strict();
 
-export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead']);
+/**
+ * `unreadable`: the engine found the container's directory but cannot use
+ * its record (empty, torn, wrong shape, …); `reason` says why. Such a
+ * container can be inspected and removed, nothing else; the fields the record
+ * would have given are empty or null.
+ */
+export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'unreadable']);
 
 export const ContainerSummary = z.object({
   id: z.string(),
@@ -161,6 +174,8 @@ export const ContainerSummary = z.object({
   command: z.array(z.string()),
   created: z.string(),
   state: ContainerState,
+  /** Why the record is unreadable (state `unreadable`); null otherwise. */
+  reason: z.string().nullable(),
   /** Host pid of the container's init (pid 1 inside); null when not running. */
   pid: z.number().int().nullable(),
   exitCode: z.number().int().nullable(),
@@ -169,7 +184,8 @@ export const ContainerSummary = z.object({
   finishedAt: z.string().nullable(),
   restartCount: z.number().int(),
   network: z.object({
-    mode: NetworkMode,
+    /** null only when the record is unreadable. */
+    mode: NetworkMode.nullable(),
     ip: z.string().nullable(),
     ports: z.array(PortBinding),
   }),
@@ -177,7 +193,8 @@ export const ContainerSummary = z.object({
 });
 
 export const ContainerDetail = ContainerSummary.extend({
-  config: ContainerCreate,
+  /** null only when the record is unreadable. */
+  config: ContainerCreate.nullable(),
   /** Where the kernel state lives: the kernel truth next to the feature. */
   paths: z.object({
     stateDir: z.string(),

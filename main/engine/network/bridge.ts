@@ -13,6 +13,8 @@ export interface BridgeConfig {
   subnet: Subnet;
   /** nftables table (ip family); tests use their own. */
   table: string;
+  /** Where the shared address table lives (default /run/berth/net/<name>: network/ipam.ts). */
+  stateDir?: string;
 }
 
 export const DEFAULT_BRIDGE = 'berth0';
@@ -119,6 +121,22 @@ export async function unpublishPorts(table: string, ports: PortMapping[], ip: st
       /No such file|does not exist/,
     );
   }
+}
+
+/**
+ * Removes every published port that points at `ip` (a container whose record
+ * is unreadable: its port list is unknown, the map still names its address).
+ */
+export async function unpublishAllTo(table: string, ip: string): Promise<number> {
+  const { stdout } = await run('nft', ['list', 'map', 'ip', table, 'ports']);
+  const esc = ip.replace(/\./g, '\\.');
+  const re = new RegExp(`(tcp|udp) \\. (\\d+) : ${esc} \\. (\\d+)`, 'g');
+  const ports: PortMapping[] = [];
+  for (const m of stdout.matchAll(re)) {
+    ports.push({ protocol: m[1] as 'tcp' | 'udp', hostPort: Number(m[2]), containerPort: Number(m[3]) });
+  }
+  await unpublishPorts(table, ports, ip);
+  return ports.length;
 }
 
 /** Removes the bridge and its nftables table (tests; an engine keeps them). */
