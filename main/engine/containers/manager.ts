@@ -192,7 +192,17 @@ export class ContainerManager {
    * A restart policy reads startedAt at boot, so with one the start is durable.
    */
   private save(r: ContainerRecord, durability: Durability = 'durable'): void {
-    this.store.save(r, durability);
+    try {
+      this.store.save(r, durability);
+    } catch (err) {
+      // A config change that did not reach the disk (ENOSPC, EIO) did not
+      // happen: put the caller's edits back to the stored record, so what we
+      // answer is what a restarted helper would read. Run-state transitions
+      // keep memory: it tracks the kernel, which changed whatever the disk says.
+      const stored = durability === 'durable' ? this.store.load(r.id) : null;
+      if (stored) Object.assign(r, stored);
+      throw err;
+    }
     this.records.set(r.id, r);
   }
 

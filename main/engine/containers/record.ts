@@ -135,6 +135,12 @@ export class RecordStore {
     writeJsonAtomic(p.record, r, 0o600, durability);
   }
 
+  /** One record as stored, or null when missing or damaged. */
+  load(id: string): ContainerRecord | null {
+    const read = readRecordFile(this.paths(id).record, ContainerRecordSchema);
+    return read.kind === 'ok' && read.value.id === id ? read.value : null;
+  }
+
   /**
    * Every container directory: usable records, and the damaged ones with the
    * reason (a record that is missing, empty, torn, of the wrong shape, a

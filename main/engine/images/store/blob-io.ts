@@ -229,6 +229,7 @@ export class BlobStore implements BlobSink, BlobSource {
    */
   async commit(digest: string, partialPath: string, expectedSize?: number): Promise<void> {
     const want = parseDigest(digest);
+    faultPoint('pull.blob-downloaded'); // the partial file is whole, not yet verified or moved
     const resolved = path.resolve(partialPath);
     if (resolved !== this.partialPath(want)) {
       throw new EngineError('BLOB_MISSING', `commit of ${want}: ${partialPath} is not this blob's partial file`, {
@@ -264,6 +265,7 @@ export class BlobStore implements BlobSink, BlobSource {
     } finally {
       await fh.close();
     }
+    faultPoint('blob.before-rename');
     await fs.promises.rename(resolved, this.path(want));
     await fsyncDir(this.dir);
     this.pin(want);
