@@ -5,6 +5,7 @@
  * (so publishing or unpublishing is one atomic element add/delete).
  */
 import fs from 'node:fs';
+import { netStateDir } from './ipam';
 import { run, runIdempotent } from './run';
 import type { Subnet } from './subnet';
 
@@ -139,8 +140,9 @@ export async function unpublishAllTo(table: string, ip: string): Promise<number>
   return ports.length;
 }
 
-/** Removes the bridge and its nftables table (tests; an engine keeps them). */
+/** Removes the bridge, its nftables table and its address table (tests; an engine keeps them). */
 export async function removeBridge(c: BridgeConfig): Promise<void> {
   await runIdempotent('nft', ['delete', 'table', 'ip', c.table], /No such file/);
   await runIdempotent('ip', ['link', 'del', c.name], /Cannot find device/);
+  fs.rmSync(c.stateDir ?? netStateDir(c.name), { recursive: true, force: true });
 }

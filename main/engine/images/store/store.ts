@@ -5,7 +5,7 @@
  *   <dataRoot>/images/            0700
  *     oci-layout                  {"imageLayoutVersion":"1.0.0"}
  *     index.json                  one descriptor per tag (ref.name = full reference), one unnamed per untagged image
- *     index.lock                  O_EXCL lock file (pid) while index.json/layers.json change
+ *     index.lock                  flock(2) held while index.json/layers.json change
  *     blobs/sha256/<hex>          manifests, configs, layer blobs as they came (plain, gzip or zstd)
  *     ingest/                     0700: staging dirs of loads/pulls, uploads, partial downloads
  *   <dataRoot>/layers/            0700 (layers hold root-owned setuid files)
