@@ -11,15 +11,15 @@ describe.runIf(nativeAvailable())('flock', () => {
     const a = fs.openSync(file, 'w');
     const b = fs.openSync(file, 'r');
     try {
-      expect(flock(a, 'exclusive')).toBe(true);
-      expect(flock(b, 'exclusive')).toBe(false);
-      expect(flock(b, 'shared')).toBe(false);
-      expect(flock(a, 'unlock')).toBe(true);
-      expect(flock(b, 'shared')).toBe(true);
-      expect(flock(a, 'shared')).toBe(true); // shared with shared
-      expect(flock(a, 'exclusive')).toBe(false);
+      expect(flock(a, 'ex', false)).toBe(true);
+      expect(flock(b, 'ex', false)).toBe(false);
+      expect(flock(b, 'sh', false)).toBe(false);
+      expect(flock(a, 'un', false)).toBe(true);
+      expect(flock(b, 'sh', false)).toBe(true);
+      expect(flock(a, 'sh', false)).toBe(true); // shared with shared
+      expect(flock(a, 'ex', false)).toBe(false);
       fs.closeSync(b); // closing drops b's lock
-      expect(flock(a, 'exclusive')).toBe(true);
+      expect(flock(a, 'ex', false)).toBe(true);
     } finally {
       fs.closeSync(a);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -27,7 +27,7 @@ describe.runIf(nativeAvailable())('flock', () => {
   });
 
   it('reports errors with errno and refuses bad arguments', () => {
-    expect(() => flock(999_999, 'exclusive')).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'flock' }));
-    expect(() => flock(0, 'sideways' as never)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
+    expect(() => flock(999_999, 'ex', false)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'flock' }));
+    expect(() => flock(0, 'sideways' as never, false)).toThrow(expect.objectContaining({ code: 'EINVAL_ARG' }));
   });
 });

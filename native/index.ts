@@ -213,11 +213,11 @@ interface RawBinding {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   mknod(path: string, mode: number, major: number, minor: number): void;
+  flock(fd: number, op: FlockOp, wait: boolean): boolean;
   sealedExecutable(path: string): number;
   cgroupDeviceAttach(groupDir: string, insns: Uint8Array): DeviceProgramAttach;
   cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[];
   cgroupDeviceDetach(groupDir: string): number[];
-  flock(fd: number, operation: FlockOperation): boolean;
 }
 
 const BINDING_FUNCTIONS = [
@@ -229,11 +229,11 @@ const BINDING_FUNCTIONS = [
   'lgetxattr',
   'llistxattr',
   'mknod',
+  'flock',
   'sealedExecutable',
   'cgroupDeviceAttach',
   'cgroupDevicePrograms',
   'cgroupDeviceDetach',
-  'flock',
   'StatBatch',
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
@@ -372,6 +372,20 @@ export function mknod(filePath: string, mode: number, major: number, minor: numb
   load().mknod(filePath, mode, major, minor);
 }
 
+/** A flock(2) operation: exclusive, shared, or release. */
+export type FlockOp = 'ex' | 'sh' | 'un';
+
+/**
+ * flock(2) on an open fd. With wait=false returns false when another open
+ * file description holds a conflicting lock (LOCK_NB); with wait=true blocks
+ * this thread until it is free (only for locks held a few syscalls long).
+ * The kernel releases the lock when the fd's description is closed, so a
+ * holder killed with SIGKILL never leaves a stale lock behind.
+ */
+export function flock(fd: number, op: FlockOp, wait: boolean): boolean {
+  return load().flock(fd, op, wait);
+}
+
 /**
  * A sealed (F_SEAL_SEAL|SHRINK|GROW|WRITE), close-on-exec memfd copy of an
  * executable; exec it as `/proc/<this pid>/fd/<fd>`. Nothing, host root
@@ -400,17 +414,6 @@ export function cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[] 
 /** Detaches every berth_devices program from a cgroup2 directory; returns their ids. */
 export function cgroupDeviceDetach(groupDir: string): number[] {
   return load().cgroupDeviceDetach(groupDir);
-}
-
-export type FlockOperation = 'exclusive' | 'shared' | 'unlock';
-
-/**
- * flock(2) with LOCK_NB on an open fd: true when taken (or released), false
- * when another open file description holds a conflicting lock. The kernel
- * drops the lock when the fd closes or its process dies.
- */
-export function flock(fd: number, operation: FlockOperation): boolean {
-  return load().flock(fd, operation);
 }
 
 /** A StatBatch whose rows are `stride` numbers wide. */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { berthCli, ContainerDetails, ContainersPage } from '../support/containers';
 import { e2eEnv, type E2eEnv } from '../support/env';
+import { readPid } from '../support/kernel';
 import { BerthShell } from '../support/pages';
 
 let env: E2eEnv;
@@ -175,6 +176,45 @@ test.describe('Containers page', () => {
 
     berthCli(env, ['rm', name]);
     await expect(containers.row(name)).toHaveCount(0);
+  });
+
+  test('a damaged record shows as Unreadable with its reason, in the table and the details, and Remove takes it away', async ({
+    page,
+  }) => {
+    test.setTimeout(90_000);
+    const name = unique('e2e-damaged');
+    berthCli(env, ['create', '--network', 'none', '--name', name, 'busybox:latest', 'true']);
+    const [detail] = JSON.parse(berthCli(env, ['inspect', name])) as Array<{ id: string }>;
+    const id = detail!.id;
+    made.push(id);
+    // Damage the record, then crash the helper: the next one (started by the web backend) reads it at boot.
+    fs.writeFileSync(path.join(env.dataRoot, 'c', id, 'container.json'), '{');
+    const pidFile = path.join(env.runDir, 'helper.pid');
+    const oldPid = readPid(pidFile)!;
+    process.kill(oldPid, 'SIGKILL');
+    await expect
+      .poll(() => readPid(pidFile), { message: 'a new helper wrote its pid file', timeout: 30_000 })
+      .not.toBe(oldPid);
+
+    const containers = await openContainers(page);
+    await containers.show('All');
+    await expect(containers.state(id)).toHaveText('Unreadable', { timeout: 20_000 });
+    await expect(containers.row(id)).toContainText('container.json: not JSON');
+    // Only Remove is offered.
+    await expect(containers.action(id, 'Start')).toHaveCount(0);
+
+    await containers.row(id).getByRole('link', { name: id, exact: true }).click();
+    const overview = page.getByRole('definition').filter({ hasText: 'container.json: not JSON' });
+    await expect(overview.first()).toBeVisible();
+
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Containers' }).click();
+    await containers.show('All');
+    await containers.action(id, 'Remove').click();
+    const remove = containers.removeDialog(id);
+    await remove.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect(remove).toBeHidden();
+    await expect(containers.row(id)).toHaveCount(0);
+    expect(fs.existsSync(path.join(env.dataRoot, 'c', id))).toBe(false);
   });
 
   test('the create dialog validates with the contract schema before asking the engine', async ({ page }) => {

@@ -5,7 +5,7 @@
  * choosing. They exist for root's own use (tests, a system service).
  */
 import { BerthError } from '../../preload/errors';
-import { DEFAULT_DATA_ROOT, DEFAULT_RUN_DIR } from './paths';
+import { DEFAULT_RUN_DIR, dataRootFor } from './paths';
 
 export interface HelperArgs {
   ownerUid: number;
@@ -29,10 +29,11 @@ export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperA
     ownerUid: viaPkexec ? int('PKEXEC_UID', env.PKEXEC_UID) : (process.getuid?.() ?? 0),
     startedVia: viaPkexec ? 'pkexec' : 'direct',
     runDir: DEFAULT_RUN_DIR,
-    dataRoot: DEFAULT_DATA_ROOT,
+    dataRoot: '',
     socketGroup: null,
     foreground: false,
   };
+  let dataRoot: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--foreground') {
@@ -51,7 +52,7 @@ export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperA
         break;
       case '--data-root':
         if (!value?.startsWith('/')) throw new BerthError('BAD_PARAMS', '--data-root needs an absolute path');
-        out.dataRoot = value;
+        dataRoot = value;
         break;
       case '--socket-group':
         out.socketGroup = int(a, value);
@@ -60,5 +61,7 @@ export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperA
         throw new BerthError('BAD_PARAMS', `unknown helper option ${a}`);
     }
   }
+  // Per owner unless given: root's helper and a user's never share one.
+  out.dataRoot = dataRoot ?? dataRootFor(out.ownerUid);
   return out;
 }

@@ -18,7 +18,9 @@ import {
 import { engineFor } from './features/containers';
 import { ownerDir, ownerRunFiles } from './paths';
 import { RpcServer } from './rpc-server';
-import { clearSocketPath, listenForOwner, openOwnFile, takePidFile } from './run-files';
+import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFile } from './run-files';
+import { takeEngineLock } from '../engine/storage/engine-lock';
+import { armFaultPoint } from '../engine/storage/fault-points';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -43,15 +45,6 @@ function prepareDirs(args: HelperArgs): void {
   fs.mkdirSync(args.dataRoot, { recursive: true, mode: 0o711 });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function main(): Promise<number> {
   const args = parseHelperArgs(process.argv.slice(2), process.env);
   if (process.getuid?.() !== 0) {
@@ -64,11 +57,25 @@ async function main(): Promise<number> {
   prepareDirs(args);
   const log = makeLogger(args);
   // Every path in the owner's dir comes from ownerRunFiles (its test plants links at each).
-  const { socket: socketPath, pid: pidFile } = ownerRunFiles(args.ownerUid, args.runDir);
+  const { socket: socketPath, pid: pidFile, lock: lockFile } = ownerRunFiles(args.ownerUid, args.runDir);
 
-  if (!takePidFile(pidFile, alive)) {
-    log(`another helper holds ${pidFile}; exiting`);
+  // One helper per owner: a flock on helper.lock, which the kernel drops when
+  // its holder dies, so no pid is ever judged stale (run-files.ts opens it
+  // without following links). Under it, any pid file there is stale.
+  const ownerLock = takeOwnerLock(lockFile);
+  if (!ownerLock) {
+    log(`another helper for uid ${args.ownerUid} is running; exiting`);
     return 0;
+  }
+  takePidFile(pidFile, () => false);
+  // One engine per data root (DATA_ROOT_IN_USE otherwise): two helpers must
+  // never adopt the same containers or rewrite the same records.
+  takeEngineLock(args.dataRoot);
+  // Test-only crash points (storage/fault-points.ts): honoured only when root
+  // started us directly; pkexec scrubs the environment, and we ignore it there.
+  if (args.startedVia === 'direct') {
+    const armed = armFaultPoint(process.env.BERTH_FAULT);
+    if (armed) log(`fault point armed: ${armed}`);
   }
   // A live socket is another helper's; anything else there (a dead socket, a link) goes.
   if ((await clearSocketPath(socketPath)) === 'answers') {

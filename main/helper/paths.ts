@@ -16,6 +16,16 @@ export const INSTALLED_LAUNCHER = '/usr/libexec/berth/berth-helper';
 export const INSTALL_DIR = INSTALL_PREFIX;
 export const POLKIT_ACTION = 'org.berth.helper';
 
+/**
+ * Each owner has its own data root: root's is /var/lib/berth, another
+ * user's /var/lib/berth/users/<uid> (their containers, images and records are
+ * theirs alone). Kernel resources stay shared: the bridge, its nftables table
+ * and port map, and the subnet's address table (network/ipam.ts).
+ */
+export function dataRootFor(ownerUid: number, base = DEFAULT_DATA_ROOT): string {
+  return ownerUid === 0 ? base : path.join(base, 'users', String(ownerUid));
+}
+
 export function ownerDir(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
   return ownerUid === 0 ? runDir : path.join(runDir, `u${ownerUid}`);
 }
@@ -37,10 +47,15 @@ export function logFileFor(ownerUid: number, runDir = DEFAULT_RUN_DIR): string {
  * the owner can write): run-files.ts handles each without following links,
  * and run-files.integration.test.ts plants links at each one named here.
  */
-export function ownerRunFiles(ownerUid: number, runDir = DEFAULT_RUN_DIR): Record<'socket' | 'pid' | 'log', string> {
+export function ownerRunFiles(
+  ownerUid: number,
+  runDir = DEFAULT_RUN_DIR,
+): Record<'socket' | 'pid' | 'log' | 'lock', string> {
   return {
     socket: socketPathFor(ownerUid, runDir),
     pid: pidFileFor(ownerUid, runDir),
+    /** flock(2)ed for the helper's life: one helper per owner. */
+    lock: path.join(ownerDir(ownerUid, runDir), 'helper.lock'),
     log: logFileFor(ownerUid, runDir),
   };
 }

@@ -19,7 +19,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { flock } from '../../native/index';
 import { BerthError } from '../../preload/errors';
+import type { HeldLock } from '../engine/storage/file-lock';
 
 const C = fs.constants;
 /** Not in fs.constants; libuv sets it anyway, we say it. Linux's generic value. */
@@ -98,7 +100,33 @@ function readOwnPid(file: string): number | null {
 }
 
 /**
- * One helper per owner: an O_EXCL pid file, taken over only from a dead
+ * One helper per owner: an exclusive flock on root's own lock file (opened as
+ * openOwnFile does: a link or FIFO planted there is replaced), held until the
+ * returned lock is closed or the process dies. Null when another helper holds it.
+ */
+export function takeOwnerLock(file: string): HeldLock | null {
+  const fd = openOwnFile(file, 0o600);
+  try {
+    if (flock(fd, 'ex', false)) {
+      let open = true;
+      return {
+        file,
+        close: () => {
+          if (open) fs.closeSync(fd);
+          open = false;
+        },
+      };
+    }
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
+  }
+  fs.closeSync(fd);
+  return null;
+}
+
+/**
+ * An O_EXCL pid file, taken over only from a dead
  * holder (or from anything that is not root's pid file: a link, a FIFO, the
  * owner's own file). False when a live helper holds it.
  */

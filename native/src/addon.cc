@@ -14,12 +14,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lsetxattr", Napi::Function::New(env, berth::LSetXattr, "lsetxattr"));
   exports.Set("lgetxattr", Napi::Function::New(env, berth::LGetXattr, "lgetxattr"));
   exports.Set("llistxattr", Napi::Function::New(env, berth::LListXattr, "llistxattr"));
+  exports.Set("flock", Napi::Function::New(env, berth::Flock, "flock"));
   exports.Set("mknod", Napi::Function::New(env, berth::MkNod, "mknod"));
   exports.Set("sealedExecutable", Napi::Function::New(env, berth::SealedExecutable, "sealedExecutable"));
   exports.Set("cgroupDeviceAttach", Napi::Function::New(env, berth::CgroupDeviceAttach, "cgroupDeviceAttach"));
   exports.Set("cgroupDevicePrograms", Napi::Function::New(env, berth::CgroupDevicePrograms, "cgroupDevicePrograms"));
   exports.Set("cgroupDeviceDetach", Napi::Function::New(env, berth::CgroupDeviceDetach, "cgroupDeviceDetach"));
-  exports.Set("flock", Napi::Function::New(env, berth::Flock, "flock"));
   exports.Set("StatBatch", berth::StatBatchClass(env));
   exports.Set("PidWatch", berth::PidWatchClass(env));
   return exports;

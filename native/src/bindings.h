@@ -26,11 +26,11 @@ Napi::Value LGetXattr(const Napi::CallbackInfo& info);
 // llistxattr(path): string[]
 Napi::Value LListXattr(const Napi::CallbackInfo& info);
 
+// flock(fd, op: "ex" | "sh" | "un", wait: boolean): boolean (flock_binding.cc)
+Napi::Value Flock(const Napi::CallbackInfo& info);
+
 // mknod(path, mode, major, minor): void
 Napi::Value MkNod(const Napi::CallbackInfo& info);
-
-// flock(fd, 'exclusive' | 'shared' | 'unlock'): boolean, never blocks (flock_binding.cc)
-Napi::Value Flock(const Napi::CallbackInfo& info);
 
 // sealedExecutable(path): number (a sealed, close-on-exec memfd copy; sealed_exe.cc)
 Napi::Value SealedExecutable(const Napi::CallbackInfo& info);

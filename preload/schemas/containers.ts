@@ -159,7 +159,13 @@ export const ContainerCreate = z
   })
   .strict();
 
-export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead']);
+/**
+ * `unreadable`: the engine found the container's directory but cannot use
+ * its record (empty, torn, wrong shape, …); `reason` says why. Such a
+ * container can be inspected and removed, nothing else; the fields the record
+ * would have given are empty or null.
+ */
+export const ContainerState = z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'unreadable']);
 
 export const ContainerSummary = z.object({
   id: z.string(),
@@ -169,6 +175,8 @@ export const ContainerSummary = z.object({
   command: z.array(z.string()),
   created: z.string(),
   state: ContainerState,
+  /** Why the record is unreadable (state `unreadable`); null otherwise. */
+  reason: z.string().nullable(),
   /** Host pid of the container's init (pid 1 inside); null when not running. */
   pid: z.number().int().nullable(),
   exitCode: z.number().int().nullable(),
@@ -177,7 +185,8 @@ export const ContainerSummary = z.object({
   finishedAt: z.string().nullable(),
   restartCount: z.number().int(),
   network: z.object({
-    mode: NetworkMode,
+    /** null only when the record is unreadable. */
+    mode: NetworkMode.nullable(),
     ip: z.string().nullable(),
     ports: z.array(PortBinding),
   }),
@@ -210,7 +219,8 @@ export const ContainerSeccomp = z.object({
 // ── end seccomp ──────────────────────────────────────────────────────────────
 
 export const ContainerDetail = ContainerSummary.extend({
-  config: ContainerCreate,
+  /** null only when the record is unreadable. */
+  config: ContainerCreate.nullable(),
   /** Where the kernel state lives: the kernel truth next to the feature. */
   paths: z.object({
     stateDir: z.string(),
@@ -226,7 +236,8 @@ export const ContainerDetail = ContainerSummary.extend({
   /** NSpid of the init process: its pid in each nested pid namespace (host first). */
   nsPids: z.array(z.number().int()),
   error: z.string().nullable(),
-  seccomp: ContainerSeccomp,
+  /** Null for a record that cannot be read (state unreadable). */
+  seccomp: ContainerSeccomp.nullable(),
   // ── device policy (sec-devices) ──
   /** The device rules in force and the kernel's read-back (as `containers.devices`). */
   devicePolicy: DevicePolicy.optional(),

@@ -34,6 +34,8 @@ export function statusText(c: ContainerSummaryT): string {
       return `Exited (${c.exitCode ?? 0})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
     case 'dead':
       return 'Dead';
+    case 'unreadable':
+      return `Unreadable: ${c.reason ?? 'unknown'}`;
     default:
       return 'Created';
   }

@@ -5,6 +5,8 @@
  * containers and learns the exit codes of those that ended meanwhile.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../../preload/errors';
 import type {
   ContainerCreateT,
@@ -17,14 +19,16 @@ import type {
 import type { EffectiveLimits, Limits } from '../../../preload/schemas/resources';
 import type { MonitorExit } from '../../../native/monitor';
 import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/driver';
-import { ensureBridge, publishPorts, unpublishPorts, type BridgeConfig } from '../network/bridge';
-import { Ipam } from '../network/ipam';
+import { ensureBridge, publishPorts, unpublishAllTo, unpublishPorts, type BridgeConfig } from '../network/bridge';
+import { Ipam, netStateDir } from '../network/ipam';
 import { createSandbox, destroySandbox } from '../network/sandbox';
 import type { Durability } from '../storage/atomic-file';
+import { faultPoint } from '../storage/fault-points';
+import { lockFile } from '../storage/file-lock';
 import { overlayDiff, type GetXattr } from '../storage/overlay-diff';
 import { readLogs } from './logs';
 import { newContainerId, randomName } from './names';
-import { RecordStore, type ContainerRecord } from './record';
+import { RecordStore, type ContainerRecord, type DamagedRecord } from './record';
 import { restartDelayMs, shouldRestart, startOnHelperBoot } from './restart-policy';
 import {
   readExit,
@@ -102,6 +106,8 @@ const now = (): string => new Date().toISOString();
 
 export class ContainerManager {
   private readonly records = new Map<string, ContainerRecord>();
+  /** Container directories whose record cannot be used: listed as `unreadable`, removable, nothing else. */
+  private readonly damaged = new Map<string, DamagedRecord>();
   private readonly live = new Map<string, Live>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly store: RecordStore;
@@ -114,23 +120,38 @@ export class ContainerManager {
     this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
     this.store = new RecordStore(o.dataRoot);
     this.idRanges = o.idRanges ?? new IdRangeAllocator({ log: o.log });
-    this.ipam = new Ipam(`${o.dataRoot}/network`, o.bridge.subnet);
+    this.ipam = new Ipam(o.bridge.stateDir ?? netStateDir(o.bridge.name), o.bridge.subnet, `${o.dataRoot}/network`);
     this.parent = o.cgroupParent ?? 'berth';
   }
 
   // ── lookup ────────────────────────────────────────────────────────────────
 
-  /** By full id, unique id prefix, or name (docker's rules). */
-  find(ref: string): ContainerRecord {
+  /** By full id, unique id prefix, or name (docker's rules); damaged records answer to their id. */
+  private lookup(ref: string): { record: ContainerRecord } | { damaged: DamagedRecord } {
     const byId = this.records.get(ref);
-    if (byId) return byId;
+    if (byId) return { record: byId };
+    const damagedById = this.damaged.get(ref);
+    if (damagedById) return { damaged: damagedById };
     const byName = [...this.records.values()].find((r) => r.name === ref);
-    if (byName) return byName;
+    if (byName) return { record: byName };
     const prefixed = [...this.records.values()].filter((r) => r.id.startsWith(ref));
-    if (prefixed.length === 1) return prefixed[0]!;
-    if (prefixed.length > 1)
-      throw new BerthError('CONTAINER_AMBIGUOUS', `${ref} matches ${prefixed.length} containers`);
+    const damagedPrefixed = [...this.damaged.values()].filter((d) => d.id.startsWith(ref));
+    const n = prefixed.length + damagedPrefixed.length;
+    if (n > 1) throw new BerthError('CONTAINER_AMBIGUOUS', `${ref} matches ${n} containers`);
+    if (prefixed.length === 1) return { record: prefixed[0]! };
+    if (damagedPrefixed.length === 1) return { damaged: damagedPrefixed[0]! };
     throw new BerthError('CONTAINER_NOT_FOUND', `no such container: ${ref}`);
+  }
+
+  /** A usable record; a damaged one answers CONTAINER_UNREADABLE (only inspect, list and remove take it). */
+  find(ref: string): ContainerRecord {
+    const hit = this.lookup(ref);
+    if ('record' in hit) return hit.record;
+    throw new BerthError(
+      'CONTAINER_UNREADABLE',
+      `container ${hit.damaged.id} is unreadable (${hit.damaged.reason}); it can only be inspected or removed`,
+      { id: hit.damaged.id, reason: hit.damaged.reason },
+    );
   }
 
   containersUsing(imageId: string): string[] {
@@ -187,7 +208,17 @@ export class ContainerManager {
    * A restart policy reads startedAt at boot, so with one the start is durable.
    */
   private save(r: ContainerRecord, durability: Durability = 'durable'): void {
-    this.store.save(r, durability);
+    try {
+      this.store.save(r, durability);
+    } catch (err) {
+      // A config change that did not reach the disk (ENOSPC, EIO) did not
+      // happen: put the caller's edits back to the stored record, so what we
+      // answer is what a restarted helper would read. Run-state transitions
+      // keep memory: it tracks the kernel, which changed whatever the disk says.
+      const stored = durability === 'durable' ? this.store.load(r.id) : null;
+      if (stored) Object.assign(r, stored);
+      throw err;
+    }
     this.records.set(r.id, r);
   }
 
@@ -255,6 +286,7 @@ export class ContainerManager {
       error: null,
       network: { ip: null, netns: null },
     };
+    faultPoint('create.before-record');
     this.save(record);
     if (req.userns) {
       try {
@@ -346,7 +378,7 @@ export class ContainerManager {
       l.devices = dev;
       const mode = r.config.network;
       if (mode === 'bridge') {
-        await ensureBridge(this.o.bridge);
+        await this.ensureBridgeShared();
         ip = this.ipam.allocate(r.id);
         netns = (await createSandbox(r.id, 'bridge', { config: this.o.bridge, ip })).nsPath;
         netnsSpec = netns ? { join: netns } : null;
@@ -426,6 +458,22 @@ export class ContainerManager {
     l.stopWatch = watchExit(this.store.paths(r.id).runDir, monitorPid, (e) => {
       void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
     });
+  }
+
+  /** ensureBridge, serialised with every other helper on the machine (the bridge is shared). */
+  private async ensureBridgeShared(): Promise<void> {
+    const file = path.join(this.o.bridge.stateDir ?? netStateDir(this.o.bridge.name), 'bridge.lock');
+    const lock = await lockFile(file, 60_000, () => {
+      throw new BerthError(
+        'NET_LOCKED',
+        `the bridge ${this.o.bridge.name} is being set up by another process (${file})`,
+      );
+    });
+    try {
+      await ensureBridge(this.o.bridge);
+    } finally {
+      lock.close();
+    }
   }
 
   /** Undo what a run made: cgroup, published ports, network namespace, address. */
@@ -592,7 +640,9 @@ export class ContainerManager {
   }
 
   remove(ref: string, force: boolean): Promise<{ id: string }> {
-    const r = this.find(ref);
+    const hit = this.lookup(ref);
+    if ('damaged' in hit) return this.withLock(hit.damaged.id, () => this.removeDamaged(hit.damaged, force));
+    const r = hit.record;
     return this.withLock(r.id, async () => {
       const l = this.live.get(r.id);
       if (r.state === 'running' || r.state === 'paused') {
@@ -627,6 +677,43 @@ export class ContainerManager {
       this.o.emit({ id: r.id, action: 'remove', state: null, exitCode: r.exitCode, at: now() });
       return { id: r.id };
     });
+  }
+
+  /**
+   * Removes a container whose record is unreadable. What it may still hold
+   * is found from the kernel side, not the record: the monitor's state.json
+   * (a live init is refused without force, killed with it), its cgroup, its
+   * netns, and its address and published ports from the shared IPAM table.
+   */
+  private async removeDamaged(d: DamagedRecord, force: boolean): Promise<{ id: string }> {
+    const runDir = this.store.paths(d.id).runDir;
+    const st = readMonitorState(runDir);
+    const live = st?.status === 'running' && sameProcess(st.pid, st.pidStartTime) ? st : null;
+    let handle: CgroupHandle | null;
+    try {
+      handle = this.o.cgroups.open(d.id, this.parent);
+    } catch {
+      handle = null;
+    }
+    if (live) {
+      if (!force) {
+        throw new BerthError('CONTAINER_RUNNING', `container ${d.id} still runs (pid ${live.pid}): remove with force`, {
+          id: d.id,
+        });
+      }
+      if (handle) await this.o.cgroups.killAll(handle).catch(() => undefined);
+      signalContainer(live.pid, live.pidStartTime, 9);
+      for (let i = 0; i < 200 && sameProcess(live.pid, live.pidStartTime); i++) await sleep(50);
+    }
+    const ip = this.ipam.owners().get(d.id) ?? null;
+    if (ip) await unpublishAllTo(this.o.bridge.table, ip).catch(() => undefined);
+    if (handle) await this.o.cgroups.destroy(handle).catch(() => undefined);
+    await destroySandbox(d.id).catch(() => undefined);
+    this.ipam.release(d.id);
+    this.damaged.delete(d.id);
+    this.store.remove(d.id);
+    this.o.emit({ id: d.id, action: 'remove', state: null, exitCode: null, at: now() });
+    return { id: d.id };
   }
 
   rename(ref: string, name: string): Promise<ContainerSummaryT> {
@@ -693,6 +780,7 @@ export class ContainerManager {
       command: r.process.args,
       created: r.created,
       state: r.state,
+      reason: null,
       pid: r.pid,
       exitCode: r.exitCode,
       oomKilled: r.oomKilled,
@@ -705,11 +793,41 @@ export class ContainerManager {
     };
   }
 
+  /** What an answer says of a damaged record: its id, the state `unreadable` and why; nothing invented. */
+  private damagedSummary(d: DamagedRecord): ContainerSummaryT {
+    return {
+      id: d.id,
+      name: d.id,
+      image: '',
+      imageId: '',
+      command: [],
+      created: d.seen,
+      state: 'unreadable',
+      reason: d.reason,
+      pid: null,
+      exitCode: null,
+      oomKilled: false,
+      startedAt: null,
+      finishedAt: null,
+      restartCount: 0,
+      network: { mode: null, ip: null, ports: [] },
+      labels: {},
+      privileged: false,
+    };
+  }
+
   list(
     all: boolean,
     f: { state?: ContainerStateT[]; name?: string; label?: string[]; image?: string },
   ): ContainerSummaryT[] {
-    return [...this.records.values()]
+    // Damaged ones are never running, so they show with -a (docker ps -a shows dead ones too).
+    const damaged = [...this.damaged.values()]
+      .filter(() => all || (f.state ?? []).includes('unreadable'))
+      .filter(() => !f.state || f.state.includes('unreadable'))
+      .filter((d) => !f.name || d.id.includes(f.name))
+      .filter(() => !f.image && (f.label ?? []).length === 0)
+      .map((d) => this.damagedSummary(d));
+    const usable = [...this.records.values()]
       .filter((r) => all || r.state === 'running' || r.state === 'paused' || r.state === 'restarting')
       .filter((r) => !f.state || f.state.includes(r.state))
       .filter((r) => !f.name || r.name.includes(f.name))
@@ -720,12 +838,36 @@ export class ContainerManager {
           return k !== undefined && k in r.config.labels && (v === undefined || r.config.labels[k] === v);
         }),
       )
-      .sort((a, b) => b.created.localeCompare(a.created))
       .map((r) => this.summary(r));
+    return [...usable, ...damaged].sort((a, b) => b.created.localeCompare(a.created));
   }
 
   inspect(ref: string): ContainerDetailT {
-    const r = this.find(ref);
+    const hit = this.lookup(ref);
+    if ('damaged' in hit) {
+      const p = this.store.paths(hit.damaged.id);
+      return {
+        ...this.damagedSummary(hit.damaged),
+        config: null,
+        paths: {
+          stateDir: p.runDir,
+          rootfs: p.rootfs,
+          upperDir: p.upperDir,
+          workDir: p.workDir,
+          lowerDirs: [],
+          logPath: p.logPath,
+          netns: null,
+          cgroups: [],
+        },
+        monitorPid: null,
+        nsPids: [],
+        error: hit.damaged.reason,
+        seccomp: null,
+        capabilities: [],
+        idRange: null,
+      };
+    }
+    const r = hit.record;
     const p = this.store.paths(r.id);
     const handle = this.live.get(r.id)?.handle;
     let nsPids: number[] = [];
@@ -831,7 +973,12 @@ export class ContainerManager {
     let adopted = 0;
     let exited = 0;
     let restarted = 0;
-    for (const r of this.store.loadAll()) this.records.set(r.id, r);
+    const { records, damaged } = this.store.loadAll();
+    for (const r of records) this.records.set(r.id, r);
+    for (const d of damaged) {
+      this.damaged.set(d.id, d);
+      this.o.log(`container ${d.id} is unreadable: ${d.reason}`);
+    }
     for (const r of this.records.values()) {
       const l = this.liveFor(r.id);
       if (r.state === 'restarting') {

@@ -16,9 +16,34 @@ describe('RecordStore.loadAll', () => {
     const store = new RecordStore(dir);
     const id = 'a'.repeat(64);
     fs.mkdirSync(path.join(dir, 'c', id), { recursive: true });
-    const old = { id, name: 'old', config: { image: 'busybox', env: [], volumes: [], network: 'none', ports: [] } };
+    // A whole record as an older Berth wrote it: its config has no `security`.
+    const old = {
+      id,
+      name: 'old',
+      created: '2026-01-01T00:00:00.000Z',
+      image: 'busybox:latest',
+      imageId: 'sha256:' + 'b'.repeat(64),
+      config: { image: 'busybox', env: [], volumes: [], network: 'none', ports: [] },
+      process: { args: ['sh'], env: [], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [], home: '/root' } },
+      hostname: 'old',
+      lowerDirs: [],
+      state: 'exited',
+      pid: null,
+      pidStartTime: null,
+      monitorPid: null,
+      startedAt: null,
+      finishedAt: null,
+      exitCode: 0,
+      oomKilled: false,
+      restartCount: 0,
+      stoppedByUser: false,
+      error: null,
+      network: { ip: null, netns: null },
+    };
     fs.writeFileSync(path.join(dir, 'c', id, 'container.json'), JSON.stringify(old));
-    const [r] = store.loadAll();
+    const { records, damaged } = store.loadAll();
+    expect(damaged).toEqual([]);
+    const [r] = records;
     expect(r?.config.security).toEqual({
       privileged: false,
       capAdd: [],

@@ -7,8 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { ContainerCreate, type ContainerCreateT, type ContainerStateT } from '../../../preload/schemas/containers';
-import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
+import { removeStaleTemps, writeJsonAtomic, type Durability } from '../storage/atomic-file';
+import { faultPoint } from '../storage/fault-points';
+import { readRecordFile } from '../storage/record-file';
 import type { IdRange } from '../userns/ranges';
 import type { ResolvedProcess } from './spec';
 
@@ -36,6 +39,59 @@ export interface ContainerRecord {
   network: { ip: string | null; netns: string | null };
   /** --userns: the host ids its 0..size-1 map to (userns/ranges.ts); absent otherwise. */
   idRange?: IdRange | null;
+}
+
+const nullableInt = z.number().int().nullable();
+
+/**
+ * What a container.json must hold to be used. Config goes through the
+ * contract's own create schema (defaults fill fields older records lack).
+ * A stored record is never 'unreadable': that state exists only in answers.
+ */
+const ContainerRecordSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  created: z.string(),
+  image: z.string(),
+  imageId: z.string(),
+  config: ContainerCreate,
+  process: z.object({
+    args: z.array(z.string()),
+    env: z.array(z.string()),
+    cwd: z.string(),
+    user: z.object({
+      uid: z.number().int().min(0),
+      gid: z.number().int().min(0),
+      additionalGids: z.array(z.number().int().min(0)),
+      home: z.string(),
+    }),
+  }),
+  hostname: z.string(),
+  lowerDirs: z.array(z.string()),
+  state: z.enum(['created', 'running', 'paused', 'restarting', 'exited', 'dead']),
+  pid: nullableInt,
+  pidStartTime: z.number().nullable(),
+  monitorPid: nullableInt,
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  exitCode: nullableInt,
+  oomKilled: z.boolean(),
+  restartCount: z.number().int().min(0),
+  stoppedByUser: z.boolean(),
+  error: z.string().nullable(),
+  network: z.object({ ip: z.string().nullable(), netns: z.string().nullable() }),
+  idRange: z
+    .object({ uid: z.number().int().min(0), gid: z.number().int().min(0), size: z.number().int().min(1) })
+    .nullable()
+    .optional(),
+}) satisfies z.ZodType<ContainerRecord, unknown>;
+
+/** A container directory whose record cannot be used, and why (shown as state `unreadable`). */
+export interface DamagedRecord {
+  id: string;
+  reason: string;
+  /** The directory's mtime: the best "created" there is. */
+  seen: string;
 }
 
 export interface ContainerPaths {
@@ -82,24 +138,50 @@ export class RecordStore {
   save(r: ContainerRecord, durability: Durability = 'durable'): void {
     const p = this.paths(r.id);
     fs.mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+    faultPoint('record.dir-made');
     writeJsonAtomic(p.record, r, 0o600, durability);
   }
 
-  loadAll(): ContainerRecord[] {
-    const out: ContainerRecord[] = [];
+  /** One record as stored, or null when missing or damaged. */
+  load(id: string): ContainerRecord | null {
+    const read = readRecordFile(this.paths(id).record, ContainerRecordSchema);
+    return read.kind === 'ok' && read.value.id === id ? read.value : null;
+  }
+
+  /**
+   * Every container directory: usable records, and the damaged ones with the
+   * reason (a record that is missing, empty, torn, of the wrong shape, a
+   * directory, or names another id). One bad directory never hides the rest.
+   */
+  loadAll(): { records: ContainerRecord[]; damaged: DamagedRecord[] } {
+    const records: ContainerRecord[] = [];
+    const damaged: DamagedRecord[] = [];
     for (const id of fs.readdirSync(this.root)) {
       const p = this.paths(id);
-      if (!fs.existsSync(p.dir)) continue;
-      removeStaleTemps(p.dir);
-      const r = readJsonOrNull(p.record) as ContainerRecord | null;
-      if (!r || r.id !== id) continue;
-      // A record written before a field was added to the request (security,
-      // …) gets that field's default, as a new request would.
-      const config = ContainerCreate.safeParse(r.config);
-      if (config.success) r.config = config.data;
-      out.push(r);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(p.dir);
+      } catch {
+        continue; // removed meanwhile
+      }
+      const seen = st.mtime.toISOString();
+      if (!st.isDirectory()) {
+        damaged.push({ id, reason: `${p.dir} is not a directory`, seen });
+        continue;
+      }
+      try {
+        removeStaleTemps(p.dir);
+      } catch {
+        // an unreadable directory shows up in the record read below
+      }
+      const read = readRecordFile(p.record, ContainerRecordSchema);
+      if (read.kind === 'ok' && read.value.id === id) records.push(read.value);
+      else if (read.kind === 'ok')
+        damaged.push({ id, reason: `container.json names another id (${read.value.id})`, seen });
+      else if (read.kind === 'missing') damaged.push({ id, reason: 'container.json is missing', seen });
+      else damaged.push({ id, reason: `container.json: ${read.reason}`, seen });
     }
-    return out;
+    return { records, damaged };
   }
 
   /**

@@ -9,30 +9,20 @@ import type { Socket } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
-import {
-  monitorPath,
-  type MonitorError,
-  type MonitorExit,
-  type MonitorSpec,
-  type MonitorState,
-} from '../../../native/monitor';
+import { monitorPath, type MonitorExit, type MonitorSpec, type MonitorState } from '../../../native/monitor';
 import { sealedExecutable, watchPidExit, type PidWatch } from '../../../native/index';
 import { writeJsonAtomic } from '../storage/atomic-file';
+import { okOrNull, readRecordFile } from '../storage/record-file';
+import { MonitorErrorSchema, MonitorExitSchema, MonitorStateSchema } from './monitor-files';
 
-export function readJson<T>(file: string): T | null {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
-
+/** state.json, or null when missing or unusable (it only describes this boot). */
 export function readMonitorState(stateDir: string): MonitorState | null {
-  return readJson<MonitorState>(path.join(stateDir, 'state.json'));
+  return okOrNull(readRecordFile(path.join(stateDir, 'state.json'), MonitorStateSchema));
 }
 
+/** exit.json, or null when missing or unusable (a monitor killed mid-write: the exit is then unknown). */
 export function readExit(stateDir: string): MonitorExit | null {
-  return readJson<MonitorExit>(path.join(stateDir, 'exit.json'));
+  return okOrNull(readRecordFile(path.join(stateDir, 'exit.json'), MonitorExitSchema));
 }
 
 /** Field 3 (state: R, S, D, Z…) of /proc/PID/stat, or null when the pid is gone. */
@@ -163,7 +153,7 @@ export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise
     return { status: 'running', pid, pidStartTime, monitorPid, startedAt };
   }
   const error =
-    readJson<MonitorError>(path.join(stateDir, 'monitor-error.json')) ??
+    okOrNull(readRecordFile(path.join(stateDir, 'monitor-error.json'), MonitorErrorSchema)) ??
     (state?.status === 'failed' ? state.error : null);
   throw new BerthError(
     'CONTAINER_START_FAILED',

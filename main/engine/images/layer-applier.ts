@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeAllSync } from '../storage/atomic-file';
 import { EngineError } from './errors';
 import type { NativeFsOps } from './native-fs';
 import { cleanComponents } from './paths';
@@ -356,8 +357,7 @@ export class LayerApplier {
             limit: this.policy.maxTotalBytes,
           });
         }
-        let off = 0;
-        while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+        writeAllSync(fd, chunk); // short writes looped; no progress (a full disk) is ENOSPC
       }
       // Order matters: chown clears setuid bits and file capabilities, and a
       // write clears capabilities; so data, then owner, then mode, then xattrs.

@@ -6,6 +6,7 @@
  * loopback guard that `route_localnet` on the bridge needs (CVE-2020-8558).
  */
 import fs from 'node:fs';
+import { netStateDir } from './ipam';
 import { run, runIdempotent } from './run';
 import type { Subnet } from './subnet';
 
@@ -14,6 +15,8 @@ export interface BridgeConfig {
   subnet: Subnet;
   /** nftables table (ip family); tests use their own. */
   table: string;
+  /** Where the shared address table lives (default /run/berth/net/<name>: network/ipam.ts). */
+  stateDir?: string;
 }
 
 export const DEFAULT_BRIDGE = 'berth0';
@@ -173,8 +176,25 @@ export async function unpublishPorts(table: string, ports: PortMapping[], ip: st
   }
 }
 
-/** Removes the bridge and its nftables table (tests; an engine keeps them). */
+/**
+ * Removes every published port that points at `ip` (a container whose record
+ * is unreadable: its port list is unknown, the map still names its address).
+ */
+export async function unpublishAllTo(table: string, ip: string): Promise<number> {
+  const { stdout } = await run('nft', ['list', 'map', 'ip', table, 'ports']);
+  const esc = ip.replace(/\./g, '\\.');
+  const re = new RegExp(`(tcp|udp) \\. (\\d+) : ${esc} \\. (\\d+)`, 'g');
+  const ports: PortMapping[] = [];
+  for (const m of stdout.matchAll(re)) {
+    ports.push({ protocol: m[1] as 'tcp' | 'udp', hostPort: Number(m[2]), containerPort: Number(m[3]) });
+  }
+  await unpublishPorts(table, ports, ip);
+  return ports.length;
+}
+
+/** Removes the bridge, its nftables table and its address table (tests; an engine keeps them). */
 export async function removeBridge(c: BridgeConfig): Promise<void> {
   await runIdempotent('nft', ['delete', 'table', 'ip', c.table], /No such file/);
   await runIdempotent('ip', ['link', 'del', c.name], /Cannot find device/);
+  fs.rmSync(c.stateDir ?? netStateDir(c.name), { recursive: true, force: true });
 }

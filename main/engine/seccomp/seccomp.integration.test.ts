@@ -72,17 +72,17 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('seccomp (root)', { timeout:
     const d = await inspect(id);
     expect(statusField(d.pid!, 'Seccomp')).toBe('2');
     expect(Number(statusField(d.pid!, 'Seccomp_filters'))).toBeGreaterThanOrEqual(1);
-    expect(d.seccomp.profile).toBe('default');
-    expect(d.seccomp.unconfinedBy).toBeNull();
-    expect(d.seccomp.kernel).toEqual({ mode: 2, filters: Number(statusField(d.pid!, 'Seccomp_filters')) });
-    expect(d.seccomp.filter?.key).toMatch(/^[0-9a-f]{64}$/);
-    expect(d.seccomp.filter?.instructions).toBeGreaterThan(50);
+    expect(d.seccomp!.profile).toBe('default');
+    expect(d.seccomp!.unconfinedBy).toBeNull();
+    expect(d.seccomp!.kernel).toEqual({ mode: 2, filters: Number(statusField(d.pid!, 'Seccomp_filters')) });
+    expect(d.seccomp!.filter?.key).toMatch(/^[0-9a-f]{64}$/);
+    expect(d.seccomp!.filter?.instructions).toBeGreaterThan(50);
     // The compiled filter is in the data root's cache, root-only.
-    const file = path.join(suite.helper.dataRoot, 'seccomp', `${d.seccomp.filter!.key}.bpf`);
+    const file = path.join(suite.helper.dataRoot, 'seccomp', `${d.seccomp!.filter!.key}.bpf`);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     // berth inspect (CLI) shows the same block.
     const cli = JSON.parse(await berthOk(sock(), ['inspect', id])) as ContainerDetailT[];
-    expect(cli[0]!.seccomp.kernel?.mode).toBe(2);
+    expect(cli[0]!.seccomp!.kernel?.mode).toBe(2);
 
     // exec sessions get the container's filter too
     const ex = await berthCli(sock(), ['exec', id, 'sh', '-c', 'grep ^Seccomp: /proc/self/status']);
@@ -204,8 +204,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('seccomp (root)', { timeout:
       ])
     ).trim();
     const d = await inspect(id);
-    expect(d.seccomp.profile).toBe('custom');
-    expect(d.seccomp.kernel?.mode).toBe(2);
+    expect(d.seccomp!.profile).toBe('custom');
+    expect(d.seccomp!.kernel?.mode).toBe(2);
     const p = parseProbe(await berthOk(sock(), ['exec', id, '/t/probe', 'mkdir', 'keyctl', 'getpid']));
     // mkdir → EACCES (its errnoRet), keyctl → EOPNOTSUPP (a caps-conditional rule: CAP_CHOWN is granted)
     expect(p).toEqual({ mkdir: 'EACCES', keyctl: 'EOPNOTSUPP', getpid: 'ok' });

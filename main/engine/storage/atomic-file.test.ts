@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readJsonOrNull, removeStaleTemps, writeJsonAtomic, type Durability } from './atomic-file';
+import { z } from 'zod';
+import { removeStaleTemps, writeAllSync, writeJsonAtomic, type Durability } from './atomic-file';
+import { okOrNull, readRecordFile } from './record-file';
+
+const readJsonOrNull = (f: string): unknown => okOrNull(readRecordFile(f, z.unknown()));
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -51,5 +55,25 @@ describe('atomic files', () => {
     fs.writeFileSync(path.join(d, '.state.json.abc.tmp'), '{');
     expect(removeStaleTemps(d)).toBe(1);
     expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it('writeAllSync writes everything through short writes and refuses a write that makes no progress', () => {
+    const d = tmp();
+    const f = path.join(d, 'big');
+    const buf = Buffer.alloc(3 * 1024 * 1024, 7);
+    const fd = fs.openSync(f, 'w');
+    try {
+      writeAllSync(fd, buf);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.readFileSync(f).equals(buf)).toBe(true);
+    // /dev/full: every write fails with ENOSPC, like a full disk.
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      expect(() => writeAllSync(full, buf)).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    } finally {
+      fs.closeSync(full);
+    }
   });
 });

@@ -17,12 +17,35 @@
  *   'volatile' no fsync. For files that describe only this boot (a spec
  *              handed to a monitor that reads it at once): a reboot makes
  *              them meaningless, and readers treat unreadable as missing.
+ *
+ * Files are read back through record-file.ts (validated, damage reported as
+ * a value, never thrown).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { faultPoint } from './fault-points';
 
 export type Durability = 'durable' | 'atomic' | 'volatile';
+
+/**
+ * Writes all of buf at the fd's position. write(2) may write less than asked
+ * (a full disk part way, a signal); a return of 0 for a regular file means no
+ * progress is possible, which we report as ENOSPC rather than loop forever.
+ */
+export function writeAllSync(fd: number, buf: Uint8Array): void {
+  let off = 0;
+  while (off < buf.length) {
+    const n = fs.writeSync(fd, buf, off, buf.length - off);
+    if (n <= 0) {
+      const err = new Error(`write: ENOSPC: no progress after ${off} of ${buf.length} bytes`) as NodeJS.ErrnoException;
+      err.code = 'ENOSPC';
+      err.syscall = 'write';
+      throw err;
+    }
+    off += n;
+  }
+}
 
 export function writeFileAtomic(
   file: string,
@@ -31,23 +54,26 @@ export function writeFileAtomic(
   durability: Durability = 'durable',
 ): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const base = path.basename(file);
+  const tmp = path.join(dir, `.${base}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'wx', mode);
+  // Until the rename, the target is untouched: any failure (a short write on
+  // a full disk, fsync's EIO) drops the temp file and leaves the old content.
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    if (durability !== 'volatile') fs.fsyncSync(fd);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  try {
+    try {
+      writeAllSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      faultPoint('atomic.written', base);
+      if (durability !== 'volatile') fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    faultPoint('atomic.before-rename', base);
     fs.renameSync(tmp, file);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  faultPoint('atomic.renamed', base);
   if (durability !== 'durable') return;
   const dfd = fs.openSync(dir, 'r');
   try {
@@ -59,18 +85,6 @@ export function writeFileAtomic(
 
 export function writeJsonAtomic(file: string, value: unknown, mode = 0o600, durability: Durability = 'durable'): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n', mode, durability);
-}
-
-/** Reads JSON, or returns null when the file does not exist. */
-export function readJsonOrNull(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  return JSON.parse(text);
 }
 
 /** Leftover temp files of writes interrupted by a crash. */

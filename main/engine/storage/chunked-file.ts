@@ -50,7 +50,11 @@ export async function appendChunk(
   }
   let done = 0;
   while (done < data.length) {
-    done += (await f.fh.write(data, done, data.length - done, f.received + done)).bytesWritten;
+    const n = (await f.fh.write(data, done, data.length - done, f.received + done)).bytesWritten;
+    // A write that makes no progress would loop forever: a full disk.
+    if (n <= 0)
+      throw new BerthError('ENOSPC', `no space left after ${f.received + done} bytes`, { offset: f.received + done });
+    done += n;
   }
   f.received += data.length;
   return f.received;

@@ -16,11 +16,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { flock } from '../../../native/index';
+import { lockFile } from '../storage/file-lock';
 import { BerthError } from '../../../preload/errors';
 import { mutexFor } from '../images/store/lock';
-import { readJsonOrNull, writeJsonAtomic } from '../storage/atomic-file';
+import { z } from 'zod';
+import { writeJsonAtomic } from '../storage/atomic-file';
+import { readRecordFile } from '../storage/record-file';
 import { ensureSubids, type SubidEntry } from './subid';
 
 /** Host ids for container ids 0..size-1. */
@@ -44,6 +45,20 @@ interface RangesFile {
   version: 1;
   ranges: Allocation[];
 }
+
+const id = z.number().int().min(0);
+const RangesFileSchema = z.object({
+  version: z.literal(1),
+  ranges: z.array(
+    z.object({
+      uid: id,
+      gid: id,
+      size: z.number().int().min(1),
+      owner: z.object({ dataRoot: z.string(), id: z.string() }),
+      at: z.string(),
+    }),
+  ),
+}) satisfies z.ZodType<RangesFile, unknown>;
 
 export const RANGE_SIZE = 65536;
 export const DEFAULT_SUBUID_FILE = '/etc/subuid';
@@ -138,9 +153,13 @@ export class IdRangeAllocator {
   }
 
   private load(): RangesFile {
-    const v = readJsonOrNull(this.rangesFile) as RangesFile | null;
-    if (!v || v.version !== 1 || !Array.isArray(v.ranges)) return { version: 1, ranges: [] };
-    return v;
+    const read = readRecordFile(this.rangesFile, RangesFileSchema);
+    if (read.kind === 'missing') return { version: 1, ranges: [] };
+    // Never start from empty over a damaged table: that would hand out ranges still in use.
+    if (read.kind === 'damaged') {
+      throw new BerthError('USERNS_RANGES_DAMAGED', `${this.rangesFile}: ${read.reason}`, { file: this.rangesFile });
+    }
+    return read.value;
   }
 
   private save(state: RangesFile): void {
@@ -149,26 +168,20 @@ export class IdRangeAllocator {
 
   /** fn runs with the file read, under the in-process mutex and the flock; its change is written before unlocking. */
   private locked<T>(fn: (state: RangesFile) => { result: T; changed: boolean }): Promise<T> {
-    const lockFile = `${this.rangesFile}.lock`;
-    return mutexFor(lockFile).run(async () => {
+    const lockPath = `${this.rangesFile}.lock`;
+    return mutexFor(lockPath).run(async () => {
       fs.mkdirSync(path.dirname(this.rangesFile), { recursive: true, mode: 0o700 });
-      const fd = fs.openSync(lockFile, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600); // Node opens with O_CLOEXEC;
+      // The kernel drops the flock when the holder dies (storage/file-lock.ts).
+      const lock = await lockFile(lockPath, this.o.lockTimeoutMs ?? 30_000, () => {
+        throw new BerthError('USERNS_RANGES_LOCKED', `another process holds ${lockPath}`, { lockFile: lockPath });
+      });
       try {
-        const deadline = Date.now() + (this.o.lockTimeoutMs ?? 30_000);
-        let delay = 2;
-        while (!flock(fd, 'exclusive')) {
-          if (Date.now() > deadline) {
-            throw new BerthError('USERNS_RANGES_LOCKED', `another process holds ${lockFile}`, { lockFile });
-          }
-          await sleep(delay);
-          delay = Math.min(delay * 2, 50);
-        }
         const state = this.load();
         const { result, changed } = fn(state);
         if (changed) this.save(state);
         return result;
       } finally {
-        fs.closeSync(fd); // drops the flock
+        lock.close();
       }
     });
   }

@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../digest';
 import { EngineError } from '../errors';
+import { faultPoint } from '../../storage/fault-points';
 
 export interface BlobSink {
   has(digest: string): Promise<boolean>;
@@ -47,26 +48,30 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `data` to `file` atomically: temp in the same dir, fsync, rename, fsync dir. */
+/**
+ * Writes `data` to `file` atomically: temp in the same dir, fsync, rename,
+ * fsync dir. FileHandle.writeFile loops over short writes and rejects on
+ * ENOSPC; any failure removes the temp file and leaves `file` as it was.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
   const fh = await fs.promises.open(tmp, 'wx', mode);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
+    try {
+      await fh.writeFile(data);
+      faultPoint('atomic.written', path.basename(file));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    faultPoint('atomic.before-rename', path.basename(file));
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
     throw err;
   }
+  faultPoint('atomic.renamed', path.basename(file));
   await fsyncDir(dir);
 }
 
@@ -99,6 +104,7 @@ export async function writeBlobInto(
           });
         }
         yield chunk;
+        faultPoint('blob.partial'); // @n: after the n-th chunk went to the temp file
       }
     }
     await pipeline(Readable.from(checked()), out);
@@ -123,6 +129,7 @@ export async function writeBlobInto(
     if (fs.existsSync(target)) {
       await fs.promises.rm(tmp, { force: true });
     } else {
+      faultPoint('blob.before-rename');
       await fs.promises.rename(tmp, target);
       await fsyncDir(dir);
     }
@@ -222,6 +229,7 @@ export class BlobStore implements BlobSink, BlobSource {
    */
   async commit(digest: string, partialPath: string, expectedSize?: number): Promise<void> {
     const want = parseDigest(digest);
+    faultPoint('pull.blob-downloaded'); // the partial file is whole, not yet verified or moved
     const resolved = path.resolve(partialPath);
     if (resolved !== this.partialPath(want)) {
       throw new EngineError('BLOB_MISSING', `commit of ${want}: ${partialPath} is not this blob's partial file`, {
@@ -257,6 +265,7 @@ export class BlobStore implements BlobSink, BlobSource {
     } finally {
       await fh.close();
     }
+    faultPoint('blob.before-rename');
     await fs.promises.rename(resolved, this.path(want));
     await fsyncDir(this.dir);
     this.pin(want);

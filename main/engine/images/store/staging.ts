@@ -13,6 +13,7 @@ import { EngineError } from '../errors';
 import { extractLayerFile, type ExtractSummary } from '../extract';
 import type { NativeFsOps } from '../native-fs';
 import type { ImageConfig, ImageManifest } from '../oci-types';
+import { faultPoint } from '../../storage/fault-points';
 import { writeBlobInto, type WrittenBlob } from './blob-io';
 import type { ImageStore } from './store';
 
@@ -220,6 +221,7 @@ export class Staging {
       dirs.push(target);
       out.push(layer);
       opts.onLayer?.({ layer: i, layers: chains.length, chainId, state: 'unpacked' });
+      faultPoint('stage.layer'); // @n: after the n-th layer is unpacked into staging
     }
     return out;
   }

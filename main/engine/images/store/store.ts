@@ -5,7 +5,7 @@
  *   <dataRoot>/images/            0700
  *     oci-layout                  {"imageLayoutVersion":"1.0.0"}
  *     index.json                  one descriptor per tag (ref.name = full reference), one unnamed per untagged image
- *     index.lock                  O_EXCL lock file (pid) while index.json/layers.json change
+ *     index.lock                  flock(2) held while index.json/layers.json change
  *     blobs/sha256/<hex>          manifests, configs, layer blobs as they came (plain, gzip or zstd)
  *     ingest/                     0700: staging dirs of loads/pulls, uploads, partial downloads
  *   <dataRoot>/layers/            0700 (layers hold root-owned setuid files)
@@ -18,6 +18,7 @@
  * can leak a ref or a directory but never leave an image without its layers.
  */
 import fs from 'node:fs';
+import { z } from 'zod';
 import path from 'node:path';
 import { BerthError } from '../../../../preload/errors';
 import { chainIds, digestHex, isDigest, parseDigest, sha256, type Digest } from '../digest';
@@ -48,6 +49,9 @@ import {
   type IndexDoc,
 } from './index-doc';
 import { withStoreLock } from './lock';
+import { ownsDataRoot } from '../../storage/engine-lock';
+import { faultPoint } from '../../storage/fault-points';
+import { readRecordFileAsync } from '../../storage/record-file';
 import { Staging, type StagedImage, type StagedLayer } from './staging';
 import { ImageIndexSchema } from '../oci-types';
 
@@ -82,6 +86,22 @@ interface LayersDoc {
   version: 1;
   layers: Record<string, LayerRecord>;
 }
+
+const digestString = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest') as z.ZodType<Digest>;
+
+const LayersDocSchema = z.object({
+  version: z.literal(1),
+  layers: z.record(
+    z.string(),
+    z.object({
+      chainId: digestString,
+      diffId: digestString,
+      parent: digestString.nullable(),
+      size: z.number().int().min(0).nullable(),
+      refs: z.array(z.string()),
+    }),
+  ),
+}) satisfies z.ZodType<LayersDoc>;
 
 export interface StoredImage {
   /** Image ID: the config digest. */
@@ -178,7 +198,13 @@ export class ImageStore {
     await this.sweep();
   }
 
-  /** Removes temp files and staging dirs older than an hour (another helper may share the data root). */
+  /**
+   * Removes what crashed operations left: temp files, staging dirs, layer
+   * extractions. The helper holds <dataRoot>/engine.lock for its life (one
+   * engine per data root), so at open nothing else can be using them; a
+   * store opened without that lock (tests, tools) still spares anything
+   * younger than an hour.
+   */
   private async sweep(): Promise<void> {
     const old = async (p: string): Promise<boolean> => {
       try {
@@ -187,7 +213,8 @@ export class ImageStore {
         return false;
       }
     };
-    const sweepDir = async (dir: string, match: (name: string) => boolean, always = false): Promise<void> => {
+    const owned = ownsDataRoot(this.dataRoot);
+    const sweepDir = async (dir: string, match: (name: string) => boolean, always = owned): Promise<void> => {
       let names: string[];
       try {
         names = await fs.promises.readdir(dir);
@@ -246,16 +273,16 @@ export class ImageStore {
     return withStoreLock(this.lockFile, fn, this.opts.lockTimeoutMs);
   }
 
+  /** A damaged table is STORE_CORRUPT (with the reason), never an INTERNAL from a parser. */
+  private corrupt(file: string, reason: string): BerthError {
+    return new BerthError('STORE_CORRUPT', `${file}: ${reason}`, { file, reason });
+  }
+
   async readIndex(): Promise<IndexDoc> {
-    let bytes: Buffer;
-    try {
-      bytes = await fs.promises.readFile(this.indexFile);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyIndex();
-      throw err;
-    }
-    const doc = parseJsonWith(ImageIndexSchema, bytes, this.indexFile);
-    return doc as IndexDoc;
+    const r = await readRecordFileAsync(this.indexFile, ImageIndexSchema);
+    if (r.kind === 'missing') return emptyIndex();
+    if (r.kind === 'damaged') throw this.corrupt(this.indexFile, r.reason);
+    return r.value as IndexDoc;
   }
 
   private async writeIndex(doc: IndexDoc): Promise<void> {
@@ -263,16 +290,9 @@ export class ImageStore {
   }
 
   async readLayers(): Promise<LayersDoc> {
-    let doc: LayersDoc;
-    try {
-      doc = JSON.parse(await fs.promises.readFile(this.layersFile, 'utf8')) as LayersDoc;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      doc = { version: 1, layers: {} };
-    }
-    if (typeof doc !== 'object' || doc === null || typeof doc.layers !== 'object' || doc.layers === null) {
-      throw new BerthError('STORE_CORRUPT', `${this.layersFile} is not a layer table`, { file: this.layersFile });
-    }
+    const r = await readRecordFileAsync(this.layersFile, LayersDocSchema);
+    if (r.kind === 'damaged') throw this.corrupt(this.layersFile, r.reason);
+    const doc: LayersDoc = r.kind === 'ok' ? r.value : { version: 1, layers: {} };
     const sizes = new Map<string, number>();
     for (const rec of Object.values(doc.layers)) if (rec.size !== null) sizes.set(rec.chainId, rec.size);
     this.layerSizes = sizes;
@@ -446,12 +466,14 @@ export class ImageStore {
       const created: string[] = [];
       let wroteLayers = false;
       let wroteIndex = false;
+      faultPoint('commit.begin');
       try {
         for (const [digest, file] of staging.blobs) {
           const target = this.blobs.path(digest);
           if (fs.existsSync(target)) continue;
           await fs.promises.rename(file, target);
           created.push(target);
+          faultPoint('commit.blob-moved'); // @n: after the n-th blob
         }
         await fsyncDir(this.blobsDir);
         for (const layer of staging.layers.values()) {
@@ -461,6 +483,7 @@ export class ImageStore {
           created.push(target);
         }
         await fsyncDir(this.layersRoot);
+        faultPoint('commit.moved');
 
         const layers: LayersDoc = structuredClone(prevLayers);
         let index = prevIndex;
@@ -500,8 +523,10 @@ export class ImageStore {
         }
         await this.writeLayers(layers);
         wroteLayers = true;
+        faultPoint('commit.layers-written');
         await this.writeIndex(index);
         wroteIndex = true;
+        faultPoint('commit.done');
         // Recorded now: the index keeps these blobs, pins are no longer needed.
         for (const img of images) {
           for (const d of [img.manifestDigest, img.configDigest, ...img.manifest.layers.map((l) => l.digest)]) {

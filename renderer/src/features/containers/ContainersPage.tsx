@@ -87,6 +87,7 @@ function ContainersTable({
             </td>
             <td>
               <StatePill c={c} />
+              {c.state === 'unreadable' && c.reason && <div className="ctr-sub ctr-error-text">{c.reason}</div>}
               {c.restartCount > 0 && <div className="ctr-sub">restarted {c.restartCount}×</div>}
             </td>
             <td

@@ -59,7 +59,7 @@ function controllerOf(dir: string): string {
   return m[1] === 'unified' ? 'unified (v2)' : m[1]!;
 }
 
-function limitsText(r: ContainerDetail['config']['resources']): ReactNode {
+function limitsText(r: NonNullable<ContainerDetail['config']>['resources']): ReactNode {
   const parts: string[] = [];
   if (r.memory?.max !== undefined)
     parts.push(`memory.max ${r.memory.max === null ? 'max' : formatBytes(r.memory.max)}`);
@@ -71,11 +71,31 @@ function limitsText(r: ContainerDetail['config']['resources']): ReactNode {
   return parts.length ? <Mono>{parts.join(' · ')}</Mono> : <span className="muted">none (the parent's)</span>;
 }
 
+/** A container whose record the engine cannot use: why, and where it is on disk. Remove is all it offers. */
+function UnreadableOverview({ c }: { c: ContainerDetail }): ReactNode {
+  return (
+    <div className="cards ctr-overview">
+      <Card id="ctr-card-state" title="State" wide>
+        <KFacts
+          label="state"
+          rows={[
+            ['state', <StatePill c={c} />, 'the record cannot be read; only removal is possible'],
+            ['reason', <span className="ctr-error-text">{c.reason ?? c.error ?? 'unknown'}</span>, 'container.json'],
+            ['directory', <Mono>{c.paths.stateDir.replace(/\/run$/, '')}</Mono>],
+            ['seen', when(c.created), "the directory's modification time"],
+          ]}
+        />
+      </Card>
+    </div>
+  );
+}
+
 export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
   const p = c.paths;
   const initHost = c.nsPids[0] ?? c.pid;
   const mapping = pidMapping(c.nsPids);
   const cfg = c.config;
+  if (cfg === null) return <UnreadableOverview c={c} />;
   const overlayOpts = `lowerdir=${p.lowerDirs.join(':')},upperdir=${p.upperDir},workdir=${p.workDir}`;
   return (
     <div className="cards ctr-overview">

@@ -9,6 +9,7 @@ import { Mono } from './ui';
 
 export function SeccompFacts({ c }: { c: ContainerDetail }): ReactNode {
   const s = c.seccomp;
+  if (!s) return null; // an unreadable record: nothing known
   const kernel = seccompKernelText(s);
   const pid = c.nsPids[0] ?? c.pid;
   return (

@@ -25,6 +25,7 @@ export function capabilityDelta(caps: readonly string[]): string {
 }
 
 export function securityRows(c: ContainerDetail): Row[] {
+  if (!c.config) return []; // an unreadable record: nothing known
   const sec = c.config.security;
   const pid = c.nsPids[0] ?? c.pid;
   const rows: Row[] = [

@@ -207,6 +207,7 @@ export function ContainerActions({
   const busy = m.isPending;
   const pendingLabel = busy && m.variables ? VERB[m.variables.kind][1] : null;
   const live = c.state === 'running' || c.state === 'paused';
+  const usable = c.state !== 'unreadable';
   const btn = (label: string, a: Action, show: boolean, title?: string) =>
     show && (
       <button type="button" className="ctr-btn" disabled={busy} title={title} onClick={() => m.mutate(a)}>
@@ -220,17 +221,20 @@ export function ContainerActions({
           {pendingLabel ?? `sent ${sent}`}
         </span>
       )}
-      {btn('Start', { kind: 'start' }, !live && c.state !== 'restarting')}
+      {/* An unreadable record offers Remove only: the engine refuses the rest (CONTAINER_UNREADABLE). */}
+      {btn('Start', { kind: 'start' }, !live && c.state !== 'restarting' && usable)}
       {btn(
         'Stop',
         { kind: 'stop', timeoutSec },
         live || c.state === 'restarting',
         `SIGTERM, then SIGKILL after ${timeoutSec} s`,
       )}
-      {btn('Restart', { kind: 'restart', timeoutSec }, true, `stop (timeout ${timeoutSec} s), then start`)}
+      {btn('Restart', { kind: 'restart', timeoutSec }, usable, `stop (timeout ${timeoutSec} s), then start`)}
       {btn('Pause', { kind: 'pause' }, c.state === 'running', 'freeze every process (freezer cgroup)')}
       {btn('Unpause', { kind: 'unpause' }, c.state === 'paused', 'thaw the freezer cgroup')}
-      <KillMenu name={c.name} disabled={busy || !live} onKill={(signal) => m.mutate({ kind: 'kill', signal })} />
+      {usable && (
+        <KillMenu name={c.name} disabled={busy || !live} onKill={(signal) => m.mutate({ kind: 'kill', signal })} />
+      )}
       <button type="button" className="ctr-btn ctr-danger" disabled={busy} onClick={() => setRemoving(true)}>
         Remove
       </button>

@@ -16,6 +16,8 @@ export function stateLabel(c: StateFields): string {
       return 'Created';
     case 'dead':
       return 'Dead';
+    case 'unreadable':
+      return 'Unreadable';
     case 'exited':
       if (c.oomKilled) return 'OOM killed';
       return c.exitCode === null ? 'Exited' : `Exited (${c.exitCode})`;
@@ -26,7 +28,12 @@ export function stateLabel(c: StateFields): string {
 export function stateTone(c: StateFields): 'ok' | 'warn' | 'no' | 'idle' {
   if (c.state === 'running') return 'ok';
   if (c.state === 'paused' || c.state === 'restarting') return 'warn';
-  if (c.oomKilled || c.state === 'dead' || (c.state === 'exited' && c.exitCode !== 0 && c.exitCode !== null))
+  if (
+    c.oomKilled ||
+    c.state === 'dead' ||
+    c.state === 'unreadable' ||
+    (c.state === 'exited' && c.exitCode !== 0 && c.exitCode !== null)
+  )
     return 'no';
   return 'idle';
 }

@@ -1,7 +1,7 @@
 /** Words for the seccomp profile in force (Overview tab), kept apart from JSX so they can be tested. */
 import type { ContainerDetail } from './queries';
 
-type Seccomp = ContainerDetail['seccomp'];
+type Seccomp = NonNullable<ContainerDetail['seccomp']>;
 
 export function seccompProfileText(s: Seccomp): string {
   switch (s.profile) {
