@@ -19,6 +19,7 @@ import {
 import { engineFor } from './features/containers';
 import { logFileFor, ownerDir, pidFileFor, socketPathFor } from './paths';
 import { RpcServer } from './rpc-server';
+import { applyConfig, defaultSettings, readConfigFile, type HelperSettings } from './settings';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -87,6 +88,15 @@ async function main(): Promise<number> {
   process.stderr.on('error', () => undefined);
   prepareDirs(args);
   const log = makeLogger(args);
+  const settings: HelperSettings = defaultSettings();
+  const fileConfig = readConfigFile(args.configFile);
+  if (fileConfig) applyConfig(settings, fileConfig);
+  applyConfig(settings, args.overrides);
+  log(
+    `settings: session idle ${settings.sessions.idleMs} ms, scrollback ${settings.sessions.scrollbackBytes} B; ` +
+      `archive caps ${JSON.stringify(settings.archive)}${fileConfig ? ` (from ${args.configFile})` : ''}`,
+  );
+
   const socketPath = socketPathFor(args.ownerUid, args.runDir);
   const pidFile = pidFileFor(args.ownerUid, args.runDir);
 
@@ -114,6 +124,7 @@ async function main(): Promise<number> {
       version: VERSION,
       dataRoot: args.dataRoot,
     },
+    settings,
     log,
     emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
     emitSample: (sample) => server?.broadcast(EVENT_NOTIFICATION, sampleFrame(sample)),

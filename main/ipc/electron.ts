@@ -6,6 +6,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { isEventName } from '../../preload/contract';
 import type { Backend } from '../api/backend';
+import { ClientScope } from '../api/router';
 
 export const CHANNELS = {
   invoke: 'berth:invoke',
@@ -19,9 +20,31 @@ export function registerElectronIpc(ipcMain: IpcMain, backend: Backend, trusted:
 
   const senderOk = (e: IpcMainInvokeEvent): boolean => trusted(e.senderFrame?.url ?? '');
 
+  // One client scope per page load: sessions it attached are detached when it
+  // navigates away (a reload) or its window goes.
+  const scopes = new Map<WebContents, ClientScope>();
+  const scopeOf = (sender: WebContents): ClientScope => {
+    let scope = scopes.get(sender);
+    if (!scope) {
+      const created = new ClientScope();
+      scope = created;
+      scopes.set(sender, created);
+      const release = (): void => {
+        if (scopes.get(sender) !== created) return;
+        scopes.delete(sender);
+        backend.router.release(created);
+      };
+      sender.once('destroyed', release);
+      sender.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) release();
+      });
+    }
+    return scope;
+  };
+
   ipcMain.handle(CHANNELS.invoke, (e, method: unknown, params: unknown) => {
     if (!senderOk(e)) return { ok: false, error: { code: 'FORBIDDEN_ORIGIN', message: 'untrusted frame' } };
-    return backend.router.dispatch(method, params, { transport: 'electron' });
+    return backend.router.dispatch(method, params, { transport: 'electron', client: scopeOf(e.sender) });
   });
 
   ipcMain.handle(CHANNELS.subscribe, (e, id: unknown, event: unknown) => {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { isEventName } from '../../preload/contract';
 import { CHUNK_PUT_PATH, type WsServerMessage } from '../../preload/api';
 import type { Backend } from '../api/backend';
+import { ClientScope } from '../api/router';
 import { COOKIE, check, gateFor, newToken } from './web-auth';
 import { serveStatic } from './static-files';
 import { serveChunkPut } from './web-chunks';
@@ -99,8 +100,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function serveSocket(ws: WebSocket): void {
     const subs = new Map<number, () => void>();
-    // Exec/attach sessions this page opened end with it (a closed tab must not leave a shell running).
-    const sessions = new Set<string>();
+    // The sessions this page attached are detached when it goes (a reload reattaches; idle ones are reaped).
+    const client = new ClientScope();
     const send = (m: WsServerMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
     };
@@ -123,7 +124,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const m = msg.data;
       if (m.type === 'invoke') {
         void router
-          .dispatch(m.method, m.params, { transport: 'web' })
+          .dispatch(m.method, m.params, { transport: 'web', client })
           .then((envelope) => send({ type: 'result', id: m.id, envelope }));
       } else if (m.type === 'subscribe') {
         if (!isEventName(m.event)) {
@@ -148,9 +149,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('close', () => {
       for (const off of subs.values()) off();
       subs.clear();
-      for (const sessionId of sessions)
-        void router.dispatch('sessions.close', { sessionId, kill: true }, { transport: 'web' });
-      sessions.clear();
+      router.release(client);
     });
     ws.on('error', () => ws.terminate());
   }

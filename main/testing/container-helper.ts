@@ -43,14 +43,20 @@ export async function startHelperOn(o: {
   runDir: string;
   dataRoot: string;
   env?: NodeJS.ProcessEnv;
+  /** More helper flags (--session-idle-timeout, --archive-max-…). */
+  args?: string[];
 }): Promise<HelperOn> {
   if (!fs.existsSync(HELPER_JS)) throw new Error(`${HELPER_JS} is missing: run npm run build first`);
   fs.mkdirSync(o.runDir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 });
-  const child = spawn(process.execPath, [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...o.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot, ...(o.args ?? [])],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...o.env },
+    },
+  );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
@@ -88,10 +94,13 @@ export async function startHelperOn(o: {
 }
 
 /** A helper on fresh temp dirs; `dispose()` stops it and removes the dirs. */
-export async function startContainerHelper(env?: NodeJS.ProcessEnv): Promise<HelperOn & { dispose(): Promise<void> }> {
+export async function startContainerHelper(
+  env?: NodeJS.ProcessEnv,
+  args?: string[],
+): Promise<HelperOn & { dispose(): Promise<void> }> {
   const runDir = tempDir('berth-run-');
   const dataRoot = tempDir('berth-data-');
-  const h = await startHelperOn({ runDir, dataRoot, ...(env ? { env } : {}) });
+  const h = await startHelperOn({ runDir, dataRoot, ...(env ? { env } : {}), ...(args ? { args } : {}) });
   return {
     ...h,
     dispose: async () => {
@@ -438,12 +447,16 @@ export interface ContainerSuite {
 export async function openContainerSuite(o: {
   bridge: ContainerSuite['bridge'];
   workPrefix: string;
+  helperArgs?: string[];
 }): Promise<ContainerSuite> {
-  const helper = await startContainerHelper({
-    BERTH_BRIDGE: o.bridge.name,
-    BERTH_SUBNET: o.bridge.subnet.cidr,
-    BERTH_NFT_TABLE: o.bridge.table,
-  });
+  const helper = await startContainerHelper(
+    {
+      BERTH_BRIDGE: o.bridge.name,
+      BERTH_SUBNET: o.bridge.subnet.cidr,
+      BERTH_NFT_TABLE: o.bridge.table,
+    },
+    o.helperArgs,
+  );
   const work = tempDir(o.workPrefix);
   let rpc: RpcClient;
   try {
