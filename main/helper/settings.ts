@@ -8,7 +8,7 @@
  * ```json
  * { "sessionIdleSeconds": 600, "sessionScrollbackBytes": 65536,
  *   "archive": { "metadataBytes": 268435456, "layerBytes": 68719476736,
- *                "imageBytes": 137438953472, "minFreeBytes": 536870912 } }
+ *                "imageBytes": 137438953472, "minFreeBytes": 268435456 } }
  * ```
  */
 import fs from 'node:fs';

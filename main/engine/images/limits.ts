@@ -31,5 +31,5 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   metadataBytes: 256 * MiB,
   layerBytes: 64 * GiB,
   imageBytes: 128 * GiB,
-  minFreeBytes: 512 * MiB,
+  minFreeBytes: 256 * MiB,
 };
