@@ -23,21 +23,25 @@ export function registerElectronIpc(ipcMain: IpcMain, backend: Backend, trusted:
   // One client scope per page load: sessions it attached are detached when it
   // navigates away (a reload) or its window goes.
   const scopes = new Map<WebContents, ClientScope>();
+  const watched = new WeakSet<WebContents>();
+  const release = (sender: WebContents): void => {
+    const scope = scopes.get(sender);
+    if (!scope) return;
+    scopes.delete(sender);
+    backend.router.release(scope);
+  };
   const scopeOf = (sender: WebContents): ClientScope => {
+    if (!watched.has(sender)) {
+      watched.add(sender);
+      sender.once('destroyed', () => release(sender));
+      sender.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) release(sender);
+      });
+    }
     let scope = scopes.get(sender);
     if (!scope) {
-      const created = new ClientScope();
-      scope = created;
-      scopes.set(sender, created);
-      const release = (): void => {
-        if (scopes.get(sender) !== created) return;
-        scopes.delete(sender);
-        backend.router.release(created);
-      };
-      sender.once('destroyed', release);
-      sender.on('did-start-navigation', (details) => {
-        if (details.isMainFrame && !details.isSameDocument) release();
-      });
+      scope = new ClientScope();
+      scopes.set(sender, scope);
     }
     return scope;
   };
