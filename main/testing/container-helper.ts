@@ -45,13 +45,24 @@ export async function startHelperOn(o: {
   env?: NodeJS.ProcessEnv;
   /** More helper flags (--session-idle-timeout, --archive-max-…). */
   args?: string[];
+  /** The helper's owner (--owner-uid; default root): its socket is then u<uid>/helper.sock. */
+  ownerUid?: number;
 }): Promise<HelperOn> {
   if (!fs.existsSync(HELPER_JS)) throw new Error(`${HELPER_JS} is missing: run npm run build first`);
   fs.mkdirSync(o.runDir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 });
   const child = spawn(
     process.execPath,
-    [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot, ...(o.args ?? [])],
+    [
+      HELPER_JS,
+      '--foreground',
+      '--run-dir',
+      o.runDir,
+      '--data-root',
+      o.dataRoot,
+      ...(o.ownerUid !== undefined ? ['--owner-uid', String(o.ownerUid)] : []),
+      ...(o.args ?? []),
+    ],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...o.env },
@@ -63,7 +74,7 @@ export async function startHelperOn(o: {
     if (err.length > 4 * 1024 * 1024) err = err.slice(-2 * 1024 * 1024);
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const socketPath = socketPathFor(0, o.runDir);
+  const socketPath = socketPathFor(o.ownerUid ?? 0, o.runDir);
   try {
     await waitForSocket(socketPath, 15_000);
   } catch (e) {

@@ -6,21 +6,25 @@
  * gone from /proc; a plain exec (the CLI's) ends with its client, a killed
  * `berth exec` included, and takes its whole session (background jobs) along.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../helper/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
+  berthCli,
   berthOk,
   isLive,
+  killLeftovers,
+  loadBusybox,
   openContainerSuite,
+  startHelperOn,
   randomTag,
   testBridge,
   waitUntil,
   type ContainerSuite,
 } from '../../testing/container-helper';
-import { CLI_JS } from '../../testing/helper-process';
+import { CLI_JS, tempDir } from '../../testing/helper-process';
 
 const isRoot = process.getuid?.() === 0;
 const IDLE_SECONDS = 1.5;
@@ -228,5 +232,71 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('sessions (root, real contai
     cli.kill('SIGTERM');
     await exited;
     await waitUntil('gone from /proc', () => !isLive(p), 15_000);
+  });
+
+  it("only the opener's uid may reattach, write or close (a user's helper, root opened the session)", async () => {
+    const NOBODY = 65534;
+    const runDir = tempDir('berth-sess-own-run-');
+    const dataRoot = tempDir('berth-sess-own-data-');
+    fs.chmodSync(runDir, 0o755); // the owner must reach u65534/helper.sock
+    const h = await startHelperOn({ runDir, dataRoot, ownerUid: NOBODY });
+    try {
+      await loadBusybox(h.socketPath, dataRoot);
+      const cid = (await berthOk(h.socketPath, ['run', '-d', '--network', 'none', 'busybox', 'sleep', '600'])).trim();
+      const root = await Client.connect(h.socketPath);
+      const { sessionId, pid } = await root.call<{ sessionId: string; pid: number }>('containers.exec', {
+        id: cid,
+        cmd: ['sh'],
+        tty: true,
+        reattachable: true,
+      });
+      // The helper's owner, on its own connection: a JSON-RPC line per method, one answer each.
+      const script = `
+        const net = require('node:net');
+        const calls = JSON.parse(process.argv[1]);
+        const s = net.createConnection(process.argv[2]);
+        let buf = '', answers = [];
+        s.on('connect', () => calls.forEach((c, i) => s.write(JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: c[0], params: c[1] }) + '\\n')));
+        s.on('data', (d) => {
+          buf += d;
+          for (let nl; (nl = buf.indexOf('\\n')) >= 0; buf = buf.slice(nl + 1)) {
+            const m = JSON.parse(buf.slice(0, nl));
+            if (m.id) answers.push(m);
+          }
+          if (answers.length === calls.length) { console.log(JSON.stringify(answers)); s.destroy(); }
+        });`;
+      const calls = [
+        ['sessions.reattach', { sessionId }],
+        ['sessions.write', { sessionId, data: Buffer.from('id\n').toString('base64') }],
+        ['sessions.close', { sessionId, kill: true }],
+        ['sessions.detach', { sessionId }],
+      ];
+      const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(calls), h.socketPath], {
+        uid: NOBODY,
+        gid: NOBODY,
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const answers = JSON.parse(r.stdout) as Array<{ error?: { data?: { code?: string } } }>;
+      expect(answers.map((a) => a.error?.data?.code)).toEqual([
+        'SESSION_NOT_OWNER',
+        'SESSION_NOT_OWNER',
+        'SESSION_NOT_OWNER',
+        'SESSION_NOT_OWNER',
+      ]);
+      expect(isLive(pid)).toBe(true);
+      // Its opener still may.
+      const again = await root.call<{ pid: number }>('sessions.reattach', { sessionId });
+      expect(again.pid).toBe(pid);
+      root.close();
+      await berthCli(h.socketPath, ['rm', '-f', cid]);
+    } finally {
+      await h.stop();
+      killLeftovers(dataRoot);
+      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
+        fs.rmSync(dataRoot, { recursive: true, force: true });
+      fs.rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
