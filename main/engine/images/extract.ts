@@ -117,8 +117,10 @@ async function* guarded(
       );
     }
     if (o.minFreeBytes > 0 && bytes >= nextCheck) {
-      assertFreeSpace(o.dir, o.minFreeBytes, 0, 'extracting a layer');
-      nextCheck = bytes + SPACE_CHECK_EVERY;
+      // Look again before the headroom could be used up: every 8 MiB while there is plenty, then
+      // at half the headroom, so the margin is approached geometrically, never jumped over.
+      const headroom = assertFreeSpace(o.dir, o.minFreeBytes, 0, 'extracting a layer');
+      nextCheck = bytes + Math.max(64 * 1024, Math.min(SPACE_CHECK_EVERY, Math.floor(headroom / 2)));
     }
     yield chunk;
   }

@@ -9,16 +9,28 @@
 import fs from 'node:fs';
 import { EngineError } from './errors';
 
-/** Bytes an unprivileged writer could still use on the filesystem of `dir` (statvfs f_bavail × f_bsize). */
-export function freeBytes(dir: string): number {
+/** Bytes free and in all on the filesystem of `dir` (statvfs). */
+export function fsSpace(dir: string): { free: number; total: number } {
   const st = fs.statfsSync(dir);
-  return Number(st.bavail) * Number(st.bsize);
+  return { free: Number(st.bavail) * Number(st.bsize), total: Number(st.blocks) * Number(st.bsize) };
 }
 
-/** NO_SPACE when writing `need` more bytes under `dir` would leave less than `minFree` free. */
-export function assertFreeSpace(dir: string, minFree: number, need: number, what: string): void {
-  if (minFree <= 0 && need <= 0) return;
-  const free = freeBytes(dir);
+/**
+ * The margin kept on a filesystem: the configured one, but never more than a
+ * twentieth of the filesystem (a 64 MiB data root keeps 3.2 MiB, not 256).
+ */
+export function marginFor(minFree: number, total: number): number {
+  return Math.min(minFree, Math.floor(total / 20));
+}
+
+/**
+ * NO_SPACE when writing `need` more bytes under `dir` would leave less than
+ * the margin free; else the bytes that may still be written before it.
+ */
+export function assertFreeSpace(dir: string, minFreeBytes: number, need: number, what: string): number {
+  if (minFreeBytes <= 0 && need <= 0) return Number.POSITIVE_INFINITY;
+  const { free, total } = fsSpace(dir);
+  const minFree = marginFor(minFreeBytes, total);
   if (free - need < minFree) {
     throw new EngineError(
       'NO_SPACE',
@@ -26,4 +38,5 @@ export function assertFreeSpace(dir: string, minFree: number, need: number, what
       { free, need, minFree, dir },
     );
   }
+  return free - need - minFree;
 }

@@ -20,7 +20,10 @@ export interface ArchiveLimits {
   layerBytes: number;
   /** Uncompressed bytes of all layers of one load or pull: IMAGE_TOO_LARGE. */
   imageBytes: number;
-  /** Free bytes the data root's filesystem must keep; extraction stops before crossing it: NO_SPACE. */
+  /**
+   * Free bytes the data root's filesystem must keep (at most 1/20 of its size);
+   * staging, extraction and commit stop before crossing it: NO_SPACE.
+   */
   minFreeBytes: number;
 }
 
