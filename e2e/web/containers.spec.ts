@@ -159,6 +159,19 @@ test.describe('Containers page', () => {
     await expect.poll(() => invokes('sessions.detach')).toBe(1);
     expect(invokes('sessions.close')).toBe(0);
     expect(fs.existsSync(`/proc/${shellPid}`)).toBe(true);
+
+    // ── a return to the tab reattaches too; "End session" kills the shell ──
+    await containers.row(name).getByRole('link', { name, exact: true }).click();
+    await details.tab('Terminal').click();
+    await expect(details.terminalStatus).toContainText('reattached');
+    await expect(details.terminalStatus).toContainText(`exec monitor pid ${monitorPid}`);
+    expect(invokes('sessions.reattach')).toBe(2);
+    await details.terminalStatus.getByRole('button', { name: 'End session' }).click();
+    await expect(details.terminalStatus).toContainText('[process exited with code');
+    await expect.poll(() => fs.existsSync(`/proc/${shellPid}`)).toBe(false);
+    expect(invokes('containers.exec')).toBe(1);
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Containers' }).click();
+    await expect(containers.state(name)).toHaveText('Running');
     await containers.action(name, 'Remove').click();
     const remove = containers.removeDialog(name);
     await remove.getByRole('button', { name: 'Remove', exact: true }).click();
