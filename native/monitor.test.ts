@@ -553,9 +553,16 @@ describe.runIf(isRoot)('berth-monitor', () => {
       });
       expect(r.code).toBe(137);
       expect(seen).toHaveLength(2);
-      await waitFor('the session gone from /proc', () =>
-        seen.every((pid) => !fs.existsSync(`/proc/${pid}`)) ? true : undefined,
-      );
+      // Gone, or a zombie the container's init (sleep, which reaps nobody) now holds.
+      const dead = (pid: number): boolean => {
+        try {
+          const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) === 'Z';
+        } catch {
+          return true;
+        }
+      };
+      await waitFor('the session gone from /proc', () => (seen.every(dead) ? true : undefined));
     });
 
     it('joins every namespace and the cgroups, with the same privileges as run', async () => {
