@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // process.getuid() themselves and run for real where CI runs (as root).
 export default defineConfig({
   test: {
-    include: ['main/**/*.test.ts', 'preload/**/*.test.ts', 'native/**/*.test.ts', 'renderer/src/**/*.test.ts', 'bench/conditions.test.ts'],
+    include: [
+      'main/**/*.test.ts',
+      'preload/**/*.test.ts',
+      'native/**/*.test.ts',
+      'renderer/src/**/*.test.ts',
+      'bench/conditions.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

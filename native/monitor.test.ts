@@ -539,6 +539,49 @@ describe.runIf(isRoot)('berth-monitor', () => {
       expect(JSON.parse(killedExit!.payload.toString())).toMatchObject({ exitCode: 137, signal: 'SIGKILL' });
     });
 
+    it('EOF on the control fd SIGKILLs the process and every process of its session (the helper let go)', async () => {
+      const c = fx.container(['sleep', '30']);
+      await startRunning(c);
+      const tag = 9000 + Math.floor(Math.random() * 900);
+      const pidsOf = (argv: string): number[] =>
+        fs
+          .readdirSync('/proc')
+          .filter((e) => /^\d+$/.test(e))
+          .filter((e) => {
+            try {
+              return fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === argv;
+            } catch {
+              return false;
+            }
+          })
+          .map(Number);
+      let seen: number[] = [];
+      // A shell that ignores SIGTERM and SIGHUP, with a background job in its session.
+      const r = await execInContainer(c, execSpec(['sh', '-c', `trap "" TERM HUP; sleep ${tag}1 & sleep ${tag}2`]), {
+        onSpawn: (_stdin, control) => {
+          const t = setInterval(() => {
+            seen = [...pidsOf(`sleep ${tag}1`), ...pidsOf(`sleep ${tag}2`)];
+            if (seen.length === 2) {
+              clearInterval(t);
+              control.end();
+            }
+          }, 20);
+        },
+      });
+      expect(r.code).toBe(137);
+      expect(seen).toHaveLength(2);
+      // Gone, or a zombie the container's init (sleep, which reaps nobody) now holds.
+      const dead = (pid: number): boolean => {
+        try {
+          const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) === 'Z';
+        } catch {
+          return true;
+        }
+      };
+      await waitFor('the session gone from /proc', () => (seen.every(dead) ? true : undefined));
+    });
+
     it('joins every namespace and the cgroups, with the same privileges as run', async () => {
       const cg = makeCgroup(`exec-${process.pid}-${Date.now()}`);
       cgroups.push(cg);

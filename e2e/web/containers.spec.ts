@@ -134,11 +134,45 @@ test.describe('Containers page', () => {
     expect(invokes('containers.exec')).toBe(1);
     expect(invokes('sessions.resize') + invokes('sessions.write')).toBeGreaterThan(0);
 
-    // ── back to the table (closing the session): remove is refused while it runs ──
+    // ── reload: the page reattaches to the same shell (its session id is in sessionStorage) ──
+    const monitorPid = Number(/exec monitor pid (\d+)/.exec((await details.terminalStatus.textContent()) ?? '')?.[1]);
+    expect(monitorPid).toBeGreaterThan(0);
+    const shellPid = Number(fs.readFileSync(`/proc/${monitorPid}/task/${monitorPid}/children`, 'utf8').trim());
+    expect(shellPid).toBeGreaterThan(0);
+    await page.reload();
+    await expect(details.terminalStatus).toContainText('reattached');
+    await expect(details.terminalStatus).toContainText(`exec monitor pid ${monitorPid}`);
+    // The scrollback the helper kept: what was typed before the reload is on screen again.
+    await expect.poll(async () => (await details.terminalLines()).includes('hi')).toBe(true);
+    await details.terminal.click();
+    await page.keyboard.type('echo again-$((1+1))');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await details.terminalLines()).includes('again-2'), { timeout: 15_000 }).toBe(true);
+    expect(invokes('containers.exec')).toBe(1);
+    expect(invokes('sessions.reattach')).toBe(1);
+    expect(fs.existsSync(`/proc/${shellPid}`)).toBe(true);
+    await shot(page, testInfo, 'terminal-reattached');
+
+    // ── back to the table (detaching the session): remove is refused while it runs ──
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Containers' }).click();
     await expect(containers.state(name)).toHaveText('Running');
-    // Leaving the tab closed the exec session (sessions.close {kill: true}).
-    await expect.poll(() => invokes('sessions.close')).toBe(1);
+    // Leaving the tab detached the session (sessions.detach): the shell waits for a return, then the idle reaper.
+    await expect.poll(() => invokes('sessions.detach')).toBe(1);
+    expect(invokes('sessions.close')).toBe(0);
+    expect(fs.existsSync(`/proc/${shellPid}`)).toBe(true);
+
+    // ── a return to the tab reattaches too; "End session" kills the shell ──
+    await containers.row(name).getByRole('link', { name, exact: true }).click();
+    await details.tab('Terminal').click();
+    await expect(details.terminalStatus).toContainText('reattached');
+    await expect(details.terminalStatus).toContainText(`exec monitor pid ${monitorPid}`);
+    expect(invokes('sessions.reattach')).toBe(2);
+    await details.terminalStatus.getByRole('button', { name: 'End session' }).click();
+    await expect(details.terminalStatus).toContainText('[process exited with code');
+    await expect.poll(() => fs.existsSync(`/proc/${shellPid}`)).toBe(false);
+    expect(invokes('containers.exec')).toBe(1);
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Containers' }).click();
+    await expect(containers.state(name)).toHaveText('Running');
     await containers.action(name, 'Remove').click();
     const remove = containers.removeDialog(name);
     await remove.getByRole('button', { name: 'Remove', exact: true }).click();

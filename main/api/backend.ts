@@ -42,5 +42,6 @@ export function createBackend(opts: BackendOptions): Backend {
     ...imagesMainHandlers(services),
   };
   const router = new Router(mainHandlers, helper);
+  hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));
   return { router, hub, helper, close: () => helper.close() };
 }

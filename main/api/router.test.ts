@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Router, type HelperCaller, type MainHandlers } from './router';
+import { ClientScope, Router, type HelperCaller, type MainHandlers } from './router';
 import { BerthError } from '../../preload/errors';
 import type { HelperMethodName, ParsedParams, Result } from '../../preload/contract';
 
@@ -71,5 +71,44 @@ describe('Router', () => {
       ok: false,
       error: { code: 'BAD_RESULT' },
     });
+  });
+
+  it('a client scope detaches the sessions its page attached when released (not those it ended or detached)', async () => {
+    const sid = (n: number) => String(n).repeat(32);
+    const answers: Record<string, unknown> = {
+      'containers.exec': { sessionId: sid(1), pid: 10 },
+      'sessions.reattach': {
+        sessionId: sid(2),
+        containerId: 'c',
+        kind: 'exec',
+        pid: 11,
+        tty: true,
+        scrollback: '',
+        offset: 0,
+      },
+    };
+    const calls: Array<[string, unknown]> = [];
+    const helper: HelperCaller = {
+      call: async (method, params) => {
+        calls.push([method, params]);
+        return (answers[method] ?? {}) as never;
+      },
+    };
+    const r = new Router(mainHandlers, helper);
+    const page = new ClientScope();
+    const ctx = { transport: 'web' as const, client: page };
+    await r.dispatch('containers.exec', { id: 'abc', cmd: ['sh'], tty: true, reattachable: true }, ctx);
+    await r.dispatch('sessions.reattach', { sessionId: sid(2) }, ctx);
+    await r.dispatch('containers.exec', { id: 'abc', cmd: ['true'] }, ctx);
+    answers['containers.exec'] = { sessionId: sid(3), pid: 12 };
+    await r.dispatch('containers.exec', { id: 'abc', cmd: ['sh'] }, ctx);
+    await r.dispatch('sessions.close', { sessionId: sid(3), kill: true }, ctx);
+    r.forgetSession(sid(2)); // it exited
+    expect([...page.sessions]).toEqual([sid(1)]);
+    calls.length = 0;
+    r.release(page);
+    await new Promise((res) => setImmediate(res));
+    expect(calls).toEqual([['sessions.detach', { sessionId: sid(1) }]]);
+    expect(page.sessions.size).toBe(0);
   });
 });

@@ -20,8 +20,20 @@ import type { EventHub } from './event-hub';
 
 export type Transport = 'electron' | 'web' | 'cli';
 
+/**
+ * One client of main: a page (web mode: its WebSocket) or a window. It holds
+ * the sessions it attached (exec, attach, reattach); when it goes away the
+ * transport calls `router.release(scope)`, which detaches each: the helper
+ * sees one connection from main for every page, so only main can say which
+ * page let go.
+ */
+export class ClientScope {
+  readonly sessions = new Set<string>();
+}
+
 export interface CallContext {
   transport: Transport;
+  client?: ClientScope;
 }
 
 export type MainHandlers = {
@@ -48,17 +60,47 @@ function isHelperMethod(m: MethodName): m is HelperMethodName {
 }
 
 export class Router {
+  private readonly scopes = new Set<ClientScope>();
+
   constructor(
     private readonly mainHandlers: MainHandlers,
     private readonly helper: HelperCaller,
   ) {}
+
+  /** A client went away: every session it attached is detached (the helper kills or keeps each, per its kind). */
+  release(scope: ClientScope): void {
+    this.scopes.delete(scope);
+    for (const sessionId of scope.sessions) {
+      void this.helper.call('sessions.detach', { sessionId }).catch(() => undefined);
+    }
+    scope.sessions.clear();
+  }
+
+  /** A session ended: no scope needs to detach it any more. */
+  forgetSession(sessionId: string): void {
+    for (const s of this.scopes) s.sessions.delete(sessionId);
+  }
+
+  private track(method: HelperMethodName, params: unknown, result: unknown, scope: ClientScope | undefined): void {
+    if (!scope) return;
+    if (method === 'containers.exec' || method === 'containers.attach' || method === 'sessions.reattach') {
+      scope.sessions.add((result as { sessionId: string }).sessionId);
+      this.scopes.add(scope);
+    } else if (method === 'sessions.detach') {
+      scope.sessions.delete((params as { sessionId: string }).sessionId);
+    } else if (method === 'sessions.close' && (params as { kill?: boolean }).kill === true) {
+      scope.sessions.delete((params as { sessionId: string }).sessionId);
+    }
+  }
 
   /** Typed call; throws BerthError. */
   async invoke<M extends MethodName>(method: M, params: unknown, ctx: CallContext): Promise<Result<M>> {
     const parsed = parseParams(method, params);
     if (isHelperMethod(method)) {
       const r = await this.helper.call(method, parsed as ParsedParams<typeof method>);
-      return parseResult(method, r);
+      const checked = parseResult(method, r);
+      this.track(method, parsed, checked, ctx.client);
+      return checked;
     }
     const handler = this.mainHandlers[method as MainMethodName] as (p: unknown, c: CallContext) => Promise<unknown>;
     return parseResult(method, await handler(parsed, ctx));

@@ -6,6 +6,7 @@
  */
 import { BerthError } from '../../preload/errors';
 import { DEFAULT_RUN_DIR, dataRootFor } from './paths';
+import { DEFAULT_CONFIG_FILE, type HelperConfigFile } from './settings';
 
 export interface HelperArgs {
   ownerUid: number;
@@ -16,6 +17,10 @@ export interface HelperArgs {
   socketGroup: number | null;
   /** Stay attached to the terminal and log to stderr. */
   foreground: boolean;
+  /** The settings file (settings.ts); `--config`, else /etc/berth/helper.json. */
+  configFile: string;
+  /** Settings given as flags: they override the file's. */
+  overrides: HelperConfigFile;
 }
 
 function int(flag: string, v: string | undefined): number {
@@ -32,6 +37,16 @@ export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperA
     dataRoot: '',
     socketGroup: null,
     foreground: false,
+    configFile: DEFAULT_CONFIG_FILE,
+    overrides: {},
+  };
+  const bytes = (flag: string, v: string | undefined): number => {
+    const n = int(flag, v);
+    if (!Number.isSafeInteger(n)) throw new BerthError('BAD_PARAMS', `${flag} is too large`);
+    return n;
+  };
+  const archive = (k: keyof NonNullable<HelperConfigFile['archive']>, flag: string, v: string | undefined): void => {
+    out.overrides.archive = { ...out.overrides.archive, [k]: bytes(flag, v) };
   };
   let dataRoot: string | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -56,6 +71,32 @@ export function parseHelperArgs(argv: string[], env: NodeJS.ProcessEnv): HelperA
         break;
       case '--socket-group':
         out.socketGroup = int(a, value);
+        break;
+      case '--config':
+        if (!value?.startsWith('/')) throw new BerthError('BAD_PARAMS', '--config needs an absolute path');
+        out.configFile = value;
+        break;
+      case '--session-idle-timeout': {
+        // Seconds, fractions allowed (tests use a short one).
+        if (value === undefined || !/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0)
+          throw new BerthError('BAD_PARAMS', `${a} needs a positive number of seconds`);
+        out.overrides.sessionIdleSeconds = Number(value);
+        break;
+      }
+      case '--session-scrollback':
+        out.overrides.sessionScrollbackBytes = bytes(a, value);
+        break;
+      case '--archive-max-metadata':
+        archive('metadataBytes', a, value);
+        break;
+      case '--archive-max-layer':
+        archive('layerBytes', a, value);
+        break;
+      case '--archive-max-image':
+        archive('imageBytes', a, value);
+        break;
+      case '--min-free-space':
+        archive('minFreeBytes', a, value);
         break;
       default:
         throw new BerthError('BAD_PARAMS', `unknown helper option ${a}`);

@@ -8,6 +8,7 @@ import { BerthError } from '../../preload/errors';
 import { createDriver } from '../engine/cgroups/driver';
 import { ContainerManager, type ContainerEvent, type ImageProvider } from '../engine/containers/manager';
 import { prepareMonitor } from '../engine/containers/runtime';
+import type { ArchiveLimits } from '../engine/images/limits';
 import { sharedImageStore, type ImageStore } from '../engine/images/store/index';
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
 import { parseSubnet } from '../engine/network/subnet';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   onStats: (sample: SampleColumns) => void;
   /** False while no client is connected (ticks then skip encoding). */
   wantsStats?: () => boolean;
+  /** Caps on loads and pulls (the helper's settings). */
+  archiveLimits?: ArchiveLimits;
   /** BERTH_BRIDGE / BERTH_SUBNET (root-only env; pkexec scrubs it). */
   bridge?: { name?: string; subnet?: string; table?: string };
   /** BERTH_SUBUID / BERTH_SUBGID / BERTH_USERNS_RANGES (root-only env): where --userns ranges come from and are recorded. */
@@ -60,7 +63,11 @@ function imageProvider(store: ImageStore): ImageProvider {
 
 export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
   engine ??= (async () => {
-    const images = await sharedImageStore({ dataRoot: o.dataRoot, log: o.log });
+    const images = await sharedImageStore({
+      dataRoot: o.dataRoot,
+      log: o.log,
+      ...(o.archiveLimits ? { limits: o.archiveLimits } : {}),
+    });
     const cgroups = createDriver();
     // Filled below; the manager's events drive what is sampled.
     let manager: ContainerManager | null = null;

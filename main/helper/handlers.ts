@@ -19,6 +19,7 @@ import { parseParams, parseResult } from '../api/validate';
 import type { SampleColumns } from '../engine/resources/sample-wire';
 import type { HelperFacts } from '../engine/system/info';
 import type { RpcConnection } from './rpc-server';
+import type { HelperSettings } from './settings';
 import { systemHandlers } from './features/system';
 import { containersHandlers } from './features/containers';
 import { registryHandlers } from './features/registry';
@@ -42,6 +43,8 @@ export type HandlersFor<K extends HelperMethodName> = Pick<HelperHandlers, K>;
 /** What every feature's handlers may use. */
 export interface HelperServices {
   facts: HelperFacts;
+  /** Tunables from defaults, the config file and flags (settings.ts). */
+  settings: HelperSettings;
   log: (msg: string) => void;
   /** Broadcast an event to every connected client (validated first). */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;

@@ -21,6 +21,7 @@ import { RpcServer } from './rpc-server';
 import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFile } from './run-files';
 import { takeEngineLock } from '../engine/storage/engine-lock';
 import { armFaultPoint } from '../engine/storage/fault-points';
+import { applyConfig, defaultSettings, readConfigFile, type HelperSettings } from './settings';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
   if (args.foreground) return (msg) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
@@ -56,6 +57,14 @@ async function main(): Promise<number> {
   process.stderr.on('error', () => undefined);
   prepareDirs(args);
   const log = makeLogger(args);
+  const settings: HelperSettings = defaultSettings();
+  const fileConfig = readConfigFile(args.configFile);
+  if (fileConfig) applyConfig(settings, fileConfig);
+  applyConfig(settings, args.overrides);
+  log(
+    `settings: session idle ${settings.sessions.idleMs} ms, scrollback ${settings.sessions.scrollbackBytes} B; ` +
+      `archive caps ${JSON.stringify(settings.archive)}${fileConfig ? ` (from ${args.configFile})` : ''}`,
+  );
   // Every path in the owner's dir comes from ownerRunFiles (its test plants links at each).
   const { socket: socketPath, pid: pidFile, lock: lockFile } = ownerRunFiles(args.ownerUid, args.runDir);
 
@@ -95,6 +104,7 @@ async function main(): Promise<number> {
       version: VERSION,
       dataRoot: args.dataRoot,
     },
+    settings,
     log,
     emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
     emitSample: (sample) => server?.broadcast(EVENT_NOTIFICATION, sampleFrame(sample)),

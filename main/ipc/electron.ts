@@ -6,6 +6,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { isEventName } from '../../preload/contract';
 import type { Backend } from '../api/backend';
+import { ClientScope } from '../api/router';
 
 export const CHANNELS = {
   invoke: 'berth:invoke',
@@ -19,9 +20,35 @@ export function registerElectronIpc(ipcMain: IpcMain, backend: Backend, trusted:
 
   const senderOk = (e: IpcMainInvokeEvent): boolean => trusted(e.senderFrame?.url ?? '');
 
+  // One client scope per page load: sessions it attached are detached when it
+  // navigates away (a reload) or its window goes.
+  const scopes = new Map<WebContents, ClientScope>();
+  const watched = new WeakSet<WebContents>();
+  const release = (sender: WebContents): void => {
+    const scope = scopes.get(sender);
+    if (!scope) return;
+    scopes.delete(sender);
+    backend.router.release(scope);
+  };
+  const scopeOf = (sender: WebContents): ClientScope => {
+    if (!watched.has(sender)) {
+      watched.add(sender);
+      sender.once('destroyed', () => release(sender));
+      sender.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) release(sender);
+      });
+    }
+    let scope = scopes.get(sender);
+    if (!scope) {
+      scope = new ClientScope();
+      scopes.set(sender, scope);
+    }
+    return scope;
+  };
+
   ipcMain.handle(CHANNELS.invoke, (e, method: unknown, params: unknown) => {
     if (!senderOk(e)) return { ok: false, error: { code: 'FORBIDDEN_ORIGIN', message: 'untrusted frame' } };
-    return backend.router.dispatch(method, params, { transport: 'electron' });
+    return backend.router.dispatch(method, params, { transport: 'electron', client: scopeOf(e.sender) });
   });
 
   ipcMain.handle(CHANNELS.subscribe, (e, id: unknown, event: unknown) => {

@@ -33,6 +33,7 @@ import {
   type Refusal,
 } from './web-auth';
 import { checkBindHost } from './web-bind';
+import { ClientScope } from '../api/router';
 import { serveStatic } from './static-files';
 import { serveChunkPut } from './web-chunks';
 
@@ -224,8 +225,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function serveSocket(ws: WebSocket): void {
     const subs = new Map<number, () => void>();
-    // Exec/attach sessions this page opened end with it (a closed tab must not leave a shell running).
-    const sessions = new Set<string>();
+    // The sessions this page attached are detached when it goes (a reload reattaches; idle ones are reaped).
+    const client = new ClientScope();
     const send = (m: WsServerMessage) => {
       if (ws.readyState !== ws.OPEN) return;
       let text: string;
@@ -261,7 +262,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const m = msg.data;
       if (m.type === 'invoke') {
         router
-          .dispatch(m.method, m.params, { transport: 'web' })
+          .dispatch(m.method, m.params, { transport: 'web', client })
           .then((envelope) => send({ type: 'result', id: m.id, envelope }))
           .catch((err: unknown) => {
             log(`web: ${m.method.slice(0, 64)}: unexpected error: ${describe(err)}`);
@@ -310,9 +311,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('close', () => {
       for (const off of subs.values()) off();
       subs.clear();
-      for (const sessionId of sessions)
-        void router.dispatch('sessions.close', { sessionId, kill: true }, { transport: 'web' }).catch(() => undefined);
-      sessions.clear();
+      router.release(client);
     });
     // `ws` has already sent the close frame a protocol error calls for (1002, 1007, 1009).
     ws.on('error', () => ws.terminate());

@@ -43,21 +43,38 @@ export async function startHelperOn(o: {
   runDir: string;
   dataRoot: string;
   env?: NodeJS.ProcessEnv;
+  /** More helper flags (--session-idle-timeout, --archive-max-…). */
+  args?: string[];
+  /** The helper's owner (--owner-uid; default root): its socket is then u<uid>/helper.sock. */
+  ownerUid?: number;
 }): Promise<HelperOn> {
   if (!fs.existsSync(HELPER_JS)) throw new Error(`${HELPER_JS} is missing: run npm run build first`);
   fs.mkdirSync(o.runDir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(o.dataRoot, { recursive: true, mode: 0o711 });
-  const child = spawn(process.execPath, [HELPER_JS, '--foreground', '--run-dir', o.runDir, '--data-root', o.dataRoot], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...o.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      HELPER_JS,
+      '--foreground',
+      '--run-dir',
+      o.runDir,
+      '--data-root',
+      o.dataRoot,
+      ...(o.ownerUid !== undefined ? ['--owner-uid', String(o.ownerUid)] : []),
+      ...(o.args ?? []),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...o.env },
+    },
+  );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
     if (err.length > 4 * 1024 * 1024) err = err.slice(-2 * 1024 * 1024);
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const socketPath = socketPathFor(0, o.runDir);
+  const socketPath = socketPathFor(o.ownerUid ?? 0, o.runDir);
   try {
     await waitForSocket(socketPath, 15_000);
   } catch (e) {
@@ -88,10 +105,13 @@ export async function startHelperOn(o: {
 }
 
 /** A helper on fresh temp dirs; `dispose()` stops it and removes the dirs. */
-export async function startContainerHelper(env?: NodeJS.ProcessEnv): Promise<HelperOn & { dispose(): Promise<void> }> {
+export async function startContainerHelper(
+  env?: NodeJS.ProcessEnv,
+  args?: string[],
+): Promise<HelperOn & { dispose(): Promise<void> }> {
   const runDir = tempDir('berth-run-');
   const dataRoot = tempDir('berth-data-');
-  const h = await startHelperOn({ runDir, dataRoot, ...(env ? { env } : {}) });
+  const h = await startHelperOn({ runDir, dataRoot, ...(env ? { env } : {}), ...(args ? { args } : {}) });
   return {
     ...h,
     dispose: async () => {
@@ -440,13 +460,17 @@ export async function openContainerSuite(o: {
   workPrefix: string;
   /** More helper environment (e.g. userNsEnv()). */
   env?: NodeJS.ProcessEnv;
+  helperArgs?: string[];
 }): Promise<ContainerSuite> {
-  const helper = await startContainerHelper({
-    BERTH_BRIDGE: o.bridge.name,
-    BERTH_SUBNET: o.bridge.subnet.cidr,
-    BERTH_NFT_TABLE: o.bridge.table,
-    ...o.env,
-  });
+  const helper = await startContainerHelper(
+    {
+      BERTH_BRIDGE: o.bridge.name,
+      BERTH_SUBNET: o.bridge.subnet.cidr,
+      BERTH_NFT_TABLE: o.bridge.table,
+      ...o.env,
+    },
+    o.helperArgs,
+  );
   const work = tempDir(o.workPrefix);
   let rpc: RpcClient;
   try {

@@ -3,6 +3,11 @@
  * exec) or an attachment to a container's main process. Bytes travel as
  * base64 in both directions; output arrives as events tagged with the
  * session id, so any transport (IPC, WebSocket, CLI) carries a terminal.
+ *
+ * A session ends with its client, unless it was opened `reattachable` (a
+ * terminal page): then a client that detaches or goes away leaves it waiting
+ * for a `sessions.reattach` (same uid) with its recent output kept, and the
+ * helper kills it after the idle time (default 10 minutes) with no client.
  */
 import { z } from 'zod';
 import { isBase64 } from './base64';
@@ -34,6 +39,8 @@ export const sessionMethods = {
         workdir: z.string().startsWith('/').max(4096).optional(),
         cols: z.number().int().min(1).max(1000).default(80),
         rows: z.number().int().min(1).max(1000).default(24),
+        /** Outlive a detach or a closed connection for the helper's idle time (terminal pages). */
+        reattachable: z.boolean().default(false),
       })
       .strict(),
     result: z.object({ sessionId: z.string(), pid: z.number().int().nullable() }),
@@ -44,6 +51,28 @@ export const sessionMethods = {
     params: z.object({ id: ContainerId }).strict(),
     result: z.object({ sessionId: z.string(), tty: z.boolean() }),
     summary: "Attach to a container's main process (stdin/out, pty)",
+  }),
+  'sessions.reattach': method({
+    where: 'helper',
+    params: z.object({ sessionId: SessionId }).strict(),
+    result: z.object({
+      sessionId: z.string(),
+      containerId: z.string(),
+      kind: z.enum(['exec', 'attach']),
+      pid: z.number().int().nullable(),
+      tty: z.boolean(),
+      /** Recent output (base64), bounded by the helper. */
+      scrollback: z.string(),
+      /** Offset just past the scrollback: output events below it are already in it. */
+      offset: z.number().int().nonnegative(),
+    }),
+    summary: 'Attach again to a reattachable session (same uid): its recent output and the pid it had',
+  }),
+  'sessions.detach': method({
+    where: 'helper',
+    params: z.object({ sessionId: SessionId }).strict(),
+    result: z.object({}),
+    summary: 'Let go of a session without ending it; with no client left it waits for the idle time, then is killed',
   }),
   'sessions.write': method({
     where: 'helper',
@@ -72,7 +101,13 @@ export const sessionMethods = {
 } as const;
 
 export const sessionEvents = {
-  'sessions.output': z.object({ sessionId: z.string(), stream: z.enum(['stdout', 'stderr']), data: z.string() }),
+  'sessions.output': z.object({
+    sessionId: z.string(),
+    stream: z.enum(['stdout', 'stderr']),
+    data: z.string(),
+    /** Byte offset of this chunk in the session's output (for a reattach's dedup). */
+    offset: z.number().int().nonnegative().optional(),
+  }),
   'sessions.exit': z.object({
     sessionId: z.string(),
     exitCode: z.number().int().nullable(),

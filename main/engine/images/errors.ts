@@ -10,6 +10,11 @@ export const EngineErrorCodes = [
   'TAR_BAD_HEADER', // checksum, octal/base-256 field, PAX record or name is malformed
   'TAR_UNSUPPORTED', // GNU sparse, multi-volume and other entry types we do not apply
   'TAR_SIZE_LIMIT', // a declared size exceeds a configured limit
+  // archive caps (limits.ts): the operation stores nothing
+  'ARCHIVE_METADATA_TOO_LARGE', // PAX / GNU long-name headers past their total, chain or global cap
+  'LAYER_TOO_LARGE', // one layer's uncompressed tar past its cap
+  'IMAGE_TOO_LARGE', // the uncompressed layers of one load or pull past their cap
+  'NO_SPACE', // the data root's free space would drop under its margin
   // extraction policy
   'TAR_PATH_ESCAPE', // an entry path still climbs above the root after cleaning
   'TAR_LINK_ESCAPE', // a hardlink target escapes the root or goes through a symlink

@@ -4,6 +4,7 @@
  * world outside the layer is untouched and no temp directory is left.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from './errors';
@@ -43,6 +44,7 @@ describe.skipIf(!isRoot)('hostile corpus: extraction', () => {
 
   it('rejects or contains every layer case', async () => {
     const results: string[] = [];
+    const bombs: string[] = [];
     for (const c of cases.filter((x): x is LayerCase => x.kind === 'layer')) {
       // Layers sit two levels below base, so "../../outside" from a layer reaches the sentinel dir.
       const store = path.join(base, 'stores', c.name);
@@ -56,10 +58,26 @@ describe.skipIf(!isRoot)('hostile corpus: extraction', () => {
       const before = { outside: listTree(outside), store: listTree(store) };
       const target = path.join(store, 'layer');
       let error: unknown;
+      // A bomb's rejection must cost bounded memory: RSS sampled while it runs.
+      const rss0 = process.memoryUsage().rss;
+      const heap0 = process.memoryUsage().heapUsed;
+      let peak = rss0;
+      const sampler = c.bomb ? setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2) : null;
       try {
         await extractLayerFile(c.file, target, { ...c.options, lowerDirs, native });
       } catch (err) {
         error = err;
+      }
+      if (sampler) {
+        clearInterval(sampler);
+        peak = Math.max(peak, process.memoryUsage().rss);
+        const mib = (n: number): string => (n / 1024 / 1024).toFixed(1);
+        const growth = peak - rss0;
+        bombs.push(
+          `${c.name}: ${mib(fs.statSync(c.file).size)} MiB of gzip expanding to ${mib(c.bomb?.expandsTo ?? 0)} MiB → ` +
+            `${(error as EngineError | undefined)?.code ?? 'accepted'}; RSS peak +${mib(growth)} MiB, heap +${mib(process.memoryUsage().heapUsed - heap0)} MiB`,
+        );
+        expect(growth, `${c.name}: memory bounded`).toBeLessThan(64 * 1024 * 1024);
       }
 
       if ('reject' in c.expect) {
@@ -88,5 +106,12 @@ describe.skipIf(!isRoot)('hostile corpus: extraction', () => {
     }
     // One line per case in the test output, for the record.
     console.log(results.join('\n'));
+    console.log(
+      `bombs (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}):\n  ${bombs.join('\n  ')}`,
+    );
+    expect(bombs.length).toBeGreaterThanOrEqual(6);
   });
 });

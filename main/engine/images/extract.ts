@@ -14,6 +14,7 @@ import { openDecompressed, type Compression } from './compression';
 import { DigestTap, assertDigest, parseDigest, type Digest } from './digest';
 import { EngineError } from './errors';
 import { LayerApplier, type ApplyCounts } from './layer-applier';
+import { assertFreeSpace } from './free-space';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar } from './tar/reader';
 
@@ -28,6 +29,14 @@ export interface ExtractOptions {
   maxEntrySize?: number;
   /** Largest sum of regular-file bytes (default unlimited). */
   maxTotalBytes?: number;
+  /** Largest uncompressed tar stream (LAYER_TOO_LARGE; default unlimited). */
+  maxLayerBytes?: number;
+  /** What the operation's image cap leaves for this layer (IMAGE_TOO_LARGE; default unlimited). */
+  imageBytesLeft?: number;
+  /** Extension-header bytes in the layer's tar (ARCHIVE_METADATA_TOO_LARGE; default limits.ts's). */
+  maxArchiveMetadata?: number;
+  /** Keep this many bytes free on the target's filesystem (NO_SPACE; checked every 8 MiB). */
+  minFreeBytes?: number;
   /** Largest zstd window (default 2^27). */
   maxZstdWindow?: number;
   /** Verify the compressed blob (DIGEST_MISMATCH, checked before the rename). */
@@ -78,6 +87,45 @@ function withEntry(err: unknown, entry: string): unknown {
   );
 }
 
+const SPACE_CHECK_EVERY = 8 * 1024 * 1024;
+
+/**
+ * Counts the uncompressed tar stream as it is read: a gzip or zstd bomb
+ * stops at the layer (or the operation's image) cap, and extraction stops
+ * before the filesystem's free space drops under the margin.
+ */
+async function* guarded(
+  stream: AsyncIterable<Uint8Array>,
+  o: { maxLayerBytes: number; imageBytesLeft: number; minFreeBytes: number; dir: string },
+): AsyncGenerator<Uint8Array> {
+  let bytes = 0;
+  let nextCheck = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.length;
+    if (bytes > o.maxLayerBytes) {
+      throw new EngineError(
+        'LAYER_TOO_LARGE',
+        `the layer's uncompressed tar exceeds ${o.maxLayerBytes} bytes (the layer cap)`,
+        { limit: o.maxLayerBytes, read: bytes },
+      );
+    }
+    if (bytes > o.imageBytesLeft) {
+      throw new EngineError(
+        'IMAGE_TOO_LARGE',
+        `the image's uncompressed layers exceed the image cap (${o.imageBytesLeft} bytes were left for this layer)`,
+        { left: o.imageBytesLeft, read: bytes },
+      );
+    }
+    if (o.minFreeBytes > 0 && bytes >= nextCheck) {
+      // Look again before the headroom could be used up: every 8 MiB while there is plenty, then
+      // at half the headroom, so the margin is approached geometrically, never jumped over.
+      const headroom = assertFreeSpace(o.dir, o.minFreeBytes, 0, 'extracting a layer');
+      nextCheck = bytes + Math.max(64 * 1024, Math.min(SPACE_CHECK_EVERY, Math.floor(headroom / 2)));
+    }
+    yield chunk;
+  }
+}
+
 /** Extracts one layer blob (plain, gzip or zstd tar) into `target`, which must not exist or be empty. */
 export async function extractLayer(
   source: AsyncIterable<Uint8Array>,
@@ -109,8 +157,14 @@ export async function extractLayer(
       },
     );
     const blobTap = new DigestTap();
-    const { compression, stream } = await openDecompressed(blobTap.tap(source), {
+    const { compression, stream: raw } = await openDecompressed(blobTap.tap(source), {
       maxZstdWindow: options.maxZstdWindow,
+    });
+    const stream = guarded(raw, {
+      maxLayerBytes: options.maxLayerBytes ?? Number.POSITIVE_INFINITY,
+      imageBytesLeft: options.imageBytesLeft ?? Number.POSITIVE_INFINITY,
+      minFreeBytes: options.minFreeBytes ?? 0,
+      dir: tmp,
     });
     // A plain blob is its own tar stream: one hash serves as digest and diffID.
     const tarTap = compression === 'none' ? blobTap : new DigestTap();
@@ -118,6 +172,7 @@ export async function extractLayer(
 
     const tarOptions = {
       maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
+      ...(options.maxArchiveMetadata !== undefined ? { maxArchiveMetadata: options.maxArchiveMetadata } : {}),
       ...(compression === 'none' && options.sourceSize !== undefined ? { totalSize: options.sourceSize } : {}),
     };
     for await (const entry of readTar(tarStream, tarOptions)) {

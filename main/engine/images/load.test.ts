@@ -14,7 +14,7 @@ import { analyzeImageArchive } from '../layers/analyze';
 import { buildCorpus, type ImageCase } from './testdata/build-corpus';
 import { busyboxLayers, writeBusyboxSave, BUSYBOX } from './testdata/busybox-image';
 import { hasTool, makeTmp, rmrf, run } from './testdata/helpers';
-import { dockerSaveParts, ociArchiveParts, writeArchive, type LayerBlob } from './testdata/image-archive';
+import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type LayerBlob } from './testdata/image-archive';
 import { smallLayer, treeHash } from './testdata/store-helpers';
 
 const isRoot = process.getuid?.() === 0;
@@ -363,5 +363,41 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('load and save (root)', () => {
     await expect(loadArchive(store, file)).rejects.toMatchObject({ code: 'BLOB_MISSING' });
     expect(treeHash(store.dataRoot)).toBe(before);
     expect(await listImages(store)).toEqual([]);
+  });
+
+  it('archive caps (store limits): each breach has its code, the store is untouched', async () => {
+    // Two layers of ~200 KiB uncompressed each (zeros: a few hundred bytes of gzip).
+    // Ten names over ustar's 100 bytes: ten PAX headers, ~2 KB of metadata per layer.
+    const big = (tag: string) =>
+      makeLayer(
+        [
+          { path: `${tag}.bin`, body: Buffer.alloc(200 * 1024) },
+          ...Array.from({ length: 10 }, (_, i) => ({ path: `${tag}-${i}-${'n'.repeat(150)}`, body: 'x' })),
+        ],
+        'gzip',
+        `RUN ${tag}`,
+      );
+    const file = path.join(tmp, 'capped.tar');
+    await writeArchive(file, dockerSaveParts([await big('a'), await big('b')], { tag: 'capped:1' }).members);
+    const cases: Array<{ limits: Record<string, number>; code: string }> = [
+      { limits: { layerBytes: 100 * 1024 }, code: 'LAYER_TOO_LARGE' },
+      { limits: { imageBytes: 300 * 1024 }, code: 'IMAGE_TOO_LARGE' },
+      { limits: { metadataBytes: 1024 }, code: 'ARCHIVE_METADATA_TOO_LARGE' },
+    ];
+    for (const c of cases) {
+      const store = await ImageStore.open({ dataRoot: path.join(tmp, `store-${n++}`), limits: c.limits });
+      const before = treeHash(store.dataRoot);
+      const err = await loadArchive(store, file).catch((e: unknown) => e);
+      expect(err, JSON.stringify(c.limits)).toMatchObject({ code: c.code });
+      expect(treeHash(store.dataRoot), `${c.code}: store unchanged`).toBe(before);
+      expect(fs.readdirSync(store.ingestDir), `${c.code}: no staging left`).toEqual([]);
+      expect(await listImages(store)).toEqual([]);
+    }
+    // Under every cap it loads.
+    const ok = await ImageStore.open({
+      dataRoot: path.join(tmp, `store-${n++}`),
+      limits: { layerBytes: 300 * 1024, imageBytes: 500 * 1024 },
+    });
+    expect((await loadArchive(ok, file)).map((i) => i.repoTags)).toEqual([['docker.io/library/capped:1']]);
   });
 });

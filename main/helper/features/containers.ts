@@ -21,6 +21,7 @@ export function engineFor(s: HelperServices) {
   return containersEngine({
     dataRoot: s.facts.dataRoot,
     log: s.log,
+    archiveLimits: s.settings.archive,
     emit: (e) => s.emit('containers.changed', e),
     onStats: (sample) => s.emitSample(sample),
     wantsStats: () => s.hasListeners(),

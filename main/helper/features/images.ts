@@ -52,7 +52,7 @@ export function imagesHandlers(s: HelperServices): HandlersFor<ImagesMethod> {
   let ready: Promise<{ store: ImageStore; transfers: TransferManager }> | undefined;
   const get = (): Promise<{ store: ImageStore; transfers: TransferManager }> => {
     ready ??= (async () => {
-      const store = await sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log });
+      const store = await sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log, limits: s.settings.archive });
       const transfers = new TransferManager(store, { log: s.log });
       transfers.startSweeper();
       return { store, transfers };

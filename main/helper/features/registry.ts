@@ -28,7 +28,7 @@ export function registryHandlers(s: HelperServices): HandlersFor<'images.pull' |
     runtimeDir:
       process.env.XDG_RUNTIME_DIR && s.facts.startedVia === 'direct' ? process.env.XDG_RUNTIME_DIR : `/run/user/${uid}`,
   });
-  const store = () => sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log });
+  const store = () => sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log, limits: s.settings.archive });
 
   return {
     'images.pull': async (p) => {

@@ -1,67 +1,78 @@
 /** containers.exec / containers.attach and their sessions.* methods. */
-import { Sessions } from '../../engine/containers/sessions';
-import type { HandlersFor, HelperServices } from '../handlers';
+import { Sessions, type SessionClient } from '../../engine/containers/sessions';
+import type { HandlersFor, HelperContext, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
 
-type SessionMethod = 'containers.exec' | 'containers.attach' | 'sessions.write' | 'sessions.resize' | 'sessions.close';
+type SessionMethod =
+  | 'containers.exec'
+  | 'containers.attach'
+  | 'sessions.reattach'
+  | 'sessions.detach'
+  | 'sessions.write'
+  | 'sessions.resize'
+  | 'sessions.close';
 
 export function sessionHandlers(s: HelperServices): HandlersFor<SessionMethod> {
-  const sessions = new Sessions({
-    output: (sessionId, stream, data) =>
-      s.emit('sessions.output', { sessionId, stream, data: data.toString('base64') }),
-    exit: (sessionId, exitCode, error) =>
-      s.emit('sessions.exit', error === undefined ? { sessionId, exitCode } : { sessionId, exitCode, error }),
-  });
-  // A session belongs to the connection that opened it: gone with it.
-  const owned = new WeakMap<RpcConnection, Set<string>>();
-  const own = (conn: RpcConnection, id: string): void => {
-    let set = owned.get(conn);
-    if (!set) {
-      const created = new Set<string>();
-      set = created;
-      owned.set(conn, created);
-      conn.onClose(() => {
-        for (const sid of created) {
-          try {
-            sessions.get(sid).close(true);
-          } catch {
-            // already ended
-          }
-        }
-      });
+  const sessions = new Sessions(
+    {
+      output: (sessionId, stream, data, offset) =>
+        s.emit('sessions.output', { sessionId, stream, data: data.toString('base64'), offset }),
+      exit: (sessionId, exitCode, error) =>
+        s.emit('sessions.exit', error === undefined ? { sessionId, exitCode } : { sessionId, exitCode, error }),
+    },
+    { ...s.settings.sessions, log: s.log },
+  );
+  // A connection is one client: its attachments go when it closes.
+  const watched = new WeakSet<RpcConnection>();
+  const client = (ctx: HelperContext): SessionClient => {
+    const conn = ctx.conn;
+    if (!watched.has(conn)) {
+      watched.add(conn);
+      conn.onClose(() => sessions.dropClient(conn));
     }
-    set.add(id);
+    return { key: conn, uid: conn.peer.uid };
   };
   return {
     'containers.exec': async (p, ctx) => {
       const { manager } = await engineFor(s);
-      const r = sessions.exec(manager.execTarget(p.id), {
-        cmd: p.cmd,
-        tty: p.tty,
-        env: p.env,
-        cols: p.cols,
-        rows: p.rows,
-        ...(p.user !== undefined ? { user: p.user } : {}),
-        ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
-      });
-      own(ctx.conn, r.sessionId);
-      return r;
+      return sessions.exec(
+        manager.execTarget(p.id),
+        {
+          cmd: p.cmd,
+          tty: p.tty,
+          env: p.env,
+          cols: p.cols,
+          rows: p.rows,
+          reattachable: p.reattachable,
+          ...(p.user !== undefined ? { user: p.user } : {}),
+          ...(p.workdir !== undefined ? { workdir: p.workdir } : {}),
+        },
+        client(ctx),
+      );
     },
     'containers.attach': async (p, ctx) => {
       const { manager } = await engineFor(s);
       const t = manager.execTarget(p.id);
-      const r = await sessions.attach(t.runDir, t.record.config.tty);
-      own(ctx.conn, r.sessionId);
-      return r;
+      return sessions.attach({ containerId: t.record.id, runDir: t.runDir, tty: t.record.config.tty }, client(ctx));
     },
-    'sessions.write': async (p) => ({ written: sessions.get(p.sessionId).write(Buffer.from(p.data, 'base64')) }),
-    'sessions.resize': async (p) => {
-      sessions.get(p.sessionId).resize(p.cols, p.rows);
+    'sessions.reattach': async (p, ctx) => {
+      const r = sessions.reattach(p.sessionId, client(ctx));
+      return { ...r, scrollback: r.scrollback.toString('base64') };
+    },
+    'sessions.detach': async (p, ctx) => {
+      sessions.detach(p.sessionId, client(ctx));
       return {};
     },
-    'sessions.close': async (p) => {
-      sessions.get(p.sessionId).close(p.kill);
+    'sessions.write': async (p, ctx) => ({
+      written: sessions.write(p.sessionId, client(ctx), Buffer.from(p.data, 'base64')),
+    }),
+    'sessions.resize': async (p, ctx) => {
+      sessions.resize(p.sessionId, client(ctx), p.cols, p.rows);
+      return {};
+    },
+    'sessions.close': async (p, ctx) => {
+      sessions.close(p.sessionId, client(ctx), p.kill);
       return {};
     },
   };

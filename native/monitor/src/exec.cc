@@ -23,6 +23,11 @@
 //     SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 are forwarded to the process.
 //  9. exit with its status (128 + signal), after an exit frame on the
 //     control fd.
+// The control fd is the helper's hold on the session: when it reaches EOF
+// (the helper ended the session, or died and cannot ever reattach it), the
+// process and every process of its session get SIGKILL. A signal to the
+// process alone would not do: an interactive shell ignores SIGTERM, and a
+// parent-death signal does not survive the process's change of user.
 // The parent never enters the container's mount or user namespace: it keeps
 // the host's view (cgroup files, our own stdio) and root's full credentials.
 #include "exec.h"
@@ -32,6 +37,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -39,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <map>
@@ -591,7 +598,8 @@ class ExecMonitor {
     if (n <= 0) {
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
       loop_.Remove(control_);
-      control_ = -1;  // the helper closed it; we keep running
+      control_ = -1;
+      KillSession();  // the helper let go of the session: it ends
       return;
     }
     (void)ev;
@@ -612,6 +620,49 @@ class ExecMonitor {
       }
       // Other frame types are ignored on the control fd.
     }
+  }
+
+  // SIGKILL to the process, its process group and every process whose
+  // session is the process's (setsid made it a session leader; a shell's
+  // jobs get their own groups but stay in its session). Only before the
+  // process is reaped: until then its pid (and so the session id) cannot be
+  // reused. /proc is the host's (we never entered the container's mount
+  // namespace), so the ids it shows are in our pid namespace, as child_ is.
+  void KillSession() {
+    if (exited_ || !childPidfd_.Valid()) return;
+    sys::PidfdSendSignal(childPidfd_.Get(), SIGKILL);
+    ::kill(-child_, SIGKILL);
+    // A process may fork while we look: look again until a pass finds none.
+    for (int pass = 0; pass < 8; pass++) {
+      DIR* d = ::opendir("/proc");
+      if (d == nullptr) {
+        std::string line = "berth-monitor exec: opendir /proc: " + std::string(strerror(errno)) + "\n";
+        WriteAll(2, line.data(), line.size());
+        return;
+      }
+      int found = 0;
+      while (struct dirent* ent = ::readdir(d)) {
+        char* end = nullptr;
+        long pid = strtol(ent->d_name, &end, 10);
+        if (pid <= 0 || *end != '\0' || pid == child_) continue;
+        if (SessionOf(static_cast<pid_t>(pid)) == child_ && ::kill(static_cast<pid_t>(pid), SIGKILL) == 0) found++;
+      }
+      ::closedir(d);
+      if (found == 0) break;
+    }
+  }
+
+  // Field 6 of /proc/PID/stat (after the parenthesized name), or -1.
+  static pid_t SessionOf(pid_t pid) {
+    std::string text;
+    Error ignored;
+    if (!ReadFileAt(AT_FDCWD, "/proc/" + std::to_string(pid) + "/stat", 4096, &text, &ignored)) return -1;
+    size_t close = text.rfind(')');
+    if (close == std::string::npos) return -1;
+    char state = 0;
+    int ppid = 0, pgrp = 0, session = 0;
+    if (sscanf(text.c_str() + close + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4) return -1;
+    return static_cast<pid_t>(session);
   }
 
   void ForwardSignals(int sigfd) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../digest';
+import { EngineError } from '../errors';
 import {
   TempBlobStore,
   buildImage,
@@ -76,6 +77,20 @@ describe.skipIf(missing !== undefined)('pullImage against docker-registry', () =
   afterAll(async () => {
     await reg?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('asks the sink for room for what it will download before the first byte (NO_SPACE stops it, nothing committed)', async () => {
+    const sink = store();
+    const asked: Array<[number, string]> = [];
+    Object.assign(sink, {
+      reserve: (bytes: number, what: string) => {
+        asked.push([bytes, what]);
+        throw new EngineError('NO_SPACE', `${bytes} bytes would not fit`, { need: bytes });
+      },
+    });
+    await expect(pullImage(`${reg.host}/berth/big:1`, sink)).rejects.toMatchObject({ code: 'NO_SPACE' });
+    expect(asked).toEqual([[big.layers.reduce((n, l) => n + l.size, 0), `pulling ${reg.host}/berth/big:1`]]);
+    expect(sink.commits).toEqual([]);
   });
 
   it('pulls an OCI image anonymously: manifest, config and layers verified and committed', async () => {

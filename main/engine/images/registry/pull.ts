@@ -180,6 +180,10 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
   // Layers: each digest once, up to `concurrency` at a time.
   const unique = [...new Map(manifest.layers.map((l) => [l.digest, l])).values()];
   for (const l of unique) onProgress?.({ layer: l.digest, phase: 'waiting', current: 0, total: l.size });
+  // Room for what is to be downloaded (declared sizes, checked again as they arrive), before any byte is.
+  let toFetch = 0;
+  for (const l of unique) if (!(await sink.has(l.digest))) toFetch += l.size;
+  sink.reserve?.(toFetch, `pulling ${refString}`);
   const interval = opts.progressIntervalMs ?? 100;
   await runPool(unique, opts.concurrency ?? 3, signal, async (layer, s) => {
     let last = 0;

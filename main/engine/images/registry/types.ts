@@ -11,6 +11,8 @@ export interface BlobSink {
   partialPath(digest: string): string;
   /** Verifies digest (+ size when given) of the partial file and moves it into the store. */
   commit(digest: string, partialPath: string, expectedSize?: number): Promise<void>;
+  /** NO_SPACE when `bytes` more would leave the store's filesystem under its free-space margin. */
+  reserve?(bytes: number, what: string): void;
 }
 
 /** Where pushed blobs come from. */

@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../digest';
 import { EngineError } from '../errors';
 import { faultPoint } from '../../storage/fault-points';
+import { assertFreeSpace } from '../free-space';
 
 export interface BlobSink {
   has(digest: string): Promise<boolean>;
@@ -154,6 +155,8 @@ export async function hashFile(file: string): Promise<WrittenBlob> {
  */
 export class BlobStore implements BlobSink, BlobSource {
   private readonly pins = new Map<string, number>();
+  /** Free bytes `reserve` keeps (the store's limits.minFreeBytes). */
+  minFreeBytes = 0;
 
   constructor(
     /** `<store>/blobs/sha256` */
@@ -279,6 +282,10 @@ export class BlobStore implements BlobSink, BlobSource {
     const r = await writeBlobInto(this.dir, source, expected);
     this.pin(r.digest);
     return r;
+  }
+
+  reserve(bytes: number, what: string): void {
+    assertFreeSpace(this.dir, this.minFreeBytes, bytes, what);
   }
 
   pin(digest: string): void {

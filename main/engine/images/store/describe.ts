@@ -6,19 +6,12 @@ import fs from 'node:fs';
 import type { HistoryRowT, ImageDetailT, ImageSummaryT } from '../../../../preload/schemas/images';
 import { digestHex } from '../digest';
 import { familiarize, parseReference } from '../reference';
+import { compileGlob } from './glob';
 import type { ImageStore, StoredImage } from './store';
-
-function globToRegExp(glob: string): RegExp {
-  const esc = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${esc}$`);
-}
 
 /** docker's `reference` filter: matches the familiar or full name, with or without the tag. */
 export function matchesReference(pattern: string, tags: readonly string[]): boolean {
-  const re = globToRegExp(pattern);
+  const glob = compileGlob(pattern);
   for (const t of tags) {
     const fam = familiarize(t);
     const candidates = [t, fam];
@@ -28,7 +21,7 @@ export function matchesReference(pattern: string, tags: readonly string[]): bool
     } catch {
       /* keep the strings we have */
     }
-    if (candidates.some((c) => re.test(c))) return true;
+    if (candidates.some((c) => glob.test(c))) return true;
   }
   return false;
 }

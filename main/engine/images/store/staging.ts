@@ -11,6 +11,7 @@ import path from 'node:path';
 import { DigestTap, chainIds, digestHex, parseDigest, type Digest } from '../digest';
 import { EngineError } from '../errors';
 import { extractLayerFile, type ExtractSummary } from '../extract';
+import { assertFreeSpace } from '../free-space';
 import type { NativeFsOps } from '../native-fs';
 import type { ImageConfig, ImageManifest } from '../oci-types';
 import { faultPoint } from '../../storage/fault-points';
@@ -77,6 +78,8 @@ export class Staging {
   readonly pinnedChains = new Set<Digest>();
   private native: NativeFsOps | undefined;
   private closed = false;
+  /** Uncompressed layer bytes unpacked by this operation (the image cap counts them). */
+  private unpackedBytes = 0;
 
   private constructor(
     readonly store: ImageStore,
@@ -129,6 +132,12 @@ export class Staging {
       }
       return { digest: want, size: tap.bytes };
     }
+    assertFreeSpace(
+      this.dir,
+      this.store.limits.minFreeBytes,
+      expected.size ?? 0,
+      `storing ${expected.what ?? 'a blob'}`,
+    );
     const r = await writeBlobInto(this.blobsDir, source, expected);
     if (await this.store.blobs.exists(r.digest)) {
       await fs.promises.rm(path.join(this.blobsDir, digestHex(r.digest)), { force: true });
@@ -205,6 +214,10 @@ export class Staging {
           expectedDigest: desc.digest,
           expectedDiffId: diffId,
           native: this.nativeOps(),
+          maxArchiveMetadata: this.store.limits.metadataBytes,
+          maxLayerBytes: this.store.limits.layerBytes,
+          imageBytesLeft: this.store.limits.imageBytes - this.unpackedBytes,
+          minFreeBytes: this.store.limits.minFreeBytes,
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
       } catch (err) {
@@ -216,6 +229,7 @@ export class Staging {
         }
         throw nameLayerError(err, opts.names?.[i]);
       }
+      this.unpackedBytes += summary.uncompressedSize;
       const layer: StagedLayer = { chainId, diffId, parent, dir: target, size: summary.uncompressedSize };
       this.layers.set(chainId, layer);
       dirs.push(target);

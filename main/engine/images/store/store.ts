@@ -23,6 +23,8 @@ import path from 'node:path';
 import { BerthError } from '../../../../preload/errors';
 import { chainIds, digestHex, isDigest, parseDigest, sha256, type Digest } from '../digest';
 import { EngineError } from '../errors';
+import { assertFreeSpace } from '../free-space';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../limits';
 import type { NativeFsOps } from '../native-fs';
 import { createNativeFsOps } from '../native-ops';
 import {
@@ -70,6 +72,8 @@ export interface ImageStoreOptions {
   nativeOps?: () => NativeFsOps;
   lockTimeoutMs?: number;
   log?: (msg: string) => void;
+  /** Archive caps and the free-space margin (limits.ts); missing ones take the defaults. */
+  limits?: Partial<ArchiveLimits>;
 }
 
 export interface LayerRecord {
@@ -161,7 +165,11 @@ export class ImageStore {
   private readonly stagings = new Set<Staging>();
   private readonly log: (msg: string) => void;
 
+  /** Caps every load and pull of this store obeys. */
+  readonly limits: ArchiveLimits;
+
   private constructor(private readonly opts: ImageStoreOptions) {
+    this.limits = { ...DEFAULT_ARCHIVE_LIMITS, ...opts.limits };
     this.dataRoot = path.resolve(opts.dataRoot);
     this.root = path.join(this.dataRoot, 'images');
     this.blobsDir = path.join(this.root, 'blobs', 'sha256');
@@ -171,6 +179,7 @@ export class ImageStore {
     this.layersFile = path.join(this.layersRoot, 'layers.json');
     this.lockFile = path.join(this.root, 'index.lock');
     this.blobs = new BlobStore(this.blobsDir, this.ingestDir);
+    this.blobs.minFreeBytes = this.limits.minFreeBytes;
     this.usage = opts.usage ?? NO_IMAGE_USAGE;
     this.log = opts.log ?? (() => undefined);
   }
@@ -461,6 +470,8 @@ export class ImageStore {
    */
   async commitStaged(staging: Staging, images: readonly StagedImage[]): Promise<CommittedImage[]> {
     return this.locked(async () => {
+      // The renames need no space; index.json and layers.json do, and so does whatever comes next.
+      assertFreeSpace(this.root, this.limits.minFreeBytes, 0, 'committing to the image store');
       const prevIndex = await this.readIndex();
       const prevLayers = await this.readLayers();
       const created: string[] = [];

@@ -337,3 +337,50 @@ describe('readTar', () => {
     expect(got.map((g) => g.path)).toEqual(['a/b/c', '/abs/x', '../up', 'x/../../evil']);
   });
 });
+
+describe('extension-header caps (ARCHIVE_METADATA_TOO_LARGE)', () => {
+  const records = (prefix: string, n: number): Array<[string, string]> =>
+    Array.from({ length: n }, (_, i) => [`${prefix}.${i}`, 'v'.repeat(1000)]);
+  const entry = tarBuffer([{ path: 'f', body: 'x' }]);
+
+  it('global PAX headers past 1 MiB in all (they are kept to the end of the stream)', async () => {
+    const g = (p: string) => encodePaxMember(records(p, 600), { global: true }); // ~0.6 MB each
+    const ok = Buffer.concat([g('a'), await entry]);
+    expect((await readAll(ok)).map((e) => e.path)).toEqual(['f']);
+    const bomb = Buffer.concat([g('a'), g('b'), await entry]);
+    expect(await engineErrorOf(() => readAll(bomb))).toMatchObject({ code: 'ARCHIVE_METADATA_TOO_LARGE' });
+  });
+
+  it('a chain of local headers in front of one entry past 2 MiB; the same bytes spread over entries pass', async () => {
+    const l = (p: string) => encodePaxMember(records(p, 600)); // ~0.6 MB each
+    const chain = Buffer.concat([l('a'), l('b'), l('c'), l('d'), await entry]);
+    expect(await engineErrorOf(() => readAll(chain))).toMatchObject({ code: 'ARCHIVE_METADATA_TOO_LARGE' });
+    const one = await tarBuffer([{ path: 'g', body: 'y' }]);
+    const spread = Buffer.concat([
+      l('a'),
+      one.subarray(0, 1024),
+      l('b'),
+      one.subarray(0, 1024),
+      l('c'),
+      one.subarray(0, 1024),
+      l('d'),
+      await entry,
+    ]);
+    expect((await readAll(spread)).map((e) => e.path)).toEqual(['g', 'g', 'g', 'f']);
+  });
+
+  it('every extension header of the stream against maxArchiveMetadata (default applies to analysis too)', async () => {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 20; i++) {
+      parts.push(encodePaxMember(records(`e${i}`, 100))); // ~100 KB each: 2 MB in all
+      parts.push((await tarBuffer([{ path: `f${i}`, body: 'x' }])).subarray(0, 1024));
+    }
+    parts.push(endOfArchive());
+    const all = Buffer.concat(parts);
+    expect(await readAll(all)).toHaveLength(20);
+    expect(await engineErrorOf(() => readAll(all, { maxArchiveMetadata: 1024 * 1024 }))).toMatchObject({
+      code: 'ARCHIVE_METADATA_TOO_LARGE',
+      details: { limit: 1024 * 1024 },
+    });
+  });
+});

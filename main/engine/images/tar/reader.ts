@@ -4,6 +4,12 @@
  * a stream the caller consumes or skips (an unread body is skipped
  * automatically when the next entry is requested). Memory stays bounded by
  * one source chunk plus the extension headers of one entry.
+ *
+ * Extension headers are capped three ways (ARCHIVE_METADATA_TOO_LARGE), since
+ * a stream of nothing but headers compresses ~1000:1: the chain in front of
+ * one entry (≤ 2 × maxMetaSize), global PAX headers over the whole stream
+ * (≤ maxMetaSize: they are kept until the end), and every extension header
+ * read from the stream (maxArchiveMetadata, limits.ts).
  */
 import { EngineError } from '../errors';
 import { ByteReader, type ByteSource } from './byte-reader';
@@ -20,6 +26,7 @@ import {
 } from './format';
 import { parseNumericAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
+import { DEFAULT_ARCHIVE_LIMITS } from '../limits';
 
 export interface TarEntry extends TarHeader {
   /** The body, exactly `size` bytes. May be iterated once. */
@@ -33,6 +40,8 @@ export interface TarReadOptions {
   maxEntrySize?: number;
   /** Largest PAX or GNU long-name header body, which is held in memory. Default 1 MiB. */
   maxMetaSize?: number;
+  /** Extension-header bytes in the whole stream (ARCHIVE_METADATA_TOO_LARGE). Default limits.ts's. */
+  maxArchiveMetadata?: number;
   /** Known length of the whole stream: a body reaching past it is TAR_TRUNCATED before any byte is read. */
   totalSize?: number;
   /** Read the input to its end after the end-of-archive marker (default true), so taps hash every byte. */
@@ -103,6 +112,8 @@ function isByteSource(s: Source | ByteSource): s is ByteSource {
 export async function* readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const maxMeta = options.maxMetaSize ?? DEFAULT_MAX_META;
+  const maxTotalMeta = options.maxArchiveMetadata ?? DEFAULT_ARCHIVE_LIMITS.metadataBytes;
+  const meta = { total: 0, chain: 0, global: 0 };
   const r: ByteSource = isByteSource(source) ? source : new ByteReader(source);
   const global: PaxRecords = new Map();
   // Body bytes (plus padding) of the previous entry not yet consumed.
@@ -158,6 +169,27 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
             offset,
           });
         }
+        // Counted before the bytes are read: a breach holds nothing more.
+        const isGlobal = header.flag === TYPEFLAG.paxGlobal;
+        meta.total += header.size;
+        if (isGlobal) meta.global += header.size;
+        else meta.chain += header.size;
+        const over =
+          meta.total > maxTotalMeta
+            ? `extension headers of ${meta.total} bytes in all exceed ${maxTotalMeta}`
+            : isGlobal && meta.global > maxMeta
+              ? `global PAX headers of ${meta.global} bytes exceed ${maxMeta}`
+              : !isGlobal && meta.chain > 2 * maxMeta
+                ? `a chain of extension headers of ${meta.chain} bytes before one entry exceeds ${2 * maxMeta}`
+                : null;
+        if (over !== null) {
+          throw new EngineError('ARCHIVE_METADATA_TOO_LARGE', over, {
+            entry: header.name,
+            offset,
+            total: meta.total,
+            limit: maxTotalMeta,
+          });
+        }
         const data = (await r.readExact(header.size, 'an extension header')) ?? Buffer.alloc(0);
         if (data.length !== header.size) {
           throw new EngineError('TAR_TRUNCATED', 'archive ends inside an extension header', { offset });
@@ -166,6 +198,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         applyMeta(header.flag, data, ctx, global, header.name);
         continue;
       }
+      meta.chain = 0;
       const entryOffset = ctx.pending ? ctx.firstOffset : offset;
       // A context no extension header touched is still blank: keep it.
       if (ctx.pending || ctx.longName !== undefined || ctx.longLink !== undefined || ctx.pax.size > 0)

@@ -10,11 +10,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { EngineErrorCode } from '../errors';
 import { sha256 } from '../digest';
 import { TYPEFLAG } from '../tar/format';
-import { encodeHeader, encodePaxMember, endOfArchive, tarBuffer, type TarWriteEntry } from '../tar/writer';
+import { encodePax } from '../tar/pax';
+import {
+  encodeEntryHeader,
+  encodeHeader,
+  encodePaxMember,
+  endOfArchive,
+  padBlock,
+  tarBuffer,
+  type TarWriteEntry,
+} from '../tar/writer';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type ImageParts } from './image-archive';
 import { zstdHugeWindowFrame } from './zstd-raw';
 
@@ -26,7 +37,16 @@ export interface LayerCase {
   name: string;
   why: string;
   file: string;
-  options?: { allowDevices?: boolean; allowFifos?: boolean; expectedDigest?: string };
+  options?: {
+    allowDevices?: boolean;
+    allowFifos?: boolean;
+    expectedDigest?: string;
+    maxArchiveMetadata?: number;
+    maxLayerBytes?: number;
+    imageBytesLeft?: number;
+  };
+  /** A bomb: what its few bytes of gzip would expand to (the test bounds the memory its rejection costs). */
+  bomb?: { expandsTo: number };
   /** A lower layer (extracted first) for cases that attack through it. */
   lower?: TarWriteEntry[];
   expect: CorpusExpect;
@@ -489,6 +509,109 @@ export async function buildCorpus(dir: string, ctx: { outside: string }): Promis
     },
   );
 
+  // --- bombs: a few MB of gzip that would expand to GiBs of headers or bytes ---
+  const MB = 1_000_000;
+  /** ~`bytes` of PAX records, ~1 KB each, keys distinct (prefix + counter): nothing overwrites anything. */
+  const paxData = (prefix: string, bytes: number): Buffer => {
+    const parts: Buffer[] = [];
+    const value = 'x'.repeat(1000);
+    let n = 0;
+    for (let i = 0; n < bytes - 1100; i++) {
+      const rec = encodePax([[`${prefix}.${i}`, value]]);
+      parts.push(rec);
+      n += rec.length;
+    }
+    return Buffer.concat(parts);
+  };
+  const metaMember = (typeflag: number, data: Buffer, name: string): Buffer =>
+    Buffer.concat([encodeHeader({ name, typeflag, size: data.length }), data, padBlock(data.length)]);
+  /** Streams `chunks` through gzip into a file: the bombs are never whole in memory. */
+  const bomb = async (
+    name: string,
+    why: string,
+    chunks: () => Iterable<Buffer>,
+    expandsTo: number,
+    expect: CorpusExpect,
+    options: LayerCase['options'] = {},
+  ): Promise<void> => {
+    const file = path.join(dir, `${name}.tar.gz`);
+    await pipeline(Readable.from(chunks()), zlib.createGzip({ level: 6 }), fs.createWriteStream(file));
+    cases.push({ kind: 'layer', name, why, file, expect, options, bomb: { expandsTo } });
+  };
+  const HEADERS = 128;
+  await bomb(
+    'pax-global-bomb',
+    `${HEADERS} global PAX headers of ~1 MB with distinct keys (kept to the end of the stream: ${HEADERS} MB held)`,
+    function* () {
+      for (let h = 0; h < HEADERS; h++) yield metaMember(TYPEFLAG.paxGlobal, paxData(`g${h}`, MB), 'pax_global_header');
+      yield encodeEntryHeader({ path: 'after', body: '' });
+      yield endOfArchive();
+    },
+    HEADERS * MB,
+    { reject: 'ARCHIVE_METADATA_TOO_LARGE' },
+  );
+  await bomb(
+    'pax-local-chain',
+    `${HEADERS} local PAX headers of ~1 MB chained in front of one entry (merged into one record set)`,
+    function* () {
+      for (let h = 0; h < HEADERS; h++) yield metaMember(TYPEFLAG.paxLocal, paxData(`l${h}`, MB), 'PaxHeader/x');
+      yield encodeEntryHeader({ path: 'victim', body: '' });
+      yield endOfArchive();
+    },
+    HEADERS * MB,
+    { reject: 'ARCHIVE_METADATA_TOO_LARGE' },
+  );
+  await bomb(
+    'gnu-longname-chain',
+    `${HEADERS} GNU long-name headers of ~1 MB in front of one entry`,
+    function* () {
+      const name = Buffer.alloc(MB, 0x61);
+      for (let h = 0; h < HEADERS; h++) yield metaMember(TYPEFLAG.gnuLongName, name, '././@LongLink');
+      yield encodeEntryHeader({ path: 'victim', body: '' });
+      yield endOfArchive();
+    },
+    HEADERS * MB,
+    { reject: 'ARCHIVE_METADATA_TOO_LARGE' },
+  );
+  await bomb(
+    'pax-per-entry-total',
+    '64 small files, each with its own ~1 MB PAX header: the stream total passes the cap (16 MiB here)',
+    function* () {
+      for (let i = 0; i < 64; i++) {
+        yield metaMember(TYPEFLAG.paxLocal, paxData(`e${i}`, MB), `PaxHeader/f${i}`);
+        yield Buffer.concat([encodeEntryHeader({ path: `f${i}`, body: 'x' }), Buffer.from('x'), padBlock(1)]);
+      }
+      yield endOfArchive();
+    },
+    64 * MB,
+    { reject: 'ARCHIVE_METADATA_TOO_LARGE' },
+    { maxArchiveMetadata: 16 * 1024 * 1024 },
+  );
+  const zeros = (fileBytes: number) =>
+    function* (): Generator<Buffer> {
+      yield encodeEntryHeader({ path: 'zeros', size: fileBytes });
+      const chunk = Buffer.alloc(1024 * 1024);
+      for (let left = fileBytes; left > 0; left -= chunk.length) yield chunk.subarray(0, Math.min(left, chunk.length));
+      yield padBlock(fileBytes);
+      yield endOfArchive();
+    };
+  await bomb(
+    'gzip-bomb',
+    'one file of 512 MiB of zeros (~0.5 MB of gzip), against a 64 MiB layer cap',
+    zeros(512 * 1024 * 1024),
+    512 * 1024 * 1024,
+    { reject: 'LAYER_TOO_LARGE' },
+    { maxLayerBytes: 64 * 1024 * 1024 },
+  );
+  await bomb(
+    'image-cap',
+    'a 32 MiB layer when the load or pull has 16 MiB of its image cap left',
+    zeros(32 * 1024 * 1024),
+    32 * 1024 * 1024,
+    { reject: 'IMAGE_TOO_LARGE' },
+    { imageBytesLeft: 16 * 1024 * 1024 },
+  );
+
   // --- image archives (analysis) ----------------------------------------------
   const l0 = await makeLayer(
     [
@@ -669,6 +792,30 @@ export async function buildCorpus(dir: string, ctx: { outside: string }): Promis
       {
         reject: 'TAR_PATH_ESCAPE',
         entry: '../evil',
+      },
+    );
+  }
+  {
+    // The same PAX global bomb as a layer of an image: load (extraction) and analysis (main) both refuse it.
+    const tarParts: Buffer[] = [];
+    for (let h = 0; h < 8; h++)
+      tarParts.push(metaMember(TYPEFLAG.paxGlobal, paxData(`g${h}`, MB), 'pax_global_header'));
+    tarParts.push(encodeEntryHeader({ path: 'after', body: '' }), endOfArchive());
+    const tar = Buffer.concat(tarParts);
+    const bytes = zlib.gzipSync(tar);
+    const paxLayer = {
+      compression: 'gzip' as const,
+      size: bytes.length,
+      digest: sha256(bytes),
+      diffId: sha256(tar),
+      bytes,
+    };
+    await image(
+      'image-pax-bomb-layer',
+      'a layer of 8 global PAX headers of ~1 MB each',
+      ociArchiveParts([l0, paxLayer]).members,
+      {
+        reject: 'ARCHIVE_METADATA_TOO_LARGE',
       },
     );
   }

@@ -1,11 +1,17 @@
 /**
- * Terminal: xterm.js over an exec session. Opening the tab runs
- * `containers.exec {cmd: ['sh'], tty: true, cols, rows}`; keystrokes go to
- * `sessions.write` (base64 of their UTF-8 bytes, in order, batched while a
- * write is in flight); `sessions.output` events are written to the terminal
- * as bytes; fitting the terminal to its box calls `sessions.resize`;
- * `sessions.exit` prints "[process exited with code N]" and offers Reconnect.
- * Leaving the tab closes the session (`sessions.close {kill: true}`).
+ * Terminal: xterm.js over an exec session that outlives the page. Opening the
+ * tab reattaches to this tab's session of the container when there is one
+ * (`sessions.reattach`: its id is kept in sessionStorage per container; the
+ * helper sends the recent output and the pid it had), else runs
+ * `containers.exec {cmd: ['sh'], tty: true, reattachable: true}`. Keystrokes
+ * go to `sessions.write` (base64 of their UTF-8 bytes, in order, batched while
+ * a write is in flight); `sessions.output` events are written to the terminal
+ * as bytes (those the reattach's scrollback already holds, by offset, are
+ * dropped); fitting the terminal calls `sessions.resize`; `sessions.exit`
+ * prints "[process exited with code N]" and offers Reconnect.
+ * Leaving the tab (or reloading the page) detaches: the shell keeps running
+ * until the helper's idle time passes with no page attached (10 minutes by
+ * default). "End session" kills it.
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
@@ -20,7 +26,7 @@ import type { ContainerDetail } from './queries';
 
 type Status =
   | { kind: 'connecting' }
-  | { kind: 'open'; sessionId: string; pid: number | null }
+  | { kind: 'open'; sessionId: string; pid: number | null; reattached: boolean }
   | { kind: 'exited'; code: number | null; error?: string }
   | { kind: 'failed'; error: unknown };
 
@@ -31,13 +37,40 @@ const THEME = {
   selectionBackground: '#34507a',
 };
 
+/** This browser tab's session of a container (sessionStorage: per tab, survives a reload). */
+const storeKey = (containerId: string): string => `berth.terminal.${containerId}`;
+
+function storedSession(containerId: string): string | null {
+  try {
+    return sessionStorage.getItem(storeKey(containerId));
+  } catch {
+    return null; // storage disabled: every visit starts a new shell
+  }
+}
+
+function storeSession(containerId: string, sessionId: string | null): void {
+  try {
+    if (sessionId === null) sessionStorage.removeItem(storeKey(containerId));
+    else sessionStorage.setItem(storeKey(containerId), sessionId);
+  } catch {
+    // storage disabled
+  }
+}
+
+interface OpenSession {
+  /** Leave the session running (the tab closes, the page reloads). */
+  dispose(): void;
+  /** Kill the shell. */
+  end(): void;
+}
+
 function openSession(
   client: BerthClient,
   id: string,
   host: HTMLElement,
   setStatus: (s: Status) => void,
   setWriteError: (e: unknown) => void,
-): () => void {
+): OpenSession {
   const term = new Terminal({
     fontFamily: "ui-monospace, 'SFMono-Regular', 'JetBrains Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
     fontSize: 13,
@@ -57,15 +90,27 @@ function openSession(
   let disposed = false;
   let sessionId: string | null = null;
   let exited = false;
-  // Events that arrive before containers.exec has answered with the session id.
+  // Offset in the session's output up to which the terminal shows it.
+  let shown = 0;
+  // Events that arrive before the session id is known.
   const early: Array<['out', EventPayload<'sessions.output'>] | ['exit', EventPayload<'sessions.exit'>]> = [];
 
   const onOutput = (e: EventPayload<'sessions.output'>) => {
-    if (e.sessionId === sessionId) term.write(base64ToBytes(e.data));
+    if (e.sessionId !== sessionId) return;
+    const bytes = base64ToBytes(e.data);
+    if (e.offset === undefined) {
+      term.write(bytes);
+      return;
+    }
+    const end = e.offset + bytes.length;
+    if (end <= shown) return; // already in the scrollback
+    term.write(e.offset < shown ? bytes.subarray(shown - e.offset) : bytes);
+    shown = end;
   };
   const onExit = (e: EventPayload<'sessions.exit'>) => {
     if (e.sessionId !== sessionId || exited) return;
     exited = true;
+    storeSession(id, null);
     input.close();
     term.write(`\r\n\x1b[2m[process exited with code ${e.exitCode ?? '?'}]\x1b[0m\r\n`);
     setStatus({ kind: 'exited', code: e.exitCode, ...(e.error ? { error: e.error } : {}) });
@@ -85,9 +130,10 @@ function openSession(
   const dataSub = term.onData((d) => {
     if (sessionId && !exited) input.push(d);
   });
-  const resizeSub = term.onResize(({ cols, rows }) => {
+  const resize = (cols: number, rows: number): void => {
     if (sessionId && !exited) void client.invoke('sessions.resize', { sessionId, cols, rows }).catch(() => undefined);
-  });
+  };
+  const resizeSub = term.onResize(({ cols, rows }) => resize(cols, rows));
   const ro = new ResizeObserver(() => {
     if (host.clientWidth > 0 && host.clientHeight > 0) {
       try {
@@ -99,39 +145,78 @@ function openSession(
   });
   ro.observe(host);
 
-  client.invoke('containers.exec', { id, cmd: ['sh'], tty: true, cols: term.cols, rows: term.rows }).then(
-    (r) => {
-      if (disposed) {
-        void client.invoke('sessions.close', { sessionId: r.sessionId, kill: true }).catch(() => undefined);
-        return;
-      }
-      sessionId = r.sessionId;
-      setStatus({ kind: 'open', sessionId: r.sessionId, pid: r.pid });
-      for (const [kind, e] of early.splice(0)) {
-        if (kind === 'out') onOutput(e);
-        else onExit(e);
-      }
-      term.focus();
-    },
-    (err: unknown) => {
-      if (disposed) return;
-      early.length = 0;
-      setStatus({ kind: 'failed', error: err });
-    },
-  );
-
-  return () => {
-    disposed = true;
-    input.close();
-    ro.disconnect();
-    dataSub.dispose();
-    resizeSub.dispose();
-    unsubOut();
-    unsubExit();
-    if (sessionId && !exited) {
-      void client.invoke('sessions.close', { sessionId, kill: true }).catch(() => undefined);
+  const opened = (sid: string, pid: number | null, reattached: boolean): void => {
+    sessionId = sid;
+    storeSession(id, sid);
+    setStatus({ kind: 'open', sessionId: sid, pid, reattached });
+    for (const [kind, e] of early.splice(0)) {
+      if (kind === 'out') onOutput(e);
+      else onExit(e);
     }
-    term.dispose();
+    term.focus();
+  };
+
+  const exec = (): void => {
+    client
+      .invoke('containers.exec', { id, cmd: ['sh'], tty: true, cols: term.cols, rows: term.rows, reattachable: true })
+      .then(
+        (r) => {
+          if (disposed) {
+            void client.invoke('sessions.close', { sessionId: r.sessionId, kill: true }).catch(() => undefined);
+            return;
+          }
+          opened(r.sessionId, r.pid, false);
+        },
+        (err: unknown) => {
+          if (disposed) return;
+          early.length = 0;
+          setStatus({ kind: 'failed', error: err });
+        },
+      );
+  };
+
+  const stored = storedSession(id);
+  if (stored === null) exec();
+  else {
+    client.invoke('sessions.reattach', { sessionId: stored }).then(
+      (r) => {
+        if (disposed) {
+          void client.invoke('sessions.detach', { sessionId: r.sessionId }).catch(() => undefined);
+          return;
+        }
+        term.write(base64ToBytes(r.scrollback));
+        shown = r.offset;
+        opened(r.sessionId, r.pid, true);
+        resize(term.cols, term.rows); // this page's size, not the last one's
+      },
+      () => {
+        // Ended, reaped, or not ours: a new shell.
+        storeSession(id, null);
+        early.length = 0;
+        if (!disposed) exec();
+      },
+    );
+  }
+
+  return {
+    dispose: () => {
+      disposed = true;
+      input.close();
+      ro.disconnect();
+      dataSub.dispose();
+      resizeSub.dispose();
+      unsubOut();
+      unsubExit();
+      if (sessionId && !exited) {
+        void client.invoke('sessions.detach', { sessionId }).catch(() => undefined);
+      }
+      term.dispose();
+    },
+    end: () => {
+      if (sessionId && !exited) {
+        void client.invoke('sessions.close', { sessionId, kill: true }).catch(() => undefined);
+      }
+    },
   };
 }
 
@@ -141,6 +226,7 @@ export function TerminalTab({ id, state }: { id: string; state: ContainerDetail[
   const [status, setStatus] = useState<Status>({ kind: 'connecting' });
   const [writeError, setWriteError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(0);
+  const session = useRef<OpenSession | null>(null);
   const running = state === 'running';
 
   useEffect(() => {
@@ -148,7 +234,12 @@ export function TerminalTab({ id, state }: { id: string; state: ContainerDetail[
     if (!el || !running) return;
     setStatus({ kind: 'connecting' });
     setWriteError(null);
-    return openSession(client, id, el, setStatus, setWriteError);
+    const s = openSession(client, id, el, setStatus, setWriteError);
+    session.current = s;
+    return () => {
+      session.current = null;
+      s.dispose();
+    };
   }, [client, id, running, attempt]);
 
   if (!running) {
@@ -172,11 +263,22 @@ export function TerminalTab({ id, state }: { id: string; state: ContainerDetail[
       <div className="ctr-toolbar ctr-terminal-bar" role="status" aria-label="Terminal session">
         {status.kind === 'connecting' && <span className="muted">Starting sh in the container…</span>}
         {status.kind === 'open' && (
-          <span>
-            <span className="dot dot-connected" aria-hidden="true" /> <code>sh</code> with a tty
-            {status.pid !== null && <span className="muted"> · exec monitor pid {status.pid}</span>}
-            <span className="muted mono"> · session {status.sessionId.slice(0, 8)}</span>
-          </span>
+          <>
+            <span>
+              <span className="dot dot-connected" aria-hidden="true" /> <code>sh</code> with a tty
+              {status.reattached && <span> · reattached</span>}
+              {status.pid !== null && <span className="muted"> · exec monitor pid {status.pid}</span>}
+              <span className="muted mono"> · session {status.sessionId.slice(0, 8)}</span>
+            </span>
+            <button
+              type="button"
+              className="button"
+              title="Kill the shell. Leaving the tab keeps it running; it is ended after the helper's idle time."
+              onClick={() => session.current?.end()}
+            >
+              End session
+            </button>
+          </>
         )}
         {status.kind === 'exited' && (
           <>
