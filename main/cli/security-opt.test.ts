@@ -32,7 +32,28 @@ describe('--security-opt', () => {
 
   it('berth run puts it into the request', () => {
     const { req } = createRequest(['--security-opt', 'seccomp=unconfined', 'busybox', 'true']);
-    expect(req.security).toEqual({ seccomp: 'unconfined' });
-    expect(createRequest(['busybox', 'true']).req.security).toBeUndefined();
+    expect(req.security).toMatchObject({ seccomp: 'unconfined', privileged: false });
+    expect((createRequest(['busybox', 'true']).req.security as { seccomp?: unknown }).seccomp).toBeUndefined();
+    // Every security flag lands in the one security object (none overwrites another).
+    const all = createRequest([
+      '--security-opt',
+      'seccomp=unconfined',
+      '--cap-add',
+      'NET_ADMIN',
+      '--read-only',
+      '--device',
+      '/dev/null:/dev/n2',
+      '--device-cgroup-rule',
+      'c 1:3 r',
+      'busybox',
+      'true',
+    ]).req.security;
+    expect(all).toMatchObject({
+      seccomp: 'unconfined',
+      capAdd: ['NET_ADMIN'],
+      readOnlyRootfs: true,
+      deviceCgroupRules: ['c 1:3 r'],
+    });
+    expect((all as { devices: unknown[] }).devices).toHaveLength(1);
   });
 });

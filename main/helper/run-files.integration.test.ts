@@ -103,10 +103,13 @@ describe.runIf(isRoot)("root helper files in the owner's run dir", () => {
     expect(fs.readFileSync(files.pid, 'utf8').trim()).toBe(String(child!.pid));
     const sock = fs.lstatSync(files.socket);
     expect(sock.isSocket() && sock.uid === OWNER && (sock.mode & 0o777) === 0o600).toBe(true);
+    // The owner lock (flock for the helper's life) is root's own file too.
+    const lock = fs.lstatSync(files.lock);
+    expect(lock.isFile() && lock.uid === 0 && lock.nlink === 1).toBe(true);
   }
 
-  it('names three files (a new one must be added to ownerRunFiles and so to this test)', () => {
-    expect(Object.keys(files).sort()).toEqual(['log', 'pid', 'socket']);
+  it('names four files (a new one must be added to ownerRunFiles and so to this test)', () => {
+    expect(Object.keys(files).sort()).toEqual(['lock', 'log', 'pid', 'socket']);
     for (const f of Object.values(files)) expect(path.dirname(f)).toBe(dir);
   });
 
@@ -166,6 +169,7 @@ describe.runIf(isRoot)("root helper files in the owner's run dir", () => {
     fs.writeFileSync(files.pid, '1\n'); // pid 1 is alive: a trusted pid file would make the helper exit
     fs.writeFileSync(files.log, 'the owner wrote this\n');
     fs.writeFileSync(files.socket, 'not a socket\n');
+    fs.writeFileSync(files.lock, ''); // the owner's own lock file: flock on it would be theirs to hold
     for (const f of Object.values(files)) fs.chownSync(f, OWNER, OWNER);
     await startHelper();
     await expectOwnFiles();

@@ -129,7 +129,9 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
   const devices = (p.flags.get('device') ?? []).map(parseDeviceFlag);
   const deviceCgroupRules = p.flags.get('device-cgroup-rule') ?? [];
   for (const r of deviceCgroupRules) parseDeviceRule(r);
+  // One security object for every flag that relaxes or tightens containment.
   const security: Record<string, unknown> = {
+    ...privilegeRequest(p),
     ...(seccomp ? { seccomp } : {}),
     ...(devices.length ? { devices } : {}),
     ...(deviceCgroupRules.length ? { deviceCgroupRules } : {}),
@@ -151,11 +153,10 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     autoRemove: p.flags.has('rm'),
     userns: p.flags.has('userns'),
     timens: p.flags.has('timens'),
-    security: { ...privilegeRequest(p) },
+    security,
     labels,
     resources,
     ...(restartPolicy ? { restart: restartPolicy } : {}),
-    ...(Object.keys(security).length ? { security } : {}),
   };
   return { req, detach: p.flags.has('detach'), interactive: p.flags.has('interactive') || p.flags.has('tty') };
 }

@@ -217,7 +217,7 @@ describe('V2Driver on v2-fedora-6.11', () => {
     ).toThrow(
       expect.objectContaining({
         code: 'CGROUP_UNSUPPORTED',
-        message: expect.stringMatching(/eBPF program \(BPF_PROG_TYPE_CGROUP_DEVICE\)/),
+        message: expect.stringMatching(/BPF_PROG_TYPE_CGROUP_DEVICE program of the device policy/),
       }),
     );
     expect(file('berth/web/memory.max').trim()).toBe(before.trim());

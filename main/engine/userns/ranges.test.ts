@@ -132,6 +132,8 @@ describe.runIf(nativeAvailable())('IdRangeAllocator', () => {
       configFile: false,
       logLevel: 'silent',
       root: ROOT,
+      // Plain Node in a temp dir resolves no packages: bundle zod and the rest in.
+      ssr: { noExternal: true },
       build: {
         ssr: path.join(ROOT, 'main/engine/userns/ranges.ts'),
         outDir: out,
