@@ -66,6 +66,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment: berth vs podma
   const engines: Array<{ engine: Engine; skip?: string }> = [];
 
   beforeAll(async () => {
+    facts.plant();
     fs.mkdirSync(probeDir, { mode: 0o755 });
     buildProbe(probeDir);
     list = attempts(facts);

@@ -63,9 +63,9 @@ test.describe('Security options', () => {
     );
     await privileged.uncheck();
 
-    await security.getByLabel(/^Cap add/).selectOption('CAP_NET_ADMIN');
+    await security.getByRole('combobox', { name: /^Cap add/ }).selectOption('CAP_NET_ADMIN');
     await security.getByRole('button', { name: '+ cap add' }).click();
-    await security.getByLabel(/^Cap drop/).selectOption('CAP_MKNOD');
+    await security.getByRole('combobox', { name: /^Cap drop/ }).selectOption('CAP_MKNOD');
     await security.getByRole('button', { name: '+ cap drop' }).click();
     await security.getByRole('checkbox', { name: /read-only root/ }).check();
     await expect(security.getByRole('note', { name: 'Relaxed' })).toHaveText(/adds CAP_NET_ADMIN/);

@@ -45,6 +45,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment', () => {
   const loopback: Partial<Record<'default' | 'privileged', Outcome>> = {};
 
   beforeAll(async () => {
+    facts.plant();
     suite = await openContainerSuite({ bridge: testBridge('bcn', 253), workPrefix: 'berth-containment-' });
     probeDir = path.join(suite.work, 'probe');
     fs.mkdirSync(probeDir, { mode: 0o755 });
@@ -92,6 +93,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('containment', () => {
 
   it('makes at least 30 attempts, every one reported', () => {
     expect(list.length + 1).toBeGreaterThanOrEqual(30);
+    expect(fs.readFileSync(facts.marker, 'utf8')).toBe('host\n'); // the escape has something to find
+    expect(facts.hostPid).toBeGreaterThan(64); // no pid the container's own namespace could hold
     expect(failures.default).toBeUndefined();
     expect([...results.default!.values()].filter((r) => r.outcome === 'NOREPORT')).toEqual([]);
   });

@@ -139,7 +139,8 @@ export interface ContainerDevices {
 
 /** The policy and the nodes of a container, from its config and live limits. */
 export function containerDevices(config: ContainerCreateT, limits?: Limits): ContainerDevices {
-  const sec = config.security;
+  // Records stored before `security` existed have none: the defaults apply.
+  const sec = config.security ?? { privileged: false, devices: [], deviceCgroupRules: [] };
   // Rules are checked first: a bad rule fails before any stat.
   for (const r of sec.deviceCgroupRules) parseDeviceRule(r);
   const mapped = resolveDevices(sec.devices);

@@ -931,7 +931,7 @@ export class ContainerManager {
     return {
       id: r.id,
       running,
-      privileged: r.config.security.privileged,
+      privileged: r.config.security?.privileged ?? false,
       rules: dev.rules,
       devices: dev.devices,
       v1: kernel?.v1 ?? null,

@@ -13,6 +13,7 @@ import {
   berthOk,
   openContainerSuite,
   statusField,
+  startContainerHelper,
   testBridge,
   userNsEnv,
   type ContainerSuite,
@@ -170,5 +171,31 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('security options (root)', {
     expect(fs.readFileSync(path.join(idDir, 'subuid'), 'utf8')).toMatch(/^berth:\d+:\d+\n$/);
     await berthOk(sock(), ['rm', '-f', b.id, c.id]);
     expect(ranges()).toEqual([]);
+  });
+
+  it('two helpers on different data roots share the allocation: concurrent --userns creates never overlap', async () => {
+    // As root's helper and a user's helper do: their own run dir and data root, one allocation file.
+    const other = await startContainerHelper(userNsEnv(idDir));
+    try {
+      await berthOk(other.socketPath, ['load', '-i', path.join(suite.work, 'busybox.tar')]);
+      const create = (sockPath: string) =>
+        berthOk(sockPath, ['create', '--userns', '--network', 'none', 'busybox', 'true']).then((o) => o.trim());
+      const ids = await Promise.all([
+        ...[0, 1, 2].map(() => create(sock()).then((id) => ({ sock: sock(), id }))),
+        ...[0, 1, 2].map(() => create(other.socketPath).then((id) => ({ sock: other.socketPath, id }))),
+      ]);
+      const ranges = await Promise.all(
+        ids.map(async (x) => {
+          const d = JSON.parse(await berthOk(x.sock, ['inspect', x.id])) as ContainerDetailT | ContainerDetailT[];
+          return (Array.isArray(d) ? d[0]! : d).idRange!;
+        }),
+      );
+      expect(new Set(ranges.map((r) => r.uid)).size).toBe(6);
+      for (const a of ranges)
+        for (const b of ranges) if (a !== b) expect(a.uid + a.size <= b.uid || b.uid + b.size <= a.uid).toBe(true);
+      for (const x of ids) await berthOk(x.sock, ['rm', '-f', x.id]);
+    } finally {
+      await other.dispose();
+    }
   });
 });

@@ -29,14 +29,18 @@ export function buildProbe(dir: string): string {
   return out;
 }
 
-/** Host facts for the attempt list, with a marker file only the host's root has. Call dispose() after. */
-export function makeHostFacts(): HostFacts & { dispose(): void } {
+/**
+ * Host facts for the attempt list. The marker (a file only the host's root
+ * has, for the chroot escape) is named now and written by plant(), so a
+ * skipped suite leaves nothing behind; dispose() removes it.
+ */
+export function makeHostFacts(): HostFacts & { plant(): void; dispose(): void } {
   const marker = path.join(os.tmpdir(), `berth-escape-marker-${randomBytes(6).toString('hex')}`);
-  fs.writeFileSync(marker, 'host\n');
   return {
     blockDevices: hostBlockDevices(),
     hostPid: process.pid,
     marker,
+    plant: () => fs.writeFileSync(marker, 'host\n'),
     dispose: () => fs.rmSync(marker, { force: true }),
   };
 }
