@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { helperScriptPath, INSTALL_DIR } from '../main/helper/paths';
 import { nativeCandidates } from './index';
 import { monitorCandidates } from './monitor';
-import { INSTALL_PREFIX, layoutOf, PART_PATHS, partCandidates, type PartName } from './parts';
+import { INSTALL_PREFIX, layoutOf, missingInstalledParts, PART_PATHS, partCandidates, type PartName } from './parts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ENV_OVERRIDES = { BERTH_NATIVE_PATH: '/tmp/evil/berth.node', BERTH_MONITOR_PATH: '/tmp/evil/berth-monitor' };
@@ -51,6 +51,20 @@ describe('part search, installed', () => {
   it('the helper bundle started by a root client from the prefix is the prefix copy', () => {
     expect(INSTALL_DIR).toBe(INSTALL_PREFIX);
     expect(helperScriptPath('/usr/lib/berth/out/main/chunks')).toBe('/usr/lib/berth/out/main/helper.js');
+  });
+});
+
+describe('the installed helper checks its parts at start', () => {
+  it('names each missing part in the prefix; a checkout is not checked', () => {
+    const present = new Set([
+      path.join(INSTALL_PREFIX, PART_PATHS.helper),
+      path.join(INSTALL_PREFIX, PART_PATHS.addon),
+    ]);
+    expect(missingInstalledParts('/usr/lib/berth/out/main', (p) => present.has(p))).toEqual([
+      path.join(INSTALL_PREFIX, PART_PATHS.monitor),
+    ]);
+    expect(missingInstalledParts('/usr/lib/berth/out/main', () => true)).toEqual([]);
+    expect(missingInstalledParts('/work/x/out/main', () => false)).toEqual([]);
   });
 });
 

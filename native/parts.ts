@@ -77,3 +77,20 @@ export function missingPartHint(moduleDir: string, installPrefix: string = INSTA
     ? `the installed helper in ${installPrefix} is incomplete: run \`sudo npm run install-helper\` again from a built checkout`
     : 'run `npm install` in the project root (it builds native/ with node-gyp)';
 }
+
+/**
+ * Installed parts that are not there, for a module in `moduleDir`: the helper
+ * checks at start, so an incomplete install fails at once and says what to
+ * run, not at the first `run` with MONITOR_NOT_BUILT. Empty from a checkout.
+ */
+export function missingInstalledParts(
+  moduleDir: string,
+  exists: (p: string) => boolean,
+  installPrefix: string = INSTALL_PREFIX,
+): string[] {
+  const layout = layoutOf(moduleDir, installPrefix);
+  if (layout.kind !== 'installed') return [];
+  return Object.values(PART_PATHS)
+    .map((rel) => path.join(layout.root, rel))
+    .filter((p) => !exists(p));
+}

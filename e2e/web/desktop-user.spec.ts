@@ -24,8 +24,17 @@ import { INSTALLED_LAUNCHER, ownerDir, pidFileFor } from '../../main/helper/path
 import { ContainerDetails, ContainersPage } from '../support/containers';
 import { BerthShell } from '../support/pages';
 import { ROOT } from '../support/server';
+import config from '../../playwright.config';
 
 const run = promisify(execFile);
+
+// This file starts (and at the end stops) the system D-Bus. A Chromium on that bus dies
+// with it, so this file gets its own browser (its own worker: a worker option differs),
+// kept off the system bus; later files get a fresh one.
+const webLaunch = config.projects?.find((p) => p.name === 'web')?.use?.launchOptions ?? {};
+test.use({
+  launchOptions: { ...webLaunch, env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: 'unix:path=/nonexistent/berth-e2e' } },
+});
 const skipReason = polkitAvailable();
 const START_TIMEOUT_MS = 90_000;
 

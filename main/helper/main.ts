@@ -3,7 +3,10 @@
  * owner, answers JSON-RPC there, and keeps running when its clients go away.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { peerCred } from '../../native/index';
+import { missingInstalledParts } from '../../native/parts';
 import { BerthError, toErrorShape } from '../../preload/errors';
 import { VERSION } from '../version';
 import { parseHelperArgs, type HelperArgs } from './args';
@@ -50,6 +53,13 @@ async function main(): Promise<number> {
   const args = parseHelperArgs(process.argv.slice(2), process.env);
   if (process.getuid?.() !== 0) {
     process.stderr.write('berth-helper must run as root (start it through pkexec or as root)\n');
+    return 2;
+  }
+  const missing = missingInstalledParts(path.dirname(fileURLToPath(import.meta.url)), fs.existsSync);
+  if (missing.length > 0) {
+    process.stderr.write(
+      `berth-helper: the install is incomplete (missing ${missing.join(', ')}); run \`sudo npm run install-helper\` again\n`,
+    );
     return 2;
   }
   process.title = 'berth-helper';

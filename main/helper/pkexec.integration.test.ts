@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../preload/contract';
-import { pidFileFor, socketPathFor, ownerDir } from './paths';
+import { INSTALL_DIR, pidFileFor, socketPathFor, ownerDir } from './paths';
 import { alive, startTestHelper, type TestHelper } from '../testing/helper-process';
 import { writeBusyboxImage } from '../testing/busybox-image';
 import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../testing/polkit-env';
@@ -94,6 +94,26 @@ describe.skipIf(skip !== null)('helper through pkexec', () => {
       await asUser(env!.allowed.name, [env!.cliJs, 'rmi', tag]).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an incomplete install stops the helper at its start, naming the missing part', async () => {
+    const pidFile = pidFileFor(env!.allowed.uid);
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+    const monitor = path.join(INSTALL_DIR, 'native', 'build', 'Release', 'berth-monitor');
+    fs.renameSync(monitor, `${monitor}.aside`);
+    try {
+      await expect(asUser(env!.allowed.name, [env!.cliJs, 'info'])).rejects.toMatchObject({
+        stderr: expect.stringMatching(
+          /install is incomplete \(missing \/usr\/lib\/berth\/native\/build\/Release\/berth-monitor\)/,
+        ),
+      });
+    } finally {
+      fs.renameSync(`${monitor}.aside`, monitor);
+    }
+    // Whole again: the next call starts it (the tests below need it running).
+    await asUser(env!.allowed.name, [env!.cliJs, 'call', 'system.ping']);
   });
 
   it('a user without the polkit grant cannot start one', async () => {
