@@ -66,7 +66,14 @@ export const DeviceMapping = z.object({
 export const SeccompSetting = z.union([
   z.literal('default'),
   z.literal('unconfined'),
-  z.object({ profile: z.string().min(2).max(1024 * 1024) }).strict(),
+  z
+    .object({
+      profile: z
+        .string()
+        .min(2)
+        .max(1024 * 1024),
+    })
+    .strict(),
 ]);
 
 /**
