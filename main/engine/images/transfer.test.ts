@@ -31,6 +31,13 @@ describe.runIf(isRoot)('ingest and export sessions (root)', () => {
   });
   afterAll(() => rmrf(tmp));
 
+  it('an archive announced larger than the free space (less the margin) is NO_SPACE before a byte is written', async () => {
+    const t = new TransferManager(store);
+    const before = fs.readdirSync(store.ingestDir);
+    expect(await codeOf(t.beginIngest({ size: Number.MAX_SAFE_INTEGER }, {}))).toBe('NO_SPACE');
+    expect(fs.readdirSync(store.ingestDir)).toEqual(before);
+  });
+
   it('appends contiguous chunks only, then loads; the upload file is gone afterwards', async () => {
     const t = new TransferManager(store);
     const data = fs.readFileSync(archive);

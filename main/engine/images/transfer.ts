@@ -20,6 +20,7 @@ import { loadArchive, type LoadedImage, type LoadOptions } from './load';
 import { planSave, saveStream } from './save';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { appendChunk, checkChunkLength } from '../storage/chunked-file';
+import { assertFreeSpace } from './free-space';
 import { Mutex } from './store/lock';
 import type { ImageStore } from './store/store';
 
@@ -94,6 +95,8 @@ export class TransferManager {
 
   async beginIngest(p: { size?: number; opId?: string }, owner?: unknown): Promise<{ ingestId: string }> {
     this.checkCapacity();
+    // Room for the announced archive, and the margin after it (free-space.ts).
+    assertFreeSpace(this.store.ingestDir, this.store.limits.minFreeBytes, p.size ?? 0, 'receiving an image archive');
     const id = crypto.randomBytes(16).toString('hex');
     const file = path.join(this.store.ingestDir, `upload-${id}.tar`);
     const fh = await fs.promises.open(file, 'wx', 0o600);
@@ -123,6 +126,7 @@ export class TransferManager {
     const s = this.ingest(id, owner);
     return s.lock.run(async () => {
       if (!this.ingests.has(id) || s.busy) throw notFound('ingest', id);
+      assertFreeSpace(this.store.ingestDir, this.store.limits.minFreeBytes, data.length, 'receiving an image archive');
       await appendChunk(s, offset, data, 'INGEST');
       s.lastActivity = Date.now();
       return { received: s.received };
