@@ -6,7 +6,8 @@
  * dialog, the table and the details header.
  */
 import fs from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
 import { berthCli, ContainerDetails, ContainersPage } from '../support/containers';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { BerthShell } from '../support/pages';
@@ -32,6 +33,14 @@ test.afterEach(() => {
   }
 });
 
+/** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-security-<what>.png) or the test's output dir. */
+async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
+  const dir = process.env.BERTH_E2E_SCREENSHOT_DIR ?? testInfo.outputPath();
+  const file = path.join(dir, `berth-security-${what}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(what, { path: file, contentType: 'image/png' });
+}
+
 async function openContainers(page: Page): Promise<ContainersPage> {
   await page.goto(env.url);
   await new BerthShell(page).navLink('Containers').click();
@@ -41,7 +50,9 @@ async function openContainers(page: Page): Promise<ContainersPage> {
 }
 
 test.describe('Security options', () => {
-  test('cap add/drop and read-only from the dialog reach the container; relaxations are listed', async ({ page }) => {
+  test('cap add/drop and read-only from the dialog reach the container; relaxations are listed', async ({
+    page,
+  }, testInfo) => {
     test.setTimeout(120_000);
     const name = unique('e2e-sec');
     const containers = await openContainers(page);
@@ -71,6 +82,8 @@ test.describe('Security options', () => {
     await expect(security.getByRole('note', { name: 'Relaxed' })).toHaveText(/adds CAP_NET_ADMIN/);
     await expect(security.getByRole('note', { name: 'Hardened' })).toContainText('drops CAP_MKNOD');
     await expect(security.getByRole('note', { name: 'Hardened' })).toContainText('read-only root filesystem');
+    await security.scrollIntoViewIfNeeded();
+    await shot(page, testInfo, 'create-dialog');
     await dialog.getByRole('button', { name: 'Create and start' }).click();
     await expect(dialog).toBeHidden();
     await expect(containers.state(name)).toHaveText('Running');
@@ -88,6 +101,8 @@ test.describe('Security options', () => {
     const pid = Number(/^host (\d+)/.exec((await details.fact('Process', 'init pid').textContent()) ?? '')?.[1]);
     const capEff = /^CapEff:\s*(\S+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     expect(capEff).toBe('00000000a00435fb');
+    await page.getByRole('region', { name: 'Security', exact: true }).scrollIntoViewIfNeeded();
+    await shot(page, testInfo, 'overview');
   });
 
   test('a privileged container carries a danger badge in the table and the details', async ({ page }) => {

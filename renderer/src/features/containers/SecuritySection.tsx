@@ -132,7 +132,7 @@ export function SecuritySection({
       <div className="ctr-grid">
         <CapabilityPicker
           label="Cap add"
-          hint="(--cap-add: more than the default)"
+          hint="(--cap-add)"
           value={form.capAdd}
           options={[...others, ...DEFAULT_CAPABILITY_NAMES.filter((c) => form.capDrop.includes(c))]}
           onChange={(v) => set('capAdd', v)}
@@ -141,7 +141,7 @@ export function SecuritySection({
         />
         <CapabilityPicker
           label="Cap drop"
-          hint="(--cap-drop: applied before the adds)"
+          hint="(--cap-drop, applied first)"
           value={form.capDrop}
           options={DEFAULT_CAPABILITY_NAMES}
           onChange={(v) => set('capDrop', v)}
@@ -197,7 +197,7 @@ export function SecuritySection({
         <FieldError id={`${seccompName}-err`} message={fileError ?? show('seccomp')} />
       </div>
 
-      <div className="ctr-inline">
+      <div className="ctr-sec-checks">
         <label className="ctr-check">
           <input
             type="checkbox"
