@@ -80,8 +80,8 @@ describe('dev_t', () => {
 
 describe('containerDevices', () => {
   it('a record without security (stored before it existed) gets the default policy', () => {
-    const { security: _omitted, ...cfg } = ContainerCreate.parse({ image: 'busybox' });
-    const p = containerDevices(cfg as ContainerCreateT);
+    const { security: _dropped, ...old } = ContainerCreate.parse({ image: 'busybox' });
+    const p = containerDevices(old as ContainerCreateT);
     expect(p.rules).toHaveLength(9);
     expect(p.devices).toEqual([]);
   });
