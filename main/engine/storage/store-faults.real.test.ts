@@ -236,6 +236,10 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
         blobs: fs.readdirSync(store.blobsDir).filter((n) => /^[0-9a-f]{64}$/.test(n) && !usedBlobs.has(`sha256:${n}`))
           .length,
       };
+      expect(stats.leakedNow, `unreferenced layer dirs/blobs after ${s.op}@${s.point}`).toEqual({
+        layerDirs: 0,
+        blobs: 0,
+      });
       // Swept: no staging dir, temp file or half-extracted layer; partial downloads stay but are never listed.
       const leftovers = [
         ...fs.readdirSync(store.ingestDir).filter((n) => !n.endsWith('.partial')),

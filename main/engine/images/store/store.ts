@@ -205,6 +205,59 @@ export class ImageStore {
       if (!fs.existsSync(this.layersFile)) await this.writeLayers({ version: 1, layers: {} });
     });
     await this.sweep();
+    if (ownsDataRoot(this.dataRoot)) await this.locked(() => this.collectUnreferenced());
+  }
+
+  /**
+   * What a crash between moving files into place and writing index.json
+   * leaves (and what a pull commits before its image is recorded): layer
+   * dirs, layers.json entries and blobs no image in index.json uses. Never
+   * listed, only disk; removed at open, when this engine owns the data root
+   * (nothing can be mid-operation). A damaged table is left alone.
+   */
+  private async collectUnreferenced(): Promise<void> {
+    let index: IndexDoc;
+    let layers: LayersDoc;
+    try {
+      index = await this.readIndex();
+      layers = await this.readLayers();
+    } catch {
+      return; // STORE_CORRUPT: the tables are not trusted to decide what is garbage
+    }
+    const manifests = new Set<string>(index.manifests.map((d) => d.digest));
+    const blobs = new Set<string>();
+    for (const d of index.manifests) {
+      if (isIndexMediaType(d.mediaType)) return; // an index names more blobs than we read here: keep all
+      try {
+        const m = await this.manifestOf(d.digest as Digest);
+        for (const b of [d.digest, m.config.digest, ...m.layers.map((l) => l.digest)]) blobs.add(b);
+      } catch {
+        return; // an unreadable manifest: keep everything
+      }
+    }
+    let changed = false;
+    for (const [key, rec] of Object.entries(layers.layers)) {
+      const refs = rec.refs.filter((r) => manifests.has(r));
+      if (refs.length !== rec.refs.length) changed = true;
+      if (refs.length === 0) delete layers.layers[key];
+      else rec.refs = refs;
+    }
+    if (changed) await this.writeLayers(layers);
+    let dirs = 0;
+    for (const name of await fs.promises.readdir(this.layersRoot)) {
+      if (!/^[0-9a-f]{64}$/.test(name) || layers.layers[name]) continue;
+      const grave = path.join(this.layersRoot, `.gc-${name}-${process.pid}-${Date.now()}`);
+      await fs.promises.rename(path.join(this.layersRoot, name), grave);
+      await fs.promises.rm(grave, { recursive: true, force: true });
+      dirs++;
+    }
+    let files = 0;
+    for (const name of await fs.promises.readdir(this.blobsDir)) {
+      if (!/^[0-9a-f]{64}$/.test(name) || blobs.has(`sha256:${name}`)) continue;
+      await fs.promises.rm(path.join(this.blobsDir, name), { force: true });
+      files++;
+    }
+    if (dirs + files > 0) this.log(`image store: removed ${dirs} unreferenced layer dirs and ${files} blobs`);
   }
 
   /**
