@@ -376,7 +376,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
     });
 
     it('through the helper: rename and load answer ENOSPC, records and images stay, and it works again once space is back', async () => {
-      h = await startHelperOn({ runDir, dataRoot });
+      // No free-space margin: this test wants the disk itself to say ENOSPC (the margin's NO_SPACE is tested with the archive caps).
+      h = await startHelperOn({ runDir, dataRoot, args: ['--min-free-space', '0'] });
       await loadBusybox(h.socketPath, work);
       await berthOk(h.socketPath, ['create', '--network', 'none', '--name', 'keep', 'busybox', 'true']);
       const [c] = JSON.parse(await berthOk(h.socketPath, ['ps', '-a', '--format', 'json'])) as ContainerSummaryT[];
