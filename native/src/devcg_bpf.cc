@@ -145,7 +145,14 @@ bool AttachDeviceProgram(const std::string& groupDir, const uint8_t* insns, size
       attr.log_buf = reinterpret_cast<uintptr_t>(log.data());
       attr.log_size = static_cast<uint32_t>(log.size());
     }
-    prog.Reset(static_cast<int>(Bpf(BPF_PROG_LOAD, &attr)));
+    // The kernel answers EAGAIN when the verifier was interrupted (a pending
+    // signal; seen under 10 parallel starts); libbpf retries it the same way.
+    long fd = -1;
+    for (int tries = 0; tries < 5; tries++) {
+      fd = Bpf(BPF_PROG_LOAD, &attr);
+      if (fd >= 0 || (errno != EAGAIN && errno != EINTR)) break;
+    }
+    prog.Reset(static_cast<int>(fd));
     if (!prog.Valid() && (attempt == 1 || (errno != EACCES && errno != EINVAL))) {
       int saved = errno;
       std::string op = "BPF_PROG_LOAD";
