@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isBase64 } from './base64';
+import { PackedChanges } from './changes-wire';
 import { method } from './define';
 import { Empty } from './system';
 
@@ -73,8 +74,12 @@ export const LayerAnalysis = z.object({
   created: z.string().optional(),
   comment: z.string().optional(),
   stats: LayerChangeStats,
-  /** What this layer adds, modifies and removes, sorted by path. */
-  changes: z.array(FileChange),
+  /**
+   * What this layer adds, modifies and removes, sorted by path: FileChange
+   * objects as columns (changes-wire.ts; `unpackAnalysis` / `decodeChanges`
+   * give the objects back). 100,000 changes: 11.2 MB of JSON as objects.
+   */
+  changes: PackedChanges,
 });
 
 export const Inefficiency = z.object({
@@ -369,7 +374,13 @@ export const imagesEvents = {
 
 export type ImageSummaryT = z.output<typeof ImageSummary>;
 export type ImageDetailT = z.output<typeof ImageDetail>;
+/** An analysis as the analyze methods return it: every layer's changes packed. */
 export type ImageAnalysisT = z.output<typeof ImageAnalysis>;
+export type FileChangeT = z.output<typeof FileChange>;
+/** The same with every layer's changes as FileChange objects (after `unpackAnalysis`). */
+export type UnpackedImageAnalysisT = Omit<ImageAnalysisT, 'layers'> & {
+  layers: Array<Omit<ImageAnalysisT['layers'][number], 'changes'> & { changes: FileChangeT[] }>;
+};
 export type LayerAnalysisT = z.output<typeof LayerAnalysis>;
 export type HistoryRowT = z.output<typeof HistoryRow>;
 export type LoadedImageT = z.output<typeof LoadedImage>;

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
@@ -120,6 +121,6 @@ export function imagesMainHandlers(
     },
 
     'layers.analyzeFile': async (p) =>
-      analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
+      packAnalysis(await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image })),
   };
 }

@@ -4,6 +4,7 @@
  * mode, where the browser has bytes but no host path, is analysed in main
  * as the user without going near the helper or the store.
  */
+import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor } from '../router';
 import { UploadStore } from './upload-store';
@@ -19,6 +20,10 @@ export function uploadsMainHandlers(uploads: UploadStore = new UploadStore()): M
       return {};
     },
     'layers.analyzeUpload': async (p) =>
-      uploads.consume(p.uploadId, (file) => analyzeImageArchive(file, p.image === undefined ? {} : { image: p.image })),
+      packAnalysis(
+        await uploads.consume(p.uploadId, (file) =>
+          analyzeImageArchive(file, p.image === undefined ? {} : { image: p.image }),
+        ),
+      ),
   };
 }

@@ -14,6 +14,7 @@
  *    failure before that aborts the upload.
  */
 import type { MethodName, Params, Result } from '../../../../preload/contract';
+import { unpackAnalysis } from '../../../../preload/schemas/changes-wire';
 import { bytePath, sendChunks, type Invoker } from '../images/ingest';
 import type { ImageAnalysis } from './queries';
 
@@ -58,7 +59,7 @@ async function analyzeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFil
     await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
     throw err;
   }
-  return client.invoke('layers.analyzeUpload', { uploadId });
+  return unpackAnalysis(await client.invoke('layers.analyzeUpload', { uploadId }));
 }
 
 /** Which way a dropped file would be analysed here. */
@@ -73,6 +74,7 @@ export async function analyzeDroppedFile(
 ): Promise<{ analysis: ImageAnalysis; route: AnalyzeRoute; path?: string }> {
   const pathFor = opts.pathForFile === undefined ? electronPathForFile() : opts.pathForFile;
   const path = pathFor?.(file);
-  if (path) return { analysis: await client.invoke('layers.analyzeFile', { path }), route: 'path', path };
+  if (path)
+    return { analysis: unpackAnalysis(await client.invoke('layers.analyzeFile', { path })), route: 'path', path };
   return { analysis: await analyzeUpload(client, file, opts), route: 'upload' };
 }

@@ -4,11 +4,13 @@
  * is invalidated when the store changes (the tag may have moved).
  */
 import { queryOptions } from '@tanstack/react-query';
-import type { Result } from '../../../../preload/contract';
+import { unpackAnalysis } from '../../../../preload/schemas/changes-wire';
+import type { UnpackedImageAnalysisT } from '../../../../preload/schemas/images';
 import type { BerthClient } from '../../app/client';
 import { featureKeys } from '../../app/query';
 
-export type ImageAnalysis = Result<'layers.analyzeImage'>;
+/** An analysis as the inspector uses it: the wire's packed change lists decoded to objects (`unpackAnalysis`). */
+export type ImageAnalysis = UnpackedImageAnalysisT;
 export type LayerAnalysis = ImageAnalysis['layers'][number];
 
 const base = featureKeys('layers');
@@ -25,7 +27,7 @@ export const layersQueries = {
   analysis: (client: BerthClient, ref: string) =>
     queryOptions({
       queryKey: layersKeys.analysis(ref),
-      queryFn: () => client.invoke('layers.analyzeImage', { ref }),
+      queryFn: async () => unpackAnalysis(await client.invoke('layers.analyzeImage', { ref })),
       staleTime: isImageId(ref) ? Infinity : 60_000,
       // Large results: keep at most a few minutes after the inspector closes.
       gcTime: 120_000,
