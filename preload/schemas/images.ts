@@ -117,6 +117,23 @@ export const ImageAnalysis = z.object({
   inefficiencies: z.array(Inefficiency),
 });
 
+/**
+ * Summary first: what `layers.summarizeFile` / `layers.summarizeUpload`
+ * return as soon as the analysis is done: everything but the change lists,
+ * which main keeps under `analysisId` (≤ 4 analyses, 60 s, released when
+ * fetched) for `layers.changes`. The page paints the summary and layer
+ * table while the (larger) change lists are packed, carried and decoded.
+ */
+export const AnalysisId = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex digits');
+export const AnalysisSummary = ImageAnalysis.extend({
+  layers: z.array(LayerAnalysis.omit({ changes: true })),
+  analysisId: AnalysisId,
+});
+export const AnalysisChanges = z.object({
+  /** Layer i's changes, packed, in layer order. */
+  layers: z.array(PackedChanges),
+});
+
 // ── the store ────────────────────────────────────────────────────────────────
 
 export const ImageSummary = z.object({
@@ -363,6 +380,20 @@ export const imagesMethods = {
     result: ImageAnalysis,
     summary: 'dive-like analysis of an image archive file, in main as the user (no helper, no root)',
   }),
+  'layers.summarizeFile': method({
+    where: 'main',
+    params: z
+      .object({ path: Path, image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional() })
+      .strict(),
+    result: AnalysisSummary,
+    summary: 'layers.analyzeFile without the change lists, kept in main for layers.changes (summary first)',
+  }),
+  'layers.changes': method({
+    where: 'main',
+    params: z.object({ analysisId: AnalysisId }).strict(),
+    result: AnalysisChanges,
+    summary: "A summarized analysis' change lists, packed; releases them (ANALYSIS_GONE once released or expired)",
+  }),
 } as const;
 
 export const imagesEvents = {
@@ -376,6 +407,7 @@ export type ImageSummaryT = z.output<typeof ImageSummary>;
 export type ImageDetailT = z.output<typeof ImageDetail>;
 /** An analysis as the analyze methods return it: every layer's changes packed. */
 export type ImageAnalysisT = z.output<typeof ImageAnalysis>;
+export type AnalysisSummaryT = z.output<typeof AnalysisSummary>;
 export type FileChangeT = z.output<typeof FileChange>;
 /** The same with every layer's changes as FileChange objects (after `unpackAnalysis`). */
 export type UnpackedImageAnalysisT = Omit<ImageAnalysisT, 'layers'> & {
