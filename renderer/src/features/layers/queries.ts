@@ -5,13 +5,18 @@
  */
 import { queryOptions } from '@tanstack/react-query';
 import { unpackAnalysis } from '../../../../preload/schemas/changes-wire';
-import type { UnpackedImageAnalysisT } from '../../../../preload/schemas/images';
+import type { AnalysisSummaryT, UnpackedImageAnalysisT } from '../../../../preload/schemas/images';
 import type { BerthClient } from '../../app/client';
 import { featureKeys } from '../../app/query';
 
 /** An analysis as the inspector uses it: the wire's packed change lists decoded to objects (`unpackAnalysis`). */
 export type ImageAnalysis = UnpackedImageAnalysisT;
-export type LayerAnalysis = ImageAnalysis['layers'][number];
+/** What main answers first for a dropped archive: the analysis without change lists (`layers.summarize*`). */
+export type AnalysisSummary = AnalysisSummaryT;
+/** One layer as the summary and the layer table need it (no change list). */
+export type LayerAnalysis = AnalysisSummary['layers'][number];
+/** What the inspector shows while the change lists are on their way: the analysis without them. */
+export type AnalysisView = Omit<ImageAnalysis, 'layers'> & { layers: readonly LayerAnalysis[] };
 
 const base = featureKeys('layers');
 
