@@ -36,6 +36,14 @@ describe('AnalysisCache (summary first)', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('packs in the background after the summary; a fetch then gets the same lists', async () => {
+    cache = new AnalysisCache();
+    const lists = [[change('/x'), change('/x/y')], [change('/z')]];
+    const id = cache.put(lists);
+    await new Promise((r) => setImmediate(r));
+    expect(cache.take(id).layers.map((l) => decodeChanges(l))).toEqual(lists);
+  });
+
   it('holds at most maxEntries (the oldest goes) and each for ttlMs', () => {
     let now = 1000;
     cache = new AnalysisCache({ maxEntries: 2, ttlMs: 500, now: () => now });

@@ -6,8 +6,9 @@
  * Bounded: at most `maxEntries` analyses (the oldest goes first) and each for
  * `ttlMs` after it was stored; a fetch releases it. A fetch of an id that was
  * released, evicted, expired or never existed is ANALYSIS_GONE: the page
- * analyses again. The lists are packed only when fetched, so the summary
- * does not wait for the encoding.
+ * analyses again. The lists are packed after the summary has been sent
+ * (setImmediate runs after the promise continuation that writes the
+ * answer), while the page paints it: neither waits for the encoding.
  */
 import crypto from 'node:crypto';
 import { BerthError } from '../../../preload/errors';
@@ -21,6 +22,7 @@ export interface AnalysisCacheOptions {
 
 interface Entry {
   layers: ReadonlyArray<readonly ChangeObject[]>;
+  packed: PackedChangesT[] | null;
   expires: number;
 }
 
@@ -45,8 +47,12 @@ export class AnalysisCache {
       this.entries.delete(oldest);
     }
     const id = crypto.randomBytes(16).toString('hex');
-    this.entries.set(id, { layers, expires: this.now() + this.ttlMs });
+    const entry: Entry = { layers, packed: null, expires: this.now() + this.ttlMs };
+    this.entries.set(id, entry);
     this.arm();
+    setImmediate(() => {
+      if (this.entries.get(id) === entry && entry.packed === null) entry.packed = layers.map((l) => encodeChanges(l));
+    });
     return id;
   }
 
@@ -60,7 +66,7 @@ export class AnalysisCache {
       });
     }
     this.entries.delete(id);
-    return { layers: e.layers.map((l) => encodeChanges(l)) };
+    return { layers: e.packed ?? e.layers.map((l) => encodeChanges(l)) };
   }
 
   get size(): number {
