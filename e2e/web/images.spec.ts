@@ -345,7 +345,9 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
   expect(sent.filter((m) => m.method === 'uploads.chunk').map((m) => m.offset)).toEqual(
     Array.from({ length: Math.ceil(size / MAX_PUT_CHUNK_BYTES) }, (_, i) => i * MAX_PUT_CHUNK_BYTES),
   );
-  expect(sent.map((m) => m.method)).toEqual(expect.arrayContaining(['uploads.begin', 'layers.analyzeUpload']));
+  expect(sent.map((m) => m.method)).toEqual(
+    expect.arrayContaining(['uploads.begin', 'layers.summarizeUpload', 'layers.changes']),
+  );
   expect(sent.some((m) => m.method.startsWith('images.ingest'))).toBe(false);
   // And the store does not have it.
   expect(cli(['images', '--format', 'json'])).not.toContain('e2e/inspect-only');

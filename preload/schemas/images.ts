@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { isBase64 } from './base64';
+import { PackedChanges } from './changes-wire';
 import { method } from './define';
 import { Empty } from './system';
 
@@ -73,8 +74,12 @@ export const LayerAnalysis = z.object({
   created: z.string().optional(),
   comment: z.string().optional(),
   stats: LayerChangeStats,
-  /** What this layer adds, modifies and removes, sorted by path. */
-  changes: z.array(FileChange),
+  /**
+   * What this layer adds, modifies and removes, sorted by path: FileChange
+   * objects as columns (changes-wire.ts; `unpackAnalysis` / `decodeChanges`
+   * give the objects back). 100,000 changes: 11.2 MB of JSON as objects.
+   */
+  changes: PackedChanges,
 });
 
 export const Inefficiency = z.object({
@@ -110,6 +115,23 @@ export const ImageAnalysis = z.object({
   wastedUserPercent: z.number(),
   /** Paths present in more than one layer, largest total first. */
   inefficiencies: z.array(Inefficiency),
+});
+
+/**
+ * Summary first: what `layers.summarizeFile` / `layers.summarizeUpload`
+ * return as soon as the analysis is done: everything but the change lists,
+ * which main keeps under `analysisId` (≤ 4 analyses, 60 s, released when
+ * fetched) for `layers.changes`. The page paints the summary and layer
+ * table while the (larger) change lists are packed, carried and decoded.
+ */
+export const AnalysisId = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex digits');
+export const AnalysisSummary = ImageAnalysis.extend({
+  layers: z.array(LayerAnalysis.omit({ changes: true })),
+  analysisId: AnalysisId,
+});
+export const AnalysisChanges = z.object({
+  /** Layer i's changes, packed, in layer order. */
+  layers: z.array(PackedChanges),
 });
 
 // ── the store ────────────────────────────────────────────────────────────────
@@ -358,6 +380,20 @@ export const imagesMethods = {
     result: ImageAnalysis,
     summary: 'dive-like analysis of an image archive file, in main as the user (no helper, no root)',
   }),
+  'layers.summarizeFile': method({
+    where: 'main',
+    params: z
+      .object({ path: Path, image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional() })
+      .strict(),
+    result: AnalysisSummary,
+    summary: 'layers.analyzeFile without the change lists, kept in main for layers.changes (summary first)',
+  }),
+  'layers.changes': method({
+    where: 'main',
+    params: z.object({ analysisId: AnalysisId }).strict(),
+    result: AnalysisChanges,
+    summary: "A summarized analysis' change lists, packed; releases them (ANALYSIS_GONE once released or expired)",
+  }),
 } as const;
 
 export const imagesEvents = {
@@ -369,7 +405,14 @@ export const imagesEvents = {
 
 export type ImageSummaryT = z.output<typeof ImageSummary>;
 export type ImageDetailT = z.output<typeof ImageDetail>;
+/** An analysis as the analyze methods return it: every layer's changes packed. */
 export type ImageAnalysisT = z.output<typeof ImageAnalysis>;
+export type AnalysisSummaryT = z.output<typeof AnalysisSummary>;
+export type FileChangeT = z.output<typeof FileChange>;
+/** The same with every layer's changes as FileChange objects (after `unpackAnalysis`). */
+export type UnpackedImageAnalysisT = Omit<ImageAnalysisT, 'layers'> & {
+  layers: Array<Omit<ImageAnalysisT['layers'][number], 'changes'> & { changes: FileChangeT[] }>;
+};
 export type LayerAnalysisT = z.output<typeof LayerAnalysis>;
 export type HistoryRowT = z.output<typeof HistoryRow>;
 export type LoadedImageT = z.output<typeof LoadedImage>;

@@ -9,13 +9,14 @@
  *   uploads.chunk {uploadId, offset, data} → {received}   (UPLOAD_OFFSET, UPLOAD_TOO_LARGE)
  *   uploads.abort {uploadId}               → {}
  *   layers.analyzeUpload {uploadId, image?} → ImageAnalysis (UPLOAD_INCOMPLETE; consumes the upload)
+ *   layers.summarizeUpload {uploadId, image?} → AnalysisSummary (the same, changes kept for layers.changes)
  *
  * Kept free of Node imports: the renderer imports these schemas.
  */
 import { z } from 'zod';
 import { method } from './define';
 import { Empty } from './system';
-import { Base64Chunk, ImageAnalysis, TransferId } from './images';
+import { AnalysisSummary, Base64Chunk, ImageAnalysis, TransferId } from './images';
 
 /** Largest upload main accepts: 8 GiB (a big image archive, not unbounded disk use). */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
@@ -55,5 +56,16 @@ export const uploadsMethods = {
       .strict(),
     result: ImageAnalysis,
     summary: 'dive-like analysis of an uploaded image archive, without loading it (the upload is consumed)',
+  }),
+  'layers.summarizeUpload': method({
+    where: 'main',
+    params: z
+      .object({
+        uploadId: TransferId,
+        image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional(),
+      })
+      .strict(),
+    result: AnalysisSummary,
+    summary: 'layers.analyzeUpload without the change lists, kept in main for layers.changes (summary first)',
   }),
 } as const;

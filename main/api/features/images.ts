@@ -8,8 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
+import { AnalysisCache, summarize } from './analysis-cache';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
 
 /** Upload and download chunk size. */
@@ -17,7 +19,10 @@ export const TRANSFER_CHUNK = 1024 * 1024;
 
 export function imagesMainHandlers(
   s: MainServices,
-): MainHandlersFor<'images.load' | 'images.save' | 'layers.analyzeFile' | UploadMethods> {
+  analyses: AnalysisCache = new AnalysisCache(),
+): MainHandlersFor<
+  'images.load' | 'images.save' | 'layers.analyzeFile' | 'layers.summarizeFile' | 'layers.changes' | UploadMethods
+> {
   const progress = (
     opId: string,
     phase: 'upload' | 'export' | 'error' | 'done',
@@ -33,7 +38,7 @@ export function imagesMainHandlers(
 
   return {
     // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
-    ...uploadsMainHandlers(),
+    ...uploadsMainHandlers(undefined, analyses),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();
@@ -120,6 +125,12 @@ export function imagesMainHandlers(
     },
 
     'layers.analyzeFile': async (p) =>
-      analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
+      packAnalysis(await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image })),
+    'layers.summarizeFile': async (p) =>
+      summarize(
+        analyses,
+        await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
+      ),
+    'layers.changes': async (p) => analyses.take(p.analysisId),
   };
 }

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBusyboxSave, BUSYBOX } from '../../engine/images/testdata/busybox-image';
-import { parseParams } from '../validate';
+import { decodeChanges } from '../../../preload/schemas/changes-wire';
+import { parseParams, parseResult } from '../validate';
 import { UploadStore } from './upload-store';
 import { uploadsMainHandlers } from './uploads';
 
@@ -125,7 +126,9 @@ describe.runIf(BUSYBOX !== undefined)('layers.analyzeUpload', () => {
     const a = await h['layers.analyzeUpload'](parseParams('layers.analyzeUpload', { uploadId }), ctx);
     expect(a.repoTags).toEqual(['e2e/upload:1']);
     expect(a.layers).toHaveLength(2);
-    const top = a.layers[1]!.changes;
+    // The result is what the contract sends (packed), and decodes back to the objects.
+    expect(a).toMatchObject(parseResult('layers.analyzeUpload', a));
+    const top = decodeChanges(a.layers[1]!.changes);
     expect(top.find((c) => c.path === '/app/hello.sh')?.change).toBe('added');
     expect(top.find((c) => c.path === '/etc/motd')?.change).toBe('removed');
     expect(await filesIn()).toEqual([]);

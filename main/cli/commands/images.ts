@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { BerthError, toErrorShape } from '../../../preload/errors';
+import { unpackAnalysis } from '../../../preload/schemas/changes-wire';
 import type { ImageAnalysisT } from '../../../preload/schemas/images';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
@@ -308,7 +309,8 @@ export const imageCommands: Command[] = [
         ? await ctx.backend().router.invoke('layers.analyzeFile', { path: target }, cli)
         : await ctx.backend().router.invoke('layers.analyzeImage', { ref: target }, cli);
       if (flag(p, 'format') === 'json') {
-        ctx.stdout.write(JSON.stringify(a) + '\n');
+        // The objects users script against, not the wire's packed columns.
+        ctx.stdout.write(JSON.stringify(unpackAnalysis(a)) + '\n');
         return 0;
       }
       const title = a.repoTags.length ? a.repoTags.join(', ') : isFile ? target : short(a.configDigest);

@@ -82,6 +82,14 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('images through the helper and t
       ).stdout,
     ) as { format: string; layers: Array<{ changes: unknown[] }>; efficiency: number };
     expect(fileAnalysis.format).toBe('docker-save');
+    // The CLI prints change objects, not the wire's packed columns.
+    expect(fileAnalysis.layers.every((l) => Array.isArray(l.changes))).toBe(true);
+    expect(fileAnalysis.layers[0]?.changes[0]).toMatchObject({
+      path: expect.stringMatching(/^\//),
+      type: expect.any(String),
+      change: 'added',
+      linkname: expect.any(String),
+    });
     const storeAnalysis = JSON.parse(
       (await berth('layers', 'busybox', '--format', 'json')).stdout,
     ) as typeof fileAnalysis;

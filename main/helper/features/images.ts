@@ -4,6 +4,7 @@
  * sharedImageStore), archive ingest/export sessions tied to the connection
  * that began them, and the `images.changed` / `images.progress` events.
  */
+import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { digestHex } from '../../engine/images/digest';
 import { familiarize } from '../../engine/images/reference';
 import type { LoadedImage } from '../../engine/images/load';
@@ -95,7 +96,7 @@ export function imagesHandlers(s: HelperServices): HandlersFor<ImagesMethod> {
       const img = await store.resolve(p.ref);
       return { id: img.id, lowerDirs: store.lowerDirsOf(img) };
     },
-    'layers.analyzeImage': async (p) => analyzeStoredImage((await get()).store, p.ref),
+    'layers.analyzeImage': async (p) => packAnalysis(await analyzeStoredImage((await get()).store, p.ref)),
 
     'images.ingest.begin': async (p, ctx) => {
       const { transfers } = await get();

@@ -8,7 +8,7 @@ import { useDeferredValue, useId, useMemo, useState, type ReactNode } from 'reac
 import { formatBytes, formatPercent, formatRelative, shortDigest } from '../images/format';
 import { FileTree } from './FileTree';
 import { compilePattern, isGlob } from './pattern';
-import type { ImageAnalysis, LayerAnalysis } from './queries';
+import type { AnalysisView, LayerAnalysis } from './queries';
 import {
   ALL_CLOSED,
   ALL_KINDS,
@@ -17,9 +17,13 @@ import {
   cumulativeTree,
   filterTree,
   layerTree,
+  type ChangeEntry,
   type ChangeFilter,
   type Expansion,
 } from './tree';
+
+/** Every layer's change list, in layer order (decoded from the wire's packed form). */
+export type LayerChanges = ReadonlyArray<readonly ChangeEntry[]>;
 
 type View = 'merged' | 'layer';
 
@@ -183,7 +187,7 @@ function LayerDetails({ l, total }: { l: LayerAnalysis; total: number }): ReactN
   );
 }
 
-function WastefulPaths({ a }: { a: ImageAnalysis }): ReactNode {
+function WastefulPaths({ a }: { a: AnalysisView }): ReactNode {
   const [all, setAll] = useState(false);
   const LIMIT = 50;
   const shown = all ? a.inefficiencies : a.inefficiencies.slice(0, LIMIT);
@@ -232,7 +236,7 @@ function WastefulPaths({ a }: { a: ImageAnalysis }): ReactNode {
   );
 }
 
-function Summary({ a, source }: { a: ImageAnalysis; source: ReactNode }): ReactNode {
+function Summary({ a, source }: { a: AnalysisView; source: ReactNode }): ReactNode {
   const score = a.efficiency;
   const grade = score >= 0.95 ? 'good' : score >= 0.8 ? 'fair' : 'poor';
   return (
@@ -287,7 +291,21 @@ function Summary({ a, source }: { a: ImageAnalysis; source: ReactNode }): ReactN
   );
 }
 
-function TreeCard({ a, selected }: { a: ImageAnalysis; selected: number }): ReactNode {
+/** The tree card while the change lists are still on their way (summary first). */
+function PendingTreeCard({ selected }: { selected: number }): ReactNode {
+  return (
+    <section className="card lyr-card lyr-tree-card" aria-labelledby="tree-title" aria-busy="true">
+      <div className="img-card-title-row">
+        <h2 id="tree-title">Files · layer {selected + 1}</h2>
+      </div>
+      <p className="lyr-tree-status muted" role="status" aria-live="polite" data-testid="tree-pending">
+        Reading the file lists…
+      </p>
+    </section>
+  );
+}
+
+function TreeCard({ changes, selected }: { changes: LayerChanges; selected: number }): ReactNode {
   const [view, setView] = useState<View>('merged');
   const [changedOnly, setChangedOnly] = useState(false);
   const [kinds, setKinds] = useState<ReadonlySet<ChangeFilter>>(() => new Set(ALL_KINDS));
@@ -298,8 +316,14 @@ function TreeCard({ a, selected }: { a: ImageAnalysis; selected: number }): Reac
   const match = useMemo(() => compilePattern(deferredPattern), [deferredPattern]);
 
   const base = useMemo(
-    () => (view === 'layer' ? layerTree(a.layers[selected]?.changes ?? []) : cumulativeTree(a.layers, selected)),
-    [a, selected, view],
+    () =>
+      view === 'layer'
+        ? layerTree(changes[selected] ?? [])
+        : cumulativeTree(
+            changes.map((c) => ({ changes: c })),
+            selected,
+          ),
+    [changes, selected, view],
   );
   const counts = useMemo(() => countChanges(base), [base]);
   const filtered = useMemo(() => filterTree(base, { changedOnly, kinds, match }), [base, changedOnly, kinds, match]);
@@ -390,7 +414,19 @@ function TreeCard({ a, selected }: { a: ImageAnalysis; selected: number }): Reac
   );
 }
 
-export function Inspector({ analysis, source }: { analysis: ImageAnalysis; source: ReactNode }): ReactNode {
+/**
+ * `changes` null: the summary arrived first and the change lists are on
+ * their way; everything but the tree is shown meanwhile.
+ */
+export function Inspector({
+  analysis,
+  changes,
+  source,
+}: {
+  analysis: AnalysisView;
+  changes: LayerChanges | null;
+  source: ReactNode;
+}): ReactNode {
   const [selected, setSelected] = useState(() => Math.max(0, analysis.layers.length - 1));
   const sel = Math.min(selected, Math.max(0, analysis.layers.length - 1));
   const layer = analysis.layers[sel];
@@ -410,7 +446,7 @@ export function Inspector({ analysis, source }: { analysis: ImageAnalysis; sourc
       </section>
       {layer && (
         <div className="lyr-main">
-          <TreeCard a={analysis} selected={sel} />
+          {changes ? <TreeCard changes={changes} selected={sel} /> : <PendingTreeCard selected={sel} />}
           <div className="lyr-side">
             <LayerDetails l={layer} total={analysis.layers.length} />
             <WastefulPaths a={analysis} />

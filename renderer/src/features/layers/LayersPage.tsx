@@ -5,7 +5,7 @@
  * analyze-file.ts for how the bytes or the path reach main's analyser).
  */
 import { useQuery } from '@tanstack/react-query';
-import { useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { hrefFor } from '../../app/router';
@@ -15,7 +15,7 @@ import { useImagesChangedSync } from '../images/sync';
 import { useWindowFileDrop } from '../images/useFileDrop';
 import { analyzeDroppedFile, type AnalyzeRoute } from './analyze-file';
 import { Inspector } from './Inspector';
-import { layersQueries, type ImageAnalysis } from './queries';
+import { layersQueries, type AnalysisSummary, type ImageAnalysis } from './queries';
 import { useHash } from '../../app/hash';
 import { inspectorRefFromHash, layersPageHref } from './route';
 
@@ -24,6 +24,8 @@ interface FileAnalysis {
   size: number;
   phase: 'upload' | 'analyse' | 'done' | 'error';
   uploaded: number;
+  /** Painted first (summary and layer table), while the change lists are fetched. */
+  summary?: AnalysisSummary;
   analysis?: ImageAnalysis;
   route?: AnalyzeRoute;
   path?: string;
@@ -62,6 +64,7 @@ function ImagePicker({ current }: { current: string | null }): ReactNode {
 function StoreAnalysis({ imageRef }: { imageRef: string }): ReactNode {
   const client = useBerth();
   const q = useQuery(layersQueries.analysis(client, imageRef));
+  const changes = useMemo(() => q.data?.layers.map((l) => l.changes) ?? null, [q.data]);
   if (q.data) {
     return (
       <>
@@ -69,6 +72,7 @@ function StoreAnalysis({ imageRef }: { imageRef: string }): ReactNode {
         <Inspector
           key={q.data.configDigest}
           analysis={q.data}
+          changes={changes}
           source={
             <>
               the store (<a href={hrefFor('/images')}>Images</a>)
@@ -85,11 +89,16 @@ function StoreAnalysis({ imageRef }: { imageRef: string }): ReactNode {
 }
 
 function FileAnalysisView({ f }: { f: FileAnalysis }): ReactNode {
-  if (f.phase === 'done' && f.analysis) {
+  const analysis = f.phase === 'done' ? f.analysis : undefined;
+  const changes = useMemo(() => analysis?.layers.map((l) => l.changes) ?? null, [analysis]);
+  const shown = analysis ?? (f.phase === 'analyse' ? f.summary : undefined);
+  if (shown) {
     return (
       <Inspector
-        key={`${f.name}-${f.analysis.configDigest}`}
-        analysis={f.analysis}
+        // The same key for the summary and the full analysis: the selection survives the tree's arrival.
+        key={`${f.name}-${shown.configDigest}`}
+        analysis={shown}
+        changes={changes}
         source={
           <>
             <span className="mono">{f.path ?? f.name}</span> <span className="pill pill-no">not loaded</span>
@@ -139,6 +148,7 @@ export function LayersPage(): ReactNode {
     analyzeDroppedFile(client, f, {
       signal: ac.signal,
       onUpload: (n) => mine() && setFile({ ...base, phase: n >= f.size ? 'analyse' : 'upload', uploaded: n }),
+      onSummary: (summary) => mine() && setFile({ ...base, phase: 'analyse', uploaded: f.size, summary }),
     }).then(
       (r) =>
         mine() &&

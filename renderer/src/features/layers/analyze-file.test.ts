@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MethodName, Params, Result } from '../../../../preload/contract';
 import { BerthError } from '../../../../preload/errors';
+import { encodeChanges } from '../../../../preload/schemas/changes-wire';
 import { analyzeDroppedFile, type AnalyzeClient } from './analyze-file';
 
-const ANALYSIS = { layers: [], repoTags: ['x:1'] };
+const ANALYSIS = { layers: [], repoTags: ['x:1'], analysisId: 'c'.repeat(32) };
+const NO_CHANGES = { layers: [] };
 
 function client(handlers: Record<string, (p: Record<string, unknown>) => unknown>) {
   const calls: string[] = [];
@@ -26,11 +28,14 @@ const file = (n: number, name = 'img.tar') => new File([new Uint8Array(n)], name
 
 describe('analyzeDroppedFile', () => {
   it('uses layers.analyzeFile when the preload gives the path', async () => {
-    const { c, calls } = client({ 'layers.analyzeFile': (p) => ({ ...ANALYSIS, path: p.path }) });
+    const { c, calls } = client({
+      'layers.summarizeFile': (p) => ({ ...ANALYSIS, path: p.path }),
+      'layers.changes': () => NO_CHANGES,
+    });
     const r = await analyzeDroppedFile(c, file(3), { pathForFile: () => '/home/u/img.tar' });
     expect(r.route).toBe('path');
     expect(r.analysis).toMatchObject({ path: '/home/u/img.tar' });
-    expect(calls).toEqual(['layers.analyzeFile']);
+    expect(calls).toEqual(['layers.summarizeFile', 'layers.changes']);
   });
 
   it('a receiver that holds other bytes than sent: UPLOAD_OFFSET, and the upload is aborted', async () => {
@@ -55,11 +60,12 @@ describe('analyzeDroppedFile', () => {
     const { c, calls } = client({
       'uploads.begin': () => ({ uploadId: 'b'.repeat(32) }),
       'uploads.chunk': (p) => ({ received: atob(String(p.data)).length }),
-      'layers.analyzeUpload': () => ANALYSIS,
+      'layers.summarizeUpload': () => ANALYSIS,
+      'layers.changes': () => NO_CHANGES,
     });
     const r = await analyzeDroppedFile(c, file(3), { pathForFile: () => '' });
     expect(r.route).toBe('upload');
-    expect(calls).toEqual(['uploads.begin', 'uploads.chunk', 'layers.analyzeUpload']);
+    expect(calls).toEqual(['uploads.begin', 'uploads.chunk', 'layers.summarizeUpload', 'layers.changes']);
   });
 
   it('uploads in offset-checked chunks, then analyses the upload', async () => {
@@ -74,11 +80,60 @@ describe('analyzeDroppedFile', () => {
         received += atob(String(p.data)).length;
         return { received };
       },
-      'layers.analyzeUpload': (p) => ({ ...ANALYSIS, uploadId: p.uploadId }),
+      'layers.summarizeUpload': (p) => ({ ...ANALYSIS, uploadId: p.uploadId }),
+      'layers.changes': () => NO_CHANGES,
     });
     const r = await analyzeDroppedFile(c, file(2500), { pathForFile: null, chunkBytes: 1000 });
     expect(r.route).toBe('upload');
-    expect(calls).toEqual(['uploads.begin', 'uploads.chunk', 'uploads.chunk', 'uploads.chunk', 'layers.analyzeUpload']);
+    expect(calls).toEqual([
+      'uploads.begin',
+      'uploads.chunk',
+      'uploads.chunk',
+      'uploads.chunk',
+      'layers.summarizeUpload',
+      'layers.changes',
+    ]);
     expect(received).toBe(2500);
+  });
+
+  it('paints the summary first, then decodes the packed change lists into the analysis', async () => {
+    const list = [
+      { path: '/a', type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, linkname: '', change: 'added' },
+      { path: '/a/l', type: 'symlink', size: 0, mode: 0o777, uid: 0, gid: 0, linkname: '/x', change: 'modified' },
+    ] as const;
+    const layer = { index: 0, digest: 'sha256:' + '1'.repeat(64) };
+    const order: string[] = [];
+    const { c } = client({
+      'layers.summarizeFile': () => ({ ...ANALYSIS, layers: [layer] }),
+      'layers.changes': (p) => {
+        order.push(`changes ${String(p.analysisId)}`);
+        return { layers: [encodeChanges(list)] };
+      },
+    });
+    const r = await analyzeDroppedFile(c, file(3), {
+      pathForFile: () => '/img.tar',
+      onSummary: (s) =>
+        order.push(`summary ${s.layers.length} ${'changes' in (s.layers[0] ?? {}) ? 'with' : 'without'}`),
+    });
+    expect(order).toEqual(['summary 1 without', `changes ${'c'.repeat(32)}`]);
+    expect(r.analysis.layers[0]).toEqual({ ...layer, changes: list });
+    expect('analysisId' in r.analysis).toBe(false);
+  });
+
+  it('change lists that do not fit the summary are CHANGES_MALFORMED', async () => {
+    const garbage = [
+      { layers: [] },
+      { layers: [{ v: 1, n: 'x' }] },
+      { layers: [encodeChanges([]), encodeChanges([])] },
+    ];
+    for (const got of garbage) {
+      const { c } = client({
+        'layers.summarizeFile': () => ({ ...ANALYSIS, layers: [{ index: 0 }] }),
+        'layers.changes': () => got,
+      });
+      await expect(analyzeDroppedFile(c, file(3), { pathForFile: () => '/img.tar' })).rejects.toMatchObject({
+        code: 'CHANGES_MALFORMED',
+      });
+    }
   });
 });

@@ -9,13 +9,20 @@
  *    to main with the same offset-checked chunk loop as a load
  *    (`../images/ingest.ts`), but to main's own uploads:
  *    `uploads.begin {size, name}` → `uploads.chunk {uploadId, offset, data}`…
- *    → `layers.analyzeUpload {uploadId}`, which consumes the upload (main
+ *    → `layers.summarizeUpload {uploadId}`, which consumes the upload (main
  *    removes the temp file after the analysis, whatever its outcome). Any
  *    failure before that aborts the upload.
+ *
+ * Summary first: both ways ask for the summary (`layers.summarizeFile` /
+ * `layers.summarizeUpload`: everything but the change lists, small), hand it
+ * to `onSummary` so the page paints it, then fetch the packed change lists
+ * (`layers.changes {analysisId}`) and decode them (changes-wire.ts).
  */
 import type { MethodName, Params, Result } from '../../../../preload/contract';
+import { BerthError } from '../../../../preload/errors';
+import { decodeChanges } from '../../../../preload/schemas/changes-wire';
 import { bytePath, sendChunks, type Invoker } from '../images/ingest';
-import type { ImageAnalysis } from './queries';
+import type { AnalysisSummary, ImageAnalysis } from './queries';
 
 export interface AnalyzeClient {
   invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
@@ -29,6 +36,8 @@ export interface AnalyzeFileOptions {
   pathForFile?: ((file: File) => string) | null;
   encode?: (chunk: Blob) => Promise<string>;
   chunkBytes?: number;
+  /** The analysis without its change lists, as soon as main has it (before they are fetched). */
+  onSummary?: (summary: AnalysisSummary) => void;
 }
 
 export type AnalyzeRoute = 'path' | 'upload';
@@ -41,7 +50,7 @@ export function electronPathForFile(): ((file: File) => string) | null {
   return get ? (f) => get.call(berth, f) : null;
 }
 
-async function analyzeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFileOptions): Promise<ImageAnalysis> {
+async function summarizeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFileOptions): Promise<AnalysisSummary> {
   const { uploadId } = await client.invoke('uploads.begin', { size: file.size, name: file.name.slice(0, 255) });
   try {
     await sendChunks(
@@ -58,7 +67,7 @@ async function analyzeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFil
     await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
     throw err;
   }
-  return client.invoke('layers.analyzeUpload', { uploadId });
+  return client.invoke('layers.summarizeUpload', { uploadId });
 }
 
 /** Which way a dropped file would be analysed here. */
@@ -73,6 +82,22 @@ export async function analyzeDroppedFile(
 ): Promise<{ analysis: ImageAnalysis; route: AnalyzeRoute; path?: string }> {
   const pathFor = opts.pathForFile === undefined ? electronPathForFile() : opts.pathForFile;
   const path = pathFor?.(file);
-  if (path) return { analysis: await client.invoke('layers.analyzeFile', { path }), route: 'path', path };
-  return { analysis: await analyzeUpload(client, file, opts), route: 'upload' };
+  const summary = path
+    ? await client.invoke('layers.summarizeFile', { path })
+    : await summarizeUpload(client, file, opts);
+  opts.onSummary?.(summary);
+  const analysis = withChanges(summary, await client.invoke('layers.changes', { analysisId: summary.analysisId }));
+  return path ? { analysis, route: 'path', path } : { analysis, route: 'upload' };
+}
+
+/** The summary with its layers' change lists decoded (CHANGES_MALFORMED when they do not fit it). */
+export function withChanges(summary: AnalysisSummary, got: Result<'layers.changes'>): ImageAnalysis {
+  if (got.layers.length !== summary.layers.length) {
+    throw new BerthError(
+      'CHANGES_MALFORMED',
+      `malformed change lists: ${got.layers.length} for an analysis of ${summary.layers.length} layers`,
+    );
+  }
+  const { analysisId: _, ...rest } = summary;
+  return { ...rest, layers: summary.layers.map((l, i) => ({ ...l, changes: decodeChanges(got.layers[i], i) })) };
 }
