@@ -12,7 +12,7 @@
  * missing. Everything started here is stopped by pid, the rule, users and
  * image removed. Runs under the root-tests lock like every pkexec test.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,6 +128,8 @@ test.describe('a desktop user (not root)', () => {
   const tag = `berth-e2e-user-${Date.now().toString(36)}:latest`;
   const name = `e2e-user-${Date.now().toString(36)}`;
   let server: ReturnType<typeof npmStart> | null = null;
+  /** Why the user cannot run this checkout (a parent dir closed to others, e.g. under /root), or null. */
+  let unreadable: string | null = null;
 
   test.beforeAll(async () => {
     test.setTimeout(240_000);
@@ -136,6 +138,9 @@ test.describe('a desktop user (not root)', () => {
     fs.chownSync(home, env.allowed.uid, env.allowed.uid);
     fs.chmodSync(home, 0o700);
     user = { name: env.allowed.name, uid: env.allowed.uid, home };
+    // The user runs this checkout's code: every parent must let them in.
+    const probe = spawnSync('runuser', ['-u', user.name, '--', 'test', '-r', path.join(ROOT, 'package.json')]);
+    if (probe.status !== 0) unreadable = `${ROOT} is not readable by a non-root user (a parent directory is closed)`;
     imageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-user-image-'));
     fs.chmodSync(imageDir, 0o755);
   });
@@ -161,6 +166,7 @@ test.describe('a desktop user (not root)', () => {
   });
 
   test('without the helper installed, npm start names the one root step', async () => {
+    test.skip(unreadable !== null, `desktop-user e2e skipped: ${unreadable}`);
     // Moved aside for this test only (the suite holds the root-tests lock; pkexec users take it too).
     const aside = `${INSTALLED_LAUNCHER}.e2e-aside`;
     fs.renameSync(INSTALLED_LAUNCHER, aside);
@@ -181,6 +187,7 @@ test.describe('a desktop user (not root)', () => {
   test('npm start → web mode → the helper through pkexec → create, start, log, stop and remove in the UI', async ({
     page,
   }) => {
+    test.skip(unreadable !== null, `desktop-user e2e skipped: ${unreadable}`);
     test.setTimeout(240_000);
     // The user's image, loaded by the user's CLI: the first call starts their helper through pkexec.
     const tar = path.join(imageDir, 'busybox.tar');
