@@ -19,9 +19,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { flock } from '../../native/index';
 import { BerthError } from '../../preload/errors';
-import type { HeldLock } from '../engine/storage/file-lock';
+import { tryLockFd, type HeldLock } from '../engine/storage/file-lock';
 
 const C = fs.constants;
 /** Not in fs.constants; libuv sets it anyway, we say it. Linux's generic value. */
@@ -105,24 +104,7 @@ function readOwnPid(file: string): number | null {
  * returned lock is closed or the process dies. Null when another helper holds it.
  */
 export function takeOwnerLock(file: string): HeldLock | null {
-  const fd = openOwnFile(file, 0o600);
-  try {
-    if (flock(fd, 'ex', false)) {
-      let open = true;
-      return {
-        file,
-        close: () => {
-          if (open) fs.closeSync(fd);
-          open = false;
-        },
-      };
-    }
-  } catch (err) {
-    fs.closeSync(fd);
-    throw err;
-  }
-  fs.closeSync(fd);
-  return null;
+  return tryLockFd(file, openOwnFile(file, 0o600));
 }
 
 /**

@@ -38,7 +38,14 @@ function held(file: string, fd: number): HeldLock {
 
 /** Takes the exclusive lock now, or returns null when another open file holds it. */
 export function tryLockFile(file: string): HeldLock | null {
-  const fd = openLockFile(file);
+  return tryLockFd(file, openLockFile(file));
+}
+
+/**
+ * The exclusive lock on an fd the caller opened (its own way: see the helper's
+ * run-files); the fd is the lock's from here on, closed when it is not taken.
+ */
+export function tryLockFd(file: string, fd: number): HeldLock | null {
   try {
     if (flock(fd, 'ex', false)) return held(file, fd);
   } catch (err) {

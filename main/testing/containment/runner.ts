@@ -188,24 +188,27 @@ export async function runAttempts(
   return results;
 }
 
+/** The run arguments both engines share: network, privilege, extras, the probe mount, the image and the attempts. */
+function probeRunArgs(o: Parameters<Engine['run']>[0], image: string): string[] {
+  return [
+    '--network',
+    o.bridge ? 'bridge' : 'none',
+    ...(o.privileged ? ['--privileged'] : []),
+    ...(o.extra ?? []),
+    '-v',
+    `${o.probeDir}:/probe:ro`,
+    image,
+    '/probe/probe',
+    ...o.specs,
+  ];
+}
+
 /** Berth through its CLI against the helper at socketPath (its bridge comes from the helper's environment). */
 export function berthEngine(socketPath: string, image = 'busybox:latest'): Engine {
   return {
     name: 'berth',
     run: async (o) => {
-      const args = [
-        'run',
-        '--rm',
-        '--network',
-        o.bridge ? 'bridge' : 'none',
-        ...(o.privileged ? ['--privileged'] : []),
-        ...(o.extra ?? []),
-        '-v',
-        `${o.probeDir}:/probe:ro`,
-        image,
-        '/probe/probe',
-        ...o.specs,
-      ];
+      const args = ['run', '--rm', ...probeRunArgs(o, image)];
       const r = await berthCli(socketPath, args, { timeoutMs: 120_000 });
       if (r.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
@@ -231,15 +234,7 @@ export function podmanEngine(image: string, base: string[] = []): Engine {
         'nofile=1024:1024',
         '--ulimit',
         'nproc=1024:1024',
-        '--network',
-        o.bridge ? 'bridge' : 'none',
-        ...(o.privileged ? ['--privileged'] : []),
-        ...(o.extra ?? []),
-        '-v',
-        `${o.probeDir}:/probe:ro`,
-        image,
-        '/probe/probe',
-        ...o.specs,
+        ...probeRunArgs(o, image),
       ];
       const { stdout } = await execFileP('podman', args, { maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
       return stdout;
