@@ -16,7 +16,7 @@ export default defineConfig({
       rolldownOptions: {
         input: {
           index: resolve(root, 'main/index.ts'),
-          helper: resolve(root, 'main/helper/main.ts'),
+          helper: resolve(root, 'main/helper/server/main.ts'),
           cli: resolve(root, 'main/cli/main.ts'),
         },
         external: ['electron', 'bufferutil', 'utf-8-validate'],

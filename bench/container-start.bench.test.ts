@@ -40,7 +40,7 @@ import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
 import { SeccompFilters } from '../main/engine/seccomp/filters';
 import { destroySandbox } from '../main/engine/network/sandbox';
 import { writeJsonAtomic } from '../main/engine/storage/atomic-file';
-import { RpcClient } from '../main/helper/rpc-client';
+import { RpcClient } from '../main/helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../main/testing/busybox-image';
 import { EventLog, loadBusybox, startContainerHelper, type HelperOn } from '../main/testing/container-helper';
 import { tempDir } from '../main/testing/helper-process';

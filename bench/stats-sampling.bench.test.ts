@@ -44,7 +44,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { detectLayout } from '../main/engine/cgroups/detect';
-import { RpcClient } from '../main/helper/rpc-client';
+import { RpcClient } from '../main/helper/client/rpc-client';
 import { writeBusyboxImage, BUSYBOX_BIN } from '../main/testing/busybox-image';
 import { CLI_JS, HELPER_JS, isRoot, startTestHelper, tempDir, type TestHelper } from '../main/testing/helper-process';
 import { LOAD_LIMIT, load1, ROUNDS, roundLine, verdicts, type Round } from './conditions';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { helperScriptPath, INSTALL_DIR } from '../main/helper/paths';
+import { helperScriptPath, INSTALL_DIR } from '../main/shared/helper-paths';
 import { nativeCandidates } from './index';
 import { monitorCandidates } from './monitor';
 import { INSTALL_PREFIX, layoutOf, missingInstalledParts, PART_PATHS, partCandidates, type PartName } from './parts';

@@ -8,7 +8,7 @@
 # this build) this says so, and offers to run the step on a terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-launcher=/usr/libexec/berth/berth-helper # main/helper/paths.ts INSTALLED_LAUNCHER
+launcher=/usr/libexec/berth/berth-helper # main/shared/helper-paths.ts INSTALLED_LAUNCHER
 install_step='sudo npm run install-helper'
 
 bash scripts/setup-debian.sh || true

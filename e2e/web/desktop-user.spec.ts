@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { expect, test, type Page } from '@playwright/test';
 import { writeBusyboxImage } from '../../main/testing/busybox-image';
 import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../../main/testing/polkit-env';
-import { INSTALLED_LAUNCHER, ownerDir, pidFileFor } from '../../main/helper/paths';
+import { INSTALLED_LAUNCHER, ownerDir, pidFileFor } from '../../main/shared/helper-paths';
 import { ContainerDetails, ContainersPage } from '../support/containers';
 import { BerthShell } from '../support/pages';
 import { ROOT } from '../support/server';

@@ -2,8 +2,8 @@
  * Wires one router, one event hub and one helper connection together: what
  * Electron main, web mode and the CLI each run.
  */
-import { DEFAULT_RUN_DIR, clientSocketPath } from '../helper/paths';
-import { HelperConnection } from '../helper/connection';
+import { DEFAULT_RUN_DIR, clientSocketPath } from '../shared/helper-paths';
+import { HelperConnection } from '../helper/client/connection';
 import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';

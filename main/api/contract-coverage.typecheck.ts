@@ -4,7 +4,7 @@
  * `@ts-expect-error` below stops erroring, the total-map typing was lost.
  */
 import type { MainHandlers } from './router';
-import type { HelperHandlers } from '../helper/handlers';
+import type { HelperHandlers } from '../helper/server/handlers';
 
 // @ts-expect-error 'app.helperState' is missing
 export const mainMissingOne: MainHandlers = {

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { removeBridge } from '../engine/network/bridge';
 import { parseSubnet, type Subnet } from '../engine/network/subnet';
-import { RpcClient } from '../helper/rpc-client';
-import { socketPathFor } from '../helper/paths';
+import { RpcClient } from '../helper/client/rpc-client';
+import { socketPathFor } from '../shared/helper-paths';
 import { CLI_JS, HELPER_JS, tempDir, waitForSocket } from './helper-process';
 import { writeBusyboxImage } from './busybox-image';
 

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RpcClient } from '../helper/rpc-client';
-import { socketPathFor } from '../helper/paths';
+import { RpcClient } from '../helper/client/rpc-client';
+import { socketPathFor } from '../shared/helper-paths';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const HELPER_JS = path.join(ROOT, 'out', 'main', 'helper.js');

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT, alive } from './helper-process';
-import { INSTALL_DIR, INSTALLED_LAUNCHER } from '../helper/paths';
+import { INSTALL_DIR, INSTALLED_LAUNCHER } from '../shared/helper-paths';
 
 const RULE = '/etc/polkit-1/rules.d/49-berth-test.rules';
 const BUS = '/run/dbus/system_bus_socket';

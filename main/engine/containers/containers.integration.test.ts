@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCI_DEFAULT_MASKED_PATHS, OCI_DEFAULT_READONLY_PATHS } from '../../../native/monitor';
 import type { ContainerDetailT, LogLineT } from '../../../preload/schemas/containers';
 import type { StatsRowT } from '../../../preload/schemas/resources';
-import { HelperConnection } from '../../helper/connection';
-import type { RpcClient } from '../../helper/rpc-client';
+import { HelperConnection } from '../../helper/client/connection';
+import type { RpcClient } from '../../helper/client/rpc-client';
 import {
   EventLog,
   berthCli,

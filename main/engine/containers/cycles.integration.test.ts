@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcClient } from '../../helper/rpc-client';
+import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
   EventLog,

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
 import type { DevicePolicyT } from '../../../preload/schemas/devices';
-import type { RpcClient } from '../../helper/rpc-client';
+import type { RpcClient } from '../../helper/client/rpc-client';
 import {
   berthCli,
   berthOk,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerSummaryT } from '../../../preload/schemas/containers';
-import { RpcClient } from '../../helper/rpc-client';
+import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
   berthCli,

@@ -6,7 +6,7 @@
  * breaches one stores nothing (the staging area goes, the store is untouched).
  *
  * Configured in the helper (flags, or /etc/berth/helper.json: see
- * main/helper/settings.ts); main's layer analysis uses the defaults.
+ * main/helper/server/settings.ts); main's layer analysis uses the defaults.
  */
 export interface ArchiveLimits {
   /**

@@ -14,7 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
-import { RpcClient } from '../../helper/rpc-client';
+import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import { killLeftovers, loadBusybox, startHelperOn, waitUntil, type HelperOn } from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';

@@ -3,7 +3,7 @@
  * not one object per container. With 100 containers the object form was
  * ~117 KB of JSON a second, mostly repeated key names, and a hundred objects
  * built and dropped per tick; this form is a flat number array plus the ids
- * and names (bench/stats-sampling). The client (main/helper/connection.ts)
+ * and names (bench/stats-sampling). The client (main/helper/client/connection.ts)
  * turns it back into the contract's `resources.sample` payload, { at, rows },
  * before validating it like any other event, so nothing past the connection
  * sees the wire form.

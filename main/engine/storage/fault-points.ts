@@ -4,7 +4,7 @@
  * lands exactly between two steps of a load, a pull, a create, a record
  * commit or a rename (store-faults.real.test.ts).
  *
- * Armed only by the helper itself (main/helper/main.ts), and only when it was
+ * Armed only by the helper itself (main/helper/server/main.ts), and only when it was
  * started directly by root: `BERTH_FAULT=<point>[/<detail>][@<n>]` kills at
  * the n-th time (default 1st) the point is reached, e.g.
  * `BERTH_FAULT=atomic.before-rename/container.json@2`. Under pkexec the

@@ -3,7 +3,7 @@ import type { EventName, EventPayload, MethodName, Params, Result } from '../../
 import { BerthError } from '../../../../preload/errors';
 import { TransferStore, type TransferClient, type TransferPhase } from './transfers';
 
-/** A client whose helper emits images.progress for the opId it was given, like helper/features/images.ts. */
+/** A client whose helper emits images.progress for the opId it was given, like helper/server/features/images.ts. */
 function fakeClient(opts: { failCommit?: boolean } = {}) {
   const listeners = new Set<(p: EventPayload<'images.progress'>) => void>();
   let opId = '';

@@ -1,4 +1,4 @@
-import { systemInfo } from '../../engine/system/info';
+import { systemInfo } from '../../../engine/system/info';
 import type { HandlersFor, HelperServices } from '../handlers';
 
 export function systemHandlers(s: HelperServices): HandlersFor<'system.info' | 'system.ping'> {

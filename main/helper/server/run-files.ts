@@ -19,8 +19,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { BerthError } from '../../preload/errors';
-import { tryLockFd, type HeldLock } from '../engine/storage/file-lock';
+import { BerthError } from '../../../preload/errors';
+import { tryLockFd, type HeldLock } from '../../engine/storage/file-lock';
 
 const C = fs.constants;
 /** Not in fs.constants; libuv sets it anyway, we say it. Linux's generic value. */

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import { tempDir } from '../testing/helper-process';
+import { tempDir } from '../../testing/helper-process';
 import { HelperConnection } from './connection';
 
 let cleanup: (() => Promise<void>) | null = null;

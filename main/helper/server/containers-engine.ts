@@ -3,18 +3,18 @@
  * store, cgroup driver and bridge. Started once at helper start so running
  * containers are re-adopted and `always` ones come back.
  */
-import { lgetxattr } from '../../native/index';
-import { BerthError } from '../../preload/errors';
-import { createDriver } from '../engine/cgroups/driver';
-import { ContainerManager, type ContainerEvent, type ImageProvider } from '../engine/containers/manager';
-import { prepareMonitor } from '../engine/containers/runtime';
-import type { ArchiveLimits } from '../engine/images/limits';
-import { sharedImageStore, type ImageStore } from '../engine/images/store/index';
-import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../engine/network/bridge';
-import { parseSubnet } from '../engine/network/subnet';
-import { ResourceService } from '../engine/resources/service';
-import { IdRangeAllocator } from '../engine/userns/ranges';
-import type { SampleColumns } from '../engine/resources/sample-wire';
+import { lgetxattr } from '../../../native/index';
+import { BerthError } from '../../../preload/errors';
+import { createDriver } from '../../engine/cgroups/driver';
+import { ContainerManager, type ContainerEvent, type ImageProvider } from '../../engine/containers/manager';
+import { prepareMonitor } from '../../engine/containers/runtime';
+import type { ArchiveLimits } from '../../engine/images/limits';
+import { sharedImageStore, type ImageStore } from '../../engine/images/store/index';
+import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../../engine/network/bridge';
+import { parseSubnet } from '../../engine/network/subnet';
+import { ResourceService } from '../../engine/resources/service';
+import { IdRangeAllocator } from '../../engine/userns/ranges';
+import type { SampleColumns } from '../../engine/resources/sample-wire';
 
 export interface ContainersEngine {
   manager: ContainerManager;

@@ -6,8 +6,8 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcRequest } from './rpc-protocol';
-import { alive, isRoot, startTestHelper, type TestHelper } from '../testing/helper-process';
+import { RpcRequest } from '../../shared/rpc-protocol';
+import { alive, isRoot, startTestHelper, type TestHelper } from '../../testing/helper-process';
 
 const FRAMES = 10_000;
 

@@ -8,12 +8,12 @@ import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcClient } from './rpc-client';
-import { HelperConnection } from './connection';
-import { pidFileFor, socketPathFor } from './paths';
-import { CLI_JS, alive, isRoot, startTestHelper, tempDir, type TestHelper } from '../testing/helper-process';
-import { CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from '../engine/cgroups/detect';
-import type { SystemInfo } from '../../preload/contract';
+import { RpcClient } from '../client/rpc-client';
+import { HelperConnection } from '../client/connection';
+import { pidFileFor, socketPathFor } from '../../shared/helper-paths';
+import { CLI_JS, alive, isRoot, startTestHelper, tempDir, type TestHelper } from '../../testing/helper-process';
+import { CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from '../../engine/cgroups/detect';
+import type { SystemInfo } from '../../../preload/contract';
 
 const run = promisify(execFile);
 

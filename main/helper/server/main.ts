@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { peerCred } from '../../native/index';
-import { missingInstalledParts } from '../../native/parts';
-import { BerthError, toErrorShape } from '../../preload/errors';
-import { VERSION } from '../version';
+import { peerCred } from '../../../native/index';
+import { missingInstalledParts } from '../../../native/parts';
+import { BerthError, toErrorShape } from '../../../preload/errors';
+import { VERSION } from '../../version';
 import { parseHelperArgs, type HelperArgs } from './args';
 import {
   EVENT_NOTIFICATION,
@@ -19,11 +19,11 @@ import {
   type HelperServices,
 } from './handlers';
 import { engineFor } from './features/containers';
-import { ownerDir, ownerRunFiles } from './paths';
+import { ownerDir, ownerRunFiles } from '../../shared/helper-paths';
 import { RpcServer } from './rpc-server';
 import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFile } from './run-files';
-import { takeEngineLock } from '../engine/storage/engine-lock';
-import { armFaultPoint } from '../engine/storage/fault-points';
+import { takeEngineLock } from '../../engine/storage/engine-lock';
+import { armFaultPoint } from '../../engine/storage/fault-points';
 import { applyConfig, defaultSettings, readConfigFile, type HelperSettings } from './settings';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {

@@ -4,8 +4,8 @@
  * then refused, so a user cannot point a root process at files of their
  * choosing. They exist for root's own use (tests, a system service).
  */
-import { BerthError } from '../../preload/errors';
-import { DEFAULT_RUN_DIR, dataRootFor } from './paths';
+import { BerthError } from '../../../preload/errors';
+import { DEFAULT_RUN_DIR, dataRootFor } from '../../shared/helper-paths';
 import { DEFAULT_CONFIG_FILE, type HelperConfigFile } from './settings';
 
 export interface HelperArgs {

@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { BerthError } from '../../../preload/errors';
-import { familiarize } from '../../engine/images/reference';
-import { credentialFileOptionsFromEnv } from '../../engine/images/registry/credentials';
-import { pullImage } from '../../engine/images/registry/pull';
-import { pushImage } from '../../engine/images/registry/push';
-import { sharedImageStore } from '../../engine/images/store/index';
+import { BerthError } from '../../../../preload/errors';
+import { familiarize } from '../../../engine/images/reference';
+import { credentialFileOptionsFromEnv } from '../../../engine/images/registry/credentials';
+import { pullImage } from '../../../engine/images/registry/pull';
+import { pushImage } from '../../../engine/images/registry/push';
+import { sharedImageStore } from '../../../engine/images/store/index';
 import type { HandlersFor, HelperServices } from '../handlers';
 
 /** The owner's home directory from /etc/passwd (pkexec scrubs HOME). */

@@ -5,8 +5,8 @@
  */
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
-import { BerthError } from '../../preload/errors';
-import { LineFramer, RpcNotification, RpcResponse, encodeFrame, errorFromResponse } from './rpc-protocol';
+import { BerthError } from '../../../preload/errors';
+import { LineFramer, RpcNotification, RpcResponse, encodeFrame, errorFromResponse } from '../../shared/rpc-protocol';
 
 interface Pending {
   resolve: (v: unknown) => void;

@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { BerthError } from '../../preload/errors';
-import { INSTALLED_LAUNCHER, POLKIT_ACTION, helperScriptPath } from './paths';
+import { BerthError } from '../../../preload/errors';
+import { INSTALLED_LAUNCHER, POLKIT_ACTION, helperScriptPath } from '../../shared/helper-paths';
 
 export interface LaunchPlan {
   via: 'direct' | 'pkexec';

@@ -1,8 +1,14 @@
 /** namespaces.*: the inventory, attributed to containers through their cgroups. */
-import { BerthError } from '../../../preload/errors';
-import type { NamespaceSideT } from '../../../preload/schemas/namespaces';
-import { containerSubgraph, limitNamespaces, limitProcesses, processPage, shared } from '../../engine/namespaces/graph';
-import { scanNamespaces, type ContainerLookup } from '../../engine/namespaces/scan';
+import { BerthError } from '../../../../preload/errors';
+import type { NamespaceSideT } from '../../../../preload/schemas/namespaces';
+import {
+  containerSubgraph,
+  limitNamespaces,
+  limitProcesses,
+  processPage,
+  shared,
+} from '../../../engine/namespaces/graph';
+import { scanNamespaces, type ContainerLookup } from '../../../engine/namespaces/scan';
 import type { HandlersFor, HelperServices } from '../handlers';
 import { engineFor } from './containers';
 

@@ -1,5 +1,5 @@
 /** containers.exec / containers.attach and their sessions.* methods. */
-import { Sessions, type SessionClient } from '../../engine/containers/sessions';
+import { Sessions, type SessionClient } from '../../../engine/containers/sessions';
 import type { HandlersFor, HelperContext, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';

@@ -3,7 +3,7 @@
  * a total map so a contract change that is not followed fails typecheck.
  * Each feature contributes its handlers from main/helper/features/<feature>.ts.
  */
-import { BerthError } from '../../preload/errors';
+import { BerthError } from '../../../preload/errors';
 import {
   events,
   isMethodName,
@@ -14,10 +14,10 @@ import {
   type MethodName,
   type ParsedParams,
   type Result,
-} from '../../preload/contract';
-import { parseParams, parseResult } from '../api/validate';
-import type { SampleColumns } from '../engine/resources/sample-wire';
-import type { HelperFacts } from '../engine/system/info';
+} from '../../../preload/contract';
+import { parseParams, parseResult } from '../../api/validate';
+import type { SampleColumns } from '../../engine/resources/sample-wire';
+import type { HelperFacts } from '../../engine/system/info';
 import type { RpcConnection } from './rpc-server';
 import type { HelperSettings } from './settings';
 import { systemHandlers } from './features/system';

@@ -69,7 +69,7 @@ export function clientSocketPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * The built helper script, out/main/helper.js, seen from this bundle or one of
- * its chunks (or from source, main/helper → out/main). From the install
+ * its chunks (or from source, main/shared → out/main). From the install
  * prefix only the prefix's own copy.
  */
 export function helperScriptPath(here: string = path.dirname(fileURLToPath(import.meta.url))): string {

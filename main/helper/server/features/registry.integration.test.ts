@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_JS, isRoot, startTestHelper, type TestHelper } from '../../testing/helper-process';
-import { registryToolsMissing, startTestRegistry, type TestRegistry } from '../../testing/registry';
-import { writeBusyboxImage } from '../../testing/busybox-image';
+import { CLI_JS, isRoot, startTestHelper, type TestHelper } from '../../../testing/helper-process';
+import { registryToolsMissing, startTestRegistry, type TestRegistry } from '../../../testing/registry';
+import { writeBusyboxImage } from '../../../testing/busybox-image';
 
 const run = promisify(execFile);
 const missing = registryToolsMissing();

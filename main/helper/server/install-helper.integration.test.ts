@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, isRoot } from '../testing/helper-process';
-import { INSTALL_DIR } from './paths';
+import { ROOT, isRoot } from '../../testing/helper-process';
+import { INSTALL_DIR } from '../../shared/helper-paths';
 
 const run = promisify(execFile);
 

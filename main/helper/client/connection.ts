@@ -4,7 +4,7 @@
  * `helper.state` events. Implements HelperCaller for the router.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BerthError, toErrorShape } from '../../preload/errors';
+import { BerthError, toErrorShape } from '../../../preload/errors';
 import {
   events,
   isEventName,
@@ -14,9 +14,9 @@ import {
   type HelperStateT,
   type ParsedParams,
   type Result,
-} from '../../preload/contract';
-import type { HelperCaller } from '../api/router';
-import { decodeSampleColumns } from '../engine/resources/sample-wire';
+} from '../../../preload/contract';
+import type { HelperCaller } from '../../api/router';
+import { decodeSampleColumns } from '../../engine/resources/sample-wire';
 import { RpcClient } from './rpc-client';
 import { planLaunch, pkexecFailure, spawnHelper, type LaunchOptions } from './launcher';
 

@@ -5,8 +5,15 @@
  * server down.
  */
 import net from 'node:net';
-import { BerthError, toErrorShape, type ErrorShape } from '../../preload/errors';
-import { LineFramer, RpcRequest, encodeFrame, errorResponse, type RpcId, type RpcResponse } from './rpc-protocol';
+import { BerthError, toErrorShape, type ErrorShape } from '../../../preload/errors';
+import {
+  LineFramer,
+  RpcRequest,
+  encodeFrame,
+  errorResponse,
+  type RpcId,
+  type RpcResponse,
+} from '../../shared/rpc-protocol';
 
 export interface Peer {
   pid: number;

@@ -4,14 +4,14 @@
  * sharedImageStore), archive ingest/export sessions tied to the connection
  * that began them, and the `images.changed` / `images.progress` events.
  */
-import { packAnalysis } from '../../../preload/schemas/changes-wire';
-import { digestHex } from '../../engine/images/digest';
-import { familiarize } from '../../engine/images/reference';
-import type { LoadedImage } from '../../engine/images/load';
-import { analyzeStoredImage } from '../../engine/images/store/analyze';
-import { imageHistory, inspectImage, listImages } from '../../engine/images/store/describe';
-import { sharedImageStore, type ImageStore } from '../../engine/images/store/index';
-import { TransferManager } from '../../engine/images/transfer';
+import { packAnalysis } from '../../../../preload/schemas/changes-wire';
+import { digestHex } from '../../../engine/images/digest';
+import { familiarize } from '../../../engine/images/reference';
+import type { LoadedImage } from '../../../engine/images/load';
+import { analyzeStoredImage } from '../../../engine/images/store/analyze';
+import { imageHistory, inspectImage, listImages } from '../../../engine/images/store/describe';
+import { sharedImageStore, type ImageStore } from '../../../engine/images/store/index';
+import { TransferManager } from '../../../engine/images/transfer';
 import type { HandlersFor, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SystemInfo } from '../../preload/contract';
-import { INSTALL_DIR, pidFileFor, socketPathFor, ownerDir } from './paths';
-import { alive, startTestHelper, type TestHelper } from '../testing/helper-process';
-import { writeBusyboxImage } from '../testing/busybox-image';
-import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../testing/polkit-env';
+import type { SystemInfo } from '../../../preload/contract';
+import { INSTALL_DIR, pidFileFor, socketPathFor, ownerDir } from '../../shared/helper-paths';
+import { alive, startTestHelper, type TestHelper } from '../../testing/helper-process';
+import { writeBusyboxImage } from '../../testing/busybox-image';
+import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../../testing/polkit-env';
 
 const run = promisify(execFile);
 const skip = polkitAvailable();

@@ -13,9 +13,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ownerDir, ownerRunFiles } from './paths';
+import { ownerDir, ownerRunFiles } from '../../shared/helper-paths';
 import { listenForOwner } from './run-files';
-import { HELPER_JS, isRoot, tempDir, waitForSocket } from '../testing/helper-process';
+import { HELPER_JS, isRoot, tempDir, waitForSocket } from '../../testing/helper-process';
 
 /** A uid nobody uses: the helper only needs a number to serve. */
 const OWNER = 40000 + Math.floor(Math.random() * 20000);
