@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { BerthError } from '../../preload/errors';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SCROLLBACK_BYTES, DEFAULT_SESSION_IDLE_MS } from '../engine/containers/sessions';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../engine/images/limits';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../engine/oci/limits';
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/helper.json';
 
