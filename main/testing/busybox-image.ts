@@ -6,8 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import type { TarWriteEntry } from '../engine/images/tar/writer';
-import { dockerSaveParts, makeConfig, makeLayer, writeArchive } from '../engine/images/testdata/image-archive';
+import type { TarWriteEntry } from '../engine/oci/tar/writer';
+import { dockerSaveParts, makeConfig, makeLayer, writeArchive } from '../engine/oci/testdata/image-archive';
 
 export const BUSYBOX_BIN = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
 

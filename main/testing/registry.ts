@@ -23,11 +23,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
-import { sha256, type Digest } from '../engine/images/digest';
+import { sha256, type Digest } from '../engine/oci/digest';
 import { EngineError } from '../engine/images/errors';
-import { MediaTypes, type Descriptor } from '../engine/images/oci-types';
+import { MediaTypes, type Descriptor } from '../engine/oci/oci-types';
 import type { BlobSink, BlobSource } from '../engine/images/registry/types';
-import { tarBuffer, type TarWriteEntry } from '../engine/images/tar/writer';
+import { tarBuffer, type TarWriteEntry } from '../engine/oci/tar/writer';
 
 // ───────────────────────────── tools ─────────────────────────────
 

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from './errors';
 import { extractLayer, extractLayerFile } from './extract';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
-import { tarStream } from './tar/writer';
-import { buildCorpus, type CorpusCase, type LayerCase } from './testdata/build-corpus';
-import { listTree, makeTmp, rmrf } from './testdata/helpers';
+import { tarStream } from '../oci/tar/writer';
+import { buildCorpus, type CorpusCase, type LayerCase } from '../oci/testdata/build-corpus';
+import { listTree, makeTmp, rmrf } from '../oci/testdata/helpers';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from './digest';
+import { sha256 } from '../oci/digest';
 import { extractLayer, extractLayerFile } from './extract';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
-import { tarBuffer, tarStream, type TarWriteEntry } from './tar/writer';
-import { engineErrorOf, hasTool, listTree, makeTmp, rmrf, run } from './testdata/helpers';
-import { zstdRawFrame } from './testdata/zstd-raw';
+import { tarBuffer, tarStream, type TarWriteEntry } from '../oci/tar/writer';
+import { engineErrorOf, hasTool, listTree, makeTmp, rmrf, run } from '../oci/testdata/helpers';
+import { zstdRawFrame } from '../oci/testdata/zstd-raw';
 
 const isRoot = process.getuid?.() === 0;
 // cap_net_raw+ep as a VFS_CAP_REVISION_2 security.capability value.

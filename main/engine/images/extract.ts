@@ -10,13 +10,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openDecompressed, type Compression } from './compression';
-import { DigestTap, assertDigest, parseDigest, type Digest } from './digest';
+import { openDecompressed, type Compression } from '../oci/compression';
+import { DigestTap, assertDigest, parseDigest, type Digest } from '../oci/digest';
 import { EngineError } from './errors';
 import { LayerApplier, type ApplyCounts } from './layer-applier';
 import { assertFreeSpace } from './free-space';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
-import { DEFAULT_MAX_ENTRY_SIZE, readTar } from './tar/reader';
+import { DEFAULT_MAX_ENTRY_SIZE, readTar } from '../oci/tar/reader';
 
 export interface ExtractOptions {
   /** Directories of the layers below this one, topmost first (for symlink-parent checks and parent attributes). */
@@ -33,7 +33,7 @@ export interface ExtractOptions {
   maxLayerBytes?: number;
   /** What the operation's image cap leaves for this layer (IMAGE_TOO_LARGE; default unlimited). */
   imageBytesLeft?: number;
-  /** Extension-header bytes in the layer's tar (ARCHIVE_METADATA_TOO_LARGE; default limits.ts's). */
+  /** Extension-header bytes in the layer's tar (ARCHIVE_METADATA_TOO_LARGE; default oci/limits.ts's). */
   maxArchiveMetadata?: number;
   /** Keep this many bytes free on the target's filesystem (NO_SPACE; checked every 8 MiB). */
   minFreeBytes?: number;

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsSpace, marginFor } from './free-space';
 import { loadArchive } from './load';
-import { DEFAULT_ARCHIVE_LIMITS } from './limits';
+import { DEFAULT_ARCHIVE_LIMITS } from '../oci/limits';
 import { ImageStore } from './store/store';
 import { listImages } from './store/describe';
-import { dockerSaveParts, makeLayerFile, writeArchive } from './testdata/image-archive';
-import { makeTmp, rmrf } from './testdata/helpers';
+import { dockerSaveParts, makeLayerFile, writeArchive } from '../oci/testdata/image-archive';
+import { makeTmp, rmrf } from '../oci/testdata/helpers';
 import { smallLayer, treeHash } from './testdata/store-helpers';
 
 const isRoot = process.getuid?.() === 0;

@@ -1,5 +1,5 @@
 /**
- * The free-space margin of the data root (limits.ts minFreeBytes): checked
+ * The free-space margin of the data root (oci/limits.ts minFreeBytes): checked
  * before a blob or layer is written, every few MiB while a layer is
  * extracted, and before a commit. Below the margin the operation stops with
  * NO_SPACE and, being staged, stores nothing; the margin keeps room for the

@@ -18,9 +18,9 @@ import path from 'node:path';
 import { writeAllSync } from '../storage/atomic-file';
 import { EngineError } from './errors';
 import type { NativeFsOps } from './native-fs';
-import { cleanComponents } from './paths';
-import type { TarEntry } from './tar/reader';
-import { OVERLAY_OPAQUE_XATTR, classifyWhiteout, isOverlayWhiteout } from './whiteout';
+import { cleanComponents } from '../oci/paths';
+import type { TarEntry } from '../oci/tar/reader';
+import { OVERLAY_OPAQUE_XATTR, classifyWhiteout, isOverlayWhiteout } from '../oci/whiteout';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = fs.constants;
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainIds } from './digest';
+import { chainIds } from '../oci/digest';
 import { EngineError } from './errors';
 import { loadArchive } from './load';
 import { planSave, saveStream, saveToFile } from './save';
@@ -11,10 +11,16 @@ import { ImageStore } from './store/store';
 import { imageHistory, inspectImage, listImages } from './store/describe';
 import { analyzeStoredImage } from './store/analyze';
 import { analyzeImageArchive } from '../layers/analyze';
-import { buildCorpus, type ImageCase } from './testdata/build-corpus';
-import { busyboxLayers, writeBusyboxSave, BUSYBOX } from './testdata/busybox-image';
-import { hasTool, makeTmp, rmrf, run } from './testdata/helpers';
-import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type LayerBlob } from './testdata/image-archive';
+import { buildCorpus, type ImageCase } from '../oci/testdata/build-corpus';
+import { busyboxLayers, writeBusyboxSave, BUSYBOX } from '../oci/testdata/busybox-image';
+import { hasTool, makeTmp, rmrf, run } from '../oci/testdata/helpers';
+import {
+  dockerSaveParts,
+  makeLayer,
+  ociArchiveParts,
+  writeArchive,
+  type LayerBlob,
+} from '../oci/testdata/image-archive';
 import { smallLayer, treeHash } from './testdata/store-helpers';
 
 const isRoot = process.getuid?.() === 0;

@@ -2,7 +2,7 @@
  * `docker load` for the store: docker save tars (classic, and Docker 25+
  * with an OCI layout inside) and OCI archives, layers plain, gzip or zstd.
  *
- * The archive is indexed once (engine/layers/archive-index.ts) and planned
+ * The archive is indexed once (engine/oci/archive-index.ts) and planned
  * with the analyzer's planImage, so both read archives the same way and
  * check the same digests. Every blob is copied into a staging area under
  * `<store>/ingest/load-…/` while it is hashed and checked against the
@@ -17,8 +17,8 @@
  * untouched, so the image ID (sha256 of the config) stays Docker's.
  */
 import fs from 'node:fs';
-import { detectCompression, type Compression } from './compression';
-import { sha256, type Digest } from './digest';
+import { detectCompression, type Compression } from '../oci/compression';
+import { sha256, type Digest } from '../oci/digest';
 import { EngineError } from './errors';
 import {
   DockerSaveManifestSchema,
@@ -28,10 +28,10 @@ import {
   isManifestMediaType,
   type Descriptor,
   type ImageManifest,
-} from './oci-types';
+} from '../oci/oci-types';
 import { normalizeTag } from './reference';
-import { ArchiveIndex } from '../layers/archive-index';
-import { parseJsonWith, planImage, type ArchiveFormat, type ImagePlan } from '../layers/image-source';
+import { ArchiveIndex } from '../oci/archive-index';
+import { parseJsonWith, planImage, type ArchiveFormat, type ImagePlan } from '../oci/image-source';
 import type { ImageStore } from './store/store';
 import type { StagedImage, Staging } from './store/staging';
 

@@ -15,12 +15,12 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { openDecompressed } from './compression';
-import { DigestTap, assertDigest, digestHex, sha256, type Digest } from './digest';
-import { MediaTypes, type ImageManifest } from './oci-types';
+import { openDecompressed } from '../oci/compression';
+import { DigestTap, assertDigest, digestHex, sha256, type Digest } from '../oci/digest';
+import { MediaTypes, type ImageManifest } from '../oci/oci-types';
 import { familiarize, normalizeReference, parseReference } from './reference';
-import { BLOCK, padding } from './tar/format';
-import { encodeEntryHeader, tarChunks, type TarWriteEntry } from './tar/writer';
+import { BLOCK, padding } from '../oci/tar/format';
+import { encodeEntryHeader, tarChunks, type TarWriteEntry } from '../oci/tar/writer';
 import type { ImageStore, StoredImage } from './store/store';
 
 export interface SavePlan {

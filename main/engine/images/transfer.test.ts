@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageStore } from './store/store';
 import { saveToFile } from './save';
 import { MAX_CHUNK, TransferManager } from './transfer';
-import { makeTmp, rmrf } from './testdata/helpers';
-import { dockerSaveParts, writeArchive } from './testdata/image-archive';
+import { makeTmp, rmrf } from '../oci/testdata/helpers';
+import { dockerSaveParts, writeArchive } from '../oci/testdata/image-archive';
 import { smallLayer } from './testdata/store-helpers';
 
 const isRoot = process.getuid?.() === 0;

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../images/errors';
-import { buildCorpus, type ImageCase } from '../images/testdata/build-corpus';
-import { makeTmp, rmrf } from '../images/testdata/helpers';
+import { buildCorpus, type ImageCase } from '../oci/testdata/build-corpus';
+import { makeTmp, rmrf } from '../oci/testdata/helpers';
 import { analyzeImageArchive } from './analyze';
 
 describe('hostile corpus: analysis', () => {

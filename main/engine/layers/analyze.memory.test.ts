@@ -7,9 +7,9 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zeros } from '../images/tar/writer';
-import { dockerSaveParts, makeLayer, makeLayerFile, writeArchive } from '../images/testdata/image-archive';
-import { makeTmp, rmrf } from '../images/testdata/helpers';
+import { zeros } from '../oci/tar/writer';
+import { dockerSaveParts, makeLayer, makeLayerFile, writeArchive } from '../oci/testdata/image-archive';
+import { makeTmp, rmrf } from '../oci/testdata/helpers';
 import { analyzeImageArchive } from './analyze';
 
 const GiB = 1024 ** 3;

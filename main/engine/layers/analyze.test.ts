@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chainIds } from '../images/digest';
+import { chainIds } from '../oci/digest';
 import {
   dockerSaveParts,
   makeLayer,
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../images/testdata/image-archive';
-import { hasTool, makeTmp, rmrf, run } from '../images/testdata/helpers';
+} from '../oci/testdata/image-archive';
+import { hasTool, makeTmp, rmrf, run } from '../oci/testdata/helpers';
 import { analyzeImageArchive, type ImageAnalysis } from './analyze';
 import { MergedTree } from './filetree';
 

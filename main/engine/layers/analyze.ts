@@ -6,14 +6,14 @@
  * hashes their bytes), and every digest the archive states is checked on
  * the way. See README.md.
  */
-import { DigestTap, assertDigest, chainIds, type Digest } from '../images/digest';
+import { DigestTap, assertDigest, chainIds, type Digest } from '../oci/digest';
 import { EngineError } from '../images/errors';
-import type { Compression } from '../images/compression';
-import type { HistoryEntry, ImageConfig } from '../images/oci-types';
-import { ArchiveIndex } from './archive-index';
+import type { Compression } from '../oci/compression';
+import type { HistoryEntry, ImageConfig } from '../oci/oci-types';
+import { ArchiveIndex } from '../oci/archive-index';
 import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
-import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
+import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from '../oci/image-source';
 import { BodyHasher } from './body-hash';
 import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
 import { RangeDigester } from './range-digest';

@@ -3,7 +3,7 @@
  * changes in it. Whiteouts and opaque directories follow the image-spec:
  * they hide lower-layer content only, never entries of their own layer.
  */
-import type { TarEntryType } from '../images/tar/format';
+import type { TarEntryType } from '../oci/tar/format';
 import type { LayerScan, ScannedEntry } from './layer-scan';
 
 export type ChangeKind = 'added' | 'modified' | 'removed';

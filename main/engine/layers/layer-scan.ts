@@ -7,15 +7,15 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { detectCompression, openDecompressed, type Compression } from '../images/compression';
-import { DigestTap, type Digest } from '../images/digest';
+import { detectCompression, openDecompressed, type Compression } from '../oci/compression';
+import { DigestTap, type Digest } from '../oci/digest';
 import { EngineError } from '../images/errors';
-import { cleanComponents } from '../images/paths';
-import { BLOCK, type TarEntryType } from '../images/tar/format';
-import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
-import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../images/whiteout';
+import { cleanComponents } from '../oci/paths';
+import { BLOCK, type TarEntryType } from '../oci/tar/format';
+import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../oci/tar/reader';
+import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../oci/whiteout';
 import type { RangeDigest, RangeDigester } from './range-digest';
-import { RangeByteReader } from './range-reader';
+import { RangeByteReader } from '../oci/range-reader';
 
 export interface ScannedEntry {
   /** Cleaned path without a leading slash. */

@@ -11,7 +11,7 @@
  * Jobs run one at a time in the order asked.
  */
 import { Worker } from 'node:worker_threads';
-import type { Digest } from '../images/digest';
+import type { Digest } from '../oci/digest';
 
 /** Large preads into one buffer: sha256 with SHA-NI runs at GB/s on big blocks. */
 const CHUNK = 4 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { BerthError } from '../../../preload/errors';
 import { createDriver } from '../../engine/cgroups/driver';
 import { ContainerManager, type ContainerEvent, type ImageProvider } from '../../engine/containers/manager';
 import { prepareMonitor } from '../../engine/containers/runtime';
-import type { ArchiveLimits } from '../../engine/images/limits';
+import type { ArchiveLimits } from '../../engine/oci/limits';
 import { sharedImageStore, type ImageStore } from '../../engine/images/store/index';
 import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../../engine/network/bridge';
 import { parseSubnet } from '../../engine/network/subnet';

@@ -19,7 +19,7 @@ import {
   DEFAULT_SCROLLBACK_BYTES,
   DEFAULT_SESSION_IDLE_MS,
 } from '../../engine/containers/sessions';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../engine/images/limits';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../engine/oci/limits';
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/helper.json';
 

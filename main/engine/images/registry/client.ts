@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
-import { isDigest, parseDigest, sha256, type Digest } from '../digest';
+import { isDigest, parseDigest, sha256, type Digest } from '../../oci/digest';
 import {
   ImageIndexSchema,
   ImageManifestSchema,
@@ -24,7 +24,7 @@ import {
   type Descriptor,
   type ImageIndex,
   type ImageManifest,
-} from '../oci-types';
+} from '../../oci/oci-types';
 import { repositoryScope } from './auth';
 import {
   checkRepository,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageIndex } from '../oci-types';
+import type { ImageIndex } from '../../oci/oci-types';
 import { parseEndpoint } from './endpoint';
 import { isRegistryError } from './errors';
 import { hostPlatform, normalizePlatform, parsePlatform, resolvePlatform } from './platform';

@@ -7,7 +7,7 @@
  * component (a host when it has a `.` or `:`, is `localhost`, or has
  * uppercase), so short names still work.
  */
-import { isDigest, type Digest } from '../digest';
+import { isDigest, type Digest } from '../../oci/digest';
 import { RegistryError } from './errors';
 
 export const DOCKER_HUB = 'docker.io';

@@ -5,8 +5,8 @@
  * treats "v8" and no variant alike, and amd64 prefers no variant / "v1".
  * Attestation manifests (platform unknown/unknown) are never chosen.
  */
-import type { Descriptor, ImageIndex, Platform } from '../oci-types';
-import { isManifestMediaType } from '../oci-types';
+import type { Descriptor, ImageIndex, Platform } from '../../oci/oci-types';
+import { isManifestMediaType } from '../../oci/oci-types';
 import { RegistryError, type RegistryErrorDetails } from './errors';
 
 export interface PlatformSpec {

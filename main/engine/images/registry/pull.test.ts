@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256 } from '../digest';
+import { sha256 } from '../../oci/digest';
 import { EngineError } from '../errors';
 import {
   TempBlobStore,

@@ -12,9 +12,9 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parseDigest, type Digest } from '../digest';
+import { parseDigest, type Digest } from '../../oci/digest';
 import { EngineError } from '../errors';
-import { ImageConfigSchema, type Descriptor, type ImageConfig } from '../oci-types';
+import { ImageConfigSchema, type Descriptor, type ImageConfig } from '../../oci/oci-types';
 import { RegistryClient, type FetchedManifest, type RegistryClientOptions } from './client';
 import { parseEndpoint, repoName } from './endpoint';
 import { RegistryError } from './errors';

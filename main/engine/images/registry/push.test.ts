@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineErrorOf } from '../testdata/helpers';
-import { MediaTypes } from '../oci-types';
+import { engineErrorOf } from '../../oci/testdata/helpers';
+import { MediaTypes } from '../../oci/oci-types';
 import {
   TempBlobStore,
   buildImage,

@@ -4,9 +4,9 @@
  * reference's tag (or its digest). The registry's Docker-Content-Digest must
  * equal the sha256 of our manifest bytes.
  */
-import { sha256, type Digest } from '../digest';
+import { sha256, type Digest } from '../../oci/digest';
 import { EngineError } from '../errors';
-import { ImageManifestSchema, isManifestMediaType, type Descriptor } from '../oci-types';
+import { ImageManifestSchema, isManifestMediaType, type Descriptor } from '../../oci/oci-types';
 import { RegistryClient, type RegistryClientOptions } from './client';
 import { parseEndpoint, repoName } from './endpoint';
 import { RegistryError } from './errors';

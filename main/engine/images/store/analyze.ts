@@ -5,9 +5,9 @@
  * reads blobs only (never the unpacked dirs), so nothing root-specific
  * reaches the result beyond the blob names.
  */
-import { assertDigest, type Digest } from '../digest';
+import { assertDigest, type Digest } from '../../oci/digest';
 import { familiarize } from '../reference';
-import type { HistoryEntry, ImageConfig } from '../oci-types';
+import type { HistoryEntry, ImageConfig } from '../../oci/oci-types';
 import { diveEfficiency } from '../../layers/efficiency';
 import { MergedTree } from '../../layers/filetree';
 import { scanLayer, withBlob, type LayerScan } from '../../layers/layer-scan';

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../digest';
+import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../../oci/digest';
 import { EngineError } from '../errors';
 import { faultPoint } from '../../storage/fault-points';
 import { assertFreeSpace } from '../free-space';

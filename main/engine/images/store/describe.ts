@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import type { HistoryRowT, ImageDetailT, ImageSummaryT } from '../../../../preload/schemas/images';
-import { digestHex } from '../digest';
+import { digestHex } from '../../oci/digest';
 import { familiarize, parseReference } from '../reference';
 import { compileGlob } from './glob';
 import type { ImageStore, StoredImage } from './store';

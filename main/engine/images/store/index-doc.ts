@@ -5,8 +5,8 @@
  * one descriptor without a name for an image that has no tag. These pure
  * functions keep that invariant; the store writes the result atomically.
  */
-import type { Descriptor, ImageIndex } from '../oci-types';
-import { MediaTypes } from '../oci-types';
+import type { Descriptor, ImageIndex } from '../../oci/oci-types';
+import { MediaTypes } from '../../oci/oci-types';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 export const CONTAINERD_NAME = 'io.containerd.image.name';

@@ -8,12 +8,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DigestTap, chainIds, digestHex, parseDigest, type Digest } from '../digest';
+import { DigestTap, chainIds, digestHex, parseDigest, type Digest } from '../../oci/digest';
 import { EngineError } from '../errors';
 import { extractLayerFile, type ExtractSummary } from '../extract';
 import { assertFreeSpace } from '../free-space';
 import type { NativeFsOps } from '../native-fs';
-import type { ImageConfig, ImageManifest } from '../oci-types';
+import type { ImageConfig, ImageManifest } from '../../oci/oci-types';
 import { faultPoint } from '../../storage/fault-points';
 import { writeBlobInto, type WrittenBlob } from './blob-io';
 import type { ImageStore } from './store';

@@ -3,11 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../../preload/errors';
-import { chainIds, digestHex, sha256 } from '../digest';
+import { chainIds, digestHex, sha256 } from '../../oci/digest';
 import { EngineError } from '../errors';
 import { loadArchive } from '../load';
-import { dockerSaveParts, makeConfig, ociArchiveParts, writeArchive, type LayerBlob } from '../testdata/image-archive';
-import { makeTmp, rmrf } from '../testdata/helpers';
+import {
+  dockerSaveParts,
+  makeConfig,
+  ociArchiveParts,
+  writeArchive,
+  type LayerBlob,
+} from '../../oci/testdata/image-archive';
+import { makeTmp, rmrf } from '../../oci/testdata/helpers';
 import { smallLayer, treeHash } from '../testdata/store-helpers';
 import { writeBlobInto } from './blob-io';
 import { acquireLockFile } from './lock';

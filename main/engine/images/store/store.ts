@@ -21,10 +21,10 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import path from 'node:path';
 import { BerthError } from '../../../../preload/errors';
-import { chainIds, digestHex, isDigest, parseDigest, sha256, type Digest } from '../digest';
+import { chainIds, digestHex, isDigest, parseDigest, sha256, type Digest } from '../../oci/digest';
 import { EngineError } from '../errors';
 import { assertFreeSpace } from '../free-space';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../limits';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../oci/limits';
 import type { NativeFsOps } from '../native-fs';
 import { createNativeFsOps } from '../native-ops';
 import {
@@ -35,9 +35,9 @@ import {
   type Descriptor,
   type ImageConfig,
   type ImageManifest,
-} from '../oci-types';
+} from '../../oci/oci-types';
 import { looksLikeImageId, normalizeTag, parseReference, withDefaultTag, formatReference } from '../reference';
-import { parseJsonWith } from '../../layers/image-source';
+import { parseJsonWith } from '../../oci/image-source';
 import { BlobStore, fsyncDir, writeFileAtomic } from './blob-io';
 import {
   emptyIndex,
@@ -55,7 +55,7 @@ import { ownsDataRoot } from '../../storage/engine-lock';
 import { faultPoint } from '../../storage/fault-points';
 import { readRecordFileAsync } from '../../storage/record-file';
 import { Staging, type StagedImage, type StagedLayer } from './staging';
-import { ImageIndexSchema } from '../oci-types';
+import { ImageIndexSchema } from '../../oci/oci-types';
 
 /** Who uses an image; the containers engine provides it. */
 export interface ImageUsage {
@@ -72,7 +72,7 @@ export interface ImageStoreOptions {
   nativeOps?: () => NativeFsOps;
   lockTimeoutMs?: number;
   log?: (msg: string) => void;
-  /** Archive caps and the free-space margin (limits.ts); missing ones take the defaults. */
+  /** Archive caps and the free-space margin (oci/limits.ts); missing ones take the defaults. */
   limits?: Partial<ArchiveLimits>;
 }
 

@@ -5,7 +5,7 @@
  * that began them, and the `images.changed` / `images.progress` events.
  */
 import { packAnalysis } from '../../../../preload/schemas/changes-wire';
-import { digestHex } from '../../../engine/images/digest';
+import { digestHex } from '../../../engine/oci/digest';
 import { familiarize } from '../../../engine/images/reference';
 import type { LoadedImage } from '../../../engine/images/load';
 import { analyzeStoredImage } from '../../../engine/images/store/analyze';

@@ -31,7 +31,7 @@ const entry = (
   change,
 });
 
-/** The busybox test image of main/engine/images/testdata/busybox-image.ts, as the analysis reports it. */
+/** The busybox test image of main/engine/oci/testdata/busybox-image.ts, as the analysis reports it. */
 const layers = [
   {
     changes: [

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { EngineErrorCode } from '../errors';
+import type { EngineErrorCode } from '../../images/errors';
 import { sha256 } from '../digest';
 import { TYPEFLAG } from '../tar/format';
 import { encodePax } from '../tar/pax';

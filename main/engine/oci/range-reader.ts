@@ -11,7 +11,7 @@
  */
 import type fs from 'node:fs';
 import { EngineError } from '../images/errors';
-import type { ByteSource } from '../images/tar/byte-reader';
+import type { ByteSource } from './tar/byte-reader';
 
 /**
  * Read-ahead, adaptive: it doubles while the next header lies within reach

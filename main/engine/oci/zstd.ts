@@ -9,7 +9,7 @@
  * The frame/block scanner below follows RFC 8878 section 3.1.
  */
 import { Decompress } from 'fzstd';
-import { EngineError } from './errors';
+import { EngineError } from '../images/errors';
 
 export const DEFAULT_MAX_ZSTD_WINDOW = 2 ** 27;
 

@@ -3,7 +3,7 @@
  * does (a leading "/" means the root; "." and empty components vanish;
  * ".." pops), and only what still climbs above the root is refused.
  */
-import { EngineError, type EngineErrorCode } from './errors';
+import { EngineError, type EngineErrorCode } from '../images/errors';
 
 /**
  * Returns the cleaned components ([] is the root itself). Throws `code`

@@ -5,7 +5,7 @@
  */
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
-import { EngineError } from './errors';
+import { EngineError } from '../images/errors';
 import { BLOCK, headerChecksums } from './tar/format';
 import { parseNumeric } from './tar/numeric';
 import { zstdDecompress } from './zstd';

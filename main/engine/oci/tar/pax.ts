@@ -3,7 +3,7 @@
  * counts the whole record. Values stay raw bytes because SCHILY.xattr.*
  * values are binary (security.capability is a packed struct).
  */
-import { EngineError } from '../errors';
+import { EngineError } from '../../images/errors';
 
 export type PaxRecords = Map<string, Buffer>;
 

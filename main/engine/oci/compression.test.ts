@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectCompression, openDecompressed } from './compression';
-import { EngineError } from './errors';
+import { EngineError } from '../images/errors';
 import { tarBuffer } from './tar/writer';
 import { chunksOf, engineErrorOf, hasTool, run } from './testdata/helpers';
 import { zstdHugeWindowFrame, zstdRawFrame } from './testdata/zstd-raw';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTmp, rmrf } from '../images/testdata/helpers';
-import { readTar } from '../images/tar/reader';
-import { tarBuffer, type TarWriteEntry } from '../images/tar/writer';
+import { makeTmp, rmrf } from './testdata/helpers';
+import { readTar } from './tar/reader';
+import { tarBuffer, type TarWriteEntry } from './tar/writer';
 import { RangeByteReader } from './range-reader';
 
 describe('RangeByteReader', () => {

@@ -11,7 +11,7 @@
  * (≤ maxMetaSize: they are kept until the end), and every extension header
  * read from the stream (maxArchiveMetadata, limits.ts).
  */
-import { EngineError } from '../errors';
+import { EngineError } from '../../images/errors';
 import { ByteReader, type ByteSource } from './byte-reader';
 import {
   BLOCK,
@@ -108,7 +108,7 @@ function isByteSource(s: Source | ByteSource): s is ByteSource {
   return typeof (s as ByteSource).readSome === 'function' && typeof (s as ByteSource).skip === 'function';
 }
 
-/** Yields the entries of a tar stream (or of a seekable ByteSource such as layers/range-reader.ts). */
+/** Yields the entries of a tar stream (or of a seekable ByteSource such as range-reader.ts). */
 export async function* readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
   const maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const maxMeta = options.maxMetaSize ?? DEFAULT_MAX_META;

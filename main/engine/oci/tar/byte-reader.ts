@@ -2,7 +2,7 @@
  * Exact-length reads over an async iterable of chunks, without ever holding
  * more than one source chunk (plus one header block) in memory.
  */
-import { EngineError } from '../errors';
+import { EngineError } from '../../images/errors';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -11,7 +11,7 @@ function asBuffer(chunk: Uint8Array | string): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** What the tar reader needs from its input; ByteReader for streams, layers/range-reader.ts for seekable files. */
+/** What the tar reader needs from its input; ByteReader for streams, ../range-reader.ts for seekable files. */
 export interface ByteSource {
   readonly position: number;
   /** May return a view that the next call overwrites (RangeByteReader): copy what must outlive it. */

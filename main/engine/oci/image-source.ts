@@ -8,7 +8,7 @@
  * are verified by the caller while it streams them.
  */
 import type { z } from 'zod';
-import { sha256, type Digest } from '../images/digest';
+import { sha256, type Digest } from './digest';
 import { EngineError } from '../images/errors';
 import {
   DockerSaveManifestSchema,
@@ -20,7 +20,7 @@ import {
   type Descriptor,
   type ImageConfig,
   type Platform,
-} from '../images/oci-types';
+} from './oci-types';
 import type { ArchiveIndex, ArchiveMember } from './archive-index';
 
 const MAX_JSON = 16 * 1024 * 1024;

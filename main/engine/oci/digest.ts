@@ -3,7 +3,7 @@
  * and a pass-through tap that hashes a byte stream while it flows.
  */
 import crypto from 'node:crypto';
-import { EngineError } from './errors';
+import { EngineError } from '../images/errors';
 
 export type Digest = `sha256:${string}`;
 

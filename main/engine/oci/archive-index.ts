@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { EngineError, type EngineErrorCode } from '../images/errors';
-import { cleanComponents } from '../images/paths';
-import type { TarEntryType } from '../images/tar/format';
-import { readTar } from '../images/tar/reader';
+import { cleanComponents } from './paths';
+import type { TarEntryType } from './tar/format';
+import { readTar } from './tar/reader';
 import { RangeByteReader } from './range-reader';
 
 export interface ArchiveMember {
