@@ -1,34 +1,57 @@
 /**
- * The one error shape that crosses every boundary (helper → main → renderer/CLI).
- * Kept free of Node and DOM imports: it is bundled into the helper, main,
- * preload and renderer alike.
+ * The one error shape that crosses every boundary (helper → main → renderer/CLI),
+ * and the one closed list of codes it may carry. Each feature declares its codes
+ * next to its schema (preload/schemas/<feature>.ts, `<feature>ErrorCodes`); this
+ * file joins them. Kept free of Node and DOM imports: it is bundled into the
+ * helper, main, preload and renderer alike.
  */
+import { capabilityErrorCodes } from './schemas/capabilities';
+import { containerErrorCodes } from './schemas/containers';
+import { deviceErrorCodes } from './schemas/devices';
+import { errnoErrorCodes, runtimeErrorCodes } from './schemas/errno';
+import { imageErrorCodes } from './schemas/images';
+import { namespaceErrorCodes } from './schemas/namespaces';
+import { registryErrorCodes } from './schemas/registry';
+import { cgroupErrorCodes } from './schemas/resources';
+import { sessionErrorCodes } from './schemas/sessions';
+import { systemErrorCodes } from './schemas/system';
+import { transportErrorCodes } from './schemas/transport';
+import { uploadErrorCodes } from './schemas/uploads';
 
-/** Stable codes. Callers branch on these, never on messages. */
-export const ErrorCodes = [
-  'BAD_REQUEST', // a frame that is not a request at all
-  'BAD_PARAMS', // params fail the method's schema
-  'BAD_RESULT', // a handler returned something its schema refuses (a bug)
-  'METHOD_NOT_FOUND',
-  'FRAME_TOO_LARGE',
-  'PARSE_ERROR',
-  'PEER_REFUSED', // SO_PEERCRED uid not allowed
-  'UNAUTHORIZED', // web mode: missing or wrong token or session
-  'FORBIDDEN_ORIGIN',
-  'HELPER_UNAVAILABLE', // helper not running and could not be started
-  'HELPER_NOT_INSTALLED', // non-root without the installed pkexec launcher
-  'HELPER_AUTH_FAILED', // pkexec refused or was dismissed
-  'HELPER_DISCONNECTED', // connection dropped while a call was in flight
-  'NATIVE_NOT_BUILT',
-  'TIMEOUT',
-  'CANCELLED',
-  'INTERNAL',
-] as const;
+import { BerthError } from './berth-error';
 
-export type KnownErrorCode = (typeof ErrorCodes)[number];
+export { BerthError, isBerthError } from './berth-error';
 
-/** Engine modules add their own codes (TAR_PATH_ESCAPE, …); the type stays open. */
-export type ErrorCode = KnownErrorCode | (string & {});
+/** Every list of codes, by feature. A code belongs to exactly one list (preload/errors.test.ts). */
+export const errorCodeLists = {
+  transport: transportErrorCodes,
+  system: systemErrorCodes,
+  containers: containerErrorCodes,
+  capabilities: capabilityErrorCodes,
+  devices: deviceErrorCodes,
+  sessions: sessionErrorCodes,
+  namespaces: namespaceErrorCodes,
+  resources: cgroupErrorCodes,
+  images: imageErrorCodes,
+  registry: registryErrorCodes,
+  uploads: uploadErrorCodes,
+  errno: errnoErrorCodes,
+  runtime: runtimeErrorCodes,
+} as const;
+
+/** Stable codes, closed. Callers branch on these, never on messages. */
+export type ErrorCode = (typeof errorCodeLists)[keyof typeof errorCodeLists][number];
+
+export const ERROR_CODES: readonly ErrorCode[] = Object.values(errorCodeLists).flat();
+
+/** `ErrorCodes.CONTAINER_NOT_FOUND` and so on: what comparisons use instead of bare strings. */
+export const ErrorCodes = Object.fromEntries(ERROR_CODES.map((c) => [c, c])) as { readonly [C in ErrorCode]: C };
+
+const declared: ReadonlySet<string> = new Set(ERROR_CODES);
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && declared.has(v);
+}
 
 export interface ErrorShape {
   code: ErrorCode;
@@ -36,29 +59,11 @@ export interface ErrorShape {
   details?: Record<string, unknown>;
 }
 
-export class BerthError extends Error implements ErrorShape {
-  readonly code: ErrorCode;
-  readonly details?: Record<string, unknown>;
-
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
-    this.name = 'BerthError';
-    this.code = code;
-    if (details !== undefined) this.details = details;
-  }
-
-  toJSON(): ErrorShape {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
-  }
-
-  static from(shape: ErrorShape): BerthError {
-    return new BerthError(shape.code, shape.message, shape.details);
-  }
+export function isErrorShape(v: unknown): v is ErrorShape {
+  return hasCodeAndMessage(v) && isErrorCode(v.code);
 }
 
-export function isErrorShape(v: unknown): v is ErrorShape {
+function hasCodeAndMessage(v: unknown): v is { code: string; message: string; details?: Record<string, unknown> } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return (
@@ -69,23 +74,31 @@ export function isErrorShape(v: unknown): v is ErrorShape {
 }
 
 /**
+ * A shape for a code that came from elsewhere (a Node system error, a peer's
+ * answer): a declared code passes as it is; any other (Node's own ERR_* codes)
+ * becomes INTERNAL with the original kept in details.code, so what crosses a
+ * line always carries a declared code.
+ */
+function shapeOf(code: string, message: string, details?: Record<string, unknown>): ErrorShape {
+  if (isErrorCode(code)) return details === undefined ? { code, message } : { code, message, details };
+  return { code: 'INTERNAL', message, details: { ...details, code } };
+}
+
+/**
  * Turn anything thrown into an ErrorShape without losing what matters:
  * a BerthError keeps its code; a Node system error keeps its errno name
  * (ENOENT, EPERM, …) as the code so the kernel's answer reaches the UI.
  */
 export function toErrorShape(err: unknown): ErrorShape {
   if (err instanceof BerthError) return err.toJSON();
-  if (isErrorShape(err))
-    return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
+  if (hasCodeAndMessage(err)) return shapeOf(err.code, err.message, err.details);
   if (err instanceof Error) {
     const sys = err as Error & { code?: unknown; syscall?: unknown; path?: unknown };
     if (typeof sys.code === 'string') {
       const details: Record<string, unknown> = {};
       if (typeof sys.syscall === 'string') details.syscall = sys.syscall;
       if (typeof sys.path === 'string') details.path = sys.path;
-      return Object.keys(details).length
-        ? { code: sys.code, message: err.message, details }
-        : { code: sys.code, message: err.message };
+      return shapeOf(sys.code, err.message, Object.keys(details).length ? details : undefined);
     }
     return { code: 'INTERNAL', message: err.message };
   }

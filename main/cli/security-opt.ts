@@ -8,7 +8,7 @@
  * `seccomp=default` would name a file in docker; here it is a file too.
  */
 import fs from 'node:fs';
-import { BerthError } from '../../preload/errors';
+import { BerthError, isErrorCode } from '../../preload/errors';
 
 export type SeccompOpt = 'unconfined' | { profile: string };
 
@@ -31,7 +31,8 @@ export function seccompFromSecurityOpts(
       try {
         text = readFile(value);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+        const errno = (e as NodeJS.ErrnoException).code;
+        const code = isErrorCode(errno) ? errno : 'EIO';
         throw new BerthError(code, `--security-opt seccomp=${value}: cannot read the profile (${code})`);
       }
       seccomp = { profile: text };

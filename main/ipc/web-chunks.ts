@@ -8,6 +8,7 @@
  */
 import type http from 'node:http';
 import { CHUNK_METHODS, MAX_PUT_CHUNK_BYTES, type ChunkMethod, type Envelope } from '../../preload/api';
+import type { ErrorCode } from '../../preload/errors';
 import { MAX_CHUNK_BYTES } from '../../preload/schemas/images';
 import type { Router } from '../api/router';
 
@@ -17,7 +18,7 @@ function reply(res: http.ServerResponse, status: number, envelope: Envelope<unkn
     .end(JSON.stringify(envelope));
 }
 
-const bad = (res: http.ServerResponse, status: number, code: string, message: string) =>
+const bad = (res: http.ServerResponse, status: number, code: ErrorCode, message: string) =>
   reply(res, status, { ok: false, error: { code, message } });
 
 /**

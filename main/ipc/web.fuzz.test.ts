@@ -727,7 +727,7 @@ beforeAll(async () => {
     get: (t, k) =>
       (t as Record<string | symbol, unknown>)[k] ??
       (async () => {
-        throw new BerthError('UNAVAILABLE_IN_TEST', `${String(k)} is not served in this test`);
+        throw new BerthError('HELPER_UNAVAILABLE', `${String(k)} is not served in this test`);
       }),
   }) as unknown as MainHandlers;
   server = await startWebServer({

@@ -5,7 +5,7 @@
  * up to its newline, so one bad frame never desynchronises the stream.
  */
 import { z } from 'zod';
-import { BerthError, type ErrorShape } from '../../preload/errors';
+import { BerthError, toErrorShape, type ErrorShape } from '../../preload/errors';
 
 export const MAX_FRAME = 16 * 1024 * 1024;
 
@@ -73,7 +73,10 @@ export function errorResponse(id: RpcId, e: ErrorShape): RpcResponse {
 }
 
 export function errorFromResponse(err: z.infer<typeof RpcErrorObject>): BerthError {
-  return new BerthError(err.data?.code ?? 'INTERNAL', err.message, err.data?.details);
+  // toErrorShape keeps a declared code and turns any other into INTERNAL (details.code).
+  return BerthError.from(
+    toErrorShape({ code: err.data?.code ?? 'INTERNAL', message: err.message, details: err.data?.details }),
+  );
 }
 
 export type Frame = { kind: 'line'; text: string } | { kind: 'too-large'; bytes: number };

@@ -67,3 +67,9 @@ export const DEFAULT_CAPABILITY_NAMES: readonly CapabilityNameT[] = [
   'CAP_AUDIT_WRITE',
   'CAP_SETFCAP',
 ];
+
+/** Error codes of capability names (--cap-add / --cap-drop). */
+export const capabilityErrorCodes = [
+  'CAPABILITY_UNKNOWN', // not a capability name
+  'CAPABILITY_UNAVAILABLE', // the kernel or the helper itself does not have it
+] as const;

@@ -25,7 +25,7 @@
  * share it.
  */
 import { z } from 'zod';
-import { BerthError } from '../errors';
+import { BerthError } from '../berth-error';
 
 /** Bumped when a column's order or meaning changes: a decoder refuses a version it does not know. */
 export const CHANGES_WIRE_VERSION = 1;

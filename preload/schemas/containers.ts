@@ -388,3 +388,32 @@ export type SecurityOptionsT = z.output<typeof SecurityOptions>;
 export type DeviceMappingT = z.output<typeof DeviceMapping>;
 export type ContainerSeccompT = z.output<typeof ContainerSeccomp>;
 export type IdRangeT = z.output<typeof IdRange>;
+
+/** Error codes of containers: lookup, lifecycle, user, network, user namespace and seccomp setup. */
+export const containerErrorCodes = [
+  'CONTAINER_NOT_FOUND',
+  'CONTAINER_AMBIGUOUS', // an id prefix that matches more than one container
+  'CONTAINER_UNREADABLE', // a damaged record: it can only be inspected or removed
+  'CONTAINER_RUNNING', // the operation needs a stopped container
+  'CONTAINER_NOT_RUNNING',
+  'CONTAINER_NOT_PAUSED',
+  'CONTAINER_START_FAILED',
+  'NAME_IN_USE',
+  'NO_COMMAND', // neither the request nor the image names a command
+  'VOLUME_SOURCE_MISSING',
+  'USER_NOT_FOUND', // --user names a user the image's /etc/passwd lacks
+  'GROUP_NOT_FOUND',
+  'NET_BAD_ADDRESS',
+  'NET_BAD_SUBNET',
+  'NET_COMMAND_FAILED', // ip / nft failed (details carry its stderr)
+  'NET_EXHAUSTED', // no free address left in the subnet
+  'NET_LOCKED', // another process is setting up the bridge
+  'NET_STATE_CORRUPT',
+  'PORT_IN_USE', // another container publishes the host port
+  'USERNS_NO_SUBID_RANGE',
+  'USERNS_RANGES_DAMAGED',
+  'USERNS_RANGES_EXHAUSTED',
+  'USERNS_RANGES_LOCKED',
+  'SECCOMP_PROFILE_INVALID',
+  'SECCOMP_COMPILE_FAILED',
+] as const;

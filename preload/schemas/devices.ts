@@ -92,3 +92,9 @@ export type DevicePolicyRuleT = z.output<typeof DevicePolicyRule>;
 export type DeviceNodeT = z.output<typeof DeviceNode>;
 export type DevicePolicyV1T = z.output<typeof DevicePolicyV1>;
 export type DevicePolicyV2T = z.output<typeof DevicePolicyV2>;
+
+/** Error codes of --device and --device-cgroup-rule. */
+export const deviceErrorCodes = [
+  'DEVICE_RULE_INVALID', // a --device-cgroup-rule that is not docker's 'TYPE MAJ:MIN ACCESS'
+  'DEVICE_INVALID', // a --device that is malformed, or whose host path is missing or not a device
+] as const;

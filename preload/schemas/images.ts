@@ -418,3 +418,59 @@ export type HistoryRowT = z.output<typeof HistoryRow>;
 export type LoadedImageT = z.output<typeof LoadedImage>;
 export type ImagesProgressT = z.output<typeof ImagesProgress>;
 export type ImagesChangedT = z.output<typeof ImagesChanged>;
+
+/** Error codes of images: the store, transfers, archives, secure extraction and layer analysis. */
+export const imageErrorCodes = [
+  // store
+  'IMAGE_NOT_FOUND',
+  'IMAGE_AMBIGUOUS', // an id prefix that matches more than one image
+  'IMAGE_CONFLICT', // removing by id an image with several tags, without force
+  'IMAGE_IN_USE', // a container uses it
+  'LAYER_MISSING',
+  'STORE_CORRUPT',
+  'STORE_LOCKED',
+  // transfers (images.ingest.* / images.export.*) and files main reads for them
+  'INGEST_NOT_FOUND',
+  'INGEST_BUSY',
+  'INGEST_OFFSET', // a chunk not at the offset received so far
+  'INGEST_TOO_LARGE', // past the announced size
+  'INGEST_INCOMPLETE',
+  'EXPORT_NOT_FOUND',
+  'EXPORT_OFFSET',
+  'EXPORT_SIZE',
+  'TOO_MANY_TRANSFERS',
+  'CHUNK_TOO_LARGE',
+  'FILE_CHANGED', // the file changed while it was read
+  'NOT_A_FILE',
+  'ANALYSIS_GONE', // a cached analysis was dropped; analyze again
+  'CHANGES_MALFORMED', // packed change lists that do not decode (changes-wire.ts)
+  // tar stream
+  'TAR_TRUNCATED', // the stream ended inside a header, a body or before the end marker
+  'TAR_BAD_HEADER', // checksum, octal/base-256 field, PAX record or name is malformed
+  'TAR_UNSUPPORTED', // GNU sparse, multi-volume and other entry types we do not apply
+  'TAR_SIZE_LIMIT', // a declared size exceeds a configured limit
+  // archive caps: the operation stores nothing
+  'ARCHIVE_METADATA_TOO_LARGE', // PAX / GNU long-name headers past their total, chain or global cap
+  'LAYER_TOO_LARGE', // one layer's uncompressed tar past its cap
+  'IMAGE_TOO_LARGE', // the uncompressed layers of one load or pull past their cap
+  'NO_SPACE', // the data root's free space would drop under its margin
+  // extraction policy
+  'TAR_PATH_ESCAPE', // an entry path still climbs above the root after cleaning
+  'TAR_LINK_ESCAPE', // a hardlink target escapes the root or goes through a symlink
+  'TAR_LINK_MISSING', // a hardlink target is not an existing non-directory of this layer
+  'TAR_SYMLINK_PARENT', // a parent of the entry is a symlink (this layer or a lower one)
+  'TAR_PARENT_NOT_DIR', // a parent of the entry exists in this layer as a non-directory
+  'TAR_DEVICE_FORBIDDEN', // char/block device (or fifo when disallowed)
+  'TAR_XATTR_FORBIDDEN', // an xattr we must never take from input (trusted.overlay.*)
+  'TAR_DUPLICATE', // an ambiguous duplicate (e.g. two blobs with one name in an image archive)
+  // streams and blobs
+  'COMPRESSION_BAD',
+  'DIGEST_INVALID',
+  'DIGEST_MISMATCH', // bytes differ from the digest that named them (registry pulls too)
+  'MANIFEST_INVALID',
+  'MANIFEST_PATH_ESCAPE',
+  'BLOB_MISSING',
+  'TARGET_EXISTS',
+  'NATIVE_OP_FAILED', // an xattr/mknod call failed
+  'EXTRACT_FAILED', // a filesystem call failed while applying an entry (details.errno)
+] as const;

@@ -246,3 +246,6 @@ export type SharedNamespacesT = z.output<typeof SharedNamespaces>;
 export type NamespaceScanParamsT = z.output<typeof NamespaceScanParams>;
 export type NamespaceProcessesParamsT = z.output<typeof NamespaceProcessesParams>;
 export type NamespaceProcessPageT = z.output<typeof NamespaceProcessPage>;
+
+/** Error codes of the namespace inventory. */
+export const namespaceErrorCodes = ['NS_NOT_FOUND', 'NS_PROCESS_NOT_FOUND'] as const;

@@ -68,3 +68,22 @@ export const registryEvents = {
 } as const;
 
 export type PullProgressT = z.output<typeof PullProgress>;
+
+/**
+ * Error codes of the registry client. Every registry error carries the same
+ * details: registry, repository, the HTTP status (when there was one) and the
+ * registry's own `errors` array as the distribution spec defines it.
+ */
+export const registryErrorCodes = [
+  'REGISTRY_UNAUTHORIZED', // 401: no or wrong credentials, or the token server refused them
+  'REGISTRY_DENIED', // 403 / DENIED: authenticated but not allowed
+  'REGISTRY_NOT_FOUND', // 404 / MANIFEST_UNKNOWN / BLOB_UNKNOWN / NAME_UNKNOWN
+  'REGISTRY_UNREACHABLE', // network error (refused, reset, DNS, TLS) after the retries
+  'REGISTRY_RATE_LIMITED', // 429 / TOOMANYREQUESTS after the retries
+  'REGISTRY_PROTOCOL', // unexpected status, bad JSON, a body longer than announced, a bad redirect
+  'REGISTRY_UNSUPPORTED', // schema1 manifests, unknown manifest media types
+  'REGISTRY_BODY_TOO_LARGE', // a body past its limit; the client reports it as REGISTRY_PROTOCOL or DIGEST_MISMATCH
+  'REGISTRY_BODY_SHORT', // a body that ended early; retried, then REGISTRY_UNREACHABLE
+  'REFERENCE_INVALID', // an image reference we cannot parse
+  'PLATFORM_NOT_FOUND', // an index without a manifest for the wanted platform
+] as const;

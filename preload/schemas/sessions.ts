@@ -114,3 +114,12 @@ export const sessionEvents = {
     error: z.string().optional(),
   }),
 } as const;
+
+/** Error codes of exec and attach sessions. */
+export const sessionErrorCodes = [
+  'SESSION_NOT_FOUND',
+  'SESSION_NOT_OWNER', // another uid opened it
+  'SESSION_NOT_REATTACHABLE',
+  'SESSION_LIMIT',
+  'ATTACH_FAILED',
+] as const;

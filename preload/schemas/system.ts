@@ -104,3 +104,18 @@ export const systemEvents = {
   /** Main's connection to the helper changed (helper crashed, restarted…). */
   'helper.state': HelperState,
 } as const;
+
+/** Error codes of the app and its helper: starting, reaching and configuring it (the CLI's USAGE too). */
+export const systemErrorCodes = [
+  'HELPER_UNAVAILABLE', // helper not running and could not be started
+  'HELPER_NOT_INSTALLED', // non-root without the installed pkexec launcher
+  'HELPER_AUTH_FAILED', // pkexec refused or was dismissed
+  'HELPER_DISCONNECTED', // connection dropped while a call was in flight
+  'NATIVE_NOT_BUILT',
+  'CONFIG_INVALID', // the helper's settings file fails its schema
+  'CONFIG_UNREADABLE',
+  'CONFIG_UNSAFE', // the settings file is writable by someone other than root
+  'RUN_FILE_REFUSED', // a run-time file or its directory is not what it must be (a directory, replaced, not removable)
+  'DATA_ROOT_IN_USE', // another engine holds the data root's lock
+  'USAGE', // CLI: an unknown flag or a missing value
+] as const;

@@ -69,3 +69,13 @@ export const uploadsMethods = {
     summary: 'layers.analyzeUpload without the change lists, kept in main for layers.changes (summary first)',
   }),
 } as const;
+
+/** Error codes of main-side uploads (the chunk protocol's, with the UPLOAD_ prefix). */
+export const uploadErrorCodes = [
+  'UPLOAD_NOT_FOUND',
+  'UPLOAD_BUSY', // another chunk of the same upload is being written
+  'UPLOAD_OFFSET', // a chunk not at the offset received so far
+  'UPLOAD_TOO_LARGE', // past the announced size
+  'UPLOAD_INCOMPLETE', // consumed before all announced bytes arrived
+  'TOO_MANY_UPLOADS',
+] as const;

@@ -6,6 +6,7 @@
  * chunk method's envelope.
  */
 import { CHUNK_PUT_PATH, type BerthBridge, type ChunkMethod, type Envelope } from '../../../../preload/api';
+import { isErrorCode } from '../../../../preload/errors';
 
 type Fetch = (
   url: string,
@@ -35,7 +36,7 @@ export function httpChunkPut(
       return {
         ok: false,
         error: {
-          code: typeof e.code === 'string' ? e.code : 'UNAUTHORIZED',
+          code: isErrorCode(e.code) ? e.code : 'UNAUTHORIZED',
           message: `PUT ${method} chunk: ${typeof e.message === 'string' ? e.message : String(err)}`,
         },
       };

@@ -12,7 +12,7 @@ import {
   WS_SESSION_PROTOCOL_PREFIX,
   WS_SUBPROTOCOL,
 } from '../../../../preload/api';
-import { BerthError } from '../../../../preload/errors';
+import { BerthError, isErrorCode } from '../../../../preload/errors';
 
 export interface SessionFetch {
   (
@@ -141,7 +141,7 @@ export class WebSession {
     if (status === 401 || status === 403) this.token = null;
     const e = body as { code?: unknown; message?: unknown } | null;
     throw new BerthError(
-      typeof e?.code === 'string' ? e.code : 'UNAUTHORIZED',
+      isErrorCode(e?.code) ? e.code : 'UNAUTHORIZED',
       typeof e?.message === 'string' ? e.message : `POST ${WEB_SESSION_PATH} answered ${status}`,
     );
   }

@@ -12,7 +12,7 @@
  */
 import type { BerthBridge, Envelope, WsClientMessage, WsServerMessage } from '../../../../preload/api';
 import type { EventName, EventPayload, MethodName, Params, Result } from '../../../../preload/contract';
-import type { ErrorShape } from '../../../../preload/errors';
+import type { ErrorCode, ErrorShape } from '../../../../preload/errors';
 
 /** The subset of the DOM WebSocket this bridge uses (a fake can stand in for tests). */
 export interface WebSocketLike {
@@ -296,14 +296,14 @@ export class WsBridge implements BerthBridge {
     return Math.round(base * (0.5 + this.random() * 0.5));
   }
 
-  private failPending(why: string, code: string = TRANSPORT_CLOSED): void {
+  private failPending(why: string, code: ErrorCode = TRANSPORT_CLOSED): void {
     const pending = [...this.pending.values()];
     this.pending.clear();
     this.outbox = [];
     for (const p of pending) p.resolve(this.closedEnvelope(p.method, why, code));
   }
 
-  private closedEnvelope(method: string, why: string, code: string = TRANSPORT_CLOSED): Envelope<never> {
+  private closedEnvelope(method: string, why: string, code: ErrorCode = TRANSPORT_CLOSED): Envelope<never> {
     const error: ErrorShape = { code, message: `${method}: ${why}` };
     return { ok: false, error };
   }

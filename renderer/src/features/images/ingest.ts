@@ -11,7 +11,7 @@
  */
 import { MAX_PUT_CHUNK_BYTES, type ChunkMethod } from '../../../../preload/api';
 import type { MethodName, Params, Result } from '../../../../preload/contract';
-import { BerthError } from '../../../../preload/errors';
+import { BerthError, type ErrorCode } from '../../../../preload/errors';
 
 /** 1 MiB: well under the contract's 4 MiB chunk limit and the 16 MiB WebSocket frame. */
 export const INGEST_CHUNK_BYTES = 1024 * 1024;
@@ -77,7 +77,7 @@ export interface ChunkSender {
    */
   sendBytes?: (offset: number, data: Blob) => Promise<{ received: number }>;
   /** The error code for a receiver that holds something else than offset + chunk. */
-  offsetCode: string;
+  offsetCode: ErrorCode;
   /** Who receives, for the message ("the helper", "main"). */
   receiver: string;
 }
