@@ -376,34 +376,28 @@ function headerName(h: HeaderBlock): string {
   return prefix ? `${prefix}/${h.rawName}` : h.rawName;
 }
 
+/** Entry types by typeflag; the old-style '\0' flag is decided by the name (entryType). */
+const ENTRY_TYPES: ReadonlyMap<number, TarEntryType> = new Map<number, TarEntryType>([
+  [TYPEFLAG.file, 'file'],
+  [TYPEFLAG.contiguous, 'file'],
+  [TYPEFLAG.hardlink, 'hardlink'],
+  [TYPEFLAG.symlink, 'symlink'],
+  [TYPEFLAG.char, 'char'],
+  [TYPEFLAG.block, 'block'],
+  [TYPEFLAG.dir, 'dir'],
+  [TYPEFLAG.fifo, 'fifo'],
+]);
+
 function entryType(h: HeaderBlock, flag: number, name: string): TarEntryType {
-  switch (flag) {
-    case TYPEFLAG.file:
-    case TYPEFLAG.contiguous:
-      return 'file';
-    case TYPEFLAG.oldFile:
-      return name.endsWith('/') ? 'dir' : 'file';
-    case TYPEFLAG.hardlink:
-      return 'hardlink';
-    case TYPEFLAG.symlink:
-      return 'symlink';
-    case TYPEFLAG.char:
-      return 'char';
-    case TYPEFLAG.block:
-      return 'block';
-    case TYPEFLAG.dir:
-      return 'dir';
-    case TYPEFLAG.fifo:
-      return 'fifo';
-    default: {
-      const { entry, offset } = h;
-      throw new EngineError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
-        entry,
-        offset,
-        typeflag: String.fromCharCode(flag),
-      });
-    }
-  }
+  if (flag === TYPEFLAG.oldFile) return name.endsWith('/') ? 'dir' : 'file';
+  const type = ENTRY_TYPES.get(flag);
+  if (type !== undefined) return type;
+  const { entry, offset } = h;
+  throw new EngineError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
+    entry,
+    offset,
+    typeflag: String.fromCharCode(flag),
+  });
 }
 
 function rejectSparse(h: HeaderBlock, ctx: HeaderContext): void {
@@ -487,15 +481,17 @@ function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): Map<
 
 /** uid or gid: a PAX record over the header field, 0..2^32-1. */
 function idField(h: HeaderBlock, paxRec: Buffer | undefined, field: 'uid' | 'gid', path: string): number {
-  const v = paxRec !== undefined ? paxDecimal(paxRec, field, path, h.offset) : h.num(field);
-  if (v < 0n || v > 0xffffffffn) throw h.bad(`${field} out of range`);
-  return Number(v);
+  return u32(h, paxRec !== undefined ? paxDecimal(paxRec, field, path, h.offset) : h.num(field), field);
 }
 
 /** Device numbers, read only for char and block devices. */
 function devField(h: HeaderBlock, type: TarEntryType, field: 'devmajor' | 'devminor'): number {
   if (type !== 'char' && type !== 'block') return 0;
-  const v = h.num(field);
+  return u32(h, h.num(field), field);
+}
+
+/** A 32-bit unsigned field (ids, device numbers). */
+function u32(h: HeaderBlock, v: bigint, field: string): number {
   if (v < 0n || v > 0xffffffffn) throw h.bad(`${field} out of range`);
   return Number(v);
 }
