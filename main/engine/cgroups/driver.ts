@@ -2,8 +2,9 @@
  * The CgroupDriver interface (after youki's libcgroups CgroupManager) and its
  * three drivers, all one composition: each controller lives either in a v1
  * hierarchy (its own mount, or co-mounted like "cpu,cpuacct") or in the unified
- * v2 hierarchy, and the driver routes every limit, read and sample to the file
- * in ./v1 or ./v2 for that controller.
+ * v2 hierarchy. Each version lists its controllers in one table (v1/table.ts,
+ * v2/table.ts, typed by controller.ts); the driver places each role of a group
+ * in one of them and loops over the roles for every limit, read and sample.
  *
  *   V1Driver      v1 hierarchies only
  *   V2Driver      the unified hierarchy only
@@ -36,67 +37,34 @@ import {
 import type { SampleFile } from './sample-layout';
 import { StatsReader } from './stats-reader';
 import { type EffPart, type EffectiveLimits, type Limits, type ResourceStats, mergeParts, unsupported } from './types';
-import * as v1blkio from './v1/blkio';
-import * as v1cpu from './v1/cpu';
-import * as v1cpuacct from './v1/cpuacct';
-import * as v1cpuset from './v1/cpuset';
+import {
+  type Controller,
+  type ControllerKey,
+  type ControllerTable,
+  type OomCounters,
+  type StatsContext,
+  LIMIT_ROLES,
+  STATS_ROLES,
+} from './controller';
 import * as v1devices from './v1/devices';
 import * as v1freezer from './v1/freezer';
-import * as v1memory from './v1/memory';
 import { type EnsureNetOptions, ensureNetClsPrio } from './v1/net-cls';
-import * as v1netcls from './v1/net-cls';
-import * as v1netprio from './v1/net-prio';
-import * as v1pids from './v1/pids';
+import { V1_KEYS, V1_TABLE, type V1Key } from './v1/table';
 import * as v2core from './v2/core';
-import * as v2cpu from './v2/cpu';
 import * as v2devices from './v2/devices';
 import { ruleTable } from './v2/device-filter';
+import { V2_ABSENT, V2_TABLE } from './v2/table';
 import { ruleText } from './device-policy';
-import * as v2cpuset from './v2/cpuset';
-import * as v2freezer from './v2/freezer';
-import * as v2hugetlb from './v2/hugetlb';
-import * as v2io from './v2/io';
-import * as v2memory from './v2/memory';
-import * as v2pids from './v2/pids';
-import * as psi from './v2/psi';
 
-/** Controllers by their v1 names (v2: cpuacct is part of cpu, blkio is io). */
-export type Controller =
-  | 'memory'
-  | 'cpu'
-  | 'cpuacct'
-  | 'cpuset'
-  | 'pids'
-  | 'blkio'
-  | 'devices'
-  | 'freezer'
-  | 'net_cls'
-  | 'net_prio'
-  | 'hugetlb';
+export type { ControllerKey, OomCounters };
 
-export const V1_CONTROLLERS: readonly Controller[] = [
-  'memory',
-  'cpu',
-  'cpuacct',
-  'cpuset',
-  'pids',
-  'blkio',
-  'devices',
-  'freezer',
-  'net_cls',
-  'net_prio',
-];
+/** The v1 controllers Berth mounts groups in (v1/table.ts). */
+export const V1_CONTROLLERS: readonly V1Key[] = V1_KEYS;
 
-/** The v2 name of each controller that exists in v2. */
-const V2_NAME: Partial<Record<Controller, string>> = {
-  memory: 'memory',
-  cpu: 'cpu',
-  cpuacct: 'cpu',
-  cpuset: 'cpuset',
-  pids: 'pids',
-  blkio: 'io',
-  hugetlb: 'hugetlb',
-};
+/** A role's controller in v1, if v1 has one. */
+function v1Controller(key: ControllerKey): Controller | undefined {
+  return (V1_TABLE as ControllerTable)[key];
+}
 
 /** A group, as plain data: safe to log, store and hand back to open(). */
 export interface CgroupHandle {
@@ -105,7 +73,7 @@ export interface CgroupHandle {
   /** parent/id, the same relative path in every hierarchy. */
   readonly path: string;
   /** v1 controller → the group's directory in that controller's hierarchy. */
-  readonly v1: Readonly<Partial<Record<Controller, string>>>;
+  readonly v1: Readonly<Partial<Record<ControllerKey, string>>>;
   /** The group's directory in the unified hierarchy (v2, hybrid), else null. */
   readonly unified: string | null;
 }
@@ -113,16 +81,6 @@ export interface CgroupHandle {
 export interface ApplyResult {
   /** Every file written, in order, with the exact string. */
   writes: WriteRecord[];
-}
-
-export interface OomCounters {
-  /** memory.events (v2) or memory.oom_control (v1). */
-  file: string;
-  oom: number;
-  oomKill: number;
-  /** v1 memory.failcnt. */
-  failcnt?: number;
-  underOom?: boolean;
 }
 
 export interface OomWatcher {
@@ -205,12 +163,27 @@ export interface DriverOptions {
 
 export const DEFAULT_PARENT = 'berth';
 const DEFAULT_V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'io', 'pids', 'hugetlb'];
-const DEVICES_V2_REASON =
-  'cgroup v2 has no devices files: device rules are the BPF_PROG_TYPE_CGROUP_DEVICE program of the device policy (setDevicePolicy; containers.devices shows it)';
-const NET_V2_REASON =
-  'cgroup v2 has no net_cls/net_prio controller; match the socket cgroup path instead (nftables "socket cgroupv2", eBPF)';
 
-type Where = { v: 1; dir: string } | { v: 2; dir: string } | null;
+/** A role placed for one group: the controller that fills it and the group's directory there. */
+type Placed = { c: Controller; dir: string } | null;
+
+const ZERO_CPU: ResourceStats['cpu'] = {
+  usageUsec: 0,
+  userUsec: 0,
+  systemUsec: 0,
+  nrPeriods: 0,
+  nrThrottled: 0,
+  throttledUsec: 0,
+};
+const ZERO_MEMORY: ResourceStats['memory'] = {
+  current: 0,
+  peak: null,
+  limit: null,
+  anon: 0,
+  file: 0,
+  oomEvents: 0,
+  oomKillEvents: 0,
+};
 
 function syncSleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -282,7 +255,7 @@ export function mergeLimits(prev: Limits | undefined, next: Limits): Limits {
 export class ComposedDriver implements CgroupDriver {
   readonly kind: CgroupMode;
   /** v1 controller → mount point. */
-  protected readonly v1Mounts = new Map<Controller, string>();
+  protected readonly v1Mounts = new Map<ControllerKey, string>();
   /** v1 mount point → its controllers (to find a pid's previous group in /proc/PID/cgroup). */
   protected readonly v1MountControllers = new Map<string, string[]>();
   protected readonly unifiedMount: string | null;
@@ -293,7 +266,8 @@ export class ComposedDriver implements CgroupDriver {
   private readonly hz: number;
   private readonly requested = new Map<string, Limits>();
   private readonly readers = new Map<string, StatsReader>();
-  private readonly hugeSizes = new Map<string, string[]>();
+  /** StatsContext.once values per group (hugetlb page sizes), dropped on release(). */
+  private readonly memo = new Map<string, Map<string, unknown>>();
   private readonly watchers = new Map<string, Set<OomWatcher>>();
   private readonly applyListeners = new Set<(h: CgroupHandle) => void>();
   /** The v1 device policy writes of each group, for the read-back. */
@@ -308,8 +282,8 @@ export class ComposedDriver implements CgroupDriver {
         if (h.version !== 1 || h.name) continue;
         this.v1MountControllers.set(h.mountPoint, h.controllers);
         for (const c of h.controllers)
-          if ((V1_CONTROLLERS as readonly string[]).includes(c) && !this.v1Mounts.has(c as Controller))
-            this.v1Mounts.set(c as Controller, h.mountPoint);
+          if ((V1_CONTROLLERS as readonly string[]).includes(c) && !this.v1Mounts.has(c as V1Key))
+            this.v1Mounts.set(c as V1Key, h.mountPoint);
       }
     }
     const unified =
@@ -333,13 +307,32 @@ export class ComposedDriver implements CgroupDriver {
 
   // ---------------------------------------------------------------- placement
 
-  /** Where a controller lives for this handle: its v1 group dir, the unified dir, or nowhere. */
-  protected where(h: CgroupHandle, c: Controller): Where {
-    const v1dir = h.v1[c];
-    if (this.v1Mounts.has(c) && v1dir) return { v: 1, dir: v1dir };
-    const v2 = V2_NAME[c];
-    if (h.unified && v2 && this.v2Controllers.has(v2)) return { v: 2, dir: h.unified };
+  /**
+   * Where a role lives for this handle: v1 when its controller is mounted
+   * (unless skipV1), else the unified group when v2's controller is enabled
+   * there or is core, else nowhere.
+   */
+  protected place(h: CgroupHandle, key: ControllerKey, skipV1 = false): Placed {
+    const v1 = v1Controller(key);
+    const v1dir = h.v1[key];
+    if (!skipV1 && v1 && this.v1Mounts.has(key) && v1dir) return { c: v1, dir: v1dir };
+    const v2 = V2_TABLE[key];
+    if (h.unified && v2 && (v2.core || this.v2Controllers.has(v2.name))) return { c: v2, dir: h.unified };
     return null;
+  }
+
+  /** Why a role has no place for this group (apply: refusing a limit; read: reporting it unsupported). */
+  private missingReason(key: ControllerKey, label: string, phase: 'apply' | 'read'): string {
+    const absent = V2_ABSENT[key];
+    if (v1Controller(key)?.mountOnDemand)
+      return this.kind === 'v2' && absent
+        ? absent
+        : `${key} is not mounted yet; applying a ${label} limit mounts it (ensureNetClsPrio)`;
+    if (absent) return this.unifiedMount ? absent : `the ${key} controller is not mounted`;
+    if (phase === 'read') return `the ${key} controller is not available to this group`;
+    return this.kind === 'v2'
+      ? `the ${V2_TABLE[key]?.name ?? key} controller is not enabled in ${this.unifiedMount}/cgroup.controllers for this group`
+      : `the ${key} controller is not mounted as a cgroup v1 hierarchy`;
   }
 
   /** Controllers mounted in v1 (for the README table and the UI). */
@@ -355,7 +348,7 @@ export class ComposedDriver implements CgroupDriver {
     checkGroupPath('id', id);
     checkGroupPath('parent', parent);
     const rel = `${parent}/${id}`;
-    const v1: Partial<Record<Controller, string>> = {};
+    const v1: Partial<Record<ControllerKey, string>> = {};
     for (const [c, mount] of this.v1Mounts) v1[c] = path.join(mount, rel);
     return { id, parent, path: rel, v1, unified: this.unifiedMount ? path.join(this.unifiedMount, rel) : null };
   }
@@ -368,29 +361,38 @@ export class ComposedDriver implements CgroupDriver {
     return h.unified ? [...this.v1Dirs(h), h.unified] : this.v1Dirs(h);
   }
 
-  /** mkdir each level of rel under mount; returns the directories this call created. */
-  private mkdirChain(mount: string, rel: string, cpuset: boolean): string[] {
+  /** mkdir each level of rel under mount, preparing each; returns the directories this call created. */
+  private mkdirChain(mount: string, rel: string, prepare: ReadonlyArray<(dir: string) => void>): string[] {
     const made: string[] = [];
     let dir = mount;
     for (const seg of rel.split('/')) {
       dir = path.join(dir, seg);
       if (mkdirOk(dir)) made.push(dir);
-      if (cpuset) v1cpuset.inheritFromParent(dir);
+      for (const fn of prepare) fn(dir);
     }
     return made;
+  }
+
+  /** The prepareGroup hooks of the v1 controllers mounted at mount (v1 cpuset). */
+  private prepareHooks(mount: string): Array<(dir: string) => void> {
+    const hooks: Array<(dir: string) => void> = [];
+    for (const [key, m] of this.v1Mounts) {
+      const fn = v1Controller(key)?.prepareGroup;
+      if (m === mount && fn) hooks.push(fn);
+    }
+    return hooks;
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   create(id: string, parent = DEFAULT_PARENT): CgroupHandle {
     const h = this.handleFor(id, parent);
-    const cpusetMount = this.v1Mounts.get('cpuset');
     const made: string[] = [];
     try {
       for (const mount of new Set(this.v1Mounts.values()))
-        made.push(...this.mkdirChain(mount, h.path, mount === cpusetMount));
+        made.push(...this.mkdirChain(mount, h.path, this.prepareHooks(mount)));
       if (this.unifiedMount && h.unified) {
-        this.mkdirChain(this.unifiedMount, parent, false);
+        this.mkdirChain(this.unifiedMount, parent, []);
         const wanted = this.opts.enableControllers ?? (this.kind === 'v2' ? DEFAULT_V2_CONTROLLERS : []);
         v2core.enableControllers(this.unifiedMount, parent, wanted);
         if (mkdirOk(h.unified)) made.push(h.unified);
@@ -489,7 +491,7 @@ export class ComposedDriver implements CgroupDriver {
   release(h: CgroupHandle): void {
     this.readers.get(h.path)?.close();
     this.readers.delete(h.path);
-    this.hugeSizes.delete(h.path);
+    this.memo.delete(h.path);
     for (const w of this.watchers.get(h.path) ?? []) w.close();
     this.watchers.delete(h.path);
   }
@@ -521,7 +523,7 @@ export class ComposedDriver implements CgroupDriver {
   private async signalAll(h: CgroupHandle, pids: number[]): Promise<void> {
     const fz = this.v1Mounts.has('freezer') ? h.v1.freezer : undefined;
     let frozen = false;
-    if (fz && exists(path.join(fz, 'freezer.state'))) {
+    if (fz && exists(path.join(fz, v1freezer.FILES.state))) {
       try {
         await v1freezer.freeze(fz, 1000);
         frozen = true;
@@ -558,27 +560,27 @@ export class ComposedDriver implements CgroupDriver {
       throw cgroupError('CGROUP_BUSY', `could not remove ${h.path}: ${failures.join('; ')}`, { path: h.path });
   }
 
+  /** The v1 freezer, or the unified group's cgroup.freeze (first with preferV2Freezer). */
+  private freezer(h: CgroupHandle, op: 'freeze' | 'thaw'): Promise<void> {
+    const p = this.place(h, 'freezer', this.opts.preferV2Freezer === true);
+    const fn = p?.c[op];
+    if (!p || !fn) unsupported(op, 'no v1 freezer hierarchy and no unified group');
+    return fn(p.dir, this.opts.freezeTimeoutMs ?? 5000);
+  }
+
   async freeze(h: CgroupHandle): Promise<void> {
-    const t = this.opts.freezeTimeoutMs ?? 5000;
-    if (!this.opts.preferV2Freezer && this.v1Mounts.has('freezer') && h.v1.freezer)
-      return v1freezer.freeze(h.v1.freezer, t);
-    if (h.unified) return v2freezer.freeze(h.unified, t);
-    unsupported('freeze', 'no v1 freezer hierarchy and no unified group');
+    return this.freezer(h, 'freeze');
   }
 
   async thaw(h: CgroupHandle): Promise<void> {
-    const t = this.opts.freezeTimeoutMs ?? 5000;
-    if (!this.opts.preferV2Freezer && this.v1Mounts.has('freezer') && h.v1.freezer)
-      return v1freezer.thaw(h.v1.freezer, t);
-    if (h.unified) return v2freezer.thaw(h.unified, t);
-    unsupported('thaw', 'no v1 freezer hierarchy and no unified group');
+    return this.freezer(h, 'thaw');
   }
 
   // ---------------------------------------------------------------- limits
 
   /** Mount net_cls,net_prio if needed and create the group in it, moving the group's processes in. */
-  private ensureNet(h: CgroupHandle, c: 'net_cls' | 'net_prio', limit: string): string {
-    if (this.kind === 'v2') unsupported(limit, NET_V2_REASON);
+  private ensureNet(h: CgroupHandle, c: ControllerKey, limit: string): string {
+    if (this.kind === 'v2') unsupported(limit, V2_ABSENT[c] ?? `${c} has no cgroup v2 controller`);
     if (!this.v1Mounts.has(c)) {
       if (this.opts.mountNetClsPrio === false)
         unsupported(limit, 'net_cls/net_prio are not mounted and on-demand mounting is off');
@@ -593,7 +595,7 @@ export class ComposedDriver implements CgroupDriver {
     const dir = path.join(mount, h.path);
     if (!isDir(dir)) {
       const pids = this.pids(h);
-      this.mkdirChain(mount, h.path, false);
+      this.mkdirChain(mount, h.path, []);
       for (const pid of pids) {
         try {
           writeRaw(path.join(dir, 'cgroup.procs'), String(pid));
@@ -602,21 +604,18 @@ export class ComposedDriver implements CgroupDriver {
         }
       }
     }
-    (h.v1 as Partial<Record<Controller, string>>)[c] = dir;
+    (h.v1 as Partial<Record<ControllerKey, string>>)[c] = dir;
     this.readers.get(h.path)?.reset();
     return dir;
   }
 
-  private need(h: CgroupHandle, c: Controller, limit: string): Exclude<Where, null> {
-    const w = this.where(h, c);
-    if (!w)
-      unsupported(
-        limit,
-        this.kind === 'v2'
-          ? `the ${V2_NAME[c] ?? c} controller is not enabled in ${this.unifiedMount}/cgroup.controllers for this group`
-          : `the ${c} controller is not mounted as a cgroup v1 hierarchy`,
-      );
-    return w;
+  /** The place a limit is written to: mounted on demand (net_cls, net_prio) or found; CGROUP_UNSUPPORTED if none. */
+  private need(h: CgroupHandle, key: ControllerKey, limit: string): Exclude<Placed, null> {
+    const v1 = v1Controller(key);
+    if (v1?.mountOnDemand) return { c: v1, dir: this.ensureNet(h, key, limit) };
+    const p = this.place(h, key);
+    if (!p) unsupported(limit, this.missingReason(key, limit, 'apply'));
+    return p;
   }
 
   apply(h: CgroupHandle, limits: Limits): ApplyResult {
@@ -629,37 +628,11 @@ export class ComposedDriver implements CgroupDriver {
     const L = parsed.data;
     const tx = new WriteTxn();
     try {
-      if (L.memory) {
-        const w = this.need(h, 'memory', 'memory');
-        (w.v === 1 ? v1memory : v2memory).apply(w.dir, L, tx);
+      for (const role of LIMIT_ROLES) {
+        if (!role.asks(L)) continue;
+        const p = this.need(h, role.key, role.label(L));
+        p.c.apply?.(p.dir, L, tx);
       }
-      if (L.cpu) {
-        const c = L.cpu;
-        if (c.weight !== undefined || c.quota !== undefined || c.cpus !== undefined) {
-          const w = this.need(h, 'cpu', c.weight !== undefined ? 'cpu.weight' : 'cpu.quota');
-          (w.v === 1 ? v1cpu : v2cpu).apply(w.dir, L, tx);
-        }
-        if (c.cpusetCpus !== undefined || c.cpusetMems !== undefined) {
-          const w = this.need(h, 'cpuset', 'cpu.cpusetCpus');
-          (w.v === 1 ? v1cpuset : v2cpuset).apply(w.dir, L, tx);
-        }
-      }
-      if (L.pids) {
-        const w = this.need(h, 'pids', 'pids.max');
-        (w.v === 1 ? v1pids : v2pids).apply(w.dir, L, tx);
-      }
-      if (L.io) {
-        const w = this.need(h, 'blkio', 'io');
-        (w.v === 1 ? v1blkio : v2io).apply(w.dir, L, tx);
-      }
-      if (L.devices && L.devices.rules.length) {
-        const dir = this.v1Mounts.has('devices') ? h.v1.devices : undefined;
-        if (!dir)
-          unsupported('devices', this.unifiedMount ? DEVICES_V2_REASON : 'the devices controller is not mounted');
-        v1devices.apply(dir, L, tx);
-      }
-      if (L.netCls) v1netcls.apply(this.ensureNet(h, 'net_cls', 'netCls'), L, tx);
-      if (L.netPrio) v1netprio.apply(this.ensureNet(h, 'net_prio', 'netPrio'), L, tx);
     } catch (err) {
       const rollbackFailures = tx.rollback();
       if (err instanceof BerthError) {
@@ -676,33 +649,14 @@ export class ComposedDriver implements CgroupDriver {
   read(h: CgroupHandle): EffectiveLimits {
     const req = this.requested.get(h.path);
     const parts: EffPart[] = [];
-    const missing = (limit: string, reason: string) => parts.push({ unsupported: [{ limit, reason }] });
-    const route = (
-      c: Controller,
-      limit: string,
-      v1: (d: string, r?: Limits) => EffPart,
-      v2: ((d: string, r?: Limits) => EffPart) | null,
-    ) => {
-      const w = this.where(h, c);
-      if (w?.v === 1) parts.push(v1(w.dir, req));
-      else if (w?.v === 2 && v2) parts.push(v2(w.dir, req));
-      else missing(limit, `the ${c} controller is not available to this group`);
-    };
-    route('memory', 'memory', v1memory.read, v2memory.read);
-    route('cpu', 'cpu.weight', v1cpu.read, v2cpu.read);
-    route('cpuset', 'cpu.cpusetCpus', v1cpuset.read, v2cpuset.read);
-    route('pids', 'pids.max', v1pids.read, v2pids.read);
-    route('blkio', 'io', v1blkio.read, v2io.read);
-    if (this.v1Mounts.has('devices') && h.v1.devices) parts.push(v1devices.read(h.v1.devices, req));
-    else missing('devices', this.unifiedMount ? DEVICES_V2_REASON : 'the devices controller is not mounted');
-    for (const [c, limit, mod] of [
-      ['net_cls', 'netCls', v1netcls],
-      ['net_prio', 'netPrio', v1netprio],
-    ] as const) {
-      const dir = h.v1[c];
-      if (this.v1Mounts.has(c) && dir) parts.push(mod.read(dir, req));
-      else if (this.kind === 'v2') missing(limit, NET_V2_REASON);
-      else missing(limit, `${c} is not mounted yet; applying a ${limit} limit mounts it (ensureNetClsPrio)`);
+    for (const role of LIMIT_ROLES) {
+      const p = this.place(h, role.key);
+      if (p) {
+        if (p.c.read) parts.push(p.c.read(p.dir, req));
+        continue;
+      }
+      const limit = role.label();
+      parts.push({ unsupported: [{ limit, reason: this.missingReason(role.key, limit, 'read') }] });
     }
     const merged = mergeParts(parts);
     const groups: Record<string, string> = {};
@@ -782,46 +736,33 @@ export class ComposedDriver implements CgroupDriver {
     return r;
   }
 
+  /** Every STATS_ROLES role placed for the group adds its part; v1 cpu's counters merge over cpuacct's usage. */
   stats(h: CgroupHandle): ResourceStats {
-    const r = this.reader(h);
-    const timestamp = Date.now();
-    let cpu: ResourceStats['cpu'] = {
-      usageUsec: 0,
-      userUsec: 0,
-      systemUsec: 0,
-      nrPeriods: 0,
-      nrThrottled: 0,
-      throttledUsec: 0,
+    const ctx: StatsContext = { src: this.reader(h), hz: this.hz, once: (key, make) => this.once(h, key, make) };
+    const s: ResourceStats = {
+      timestamp: Date.now(),
+      cpu: { ...ZERO_CPU },
+      memory: { ...ZERO_MEMORY },
+      pids: { current: 0, max: null },
+      io: { devices: [] },
+      net: { ifaces: [] },
     };
-    const acct = this.where(h, 'cpuacct');
-    const cpuW = this.where(h, 'cpu');
-    if (acct?.v === 1) cpu = { ...cpu, ...v1cpuacct.stats(acct.dir, r, this.hz) };
-    else if (h.unified) cpu = v2cpu.stats(h.unified, r);
-    if (cpuW?.v === 1) cpu = { ...cpu, ...v1cpu.stats(cpuW.dir, r) };
-
-    const mw = this.where(h, 'memory');
-    const memory: ResourceStats['memory'] =
-      mw?.v === 1
-        ? v1memory.stats(mw.dir, r)
-        : mw?.v === 2
-          ? v2memory.stats(mw.dir, r)
-          : { current: 0, peak: null, limit: null, anon: 0, file: 0, oomEvents: 0, oomKillEvents: 0 };
-    const pw = this.where(h, 'pids');
-    const pids = pw ? (pw.v === 1 ? v1pids : v2pids).stats(pw.dir, r) : { current: 0, max: null };
-    const iw = this.where(h, 'blkio');
-    const io = iw ? (iw.v === 1 ? v1blkio.stats(iw.dir, r) : v2io.stats(iw.dir, r)) : { devices: [] };
-    const s: ResourceStats = { timestamp, cpu, memory, pids, io, net: { ifaces: [] } };
-    if (h.unified) {
-      const p = psi.stats(h.unified, r);
-      if (p) s.pressure = p;
-    }
-    const hw = this.where(h, 'hugetlb');
-    if (hw?.v === 2) {
-      let sizes = this.hugeSizes.get(h.path);
-      if (!sizes) this.hugeSizes.set(h.path, (sizes = v2hugetlb.pageSizes(hw.dir)));
-      if (sizes.length) s.hugetlb = v2hugetlb.stats(hw.dir, sizes, r);
+    for (const key of STATS_ROLES) {
+      const p = this.place(h, key);
+      const part = p?.c.stats?.(p.dir, ctx);
+      if (!part) continue;
+      const { cpu, ...rest } = part;
+      if (cpu) s.cpu = { ...s.cpu, ...cpu };
+      Object.assign(s, rest);
     }
     return s;
+  }
+
+  private once<T>(h: CgroupHandle, key: string, make: () => T): T {
+    let m = this.memo.get(h.path);
+    if (!m) this.memo.set(h.path, (m = new Map()));
+    if (!m.has(key)) m.set(key, make());
+    return m.get(key) as T;
   }
 
   onApply(listener: (h: CgroupHandle) => void): () => void {
@@ -831,25 +772,16 @@ export class ComposedDriver implements CgroupDriver {
 
   sampleFiles(h: CgroupHandle): SampleFile[] {
     const files: SampleFile[] = [];
-    const acct = this.where(h, 'cpuacct');
-    if (acct?.v === 1) files.push(...v1cpuacct.sampleFiles(acct.dir));
-    else if (h.unified) files.push(...v2cpu.sampleFiles(h.unified));
-    const cpuW = this.where(h, 'cpu');
-    if (cpuW?.v === 1) files.push(...v1cpu.sampleFiles(cpuW.dir));
-    const mw = this.where(h, 'memory');
-    if (mw) files.push(...(mw.v === 1 ? v1memory : v2memory).sampleFiles(mw.dir));
-    const pw = this.where(h, 'pids');
-    if (pw) files.push(...(pw.v === 1 ? v1pids : v2pids).sampleFiles(pw.dir));
-    const iw = this.where(h, 'blkio');
-    if (iw) files.push(...(iw.v === 1 ? v1blkio : v2io).sampleFiles(iw.dir));
-    if (h.unified) files.push(...psi.sampleFiles(h.unified));
+    for (const key of STATS_ROLES) {
+      const p = this.place(h, key);
+      if (p?.c.sampleFiles) files.push(...p.c.sampleFiles(p.dir));
+    }
     return files;
   }
 
   events(h: CgroupHandle): OomCounters | null {
-    const w = this.where(h, 'memory');
-    if (!w) return null;
-    return w.v === 1 ? v1memory.oomCounters(w.dir) : v2memory.oomCounters(w.dir);
+    const p = this.place(h, 'memory');
+    return p?.c.oomCounters ? p.c.oomCounters(p.dir) : null;
   }
 
   /**
@@ -860,7 +792,7 @@ export class ComposedDriver implements CgroupDriver {
    * which Node cannot create without native code.
    */
   watchOom(h: CgroupHandle, cb: (e: OomEvent) => void, opts: { intervalMs?: number } = {}): OomWatcher {
-    const w = this.where(h, 'memory');
+    const w = this.place(h, 'memory');
     if (!w) unsupported('oom events', 'no memory controller for this group');
     let last = this.events(h);
     const check = () => {
@@ -886,9 +818,9 @@ export class ComposedDriver implements CgroupDriver {
     let watcher: OomWatcher;
     const set = this.watchers.get(h.path) ?? new Set<OomWatcher>();
     this.watchers.set(h.path, set);
-    if (w.v === 2) {
+    if (w.c.oomWatchFile) {
       try {
-        const fw = fs.watch(path.join(w.dir, 'memory.events'), { persistent: false }, check);
+        const fw = fs.watch(path.join(w.dir, w.c.oomWatchFile), { persistent: false }, check);
         fw.on('error', () => undefined);
         watcher = {
           mode: 'inotify',

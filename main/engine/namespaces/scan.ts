@@ -19,7 +19,7 @@ import type {
   NamespaceT,
   NamespaceTypeT,
 } from '../../../preload/schemas/namespaces';
-import { type InitialEvidence, type NsInodes, parseKernelRelease, resolveInitial } from './initial';
+import { type NsInodes, parseKernelRelease, resolveInitial } from './initial';
 import { type NsIoctls, type NsInfo, type NsInfoManyEntry, nativeNsIoctls } from './ioctls';
 import {
   NS_TYPES,
@@ -119,23 +119,42 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
-  const t0 = performance.now();
-  const scannedAt = new Date().toISOString();
-  const proc = opts.proc ?? '/proc';
-  const pfs = opts.fs ?? nodeProcFs;
-  const ioctls = opts.ioctls === undefined ? nativeNsIoctls : opts.ioctls;
-  const lookup = opts.containers ?? null;
-  const wantThreads = opts.threads ?? true;
-  const wantMounts = opts.mounts ?? true;
-  const wantFds = opts.fds ?? false;
-  const fdLimit = opts.fdLimit ?? DEFAULT_FD_LIMIT;
+/** Options with their defaults filled in. */
+interface Settings {
+  proc: string;
+  pfs: ProcFs;
+  ioctls: NsIoctls | null;
+  lookup: ContainerLookup | null;
+  wantThreads: boolean;
+  wantMounts: boolean;
+  wantFds: boolean;
+  fdLimit: number;
+  processLimit: number | undefined;
+  walkKind: WalkKind;
+}
 
-  const errors: NamespaceScanErrorT[] = [];
-  const byIno = new Map<number, NsBuild>();
+function settingsOf(opts: ScanOptions): Settings {
+  return {
+    proc: opts.proc ?? '/proc',
+    pfs: opts.fs ?? nodeProcFs,
+    ioctls: opts.ioctls === undefined ? nativeNsIoctls : opts.ioctls,
+    lookup: opts.containers ?? null,
+    wantThreads: opts.threads ?? true,
+    wantMounts: opts.mounts ?? true,
+    wantFds: opts.fds ?? false,
+    fdLimit: opts.fdLimit ?? DEFAULT_FD_LIMIT,
+    processLimit: opts.processLimit,
+    walkKind: pickWalk(opts.walk, opts.fs !== undefined),
+  };
+}
 
-  const getNs = (type: NamespaceTypeT, ino: number, path: string | null): NsBuild => {
-    let ns = byIno.get(ino);
+/** The namespaces found so far, by inode (inodes are unique across nsfs). */
+class NsTable {
+  readonly byIno = new Map<number, NsBuild>();
+
+  /** The namespace's record, made on first sight; path becomes its ioctl path, or its second one. */
+  get(type: NamespaceTypeT, ino: number, path: string | null): NsBuild {
+    let ns = this.byIno.get(ino);
     if (ns === undefined) {
       ns = {
         type,
@@ -154,19 +173,124 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
         mountPid: 0,
         mountKthread: false,
       };
-      byIno.set(ino, ns);
+      this.byIno.set(ino, ns);
     } else if (ns.path === null) {
       ns.path = path;
     } else if (ns.alt === null && path !== null && path !== ns.path) {
       ns.alt = path;
     }
     return ns;
+  }
+}
+
+/** What every phase reads from and adds to. */
+interface ScanContext {
+  readonly proc: string;
+  readonly pfs: ProcFs;
+  /** One read buffer for the small files (status, stat, osrelease). */
+  readonly buf: Buffer;
+  readonly table: NsTable;
+  readonly errors: NamespaceScanErrorT[];
+}
+
+/** Who the scanner is: its pid, and whether /proc's pid namespace is its own. */
+interface ScannerSelf {
+  pid: number | null;
+  pidNs: number;
+  procIsScannerPidNs: boolean;
+}
+
+/** The rows of the walk and the ns files they hold, one inode column per file. */
+interface WalkView {
+  readonly walk: ProcWalk;
+  readonly files: readonly NsFile[];
+  readonly nFiles: number;
+  readonly mntIdx: number;
+}
+
+/** What the process rows give the later phases. */
+interface ProcessRows {
+  leaders: number[];
+  processCount: number;
+  pid1: NsInodes | null;
+  kthreadd: NsInodes | null;
+  scannerNs: NsInodes | null;
+  /** Entries whose comm the walk did not read: filled in once the lists are cut. */
+  pending: Set<NamespaceProcessT>;
+}
+
+export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
+  const t0 = performance.now();
+  const scannedAt = new Date().toISOString();
+  const s = settingsOf(opts);
+  const ctx: ScanContext = {
+    proc: s.proc,
+    pfs: s.pfs,
+    buf: Buffer.allocUnsafe(4096),
+    table: new NsTable(),
+    errors: [],
   };
 
-  // ── what this kernel has, and who we are ──────────────────────────────────
+  const files = nsFilesPresent(ctx);
+  const self = scannerSelf(ctx);
+  const kernel = kernelRelease(ctx);
+
+  const tWalk = performance.now();
+  const walk = walkProc(ctx, s, files, self);
+  const facts = new LateFacts(ctx);
+  const rows = addProcessRows(ctx, walk, s.lookup, self.pid, facts);
+
+  const tMounts = performance.now();
+  if (s.wantMounts) addNsfsMounts(ctx);
+
+  const tFds = performance.now();
+  const fds = s.wantFds ? addFdHolders(ctx, rows.leaders, s.fdLimit) : { fdsRead: 0, fdLimitReached: false };
+
+  const tIoctls = performance.now();
+  if (s.ioctls !== null) applyIoctls(s.ioctls, ctx.table, ctx.errors);
+  const tEnd = performance.now();
+
+  const types = NS_TYPES.filter((t) => files.some((f) => f.type === t));
+  const initial = resolveInitial(types, {
+    has: (type, ino) => ctx.table.byIno.get(ino)?.type === type,
+    scanner: rows.scannerNs,
+    procIsScannerPidNs: self.procIsScannerPidNs,
+    pid1: rows.pid1,
+    kthreadd: rows.kthreadd,
+    kernel,
+  });
+  const namespaces = buildNamespaces(ctx.table, initial, s.processLimit);
+  for (const ns of namespaces) {
+    for (const p of ns.processes) if (rows.pending.has(p)) p.comm = facts.of(p.pid).comm;
+  }
+
+  return {
+    namespaces,
+    namespaceCount: namespaces.length,
+    scannedAt,
+    durationMs: performance.now() - t0,
+    phasesMs: {
+      processes: tMounts - tWalk,
+      mounts: tFds - tMounts,
+      fds: tIoctls - tFds,
+      ioctls: tEnd - tIoctls,
+    },
+    processCount: rows.processCount,
+    threadCount: walk.walk.threadCount,
+    scannerPid: self.pid,
+    initial,
+    coverage: { threads: s.wantThreads, mounts: s.wantMounts, fds: s.wantFds, ...fds },
+    errors: ctx.errors,
+  };
+}
+
+// ── what this kernel has, and who we are ────────────────────────────────────
+
+/** The ns files this kernel has (all of them when /proc/self is missing, as in a fake tree). */
+function nsFilesPresent(ctx: ScanContext): NsFile[] {
   let present: Set<string> | null;
   try {
-    present = new Set(pfs.readdir(`${proc}/self/ns`));
+    present = new Set(ctx.pfs.readdir(`${ctx.proc}/self/ns`));
   } catch {
     present = null; // no /proc/self (a fake tree without it): assume every type
   }
@@ -178,255 +302,301 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
   for (const f of files) {
     if (f.name.endsWith('_for_children')) f.childrenOf = files.findIndex((g) => g.name === f.type);
   }
-  const nFiles = files.length;
-  const mntIdx = files.findIndex((f) => f.name === 'mnt');
-  const types = NS_TYPES.filter((t) => files.some((f) => f.type === t));
+  return files;
+}
 
-  let scannerPid: number | null = null;
+function scannerSelf(ctx: ScanContext): ScannerSelf {
+  const { pfs, proc, buf } = ctx;
+  let pid: number | null = null;
   try {
     const n = Number(pfs.readlink(`${proc}/self`));
-    if (Number.isInteger(n) && n > 0) scannerPid = n;
+    if (Number.isInteger(n) && n > 0) pid = n;
   } catch {
-    scannerPid = null;
+    pid = null;
   }
-
-  const buf = Buffer.allocUnsafe(4096);
   // NSpid of a process in the pid namespace of the /proc mount is just [pid]:
   // skip its status file when the scanner is in that namespace too and the
   // process shares the scanner's pid namespace (the common case on a host).
-  let scannerPidNs = -1;
+  let pidNs = -1;
   let procIsScannerPidNs = false;
-  if (scannerPid !== null) {
+  if (pid !== null) {
     try {
-      scannerPidNs = parseNsIno(pfs.readlink(`${proc}/self/ns/pid`));
+      pidNs = parseNsIno(pfs.readlink(`${proc}/self/ns/pid`));
       const own = parseNSpid(buf, pfs.readInto(`${proc}/self/status`, buf));
       procIsScannerPidNs = own !== null && own.length === 1;
     } catch {
       procIsScannerPidNs = false;
     }
   }
+  return { pid, pidNs, procIsScannerPidNs };
+}
 
-  let kernel: readonly [number, number] | null;
+function kernelRelease(ctx: ScanContext): readonly [number, number] | null {
   try {
-    kernel = parseKernelRelease(lineOf(buf, pfs.readInto(`${proc}/sys/kernel/osrelease`, buf)));
+    return parseKernelRelease(lineOf(ctx.buf, ctx.pfs.readInto(`${ctx.proc}/sys/kernel/osrelease`, ctx.buf)));
   } catch {
-    kernel = null;
+    return null;
   }
+}
 
-  // ── processes and threads ─────────────────────────────────────────────────
-  const tWalk = performance.now();
-  const walkKind = pickWalk(opts.walk, opts.fs !== undefined);
-  const processLimit = opts.processLimit;
+// ── processes and threads ───────────────────────────────────────────────────
+
+/** One walk of /proc (walk.ts); a /proc that cannot be listed fails the scan with its errno. */
+function walkProc(ctx: ScanContext, s: Settings, files: NsFile[], self: ScannerSelf): WalkView {
   const params = {
-    proc,
+    proc: ctx.proc,
     files,
-    threads: wantThreads,
-    ownPidNs: procIsScannerPidNs ? scannerPidNs : -1,
-    comm: processLimit === undefined,
+    threads: s.wantThreads,
+    ownPidNs: self.procIsScannerPidNs ? self.pidNs : -1,
+    comm: s.processLimit === undefined,
   };
   let walk: ProcWalk;
   try {
-    walk = walkKind === 'native' ? walkNative(params) : walkJs(pfs, params);
+    walk = s.walkKind === 'native' ? walkNative(params) : walkJs(ctx.pfs, params);
   } catch (err) {
     const code = errnoCode(err) || 'ENOENT';
-    throw Object.assign(new Error(`cannot list ${proc}: ${message(err)}`), { code });
+    throw Object.assign(new Error(`cannot list ${ctx.proc}: ${message(err)}`), { code });
   }
-  errors.push(...walk.errors);
+  ctx.errors.push(...walk.errors);
+  return { walk, files, nFiles: files.length, mntIdx: files.findIndex((f) => f.name === 'mnt') };
+}
 
-  const leaders: number[] = [];
-  let processCount = 0;
-  let pid1: NsInodes | null = null;
-  let kthreadd: NsInodes | null = null;
-  let scannerNs: NsInodes | null = null;
+/**
+ * comm and kthread of processes the walk did not read them for (kthread 2):
+ * read only where they matter (a mount namespace's reader, PID 2, the
+ * entries a processLimit cut keeps), once per pid.
+ */
+class LateFacts {
+  private readonly known = new Map<number, { comm: string; kthread: boolean }>();
 
-  const inodesOf = (off: number): NsInodes => {
-    const out: NsInodes = {};
-    for (let i = 0; i < nFiles; i++) {
-      const f = files[i]!;
-      if (f.childrenOf < 0 && walk.inos[off + i]! >= 0) out[f.type] = walk.inos[off + i]!;
-    }
-    return out;
-  };
-  const nspidOf = (row: number, id: number): number[] => {
-    const from = walk.nspidStart[row]!;
-    const to = walk.nspidStart[row + 1]!;
-    if (from === to) return [id]; // the scanner's pid namespace (or no NSpid line)
-    const out: number[] = [];
-    for (let k = from; k < to; k++) out.push(walk.nspid[k]!);
-    return out;
-  };
+  constructor(private readonly ctx: ScanContext) {}
 
-  // comm and kthread of processes the walk did not read them for (kthread 2):
-  // read here only where they matter (a mount namespace's reader, PID 2, the
-  // entries a processLimit cut keeps), once per pid.
-  const lateFacts = new Map<number, { comm: string; kthread: boolean }>();
-  const factsOf = (pid: number): { comm: string; kthread: boolean } => {
-    let f = lateFacts.get(pid);
+  of(pid: number): { comm: string; kthread: boolean } {
+    let f = this.known.get(pid);
     if (f === undefined) {
       let t: TaskFacts | null;
       try {
-        t = parseStat(buf, pfs.readInto(`${proc}/${pid}/stat`, buf));
+        t = parseStat(this.ctx.buf, this.ctx.pfs.readInto(`${this.ctx.proc}/${pid}/stat`, this.ctx.buf));
       } catch {
         t = null; // exited since the walk: listed without comm
       }
       f = { comm: t?.comm ?? '', kthread: t?.kthread ?? false };
-      lateFacts.set(pid, f);
+      this.known.set(pid, f);
     }
     return f;
+  }
+}
+
+function inodesOf(v: WalkView, off: number): NsInodes {
+  const out: NsInodes = {};
+  for (let i = 0; i < v.nFiles; i++) {
+    const f = v.files[i]!;
+    if (f.childrenOf < 0 && v.walk.inos[off + i]! >= 0) out[f.type] = v.walk.inos[off + i]!;
+  }
+  return out;
+}
+
+function nspidOf(walk: ProcWalk, row: number, id: number): number[] {
+  const from = walk.nspidStart[row]!;
+  const to = walk.nspidStart[row + 1]!;
+  if (from === to) return [id]; // the scanner's pid namespace (or no NSpid line)
+  const out: number[] = [];
+  for (let k = from; k < to; k++) out.push(walk.nspid[k]!);
+  return out;
+}
+
+/** Every walk row into the table: processes (leaders) and the threads that differ from them. */
+function addProcessRows(
+  ctx: ScanContext,
+  v: WalkView,
+  lookup: ContainerLookup | null,
+  scannerPid: number | null,
+  facts: LateFacts,
+): ProcessRows {
+  const { walk } = v;
+  const out: ProcessRows = {
+    leaders: [],
+    processCount: 0,
+    pid1: null,
+    kthreadd: null,
+    scannerNs: null,
+    pending: new Set(),
   };
-  const pending = new Set<NamespaceProcessT>();
-  const kthreadOf = (row: number, pid: number): boolean =>
-    walk.kthread[row] === 2 ? factsOf(pid).kthread : walk.kthread[row] === 1;
-
-  const rows = walk.pid.length;
+  // A thread row follows its process's row and shares its container.
   let container: string | null = null;
-  for (let row = 0; row < rows; row++) {
+  for (let row = 0; row < walk.pid.length; row++) {
     const pid = walk.pid[row]!;
-    const tid = walk.tid[row]!;
-    const off = row * nFiles;
-    let comm = walk.comm[row]!;
-    const unknown = walk.kthread[row] === 2;
-
-    if (tid !== 0) {
-      // A thread whose namespaces differ from its process's (only those links are set).
-      const tBase = `${proc}/${pid}/task/${tid}`;
-      const tEntry: NamespaceProcessT = { pid, tid, nspid: nspidOf(row, tid), comm, via: 'task', container };
-      for (let i = 0; i < nFiles; i++) {
-        const ino = walk.inos[off + i]!;
-        if (ino < 0) continue;
-        const f = files[i]!;
-        const ns = getNs(f.type, ino, `${tBase}/ns/${f.name}`);
-        ns.processes.push(tEntry);
-        if (f.type === 'mnt' && ns.mountinfo === null) {
-          ns.mountinfo = `${tBase}/mountinfo`;
-          ns.mountRoot = `${tBase}/root`;
-          ns.mountPid = pid;
-        }
-      }
+    if (walk.tid[row]! !== 0) {
+      addThreadRow(ctx, v, row, container);
       continue;
     }
-
-    const lead = walk.lead[row]!;
-    const base = `${proc}/${pid}`;
-    const taskBase = lead === pid ? base : `${base}/task/${lead}`;
-    const nsDir = `${taskBase}/ns/`;
     container = lookup === null ? null : lookup.containerOfPid(pid);
-    const entry: NamespaceProcessT = { pid, nspid: nspidOf(row, pid), comm, via: 'proc', container };
-    if (unknown) pending.add(entry);
-    for (let i = 0; i < nFiles; i++) {
-      const ino = walk.inos[off + i]!;
-      if (ino < 0) continue;
-      const f = files[i]!;
-      if (f.childrenOf >= 0) {
-        if (ino === walk.inos[off + f.childrenOf]) continue; // same as its own: nothing new
-        const child: NamespaceProcessT = { ...entry, via: 'children' };
-        if (unknown) pending.add(child);
-        getNs(f.type, ino, nsDir + f.name).processes.push(child);
-        continue;
-      }
-      const ns = byIno.get(ino) ?? getNs(f.type, ino, nsDir + f.name);
-      if (ns.alt === null && ns.processes.length > 0) ns.alt = nsDir + f.name;
-      ns.processes.push(entry);
-      // Whose mount table to read: a user process if there is one (a kernel
-      // thread's root may be the rootfs under the real root).
-      if (i === mntIdx && (ns.mountinfo === null || (ns.mountKthread && !kthreadOf(row, pid)))) {
-        ns.mountinfo = `${taskBase}/mountinfo`;
-        ns.mountRoot = `${taskBase}/root`;
-        ns.mountPid = pid;
-        ns.mountKthread = kthreadOf(row, pid);
-      }
-    }
-    processCount++;
-    leaders.push(pid);
-    if (pid === 1) pid1 = inodesOf(off);
+    const entry: NamespaceProcessT = {
+      pid,
+      nspid: nspidOf(walk, row, pid),
+      comm: walk.comm[row]!,
+      via: 'proc',
+      container,
+    };
+    const unknown = walk.kthread[row] === 2;
+    if (unknown) out.pending.add(entry);
+    const kthread = (): boolean => (unknown ? facts.of(pid).kthread : walk.kthread[row] === 1);
+    addProcessLinks(ctx, v, row, entry, unknown ? out.pending : null, kthread);
+    out.processCount++;
+    out.leaders.push(pid);
+    const off = row * v.nFiles;
+    if (pid === 1) out.pid1 = inodesOf(v, off);
     else if (pid === 2) {
-      if (unknown) comm = entry.comm = factsOf(pid).comm;
-      if (comm === 'kthreadd') kthreadd = inodesOf(off);
+      if (unknown) entry.comm = facts.of(pid).comm;
+      if (entry.comm === 'kthreadd') out.kthreadd = inodesOf(v, off);
     }
-    if (pid === scannerPid) scannerNs = inodesOf(off);
+    if (pid === scannerPid) out.scannerNs = inodesOf(v, off);
   }
-  const threadCount = walk.threadCount;
+  return out;
+}
 
-  // ── nsfs bind mounts: one mountinfo per mount namespace ───────────────────
-  const tMounts = performance.now();
-  if (wantMounts) {
-    const seen = new Set<string>();
-    for (const mntNs of [...byIno.values()]) {
-      if (mntNs.mountinfo === null) continue;
-      let text: string;
+/** A thread whose namespaces differ from its process's (only those links are set). */
+function addThreadRow(ctx: ScanContext, v: WalkView, row: number, container: string | null): void {
+  const pid = v.walk.pid[row]!;
+  const tid = v.walk.tid[row]!;
+  const off = row * v.nFiles;
+  const tBase = `${ctx.proc}/${pid}/task/${tid}`;
+  const tEntry: NamespaceProcessT = {
+    pid,
+    tid,
+    nspid: nspidOf(v.walk, row, tid),
+    comm: v.walk.comm[row]!,
+    via: 'task',
+    container,
+  };
+  for (let i = 0; i < v.nFiles; i++) {
+    const ino = v.walk.inos[off + i]!;
+    if (ino < 0) continue;
+    const f = v.files[i]!;
+    const ns = ctx.table.get(f.type, ino, `${tBase}/ns/${f.name}`);
+    ns.processes.push(tEntry);
+    if (f.type === 'mnt' && ns.mountinfo === null) {
+      ns.mountinfo = `${tBase}/mountinfo`;
+      ns.mountRoot = `${tBase}/root`;
+      ns.mountPid = pid;
+    }
+  }
+}
+
+/** A process's ns links: its own namespaces, and the *_for_children ones where they differ. */
+function addProcessLinks(
+  ctx: ScanContext,
+  v: WalkView,
+  row: number,
+  entry: NamespaceProcessT,
+  pending: Set<NamespaceProcessT> | null,
+  kthread: () => boolean,
+): void {
+  const { walk, files } = v;
+  const pid = entry.pid;
+  const off = row * v.nFiles;
+  const lead = walk.lead[row]!;
+  const base = `${ctx.proc}/${pid}`;
+  const taskBase = lead === pid ? base : `${base}/task/${lead}`;
+  const nsDir = `${taskBase}/ns/`;
+  for (let i = 0; i < v.nFiles; i++) {
+    const ino = walk.inos[off + i]!;
+    if (ino < 0) continue;
+    const f = files[i]!;
+    if (f.childrenOf >= 0) {
+      if (ino === walk.inos[off + f.childrenOf]) continue; // same as its own: nothing new
+      const child: NamespaceProcessT = { ...entry, via: 'children' };
+      if (pending !== null) pending.add(child);
+      ctx.table.get(f.type, ino, nsDir + f.name).processes.push(child);
+      continue;
+    }
+    const ns = ctx.table.byIno.get(ino) ?? ctx.table.get(f.type, ino, nsDir + f.name);
+    if (ns.alt === null && ns.processes.length > 0) ns.alt = nsDir + f.name;
+    ns.processes.push(entry);
+    // Whose mount table to read: a user process if there is one (a kernel
+    // thread's root may be the rootfs under the real root).
+    if (i === v.mntIdx && (ns.mountinfo === null || (ns.mountKthread && !kthread()))) {
+      ns.mountinfo = `${taskBase}/mountinfo`;
+      ns.mountRoot = `${taskBase}/root`;
+      ns.mountPid = pid;
+      ns.mountKthread = kthread();
+    }
+  }
+}
+
+// ── holders: nsfs bind mounts and open fds ──────────────────────────────────
+
+/** nsfs bind mounts: one mountinfo per mount namespace. */
+function addNsfsMounts(ctx: ScanContext): void {
+  const seen = new Set<string>();
+  for (const mntNs of [...ctx.table.byIno.values()]) {
+    if (mntNs.mountinfo === null) continue;
+    let text: string;
+    try {
+      text = ctx.pfs.readFile(mntNs.mountinfo).toString('utf8');
+    } catch (err) {
+      const code = errnoCode(err);
+      if (!isVanished(code)) ctx.errors.push({ pid: mntNs.mountPid, code: code || 'EIO', message: message(err) });
+      continue;
+    }
+    for (const m of parseNsfsMounts(text)) {
+      const key = `${m.ino} ${mntNs.ino} ${m.path}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const ns = ctx.table.get(m.type, m.ino, mntNs.mountRoot + m.path);
+      ns.holders.push({ kind: 'mount', path: m.path, mountNs: nsId('mnt', mntNs.ino), pid: mntNs.mountPid });
+    }
+  }
+}
+
+/** Open fds on namespace files, at most fdLimit links read. */
+function addFdHolders(
+  ctx: ScanContext,
+  leaders: readonly number[],
+  fdLimit: number,
+): { fdsRead: number; fdLimitReached: boolean } {
+  let fdsRead = 0;
+  for (const pid of leaders) {
+    const fdDir = `${ctx.proc}/${pid}/fd/`;
+    let fdNames: string[];
+    try {
+      fdNames = ctx.pfs.readdir(fdDir);
+    } catch {
+      continue; // exited, or a kernel thread's empty table
+    }
+    for (const fdName of fdNames) {
+      if (fdsRead >= fdLimit) return { fdsRead, fdLimitReached: true };
+      fdsRead++;
+      let link: string;
       try {
-        text = pfs.readFile(mntNs.mountinfo).toString('utf8');
-      } catch (err) {
-        const code = errnoCode(err);
-        if (!isVanished(code)) errors.push({ pid: mntNs.mountPid, code: code || 'EIO', message: message(err) });
+        link = ctx.pfs.readlink(fdDir + fdName);
+      } catch {
         continue;
       }
-      for (const m of parseNsfsMounts(text)) {
-        const key = `${m.ino} ${mntNs.ino} ${m.path}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const ns = getNs(m.type, m.ino, mntNs.mountRoot + m.path);
-        ns.holders.push({ kind: 'mount', path: m.path, mountNs: nsId('mnt', mntNs.ino), pid: mntNs.mountPid });
-      }
+      if (link.charCodeAt(0) === 47 /* '/' */) continue; // a path, the common case
+      const type = nsLinkType(link);
+      if (type === null) continue;
+      const ino = parseNsIno(link);
+      if (ino < 0) continue;
+      ctx.table.get(type, ino, fdDir + fdName).holders.push({ kind: 'fd', pid, fd: Number(fdName) });
     }
   }
+  return { fdsRead, fdLimitReached: false };
+}
 
-  // ── open fds on namespace files ───────────────────────────────────────────
-  const tFds = performance.now();
-  let fdsRead = 0;
-  let fdLimitReached = false;
-  if (wantFds) {
-    outer: for (const pid of leaders) {
-      const fdDir = `${proc}/${pid}/fd/`;
-      let fdNames: string[];
-      try {
-        fdNames = pfs.readdir(fdDir);
-      } catch {
-        continue; // exited, or a kernel thread's empty table
-      }
-      for (const fdName of fdNames) {
-        if (fdsRead >= fdLimit) {
-          fdLimitReached = true;
-          break outer;
-        }
-        fdsRead++;
-        let link: string;
-        try {
-          link = pfs.readlink(fdDir + fdName);
-        } catch {
-          continue;
-        }
-        if (link.charCodeAt(0) === 47 /* '/' */) continue; // a path, the common case
-        const type = nsLinkType(link);
-        if (type === null) continue;
-        const ino = parseNsIno(link);
-        if (ino < 0) continue;
-        getNs(type, ino, fdDir + fdName).holders.push({ kind: 'fd', pid, fd: Number(fdName) });
-      }
-    }
-  }
+// ── the graph ───────────────────────────────────────────────────────────────
 
-  // ── parents and owners: one ioctl batch for every distinct namespace ──────
-  const tIoctls = performance.now();
-  if (ioctls !== null) applyIoctls(ioctls, byIno, getNs, errors);
-
-  const tEnd = performance.now();
-
-  // ── initial namespaces ────────────────────────────────────────────────────
-  const evidence: InitialEvidence = {
-    has: (type, ino) => byIno.get(ino)?.type === type,
-    scanner: scannerNs,
-    procIsScannerPidNs,
-    pid1,
-    kthreadd,
-    kernel,
-  };
-  const initial: NamespaceInitialT[] = resolveInitial(types, evidence);
+/** The output list: by type, then inode; process lists cut to processLimit. */
+function buildNamespaces(
+  table: NsTable,
+  initial: readonly NamespaceInitialT[],
+  processLimit: number | undefined,
+): NamespaceT[] {
   const initialIds = new Set(initial.map((i) => i.id).filter((id): id is string => id !== null));
-
-  // ── output ────────────────────────────────────────────────────────────────
-  const list = [...byIno.values()].sort((a, b) => NS_TYPES.indexOf(a.type) - NS_TYPES.indexOf(b.type) || a.ino - b.ino);
-  const namespaces: NamespaceT[] = list.map((ns) => {
+  const list = [...table.byIno.values()].sort(
+    (a, b) => NS_TYPES.indexOf(a.type) - NS_TYPES.indexOf(b.type) || a.ino - b.ino,
+  );
+  return list.map((ns) => {
     const id = nsId(ns.type, ns.ino);
     const out: NamespaceT = {
       id,
@@ -446,29 +616,6 @@ export function scanNamespaces(opts: ScanOptions = {}): NamespaceGraphT {
     if (ns.ownerUid !== undefined) out.ownerUid = ns.ownerUid;
     return out;
   });
-
-  for (const ns of namespaces) {
-    for (const p of ns.processes) if (pending.has(p)) p.comm = factsOf(p.pid).comm;
-  }
-
-  return {
-    namespaces,
-    namespaceCount: namespaces.length,
-    scannedAt,
-    durationMs: performance.now() - t0,
-    phasesMs: {
-      processes: tMounts - tWalk,
-      mounts: tFds - tMounts,
-      fds: tIoctls - tFds,
-      ioctls: tEnd - tIoctls,
-    },
-    processCount,
-    threadCount,
-    scannerPid,
-    initial,
-    coverage: { threads: wantThreads, mounts: wantMounts, fds: wantFds, fdsRead, fdLimitReached },
-    errors,
-  };
 }
 
 /** The one container every process of a namespace belongs to, else null. */
@@ -503,13 +650,9 @@ function isInfo(e: NsInfoManyEntry | undefined): e is NsInfo {
   return e !== undefined && !('error' in e);
 }
 
-function applyIoctls(
-  ioctls: NsIoctls,
-  byIno: Map<number, NsBuild>,
-  getNs: (type: NamespaceTypeT, ino: number, path: string | null) => NsBuild,
-  errors: NamespaceScanErrorT[],
-): void {
-  const targets = [...byIno.values()].filter((ns) => ns.path !== null);
+/** Parents, owners and owner uids: one ioctl batch for every distinct namespace. */
+function applyIoctls(ioctls: NsIoctls, table: NsTable, errors: NamespaceScanErrorT[]): void {
+  const targets = [...table.byIno.values()].filter((ns) => ns.path !== null);
   const results = ioctls.nsInfoMany(targets.map((ns) => ns.path!));
   const good = (ns: NsBuild, e: NsInfoManyEntry | undefined): e is NsInfo => isInfo(e) && e.ino === ns.ino;
 
@@ -520,7 +663,7 @@ function applyIoctls(
   const retryIndex = new Map(retry.map((ns, i) => [ns, i]));
 
   const related = (type: NamespaceTypeT, ref: { dev: number; ino: number }): string => {
-    const ns = byIno.get(ref.ino) ?? getNs(type, ref.ino, null);
+    const ns = table.byIno.get(ref.ino) ?? table.get(type, ref.ino, null);
     if (ns.path === null && ns.processes.length === 0 && ns.holders.length === 0) {
       ns.hidden = true;
       ns.dev = ref.dev;

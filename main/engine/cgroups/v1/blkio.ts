@@ -19,6 +19,7 @@ import { blkioToIoWeight, ioWeightToBlkio } from '../convert';
 import { type FileSource, type WriteTxn, directSource, exists, inTxn, num, readTrim } from '../fsutil';
 import { type EffPart, type IoStats, eff, unsupported } from '../types';
 import { SLOT, type SampleFile } from '../sample-layout';
+import type { Controller } from '../controller';
 
 export const FILES = {
   weight: 'blkio.weight',
@@ -155,3 +156,13 @@ export function stats(dir: string, src: FileSource = directSource): IoStats {
 export function sampleFiles(dir: string): SampleFile[] {
   return [{ path: `${dir}/${FILES.serviceBytes}`, kind: 'rwstat', slots: [SLOT.ioReadBytes, SLOT.ioWriteBytes] }];
 }
+
+export const controller: Controller<{ io: IoStats }> = {
+  key: 'blkio',
+  name: 'blkio',
+  files: FILES,
+  apply,
+  read,
+  stats: (dir, ctx) => ({ io: stats(dir, ctx.src) }),
+  sampleFiles,
+};

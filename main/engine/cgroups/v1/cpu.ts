@@ -10,9 +10,10 @@ import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
 import { DEFAULT_PERIOD_US, cpusToQuota, sharesForWeight, sharesToWeight } from '../convert';
 import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
-import { type EffPart, eff } from '../types';
+import { type CpuStats, type EffPart, eff } from '../types';
 import { BerthError } from '../../../../preload/errors';
 import { SLOT, SLOW_EVERY, type SampleFile } from '../sample-layout';
+import type { Controller } from '../controller';
 
 export const FILES = {
   shares: 'cpu.shares',
@@ -114,7 +115,7 @@ export function read(dir: string, requested?: Limits): EffPart {
 }
 
 /** Throttling counters; cpu.stat throttled_time is in ns. */
-export function stats(dir: string, src: FileSource = directSource) {
+export function stats(dir: string, src: FileSource = directSource): Partial<CpuStats> {
   const st = parseFlatKeyed(src.read(`${dir}/${FILES.stat}`));
   return {
     nrPeriods: keyed(st, 'nr_periods'),
@@ -140,3 +141,14 @@ export function sampleFiles(dir: string): SampleFile[] {
     },
   ];
 }
+
+/** Limits and throttling; usage is cpuacct's. */
+export const controller: Controller<{ cpu: Partial<CpuStats> }> = {
+  key: 'cpu',
+  name: 'cpu',
+  files: FILES,
+  apply,
+  read,
+  stats: (dir, ctx) => ({ cpu: stats(dir, ctx.src) }),
+  sampleFiles,
+};

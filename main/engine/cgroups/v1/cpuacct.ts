@@ -8,17 +8,12 @@
 import { userHz } from '../convert';
 import { type FileSource, big2num, directSource, keyed, parseBig, parseFlatKeyed } from '../fsutil';
 import { SLOT, type SampleFile } from '../sample-layout';
+import type { Controller } from '../controller';
+import type { CpuStats } from '../types';
 
 export const FILES = { usage: 'cpuacct.usage', stat: 'cpuacct.stat' } as const;
 
-/** cpuacct has nothing to apply; kept for the uniform controller shape. */
-export function apply(): void {}
-
-export function read(): Record<string, never> {
-  return {};
-}
-
-export function stats(dir: string, src: FileSource = directSource, hz = userHz()) {
+export function stats(dir: string, src: FileSource = directSource, hz = userHz()): Partial<CpuStats> {
   const usageNs = parseBig(src.read(`${dir}/${FILES.usage}`)) ?? 0n;
   const st = parseFlatKeyed(src.read(`${dir}/${FILES.stat}`));
   const tickUs = 1e6 / hz;
@@ -33,3 +28,12 @@ export function stats(dir: string, src: FileSource = directSource, hz = userHz()
 export function sampleFiles(dir: string): SampleFile[] {
   return [{ path: `${dir}/${FILES.usage}`, kind: 'single', slots: [SLOT.cpuUsec], scale: 0.001 }];
 }
+
+/** Accounting only: nothing to apply or read back. */
+export const controller: Controller<{ cpu: Partial<CpuStats> }> = {
+  key: 'cpuacct',
+  name: 'cpuacct',
+  files: FILES,
+  stats: (dir, ctx) => ({ cpu: stats(dir, ctx.src, ctx.hz) }),
+  sampleFiles,
+};

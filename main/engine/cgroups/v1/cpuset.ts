@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
-import { type WriteTxn, inTxn, readTrim, writeRaw } from '../fsutil';
+import type { Controller } from '../controller';
+import { applyCpuset, readEffective } from '../controller-kit';
+import { type WriteTxn, readTrim, writeRaw } from '../fsutil';
 import { type EffPart, type Effective, eff } from '../types';
 
 export const FILES = {
@@ -16,23 +18,17 @@ export const FILES = {
 } as const;
 
 export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
-  const c = limits.cpu;
-  if (!c || (c.cpusetCpus === undefined && c.cpusetMems === undefined)) return;
-  inTxn(tx, (tx) => {
-    if (c.cpusetMems !== undefined) tx.write(path.join(dir, FILES.mems), c.cpusetMems);
-    if (c.cpusetCpus !== undefined) tx.write(path.join(dir, FILES.cpus), c.cpusetCpus);
-  });
+  applyCpuset(dir, FILES, limits, tx);
 }
 
 export function read(dir: string, requested?: Limits): EffPart {
   const req = requested?.cpu;
   const out: NonNullable<EffPart['cpu']> = {};
-  const cpusFile = path.join(dir, FILES.cpus);
-  const cpus = readTrim(cpusFile);
-  if (cpus !== null) out.cpusetCpus = eff(cpus, cpusFile, cpus, req?.cpusetCpus);
-  const memsFile = path.join(dir, FILES.mems);
-  const mems = readTrim(memsFile);
-  if (mems !== null) out.cpusetMems = eff(mems, memsFile, mems, req?.cpusetMems);
+  const same = (raw: string) => raw;
+  const cpus = readEffective(dir, FILES.cpus, same, req?.cpusetCpus);
+  if (cpus) out.cpusetCpus = cpus;
+  const mems = readEffective(dir, FILES.mems, same, req?.cpusetMems);
+  if (mems) out.cpusetMems = mems;
   const allowed = allowedCpus(dir);
   if (allowed) out.cpusetCpusAllowed = allowed;
   return { cpu: out };
@@ -66,7 +62,12 @@ export function inheritFromParent(dir: string): void {
   }
 }
 
-/** cpuset has no counters Berth samples. */
-export function stats(): Record<string, never> {
-  return {};
-}
+/** No counters Berth samples. */
+export const controller: Controller = {
+  key: 'cpuset',
+  name: 'cpuset',
+  files: FILES,
+  apply,
+  read,
+  prepareGroup: inheritFromParent,
+};

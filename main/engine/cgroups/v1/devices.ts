@@ -14,6 +14,7 @@ import type { DeviceRule, Limits } from '../../../../preload/schemas/resources';
 import { cgroupError, errMessage, sysCode } from '../errors';
 import { type WriteTxn, inTxn, readTrim, writeRaw } from '../fsutil';
 import { type EffPart, eff } from '../types';
+import type { Controller } from '../controller';
 
 export const FILES = { allow: 'devices.allow', deny: 'devices.deny', list: 'devices.list' } as const;
 
@@ -80,10 +81,8 @@ export function read(dir: string, requested?: Limits): EffPart {
   };
 }
 
-/** No counters. */
-export function stats(): Record<string, never> {
-  return {};
-}
+/** Limits' device rules; no counters. The container's device policy (below) goes around the table. */
+export const controller: Controller = { key: 'devices', name: 'devices', files: FILES, apply, read };
 
 // ── the container's device policy (device-policy.ts) ─────────────────────────
 

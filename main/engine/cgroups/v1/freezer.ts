@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { cgroupError } from '../errors';
 import { readTrim, sleep, writeRaw } from '../fsutil';
+import type { Controller } from '../controller';
 
 export const FILES = { state: 'freezer.state' } as const;
 
@@ -51,10 +52,4 @@ export function thaw(dir: string, timeoutMs = 5000): Promise<void> {
 }
 
 /** No limits or counters: freezing is an action (driver.freeze/thaw). */
-export function apply(): void {}
-export function read(): Record<string, never> {
-  return {};
-}
-export function stats(dir: string): { state: FreezerState | null } {
-  return { state: state(dir) };
-}
+export const controller: Controller = { key: 'freezer', name: 'freezer', files: FILES, freeze, thaw };

@@ -16,6 +16,8 @@
  */
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
+import type { Controller, OomCounters } from '../controller';
+import { limitText, readEffective } from '../controller-kit';
 import {
   type FileSource,
   type WriteTxn,
@@ -48,7 +50,7 @@ const LOW_REASON =
 const NO_MEMSW_REASON =
   'memory.memsw.limit_in_bytes is absent: swap accounting is off on this kernel (CONFIG_MEMCG_SWAP unset or swapaccount=0), so v1 cannot limit swap';
 
-const bytesOut = (v: number | null): string => (v === null ? '-1' : String(v));
+const bytesOut = (v: number | null): string => limitText(v, '-1');
 
 export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
   const m = limits.memory;
@@ -103,24 +105,21 @@ export function read(dir: string, requested?: Limits): EffPart {
   const req = requested?.memory;
   const out: NonNullable<EffPart['memory']> = {};
   const unsup: NonNullable<EffPart['unsupported']> = [{ limit: 'memory.low', reason: LOW_REASON }];
-  const limitFile = path.join(dir, FILES.limit);
-  const rawLimit = readTrim(limitFile);
-  if (rawLimit !== null) out.max = eff(v1Limit(rawLimit), limitFile, rawLimit, req?.max);
-  const softFile = path.join(dir, FILES.soft);
-  const rawSoft = readTrim(softFile);
-  if (rawSoft !== null)
-    out.high = eff(
-      v1Limit(rawSoft),
-      softFile,
-      rawSoft,
-      req?.high,
-      'v1 soft limit: reclaimed toward under global memory pressure; not a throttle like v2 memory.high',
-    );
+  const max = readEffective(dir, FILES.limit, v1Limit, req?.max);
+  if (max) out.max = max;
+  const high = readEffective(
+    dir,
+    FILES.soft,
+    v1Limit,
+    req?.high,
+    'v1 soft limit: reclaimed toward under global memory pressure; not a throttle like v2 memory.high',
+  );
+  if (high) out.high = high;
   const memswFile = path.join(dir, FILES.memsw);
   const rawMemsw = readTrim(memswFile);
   if (rawMemsw !== null) {
     const memsw = v1Limit(rawMemsw);
-    const limit = v1Limit(rawLimit);
+    const limit = max ? max.value : null;
     out.swapMax = eff(
       memsw === null ? null : limit === null ? memsw : Math.max(0, memsw - limit),
       memswFile,
@@ -161,7 +160,7 @@ export function stats(dir: string, src: FileSource = directSource): MemoryStats 
 }
 
 /** OOM counters for events()/watchOom(): memory.oom_control oom_kill and memory.failcnt. */
-export function oomCounters(dir: string, src: FileSource = directSource) {
+export function oomCounters(dir: string, src: FileSource = directSource): OomCounters {
   const file = `${dir}/${FILES.oomControl}`;
   const oom = parseFlatKeyed(src.read(file));
   const kills = keyed(oom, 'oom_kill');
@@ -186,3 +185,14 @@ export function sampleFiles(dir: string): SampleFile[] {
     { path: `${dir}/${FILES.oomControl}`, kind: 'keyed', keys: ['oom_kill'], slots: [SLOT.oomKill] },
   ];
 }
+
+export const controller: Controller<{ memory: MemoryStats }> = {
+  key: 'memory',
+  name: 'memory',
+  files: FILES,
+  apply,
+  read,
+  stats: (dir, ctx) => ({ memory: stats(dir, ctx.src) }),
+  sampleFiles,
+  oomCounters: (dir) => oomCounters(dir),
+};

@@ -17,6 +17,7 @@ import { parseMountinfo } from '../detect';
 import { cgroupError, errMessage, sysCode } from '../errors';
 import { type WriteTxn, inTxn, num, readTrim } from '../fsutil';
 import { type EffPart, eff } from '../types';
+import type { Controller } from '../controller';
 
 export const FILES = { classid: 'net_cls.classid' } as const;
 
@@ -140,6 +141,11 @@ export function read(dir: string, requested?: Limits): EffPart {
   };
 }
 
-export function stats(): Record<string, never> {
-  return {};
-}
+export const controller: Controller = {
+  key: 'net_cls',
+  name: 'net_cls',
+  files: FILES,
+  mountOnDemand: true,
+  apply,
+  read,
+};

@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
 import { type WriteTxn, inTxn, num, readTrim } from '../fsutil';
 import { type EffPart, eff } from '../types';
+import type { Controller } from '../controller';
 
 export const FILES = { ifpriomap: 'net_prio.ifpriomap', prioidx: 'net_prio.prioidx' } as const;
 
@@ -55,6 +56,11 @@ export function read(dir: string, requested?: Limits): EffPart {
   };
 }
 
-export function stats(): Record<string, never> {
-  return {};
-}
+export const controller: Controller = {
+  key: 'net_prio',
+  name: 'net_prio',
+  files: FILES,
+  mountOnDemand: true,
+  apply,
+  read,
+};

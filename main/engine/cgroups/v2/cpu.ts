@@ -10,6 +10,7 @@ import { quotaTarget } from '../v1/cpu';
 import { type FileSource, type WriteTxn, directSource, inTxn, keyed, num, parseFlatKeyed, readTrim } from '../fsutil';
 import { type CpuStats, type EffPart, eff } from '../types';
 import { SLOT, type SampleFile } from '../sample-layout';
+import type { Controller } from '../controller';
 
 export const FILES = { weight: 'cpu.weight', max: 'cpu.max', stat: 'cpu.stat' } as const;
 
@@ -78,3 +79,16 @@ export function sampleFiles(dir: string): SampleFile[] {
     },
   ];
 }
+
+/** Limits: cpu.weight and cpu.max, where the cpu controller is enabled. */
+export const controller: Controller = { key: 'cpu', name: 'cpu', files: FILES, apply, read };
+
+/** v1's cpuacct role: cpu.stat's usage and throttling fields are core, read in every unified group. */
+export const usage: Controller<{ cpu: CpuStats }> = {
+  key: 'cpuacct',
+  name: 'cpu',
+  core: true,
+  files: { stat: FILES.stat },
+  stats: (dir, ctx) => ({ cpu: stats(dir, ctx.src) }),
+  sampleFiles,
+};

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
-import { type WriteTxn, inTxn, readTrim } from '../fsutil';
+import type { Controller } from '../controller';
+import { applyCpuset } from '../controller-kit';
+import { type WriteTxn, readTrim } from '../fsutil';
 import { type EffPart, type Effective, eff } from '../types';
 
 export const FILES = {
@@ -15,12 +17,7 @@ export const FILES = {
 } as const;
 
 export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
-  const c = limits.cpu;
-  if (!c || (c.cpusetCpus === undefined && c.cpusetMems === undefined)) return;
-  inTxn(tx, (tx) => {
-    if (c.cpusetMems !== undefined) tx.write(path.join(dir, FILES.mems), c.cpusetMems);
-    if (c.cpusetCpus !== undefined) tx.write(path.join(dir, FILES.cpus), c.cpusetCpus);
-  });
+  applyCpuset(dir, FILES, limits, tx);
 }
 
 export function read(dir: string, requested?: Limits): EffPart {
@@ -61,6 +58,5 @@ export function allowedCpus(dir: string): Effective<string> | undefined {
   return eff(raw, p, raw, undefined, `the parent's ${FILES.cpusEffective}; this group's = ${own ?? '?'}`);
 }
 
-export function stats(): Record<string, never> {
-  return {};
-}
+/** No counters Berth samples. */
+export const controller: Controller = { key: 'cpuset', name: 'cpuset', files: FILES, apply, read };

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { cgroupError } from '../errors';
 import { parseFlatKeyed, readTrim, sleep, writeRaw } from '../fsutil';
+import type { Controller } from '../controller';
 
 export const FILES = { freeze: 'cgroup.freeze', events: 'cgroup.events' } as const;
 
@@ -41,10 +42,5 @@ export function thaw(dir: string, timeoutMs = 5000): Promise<void> {
   return settle(dir, false, timeoutMs);
 }
 
-export function apply(): void {}
-export function read(): Record<string, never> {
-  return {};
-}
-export function stats(dir: string): { frozen: boolean | null } {
-  return { frozen: frozen(dir) };
-}
+/** A core file: every unified group has it, the freezer needs no enabling. */
+export const controller: Controller = { key: 'freezer', name: 'freezer', core: true, files: FILES, freeze, thaw };

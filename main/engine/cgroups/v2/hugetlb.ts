@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { HugetlbStats } from '../../../../preload/schemas/resources';
 import { type FileSource, directSource, keyed, num, parseFlatKeyed, readTrim, v2Limit } from '../fsutil';
+import type { Controller } from '../controller';
 
 export function pageSizes(dir: string): string[] {
   try {
@@ -31,3 +32,14 @@ export function stats(dir: string, sizes: string[], src: FileSource = directSour
     return s;
   });
 }
+
+/** Stats only; the page sizes are listed once per group. */
+export const controller: Controller<{ hugetlb?: HugetlbStats[] }> = {
+  key: 'hugetlb',
+  name: 'hugetlb',
+  files: { current: 'hugetlb.<size>.current', max: 'hugetlb.<size>.max', events: 'hugetlb.<size>.events' },
+  stats(dir, ctx) {
+    const sizes = ctx.once('hugetlb.sizes', () => pageSizes(dir));
+    return sizes.length ? { hugetlb: stats(dir, sizes, ctx.src) } : {};
+  },
+};

@@ -25,6 +25,7 @@ import {
 } from '../fsutil';
 import { type EffPart, type IoStats, eff, unsupported } from '../types';
 import { SLOT, type SampleFile } from '../sample-layout';
+import type { Controller } from '../controller';
 
 export const FILES = { weight: 'io.weight', bfqWeight: 'io.bfq.weight', max: 'io.max', stat: 'io.stat' } as const;
 
@@ -137,3 +138,14 @@ export function sampleFiles(dir: string): SampleFile[] {
     },
   ];
 }
+
+/** v1's blkio role. */
+export const controller: Controller<{ io: IoStats }> = {
+  key: 'blkio',
+  name: 'io',
+  files: FILES,
+  apply,
+  read,
+  stats: (dir, ctx) => ({ io: stats(dir, ctx.src) }),
+  sampleFiles,
+};

@@ -10,6 +10,8 @@
  */
 import path from 'node:path';
 import type { Limits } from '../../../../preload/schemas/resources';
+import type { Controller, OomCounters } from '../controller';
+import { limitText, readEffective } from '../controller-kit';
 import {
   type FileSource,
   type WriteTxn,
@@ -22,7 +24,7 @@ import {
   readTrim,
   v2Limit,
 } from '../fsutil';
-import { type EffPart, type MemoryStats, eff, unsupported } from '../types';
+import { type EffPart, type MemoryStats, unsupported } from '../types';
 import { SLOW_EVERY, SLOT, type SampleFile } from '../sample-layout';
 
 export const FILES = {
@@ -39,8 +41,6 @@ export const FILES = {
 
 const KEYS = ['max', 'high', 'low', 'swapMax'] as const;
 
-const out = (v: number | null): string => (v === null ? 'max' : String(v));
-
 /** Kernel memory for kernels before memory.stat "kernel" (5.18): the parts it sums. */
 const KERNEL_PARTS = ['kernel_stack', 'pagetables', 'percpu', 'sock', 'vmalloc', 'slab'];
 
@@ -54,7 +54,7 @@ export function apply(dir: string, limits: Limits, tx?: WriteTxn): void {
       const file = path.join(dir, FILES[k]);
       if (k === 'swapMax' && !exists(file))
         unsupported('memory.swapMax', 'memory.swap.max is absent: swap accounting is off on this kernel');
-      tx.write(file, out(v));
+      tx.write(file, limitText(v, 'max'));
     }
   });
 }
@@ -64,14 +64,10 @@ export function read(dir: string, requested?: Limits): EffPart {
   const res: NonNullable<EffPart['memory']> = {};
   const unsup: NonNullable<EffPart['unsupported']> = [];
   for (const k of KEYS) {
-    const file = path.join(dir, FILES[k]);
-    const raw = readTrim(file);
-    if (raw === null) {
-      if (k === 'swapMax')
-        unsup.push({ limit: 'memory.swapMax', reason: 'memory.swap.max is absent: swap accounting is off' });
-      continue;
-    }
-    res[k] = eff(v2Limit(raw), file, raw, req?.[k]);
+    const e = readEffective(dir, FILES[k], v2Limit, req?.[k]);
+    if (e) res[k] = e;
+    else if (k === 'swapMax')
+      unsup.push({ limit: 'memory.swapMax', reason: 'memory.swap.max is absent: swap accounting is off' });
   }
   return { memory: res, unsupported: unsup };
 }
@@ -97,7 +93,7 @@ export function stats(dir: string, src: FileSource = directSource): MemoryStats 
   return s;
 }
 
-export function oomCounters(dir: string, src: FileSource = directSource) {
+export function oomCounters(dir: string, src: FileSource = directSource): OomCounters & { max: number; high: number } {
   const file = `${dir}/${FILES.events}`;
   const ev = parseFlatKeyed(src.read(file));
   return {
@@ -120,3 +116,16 @@ export function sampleFiles(dir: string): SampleFile[] {
     { path: `${dir}/${FILES.events}`, kind: 'keyed', keys: ['oom', 'oom_kill'], slots: [SLOT.oom, SLOT.oomKill] },
   ];
 }
+
+/** memory.events changes raise an inotify modify event: watchOom needs no poll. */
+export const controller: Controller<{ memory: MemoryStats }> = {
+  key: 'memory',
+  name: 'memory',
+  files: FILES,
+  apply,
+  read,
+  stats: (dir, ctx) => ({ memory: stats(dir, ctx.src) }),
+  sampleFiles,
+  oomCounters: (dir) => oomCounters(dir),
+  oomWatchFile: FILES.events,
+};

@@ -11,6 +11,7 @@ import type { PsiStats } from '../../../../preload/schemas/resources';
 import { type FileSource, directSource } from '../fsutil';
 import type { PressureStats } from '../types';
 import { SLOT, type SampleFile, psiFile } from '../sample-layout';
+import type { Controller } from '../controller';
 
 export const FILES = { cpu: 'cpu.pressure', memory: 'memory.pressure', io: 'io.pressure' } as const;
 
@@ -57,3 +58,16 @@ export function sampleFiles(dir: string): SampleFile[] {
     psiFile(`${dir}/${FILES.io}`, SLOT.psiIoSome, SLOT.psiIoFull),
   ];
 }
+
+/** Core files of every unified group (hybrid hosts too). */
+export const controller: Controller<{ pressure?: PressureStats }> = {
+  key: 'pressure',
+  name: 'psi',
+  core: true,
+  files: FILES,
+  stats(dir, ctx) {
+    const pressure = stats(dir, ctx.src);
+    return pressure ? { pressure } : {};
+  },
+  sampleFiles,
+};

@@ -269,141 +269,200 @@ function parseBlock(
   maxEntrySize: number,
   maxMeta: number,
 ): Parsed {
-  const rawName = cstring(block, FIELD.name);
-  const entry = rawName || `<header at ${offset}>`;
-  const bad = (what: string, extra?: Record<string, unknown>): EngineError =>
-    new EngineError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
-
-  const stored = parseNumericAt(block, FIELD.chksum[0], FIELD.chksum[1]);
-  const [unsigned, signed] = headerChecksums(block);
-  if (stored === null || (stored !== BigInt(unsigned) && stored !== BigInt(signed))) {
-    throw bad('bad checksum', { stored: stored === null ? null : Number(stored), computed: unsigned });
-  }
-
-  const num = (field: keyof typeof FIELD): bigint => {
-    const [o, l] = FIELD[field];
-    const v = parseNumericAt(block, o, l);
-    if (v === null) throw bad(`malformed number in field ${field}`);
-    return v;
-  };
+  const h = new HeaderBlock(block, offset);
+  verifyChecksum(h);
 
   const flag = block[FIELD.typeflag[0]] ?? 0;
-  const rawSize = num('size');
-  if (rawSize < 0n) throw bad('negative size');
+  const rawSize = h.num('size');
+  if (rawSize < 0n) throw h.bad('negative size');
+  if (isMetaFlag(flag)) return metaHeader(h, flag, rawSize, maxMeta);
 
-  if (
+  const name = headerName(h);
+  const type = entryType(h, flag, name);
+  const rec = (key: string): Buffer | undefined => ctx.pax.get(key) ?? global.get(key);
+  rejectSparse(h, ctx);
+  const path = entryPath(h, ctx, name);
+  const size = entrySize(h, ctx, rawSize, path, maxEntrySize);
+  const mtime = entryMtime(h, rec('mtime'));
+  const linkname = entryLink(h, ctx, type, path);
+  const xattrs = paxXattrs(h, ctx, global);
+  const mode = h.num('mode');
+  if (mode < 0n) throw h.bad('negative mode');
+
+  return {
+    kind: 'entry',
+    fields: {
+      path,
+      type,
+      mode: Number(mode & 0o7777n),
+      uid: idField(h, rec('uid'), 'uid', path),
+      gid: idField(h, rec('gid'), 'gid', path),
+      uname: rec('uname')?.toString('utf8') ?? cstring(block, FIELD.uname),
+      gname: rec('gname')?.toString('utf8') ?? cstring(block, FIELD.gname),
+      size: isHeaderOnly(type) ? 0 : Number(size),
+      mtime,
+      linkname,
+      devmajor: devField(h, type, 'devmajor'),
+      devminor: devField(h, type, 'devminor'),
+      xattrs,
+    },
+  };
+}
+
+// ── parseBlock's phases ─────────────────────────────────────────────────────
+
+/** One 512-byte header being decoded: its numeric fields, and errors that name its entry. */
+class HeaderBlock {
+  readonly rawName: string;
+  /** The header's own name, or where it is: for error messages. */
+  readonly entry: string;
+
+  constructor(
+    readonly block: Buffer,
+    readonly offset: number,
+  ) {
+    this.rawName = cstring(block, FIELD.name);
+    this.entry = this.rawName || `<header at ${offset}>`;
+  }
+
+  bad(what: string, extra?: Record<string, unknown>): EngineError {
+    const { entry, offset } = this;
+    return new EngineError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
+  }
+
+  num(field: keyof typeof FIELD): bigint {
+    const [o, l] = FIELD[field];
+    const v = parseNumericAt(this.block, o, l);
+    if (v === null) throw this.bad(`malformed number in field ${field}`);
+    return v;
+  }
+}
+
+/** The stored checksum must match the header's sum, unsigned or (old tars) signed. */
+function verifyChecksum(h: HeaderBlock): void {
+  const stored = parseNumericAt(h.block, FIELD.chksum[0], FIELD.chksum[1]);
+  const [unsigned, signed] = headerChecksums(h.block);
+  if (stored === null || (stored !== BigInt(unsigned) && stored !== BigInt(signed))) {
+    throw h.bad('bad checksum', { stored: stored === null ? null : Number(stored), computed: unsigned });
+  }
+}
+
+/** PAX (local, global) and GNU long name/link headers: metadata for the next member. */
+function isMetaFlag(flag: number): boolean {
+  return (
     flag === TYPEFLAG.paxLocal ||
     flag === TYPEFLAG.paxGlobal ||
     flag === TYPEFLAG.gnuLongName ||
     flag === TYPEFLAG.gnuLongLink
-  ) {
-    if (rawSize > BigInt(maxMeta)) {
-      throw new EngineError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
-        entry,
-        offset,
-      });
-    }
-    return { kind: 'meta', flag, size: Number(rawSize), name: entry };
+  );
+}
+
+function metaHeader(h: HeaderBlock, flag: number, rawSize: bigint, maxMeta: number): Parsed {
+  const { entry, offset } = h;
+  if (rawSize > BigInt(maxMeta)) {
+    throw new EngineError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
+      entry,
+      offset,
+    });
   }
+  return { kind: 'meta', flag, size: Number(rawSize), name: entry };
+}
 
-  const magic = block.toString('latin1', FIELD.magic[0], FIELD.magic[0] + 8);
-  const isPosix = magic.startsWith('ustar\x00');
-  let name = rawName;
-  if (isPosix) {
-    const prefix = cstring(block, FIELD.prefix);
-    if (prefix) name = `${prefix}/${rawName}`;
-  }
+/** The header's name, with the ustar prefix field in front where there is one. */
+function headerName(h: HeaderBlock): string {
+  const magic = h.block.toString('latin1', FIELD.magic[0], FIELD.magic[0] + 8);
+  if (!magic.startsWith('ustar\x00')) return h.rawName;
+  const prefix = cstring(h.block, FIELD.prefix);
+  return prefix ? `${prefix}/${h.rawName}` : h.rawName;
+}
 
-  let type: TarEntryType;
-  switch (flag) {
-    case TYPEFLAG.file:
-    case TYPEFLAG.contiguous:
-      type = 'file';
-      break;
-    case TYPEFLAG.oldFile:
-      type = name.endsWith('/') ? 'dir' : 'file';
-      break;
-    case TYPEFLAG.hardlink:
-      type = 'hardlink';
-      break;
-    case TYPEFLAG.symlink:
-      type = 'symlink';
-      break;
-    case TYPEFLAG.char:
-      type = 'char';
-      break;
-    case TYPEFLAG.block:
-      type = 'block';
-      break;
-    case TYPEFLAG.dir:
-      type = 'dir';
-      break;
-    case TYPEFLAG.fifo:
-      type = 'fifo';
-      break;
-    default:
-      throw new EngineError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
-        entry,
-        offset,
-        typeflag: String.fromCharCode(flag),
-      });
-  }
+/** Entry types by typeflag; the old-style '\0' flag is decided by the name (entryType). */
+const ENTRY_TYPES: ReadonlyMap<number, TarEntryType> = new Map<number, TarEntryType>([
+  [TYPEFLAG.file, 'file'],
+  [TYPEFLAG.contiguous, 'file'],
+  [TYPEFLAG.hardlink, 'hardlink'],
+  [TYPEFLAG.symlink, 'symlink'],
+  [TYPEFLAG.char, 'char'],
+  [TYPEFLAG.block, 'block'],
+  [TYPEFLAG.dir, 'dir'],
+  [TYPEFLAG.fifo, 'fifo'],
+]);
 
-  const rec = (key: string): Buffer | undefined => ctx.pax.get(key) ?? global.get(key);
-  const local = (key: string): Buffer | undefined => ctx.pax.get(key);
+function entryType(h: HeaderBlock, flag: number, name: string): TarEntryType {
+  if (flag === TYPEFLAG.oldFile) return name.endsWith('/') ? 'dir' : 'file';
+  const type = ENTRY_TYPES.get(flag);
+  if (type !== undefined) return type;
+  const { entry, offset } = h;
+  throw new EngineError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
+    entry,
+    offset,
+    typeflag: String.fromCharCode(flag),
+  });
+}
 
+function rejectSparse(h: HeaderBlock, ctx: HeaderContext): void {
+  const { entry, offset } = h;
   for (const key of ctx.pax.keys()) {
     if (key.startsWith('GNU.sparse.')) {
       throw new EngineError('TAR_UNSUPPORTED', `GNU sparse file ${entry} is not supported`, { entry, offset });
     }
   }
+}
 
-  // Precedence: PAX path > GNU long name > header. Global path/linkpath/size
-  // are ignored: they would rename or resize every following member.
-  const paxPath = local('path');
+/**
+ * The member's path, normalized. Precedence: PAX path > GNU long name >
+ * header. Global path/linkpath/size are ignored: they would rename or resize
+ * every following member.
+ */
+function entryPath(h: HeaderBlock, ctx: HeaderContext, name: string): string {
+  const paxPath = ctx.pax.get('path');
   const path = paxPath !== undefined ? paxPath.toString('utf8') : (ctx.longName ?? name);
-  const normalized = normalizeTarPath(path, path || entry);
-  if (normalized === '' || path === '') throw bad('empty path');
+  const normalized = normalizeTarPath(path, path || h.entry);
+  if (normalized === '' || path === '') throw h.bad('empty path');
+  return normalized;
+}
 
+/** The body size: a local PAX size over the header's, within maxEntrySize. */
+function entrySize(h: HeaderBlock, ctx: HeaderContext, rawSize: bigint, path: string, maxEntrySize: number): bigint {
   let size: bigint = rawSize;
-  const paxSize = local('size');
-  if (paxSize !== undefined) size = paxDecimal(paxSize, 'size', normalized, offset);
+  const paxSize = ctx.pax.get('size');
+  if (paxSize !== undefined) size = paxDecimal(paxSize, 'size', path, h.offset);
   if (size > BigInt(maxEntrySize)) {
     throw new EngineError(
       'TAR_SIZE_LIMIT',
-      `entry ${normalized} declares ${size} bytes, more than the limit of ${maxEntrySize}`,
+      `entry ${path} declares ${size} bytes, more than the limit of ${maxEntrySize}`,
       {
-        entry: normalized,
+        entry: path,
         size: size.toString(),
         limit: maxEntrySize,
       },
     );
   }
+  return size;
+}
 
-  const idField = (field: 'uid' | 'gid'): number => {
-    const p = rec(field);
-    const v = p !== undefined ? paxDecimal(p, field, normalized, offset) : num(field);
-    if (v < 0n || v > 0xffffffffn) throw bad(`${field} out of range`);
-    return Number(v);
-  };
-
-  const mtimeRec = rec('mtime');
-  let mtime: number;
+/** PAX mtime (seconds with a fraction), else the header's, within a safe integer. */
+function entryMtime(h: HeaderBlock, mtimeRec: Buffer | undefined): number {
   if (mtimeRec !== undefined) {
     const t = mtimeRec.toString('ascii');
-    if (!/^-?[0-9]{1,15}(\.[0-9]{1,9})?$/.test(t)) throw bad('malformed PAX mtime');
-    mtime = Number(t);
-  } else {
-    const m = num('mtime');
-    if (m > BigInt(Number.MAX_SAFE_INTEGER) || m < -BigInt(Number.MAX_SAFE_INTEGER)) throw bad('mtime out of range');
-    mtime = Number(m);
+    if (!/^-?[0-9]{1,15}(\.[0-9]{1,9})?$/.test(t)) throw h.bad('malformed PAX mtime');
+    return Number(t);
   }
+  const m = h.num('mtime');
+  if (m > BigInt(Number.MAX_SAFE_INTEGER) || m < -BigInt(Number.MAX_SAFE_INTEGER)) throw h.bad('mtime out of range');
+  return Number(m);
+}
 
-  const linkRaw = local('linkpath')?.toString('utf8') ?? ctx.longLink ?? cstring(block, FIELD.linkname);
-  if (linkRaw.includes('\0')) throw bad('NUL byte in link target');
-  if ((type === 'symlink' || type === 'hardlink') && linkRaw === '') throw bad('empty link target');
-  const linkname = type === 'hardlink' ? normalizeTarPath(linkRaw, normalized) : linkRaw;
+/** The link target (PAX linkpath > GNU long link > header); a hardlink's is a member path, normalized. */
+function entryLink(h: HeaderBlock, ctx: HeaderContext, type: TarEntryType, path: string): string {
+  const linkRaw = ctx.pax.get('linkpath')?.toString('utf8') ?? ctx.longLink ?? cstring(h.block, FIELD.linkname);
+  if (linkRaw.includes('\0')) throw h.bad('NUL byte in link target');
+  if ((type === 'symlink' || type === 'hardlink') && linkRaw === '') throw h.bad('empty link target');
+  return type === 'hardlink' ? normalizeTarPath(linkRaw, path) : linkRaw;
+}
 
+/** Extended attributes from global then local PAX records (SCHILY, and libarchive's encoding). */
+function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): Map<string, Buffer> {
   const xattrs = new Map<string, Buffer>();
   for (const records of global.size === 0 && ctx.pax.size === 0 ? [] : [global, ctx.pax]) {
     for (const [key, value] of records) {
@@ -416,36 +475,25 @@ function parseBlock(
       }
     }
   }
-  for (const k of xattrs.keys()) if (k === '' || k.includes('\0')) throw bad('malformed xattr name');
+  for (const k of xattrs.keys()) if (k === '' || k.includes('\0')) throw h.bad('malformed xattr name');
+  return xattrs;
+}
 
-  const dev = (field: 'devmajor' | 'devminor'): number => {
-    if (type !== 'char' && type !== 'block') return 0;
-    const v = num(field);
-    if (v < 0n || v > 0xffffffffn) throw bad(`${field} out of range`);
-    return Number(v);
-  };
+/** uid or gid: a PAX record over the header field, 0..2^32-1. */
+function idField(h: HeaderBlock, paxRec: Buffer | undefined, field: 'uid' | 'gid', path: string): number {
+  return u32(h, paxRec !== undefined ? paxDecimal(paxRec, field, path, h.offset) : h.num(field), field);
+}
 
-  const mode = num('mode');
-  if (mode < 0n) throw bad('negative mode');
+/** Device numbers, read only for char and block devices. */
+function devField(h: HeaderBlock, type: TarEntryType, field: 'devmajor' | 'devminor'): number {
+  if (type !== 'char' && type !== 'block') return 0;
+  return u32(h, h.num(field), field);
+}
 
-  return {
-    kind: 'entry',
-    fields: {
-      path: normalized,
-      type,
-      mode: Number(mode & 0o7777n),
-      uid: idField('uid'),
-      gid: idField('gid'),
-      uname: rec('uname')?.toString('utf8') ?? cstring(block, FIELD.uname),
-      gname: rec('gname')?.toString('utf8') ?? cstring(block, FIELD.gname),
-      size: isHeaderOnly(type) ? 0 : Number(size),
-      mtime,
-      linkname,
-      devmajor: dev('devmajor'),
-      devminor: dev('devminor'),
-      xattrs,
-    },
-  };
+/** A 32-bit unsigned field (ids, device numbers). */
+function u32(h: HeaderBlock, v: bigint, field: string): number {
+  if (v < 0n || v > 0xffffffffn) throw h.bad(`${field} out of range`);
+  return Number(v);
 }
 
 function paxDecimal(value: Buffer, key: string, entry: string, offset: number): bigint {
