@@ -21,6 +21,12 @@
  * pair at the monitor alone (startMonitor → exit.json, spec with and without
  * the compiled filter), with the load average.
  *
+ * The start trace (main/engine/containers/start-trace.ts): the helper runs
+ * with BERTH_START_TRACE, so every Berth run leaves the helper's and the
+ * monitor's CLOCK_MONOTONIC marks; the bench adds its own (client: …) and
+ * prints, per round, the median time of each mark since "client: create
+ * sent" and the median step from the mark before it.
+ *
  * 3 warm-ups, then 20 runs of each, interleaved round-robin so all share the
  * machine's noise. Prints a table, the ratios and the targets (berth ≤ 0.5×
  * runc, ≤ 0.1× podman), then where Berth's time goes: client-side phases of
@@ -44,6 +50,7 @@ import { RpcClient } from '../main/helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../main/testing/busybox-image';
 import { EventLog, loadBusybox, startContainerHelper, type HelperOn } from '../main/testing/container-helper';
 import { tempDir } from '../main/testing/helper-process';
+import { parseTrace } from '../main/engine/containers/start-trace';
 import { ROUNDS, runRounds, verdicts } from './conditions';
 
 const isRoot = process.getuid?.() === 0;
@@ -138,6 +145,41 @@ const p90 = (xs: number[]) => quantile(xs, 0.9);
 const iqr = (xs: number[]) => quantile(xs, 0.75) - quantile(xs, 0.25);
 const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(1).padStart(8) : '     n/a');
 
+type Trace = Array<{ ns: bigint; name: string }>;
+
+/**
+ * Per mark: the median time since "client: create sent" and the median step
+ * from the mark before it (in the order of those medians), over the traces.
+ */
+function traceSummary(title: string, traces: Trace[]): string {
+  const since = new Map<string, number[]>();
+  for (const t of traces) {
+    const zero = t.find((m) => m.name === 'client: create sent')?.ns ?? t[0]!.ns;
+    for (const m of t) {
+      const v = Number(m.ns - zero) / 1e6;
+      const xs = since.get(m.name);
+      if (xs) xs.push(v);
+      else since.set(m.name, [v]);
+    }
+  }
+  const names = [...since.keys()].sort((a, b) => med(since.get(a)!) - med(since.get(b)!));
+  const lines = [`start trace, ${title} (${traces.length} runs): median ms since create sent, median step`];
+  names.forEach((name, i) => {
+    const prev = i > 0 ? names[i - 1]! : null;
+    const steps: number[] = [];
+    for (const t of traces) {
+      const a = prev ? t.find((m) => m.name === prev) : undefined;
+      const b = t.find((m) => m.name === name);
+      if (a && b) steps.push(Number(b.ns - a.ns) / 1e6);
+    }
+    const n = since.get(name)!.length;
+    lines.push(
+      `  ${ms(med(since.get(name)!))} ${prev ? ms(med(steps)) : '        '}  ${name}${n < traces.length ? ` (${n} runs)` : ''}`,
+    );
+  });
+  return lines.join('\n');
+}
+
 interface Contender {
   name: string;
   skip?: string;
@@ -167,10 +209,12 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
   let podmanArgs: string[] = [];
   let podmanSkip: string | undefined;
   const runcRoot = path.join(work, 'runc-state');
+  const traceDir = path.join(work, 'traces');
   const bundle = path.join(work, 'bundle');
 
   beforeAll(async () => {
-    h = await startContainerHelper();
+    fs.mkdirSync(traceDir);
+    h = await startContainerHelper({ BERTH_START_TRACE: traceDir });
     const tar = await loadBusybox(h.socketPath, work);
     rpc = await RpcClient.connect(h.socketPath);
     events = await EventLog.connect(h.socketPath);
@@ -256,22 +300,35 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
       remove: [] as number[],
     };
     const createToExit: number[] = [];
+    const traces: Trace[] = [];
     const berthOnce = async (record: boolean): Promise<void> => {
+      const client: Trace = [];
+      const at = (name: string) => client.push({ ns: process.hrtime.bigint(), name });
       const t0 = performance.now();
+      at('client: create sent');
       const { id } = (await rpc.call('containers.create', {
         image: 'busybox',
         command: ['/bin/true'],
         network: 'none',
       })) as { id: string };
+      at('client: create answered');
       const t1 = performance.now();
       const died = events.waitFor((e) => e.id === id && e.action === 'die', 60_000);
+      at('client: start sent');
       await rpc.call('containers.start', { id });
+      at('client: start answered');
       const t2 = performance.now();
       const die = await died;
+      at('client: die event');
       const t3 = performance.now();
       await rpc.call('containers.remove', { id });
+      at('client: remove answered');
       const t4 = performance.now();
       if (die.exitCode !== 0) throw new Error(`berth: true exited ${die.exitCode}`);
+      const file = path.join(traceDir, `${id}.trace`);
+      const helperSide = parseTrace(fs.readFileSync(file, 'utf8'));
+      fs.rmSync(file);
+      if (record) traces.push([...client, ...helperSide].sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : 0)));
       if (record) {
         berthPhases.create.push(t1 - t0);
         berthPhases.start.push(t2 - t1);
@@ -311,8 +368,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
     }
     // ROUNDS rounds of RUNS / ROUNDS runs each (bench/conditions.ts): the load before each, each round's ratios.
     const perRound = Math.ceil(RUNS / ROUNDS);
-    const rounds = await runRounds('container-start', async () => {
+    const rounds = await runRounds('container-start', async (index) => {
       const from = active.map((c) => c.samples.length);
+      const fromTrace = traces.length;
       for (let i = 0; i < perRound; i++) {
         for (const c of active) c.samples.push(await timed(() => c.runOnce(i)));
       }
@@ -321,6 +379,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
         return k < 0 ? NaN : med(active[k]!.samples.slice(from[k]));
       };
       const b = roundMed('berth');
+      console.log(traceSummary(`round ${index}`, traces.slice(fromTrace)));
       return {
         'berth / runc': b / roundMed('runc'),
         'berth / podman': b / roundMed('podman'),

@@ -77,6 +77,7 @@
         "monitor/src/spec.cc",
         "monitor/src/state.cc",
         "monitor/src/sys.cc",
+        "monitor/src/trace.cc",
         "monitor/src/userns.cc"
       ],
       "include_dirs": ["src", "monitor/src"],

@@ -136,6 +136,8 @@ export interface MonitorSpec {
   annotations?: Record<string, string>;
   /** Berth: the container's seccomp filter; absent: none. */
   seccomp?: MonitorSeccomp;
+  /** Berth, bench only: write run/trace.txt ("<CLOCK_MONOTONIC ns> <mark>" lines) before exit.json. */
+  trace?: boolean;
 }
 
 /** exec-spec.json (berth-monitor exec). */

@@ -49,6 +49,7 @@ import { IdRangeAllocator, type IdRange } from '../userns/ranges';
 import { containerCapabilities, hostCapabilities } from './capabilities';
 import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
+import { mark, saveTrace, traceOf, tracing } from './start-trace';
 
 export interface ImageRuntimeConfig {
   Entrypoint?: string[] | null;
@@ -288,6 +289,7 @@ export class ContainerManager {
     };
     faultPoint('create.before-record');
     this.save(record);
+    mark(id, 'helper: create: record saved');
     if (req.userns) {
       try {
         await this.ensureIdRange(record);
@@ -317,6 +319,7 @@ export class ContainerManager {
 
   start(ref: string): Promise<ContainerSummaryT> {
     const r = this.find(ref);
+    mark(r.id, 'helper: start handler');
     return this.withLock(r.id, async () => {
       const cur = this.records.get(r.id)!;
       if (cur.state === 'running' || cur.state === 'paused') return this.summary(cur);
@@ -355,6 +358,7 @@ export class ContainerManager {
     fs.chmodSync(p.upperDir, 0o755);
     fs.rmSync(p.workDir, { recursive: true, force: true }); // overlay wants an empty workdir
     fs.mkdirSync(p.workDir, { mode: 0o700 });
+    mark(r.id, 'helper: upper, work and rootfs dirs ready');
     const idRange = r.config.userns ? await this.ensureIdRange(r) : null;
     if (idRange) {
       // The container's root (a mapped host id) owns its writable layer: the
@@ -369,12 +373,15 @@ export class ContainerManager {
     let ip: string | null = null;
     try {
       handle = this.o.cgroups.create(r.id, this.parent);
+      mark(r.id, 'helper: cgroups created');
       const { devices: _deviceLimits, ...limits } = r.config.resources as Limits;
       this.o.cgroups.apply(handle, limits);
+      mark(r.id, 'helper: limits applied');
       // The device policy is in force before the monitor starts the container:
       // its pid joins these groups before it runs anything (monitor cgroupProcs).
       const dev = containerDevices(r.config, r.config.resources as Limits);
       this.o.cgroups.setDevicePolicy(handle, plainRules(dev.rules));
+      mark(r.id, 'helper: device policy set');
       l.devices = dev;
       const mode = r.config.network;
       if (mode === 'bridge') {
@@ -413,7 +420,9 @@ export class ContainerManager {
       const security = r.config.security ?? { privileged: false, seccomp: 'default' };
       const filter = await this.seccomp.forContainer(security, spec.process.capabilities.bounding ?? []);
       if (filter) spec.seccomp = { filter: filter.path };
-      const st = await startMonitor(p.runDir, spec);
+      if (tracing()) spec.trace = true;
+      mark(r.id, 'helper: spec built, seccomp filter found');
+      const st = await startMonitor(p.runDir, spec, traceOf(r.id));
       Object.assign(r, {
         state: 'running',
         pid: st.pid,
@@ -429,8 +438,10 @@ export class ContainerManager {
       l.handle = handle;
       l.tornDown = null;
       this.save(r, r.config.restart.name === 'no' ? 'atomic' : 'durable');
+      mark(r.id, 'helper: record saved (running)');
       this.announce(r, 'start');
       this.watch(r, st.monitorPid);
+      mark(r.id, 'helper: start answered');
     } catch (err) {
       l.tornDown = this.teardown(r.id, handle, ip).catch((e: unknown) =>
         this.o.log(`cleanup after failed start of ${r.id}: ${String(e)}`),
@@ -456,6 +467,7 @@ export class ContainerManager {
     const l = this.liveFor(r.id);
     l.stopWatch?.();
     l.stopWatch = watchExit(this.store.paths(r.id).runDir, monitorPid, (e) => {
+      mark(r.id, 'helper: exit.json seen');
       void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
     });
   }
@@ -514,6 +526,8 @@ export class ContainerManager {
       network: { ip: null, netns: null },
     } satisfies Partial<ContainerRecord>);
     this.save(r, 'atomic');
+    mark(id, 'helper: record saved (exited)');
+    saveTrace(id, this.store.paths(id).runDir);
     // The exit is known and recorded: announce it now. Removing the cgroup,
     // ports and veth is the engine's cleanup, which a restart, remove() or
     // the next start waits for (l.tornDown) rather than the client.

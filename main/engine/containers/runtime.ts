@@ -14,6 +14,7 @@ import { sealedExecutable, watchPidExit, type PidWatch } from '../../../native/i
 import { writeJsonAtomic } from '../storage/atomic-file';
 import { okOrNull, readRecordFile } from '../storage/record-file';
 import { MonitorErrorSchema, MonitorExitSchema, MonitorStateSchema } from './monitor-files';
+import type { StartTrace } from './start-trace';
 
 /** state.json, or null when missing or unusable (it only describes this boot). */
 export function readMonitorState(stateDir: string): MonitorState | null {
@@ -128,13 +129,19 @@ export function prepareMonitor(): void {
 }
 
 /** Runs `berth-monitor run`; resolves when the container runs, rejects with the step that failed. */
-export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise<MonitorState & { status: 'running' }> {
+export async function startMonitor(
+  stateDir: string,
+  spec: MonitorSpec,
+  trace: StartTrace | null = null,
+): Promise<MonitorState & { status: 'running' }> {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   for (const f of ['state.json', 'exit.json', 'monitor-error.json']) fs.rmSync(path.join(stateDir, f), { force: true });
   // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
   writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
+  trace?.mark('helper: spec.json written');
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
     const child = launcher.launch(stateDir);
+    trace?.mark('helper: monitor launched');
     let err = '';
     child.stderr?.on('data', (d: Buffer) => {
       if (err.length < 8192) err += d.toString();
@@ -142,6 +149,7 @@ export async function startMonitor(stateDir: string, spec: MonitorSpec): Promise
     child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
     child.once('exit', (c) => resolve({ code: c, stderr: err }));
   });
+  trace?.mark('helper: monitor foreground exit seen');
   setImmediate(() => launcher.prepare());
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;

@@ -24,6 +24,7 @@ import { RpcServer } from './rpc-server';
 import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFile } from './run-files';
 import { takeEngineLock } from '../../engine/storage/engine-lock';
 import { armFaultPoint } from '../../engine/storage/fault-points';
+import { armStartTrace } from '../../engine/containers/start-trace';
 import { applyConfig, defaultSettings, readConfigFile, type HelperSettings } from './settings';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
@@ -95,6 +96,8 @@ async function main(): Promise<number> {
   if (args.startedVia === 'direct') {
     const armed = armFaultPoint(process.env.BERTH_FAULT);
     if (armed) log(`fault point armed: ${armed}`);
+    const traceDir = armStartTrace(process.env.BERTH_START_TRACE);
+    if (traceDir) log(`start traces to ${traceDir}`);
   }
   // A live socket is another helper's; anything else there (a dead socket, a link) goes.
   if ((await clearSocketPath(socketPath)) === 'answers') {

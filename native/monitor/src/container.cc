@@ -24,6 +24,7 @@
 #include "seccomp_filter.h"
 #include "signals.h"
 #include "sys.h"
+#include "trace.h"
 #include "userns.h"
 
 namespace berth::monitor {
@@ -73,6 +74,7 @@ struct InitArgs {
 [[noreturn]] void ContainerInit(const InitArgs& a) {
   const Spec& spec = *a.spec;
   const int ch = a.channel;
+  trace::Mark("init: cloned");
   ResetSignalsInChild();
   // Until execve, die with the monitor (PR_SET_PDEATHSIG is cleared again
   // just before execve in FinalizeAndExec).
@@ -85,6 +87,7 @@ struct InitArgs {
     }
   }
   if (!WaitGo(ch)) ::_exit(126);  // the monitor went away or failed: it reports
+  trace::Mark("init: go received");
 
   for (const NsJoin& j : *a.joins) {
     if (sys::SetNs(j.fd, j.flag) != 0) Fail(ch, SysError("setns", j.what));
@@ -100,6 +103,7 @@ struct InitArgs {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(ch, SysError("mount", "make / rprivate"));
   }
+  trace::Mark("init: namespaces set up");
   if (!PrepareRootfs(spec, *a.lowers, &e)) Fail(ch, e);
 
   if (spec.process.terminal) {
@@ -126,6 +130,7 @@ struct InitArgs {
     if (!BecomeTerminalOwner(slave.Get(), &e)) Fail(ch, e);
   }
   if (!FinishRootfs(spec, &e)) Fail(ch, e);
+  trace::Mark("init: masked and read-only paths");
   if (a.userns >= 0 && sys::SetNs(a.userns, CLONE_NEWUSER) != 0) Fail(ch, SysError("setns", "setns user"));
   FinalizeAndExec(*a.prepared, ch);
 }
@@ -209,6 +214,7 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
                 errW.Get(), &joins, userns.Valid() ? userns.Get() : -1, &lowers};
 
   int pidfd = -1;
+  trace::Mark("daemon: clone");
   pid_t pid = sys::CloneFork(flags, &pidfd);
   if (pid < 0) {
     *error = SysError("clone", "clone3");
@@ -237,7 +243,9 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   };
 
   if (!out->mountNs.Valid()) return fail(SysError("clone", "open " + mntNs));
+  trace::Mark("daemon: clone returned");
   if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
+  trace::Mark("daemon: cgroup.procs written");
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 
   while (true) {
@@ -245,7 +253,10 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     Error childError;
     UniqueFd received;
     if (!ReceiveChildMessage(parentEnd.Get(), &kind, &childError, &received, error)) return fail(*error);
-    if (kind == ChildMessage::kExecuted) break;
+    if (kind == ChildMessage::kExecuted) {
+      trace::Mark("daemon: execve seen");
+      break;
+    }
     if (kind == ChildMessage::kError) return fail(childError);
     out->ptyMaster = std::move(received);
   }

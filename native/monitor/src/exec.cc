@@ -179,8 +179,63 @@ class ExecMonitor {
     return true;
   }
 
+  // The set-up before the relay, in phases (numbers as in the header
+  // comment). Each phase reports its failure with a step and errno in *e;
+  // what it opened is owned by members or locals (UniqueFd), so a failure
+  // anywhere closes everything already opened.
   bool Setup(Error* e) {
-    // 1. The spec.
+    if (!LoadSpec(e)) return false;                                // 1
+    if (!IdentifyTarget(e)) return false;                          // 2
+    if (!OpenNamespaces(e) || !OpenCgroupFiles(e)) return false;   // 3
+    UniqueFd slave;
+    if (spec_.process.terminal && !OpenTerminal(&slave, e)) return false;
+    if (!CheckTargetAlive(e)) return false;                        // 4
+    std::vector<std::pair<int, int>> childJoins;
+    if (!JoinNamespacesForChildren(&childJoins, e)) return false;  // 5
+    StdioPipes pipes;
+    if (!spec_.process.terminal && !pipes.Make(e)) return false;
+    UniqueFd parentEnd;
+    if (!ForkChild(&slave, &pipes, childJoins, &parentEnd, e)) return false;  // 6
+    if (!PlaceChildInCgroups(e) || !StartChild(parentEnd.Get(), e)) {         // 7
+      KillChild();
+      return false;
+    }
+    procIn_ = std::move(pipes.inW);
+    procOut_ = std::move(pipes.outR);
+    procErr_ = std::move(pipes.errR);
+    ReportStarted();
+    return true;
+  }
+
+  // The child's stdin/stdout/stderr pipes (none with a terminal).
+  struct StdioPipes {
+    UniqueFd inR, inW, outR, outW, errR, errW;
+
+    bool Make(Error* e) {
+      return Pipe(&inR, &inW, e) && Pipe(&outR, &outW, e) && Pipe(&errR, &errW, e);
+    }
+    // What only the child uses, closed in the parent once it is forked.
+    void CloseChildEnds() {
+      inR.Reset();
+      outW.Reset();
+      errW.Reset();
+    }
+
+   private:
+    static bool Pipe(UniqueFd* r, UniqueFd* w, Error* e) {
+      int p[2];
+      if (::pipe2(p, O_CLOEXEC) != 0) {
+        *e = SysError("stdio", "pipe");
+        return false;
+      }
+      r->Reset(p[0]);
+      w->Reset(p[1]);
+      return true;
+    }
+  };
+
+  // 1. exec-spec.json, the prepared argv/envp, the seccomp program.
+  bool LoadSpec(Error* e) {
     std::string text;
     if (!ReadFileAt(AT_FDCWD, specPath_, 4 << 20, &text, e)) {
       e->step = "spec";
@@ -188,9 +243,11 @@ class ExecMonitor {
     }
     if (!ParseExecSpec(text, "exec spec " + specPath_, &spec_, e)) return false;
     PrepareProcess(spec_.process, &prepared_);
-    if (!spec_.seccompFilter.empty() && !LoadSeccompFilter(spec_.seccompFilter, &prepared_.seccomp, e)) return false;
+    return spec_.seccompFilter.empty() || LoadSeccompFilter(spec_.seccompFilter, &prepared_.seccomp, e);
+  }
 
-    // 2. The container's init, identified by pid + start time.
+  // 2. The container's init, identified by pid + start time, held by a pidfd.
+  bool IdentifyTarget(Error* e) {
     uint64_t startTime = 0;
     if (!ReadState(&pid_, &startTime, e)) return false;
     target_.Reset(sys::PidfdOpen(pid_, 0));
@@ -206,15 +263,15 @@ class ExecMonitor {
                         ": the container exited and the pid was reused");
       return false;
     }
+    return true;
+  }
 
-    // 3. Namespace fds, cgroup files, pty.
-    std::string proc = "/proc/" + std::to_string(pid_);
-    // user last: the container's other namespaces belong to the host's user
-    // namespace (userns.h), so they are joined while we are still its root.
-    NsFd order[] = {{"mnt", CLONE_NEWNS, {}},   {"uts", CLONE_NEWUTS, {}},       {"ipc", CLONE_NEWIPC, {}},
-                    {"net", CLONE_NEWNET, {}},  {"cgroup", CLONE_NEWCGROUP, {}}, {"user", CLONE_NEWUSER, {}},
-                    {"pid", CLONE_NEWPID, {}},  {"time", CLONE_NEWTIME, {}}};
-    for (NsFd& ns : order) {
+  std::string ProcDir() const { return "/proc/" + std::to_string(pid_); }
+
+  // 3a. An fd for each of the container's namespaces that is not ours.
+  bool OpenNamespaces(Error* e) {
+    const std::string proc = ProcDir();
+    for (NsFd& ns : ns_) {
       std::string theirs = proc + "/ns/" + ns.name;
       std::string ours = std::string("/proc/self/ns/") + ns.name;
       struct stat a, b;
@@ -230,6 +287,11 @@ class ExecMonitor {
         return false;
       }
     }
+    return true;
+  }
+
+  // 3b. The container's cgroup.procs files, opened while the pid is checked.
+  bool OpenCgroupFiles(Error* e) {
     for (const std::string& file : spec_.cgroupProcs) {
       UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
       if (!fd.Valid()) {
@@ -238,74 +300,65 @@ class ExecMonitor {
       }
       cgroupFds_.push_back(std::move(fd));
     }
-    UniqueFd slave;
-    if (spec_.process.terminal) {
-      UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (!root.Valid()) {
-        *e = SysError("console", "open " + proc + "/root");
-        return false;
-      }
-      std::string slaveName;
-      if (!NewPty(root.Get(), "dev/ptmx", &master_, &slave, &slaveName, e)) return false;
-      // Owned by the process's user, in our (host) ids: the container's
-      // uid_map says which host uid that is.
-      uid_t hostUid;
-      if (!MapToHost(proc + "/uid_map", spec_.process.user.uid, &hostUid, e)) return false;
-      if (::fchown(slave.Get(), hostUid, static_cast<gid_t>(-1)) != 0) {
-        *e = SysError("console", "fchown the pty to uid " + std::to_string(hostUid));
-        return false;
-      }
-      if (spec_.process.hasConsoleSize) {
-        SetWinsize(slave.Get(), spec_.process.consoleHeight, spec_.process.consoleWidth);
-      }
-    }
+    return true;
+  }
 
-    // 4. Still the same process?
+  // 3c. A pty on the container's devpts; the slave belongs to the process's
+  // user, in our (host) ids: the container's uid_map says which host uid.
+  bool OpenTerminal(UniqueFd* slave, Error* e) {
+    const std::string proc = ProcDir();
+    UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root.Valid()) {
+      *e = SysError("console", "open " + proc + "/root");
+      return false;
+    }
+    std::string slaveName;
+    if (!NewPty(root.Get(), "dev/ptmx", &master_, slave, &slaveName, e)) return false;
+    uid_t hostUid;
+    if (!MapToHost(proc + "/uid_map", spec_.process.user.uid, &hostUid, e)) return false;
+    if (::fchown(slave->Get(), hostUid, static_cast<gid_t>(-1)) != 0) {
+      *e = SysError("console", "fchown the pty to uid " + std::to_string(hostUid));
+      return false;
+    }
+    if (spec_.process.hasConsoleSize) {
+      SetWinsize(slave->Get(), spec_.process.consoleHeight, spec_.process.consoleWidth);
+    }
+    return true;
+  }
+
+  // 4. Still the same process? Then every fd above was opened on it, not on
+  // a successor that reused its pid.
+  bool CheckTargetAlive(Error* e) {
     if (sys::PidfdSendSignal(target_.Get(), 0) != 0) {
       *e = SysError("state", "check pid " + std::to_string(pid_), errno, "the container exited meanwhile");
       return false;
     }
+    return true;
+  }
 
-    // 5. pid and time namespaces: for our children.
-    std::vector<std::pair<int, int>> childJoins;  // (fd, flag) for the child
-    for (NsFd& ns : order) {
+  // 5. setns(pid) and setns(time) apply to our children only: done here. The
+  // others are the child's to join, in ns_'s order (user last).
+  bool JoinNamespacesForChildren(std::vector<std::pair<int, int>>* childJoins, Error* e) {
+    for (NsFd& ns : ns_) {
       if (!ns.fd.Valid()) continue;
-      if (ns.flag == CLONE_NEWPID || ns.flag == CLONE_NEWTIME) {
-        if (sys::SetNs(ns.fd.Get(), ns.flag) != 0) {
-          *e = SysError("setns", std::string("setns ") + ns.name + " " + proc + "/ns/" + ns.name);
-          return false;
-        }
-      } else {
-        childJoins.push_back({ns.fd.Get(), ns.flag});
+      if (ns.flag != CLONE_NEWPID && ns.flag != CLONE_NEWTIME) {
+        childJoins->push_back({ns.fd.Get(), ns.flag});
+        continue;
+      }
+      if (sys::SetNs(ns.fd.Get(), ns.flag) != 0) {
+        *e = SysError("setns", std::string("setns ") + ns.name + " " + ProcDir() + "/ns/" + ns.name);
+        return false;
       }
     }
+    return true;
+  }
 
-    // 6. stdio for the child.
-    UniqueFd inR, inW, outR, outW, errR, errW;
-    if (!spec_.process.terminal) {
-      int p[2];
-      if (::pipe2(p, O_CLOEXEC) != 0) {
-        *e = SysError("stdio", "pipe");
-        return false;
-      }
-      inR.Reset(p[0]);
-      inW.Reset(p[1]);
-      if (::pipe2(p, O_CLOEXEC) != 0) {
-        *e = SysError("stdio", "pipe");
-        return false;
-      }
-      outR.Reset(p[0]);
-      outW.Reset(p[1]);
-      if (::pipe2(p, O_CLOEXEC) != 0) {
-        *e = SysError("stdio", "pipe");
-        return false;
-      }
-      errR.Reset(p[0]);
-      errW.Reset(p[1]);
-    }
-    UniqueFd parentEnd, childEnd;
-    if (!ChannelPair(&parentEnd, &childEnd, e)) return false;
-
+  // 6. clone3 + CLONE_PIDFD; the child never returns. The parent keeps its
+  // channel end and closes every fd only the child needs.
+  bool ForkChild(UniqueFd* slave, StdioPipes* pipes, const std::vector<std::pair<int, int>>& childJoins,
+                 UniqueFd* parentEnd, Error* e) {
+    UniqueFd childEnd;
+    if (!ChannelPair(parentEnd, &childEnd, e)) return false;
     int pidfd = -1;
     pid_t child = sys::CloneFork(CLONE_PIDFD, &pidfd);
     if (child < 0) {
@@ -313,58 +366,55 @@ class ExecMonitor {
       return false;
     }
     if (child == 0) {
-      parentEnd.Reset();
-      Child(childEnd.Get(), slave.Get(), inR.Get(), outW.Get(), errW.Get(), childJoins);
+      parentEnd->Reset();
+      Child(childEnd.Get(), slave->Get(), pipes->inR.Get(), pipes->outW.Get(), pipes->errW.Get(), childJoins);
     }
     child_ = child;
     childPidfd_.Reset(pidfd);
     childEnd.Reset();
-    slave.Reset();
-    inR.Reset();
-    outW.Reset();
-    errW.Reset();
-    for (NsFd& ns : order) ns.fd.Reset();
+    slave->Reset();
+    pipes->CloseChildEnds();
+    for (NsFd& ns : ns_) ns.fd.Reset();
+    return true;
+  }
 
-    // 7. cgroups, go, wait for execve.
-    std::string pidText = std::to_string(child) + "\n";
+  // 7a. The child's pid into each cgroup.procs file opened in 3b.
+  bool PlaceChildInCgroups(Error* e) {
+    std::string pidText = std::to_string(child_) + "\n";
     for (size_t i = 0; i < cgroupFds_.size(); i++) {
       if (::write(cgroupFds_[i].Get(), pidText.data(), pidText.size()) != static_cast<ssize_t>(pidText.size())) {
         *e = SysError("cgroup", "write " + spec_.cgroupProcs[i]);
-        KillChild();
         return false;
       }
     }
     cgroupFds_.clear();
-    if (!SendGo(parentEnd.Get(), e)) {
-      KillChild();
-      return false;
-    }
+    return true;
+  }
+
+  // 7b. "go", then EOF on the channel (execve succeeded) or the child's error.
+  bool StartChild(int parentEnd, Error* e) {
+    if (!SendGo(parentEnd, e)) return false;
     ChildMessage kind;
     Error childError;
     UniqueFd unused;
-    if (!ReceiveChildMessage(parentEnd.Get(), &kind, &childError, &unused, e)) {
-      KillChild();
-      return false;
+    if (!ReceiveChildMessage(parentEnd, &kind, &childError, &unused, e)) return false;
+    if (kind == ChildMessage::kExecuted) return true;
+    if (kind == ChildMessage::kError) {
+      *e = childError;
+    } else {
+      *e = SysError("sync", "receive from the child", EPROTO, "unexpected fd");
     }
-    if (kind != ChildMessage::kExecuted) {
-      KillChild();
-      if (kind == ChildMessage::kError) {
-        *e = childError;
-      } else {
-        *e = SysError("sync", "receive from the child", EPROTO, "unexpected fd");
-      }
-      return false;
-    }
-    procIn_ = std::move(inW);
-    procOut_ = std::move(outR);
-    procErr_ = std::move(errR);
+    return false;
+  }
+
+  // The started frame on the control fd: the process's pid and start time.
+  void ReportStarted() {
     uint64_t childStart = 0;
     Error ignored;
-    ReadPidStartTime(child, &childStart, &ignored);
+    ReadPidStartTime(child_, &childStart, &ignored);
     json::ObjectWriter w;
-    w.Int("pid", child).Uint("pidStartTime", childStart);
+    w.Int("pid", child_).Uint("pidStartTime", childStart);
     SendControl(kFrameStarted, w.Finish());
-    return true;
   }
 
   [[noreturn]] void Child(int ch, int slave, int inR, int outW, int errW,
@@ -693,6 +743,11 @@ class ExecMonitor {
   PreparedProcess prepared_;
   pid_t pid_ = 0;
   UniqueFd target_;
+  // user last: the container's other namespaces belong to the host's user
+  // namespace (userns.h), so they are joined while we are still its root.
+  NsFd ns_[8] = {{"mnt", CLONE_NEWNS, {}},   {"uts", CLONE_NEWUTS, {}},       {"ipc", CLONE_NEWIPC, {}},
+                 {"net", CLONE_NEWNET, {}},  {"cgroup", CLONE_NEWCGROUP, {}}, {"user", CLONE_NEWUSER, {}},
+                 {"pid", CLONE_NEWPID, {}},  {"time", CLONE_NEWTIME, {}}};
   std::vector<UniqueFd> cgroupFds_;
   UniqueFd master_;
   pid_t child_ = 0;

@@ -25,6 +25,7 @@
 #include "run.h"
 #include "seccomp_compile.h"
 #include "sys.h"
+#include "trace.h"
 
 namespace {
 
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
       std::string stateDir;
       switch (ReadStandbyLine(&stateDir)) {
         case StandbyLine::kOk:
+          trace::Mark("monitor: state dir received (standby)");
           return RunCommand(stateDir);
         case StandbyLine::kEof:
           return 0;
@@ -136,6 +138,7 @@ int main(int argc, char** argv) {
       WriteAll(2, bad, sizeof bad - 1);
       return 2;
     }
+    trace::Mark("monitor: exec'd");
     return RunCommand(argv[2]);
   }
 

@@ -16,6 +16,7 @@
 #include "json.h"
 #include "seccomp_filter.h"
 #include "sys.h"
+#include "trace.h"
 
 namespace berth::monitor {
 
@@ -201,6 +202,7 @@ void FinalizeAndExec(const PreparedProcess& pp, int channel) {
   }
   if (::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) != 0) Fail(channel, "prctl", "prctl PR_SET_PDEATHSIG", errno);
   if (p.noNewPrivileges) ApplySeccomp(pp, channel);
+  trace::Mark("init: execve");
   Exec(pp, channel);
 }
 

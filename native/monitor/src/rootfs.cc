@@ -13,6 +13,7 @@
 #include "overlay.h"
 #include "userns.h"
 #include "safepath.h"
+#include "trace.h"
 #include "sys.h"
 #include "unique_fd.h"
 
@@ -281,6 +282,7 @@ bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error*
   if (spec.overlay.present) {
     OverlayMethod method = spec.overlay.legacyMount ? OverlayMethod::kLegacy : OverlayMethod::kAuto;
     if (!MountOverlay(spec.overlay, spec.rootPath, method, lowers, error)) return false;
+    trace::Mark("init: overlay mounted");
   } else {
     // pivot_root needs the new root to be a mount point.
     if (::mount(spec.rootPath.c_str(), spec.rootPath.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
@@ -313,6 +315,7 @@ bool PrepareRootfs(const Spec& spec, const std::vector<UniqueFd>& lowers, Error*
     if (&m != sysMount && !MountVolume(rootfd.Get(), m, error)) return false;
   }
   if (!MakeDevices(rootfd.Get(), spec.devices, error)) return false;
+  trace::Mark("init: proc, sys, dev, volumes mounted");
   return PivotRoot(rootfd.Get(), error);
 }
 

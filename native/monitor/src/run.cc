@@ -41,6 +41,7 @@
 #include "spec.h"
 #include "state.h"
 #include "sys.h"
+#include "trace.h"
 
 namespace berth::monitor {
 
@@ -88,7 +89,9 @@ class RunMonitor {
       WriteAll(readyFd, &one, 1);
       return 1;
     };
+    trace::Mark("daemon: forked");
     if (!WriteOwnPid(spec_.monitorCgroupProcs, &e)) return failStart(e);
+    trace::Mark("daemon: own cgroups joined");
     if (!SetupMonitorSignals(&signalFd_, &e)) return failStart(e);
     if (!loop_.Init(&e)) return failStart(e);
     if (!log_.Open(spec_.log, &e)) return failStart(e);
@@ -104,6 +107,7 @@ class RunMonitor {
       }
     };
     if (!attach_.Listen(&loop_, dirfd_, handlers, &e)) return failStart(e);
+    trace::Mark("daemon: log and attach ready");
     if (!StartContainer(spec_, &c_, &e)) {
       attach_.Shutdown("{}");
       return failStart(e);
@@ -123,6 +127,7 @@ class RunMonitor {
       attach_.Shutdown("{}");
       return failStart(e);
     }
+    trace::Mark("daemon: state.json running");
     char zero = 0;
     WriteAll(readyFd, &zero, 1);
     ::close(readyFd);
@@ -283,6 +288,7 @@ class RunMonitor {
       return;
     }
     if (info.si_pid == 0) return;
+    trace::Mark("daemon: reaped");
     exitInfo_ = info;
     exited_ = true;
   }
@@ -300,6 +306,8 @@ class RunMonitor {
     Error e;
     std::string exitJson = ExitJson(status);
     Error ignored;
+    trace::Mark("daemon: exit.json written");
+    trace::WriteAt(dirfd_, "trace.txt", &ignored);
     // No fsync: a process crash cannot tear them (rename), and the helper
     // keeps the exit durably in its record as soon as it reads exit.json.
     // After a power cut (which ends every container) an exit.json the
@@ -389,6 +397,11 @@ int RunCommand(const std::string& stateDir) {
     PrintError(e);
     return 2;
   }
+  trace::Mark("monitor: spec.json parsed");
+  if (spec.trace) {
+    Error ignored;
+    trace::Share(&ignored);  // untraced if it fails; the run goes on
+  }
 
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) {
@@ -411,6 +424,7 @@ int RunCommand(const std::string& stateDir) {
     do {
       n = ::read(ready[0], &status, 1);
     } while (n < 0 && errno == EINTR);
+    trace::Mark("monitor: daemon reported");
     if (n != 1) {
       PrintError(SysError("daemonize", "wait for the monitor", EPIPE, "it exited without reporting"));
       return 1;

@@ -531,7 +531,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!d.Parse(text, &root)) return false;
   if (!d.Object(root, "",
                 {"ociVersion", "process", "hostname", "root", "overlay", "mounts", "linux", "cgroupProcs",
-                 "monitorCgroupProcs", "log", "annotations", "seccomp"})) {
+                 "monitorCgroupProcs", "log", "annotations", "seccomp", "trace"})) {
     return false;
   }
   const json::Value* f;
@@ -556,6 +556,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!(f = d.Field(root, "log", true, "")) || !d.Log(*f, "log", &out->log)) return false;
   if ((f = root.Find("annotations")) && !d.Annotations(*f, "annotations")) return false;
   if ((f = root.Find("seccomp")) && !d.SeccompObject(*f, "seccomp", &out->seccompFilter)) return false;
+  if ((f = root.Find("trace")) && !d.Bool(*f, "trace", &out->trace)) return false;
   return true;
 }
 

@@ -1,0 +1,80 @@
+/**
+ * The start trace (bench only): CLOCK_MONOTONIC marks along one container's
+ * create → start → exit, from the helper and from its monitor, written to
+ * `<dir>/<id>.trace` once the exit is known and before `die` is announced,
+ * so a client that sees `die` finds the whole trace there.
+ *
+ * Armed only by the helper itself (main/helper/main.ts), only when root
+ * started it directly: `BERTH_START_TRACE=<dir>` (pkexec scrubs the
+ * environment). Unarmed, every mark is one comparison with null and the
+ * monitor is not asked to trace. process.hrtime() is CLOCK_MONOTONIC on
+ * Linux, the monitor's clock (native/monitor/src/trace.h), so the client's
+ * marks line up with these.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+let dir: string | null = null;
+
+/** Arms tracing into `d` (created 0700); returns it, or null when unset. */
+export function armStartTrace(d: string | undefined): string | null {
+  if (!d) return null;
+  fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  dir = d;
+  return dir;
+}
+
+/** Marks of one container's run: `[ns, name]`, as the monitor's file has them. */
+export class StartTrace {
+  readonly marks: Array<[bigint, string]> = [];
+  mark(name: string): void {
+    this.marks.push([process.hrtime.bigint(), name]);
+  }
+}
+
+const traces = new Map<string, StartTrace>();
+
+/** The trace of container `id`'s current run, begun on first use; null when unarmed. */
+export function traceOf(id: string): StartTrace | null {
+  if (dir === null) return null;
+  let t = traces.get(id);
+  if (!t) traces.set(id, (t = new StartTrace()));
+  return t;
+}
+
+/** Shorthand: a mark on `id`'s trace when armed. */
+export function mark(id: string, name: string): void {
+  if (dir !== null) traceOf(id)!.mark(name);
+}
+
+/** True when the monitor should be asked to trace (spec.json "trace"). */
+export function tracing(): boolean {
+  return dir !== null;
+}
+
+/**
+ * Writes the helper's marks and the monitor's (runDir/trace.txt, written
+ * before exit.json) as one sorted `<ns> <name>` file, and forgets them.
+ */
+export function saveTrace(id: string, runDir: string): void {
+  const t = dir === null ? undefined : traces.get(id);
+  if (!t || dir === null) return;
+  traces.delete(id);
+  const lines = t.marks.map(([ns, name]) => `${ns} ${name}`);
+  try {
+    lines.push(...fs.readFileSync(path.join(runDir, 'trace.txt'), 'utf8').split('\n').filter(Boolean));
+  } catch {
+    lines.push(`${process.hrtime.bigint()} helper: the monitor wrote no trace.txt`);
+  }
+  const at = (l: string) => BigInt(l.slice(0, l.indexOf(' ')));
+  lines.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+  fs.writeFileSync(path.join(dir, `${id}.trace`), lines.join('\n') + '\n', { mode: 0o600 });
+}
+
+/** Parses a trace file: marks in time order. */
+export function parseTrace(text: string): Array<{ ns: bigint; name: string }> {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({ ns: BigInt(l.slice(0, l.indexOf(' '))), name: l.slice(l.indexOf(' ') + 1) }));
+}
