@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { joinCommand } from './command';
-import { formatBytes } from './format';
+import { formatBytes } from '../../ui/units';
 import type { ContainerDetail } from './queries';
 import { SeccompFacts } from './SeccompFacts';
 import { securityRows } from './SecurityCard';

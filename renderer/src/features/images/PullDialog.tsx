@@ -9,7 +9,8 @@ import type { EventPayload } from '../../../../preload/contract';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { Dialog } from '../../app/Dialog';
-import { formatBytes, shortDigest } from './format';
+import { formatBytes } from '../../ui/units';
+import { shortDigest } from './format';
 import { newOpId } from './ingest';
 import { imagesKeys } from './queries';
 

@@ -5,7 +5,8 @@
  * or the merged tree up to it), and the wasteful paths.
  */
 import { useDeferredValue, useId, useMemo, useState, type ReactNode } from 'react';
-import { formatBytes, formatPercent, formatRelative, shortDigest } from '../images/format';
+import { formatBytes } from '../../ui/units';
+import { formatPercent, formatRelative, shortDigest } from '../images/format';
 import { FileTree } from './FileTree';
 import { compilePattern, isGlob } from './pattern';
 import type { AnalysisView, LayerAnalysis } from './queries';

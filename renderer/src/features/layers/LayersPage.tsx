@@ -9,7 +9,7 @@ import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { hrefFor } from '../../app/router';
-import { formatBytes } from '../images/format';
+import { formatBytes } from '../../ui/units';
 import { imagesQueries } from '../images/queries';
 import { useImagesChangedSync } from '../images/sync';
 import { useWindowFileDrop } from '../images/useFileDrop';

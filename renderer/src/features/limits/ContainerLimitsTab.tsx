@@ -16,15 +16,8 @@ import { parseCpuList } from '../../../../preload/schemas/resources';
 import { toErrorShape } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import {
-  BYTE_UNITS,
-  byteInputText,
-  formatBytes,
-  formatClock,
-  formatRate,
-  parseByteInput,
-  type ByteUnit,
-} from '../resources/format';
+import { BYTE_UNITS, byteInputText, formatBytes, formatRate, parseByteInput, type ByteUnit } from '../../ui/units';
+import { formatClock } from '../resources/format';
 import { useLiveResources } from '../resources/live';
 import { resourcesKeys, resourcesQueries } from '../resources/queries';
 import { hostCpusFromRows } from '../resources/series';
