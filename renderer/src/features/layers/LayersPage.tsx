@@ -11,7 +11,6 @@ import { ErrorView } from '../../app/ErrorView';
 import { hrefFor } from '../../app/router';
 import { formatBytes } from '../../ui/units';
 import { imagesQueries } from '../images/queries';
-import { useImagesChangedSync } from '../images/sync';
 import { useWindowFileDrop } from '../images/useFileDrop';
 import { analyzeDroppedFile, type AnalyzeRoute } from './analyze-file';
 import { Inspector } from './Inspector';
@@ -130,7 +129,6 @@ function FileAnalysisView({ f }: { f: FileAnalysis }): ReactNode {
 
 export function LayersPage(): ReactNode {
   const client = useBerth();
-  useImagesChangedSync();
   const hash = useHash();
   const ref = inspectorRefFromHash(hash);
   const [file, setFile] = useState<FileAnalysis | null>(null);
