@@ -68,7 +68,7 @@ test('the Images page lists busybox:latest from the store', async ({ page }) => 
   await expect(row).toBeVisible();
   const cells = row.getByRole('cell');
   await expect(cells.nth(0)).toHaveText(/^[0-9a-f]{12}$/); // short ID
-  await expect(cells.nth(1)).toHaveText(/^\d+(\.\d)? (kB|MB)$/); // size
+  await expect(cells.nth(1)).toHaveText(/^\d+(\.\d)? (B|KiB|MiB)$/); // size
   await expect(cells.nth(3)).toHaveText('—'); // used by nobody
   await expect(images.table.getByRole('columnheader')).toHaveText([
     'Repository:tag',

@@ -1,4 +1,7 @@
-/** docker's size syntax: 512, 512b, 64k, 256m, 1.5g (binary units). */
+/**
+ * docker's size syntax: 512, 512b, 64k, 256m, 1.5g (binary units). Sizes are
+ * printed with preload/units.ts's formatBytes, the GUI's own (IEC).
+ */
 import { BerthError } from '../../preload/errors';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -9,17 +12,6 @@ export function parseSize(text: string): number {
   const v = Math.round(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!);
   if (!Number.isSafeInteger(v)) throw new BerthError('USAGE', `size too large: ${text}`);
   return v;
-}
-
-export function formatSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : 1)}${units[i]}`;
 }
 
 /** "3 minutes ago" style, like docker ps. */

@@ -7,23 +7,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { BerthError, toErrorShape } from '../../../preload/errors';
 import { unpackAnalysis } from '../../../preload/schemas/changes-wire';
+import { formatBytes } from '../../../preload/units';
 import type { ImageAnalysisT } from '../../../preload/schemas/images';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
 
 const cli = { transport: 'cli' } as const;
-
-/** docker's HumanSizeWithPrecision(size, 3): decimal units, three significant digits. */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Number(v.toPrecision(3))}${units[i]}`;
-}
 
 /** docker's HumanDuration + " ago". */
 export function humanAgo(iso: string | null, now = Date.now()): string {
@@ -78,7 +67,7 @@ function progressPrinter(ctx: CliContext, opId: string, quiet: boolean): () => v
     if (p.opId !== opId || p.phase === 'done' || p.phase === 'error') return;
     const line =
       p.phase === 'upload' || p.phase === 'verify' || p.phase === 'export'
-        ? `${p.phase} ${humanSize(p.current)}/${humanSize(p.total)}`
+        ? `${p.phase} ${formatBytes(p.current)}/${formatBytes(p.total)}`
         : `${p.phase} ${p.current}/${p.total} ${p.message ?? ''}`;
     if (line !== last) ctx.stderr.write(`\r\x1b[K${line}`);
     last = line;
@@ -101,8 +90,8 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
       ['#', 'SIZE', 'COMPRESSED', 'DIGEST', 'COMMAND'],
       ...a.layers.map((l) => [
         String(l.index),
-        humanSize(l.size),
-        humanSize(l.compressedSize),
+        formatBytes(l.size),
+        formatBytes(l.compressedSize),
         short(l.digest),
         truncate(l.createdBy.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c #\(nop\) /, ''), 80),
       ]),
@@ -110,9 +99,9 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
   );
   out.push('');
   out.push(`Image efficiency score: ${(a.efficiency * 100).toFixed(1)} %`);
-  out.push(`Total image size: ${humanSize(a.sizeBytes)} (user layers ${humanSize(a.userSizeBytes)})`);
+  out.push(`Total image size: ${formatBytes(a.sizeBytes)} (user layers ${formatBytes(a.userSizeBytes)})`);
   out.push(
-    `Potential wasted space: ${humanSize(a.wastedBytes)} (${(a.wastedUserPercent * 100).toFixed(1)} % of the user layers)`,
+    `Potential wasted space: ${formatBytes(a.wastedBytes)} (${(a.wastedUserPercent * 100).toFixed(1)} % of the user layers)`,
   );
   if (a.inefficiencies.length > 0) {
     out.push('');
@@ -120,7 +109,7 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
     out.push(
       table([
         ['COUNT', 'TOTAL SPACE', 'PATH'],
-        ...a.inefficiencies.slice(0, 10).map((i) => [String(i.count), humanSize(i.totalSize), i.path]),
+        ...a.inefficiencies.slice(0, 10).map((i) => [String(i.count), formatBytes(i.totalSize), i.path]),
       ]),
     );
   }
@@ -222,7 +211,7 @@ export const imageCommands: Command[] = [
         const id = noTrunc ? i.id : i.shortId;
         const tags = i.repoTags.length ? i.repoTags.map(splitRepoTag) : [['<none>', '<none>'] as [string, string]];
         for (const [repo, tag] of tags) {
-          rows.push([repo, tag, id, humanAgo(i.created), humanSize(i.size), i.usedBy.join(',')]);
+          rows.push([repo, tag, id, humanAgo(i.created), formatBytes(i.size), i.usedBy.join(',')]);
         }
       }
       ctx.stdout.write(table(rows) + '\n');
@@ -288,7 +277,7 @@ export const imageCommands: Command[] = [
             r.id === '<missing>' || noTrunc ? r.id : short(r.id),
             humanAgo(r.created),
             noTrunc ? r.createdBy : truncate(r.createdBy.replace(/\s+/g, ' '), 45),
-            humanSize(r.size),
+            formatBytes(r.size),
             r.comment,
           ]),
         ]) + '\n',

@@ -4,7 +4,7 @@ import { BerthError } from '../../../preload/errors';
 import type { PullProgressT } from '../../../preload/schemas/registry';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
-import { formatSize } from '../units';
+import { formatBytes } from '../../../preload/units';
 
 function progressPrinter(ctx: CliContext, opId: string): (e: PullProgressT) => void {
   const lastPhase = new Map<string, string>();
@@ -21,7 +21,7 @@ function progressPrinter(ctx: CliContext, opId: string): (e: PullProgressT) => v
       uploading: 'Pushing',
       mounted: 'Mounted from another repository',
     };
-    const text = `${id}: ${label[e.phase] ?? e.phase}${e.phase === 'downloading' || e.phase === 'uploading' ? ` ${formatSize(e.current)}/${formatSize(e.total)}` : ''}`;
+    const text = `${id}: ${label[e.phase] ?? e.phase}${e.phase === 'downloading' || e.phase === 'uploading' ? ` ${formatBytes(e.current)}/${formatBytes(e.total)}` : ''}`;
     // Without a terminal, print phase changes only (logs stay readable).
     if (!tty && lastPhase.get(id) === e.phase) return;
     lastPhase.set(id, e.phase);

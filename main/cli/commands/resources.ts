@@ -3,7 +3,8 @@ import { BerthError } from '../../../preload/errors';
 import type { EffectiveLimits, StatsRowT } from '../../../preload/schemas/resources';
 import { flag, parseArgs } from '../args';
 import type { Command } from '../command';
-import { formatSize, parseSize } from '../units';
+import { formatBytes } from '../../../preload/units';
+import { parseSize } from '../units';
 import { sharesToWeight } from './containers';
 
 const cli = { transport: 'cli' } as const;
@@ -119,9 +120,9 @@ export const resourceCommands: Command[] = [
           r.id.slice(0, 12),
           r.name,
           r.cpuPercent === null ? '--' : `${r.cpuPercent.toFixed(2)}%`,
-          `${formatSize(r.memoryBytes)} / ${r.memoryLimit === null ? 'unlimited' : formatSize(r.memoryLimit)}`,
-          `${formatSize(r.netRxBps ?? 0)} / ${formatSize(r.netTxBps ?? 0)}`,
-          `${formatSize(r.ioReadBps ?? 0)} / ${formatSize(r.ioWriteBps ?? 0)}`,
+          `${formatBytes(r.memoryBytes)} / ${r.memoryLimit === null ? 'unlimited' : formatBytes(r.memoryLimit)}`,
+          `${formatBytes(r.netRxBps ?? 0)} / ${formatBytes(r.netTxBps ?? 0)}`,
+          `${formatBytes(r.ioReadBps ?? 0)} / ${formatBytes(r.ioWriteBps ?? 0)}`,
           String(r.pids),
         ]);
         const all = [head, ...lines];

@@ -4,20 +4,14 @@ import type { ReactNode } from 'react';
 import { BerthProvider, type BerthClient } from './client';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Shell } from './Shell';
-import { useHelperStateSync, useRefetchAfterReconnect } from './sync';
-
-function Sync(): null {
-  useHelperStateSync();
-  useRefetchAfterReconnect();
-  return null;
-}
+import { EventSync } from './sync';
 
 export function App({ client, queryClient }: { client: BerthClient; queryClient: QueryClient }): ReactNode {
   return (
     <ErrorBoundary title="Berth failed to start">
       <BerthProvider client={client}>
         <QueryClientProvider client={queryClient}>
-          <Sync />
+          <EventSync />
           <Shell />
         </QueryClientProvider>
       </BerthProvider>

@@ -1,18 +1,36 @@
 /**
- * Keeps the query cache in step with what the backend pushes:
+ * Keeps the query cache in step with what the backend pushes. Mounted once,
+ * at app level (`<EventSync />` in App.tsx), so a page shown later is never
+ * stale and no page has to remember to subscribe:
  * - `helper.state` replaces the `app.helperState` query's data and, when the
  *   helper (re)connects, invalidates the system queries (a new helper may
  *   report different facts: another pid, uptime, maybe another kernel view);
+ * - each feature's own sync (its `sync.ts`) turns `containers.changed` and
+ *   `images.changed` into invalidations of exactly the keys they touch;
  * - a web-mode WebSocket that reopens after a drop missed every event in
  *   between, so everything is refetched once.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
+import { useContainersSync } from '../features/containers/sync';
+import { useImagesSync } from '../features/images/sync';
+import { useNamespacesSync } from '../features/namespaces/sync';
+import { useResourcesSync } from '../features/resources/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
 import { appKeys } from './queries';
 import type { TransportStatus } from './transport';
 import type { HelperStateT } from '../../../preload/contract';
+
+export function EventSync(): null {
+  useHelperStateSync();
+  useRefetchAfterReconnect();
+  useContainersSync();
+  useImagesSync();
+  useNamespacesSync();
+  useResourcesSync();
+  return null;
+}
 
 export function useHelperStateSync(): void {
   const qc = useQueryClient();

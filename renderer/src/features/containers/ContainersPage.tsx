@@ -5,17 +5,18 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type ReactNode } from 'react';
-import { useBerth } from '../../app/client';
+import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { ContainerActions, type ActionFailure } from './actions';
-import { CreateDialog, type Created } from './CreateDialog';
+import { CreateDialog } from './CreateDialog';
+import type { Created } from './hooks';
 import { DetailsView } from './DetailsView';
-import { formatBytes, shortId, uptimeText } from './format';
+import { formatBytes } from '../../ui/units';
+import { shortId, uptimeText } from './format';
 import { containersQueries, type ContainerSummary } from './queries';
 import { useHash } from '../../app/hash';
 import { detailsHref, parseContainersHash } from './route';
 import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
-import { useContainersChangedSync } from './sync';
 import { PrivilegedBadge, StatePill, useNow } from './ui';
 
 function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
@@ -119,7 +120,8 @@ function ContainersList(): ReactNode {
   const q = useQuery(containersQueries.list(client, { all }));
   const filterName = useId();
   const timeoutId = useId();
-  useContainersChangedSync((e) => {
+  // The cache is app/sync.ts's; this only drops the "created" notice of a container that is gone.
+  useEvent('containers.changed', (e) => {
     if (e.action === 'remove' && notice?.id === e.id) setNotice(null);
   });
   const rows = q.data ?? [];

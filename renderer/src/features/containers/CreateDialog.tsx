@@ -5,7 +5,7 @@
  * `containers.create`; "Create and start" then calls `containers.start`.
  * The engine's refusals show with their code and message.
  */
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { Result } from '../../../../preload/contract';
 import { useBerth } from '../../app/client';
@@ -15,7 +15,6 @@ import {
   buildRequest,
   emptyForm,
   type CreateForm,
-  type CreateRequest,
   type EnvRow,
   type Network,
   type PortRow,
@@ -24,6 +23,7 @@ import {
 } from './create-form';
 import { Dialog } from '../../app/Dialog';
 import { FieldError, Rows } from './FormRows';
+import { useCreateContainer, type Created } from './hooks';
 import { SecuritySection } from './SecuritySection';
 
 const NETWORK_HINT: Record<Network, string> = {
@@ -31,8 +31,6 @@ const NETWORK_HINT: Record<Network, string> = {
   host: "the host's netns",
   none: 'own netns, loopback only',
 };
-
-export type Created = Result<'containers.create'> & { started: boolean };
 
 interface FieldIds {
   id: string;
@@ -119,17 +117,7 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
 
   // A container created by a "Create and start" whose start failed: retry the start only.
   const [created, setCreated] = useState<Result<'containers.create'> | null>(null);
-  const submit = useMutation({
-    mutationFn: async ({ request, start }: { request: CreateRequest | null; start: boolean }): Promise<Created> => {
-      let c = created;
-      if (!c) {
-        if (!request) throw new Error('nothing to create');
-        c = await client.invoke('containers.create', request);
-      }
-      setCreated(c);
-      if (start) await client.invoke('containers.start', { id: c.id });
-      return { ...c, started: start };
-    },
+  const submit = useCreateContainer(setCreated, {
     onSuccess: (c) => {
       onCreated(c);
       onClose();
@@ -139,11 +127,11 @@ export function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCr
   const go = (start: boolean) => {
     setSubmitted(true);
     if (created) {
-      if (start) submit.mutate({ request: null, start: true });
+      if (start) submit.mutate({ request: null, start: true, created });
       else onClose();
       return;
     }
-    if (built.ok) submit.mutate({ request: built.request, start });
+    if (built.ok) submit.mutate({ request: built.request, start, created });
   };
   const errorCount = Object.keys(errors).length;
   const bridge = form.network === 'bridge';

@@ -19,7 +19,6 @@ import { containersQueries } from './queries';
 import { replaceHash } from '../../app/hash';
 import { containersHref, detailsHref, TABS, type DetailsTab } from './route';
 import { lazyNamed } from '../../app/lazy';
-import { useContainersChangedSync } from './sync';
 import { PrivilegedBadge, StatePill } from './ui';
 
 // The heavy tabs (recharts, xyflow, xterm) load from their own chunks.
@@ -46,7 +45,6 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
   const q = useQuery(containersQueries.detail(client, id));
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const [timeoutSec] = useState(10);
-  useContainersChangedSync();
   const c = q.data;
   const gone = q.isError && toErrorShape(q.error).code === 'CONTAINER_NOT_FOUND';
 

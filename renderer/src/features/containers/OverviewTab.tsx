@@ -6,27 +6,12 @@
  */
 import type { ReactNode } from 'react';
 import { joinCommand } from './command';
-import { formatBytes } from './format';
+import { formatBytes } from '../../ui/units';
 import type { ContainerDetail } from './queries';
 import { SeccompFacts } from './SeccompFacts';
 import { securityRows } from './SecurityCard';
-import { Mono, StatePill } from './ui';
-
-type Row = readonly [label: string, value: ReactNode, source?: ReactNode];
-
-function KFacts({ rows, label }: { rows: readonly Row[]; label: string }): ReactNode {
-  return (
-    <dl className="ctr-kfacts" aria-label={label}>
-      {rows.map(([k, v, src]) => (
-        <div key={k} className="ctr-kfact">
-          <dt>{k}</dt>
-          <dd className="ctr-kval">{v}</dd>
-          <dd className="ctr-ksrc">{src ?? ''}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
+import { StatePill } from './ui';
+import { KernelFacts, Mono } from '../../ui/Facts';
 
 function Card({ id, title, wide, children }: { id: string; title: string; wide?: boolean; children: ReactNode }) {
   return (
@@ -76,7 +61,7 @@ function UnreadableOverview({ c }: { c: ContainerDetail }): ReactNode {
   return (
     <div className="cards ctr-overview">
       <Card id="ctr-card-state" title="State" wide>
-        <KFacts
+        <KernelFacts
           label="state"
           rows={[
             ['state', <StatePill c={c} />, 'the record cannot be read; only removal is possible'],
@@ -100,7 +85,7 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
   return (
     <div className="cards ctr-overview">
       <Card id="ctr-card-state" title="State">
-        <KFacts
+        <KernelFacts
           label="state"
           rows={[
             ['state', <StatePill c={c} />, c.state === 'running' ? 'init alive, watched by its monitor' : undefined],
@@ -128,7 +113,7 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
       </Card>
 
       <Card id="ctr-card-process" title="Process">
-        <KFacts
+        <KernelFacts
           label="process"
           rows={[
             [
@@ -151,11 +136,11 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
       </Card>
 
       <Card id="ctr-card-security" title="Security" wide>
-        <KFacts label="security" rows={securityRows(c)} />
+        <KernelFacts label="security" rows={securityRows(c)} />
       </Card>
 
       <Card id="ctr-card-rootfs" title="Root filesystem (overlay)" wide>
-        <KFacts
+        <KernelFacts
           label="overlay"
           rows={[
             ['rootfs', <Mono>{p.rootfs}</Mono>, 'overlay mount point (pivot_root target)'],
@@ -206,11 +191,11 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
             </tbody>
           </table>
         )}
-        <KFacts label="limits" rows={[['limits at create', limitsText(cfg.resources)]]} />
+        <KernelFacts label="limits" rows={[['limits at create', limitsText(cfg.resources)]]} />
       </Card>
 
       <Card id="ctr-card-network" title="Network">
-        <KFacts
+        <KernelFacts
           label="network"
           rows={[
             ['mode', <Mono>{c.network.mode}</Mono>],
@@ -247,7 +232,7 @@ export function OverviewTab({ c }: { c: ContainerDetail }): ReactNode {
       </Card>
 
       <Card id="ctr-card-config" title="Config">
-        <KFacts
+        <KernelFacts
           label="config"
           rows={[
             ['image', <Mono>{c.image}</Mono>, <Mono>{c.imageId}</Mono>],

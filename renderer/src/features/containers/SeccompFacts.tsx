@@ -3,9 +3,9 @@
  * the kernel's read-back from /proc/PID/status of the running init.
  */
 import type { ReactNode } from 'react';
+import { KernelFacts, Mono } from '../../ui/Facts';
 import type { ContainerDetail } from './queries';
 import { seccompKernelText, seccompMismatch, seccompProfileText } from './seccomp-text';
-import { Mono } from './ui';
 
 export function SeccompFacts({ c }: { c: ContainerDetail }): ReactNode {
   const s = c.seccomp;
@@ -13,35 +13,34 @@ export function SeccompFacts({ c }: { c: ContainerDetail }): ReactNode {
   const kernel = seccompKernelText(s);
   const pid = c.nsPids[0] ?? c.pid;
   return (
-    <dl className="ctr-kfacts" aria-label="seccomp">
-      <div className="ctr-kfact">
-        <dt>seccomp profile</dt>
-        <dd className="ctr-kval">
-          {s.profile === 'unconfined' ? (
+    <KernelFacts
+      label="seccomp"
+      rows={[
+        [
+          'seccomp profile',
+          s.profile === 'unconfined' ? (
             <span className="pill pill-no">{seccompProfileText(s)}</span>
           ) : (
             <Mono>{seccompProfileText(s)}</Mono>
-          )}
-        </dd>
-        <dd className="ctr-ksrc">
-          {s.filter ? (
+          ),
+          s.filter ? (
             <Mono>
               filter {s.filter.key.slice(0, 12)}
               {s.filter.instructions !== null ? `, ${s.filter.instructions} BPF instructions` : ''}
             </Mono>
           ) : (
             'compiled with libseccomp, installed just before execve'
-          )}
-        </dd>
-      </div>
-      <div className="ctr-kfact">
-        <dt>kernel read-back</dt>
-        <dd className="ctr-kval">
-          {kernel ? <Mono>{kernel}</Mono> : <span className="muted">not running</span>}
-          {seccompMismatch(s) ? <span className="pill pill-no"> differs from the profile</span> : null}
-        </dd>
-        <dd className="ctr-ksrc">{pid && kernel ? <Mono>/proc/{pid}/status</Mono> : ''}</dd>
-      </div>
-    </dl>
+          ),
+        ],
+        [
+          'kernel read-back',
+          <>
+            {kernel ? <Mono>{kernel}</Mono> : <span className="muted">not running</span>}
+            {seccompMismatch(s) ? <span className="pill pill-no"> differs from the profile</span> : null}
+          </>,
+          pid && kernel ? <Mono>/proc/{pid}/status</Mono> : '',
+        ],
+      ]}
+    />
   );
 }

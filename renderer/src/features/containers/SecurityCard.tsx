@@ -7,7 +7,7 @@
 import type { ReactNode } from 'react';
 import { DEFAULT_CAPABILITY_NAMES } from '../../../../preload/schemas/capabilities';
 import type { ContainerDetail } from './queries';
-import { Mono } from './ui';
+import { Mono } from '../../ui/Facts';
 
 type Row = readonly [label: string, value: ReactNode, source?: ReactNode];
 

@@ -2,27 +2,16 @@
  * A container's lifecycle controls, shared by the table rows and the details
  * header: start, stop (with the page's timeout), restart, pause/unpause, kill
  * with a signal menu, remove (a dialog with "force"). Each button calls one
- * `containers.*` method; the table updates from the `containers.changed`
- * events those calls cause (see sync.ts), not from the replies.
+ * `containers.*` method (hooks.ts); the table updates from the
+ * `containers.changed` events those calls cause (see sync.ts), not from the
+ * replies.
  */
-import { useMutation } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { useBerth, type BerthClient } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { Dialog } from '../../app/Dialog';
 import { isLive } from './format';
+import { SIGNALS, useContainerAction, useRemoveContainer, type Action, type Signal } from './hooks';
 import type { ContainerSummary } from './queries';
-
-export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGINT', 'SIGUSR1'] as const;
-export type Signal = (typeof SIGNALS)[number];
-
-export type Action =
-  | { kind: 'start' }
-  | { kind: 'stop'; timeoutSec: number }
-  | { kind: 'restart'; timeoutSec: number }
-  | { kind: 'pause' }
-  | { kind: 'unpause' }
-  | { kind: 'kill'; signal: Signal };
 
 const VERB: Record<Action['kind'], [string, string]> = {
   start: ['start', 'Starting…'],
@@ -32,23 +21,6 @@ const VERB: Record<Action['kind'], [string, string]> = {
   unpause: ['unpause', 'Unpausing…'],
   kill: ['kill', 'Killing…'],
 };
-
-function run(client: BerthClient, id: string, a: Action): Promise<unknown> {
-  switch (a.kind) {
-    case 'start':
-      return client.invoke('containers.start', { id });
-    case 'stop':
-      return client.invoke('containers.stop', { id, timeoutSec: a.timeoutSec });
-    case 'restart':
-      return client.invoke('containers.restart', { id, timeoutSec: a.timeoutSec });
-    case 'pause':
-      return client.invoke('containers.pause', { id });
-    case 'unpause':
-      return client.invoke('containers.unpause', { id });
-    case 'kill':
-      return client.invoke('containers.kill', { id, signal: a.signal });
-  }
-}
 
 export interface ActionFailure {
   title: string;
@@ -126,10 +98,8 @@ export function RemoveDialog({
   onClose: () => void;
   onRemoved?: () => void;
 }) {
-  const client = useBerth();
   const [force, setForce] = useState(false);
-  const remove = useMutation({
-    mutationFn: () => client.invoke('containers.remove', { id: c.id, force }),
+  const remove = useRemoveContainer(c.id, {
     onSuccess: () => {
       onClose();
       onRemoved?.();
@@ -142,7 +112,7 @@ export function RemoveDialog({
         className="ctr-dialog-body"
         onSubmit={(e) => {
           e.preventDefault();
-          remove.mutate();
+          remove.mutate(force);
         }}
       >
         <p>
@@ -179,7 +149,6 @@ export function ContainerActions({
   /** After a successful remove (the details view goes back to the table). */
   onRemoved?: () => void;
 }): ReactNode {
-  const client = useBerth();
   const [removing, setRemoving] = useState(false);
   // A signal the process ignores (init without a handler ignores SIGTERM,
   // SIGHUP, …) changes nothing and causes no event: say it was sent.
@@ -189,8 +158,7 @@ export function ContainerActions({
     const t = setTimeout(() => setSent(null), 4000);
     return () => clearTimeout(t);
   }, [sent]);
-  const m = useMutation({
-    mutationFn: (a: Action) => run(client, c.id, a),
+  const m = useContainerAction(c.id, {
     onMutate: () => {
       onFailure(null);
       setSent(null);

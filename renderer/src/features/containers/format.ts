@@ -62,18 +62,6 @@ export function uptimeText(c: Pick<ContainerSummaryT, 'state' | 'startedAt' | 'f
   return '—';
 }
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(n: number): string {
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${UNITS[u]}`;
-}
-
 export function shortId(id: string): string {
   return id.slice(0, 12);
 }

@@ -3,7 +3,9 @@
  *
  * Keys: `containers → list → list({all}) → detail → detail(id) → detail(id,'diff')`,
  * so one `containers.changed` event invalidates the lists and exactly the
- * container it names (its inspect and its diff) — see sync.ts. Logs are not
+ * container it names (its inspect and its diff) — see sync.ts. This is THE
+ * cache of `containers.list`: the Namespaces and Resources pages read
+ * `containersQueries.list(client, { all: true })` too. Logs are not
  * cached here: the Logs tab polls them with the engine's cursor.
  */
 import { queryOptions } from '@tanstack/react-query';
@@ -38,8 +40,8 @@ export const containersQueries = {
     queryOptions({
       queryKey: containersKeys.list(filter),
       queryFn: () => client.invoke('containers.list', { all: filter.all }),
-      // Events keep a mounted list current; one seen again after a while away
-      // may have missed events (the sync lives with the page), so refetch it.
+      // Events keep it current (app/sync.ts); a view shown again refetches once
+      // anyway, for what changed while the helper was away (no events then).
       refetchOnMount: 'always',
     }),
   detail: (client: BerthClient, id: string) =>

@@ -5,9 +5,9 @@
  * table links to) or, when it was opened by name or id prefix, by the id in
  * its data.
  *
- * Mounted by the Containers page (list and details). Like the images sync,
- * it belongs with the app-wide wiring in app/sync.ts; until it moves there,
- * the queries refetch on mount (see queries.ts).
+ * The list is THE `containers.list` cache entry: the Containers, Namespaces
+ * and Resources pages all read `containersQueries.list`. Mounted once,
+ * app-wide (app/sync.ts).
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { EventPayload } from '../../../../preload/contract';
@@ -27,10 +27,7 @@ export function invalidateForEvent(qc: QueryClient, e: Pick<EventPayload<'contai
   });
 }
 
-export function useContainersChangedSync(onEvent?: (e: EventPayload<'containers.changed'>) => void): void {
+export function useContainersSync(): void {
   const qc = useQueryClient();
-  useEvent('containers.changed', (e) => {
-    invalidateForEvent(qc, e);
-    onEvent?.(e);
-  });
+  useEvent('containers.changed', (e) => invalidateForEvent(qc, e));
 }

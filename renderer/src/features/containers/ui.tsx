@@ -21,10 +21,6 @@ export function StatePill({ c }: { c: Pick<ContainerSummary, 'state' | 'exitCode
   );
 }
 
-export function Mono({ children }: { children: ReactNode }): ReactNode {
-  return <code className="mono">{children}</code>;
-}
-
 /** --privileged: a danger badge wherever the container is named. */
 export function PrivilegedBadge({ c }: { c: Pick<ContainerSummary, 'privileged'> }): ReactNode {
   return c.privileged ? (

@@ -1,10 +1,10 @@
 /** Tag, Save and Remove dialogs of the Images page. */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { Dialog } from '../../app/Dialog';
-import { imagesKeys, type ImageSummary } from './queries';
+import { useRemoveImage, useTagImage } from './hooks';
+import type { ImageSummary } from './queries';
 import { tagTargetError } from './reference';
 import { TransferItem } from './TransferList';
 import { transfers, useTransfers } from './transfers';
@@ -21,22 +21,16 @@ export const rowName = (r: ImageRow): string => r.tag ?? `<none> ${r.image.short
 export const rowRef = (r: ImageRow): string => r.tag ?? r.image.id;
 
 export function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void }): ReactNode {
-  const client = useBerth();
-  const qc = useQueryClient();
   const [target, setTarget] = useState('');
   const [touched, setTouched] = useState(false);
   const inputId = useId();
   const hintId = useId();
   const problem = tagTargetError(target);
-  const m = useMutation({
-    mutationFn: (t: string) => client.invoke('images.tag', { source: row.image.id, target: t }),
-    onSuccess: () => onClose(),
-    onSettled: () => qc.invalidateQueries({ queryKey: imagesKeys.lists() }),
-  });
+  const m = useTagImage({ onSuccess: () => onClose() });
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     setTouched(true);
-    if (!problem) m.mutate(target.trim());
+    if (!problem) m.mutate({ source: row.image.id, target: target.trim() });
   };
   const showProblem = problem !== null && (touched || target !== '');
   return (
@@ -155,20 +149,14 @@ export function SaveDialog({ row, onClose }: { row: ImageRow; onClose: () => voi
 }
 
 export function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => void }): ReactNode {
-  const client = useBerth();
-  const qc = useQueryClient();
-  const m = useMutation({
-    mutationFn: () => client.invoke('images.remove', { ref: rowRef(row) }),
-    onSuccess: () => onClose(),
-    onSettled: () => qc.invalidateQueries({ queryKey: imagesKeys.lists() }),
-  });
+  const m = useRemoveImage({ onSuccess: () => onClose() });
   const others = row.image.repoTags.filter((t) => t !== row.tag);
   return (
     <Dialog title={`Remove ${rowName(row)}?`} onClose={onClose} look="img">
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          m.mutate();
+          m.mutate({ ref: rowRef(row) });
         }}
       >
         <p>

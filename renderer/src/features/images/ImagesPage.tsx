@@ -12,10 +12,10 @@ import { ErrorView } from '../../app/ErrorView';
 import { useHashPath } from '../../app/router';
 import { LayersPage } from '../layers/LayersPage';
 import { inspectorHref, inspectorRefFromHash } from '../layers/route';
-import { formatBytes, formatRelative } from './format';
+import { formatBytes } from '../../ui/units';
+import { formatRelative } from './format';
 import { RemoveDialog, rowName, SaveDialog, TagDialog, type ImageRow } from './ImageDialogs';
 import { imagesQueries, type ImageSummary } from './queries';
-import { useImagesChangedSync } from './sync';
 import { TransferList } from './TransferList';
 import { transfers } from './transfers';
 import { useWindowFileDrop } from './useFileDrop';
@@ -149,8 +149,7 @@ function ImagesTable({
 
 function ImagesList(): ReactNode {
   const client = useBerth();
-  useImagesChangedSync();
-  // Refetch on every visit: images.changed is only listened to while these pages are shown.
+  // Events keep the list current (app/sync.ts); a visit refetches too, for what happened while the helper was away.
   const q = useQuery({ ...imagesQueries.list(client), refetchOnMount: 'always' });
   const [dialog, setDialog] = useState<DialogState>(null);
   const [pulling, setPulling] = useState(false);

@@ -3,15 +3,15 @@
  * per layer from the helper's images.pullProgress events (waiting →
  * downloading → verifying → done, or "already exists").
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { EventPayload } from '../../../../preload/contract';
-import { useBerth, useEvent } from '../../app/client';
+import { useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { Dialog } from '../../app/Dialog';
-import { formatBytes, shortDigest } from './format';
+import { formatBytes } from '../../ui/units';
+import { shortDigest } from './format';
 import { newOpId } from './ingest';
-import { imagesKeys } from './queries';
+import { usePullImage } from './hooks';
 
 type Progress = EventPayload<'images.pullProgress'>;
 
@@ -38,8 +38,6 @@ const LABEL: Record<string, string> = {
 };
 
 export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
-  const client = useBerth();
-  const qc = useQueryClient();
   const [ref, setRef] = useState('');
   const [platform, setPlatform] = useState('');
   const [opId, setOpId] = useState<string | null>(null);
@@ -52,18 +50,15 @@ export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
     setLayers((l) => foldPull(l, e));
     if (!e.layer) setPhase(e.phase);
   });
-  const m = useMutation({
-    mutationFn: (v: { ref: string; platform: string; opId: string }) =>
-      client.invoke('images.pull', { ref: v.ref, opId: v.opId, ...(v.platform ? { platform: v.platform } : {}) }),
-    onSettled: () => qc.invalidateQueries({ queryKey: imagesKeys.lists() }),
-  });
+  const m = usePullImage();
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const id = newOpId('pull');
     setOpId(id);
     setLayers(new Map());
     setPhase('resolving');
-    m.mutate({ ref: ref.trim(), platform: platform.trim(), opId: id });
+    const plat = platform.trim();
+    m.mutate({ ref: ref.trim(), opId: id, ...(plat ? { platform: plat } : {}) });
   };
   const bars = [...layers.values()];
   return (

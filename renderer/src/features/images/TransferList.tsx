@@ -1,7 +1,7 @@
 /** Loads and saves in progress or just finished, each with its phases and a progress bar. */
 import type { ReactNode } from 'react';
 import { ErrorView } from '../../app/ErrorView';
-import { formatBytes } from './format';
+import { formatBytes } from '../../ui/units';
 import { transfers as defaultStore, useTransfers, type Transfer, type TransferStore } from './transfers';
 
 const LOAD_STEPS = ['upload', 'verify', 'unpack', 'done'] as const;

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMode, formatPercent, formatRelative, shortDigest } from './format';
+import { formatMode, formatPercent, formatRelative, shortDigest } from './format';
 
 describe('format', () => {
-  it('bytes in decimal units', () => {
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(1000)).toBe('1.0 kB');
-    expect(formatBytes(2_134_000)).toBe('2.1 MB');
-    expect(formatBytes(123_400_000)).toBe('123 MB');
-  });
-
   it('percent never rounds a loss or a gain away', () => {
     expect(formatPercent(1)).toBe('100.0 %');
     expect(formatPercent(0.999996)).toBe('> 99.9 %');

@@ -1,22 +1,7 @@
 /**
  * Display helpers shared by the Images page and the Layer inspector. Sizes
- * use decimal units as `docker images` and dive print them (1 MB = 10^6 B).
+ * are ui/units.ts's (IEC, like every page and the CLI).
  */
-
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '—';
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  let u = 0;
-  while (v >= 1000 && u < UNITS.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  const digits = u === 0 || v >= 100 ? 0 : 1;
-  return `${sign}${v.toFixed(digits)} ${UNITS[u]}`;
-}
 
 /** "sha256:abcdef…" → "abcdef012345" (12 hex digits, as docker shows IDs). */
 export function shortDigest(digest: string, length = 12): string {

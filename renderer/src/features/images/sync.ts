@@ -4,16 +4,14 @@
  * layer analyses asked for by tag (an analysis by image ID cannot change).
  * `containers.changed` (create/rename/remove) → the lists, for "used by".
  *
- * Mounted by the Images page and the Layer inspector. It belongs with the
- * app-wide wiring in app/sync.ts (so lists seen later are never stale);
- * until it moves there, the lists refetch on mount (see ImagesPage).
+ * Mounted once, app-wide (app/sync.ts), so lists seen later are never stale.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEvent } from '../../app/client';
 import { isImageId, layersKeys } from '../layers/queries';
 import { imagesKeys } from './queries';
 
-export function useImagesChangedSync(): void {
+export function useImagesSync(): void {
   const qc = useQueryClient();
   useEvent('images.changed', () => {
     void qc.invalidateQueries({ queryKey: imagesKeys.lists() });

@@ -6,7 +6,8 @@
  * Enter/Space toggle.
  */
 import { useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { formatBytes, formatMode } from '../images/format';
+import { formatBytes } from '../../ui/units';
+import { formatMode } from '../images/format';
 import { flattenTree, isOpen, parentPath, toggle, type Expansion, type TreeNode } from './tree';
 import { WindowedList, type WindowedListHandle } from './WindowedList';
 

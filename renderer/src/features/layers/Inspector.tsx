@@ -5,7 +5,9 @@
  * or the merged tree up to it), and the wasteful paths.
  */
 import { useDeferredValue, useId, useMemo, useState, type ReactNode } from 'react';
-import { formatBytes, formatPercent, formatRelative, shortDigest } from '../images/format';
+import { Facts } from '../../ui/Facts';
+import { formatBytes } from '../../ui/units';
+import { formatPercent, formatRelative, shortDigest } from '../images/format';
 import { FileTree } from './FileTree';
 import { compilePattern, isGlob } from './pattern';
 import type { AnalysisView, LayerAnalysis } from './queries';
@@ -34,19 +36,6 @@ const KIND_LABEL: Record<ChangeFilter, string> = {
   unchanged: 'Unchanged',
 };
 const KIND_MARK: Record<ChangeFilter, string> = { added: 'A', modified: 'M', removed: 'R', unchanged: '·' };
-
-function Facts({ rows }: { rows: readonly (readonly [string, ReactNode])[] }): ReactNode {
-  return (
-    <dl className="facts">
-      {rows.map(([k, v]) => (
-        <div key={k} className="fact">
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
 
 function Counts({ l }: { l: LayerAnalysis }): ReactNode {
   return (

@@ -9,9 +9,8 @@ import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { hrefFor } from '../../app/router';
-import { formatBytes } from '../images/format';
+import { formatBytes } from '../../ui/units';
 import { imagesQueries } from '../images/queries';
-import { useImagesChangedSync } from '../images/sync';
 import { useWindowFileDrop } from '../images/useFileDrop';
 import { analyzeDroppedFile, type AnalyzeRoute } from './analyze-file';
 import { Inspector } from './Inspector';
@@ -130,7 +129,6 @@ function FileAnalysisView({ f }: { f: FileAnalysis }): ReactNode {
 
 export function LayersPage(): ReactNode {
   const client = useBerth();
-  useImagesChangedSync();
   const hash = useHash();
   const ref = inspectorRefFromHash(hash);
   const [file, setFile] = useState<FileAnalysis | null>(null);

@@ -9,24 +9,18 @@
  * shows the value in force. Undo re-applies the values in force before the
  * last Apply (a stack, one entry per Apply).
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { DeviceRule, Effective, EffectiveLimits, Limits } from '../../../../preload/schemas/resources';
 import { parseCpuList } from '../../../../preload/schemas/resources';
 import { toErrorShape } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import {
-  BYTE_UNITS,
-  byteInputText,
-  formatBytes,
-  formatClock,
-  formatRate,
-  parseByteInput,
-  type ByteUnit,
-} from '../resources/format';
+import { BYTE_UNITS, byteInputText, formatBytes, formatRate, parseByteInput, type ByteUnit } from '../../ui/units';
+import { formatClock } from '../resources/format';
 import { useLiveResources } from '../resources/live';
-import { resourcesKeys, resourcesQueries } from '../resources/queries';
+import { useUpdateLimits } from '../resources/hooks';
+import { resourcesQueries } from '../resources/queries';
 import { hostCpusFromRows } from '../resources/series';
 import { DevicePolicyPanel } from './DevicePolicyPanel';
 import { MemoryBar, type Handle } from './MemoryBar';
@@ -250,7 +244,6 @@ export function ContainerLimitsTab({ id }: { id: string }): ReactNode {
 
 function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff: EffectiveLimits }): ReactNode {
   const client = useBerth();
-  const qc = useQueryClient();
   const live = useLiveResources();
   const statsQ = useQuery(resourcesQueries.stats(client, fullId));
   const base = useMemo(() => baselineDraft(eff), [eff]);
@@ -266,11 +259,8 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
 
   const set = <K extends FieldKey>(k: K, v: Draft[K]) => setEdits((e) => ({ ...e, [k]: v }));
 
-  const mutation = useMutation({
-    mutationFn: (v: { limits: Limits; undo: Limits | null; fields: FieldKey[] }) =>
-      client.invoke('resources.update', { id: fullId, limits: v.limits }),
-    onSuccess: (res, v) => {
-      qc.setQueryData(resourcesKeys.limits(queryId), res);
+  const mutation = useUpdateLimits<{ limits: Limits; undo: Limits | null; fields: FieldKey[] }>(fullId, queryId, {
+    onSuccess: (_res, v) => {
       if (v.undo) setUndoStack(fullId, [...(undoStacks.get(fullId) ?? []), v.undo]);
       else setUndoStack(fullId, (undoStacks.get(fullId) ?? []).slice(0, -1));
       setEdits((e) => {
@@ -282,8 +272,7 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
       setApplied({ text: describeLimits(v.limits, formatBytes), at: Date.now(), undo: v.undo === null });
     },
     onError: () => {
-      // All-or-nothing: re-read so the read-back shows exactly what is in force now.
-      void qc.invalidateQueries({ queryKey: resourcesKeys.limits(queryId) });
+      // All-or-nothing: the hook re-reads so the read-back shows exactly what is in force now.
       setApplied(null);
     },
   });

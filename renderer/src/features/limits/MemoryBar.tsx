@@ -10,7 +10,8 @@
  * from the store); the rest of the editor does not.
  */
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
-import { formatBytes, MiB, niceBytesCeil } from '../resources/format';
+import { formatBytes, MiB } from '../../ui/units';
+import { niceBytesCeil } from '../resources/format';
 import { useSeriesVersion, type LiveResources } from '../resources/live';
 
 /** Share of the track for 0..scale bytes; the rest is the "max" zone. */

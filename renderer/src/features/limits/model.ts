@@ -12,7 +12,7 @@ import {
   type EffectiveLimits,
   type Limits as LimitsT,
 } from '../../../../preload/schemas/resources';
-import { byteInputText, MiB, naturalUnit, parseByteInput, type ByteUnit } from '../resources/format';
+import { byteInputText, MiB, naturalUnit, parseByteInput, type ByteUnit } from '../../ui/units';
 
 export interface BytesField {
   text: string;

@@ -4,8 +4,8 @@
  * it shares with the host (`namespaces.shared {a: id, b: 'host'}`).
  *
  * For the Containers details view to mount as a tab (`<ContainerNamespacesTab
- * id=… />`); standalone at `#/namespaces/container/<id>`. It keeps itself
- * current on `containers.changed` (debounced).
+ * id=… />`); standalone at `#/namespaces/container/<id>`. The app-wide sync
+ * keeps it current on `containers.changed` (debounced).
  */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
@@ -18,9 +18,9 @@ import { ctrNodeId, type EdgeToggles, type Selection } from './flow';
 import { formatMs, processesText } from './format';
 import { GraphView } from './GraphView';
 import { computeMembership, defaultFilters, summarizeShared } from './model';
+import { containersQueries } from '../containers/queries';
 import { namespacesQueries } from './queries';
 import { SharedSummaryView } from './SharedSummaryView';
-import { useNamespacesSync } from './sync';
 import { containerRef, shortId, type ContainerRef, type NamespaceGraph, type SharedNamespaces } from './types';
 import { useGraphModel } from './useGraphModel';
 
@@ -36,10 +36,9 @@ function resolveId(ref: string, graph: NamespaceGraph | undefined, list: readonl
 
 export function ContainerNamespacesTab({ id }: { id: string }): ReactNode {
   const client = useBerth();
-  useNamespacesSync();
   const subQ = useQuery({ ...namespacesQueries.container(client, id), placeholderData: keepPreviousData });
   const sharedQ = useQuery(namespacesQueries.shared(client, id, 'host'));
-  const listQ = useQuery(namespacesQueries.containerList(client));
+  const listQ = useQuery(containersQueries.list(client, { all: true }));
   const list = useMemo(() => (listQ.data ?? []).map(containerRef), [listQ.data]);
   const fullId = resolveId(id, subQ.data, list);
   const name = list.find((c) => c.id === fullId)?.name ?? shortId(fullId);

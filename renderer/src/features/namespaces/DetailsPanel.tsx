@@ -6,6 +6,7 @@
  */
 import { useState, type CSSProperties, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
+import { Fact } from '../../ui/Facts';
 import type { Selection } from './flow';
 import {
   formatMs,
@@ -44,15 +45,6 @@ export interface DetailsPanelProps {
   onCompare?: (containerId: string) => void;
   /** 'container': the graph is one container's subgraph, whose namespaces list only its processes. */
   scope?: 'host' | 'container';
-}
-
-function Fact({ k, children }: { k: string; children: ReactNode }): ReactNode {
-  return (
-    <div className="fact">
-      <dt>{k}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
 }
 
 function TypeChip({ type }: { type: Namespace['type'] }): ReactNode {

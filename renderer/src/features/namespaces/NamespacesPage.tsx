@@ -17,11 +17,11 @@ import { ctrNodeId, type EdgeToggles, type Selection } from './flow';
 import { formatMs } from './format';
 import { GraphView } from './GraphView';
 import { computeMembership, defaultFilters, knownContainers, type Filters } from './model';
+import { containersQueries } from '../containers/queries';
 import { namespacesQueries } from './queries';
 import { useHash } from '../../app/hash';
 import { namespacesHref, parseNamespacesHash } from './route';
 import { SharedSummaryView } from './SharedSummaryView';
-import { useNamespacesSync } from './sync';
 import { containerRef, shortId, type ContainerSummary, type NamespaceGraph } from './types';
 import { useGraphModel } from './useGraphModel';
 
@@ -49,9 +49,8 @@ function ContainerNamespacesPage({ id }: { id: string }): ReactNode {
 
 function HostNamespacesPage(): ReactNode {
   const client = useBerth();
-  useNamespacesSync();
   const graphQ = useQuery({ ...namespacesQueries.graph(client), placeholderData: keepPreviousData });
-  const listQ = useQuery(namespacesQueries.containerList(client));
+  const listQ = useQuery(containersQueries.list(client, { all: true }));
   const updated = graphQ.dataUpdatedAt ? new Date(graphQ.dataUpdatedAt).toLocaleTimeString() : null;
   const refresh = () => {
     void graphQ.refetch();

@@ -2,9 +2,10 @@
  * Namespaces feature keys and queries (`namespaces.*`, served by the helper).
  *
  * Keys: `namespaces → graph(params) | container(id) | processes(id, offset) |
- * shared(a, b) | containers`. A `containers.changed` event (sync.ts, debounced) touches the
- * whole-host graph, the container list used by the filter, and the subgraph
- * and host comparison of the container it names.
+ * shared(a, b)`. A `containers.changed` event (sync.ts, debounced) touches the
+ * whole-host graph and the subgraph and host comparison of the container it
+ * names. The container list (filter, names) is the Containers feature's
+ * `containersQueries.list(client, { all: true })`, kept current by its sync.
  */
 import { queryOptions } from '@tanstack/react-query';
 import type { BerthClient } from '../../app/client';
@@ -24,8 +25,6 @@ export const namespacesKeys = {
   shareds: () => [...base.all, 'shared'] as const,
   processes: (id: string, offset: number) => [...base.all, 'processes', id, offset] as const,
   shared: (a: Side, b: Side) => [...base.all, 'shared', a, b] as const,
-  /** containers.list, for the container filter and names (kept here so this page owns its sync). */
-  containerList: () => [...base.all, 'containerList'] as const,
 };
 
 /** Processes listed per namespace: the panel's table; counts stay whole (processCount). */
@@ -60,11 +59,5 @@ export const namespacesQueries = {
     queryOptions({
       queryKey: namespacesKeys.shared(a, b),
       queryFn: () => client.invoke('namespaces.shared', { a, b }),
-    }),
-  containerList: (client: BerthClient) =>
-    queryOptions({
-      queryKey: namespacesKeys.containerList(),
-      queryFn: () => client.invoke('containers.list', { all: true }),
-      refetchOnMount: 'always',
     }),
 };

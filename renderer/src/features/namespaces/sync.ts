@@ -1,8 +1,8 @@
 /**
  * `containers.changed` → refresh what a container's change can touch, after
  * a quiet period (a `run` is create + start, a `rm -f` is die + remove: one
- * rescan, not four): the whole-host graph, the container list, and the
- * named containers' own subgraphs and host comparisons. A scan reads every
+ * rescan, not four): the whole-host graph and the named containers' own
+ * subgraphs and host comparisons (the container list is containers/sync.ts's). A scan reads every
  * process's /proc links, so bursts are coalesced.
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
@@ -14,7 +14,6 @@ export const SYNC_DEBOUNCE_MS = 600;
 
 export function invalidateForContainers(qc: QueryClient, ids: ReadonlySet<string>): void {
   void qc.invalidateQueries({ queryKey: namespacesKeys.graphs() });
-  void qc.invalidateQueries({ queryKey: namespacesKeys.containerList() });
   const named = (ref: unknown) => typeof ref === 'string' && [...ids].some((id) => id === ref || id.startsWith(ref));
   void qc.invalidateQueries({
     queryKey: namespacesKeys.containers(),
@@ -27,7 +26,7 @@ export function invalidateForContainers(qc: QueryClient, ids: ReadonlySet<string
   });
 }
 
-/** Mounted by the Namespaces page and the container tab. */
+/** Mounted once, app-wide (app/sync.ts): a graph seen later is never stale. */
 export function useNamespacesSync(delayMs = SYNC_DEBOUNCE_MS): void {
   const qc = useQueryClient();
   const pending = useRef<{ ids: Set<string>; timer: ReturnType<typeof setTimeout> | null }>({

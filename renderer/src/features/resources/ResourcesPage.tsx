@@ -18,9 +18,11 @@ import { ErrorView } from '../../app/ErrorView';
 import { ContainerLimitsTab } from '../limits/ContainerLimitsTab';
 import { COLORS, Sparkline, useInView, WindowSwitch, type Row } from './charts';
 import { ContainerResourcesTab } from './ContainerResourcesTab';
-import { formatBytes, formatPercent, formatRate, MiB, niceBytesCeil, niceCeil } from './format';
+import { formatBytes, formatRate, MiB } from '../../ui/units';
+import { formatPercent, niceBytesCeil, niceCeil } from './format';
 import { useLatestRows, useLiveResources, useSeriesVersion, type LiveResources } from './live';
-import { findContainer, resourcesQueries } from './queries';
+import { containersQueries } from '../containers/queries';
+import { findContainer } from './queries';
 import { useHash } from '../../app/hash';
 import { containerResourcesHref, parseResourcesHash, resourcesHref } from './route';
 import { bucketMs, heldWindowEnd, sliceWindow, WINDOWS, windowSpec, type WindowKey } from './series';
@@ -183,7 +185,7 @@ function Overview(): ReactNode {
   const [win, setWin] = useState<WindowKey>('5m');
   const sorted = useMemo(() => [...rows].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
   const client = useBerth();
-  const containers = useQuery(resourcesQueries.containers(client));
+  const containers = useQuery(containersQueries.list(client, { all: true }));
   const stopped = (containers.data ?? []).filter((c) => c.state !== 'running' && c.state !== 'paused').length;
   const waiting = live.store.globalVersion() === 0;
 
@@ -227,7 +229,7 @@ function Overview(): ReactNode {
 
 function ContainerPage({ id }: { id: string }): ReactNode {
   const client = useBerth();
-  const containers = useQuery(resourcesQueries.containers(client));
+  const containers = useQuery(containersQueries.list(client, { all: true }));
   const c = findContainer(containers.data, id);
   const title = c?.name ?? id;
   return (

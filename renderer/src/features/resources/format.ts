@@ -1,68 +1,15 @@
 /**
- * Units for the Resources and Limits views. Memory and IO use binary (IEC)
- * units because the kernel's limits are page multiples and `docker run -m 96m`
- * means 96 MiB; the byte count itself is always one click away (the raw
- * read-back shows the file's content).
+ * Numbers of the Resources and Limits views: percentages, chart axes, clock
+ * times. Bytes are ui/units.ts's (IEC, like every page); the byte count itself
+ * is always one click away (the raw read-back shows the file's content).
  */
 
-export const KiB = 1024;
-export const MiB = 1024 * KiB;
-export const GiB = 1024 * MiB;
-export const TiB = 1024 * GiB;
-
-export const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-export type ByteUnit = (typeof BYTE_UNITS)[number];
-export const UNIT_FACTOR: Record<ByteUnit, number> = { B: 1, KiB, MiB, GiB, TiB };
-
-/** "96 MiB", "1.5 GiB", "512 B"; null = the kernel's "max". */
-export function formatBytes(n: number | null | undefined, digits = 1): string {
-  if (n === null) return 'max';
-  if (n === undefined || !Number.isFinite(n)) return '—';
-  const sign = n < 0 ? '-' : '';
-  let v = Math.abs(n);
-  let u = 0;
-  while (v >= 1024 && u < BYTE_UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const exact = Number.isInteger(v);
-  const d = u === 0 || exact ? 0 : v >= 100 ? 0 : digits;
-  return `${sign}${v.toFixed(d)} ${BYTE_UNITS[u]}`;
-}
-
-export function formatRate(bps: number | null | undefined): string {
-  if (bps === null || bps === undefined || !Number.isFinite(bps)) return '—';
-  return `${formatBytes(bps)}/s`;
-}
+import { MiB, TiB } from '../../ui/units';
 
 /** cpuPercent is docker's: 100 = one full CPU. */
 export function formatPercent(p: number | null | undefined, digits = 1): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '—';
   return `${p.toFixed(digits)} %`;
-}
-
-/** The largest unit in which `bytes` is a whole number (for the unit selector next to a byte input). */
-export function naturalUnit(bytes: number): ByteUnit {
-  for (let i = BYTE_UNITS.length - 1; i > 0; i--) {
-    const u = BYTE_UNITS[i]!;
-    if (bytes >= UNIT_FACTOR[u] && bytes % UNIT_FACTOR[u] === 0) return u;
-  }
-  return 'B';
-}
-
-/** A number input's text in `unit` → bytes; '' → null (unlimited); NaN for junk. */
-export function parseByteInput(text: string, unit: ByteUnit): number | null {
-  const t = text.trim();
-  if (t === '' || t.toLowerCase() === 'max') return null;
-  if (!/^\d+(\.\d+)?$/.test(t)) return Number.NaN;
-  return Math.round(Number(t) * UNIT_FACTOR[unit]);
-}
-
-/** Bytes as the text of an input in `unit` (up to 4 decimals, trailing zeros dropped). */
-export function byteInputText(bytes: number | null, unit: ByteUnit): string {
-  if (bytes === null) return '';
-  const v = bytes / UNIT_FACTOR[unit];
-  return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(4)));
 }
 
 /** The next "nice" number ≥ v for an axis: 1, 2, 4, 8 × 10^k. */

@@ -4,20 +4,17 @@
  * one set of ring buffers and one event subscription):
  *
  * - while any view is mounted it subscribes to `resources.sample` (append a
- *   row per container per tick) and `containers.changed` (OOM counts,
- *   invalidating the container list and that container's limits);
+ *   row per container per tick) and `containers.changed` (OOM counts, series
+ *   of removed containers; the queries it touches are sync.ts's);
  * - a container seen for the first time gets one `resources.history` fill
  *   (at most 4 in flight); history is never polled;
  * - after the views were gone for a while, or after the WebSocket reopened,
  *   every known series is backfilled with `resources.history {sinceMs}`.
  */
-import type { QueryClient } from '@tanstack/react-query';
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import type { StatsRowT } from '../../../../preload/schemas/resources';
 import { toErrorShape } from '../../../../preload/errors';
 import { useBerth, type BerthClient } from '../../app/client';
-import { resourcesKeys } from './queries';
 import { SeriesStore } from './series';
 
 const MAX_INFLIGHT = 4;
@@ -40,10 +37,7 @@ export class LiveResources {
   /** Last history error per id (shown by a container view). */
   readonly historyErrors = new Map<string, string>();
 
-  constructor(
-    private readonly client: BerthClient,
-    private readonly qc: QueryClient,
-  ) {}
+  constructor(private readonly client: BerthClient) {}
 
   /** Keeps the subscriptions alive until the returned function is called. */
   retain(): () => void {
@@ -83,8 +77,6 @@ export class LiveResources {
           this.store.remove(e.id);
           this.filled.delete(e.id);
         }
-        void this.qc.invalidateQueries({ queryKey: resourcesKeys.containers() });
-        if (e.action !== 'oom') void this.qc.invalidateQueries({ queryKey: resourcesKeys.limits(e.id) });
       }),
       this.client.onTransportStatus((s) => {
         if (s.state === 'open' && s.opens > 1) this.backfillAll();
@@ -164,10 +156,10 @@ const EMPTY: readonly number[] = [];
 
 const instances = new WeakMap<BerthClient, LiveResources>();
 
-export function liveResourcesFor(client: BerthClient, qc: QueryClient): LiveResources {
+export function liveResourcesFor(client: BerthClient): LiveResources {
   let live = instances.get(client);
   if (!live) {
-    live = new LiveResources(client, qc);
+    live = new LiveResources(client);
     instances.set(client, live);
   }
   return live;
@@ -176,8 +168,7 @@ export function liveResourcesFor(client: BerthClient, qc: QueryClient): LiveReso
 /** The shared live data; keeps the event subscriptions alive while the component is mounted. */
 export function useLiveResources(): LiveResources {
   const client = useBerth();
-  const qc = useQueryClient();
-  const live = liveResourcesFor(client, qc);
+  const live = liveResourcesFor(client);
   useEffect(() => live.retain(), [live]);
   return live;
 }

@@ -5,11 +5,11 @@
  *
  * - `limits(id)`: `resources.limits` (requested + kernel read-back), replaced
  *   by the answer of `resources.update`, refetched after a refusal and when
- *   the container starts/stops (`containers.changed`);
+ *   the container starts/stops (`containers.changed`, sync.ts);
  * - `stats(id)`: `resources.stats {id}` for what samples do not carry (PSI,
  *   OOM counters, per-device IO), polled every 2 s while a tab shows it;
- * - `containers()`: names and states for the views (`containers.list all`),
- *   invalidated by `containers.changed`.
+ * Names and states for the views are the Containers feature's list
+ * (`containersQueries.list(client, { all: true })`), one cache entry app-wide.
  */
 import { queryOptions } from '@tanstack/react-query';
 import type { Result } from '../../../../preload/contract';
@@ -26,7 +26,6 @@ export const resourcesKeys = {
   ...base,
   limits: (id: string) => [...base.all, 'detail', id, 'limits'] as const,
   stats: (id: string) => [...base.all, 'detail', id, 'stats'] as const,
-  containers: () => [...base.all, 'containers'] as const,
 };
 
 export const STATS_POLL_MS = 2000;
@@ -45,12 +44,6 @@ export const resourcesQueries = {
       refetchInterval: STATS_POLL_MS,
       staleTime: 1000,
       retry: false,
-    }),
-  containers: (client: BerthClient) =>
-    queryOptions({
-      queryKey: resourcesKeys.containers(),
-      queryFn: () => client.invoke('containers.list', { all: true }),
-      staleTime: 30_000,
     }),
 };
 

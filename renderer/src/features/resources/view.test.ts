@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EffectiveLimits } from '../../../../preload/schemas/resources';
 import { limitLines, sparkPath, timeTicks, valueTicks } from './chart-math';
-import { byteInputText, formatBytes, MiB, naturalUnit, niceBytesCeil, niceCeil, parseByteInput } from './format';
+import { byteInputText, formatBytes, MiB, naturalUnit, parseByteInput } from '../../ui/units';
+import { niceBytesCeil, niceCeil } from './format';
 import { containerResourcesHref, parseResourcesHash } from './route';
 import { heldWindowEnd } from './series';
 

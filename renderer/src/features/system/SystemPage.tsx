@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import type { SystemInfo } from '../../../../preload/contract';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
+import { Facts, Mono } from '../../ui/Facts';
 import { systemQueries } from './queries';
 
 type Cgroup = SystemInfo['cgroup'];
@@ -41,23 +42,6 @@ function Card({
       {children}
     </section>
   );
-}
-
-function Facts({ rows }: { rows: readonly (readonly [string, ReactNode])[] }): ReactNode {
-  return (
-    <dl className="facts">
-      {rows.map(([k, v]) => (
-        <div key={k} className="fact">
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function Mono({ children }: { children: ReactNode }): ReactNode {
-  return <code className="mono">{children}</code>;
 }
 
 function YesNo({ value, yes, no }: { value: boolean; yes: string; no: string }): ReactNode {

@@ -1,0 +1,88 @@
+/**
+ * The Containers feature's mutations, one hook per engine call. None of them
+ * touches the cache: every one causes a `containers.changed` event, and the
+ * app-wide sync (sync.ts) invalidates exactly the keys it names. Components
+ * add their own UI reactions through the usual mutation options.
+ */
+import { useMutation, type UseMutationOptions } from '@tanstack/react-query';
+import type { Result } from '../../../../preload/contract';
+import { useBerth, type BerthClient } from '../../app/client';
+import type { CreateRequest } from './create-form';
+
+export const SIGNALS = ['SIGTERM', 'SIGKILL', 'SIGHUP', 'SIGINT', 'SIGUSR1'] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+/** A lifecycle action of the actions bar (one pending state for all of them). */
+export type Action =
+  | { kind: 'start' }
+  | { kind: 'stop'; timeoutSec: number }
+  | { kind: 'restart'; timeoutSec: number }
+  | { kind: 'pause' }
+  | { kind: 'unpause' }
+  | { kind: 'kill'; signal: Signal };
+
+type Options<R, V> = Omit<UseMutationOptions<R, Error, V>, 'mutationFn'>;
+
+function run(client: BerthClient, id: string, a: Action): Promise<unknown> {
+  switch (a.kind) {
+    case 'start':
+      return client.invoke('containers.start', { id });
+    case 'stop':
+      return client.invoke('containers.stop', { id, timeoutSec: a.timeoutSec });
+    case 'restart':
+      return client.invoke('containers.restart', { id, timeoutSec: a.timeoutSec });
+    case 'pause':
+      return client.invoke('containers.pause', { id });
+    case 'unpause':
+      return client.invoke('containers.unpause', { id });
+    case 'kill':
+      return client.invoke('containers.kill', { id, signal: a.signal });
+  }
+}
+
+/** start / stop / restart / pause / unpause / kill of one container. */
+export function useContainerAction(id: string, options: Options<unknown, Action> = {}) {
+  const client = useBerth();
+  return useMutation({ ...options, mutationFn: (a: Action) => run(client, id, a) });
+}
+
+/** `containers.remove`; the variable is "force" (kill it first if it runs). */
+export function useRemoveContainer(id: string, options: Options<unknown, boolean> = {}) {
+  const client = useBerth();
+  return useMutation({ ...options, mutationFn: (force: boolean) => client.invoke('containers.remove', { id, force }) });
+}
+
+export type Created = Result<'containers.create'> & { started: boolean };
+
+export interface CreateVariables {
+  /** null when `created` is set: a retry of the start only. */
+  request: CreateRequest | null;
+  start: boolean;
+  /** The container an earlier "Create and start" created before its start failed. */
+  created: Result<'containers.create'> | null;
+}
+
+/**
+ * `containers.create`, then `containers.start` when asked. `onCreated` hears
+ * of the container as soon as it exists, so a failed start can be retried
+ * without creating a second one.
+ */
+export function useCreateContainer(
+  onCreated: (c: Result<'containers.create'>) => void,
+  options: Options<Created, CreateVariables> = {},
+) {
+  const client = useBerth();
+  return useMutation({
+    ...options,
+    mutationFn: async ({ request, start, created }: CreateVariables): Promise<Created> => {
+      let c = created;
+      if (!c) {
+        if (!request) throw new Error('nothing to create');
+        c = await client.invoke('containers.create', request);
+      }
+      onCreated(c);
+      if (start) await client.invoke('containers.start', { id: c.id });
+      return { ...c, started: start };
+    },
+  });
+}
