@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packAnalysis, unpackAnalysis } from '../../../preload/schemas/changes-wire';
-import { parseResult } from '../../api/validate';
+import { parseResult } from '../../shared/validate';
 import { BUSYBOX, writeBusyboxSave } from '../images/testdata/busybox-image';
 import { makeTmp, rmrf } from '../images/testdata/helpers';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive } from '../images/testdata/image-archive';
