@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { boundaryConfig } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'native/build/**', 'test-results/**', 'playwright-report/**'] },
@@ -25,4 +26,7 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
+  // Import boundaries (the privilege line, the contract): their own file, one
+  // rule per boundary; see eslint.boundaries.js and docs/ARCHITECTURE.md.
+  ...boundaryConfig,
 );

@@ -15,7 +15,7 @@ import {
   type ParsedParams,
   type Result,
 } from '../../preload/contract';
-import { parseParams, parseResult } from './validate';
+import { parseParams, parseResult } from '../shared/validate';
 import type { EventHub } from './event-hub';
 
 export type Transport = 'electron' | 'web' | 'cli';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeChanges, type ChangeObject } from '../../../preload/schemas/changes-wire';
-import { parseParams, parseResult } from '../validate';
+import { parseParams, parseResult } from '../../shared/validate';
 import { AnalysisCache, summarize } from './analysis-cache';
 
 const change = (path: string): ChangeObject => ({

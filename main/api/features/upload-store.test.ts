@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBusyboxSave, BUSYBOX } from '../../engine/oci/testdata/busybox-image';
 import { decodeChanges } from '../../../preload/schemas/changes-wire';
-import { parseParams, parseResult } from '../validate';
+import { parseParams, parseResult } from '../../shared/validate';
 import { UploadStore } from './upload-store';
 import { uploadsMainHandlers } from './uploads';
 

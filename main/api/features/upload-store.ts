@@ -18,8 +18,8 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
-import { Mutex } from '../../engine/images/store/lock';
-import { appendChunk, checkChunkLength } from '../../engine/storage/chunked-file';
+import { Mutex } from '../../shared/mutex';
+import { appendChunk, checkChunkLength } from '../../shared/chunked-file';
 
 export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_UPLOADS = 8;

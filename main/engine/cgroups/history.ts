@@ -16,6 +16,7 @@
  */
 import os from 'node:os';
 import type { HistoryPointT, ResourceStats } from '../../../preload/schemas/resources';
+import { POINT_FIELDS, pointFromValues } from '../../shared/sample-wire';
 import { SLOT, STRIDE, limitOrNull } from './sample-layout';
 
 export const DEFAULT_CAPACITY = 900;
@@ -52,42 +53,6 @@ export function statsToRow(s: ResourceStats): Float64Array {
 }
 
 const nullIfNaN = (x: number): number | null => (Number.isNaN(x) ? null : x);
-
-/**
- * A HistoryPoint's fields after t, in the order SampleRing.writePoint writes
- * them: the column order of the per-tick event on the helper's wire
- * (resources/sample-wire.ts).
- */
-export const POINT_FIELDS = [
-  'cpuPercent',
-  'cpuPercentOfHost',
-  'throttledPercent',
-  'memoryBytes',
-  'memoryLimit',
-  'pids',
-  'ioReadBps',
-  'ioWriteBps',
-  'netRxBps',
-  'netTxBps',
-  'psiCpuSomeAvg10',
-  'psiCpuFullAvg10',
-  'psiMemorySomeAvg10',
-  'psiMemoryFullAvg10',
-  'psiIoSomeAvg10',
-  'psiIoFullAvg10',
-] as const satisfies ReadonlyArray<Exclude<keyof HistoryPoint, 't'>>;
-
-// Every field but t is a column: a field added to HistoryPoint must be added above.
-type MissingField = Exclude<keyof HistoryPoint, 't' | (typeof POINT_FIELDS)[number]>;
-const allFields: MissingField extends never ? true : MissingField = true;
-void allFields;
-
-/** Builds a point from t and POINT_FIELDS values at vals[offset ..]. */
-export function pointFromValues(t: number, vals: ArrayLike<number | null>, offset: number): HistoryPoint {
-  const p: Record<string, number | null> = { t };
-  for (let f = 0; f < POINT_FIELDS.length; f++) p[POINT_FIELDS[f]!] = vals[offset + f] ?? null;
-  return p as unknown as HistoryPoint;
-}
 
 export class SampleRing {
   readonly capacity: number;

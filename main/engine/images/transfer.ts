@@ -19,9 +19,9 @@ import { BerthError } from '../../../preload/errors';
 import { loadArchive, type LoadedImage, type LoadOptions } from './load';
 import { planSave, saveStream } from './save';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
-import { appendChunk, checkChunkLength } from '../storage/chunked-file';
+import { appendChunk, checkChunkLength } from '../../shared/chunked-file';
 import { assertFreeSpace } from './free-space';
-import { Mutex } from './store/lock';
+import { Mutex } from '../../shared/mutex';
 import type { ImageStore } from './store/store';
 
 /** The contract's chunk limit (both directions). */

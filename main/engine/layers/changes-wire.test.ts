@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packAnalysis, unpackAnalysis } from '../../../preload/schemas/changes-wire';
-import { parseResult } from '../../api/validate';
+import { parseResult } from '../../shared/validate';
 import { BUSYBOX, writeBusyboxSave } from '../oci/testdata/busybox-image';
 import { makeTmp, rmrf } from '../oci/testdata/helpers';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive } from '../oci/testdata/image-archive';

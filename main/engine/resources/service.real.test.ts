@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceEvents, type StatsRowT } from '../../../preload/schemas/resources';
 import { Scratch, hasV1, hostLayout, isRoot, spawnGated, waitFor } from '../cgroups/real-helpers';
-import { decodeSampleColumns, type SampleColumns } from './sample-wire';
+import { decodeSampleColumns, type SampleColumns } from '../../shared/sample-wire';
 import { ResourceService } from './service';
 
 /** A tick as a client receives it: JSON, decoded, checked against the event's schema. */

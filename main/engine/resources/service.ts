@@ -13,7 +13,7 @@ import { History } from '../cgroups/history';
 import { SLOT, SLOW_EVERY, type SampleFile } from '../cgroups/sample-layout';
 import { Sampler } from '../cgroups/sampler';
 import { parseNetDev } from '../network/sandbox';
-import { encodeSampleColumns, type SampleColumns } from './sample-wire';
+import { encodeSampleColumns, type SampleColumns } from '../../shared/sample-wire';
 
 interface Tracked {
   name: string;

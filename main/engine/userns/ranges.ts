@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { lockFile } from '../storage/file-lock';
 import { BerthError } from '../../../preload/errors';
-import { mutexFor } from '../images/store/lock';
+import { mutexFor } from '../../shared/mutex';
 import { z } from 'zod';
 import { writeJsonAtomic } from '../storage/atomic-file';
 import { readRecordFile } from '../storage/record-file';

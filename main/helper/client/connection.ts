@@ -16,7 +16,7 @@ import {
   type Result,
 } from '../../../preload/contract';
 import type { HelperCaller } from '../../api/router';
-import { decodeSampleColumns } from '../../engine/resources/sample-wire';
+import { decodeSampleColumns } from '../../shared/sample-wire';
 import { RpcClient } from './rpc-client';
 import { planLaunch, pkexecFailure, spawnHelper, type LaunchOptions } from './launcher';
 

@@ -14,7 +14,7 @@ import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../../engine/network/
 import { parseSubnet } from '../../engine/network/subnet';
 import { ResourceService } from '../../engine/resources/service';
 import { IdRangeAllocator } from '../../engine/userns/ranges';
-import type { SampleColumns } from '../../engine/resources/sample-wire';
+import type { SampleColumns } from '../../shared/sample-wire';
 
 export interface ContainersEngine {
   manager: ContainerManager;

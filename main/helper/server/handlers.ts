@@ -15,8 +15,8 @@ import {
   type ParsedParams,
   type Result,
 } from '../../../preload/contract';
-import { parseParams, parseResult } from '../../api/validate';
-import type { SampleColumns } from '../../engine/resources/sample-wire';
+import { parseParams, parseResult } from '../../shared/validate';
+import type { SampleColumns } from '../../shared/sample-wire';
 import type { HelperFacts } from '../../engine/system/info';
 import type { RpcConnection } from './rpc-server';
 import type { HelperSettings } from './settings';

@@ -1,42 +1,14 @@
 /**
  * Mutual exclusion for store metadata (index.json, layers.json):
  *  - in this process, a promise-chain mutex shared by every store object on
- *    the same directory;
+ *    the same directory (main/shared/mutex.ts);
  *  - between processes, a flock(2) on the lock file (storage/file-lock.ts).
  *    One engine owns a data root at a time (engine.lock), so this second
  *    layer only matters for tools that open a store beside a helper.
  */
 import { BerthError } from '../../../../preload/errors';
+import { mutexFor } from '../../../shared/mutex';
 import { lockFile } from '../../storage/file-lock';
-
-export class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-
-  /** Runs fn when every earlier holder is done. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    const prev = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((r) => (release = r));
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-}
-
-const mutexes = new Map<string, Mutex>();
-
-/** One mutex per path, process-wide. */
-export function mutexFor(key: string): Mutex {
-  let m = mutexes.get(key);
-  if (!m) {
-    m = new Mutex();
-    mutexes.set(key, m);
-  }
-  return m;
-}
 
 /**
  * Takes the store's lock file: flock(2), released by the kernel when we close

@@ -7,9 +7,53 @@
  * turns it back into the contract's `resources.sample` payload, { at, rows },
  * before validating it like any other event, so nothing past the connection
  * sees the wire form.
+ *
+ * It lives in main/shared because both sides hold it: the helper's sampler
+ * encodes (engine/resources/service.ts, from engine/cgroups/history.ts) and
+ * the user-side connection decodes, which must not pull engine code in.
  */
-import type { StatsRowT } from '../../../preload/schemas/resources';
-import { POINT_FIELDS, pointFromValues, type History } from '../cgroups/history';
+import type { HistoryPointT, StatsRowT } from '../../preload/schemas/resources';
+
+/**
+ * A HistoryPoint's fields after t, in the order SampleRing.writePoint
+ * (engine/cgroups/history.ts) writes them: the column order of the per-tick
+ * event on the helper's wire.
+ */
+export const POINT_FIELDS = [
+  'cpuPercent',
+  'cpuPercentOfHost',
+  'throttledPercent',
+  'memoryBytes',
+  'memoryLimit',
+  'pids',
+  'ioReadBps',
+  'ioWriteBps',
+  'netRxBps',
+  'netTxBps',
+  'psiCpuSomeAvg10',
+  'psiCpuFullAvg10',
+  'psiMemorySomeAvg10',
+  'psiMemoryFullAvg10',
+  'psiIoSomeAvg10',
+  'psiIoFullAvg10',
+] as const satisfies ReadonlyArray<Exclude<keyof HistoryPointT, 't'>>;
+
+// Every field but t is a column: a field added to HistoryPoint must be added above.
+type MissingField = Exclude<keyof HistoryPointT, 't' | (typeof POINT_FIELDS)[number]>;
+const allFields: MissingField extends never ? true : MissingField = true;
+void allFields;
+
+/** Builds a point from t and POINT_FIELDS values at vals[offset ..]. */
+export function pointFromValues(t: number, vals: ArrayLike<number | null>, offset: number): HistoryPointT {
+  const p: Record<string, number | null> = { t };
+  for (let f = 0; f < POINT_FIELDS.length; f++) p[POINT_FIELDS[f]!] = vals[offset + f] ?? null;
+  return p as unknown as HistoryPointT;
+}
+
+/** What the encoder reads: per id, a ring that writes its newest point's POINT_FIELDS values (engine/cgroups/history.ts's History). */
+export interface LatestPoints {
+  ring(id: string): { writeLast(out: Array<number | null>, offset: number): boolean } | undefined;
+}
 
 /** Bumped when the column order or meaning changes: a client refuses a form it does not know. */
 export const SAMPLE_COLUMNS_VERSION = 1;
@@ -29,7 +73,7 @@ export function encodeSampleColumns(
   at: number,
   ids: readonly string[],
   nameOf: (id: string) => string | undefined,
-  history: History,
+  history: LatestPoints,
 ): SampleColumns {
   const width = POINT_FIELDS.length;
   const out: SampleColumns = { v: SAMPLE_COLUMNS_VERSION, at, ids: [], names: [], width, values: [] };

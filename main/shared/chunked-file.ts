@@ -5,7 +5,7 @@
  * whole at that offset. Callers hold their session's lock around it.
  */
 import type fs from 'node:fs';
-import { BerthError } from '../../../preload/errors';
+import { BerthError } from '../../preload/errors';
 
 export interface ChunkedFile {
   fh: fs.promises.FileHandle;

@@ -4,10 +4,17 @@
  * anything malformed decodes to null.
  */
 import { describe, expect, it } from 'vitest';
-import { resourceEvents } from '../../../preload/schemas/resources';
-import { History, POINT_FIELDS } from '../cgroups/history';
-import { SLOT, STRIDE } from '../cgroups/sample-layout';
-import { SAMPLE_COLUMNS_VERSION, decodeSampleColumns, encodeSampleColumns, type SampleColumns } from './sample-wire';
+import { resourceEvents } from '../../preload/schemas/resources';
+// The encoder's real source, as the helper's sampler feeds it (a test may reach engine code).
+import { History } from '../engine/cgroups/history';
+import { SLOT, STRIDE } from '../engine/cgroups/sample-layout';
+import {
+  POINT_FIELDS,
+  SAMPLE_COLUMNS_VERSION,
+  decodeSampleColumns,
+  encodeSampleColumns,
+  type SampleColumns,
+} from './sample-wire';
 
 function row(values: Partial<Record<keyof typeof SLOT, number>>): Float64Array {
   const r = new Float64Array(STRIDE).fill(NaN);
