@@ -74,6 +74,23 @@ export const BOUNDARIES = [
     message:
       'main/shared is imported by both sides of the privilege line: it imports no engine, helper or transport code',
   },
+  {
+    // engine/oci is what engine/images and engine/layers share; it runs without
+    // root, so it may use only itself (transports are engine-no-transports').
+    // engine/images/errors.ts is allowed until the one error class replaces it.
+    name: 'oci-is-the-base',
+    from: ['main/engine/oci'],
+    forbid: ['main/engine'],
+    except: ['main/engine/oci', 'main/engine/images/errors.ts'],
+    message: 'engine/oci imports no other engine folder: it is the base images and layers share',
+  },
+  {
+    name: 'layers-no-images',
+    from: ['main/engine/layers'],
+    forbid: ['main/engine/images'],
+    except: ['main/engine/images/errors.ts'],
+    message: 'engine/layers never imports engine/images: what both need lives in engine/oci',
+  },
 ];
 
 /** Deepest folder level below an area that gets a block; main/lint-boundaries.test.ts checks no file is deeper. */
@@ -85,8 +102,8 @@ const isFile = (p) => /\.[cm]?[jt]sx?$/.test(p);
 /** A specifier tail naming `rel` (a folder, or a file with or without its extension). */
 const tail = (rel) =>
   isFile(rel) ? `${esc(rel.replace(/\.[cm]?[jt]sx?$/, ''))}(\\.[cm]?[jt]sx?)?$` : `${esc(rel)}(/|$)`;
-/** Exactly `j` climbs (`./` for none). */
-const climb = (j) => (j === 0 ? '\\./' : `(\\.\\./){${j}}`);
+/** Exactly `j` climbs (`./` for none): no further `../` may follow. */
+const climb = (j) => (j === 0 ? '\\./' : `(\\.\\./){${j}}(?!\\.\\./)`);
 
 /** Regexes for specifiers that, from a file `k` folders below `dirSegs`, land in a forbidden place. */
 function patternsAt(dirSegs, k, area, b) {

@@ -75,6 +75,23 @@ const CASES: Array<[string, string, string | null]> = [
   ['main/shared/probe.ts', '../engine/cgroups/history', 'shared-unprivileged'],
   ['main/shared/probe.ts', '../helper/client/connection', 'shared-unprivileged'],
   ['main/shared/probe.ts', '../../preload/errors', null],
+
+  ['main/engine/oci/probe.ts', '../images/store/store', 'oci-is-the-base'],
+  ['main/engine/oci/probe.ts', '../layers/analyze', 'oci-is-the-base'],
+  ['main/engine/oci/probe.ts', '../containers/runtime', 'oci-is-the-base'],
+  ['main/engine/oci/probe.ts', '../../engine/images/load', 'oci-is-the-base'],
+  ['main/engine/oci/tar/probe.ts', '../../images/load', 'oci-is-the-base'],
+  ['main/engine/oci/probe.ts', '../../ipc/web', 'engine-no-transports'],
+  ['main/engine/oci/probe.ts', './digest', null],
+  ['main/engine/oci/tar/probe.ts', '../digest', null],
+  ['main/engine/oci/probe.ts', '../../shared/device-syntax', null],
+  ['main/engine/oci/probe.ts', '../../../preload/errors', null],
+
+  ['main/engine/layers/probe.ts', '../images/load', 'layers-no-images'],
+  ['main/engine/layers/probe.ts', '../../engine/images/store/store', 'layers-no-images'],
+  ['main/engine/layers/sub/probe.ts', '../../images/reference', 'layers-no-images'],
+  ['main/engine/layers/probe.ts', '../oci/digest', null],
+  ['main/engine/layers/sub/probe.ts', '../../oci/tar/reader', null],
 ];
 
 describe('import boundaries', () => {
