@@ -2,10 +2,12 @@
  * Main-side uploads (uploads.begin/chunk/abort) and their one consumer,
  * `layers.analyzeUpload`: an archive dropped on the Layer inspector in web
  * mode, where the browser has bytes but no host path, is analysed in main
- * as the user without going near the helper or the store.
+ * as the user without going near the helper or the store. The archive's
+ * plain layers are listed while it arrives (engine/layers/prelist.ts).
  */
 import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
+import { ArchivePrelister } from '../../engine/layers/prelist';
 import type { MainHandlersFor } from '../router';
 import { AnalysisCache, summarize } from './analysis-cache';
 import { UploadStore } from './upload-store';
@@ -17,10 +19,31 @@ export function uploadsMainHandlers(
   uploads: UploadStore = new UploadStore(),
   analyses: AnalysisCache = new AnalysisCache(),
 ): MainHandlersFor<UploadMethods> {
+  // Each upload's plain layers are listed while it arrives (prelist.ts); the analysis takes those listings.
+  const prelisters = new Map<string, ArchivePrelister>();
   const analyse = (uploadId: string, image: string | number | undefined) =>
-    uploads.consume(uploadId, (file) => analyzeImageArchive(file, image === undefined ? {} : { image }));
+    uploads.consume(uploadId, (file) =>
+      analyzeImageArchive(file, {
+        ...(image === undefined ? {} : { image }),
+        prelisted: (member) => prelisters.get(uploadId)?.listing(member),
+      }),
+    );
   return {
-    'uploads.begin': async (p) => uploads.begin(p.name === undefined ? { size: p.size } : p),
+    'uploads.begin': async (p) => {
+      const begun = await uploads.begin(p.name === undefined ? { size: p.size } : p);
+      const id = begun.uploadId;
+      let prelister: ArchivePrelister | undefined;
+      const { file, size } = uploads.watch(id, {
+        onData: (received) => prelister?.advance(received),
+        onEnd: () => {
+          prelisters.delete(id);
+          void prelister?.close();
+        },
+      });
+      prelister = new ArchivePrelister(file, size);
+      prelisters.set(id, prelister);
+      return begun;
+    },
     'uploads.chunk': async (p) => uploads.chunk(p.uploadId, p.offset, Buffer.from(p.data, 'base64')),
     'uploads.abort': async (p) => {
       await uploads.abort(p.uploadId);
