@@ -3,8 +3,11 @@
  * chunk of an upload as raw bytes, turned into the very calls a WebSocket
  * client would make (`uploads.chunk` / `images.ingest.chunk` with base64
  * data, ≤ 4 MiB each, made as the body arrives), so validation, ownership
- * and error codes are the router's. Encoding here costs ~1 ms a MiB; the
- * browser's base64 + WebSocket path cost ~230 ms a MiB on these machines.
+ * and error codes are the router's. `uploads.chunk` takes the bytes
+ * themselves in-process (no base64 round trip, which was most of main's
+ * work during an upload); `images.ingest.chunk` goes on to the helper as
+ * base64 (~1 ms a MiB to encode). The browser's base64 + WebSocket path cost
+ * ~230 ms a MiB on these machines.
  */
 import type http from 'node:http';
 import { CHUNK_METHODS, MAX_PUT_CHUNK_BYTES, type ChunkMethod, type Envelope } from '../../preload/api';
@@ -66,12 +69,12 @@ export async function serveChunkPut(router: Router, req: http.IncomingMessage, r
   // one empty call, which answers the current count.
   let envelope: Envelope<unknown> | undefined;
   let at = 0;
+  // Main's own uploads take the bytes as they are; the helper's ingest takes base64 (its socket carries JSON).
   const call = (data: Buffer): Promise<Envelope<unknown>> => {
-    const b64 = data.toString('base64');
     const params =
       method === 'uploads.chunk'
-        ? { uploadId: id, offset: offset + at, data: b64 }
-        : { ingestId: id, offset: offset + at, data: b64 };
+        ? { uploadId: id, offset: offset + at, data }
+        : { ingestId: id, offset: offset + at, data: data.toString('base64') };
     return router.dispatch(method, params, { transport: 'web' });
   };
   try {

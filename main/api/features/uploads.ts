@@ -32,19 +32,24 @@ export function uploadsMainHandlers(
     'uploads.begin': async (p) => {
       const begun = await uploads.begin(p.name === undefined ? { size: p.size } : p);
       const id = begun.uploadId;
-      let prelister: ArchivePrelister | undefined;
       const { file, size } = uploads.watch(id, {
-        onData: (received) => prelister?.advance(received),
+        onData: (received) => prelisters.get(id)?.advance(received),
         onEnd: () => {
+          void prelisters.get(id)?.close();
           prelisters.delete(id);
-          void prelister?.close();
         },
       });
-      prelister = new ArchivePrelister(file, size);
-      prelisters.set(id, prelister);
+      prelisters.set(id, new ArchivePrelister(file, size));
       return begun;
     },
-    'uploads.chunk': async (p) => uploads.chunk(p.uploadId, p.offset, Buffer.from(p.data, 'base64')),
+    'uploads.chunk': async (p) =>
+      uploads.chunk(
+        p.uploadId,
+        p.offset,
+        typeof p.data === 'string'
+          ? Buffer.from(p.data, 'base64')
+          : Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength),
+      ),
     'uploads.abort': async (p) => {
       await uploads.abort(p.uploadId);
       return {};
