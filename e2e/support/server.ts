@@ -127,7 +127,10 @@ export async function startBerthWeb(extraArgs: string[] = []): Promise<BerthWeb>
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-run-'));
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-data-'));
   let stderr = '';
-  const child = spawn(process.execPath, ['bin/berth.js', 'web', '--port', '0', ...extraArgs], {
+  // BERTH_E2E_NODE_ARGS: extra node flags for the server, e.g. to profile it
+  // ("--cpu-prof --cpu-prof-dir=/tmp/prof --import=./e2e/support/exit-on-sigterm.mjs").
+  const nodeArgs = (process.env['BERTH_E2E_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/berth.js', 'web', '--port', '0', ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, BERTH_RUN_DIR: runDir, BERTH_DATA_ROOT: dataRoot },
     stdio: ['ignore', 'pipe', 'pipe'],

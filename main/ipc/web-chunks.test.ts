@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,38 @@ describe('PUT /chunks/<method>', () => {
     expect(r.envelope).toMatchObject({ ok: false, error: { code: 'CHUNK_TOO_LARGE' } });
     const ok = await put('uploads.chunk', uploadId, 0, new Uint8Array(3));
     expect(ok.envelope).toEqual({ ok: true, result: { received: 3 } });
+    await store.abort(uploadId);
+  });
+
+  it('answers a refusal of the first piece of a long body, and stores none of the body', async () => {
+    const { uploadId } = await store.begin({ size: MAX_PUT_CHUNK_BYTES });
+    // At offset 5 of an empty upload: the first piece is refused, the rest is read and dropped.
+    const r = await put('uploads.chunk', uploadId, 5, new Uint8Array(MAX_PUT_CHUNK_BYTES));
+    expect(r.envelope).toMatchObject({ ok: false, error: { code: 'UPLOAD_OFFSET' } });
+    expect((await put('uploads.chunk', uploadId, 0, new Uint8Array(0))).envelope).toEqual({
+      ok: true,
+      result: { received: 0 },
+    });
+    await store.abort(uploadId);
+  });
+
+  it('needs a declared length (411 LENGTH_REQUIRED for a chunked body)', async () => {
+    const { uploadId } = await store.begin({ size: 10 });
+    const status = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        `${base}/chunks/uploads.chunk?id=${uploadId}&offset=0`,
+        { method: 'PUT', headers: { authorization: `Bearer ${session}`, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(Buffer.alloc(10));
+    });
+    expect(status.status).toBe(411);
+    expect(JSON.parse(status.body)).toMatchObject({ ok: false, error: { code: 'LENGTH_REQUIRED' } });
     await store.abort(uploadId);
   });
 

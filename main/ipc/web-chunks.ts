@@ -1,10 +1,13 @@
 /**
  * `PUT /chunks/<method>?id=…&offset=…` (preload/api.ts CHUNK_PUT_PATH): a
- * chunk of an upload as raw bytes, turned into the very call a WebSocket
+ * chunk of an upload as raw bytes, turned into the very calls a WebSocket
  * client would make (`uploads.chunk` / `images.ingest.chunk` with base64
- * data, ≤ 4 MiB each), so validation, ownership and error codes are the
- * router's. Encoding here costs ~1 ms a MiB; the browser's base64 +
- * WebSocket path cost ~230 ms a MiB on these machines.
+ * data, ≤ 4 MiB each, made as the body arrives), so validation, ownership
+ * and error codes are the router's. `uploads.chunk` takes the bytes
+ * themselves in-process (no base64 round trip, which was most of main's
+ * work during an upload); `images.ingest.chunk` goes on to the helper as
+ * base64 (~1 ms a MiB to encode). The browser's base64 + WebSocket path cost
+ * ~230 ms a MiB on these machines.
  */
 import type http from 'node:http';
 import { CHUNK_METHODS, MAX_PUT_CHUNK_BYTES, type ChunkMethod, type Envelope } from '../../preload/api';
@@ -22,35 +25,25 @@ const bad = (res: http.ServerResponse, status: number, code: ErrorCode, message:
   reply(res, status, { ok: false, error: { code, message } });
 
 /**
- * Reads the body, refusing more than `max` bytes as soon as it is exceeded.
- * A client that goes away mid-body settles it too (as an error), so nothing
- * waits on a request that will never end.
+ * The body's bytes in pieces of exactly `piece` bytes (the last one shorter),
+ * as they arrive: iterating the request pauses it while a piece is handled
+ * (backpressure), so memory holds about one piece whatever the body size.
  */
-function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      f();
-    };
-    req.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        parts.length = 0;
-        req.resume();
-        settle(() => resolve(null));
-        return;
-      }
-      parts.push(d);
-    });
-    req.on('end', () => settle(() => resolve(size > max ? null : Buffer.concat(parts, size))));
-    req.on('error', (err) => settle(() => reject(err)));
-    req.on('close', () => settle(() => reject(new Error('the client closed the request before its body ended'))));
-  });
+async function* pieces(req: http.IncomingMessage, piece: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  for await (const d of req as AsyncIterable<Buffer>) {
+    parts.push(d);
+    held += d.length;
+    while (held >= piece) {
+      const all = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, held);
+      yield all.subarray(0, piece);
+      const rest = all.subarray(piece);
+      parts = rest.length > 0 ? [rest] : [];
+      held = rest.length;
+    }
+  }
+  if (held > 0) yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, held);
 }
 
 export async function serveChunkPut(router: Router, req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
@@ -60,27 +53,41 @@ export async function serveChunkPut(router: Router, req: http.IncomingMessage, r
   const id = url.searchParams.get('id') ?? '';
   const offset = Number(url.searchParams.get('offset'));
   if (!Number.isSafeInteger(offset) || offset < 0) return bad(res, 400, 'BAD_REQUEST', 'offset must be an integer ≥ 0');
-  let body: Buffer | null;
-  try {
-    body = await readBody(req, MAX_PUT_CHUNK_BYTES);
-  } catch (err) {
-    return bad(res, 400, 'BAD_REQUEST', `reading the chunk: ${String(err)}`);
+  // The length is declared up front (browsers do for a Blob body), so an
+  // oversized body is refused before any of it is stored.
+  const length = Number(req.headers['content-length']);
+  if (req.headers['content-length'] === undefined || !Number.isSafeInteger(length) || length < 0) {
+    req.resume();
+    return bad(res, 411, 'LENGTH_REQUIRED', 'a chunk PUT states its Content-Length');
   }
-  if (!body) {
+  if (length > MAX_PUT_CHUNK_BYTES) {
+    req.resume();
     return bad(res, 413, 'CHUNK_TOO_LARGE', `a chunk carries at most ${MAX_PUT_CHUNK_BYTES} bytes`);
   }
-  // The router's chunk methods take ≤ 4 MiB: one call per piece, in order
-  // (an empty body is one empty call, which answers the current count).
-  let envelope: Envelope<unknown>;
+  // The router's chunk methods take ≤ 4 MiB: one call per piece, in order, each
+  // as soon as its bytes are in (the upload grows while the browser still
+  // sends, and readers following it see the bytes early). An empty body is
+  // one empty call, which answers the current count.
+  let envelope: Envelope<unknown> | undefined;
   let at = 0;
-  do {
-    const data = body.subarray(at, at + MAX_CHUNK_BYTES).toString('base64');
+  // Main's own uploads take the bytes as they are; the helper's ingest takes base64 (its socket carries JSON).
+  const call = (data: Buffer): Promise<Envelope<unknown>> => {
     const params =
       method === 'uploads.chunk'
         ? { uploadId: id, offset: offset + at, data }
-        : { ingestId: id, offset: offset + at, data };
-    envelope = await router.dispatch(method, params, { transport: 'web' });
-    at += MAX_CHUNK_BYTES;
-  } while (envelope.ok && at < body.length);
+        : { ingestId: id, offset: offset + at, data: data.toString('base64') };
+    return router.dispatch(method, params, { transport: 'web' });
+  };
+  try {
+    for await (const piece of pieces(req, MAX_CHUNK_BYTES)) {
+      // After a refusal the rest is read and dropped (leaving the loop would destroy the request, and the answer).
+      if (envelope && !envelope.ok) continue;
+      envelope = await call(piece);
+      at += piece.length;
+    }
+  } catch (err) {
+    return bad(res, 400, 'BAD_REQUEST', `reading the chunk: ${String(err)}`);
+  }
+  envelope ??= await call(Buffer.alloc(0));
   reply(res, 200, envelope);
 }

@@ -118,8 +118,8 @@ export const ImageAnalysis = z.object({
 });
 
 /**
- * Summary first: what `layers.summarizeFile` / `layers.summarizeUpload`
- * return as soon as the analysis is done: everything but the change lists,
+ * Summary first: what `layers.summarizeFile` / `layers.summarizeUpload` /
+ * `layers.summarizeImage` return as soon as the analysis is done: everything but the change lists,
  * which main keeps under `analysisId` (≤ 4 analyses, 60 s, released when
  * fetched) for `layers.changes`. The page paints the summary and layer
  * table while the (larger) change lists are packed, carried and decoded.
@@ -387,6 +387,12 @@ export const imagesMethods = {
       .strict(),
     result: AnalysisSummary,
     summary: 'layers.analyzeFile without the change lists, kept in main for layers.changes (summary first)',
+  }),
+  'layers.summarizeImage': method({
+    where: 'main',
+    params: z.object({ ref: ImageRef }).strict(),
+    result: AnalysisSummary,
+    summary: 'layers.analyzeImage (in the helper) without the change lists, kept in main for layers.changes',
   }),
   'layers.changes': method({
     where: 'main',

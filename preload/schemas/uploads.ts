@@ -16,10 +16,20 @@
 import { z } from 'zod';
 import { method } from './define';
 import { Empty } from './system';
-import { AnalysisSummary, Base64Chunk, ImageAnalysis, TransferId } from './images';
+import { AnalysisSummary, Base64Chunk, ImageAnalysis, MAX_CHUNK_BYTES, TransferId } from './images';
 
 /** Largest upload main accepts: 8 GiB (a big image archive, not unbounded disk use). */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
+
+/**
+ * A chunk's bytes: base64 in a message, or the bytes themselves when main's
+ * own chunk PUT (main/ipc/web-chunks.ts) calls in-process; no message
+ * decodes to a Uint8Array, so only that caller can pass one.
+ */
+const UploadChunkData = z.union([
+  Base64Chunk,
+  z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CHUNK_BYTES, 'a chunk carries at most 4 MiB'),
+]);
 
 export const uploadsMethods = {
   'uploads.begin': method({
@@ -36,9 +46,9 @@ export const uploadsMethods = {
   }),
   'uploads.chunk': method({
     where: 'main',
-    params: z.object({ uploadId: TransferId, offset: z.number().int().nonnegative(), data: Base64Chunk }).strict(),
+    params: z.object({ uploadId: TransferId, offset: z.number().int().nonnegative(), data: UploadChunkData }).strict(),
     result: z.object({ received: z.number().int() }),
-    summary: 'Append ≤ 4 MiB (base64) at the current end of an upload (UPLOAD_OFFSET otherwise)',
+    summary: 'Append ≤ 4 MiB (base64, or bytes in-process) at the current end of an upload (UPLOAD_OFFSET otherwise)',
   }),
   'uploads.abort': method({
     where: 'main',

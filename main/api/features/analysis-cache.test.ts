@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeChanges, type ChangeObject } from '../../../preload/schemas/changes-wire';
+import { decodeChanges, encodeChanges, type ChangeObject } from '../../../preload/schemas/changes-wire';
 import { parseParams, parseResult } from '../../shared/validate';
-import { AnalysisCache, summarize } from './analysis-cache';
+import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 
 const change = (path: string): ChangeObject => ({
   path,
@@ -34,6 +34,17 @@ describe('AnalysisCache (summary first)', () => {
     expect(got.layers.map((l) => decodeChanges(l))).toEqual(a.layers.map((l) => l.changes));
     expect(() => cache.take(s.analysisId)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
     expect(cache.size).toBe(0);
+  });
+
+  it('summarizePacked keeps lists that arrive packed (a store image from the helper), fetched the same way', () => {
+    cache = new AnalysisCache();
+    const lists = [[change('/x'), change('/x/y')], [change('/z')]];
+    const a = { format: 'oci-archive', layers: lists.map((l, index) => ({ index, changes: encodeChanges(l) })) };
+    const s = summarizePacked(cache, a);
+    expect(s.layers).toEqual([{ index: 0 }, { index: 1 }]);
+    const got = parseResult('layers.changes', JSON.parse(JSON.stringify(cache.take(s.analysisId))));
+    expect(got.layers.map((l) => decodeChanges(l))).toEqual(lists);
+    expect(() => cache.take(s.analysisId)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
   });
 
   it('packs in the background after the summary; a fetch then gets the same lists', async () => {

@@ -1,7 +1,8 @@
 /**
- * Summary first (`layers.summarizeFile` / `layers.summarizeUpload`, then
- * `layers.changes`): main answers with the summary as soon as an analysis is
- * done and keeps its change lists here until the page fetches them.
+ * Summary first (`layers.summarizeFile` / `layers.summarizeUpload` /
+ * `layers.summarizeImage`, then `layers.changes`): main answers with the
+ * summary as soon as an analysis is done and keeps its change lists here
+ * until the page fetches them (a store image's arrive packed from the helper).
  *
  * Bounded: at most `maxEntries` analyses (the oldest goes first) and each for
  * `ttlMs` after it was stored; a fetch releases it. A fetch of an id that was
@@ -41,18 +42,28 @@ export class AnalysisCache {
 
   /** Keeps an analysis' change lists; returns the id to fetch them with. */
   put(layers: ReadonlyArray<readonly ChangeObject[]>): string {
+    const entry: Entry = { layers, packed: null, expires: this.now() + this.ttlMs };
+    const id = this.add(entry);
+    setImmediate(() => {
+      if (this.entries.get(id) === entry && entry.packed === null) entry.packed = layers.map((l) => encodeChanges(l));
+    });
+    return id;
+  }
+
+  /** The same for lists that arrive packed (the helper's `layers.analyzeImage`). */
+  putPacked(packed: PackedChangesT[]): string {
+    return this.add({ layers: [], packed, expires: this.now() + this.ttlMs });
+  }
+
+  private add(entry: Entry): string {
     this.sweep();
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
     }
     const id = crypto.randomBytes(16).toString('hex');
-    const entry: Entry = { layers, packed: null, expires: this.now() + this.ttlMs };
     this.entries.set(id, entry);
     this.arm();
-    setImmediate(() => {
-      if (this.entries.get(id) === entry && entry.packed === null) entry.packed = layers.map((l) => encodeChanges(l));
-    });
     return id;
   }
 
@@ -95,6 +106,16 @@ export class AnalysisCache {
     }, this.ttlMs);
     this.timer.unref();
   }
+}
+
+/** An analysis whose change lists are already packed → the summary, the packed lists kept in `cache`. */
+export function summarizePacked<A extends { layers: ReadonlyArray<{ changes: PackedChangesT }> }>(
+  cache: AnalysisCache,
+  a: A,
+): Omit<A, 'layers'> & { layers: Array<Omit<A['layers'][number], 'changes'>>; analysisId: string } {
+  const analysisId = cache.putPacked(a.layers.map((l) => l.changes));
+  const layers = a.layers.map(({ changes: _, ...rest }) => rest) as Array<Omit<A['layers'][number], 'changes'>>;
+  return { ...a, layers, analysisId };
 }
 
 /** An engine analysis → the summary the contract sends, its change lists kept in `cache`. */

@@ -11,7 +11,7 @@ import { BerthError } from '../../../preload/errors';
 import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
-import { AnalysisCache, summarize } from './analysis-cache';
+import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
 
 /** Upload and download chunk size. */
@@ -21,7 +21,13 @@ export function imagesMainHandlers(
   s: MainServices,
   analyses: AnalysisCache = new AnalysisCache(),
 ): MainHandlersFor<
-  'images.load' | 'images.save' | 'layers.analyzeFile' | 'layers.summarizeFile' | 'layers.changes' | UploadMethods
+  | 'images.load'
+  | 'images.save'
+  | 'layers.analyzeFile'
+  | 'layers.summarizeFile'
+  | 'layers.summarizeImage'
+  | 'layers.changes'
+  | UploadMethods
 > {
   const progress = (
     opId: string,
@@ -131,6 +137,9 @@ export function imagesMainHandlers(
         analyses,
         await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
       ),
+    // The helper analyses a store image (it reads the blobs); main keeps the packed lists for layers.changes.
+    'layers.summarizeImage': async (p) =>
+      summarizePacked(analyses, await s.helper.call('layers.analyzeImage', { ref: p.ref })),
     'layers.changes': async (p) => analyses.take(p.analysisId),
   };
 }

@@ -35,6 +35,15 @@ interface Upload {
   /** Being consumed: no more chunks, no abort. */
   busy: boolean;
   lock: Mutex;
+  watcher?: UploadWatcher;
+}
+
+/** Follows one upload's file as it grows (see UploadStore.watch). */
+export interface UploadWatcher {
+  /** The file now holds `received` bytes (called after each chunk is written). */
+  onData(received: number): void;
+  /** The upload is gone (consumed, aborted or swept); the file is being removed. */
+  onEnd(): void;
 }
 
 export interface UploadStoreOptions {
@@ -126,6 +135,17 @@ export class UploadStore {
     return u;
   }
 
+  /**
+   * Follows an upload as its chunks arrive (one watcher per upload): its
+   * file and announced size, then `onData` after every chunk written and
+   * `onEnd` when the upload goes. For reading the file while it arrives.
+   */
+  watch(id: string, watcher: UploadWatcher): { file: string; size: number } {
+    const u = this.get(id);
+    u.watcher = watcher;
+    return { file: u.file, size: u.size };
+  }
+
   async chunk(id: string, offset: number, data: Buffer): Promise<{ received: number }> {
     checkChunkLength(data, MAX_CHUNK_BYTES);
     const u = this.get(id);
@@ -133,6 +153,7 @@ export class UploadStore {
       if (!this.uploads.has(id) || u.busy) throw notFound(id);
       await appendChunk(u, offset, data, 'UPLOAD');
       u.lastActivity = Date.now();
+      u.watcher?.onData(u.received);
       return { received: u.received };
     });
   }
@@ -191,6 +212,8 @@ export class UploadStore {
 
   private async drop(u: Upload): Promise<void> {
     this.uploads.delete(u.id);
+    u.watcher?.onEnd();
+    u.watcher = undefined;
     await u.fh.close().catch(() => undefined);
     await fs.promises.rm(u.file, { force: true });
   }

@@ -15,7 +15,14 @@ import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency'
 import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from '../oci/image-source';
 import { BodyHasher } from './body-hash';
-import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
+import {
+  digestPlainMember,
+  listPlainLayer,
+  scanLayer,
+  withBlob,
+  type LayerScan,
+  type PlainListing,
+} from './layer-scan';
 import { RangeDigester } from './range-digest';
 
 export interface AnalyzeOptions extends SelectOptions {
@@ -36,6 +43,14 @@ export interface AnalyzeOptions extends SelectOptions {
    */
   verify?: boolean;
   maxEntrySize?: number;
+  /**
+   * Listings of plain members made while the archive was still arriving
+   * (prelist.ts), by member offset and size. Used for layers only when
+   * verifying with content hashes and the default entry limit (how they
+   * were made); the digest is still computed and checked here. Null or
+   * undefined: the member is listed as usual.
+   */
+  prelisted?: (member: { offset: number; size: number }) => Promise<PlainListing | null> | undefined;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
 }
@@ -197,14 +212,25 @@ async function analyze(
   // awaited in layer order, so the first bad layer is still the one reported.
   // The same blob listed twice (identical layers) is read once.
   const scans = new Map<string, Promise<Scanned>>();
+  // A listing made while the archive arrived, with its digest now taken on the worker.
+  const prelistedWithDigest = async (ref: LayerRef): Promise<PlainListing | null> => {
+    if (!digester || !hashFiles || options.maxEntrySize !== undefined) return null;
+    const listed = await options.prelisted?.(ref.member);
+    if (!listed) return null;
+    const digest = digestPlainMember(index.file, ref.member, digester);
+    digest.catch(() => undefined); // handed on below; awaited in layer order
+    return { ...listed, digest };
+  };
   const scanOne = async (ref: LayerRef, i: number): Promise<Scanned> => {
     try {
-      const listed = await listPlainLayer(index.file, ref.member, {
-        maxEntrySize: options.maxEntrySize,
-        signal,
-        digester,
-        contentRefs: verify && hashFiles,
-      });
+      const listed =
+        (await prelistedWithDigest(ref)) ??
+        (await listPlainLayer(index.file, ref.member, {
+          maxEntrySize: options.maxEntrySize,
+          signal,
+          digester,
+          contentRefs: verify && hashFiles,
+        }));
       if (listed) {
         if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
           throw new EngineError(

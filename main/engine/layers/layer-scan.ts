@@ -172,12 +172,41 @@ export interface PlainListOptions extends Omit<ScanOptions, 'hashFiles' | 'sourc
   digester?: RangeDigester;
   /** Record regular files' body offsets (ScannedEntry.bodyOffset) for hashing on demand. */
   contentRefs?: boolean;
+  /**
+   * For a file still being written (an upload listed as it arrives):
+   * resolves once the file holds every byte before `end`, rejects to stop.
+   */
+  until?: (end: number) => Promise<void>;
 }
 
 export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & {
   /** With a digester: the member's sha256, once the worker has read it all (the listing is ready before). */
   digest?: Promise<Digest>;
 };
+
+/**
+ * The sha256 of a plain member on the digester's worker (a listing made
+ * without one, e.g. while the archive was still arriving: prelist.ts).
+ * TAR_TRUNCATED when the file ends inside the member.
+ */
+export async function digestPlainMember(
+  file: string,
+  member: { offset: number; size: number },
+  digester: RangeDigester,
+): Promise<Digest> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const { digest, bytes } = await digester.digest(fh.fd, member.offset, member.size);
+    if (bytes !== member.size) {
+      throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
+        missing: member.size - bytes,
+      });
+    }
+    return digest;
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * Lists a plain (uncompressed) tar member of an archive file without reading
@@ -198,13 +227,16 @@ export async function listPlainLayer(
   let handedOff = false;
   try {
     const head = Buffer.alloc(Math.min(BLOCK, member.size));
-    if (head.length > 0) await fh.read(head, 0, head.length, member.offset);
+    if (head.length > 0) {
+      await options.until?.(member.offset + head.length);
+      await fh.read(head, 0, head.length, member.offset);
+    }
     if (detectCompression(head) !== 'none') return null;
     hashing = options.digester?.digest(fh.fd, member.offset, member.size);
     hashing?.catch(() => undefined); // settled below: handed to the caller, or awaited before fh closes
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
     const listed = await collect(
-      readTar(new RangeByteReader(fh, member.offset, member.size), tarOptions),
+      readTar(new RangeByteReader(fh, member.offset, member.size, options.until), tarOptions),
       options.contentRefs ? { hash: false, offsetBase: member.offset } : { hash: false },
       options.signal,
     );

@@ -67,6 +67,29 @@ export class ArchiveIndex {
     }
   }
 
+  /**
+   * The members of an archive still being written (an upload), each as soon
+   * as its header has arrived: `until` resolves once the file holds the
+   * bytes before an offset (and rejects to stop). Resolves at the archive's
+   * end marker; the same names are indexed, and checked, by `open` later.
+   */
+  static async follow(
+    file: string,
+    size: number,
+    until: (end: number) => Promise<void>,
+    onMember: (m: ArchiveMember) => void,
+  ): Promise<void> {
+    const fh = await fs.promises.open(file, 'r');
+    try {
+      for await (const e of readTar(new RangeByteReader(fh, 0, size, until), { totalSize: size, drain: false })) {
+        if (e.type !== 'file') continue;
+        onMember({ name: e.path, type: e.type, offset: e.dataOffset, size: e.size, linkname: '' });
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
   has(name: string): boolean {
     try {
       return this.members.has(manifestPath(name, name));

@@ -8,6 +8,10 @@
  * made the listing mostly garbage collection), so what readExact returns
  * is a view valid until the next call: the tar reader parses header blocks
  * and extension data before it reads again, and copies what it keeps.
+ *
+ * A file still being written (an upload followed as it arrives) is read the
+ * same way with `until`: each read first waits until the file holds the
+ * bytes it needs.
  */
 import type fs from 'node:fs';
 import { EngineError } from '../images/errors';
@@ -36,6 +40,8 @@ export class RangeByteReader implements ByteSource {
     private readonly fh: fs.promises.FileHandle,
     private readonly base: number,
     private readonly size: number,
+    /** Resolves once the file holds every byte before `end` (a file offset); rejects to stop the reader. */
+    private readonly until?: (end: number) => Promise<void>,
   ) {}
 
   private truncated(what: string, missing: number): EngineError {
@@ -50,6 +56,7 @@ export class RangeByteReader implements ByteSource {
     // Only an extension header larger than the window gets its own buffer.
     const buf = len <= MAX_AHEAD ? this.buf : Buffer.allocUnsafe(len);
     this.win = buf.subarray(0, 0); // invalid while the read is in flight
+    if (this.until) await this.until(this.base + this.position + len);
     let got = 0;
     while (got < len) {
       const { bytesRead } = await this.fh.read(buf, got, len - got, this.base + this.position + got);

@@ -1,6 +1,7 @@
 /**
  * The Layer inspector page: an image of the store (`#/layers?image=<ref>`,
- * `layers.analyzeImage` in the helper), or an archive dropped on the window
+ * `layers.summarizeImage` then `layers.changes`: the helper analyses, main
+ * keeps the change lists), or an archive dropped on the window
  * or picked with the file button, analysed WITHOUT loading it (see
  * analyze-file.ts for how the bytes or the path reach main's analyser).
  */
@@ -63,14 +64,18 @@ function ImagePicker({ current }: { current: string | null }): ReactNode {
 function StoreAnalysis({ imageRef }: { imageRef: string }): ReactNode {
   const client = useBerth();
   const q = useQuery(layersQueries.analysis(client, imageRef));
-  const changes = useMemo(() => q.data?.layers.map((l) => l.changes) ?? null, [q.data]);
-  if (q.data) {
+  const analysis = q.data?.analysis ?? null;
+  const changes = useMemo(() => analysis?.layers.map((l) => l.changes) ?? null, [analysis]);
+  // The summary is painted while the change lists are fetched (summary first, as for a dropped archive).
+  const shown = analysis ?? q.data?.summary ?? null;
+  if (shown) {
     return (
       <>
         {q.isError && <ErrorView error={q.error} title="Refresh failed; showing the last analysis" />}
         <Inspector
-          key={q.data.configDigest}
-          analysis={q.data}
+          // The same key for the summary and the full analysis: the selection survives the tree's arrival.
+          key={shown.configDigest}
+          analysis={shown}
           changes={changes}
           source={
             <>

@@ -3,11 +3,11 @@
  * changes (the ID is the config digest), so it is never stale; one of a tag
  * is invalidated when the store changes (the tag may have moved).
  */
-import { queryOptions } from '@tanstack/react-query';
-import { unpackAnalysis } from '../../../../preload/schemas/changes-wire';
+import { experimental_streamedQuery as streamedQuery, queryOptions } from '@tanstack/react-query';
 import type { AnalysisSummaryT, UnpackedImageAnalysisT } from '../../../../preload/schemas/images';
 import type { BerthClient } from '../../app/client';
 import { featureKeys } from '../../app/query';
+import { withChanges } from './analyze-file';
 
 /** An analysis as the inspector uses it: the wire's packed change lists decoded to objects (`unpackAnalysis`). */
 export type ImageAnalysis = UnpackedImageAnalysisT;
@@ -28,11 +28,39 @@ export const layersKeys = {
 
 export const isImageId = (ref: string): boolean => /^sha256:[0-9a-f]{64}$/.test(ref);
 
+/**
+ * A store image's analysis as it arrives: the summary first (`summary` set,
+ * `analysis` null), then everything (`analysis`, the change lists decoded).
+ */
+export interface StoreAnalysis {
+  summary: AnalysisSummary | null;
+  analysis: ImageAnalysis | null;
+}
+
+type StoreAnalysisPart = { summary: AnalysisSummary } | { analysis: ImageAnalysis };
+
 export const layersQueries = {
+  /**
+   * Summary first, as for a dropped archive: `layers.summarizeImage` (main
+   * asks the helper and keeps the change lists), painted, then
+   * `layers.changes`. A refetch (a tag that may have moved) keeps showing the
+   * previous analysis until the new one is complete.
+   */
   analysis: (client: BerthClient, ref: string) =>
     queryOptions({
       queryKey: layersKeys.analysis(ref),
-      queryFn: async () => unpackAnalysis(await client.invoke('layers.analyzeImage', { ref })),
+      queryFn: streamedQuery<StoreAnalysisPart, StoreAnalysis>({
+        streamFn: async function* () {
+          const summary = await client.invoke('layers.summarizeImage', { ref });
+          yield { summary };
+          yield {
+            analysis: withChanges(summary, await client.invoke('layers.changes', { analysisId: summary.analysisId })),
+          };
+        },
+        reducer: (acc, part) => ('summary' in part ? { summary: part.summary, analysis: null } : { ...acc, ...part }),
+        initialValue: { summary: null, analysis: null },
+        refetchMode: 'replace',
+      }),
       staleTime: isImageId(ref) ? Infinity : 60_000,
       // Large results: keep at most a few minutes after the inspector closes.
       gcTime: 120_000,

@@ -1,0 +1,90 @@
+/**
+ * Listing an archive's plain layers while it is still being uploaded: the
+ * outer tar's headers are followed as the bytes arrive
+ * (`ArchiveIndex.follow`), and every member that may be a layer is listed
+ * from its headers as soon as they are written (`listPlainLayer` with
+ * `until`), so the listing, the longest step of an analysis of many small
+ * files, runs during the upload instead of after it.
+ *
+ * Which members are layers is only known from the manifest, which archives
+ * usually put last: every regular member of at least two blocks is tried,
+ * and one that is not an uncompressed tar (a gzip layer, a JSON config)
+ * lists as null. Nothing here is trusted: `analyzeImageArchive` indexes and
+ * plans the finished file as always, takes a listing only for a layer member
+ * at the same offset and size, hashes and checks the layer's digest as
+ * always, and lists anything that failed here again itself (so errors are
+ * reported as before).
+ */
+import { ArchiveIndex, type ArchiveMember } from './archive-index';
+import { listPlainLayer, type PlainListing } from './layer-scan';
+
+/** Smaller members are not worth a speculative listing (a tar has at least one header and the end marker). */
+const MIN_MEMBER = 1024;
+
+interface Waiter {
+  end: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class ArchivePrelister {
+  private received = 0;
+  private waiters: Waiter[] = [];
+  private readonly stop = new AbortController();
+  private readonly listings = new Map<string, Promise<PlainListing | null>>();
+  private readonly followed: Promise<void>;
+
+  /** `size`: the announced size of `file`, which holds `received` bytes so far (see advance). */
+  constructor(
+    private readonly file: string,
+    private readonly size: number,
+  ) {
+    const until = (end: number): Promise<void> => this.until(end);
+    this.followed = ArchiveIndex.follow(file, size, until, (m) => this.startListing(m, until)).catch(() => undefined);
+  }
+
+  /** The file now holds its first `received` bytes. */
+  advance(received: number): void {
+    this.received = received;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.end <= received) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /**
+   * The listing of the member at this offset and size, if one was made (it
+   * may still be finishing); null or undefined: list it the usual way.
+   */
+  listing(member: Pick<ArchiveMember, 'offset' | 'size'>): Promise<PlainListing | null> | undefined {
+    return this.listings.get(`${member.offset}:${member.size}`);
+  }
+
+  /** Stops every listing still waiting for bytes; what is listed stays available. */
+  async close(): Promise<void> {
+    this.stop.abort();
+    const err = new Error('the upload ended before these bytes arrived');
+    for (const w of this.waiters) w.reject(err);
+    this.waiters = [];
+    await this.followed;
+    await Promise.all([...this.listings.values()]);
+  }
+
+  private until(end: number): Promise<void> {
+    if (end <= this.received) return Promise.resolve();
+    if (this.stop.signal.aborted || end > this.size) {
+      return Promise.reject(new Error('the upload ended before these bytes arrived'));
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ end, resolve, reject }));
+  }
+
+  private startListing(m: ArchiveMember, until: (end: number) => Promise<void>): void {
+    if (m.size < MIN_MEMBER || this.stop.signal.aborted) return;
+    const listing = listPlainLayer(this.file, m, { contentRefs: true, until, signal: this.stop.signal }).catch(
+      () => null,
+    );
+    this.listings.set(`${m.offset}:${m.size}`, listing);
+  }
+}
