@@ -989,7 +989,22 @@ describe.runIf(isRoot)('berth-monitor spec validation (end to end)', () => {
       });
     const c = fx.container(['echo', 'from a standby']);
     expect(await standby(`${c.stateDir}\n`)).toEqual({ code: 0, stderr: '' });
-    const exit = await waitExit(c);
+    let exit = await waitExit(c);
+    expect(exit.exitCode).toBe(0);
+    // The standby is the monitor itself (no fork): it reports one byte, 0, on stdout.
+    const d = fx.container(['true']);
+    const report = await new Promise<{ pid: number | undefined; bytes: number[] }>((resolve, reject) => {
+      const child = spawn(MONITOR, ['run', '--standby'], { stdio: ['pipe', 'pipe', 'ignore'] });
+      const bytes: number[] = [];
+      child.stdout.on('data', (b: Buffer) => bytes.push(...b));
+      child.on('error', reject);
+      child.on('close', () => resolve({ pid: child.pid, bytes }));
+      child.stdin.end(`${d.stateDir}\n`);
+    });
+    expect(report.bytes).toEqual([0]);
+    exit = await waitExit(d);
+    const st = state(d);
+    expect(st && 'monitorPid' in st ? st.monitorPid : null).toBe(report.pid);
     expect(exit.exitCode).toBe(0);
     expect(logEntries(c.logPath).map((e) => e.log)).toEqual(['from a standby']);
     expect(await standby(null)).toEqual({ code: 0, stderr: '' });

@@ -57,9 +57,11 @@ export function sameProcess(pid: number, startTime: number): boolean {
 /**
  * One `berth-monitor run --standby` started ahead of time: exec'd, re-exec'd
  * from its sealed copy, waiting for a state directory on stdin. A start then
- * costs one pipe write instead of a fork of the (large) helper and two execs.
- * The next one is started once the current start is done. When the helper
- * goes away its stdin closes and a waiting standby exits.
+ * costs one pipe write: the standby becomes the monitor itself (no fork, no
+ * process exit to wait for) and reports one byte on stdout (0 running, 1
+ * failed to start, 2 could not begin; the message on stderr first). The next
+ * one is started once the current start is done. When the helper goes away
+ * its stdin closes and a waiting standby exits.
  */
 class MonitorLauncher {
   private standby: ChildProcess | null = null;
@@ -84,24 +86,23 @@ class MonitorLauncher {
     return { file: this.exe, argv0: bin };
   }
 
-  private spawnRun(arg: string, stdin: 'pipe' | 'ignore'): ChildProcess {
+  private spawnRun(arg: string, stdio: 'pipe' | 'ignore'): ChildProcess {
     const { file, argv0 } = this.command();
-    return spawn(file, ['run', arg], { argv0, stdio: [stdin, 'ignore', 'pipe'], detached: true });
+    return spawn(file, ['run', arg], { argv0, stdio: [stdio, stdio, 'pipe'], detached: true });
   }
 
-  /** A started foreground `run` for stateDir: the standby if it is still waiting, else a fresh spawn. */
-  launch(stateDir: string): ChildProcess {
+  /**
+   * Runs the monitor for stateDir: the standby if it is still waiting, else a
+   * fresh `run <stateDir>` (which forks its daemon and exits with the status).
+   * Resolves with the status and what it printed on stderr.
+   */
+  launch(stateDir: string): Promise<{ code: number | null; stderr: string }> {
     const s = this.standby;
     this.standby = null;
-    if (s && s.exitCode === null && s.signalCode === null && s.stdin && !s.stdin.destroyed) {
-      s.stdin.on('error', () => undefined); // EPIPE if it died meanwhile: its exit says so
-      s.stdin.end(`${stateDir}\n`);
-      // From now on someone awaits its exit: it counts again.
-      s.ref();
-      (s.stderr as Socket | null)?.ref();
-      return s;
+    if (s && s.exitCode === null && s.signalCode === null && s.stdin && s.stdout && !s.stdin.destroyed) {
+      return standbyRun(s, stateDir);
     }
-    return this.spawnRun(stateDir, 'ignore');
+    return foregroundRun(this.spawnRun(stateDir, 'ignore'));
   }
 
   /** Starts the next standby unless one is waiting. */
@@ -114,11 +115,63 @@ class MonitorLauncher {
       return; // starts fall back to a direct spawn
     }
     child.once('error', () => undefined);
-    // A waiting standby must not keep the helper (or a test process) alive.
+    // A standby, and the monitor it becomes, must not keep the helper (or a
+    // test process) alive.
     child.unref();
-    for (const stream of [child.stdin, child.stderr]) (stream as Socket | null)?.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
     this.standby = child;
   }
+}
+
+/** `run <stateDir>`: its exit status is the report. */
+function foregroundRun(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      if (err.length < 8192) err += d.toString();
+    });
+    child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
+    child.once('exit', (c) => resolve({ code: c, stderr: err }));
+  });
+}
+
+/**
+ * A standby given its state dir: the first byte on its stdout is the report.
+ * On a failure the message is on stderr, which ends when the process does;
+ * a standby that dies before reporting is judged by its exit.
+ */
+function standbyRun(s: ChildProcess, stateDir: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    let err = '';
+    let code: number | null | undefined;
+    let stderrDone = false;
+    // Referenced while the report is awaited (a promise alone keeps no loop alive).
+    for (const stream of [s.stdout, s.stderr]) (stream as Socket | null)?.ref();
+    const done = (): void => {
+      if (code === undefined || (code !== 0 && !stderrDone)) return;
+      s.stdout?.destroy();
+      (s.stderr as Socket | null)?.unref();
+      resolve({ code, stderr: err });
+    };
+    s.stderr?.on('data', (d: Buffer) => {
+      if (err.length < 8192) err += d.toString();
+    });
+    s.stderr?.once('close', () => {
+      stderrDone = true;
+      done();
+    });
+    s.stdout?.once('data', (d: Buffer) => {
+      code = d[0]!;
+      done();
+    });
+    s.once('exit', (c) => {
+      if (code === undefined) code = c === 0 || c === null ? 1 : c; // died before reporting
+      stderrDone = true;
+      done();
+    });
+    s.stdin?.on('error', () => undefined); // EPIPE if it died meanwhile: its exit says so
+    s.stdin?.end(`${stateDir}\n`);
+  });
 }
 
 const launcher = new MonitorLauncher();
@@ -139,17 +192,10 @@ export async function startMonitor(
   // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
   writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
   trace?.mark('helper: spec.json written');
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = launcher.launch(stateDir);
-    trace?.mark('helper: monitor launched');
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      if (err.length < 8192) err += d.toString();
-    });
-    child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
-    child.once('exit', (c) => resolve({ code: c, stderr: err }));
-  });
-  trace?.mark('helper: monitor foreground exit seen');
+  const report = launcher.launch(stateDir);
+  trace?.mark('helper: monitor launched');
+  const { code, stderr } = await report;
+  trace?.mark('helper: monitor report seen');
   setImmediate(() => launcher.prepare());
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;

@@ -53,6 +53,7 @@ bool ParseFd(const char* s, int* out) {
 // `run --standby`: the helper starts a monitor ahead of time (exec'd, from
 // its sealed copy, linked) and later writes the state directory to its stdin,
 // one line. kEof: stdin closed first (the helper needs no more monitors).
+// The standby then becomes the monitor itself, without a fork (run.h).
 enum class StandbyLine { kOk, kEof, kBad };
 
 StandbyLine ReadStandbyLine(std::string* out) {
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
       switch (ReadStandbyLine(&stateDir)) {
         case StandbyLine::kOk:
           trace::Mark("monitor: state dir received (standby)");
-          return RunCommand(stateDir);
+          return RunStandbyCommand(stateDir);
         case StandbyLine::kEof:
           return 0;
         case StandbyLine::kBad:

@@ -8,6 +8,11 @@
 // status. The helper may therefore either wait for this process to exit or
 // poll for state.json.
 //
+// Standby (`run --standby`, RunStandbyCommand): the same steps, but the
+// process the helper spawned ahead of time is the daemon: no fork, and the
+// one-byte report goes to stdout, which the helper reads (a fork and a
+// process exit fewer on the start path).
+//
 // Daemon: setsid, stdio on /dev/null, chdir /, umask 077; join
 // monitorCgroupProcs; open the log, listen on attach.sock; start the
 // container (container.h); write state.json "running"; report; then one
@@ -359,61 +364,100 @@ class RunMonitor {
 
 }  // namespace
 
-int RunCommand(const std::string& stateDir) {
-  UniqueFd dir(::open(stateDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.Valid()) {
+namespace {
+
+// What both ways of running share, before the container: the state
+// directory, its monitor.lock (held for the monitor's life), no stale
+// state/exit/error files, and spec.json read and validated.
+struct OpenedRun {
+  UniqueFd dir;
+  UniqueFd lock;
+  Spec spec;
+};
+
+// 0, or the exit status (2) after the error is printed (and, once the
+// directory is ours, recorded in monitor-error.json).
+int OpenRun(const std::string& stateDir, OpenedRun* run) {
+  run->dir.Reset(::open(stateDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!run->dir.Valid()) {
     PrintError(SysError("statedir", "open state directory " + stateDir));
     return 2;
   }
-  UniqueFd lock(::openat(dir.Get(), "monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!lock.Valid()) {
+  int dir = run->dir.Get();
+  run->lock.Reset(::openat(dir, "monitor.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!run->lock.Valid()) {
     PrintError(SysError("lock", "open " + stateDir + "/monitor.lock"));
     return 2;
   }
-  if (::flock(lock.Get(), LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(run->lock.Get(), LOCK_EX | LOCK_NB) != 0) {
     PrintError(SysError("lock", "lock " + stateDir + "/monitor.lock", errno,
                         errno == EWOULDBLOCK ? "another berth-monitor runs on this state directory" : ""));
     return 2;
   }
   for (const char* stale : {"state.json", "exit.json", "monitor-error.json"}) {
-    if (::unlinkat(dir.Get(), stale, 0) != 0 && errno != ENOENT) {
-      Error e = SysError("statedir", std::string("remove stale ") + stale);
-      PrintError(e);
+    if (::unlinkat(dir, stale, 0) != 0 && errno != ENOENT) {
+      PrintError(SysError("statedir", std::string("remove stale ") + stale));
       return 2;
     }
   }
-
   Error e;
   std::string text;
-  Spec spec;
-  if (!ReadFileAt(dir.Get(), "spec.json", kMaxSpecBytes, &text, &e)) {
+  if (!ReadFileAt(dir, "spec.json", kMaxSpecBytes, &text, &e)) {
     e.step = "spec";
-    RecordFailure(dir.Get(), e);
+    RecordFailure(dir, e);
     PrintError(e);
     return 2;
   }
-  if (!ParseSpec(text, "spec.json", &spec, &e)) {
-    RecordFailure(dir.Get(), e);
+  if (!ParseSpec(text, "spec.json", &run->spec, &e)) {
+    RecordFailure(dir, e);
     PrintError(e);
     return 2;
   }
   trace::Mark("monitor: spec.json parsed");
-  if (spec.trace) {
+  if (run->spec.trace) {
     Error ignored;
     trace::Share(&ignored);  // untraced if it fails; the run goes on
   }
+  return 0;
+}
 
+// The daemon's stdio: /dev/null (nothing reads or writes a terminal of the
+// helper's); cwd /, umask 077. False with *e set.
+bool DetachStdio(Error* e) {
+  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(devnull, 1) < 0 || ::dup2(devnull, 2) < 0) {
+    *e = SysError("daemonize", "redirect stdio to /dev/null");
+    if (devnull >= 0) ::close(devnull);
+    return false;
+  }
+  if (devnull > 2) ::close(devnull);
+  if (::chdir("/") != 0) {
+    // Cannot happen for "/"; nothing depends on the cwd anyway.
+  }
+  ::umask(077);
+  return true;
+}
+
+void ReportByte(int fd, char status) { WriteAll(fd, &status, 1); }
+
+}  // namespace
+
+int RunCommand(const std::string& stateDir) {
+  OpenedRun run;
+  if (int code = OpenRun(stateDir, &run)) return code;
+  const int dir = run.dir.Get();
+  Error e;
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0) {
     e = SysError("daemonize", "pipe");
-    RecordFailure(dir.Get(), e);
+    RecordFailure(dir, e);
     PrintError(e);
     return 1;
   }
   pid_t pid = ::fork();
   if (pid < 0) {
     e = SysError("daemonize", "fork");
-    RecordFailure(dir.Get(), e);
+    RecordFailure(dir, e);
     PrintError(e);
     return 1;
   }
@@ -433,7 +477,7 @@ int RunCommand(const std::string& stateDir) {
       // The details are in state.json / monitor-error.json; echo them.
       std::string err;
       Error ignored;
-      if (ReadFileAt(dir.Get(), "monitor-error.json", 1 << 16, &err, &ignored)) {
+      if (ReadFileAt(dir, "monitor-error.json", 1 << 16, &err, &ignored)) {
         std::string line = "berth-monitor run: container failed to start: " + err;
         WriteAll(2, line.data(), line.size());
       }
@@ -444,29 +488,40 @@ int RunCommand(const std::string& stateDir) {
 
   // The daemon.
   ::close(ready[0]);
-  if (::setsid() < 0) {
-    e = SysError("daemonize", "setsid");
-    RecordFailure(dir.Get(), e);
-    char one = 1;
-    WriteAll(ready[1], &one, 1);
+  if (::setsid() < 0) e = SysError("daemonize", "setsid");
+  if (!e.step.empty() || !DetachStdio(&e)) {
+    RecordFailure(dir, e);
+    ReportByte(ready[1], 1);
     ::_exit(1);
   }
-  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull < 0 || ::dup2(devnull, 0) < 0 || ::dup2(devnull, 1) < 0 || ::dup2(devnull, 2) < 0) {
-    e = SysError("daemonize", "redirect stdio to /dev/null");
-    RecordFailure(dir.Get(), e);
-    char one = 1;
-    WriteAll(ready[1], &one, 1);
-    ::_exit(1);
-  }
-  if (devnull > 2) ::close(devnull);
-  if (::chdir("/") != 0) {
-    // Cannot happen for "/"; nothing depends on the cwd anyway.
-  }
-  ::umask(077);
-  RunMonitor monitor(spec, dir.Get());
+  RunMonitor monitor(run.spec, dir);
   int code = monitor.Run(ready[1]);
   ::_exit(code);
+}
+
+int RunStandbyCommand(const std::string& stateDir) {
+  // The report goes out on a copy of stdout: stdio becomes /dev/null below.
+  UniqueFd report(::fcntl(1, F_DUPFD_CLOEXEC, 3));
+  if (!report.Valid()) {
+    PrintError(SysError("daemonize", "duplicate stdout for the report"));
+    return 2;
+  }
+  OpenedRun run;
+  if (int code = OpenRun(stateDir, &run)) {
+    ReportByte(report.Get(), static_cast<char>(code));
+    return code;
+  }
+  const int dir = run.dir.Get();
+  Error e;
+  // Spawned detached, we lead our own session already (EPERM then).
+  if (::setsid() < 0 && errno != EPERM) e = SysError("daemonize", "setsid");
+  if (!e.step.empty() || !DetachStdio(&e)) {
+    RecordFailure(dir, e);
+    ReportByte(report.Get(), 1);
+    return 1;
+  }
+  RunMonitor monitor(run.spec, dir);
+  return monitor.Run(report.Release());
 }
 
 }  // namespace berth::monitor

@@ -11,4 +11,12 @@ namespace berth::monitor {
 // directory, another monitor on it, or an invalid spec.json.
 int RunCommand(const std::string& stateDir);
 
+// `run --standby`, once the state directory has come: this process becomes
+// the monitor, without the fork (it was spawned detached, ahead of time, and
+// is already in its own session). It reports on stdout instead of with its
+// exit status: one byte, 0 running, 1 failed to start, 2 as above (the
+// message on stderr first); then stdio is /dev/null. Returns when the
+// container has ended (0), or the failure's status.
+int RunStandbyCommand(const std::string& stateDir);
+
 }  // namespace berth::monitor
