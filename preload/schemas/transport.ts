@@ -10,6 +10,7 @@ export const transportErrorCodes = [
   'METHOD_NOT_FOUND',
   'METHOD_NOT_ALLOWED', // web mode: an HTTP method the path does not take
   'NOT_FOUND', // web mode: no such path
+  'LENGTH_REQUIRED', // web mode: a chunk PUT without its Content-Length
   'EVENT_NOT_FOUND', // a subscription to an event the contract does not have
   'TOO_MANY_SUBSCRIPTIONS',
   'FRAME_TOO_LARGE',

@@ -7,11 +7,11 @@ import {
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../images/testdata/image-archive';
-import { makeTmp, rmrf } from '../images/testdata/helpers';
+} from '../oci/testdata/image-archive';
+import { makeTmp, rmrf } from '../oci/testdata/helpers';
 import { analyzeImageArchive } from './analyze';
-import { ArchiveIndex } from './archive-index';
-import { planImage } from './image-source';
+import { ArchiveIndex } from '../oci/archive-index';
+import { planImage } from '../oci/image-source';
 import { ArchivePrelister } from './prelist';
 
 const kb = (n: number, fill = 'x'): string => fill.repeat(n);

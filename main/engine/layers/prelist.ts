@@ -15,7 +15,7 @@
  * always, and lists anything that failed here again itself (so errors are
  * reported as before).
  */
-import { ArchiveIndex, type ArchiveMember } from './archive-index';
+import { ArchiveIndex, type ArchiveMember } from '../oci/archive-index';
 import { listPlainLayer, type PlainListing } from './layer-scan';
 
 /** Smaller members are not worth a speculative listing (a tar has at least one header and the end marker). */

@@ -5,6 +5,7 @@
  * so a value can be checked by hand.
  */
 import type { ReactNode } from 'react';
+import './facts.css';
 
 export type FactRow = readonly [label: string, value: ReactNode];
 export type KernelFactRow = readonly [label: string, value: ReactNode, source?: ReactNode];

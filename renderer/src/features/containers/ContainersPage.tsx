@@ -3,6 +3,8 @@
  * actions, the Create dialog, and — for `#/containers/<id>` (see route.ts) —
  * one container's details. `containers.changed` events keep both current.
  */
+import '../../ui/facts.css';
+import './containers.css';
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type ReactNode } from 'react';
 import { useBerth, useEvent } from '../../app/client';

@@ -4,6 +4,7 @@
  * Load: a file picker, or an archive dropped anywhere on the window, which
  * the browser streams to the helper (images.ingest.*) with its progress.
  */
+import './images.css';
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';

@@ -8,7 +8,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEvent } from '../../app/client';
-import { isImageId, layersKeys } from '../layers/queries';
+import { isImageId, layersKeys } from '../layers/keys';
 import { imagesKeys } from './queries';
 
 export function useImagesSync(): void {

@@ -5,6 +5,9 @@
  * or picked with the file button, analysed WITHOUT loading it (see
  * analyze-file.ts for how the bytes or the path reach main's analyser).
  */
+import '../../ui/facts.css';
+import '../images/images.css';
+import './layers.css';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { MethodName, Params, Result } from '../../../../preload/contract';
 import { encodeChanges, type ChangeObject } from '../../../../preload/schemas/changes-wire';
 import type { BerthClient } from '../../app/client';
-import { layersKeys, layersQueries, type StoreAnalysis } from './queries';
+import { layersKeys } from './keys';
+import { layersQueries, type StoreAnalysis } from './queries';
 
 const CHANGES: ChangeObject[] = [
   { path: '/etc', type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, linkname: '', change: 'added' },

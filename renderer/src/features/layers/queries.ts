@@ -6,8 +6,8 @@
 import { experimental_streamedQuery as streamedQuery, queryOptions } from '@tanstack/react-query';
 import type { AnalysisSummaryT, UnpackedImageAnalysisT } from '../../../../preload/schemas/images';
 import type { BerthClient } from '../../app/client';
-import { featureKeys } from '../../app/query';
 import { withChanges } from './analyze-file';
+import { isImageId, layersKeys } from './keys';
 
 /** An analysis as the inspector uses it: the wire's packed change lists decoded to objects (`unpackAnalysis`). */
 export type ImageAnalysis = UnpackedImageAnalysisT;
@@ -17,16 +17,6 @@ export type AnalysisSummary = AnalysisSummaryT;
 export type LayerAnalysis = AnalysisSummary['layers'][number];
 /** What the inspector shows while the change lists are on their way: the analysis without them. */
 export type AnalysisView = Omit<ImageAnalysis, 'layers'> & { layers: readonly LayerAnalysis[] };
-
-const base = featureKeys('layers');
-
-export const layersKeys = {
-  ...base,
-  analyses: () => [...base.all, 'analysis'] as const,
-  analysis: (ref: string) => [...base.all, 'analysis', ref] as const,
-};
-
-export const isImageId = (ref: string): boolean => /^sha256:[0-9a-f]{64}$/.test(ref);
 
 /**
  * A store image's analysis as it arrives: the summary first (`summary` set,

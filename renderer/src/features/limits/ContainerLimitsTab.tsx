@@ -9,6 +9,8 @@
  * shows the value in force. Undo re-applies the values in force before the
  * last Apply (a stack, one entry per Apply).
  */
+import '../resources/resources.css';
+import './limits.css';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { DeviceRule, Effective, EffectiveLimits, Limits } from '../../../../preload/schemas/resources';

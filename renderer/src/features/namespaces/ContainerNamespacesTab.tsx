@@ -7,6 +7,8 @@
  * id=… />`); standalone at `#/namespaces/container/<id>`. The app-wide sync
  * keeps it current on `containers.changed` (debounced).
  */
+import '../../ui/facts.css';
+import './namespaces.css';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { BerthError } from '../../../../preload/errors';

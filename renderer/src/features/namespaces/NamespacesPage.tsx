@@ -6,6 +6,8 @@
  * what one container shares with the host. `#/namespaces/container/<id>`
  * shows one container's part (ContainerNamespacesTab).
  */
+import '../../ui/facts.css';
+import './namespaces.css';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';

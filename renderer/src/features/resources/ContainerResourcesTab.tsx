@@ -7,6 +7,7 @@
  * avg10 comes with the samples; the PSI table (avg60/300, totals) and the
  * OOM counters come from `resources.stats {id}`, polled every 2 s.
  */
+import './resources.css';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { HistoryPointT, ResourceStats } from '../../../../preload/schemas/resources';

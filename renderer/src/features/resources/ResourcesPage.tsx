@@ -10,6 +10,7 @@
  * are bucketed to ≤ 120 points on a fixed time grid; the small charts are SVG
  * paths (see Sparkline), recharts is kept for the one-container charts.
  */
+import './resources.css';
 import { useQuery } from '@tanstack/react-query';
 import { memo, useMemo, useState, type ReactNode } from 'react';
 import type { StatsRowT } from '../../../../preload/schemas/resources';

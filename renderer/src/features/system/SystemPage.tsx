@@ -2,6 +2,8 @@
  * The System page: every fact `system.info` returns, each next to the kernel
  * evidence it came from (statfs magic, /proc paths, sysctl files).
  */
+import '../../ui/facts.css';
+import './system.css';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import type { SystemInfo } from '../../../../preload/contract';
