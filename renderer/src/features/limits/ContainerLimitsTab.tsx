@@ -13,7 +13,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { DeviceRule, Effective, EffectiveLimits, Limits } from '../../../../preload/schemas/resources';
 import { parseCpuList } from '../../../../preload/schemas/resources';
-import { toErrorShape } from '../../../../preload/errors';
+import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import {
@@ -373,7 +373,7 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
           <ErrorView
             error={mutation.error}
             title={
-              err.code === 'CGROUP_LIMIT_REFUSED'
+              err.code === ErrorCodes.CGROUP_LIMIT_REFUSED
                 ? 'The kernel refused the change; nothing was changed (all-or-nothing), the read-back shows the values in force'
                 : 'Could not apply the change'
             }
