@@ -5,7 +5,7 @@
  * item). Features add their own singleton keys next to these.
  */
 import { QueryClient } from '@tanstack/react-query';
-import { BerthError } from '../../../preload/errors';
+import { BerthError, ErrorCodes, type ErrorCode } from '../../../preload/errors';
 
 export function featureKeys<
   const F extends string,
@@ -23,17 +23,17 @@ export function featureKeys<
 }
 
 /** Errors that a retry cannot fix: the request itself is wrong or refused. */
-const FINAL = new Set([
-  'BAD_REQUEST',
-  'BAD_PARAMS',
-  'BAD_RESULT',
-  'METHOD_NOT_FOUND',
-  'UNAUTHORIZED',
-  'FORBIDDEN_ORIGIN',
-  'PEER_REFUSED',
-  'HELPER_NOT_INSTALLED',
-  'HELPER_AUTH_FAILED',
-  'TRANSPORT_UNAVAILABLE',
+const FINAL: ReadonlySet<ErrorCode> = new Set([
+  ErrorCodes.BAD_REQUEST,
+  ErrorCodes.BAD_PARAMS,
+  ErrorCodes.BAD_RESULT,
+  ErrorCodes.METHOD_NOT_FOUND,
+  ErrorCodes.UNAUTHORIZED,
+  ErrorCodes.FORBIDDEN_ORIGIN,
+  ErrorCodes.PEER_REFUSED,
+  ErrorCodes.HELPER_NOT_INSTALLED,
+  ErrorCodes.HELPER_AUTH_FAILED,
+  ErrorCodes.TRANSPORT_UNAVAILABLE,
 ]);
 
 export function createQueryClient(): QueryClient {

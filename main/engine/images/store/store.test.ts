@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../../preload/errors';
 import { chainIds, digestHex, sha256 } from '../../oci/digest';
-import { EngineError } from '../errors';
 import { loadArchive } from '../load';
 import {
   dockerSaveParts,
@@ -366,7 +365,7 @@ describe.runIf(isRoot)('image store (root)', () => {
         layers: [{ digest: l1.digest }],
       })
       .catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(EngineError);
+    expect(e).toBeInstanceOf(BerthError);
     expect(e).toMatchObject({ code: 'BLOB_MISSING' });
   });
 });

@@ -12,7 +12,7 @@
  */
 import type { BerthBridge, Envelope, WsClientMessage, WsServerMessage } from '../../../../preload/api';
 import type { EventName, EventPayload, MethodName, Params, Result } from '../../../../preload/contract';
-import type { ErrorCode, ErrorShape } from '../../../../preload/errors';
+import { ErrorCodes, type ErrorCode, type ErrorShape } from '../../../../preload/errors';
 
 /** The subset of the DOM WebSocket this bridge uses (a fake can stand in for tests). */
 export interface WebSocketLike {
@@ -54,7 +54,7 @@ export interface WsBridgeOptions {
 
 const OPEN = 1;
 
-export const TRANSPORT_CLOSED = 'TRANSPORT_CLOSED';
+export const TRANSPORT_CLOSED = ErrorCodes.TRANSPORT_CLOSED;
 
 interface Pending {
   method: string;

@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Suspense, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { toErrorShape } from '../../../../preload/errors';
+import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
 import { ContainerActions, type ActionFailure } from './actions';
 import { FilesTab } from './FilesTab';
 import { shortId } from './format';
@@ -46,7 +46,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const [timeoutSec] = useState(10);
   const c = q.data;
-  const gone = q.isError && toErrorShape(q.error).code === 'CONTAINER_NOT_FOUND';
+  const gone = q.isError && toErrorShape(q.error).code === ErrorCodes.CONTAINER_NOT_FOUND;
 
   const select = (t: DetailsTab) => replaceHash(detailsHref(id, t));
   const onTabKey = (e: KeyboardEvent) => {

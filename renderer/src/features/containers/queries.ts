@@ -12,7 +12,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { Result } from '../../../../preload/contract';
 import type { BerthClient } from '../../app/client';
 import { featureKeys } from '../../app/query';
-import { BerthError } from '../../../../preload/errors';
+import { BerthError, ErrorCodes } from '../../../../preload/errors';
 
 export interface ContainerListFilter {
   all: boolean;
@@ -25,7 +25,8 @@ export type LogLine = Result<'containers.logs'>['lines'][number];
 
 /** A container that is gone stays gone: show that at once instead of retrying. */
 const retryUnlessGone = (failures: number, err: unknown): boolean =>
-  !(err instanceof BerthError && (err.code === 'CONTAINER_NOT_FOUND' || err.code === 'BAD_PARAMS')) && failures < 2;
+  !(err instanceof BerthError && (err.code === ErrorCodes.CONTAINER_NOT_FOUND || err.code === ErrorCodes.BAD_PARAMS)) &&
+  failures < 2;
 
 const base = featureKeys<'containers', ContainerListFilter>('containers');
 

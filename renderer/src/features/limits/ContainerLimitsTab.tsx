@@ -15,7 +15,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { DeviceRule, Effective, EffectiveLimits, Limits } from '../../../../preload/schemas/resources';
 import { parseCpuList } from '../../../../preload/schemas/resources';
-import { toErrorShape } from '../../../../preload/errors';
+import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { BYTE_UNITS, byteInputText, formatBytes, formatRate, parseByteInput, type ByteUnit } from '../../ui/units';
@@ -364,7 +364,7 @@ function Editor({ queryId, fullId, eff }: { queryId: string; fullId: string; eff
           <ErrorView
             error={mutation.error}
             title={
-              err.code === 'CGROUP_LIMIT_REFUSED'
+              err.code === ErrorCodes.CGROUP_LIMIT_REFUSED
                 ? 'The kernel refused the change; nothing was changed (all-or-nothing), the read-back shows the values in force'
                 : 'Could not apply the change'
             }

@@ -11,7 +11,7 @@ import '../../ui/facts.css';
 import './namespaces.css';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import { BerthError } from '../../../../preload/errors';
+import { BerthError, ErrorCodes } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { GraphLegend } from './Controls';
@@ -45,7 +45,7 @@ export function ContainerNamespacesTab({ id }: { id: string }): ReactNode {
   const fullId = resolveId(id, subQ.data, list);
   const name = list.find((c) => c.id === fullId)?.name ?? shortId(fullId);
   const summary = useMemo(() => (sharedQ.data ? summarizeShared(sharedQ.data) : null), [sharedQ.data]);
-  const notRunning = sharedQ.error instanceof BerthError && sharedQ.error.code === 'CONTAINER_NOT_RUNNING';
+  const notRunning = sharedQ.error instanceof BerthError && sharedQ.error.code === ErrorCodes.CONTAINER_NOT_RUNNING;
 
   return (
     <div className="nsx-tab" aria-busy={subQ.isFetching}>
