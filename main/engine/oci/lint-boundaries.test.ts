@@ -3,6 +3,7 @@
  * nothing of main/ but oci and main/shared, engine/layers never imports
  * engine/images. Lints synthetic files through the real config.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
@@ -69,5 +70,23 @@ describe('engine/layers never imports engine/images', () => {
     ['main/engine/layers/sub/x.ts', '../../oci/tar/reader'],
   ])('%s may import %s', async (file, spec) => {
     expect(await boundaryErrors(file, spec)).toEqual([]);
+  });
+});
+
+describe('every file of engine/oci and engine/layers is bound', () => {
+  it('the blocks reach every folder depth that exists', async () => {
+    const files = ['main/engine/oci', 'main/engine/layers'].flatMap((dir) =>
+      fs
+        .readdirSync(path.join(repoRoot, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.tsx?$/.test(f))
+        .map((f) => path.join(repoRoot, dir, f)),
+    );
+    expect(files.length).toBeGreaterThan(30);
+    const unbound: string[] = [];
+    for (const file of files) {
+      const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, unknown> };
+      if (config.rules?.[RULE] === undefined) unbound.push(path.relative(repoRoot, file));
+    }
+    expect(unbound).toEqual([]);
   });
 });
