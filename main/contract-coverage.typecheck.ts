@@ -2,9 +2,10 @@
  * Compile-time proof (checked by `npm run typecheck`, never run): both sides
  * must implement every contract method on their side of the line. If a
  * `@ts-expect-error` below stops erroring, the total-map typing was lost.
+ * It sits in main/, above both sides: main/api may not import the helper server.
  */
-import type { MainHandlers } from './router';
-import type { HelperHandlers } from '../helper/server/handlers';
+import type { MainHandlers } from './api/router';
+import type { HelperHandlers } from './helper/server/handlers';
 
 // @ts-expect-error 'app.helperState' is missing
 export const mainMissingOne: MainHandlers = {
