@@ -136,7 +136,7 @@ export interface MonitorSpec {
   annotations?: Record<string, string>;
   /** Berth: the container's seccomp filter; absent: none. */
   seccomp?: MonitorSeccomp;
-  /** Berth, bench only: write run/trace.txt ("<CLOCK_MONOTONIC ns> <mark>" lines) before exit.json. */
+  /** Berth, bench only: write run/trace.txt ("<CLOCK_MONOTONIC ns> <mark>" lines) once state.json says exited. */
   trace?: boolean;
 }
 

@@ -459,6 +459,7 @@ export class ContainerManager {
       this.save(r, 'atomic');
       l.resolveExited();
       this.announce(r, 'die');
+      if (tracing()) setImmediate(() => saveTrace(r.id));
       throw err;
     }
   }
@@ -494,7 +495,9 @@ export class ContainerManager {
     if (handle) await this.o.cgroups.destroy(handle);
     if (ip && r) await unpublishPorts(this.o.bridge.table, r.config.ports, ip);
     await destroySandbox(id);
-    this.ipam.release(id);
+    // Only a bridge container is ever given an address: the others skip the
+    // shared table's lock and read (a start's teardown, on the remove path).
+    if (!r || r.config.network === 'bridge') this.ipam.release(id);
   }
 
   private async onExit(id: string, e: MonitorExit | null): Promise<void> {
@@ -527,7 +530,6 @@ export class ContainerManager {
     } satisfies Partial<ContainerRecord>);
     this.save(r, 'atomic');
     mark(id, 'helper: record saved (exited)');
-    saveTrace(id, this.store.paths(id).runDir);
     // The exit is known and recorded: announce it now. Removing the cgroup,
     // ports and veth is the engine's cleanup, which a restart, remove() or
     // the next start waits for (l.tornDown) rather than the client.
@@ -535,6 +537,7 @@ export class ContainerManager {
     l.resolveExited();
     if (oom) this.announce(r, 'oom');
     this.announce(r, 'die');
+    if (tracing()) setImmediate(() => saveTrace(id));
     // run() and remove() wait for l.tornDown themselves.
     if (
       shouldRestart(r.config.restart, {

@@ -1,8 +1,9 @@
 /**
  * The start trace (bench only): CLOCK_MONOTONIC marks along one container's
- * create → start → exit, from the helper and from its monitor, written to
- * `<dir>/<id>.trace` once the exit is known and before `die` is announced,
- * so a client that sees `die` finds the whole trace there.
+ * create → start → exit in the helper, written to `<dir>/<id>.trace` just
+ * after `die` is announced (off the measured path). The monitor writes its
+ * own marks to `<runDir>/trace.txt` once its state.json says exited
+ * (native/monitor/src/trace.h); the reader merges the two by time.
  *
  * Armed only by the helper itself (main/helper/main.ts), only when root
  * started it directly: `BERTH_START_TRACE=<dir>` (pkexec scrubs the
@@ -52,23 +53,13 @@ export function tracing(): boolean {
   return dir !== null;
 }
 
-/**
- * Writes the helper's marks and the monitor's (runDir/trace.txt, written
- * before exit.json) as one sorted `<ns> <name>` file, and forgets them.
- */
-export function saveTrace(id: string, runDir: string): void {
+/** Writes the helper's marks of `id` as `<ns> <name>` lines, and forgets them. */
+export function saveTrace(id: string): void {
   const t = dir === null ? undefined : traces.get(id);
   if (!t || dir === null) return;
   traces.delete(id);
-  const lines = t.marks.map(([ns, name]) => `${ns} ${name}`);
-  try {
-    lines.push(...fs.readFileSync(path.join(runDir, 'trace.txt'), 'utf8').split('\n').filter(Boolean));
-  } catch {
-    lines.push(`${process.hrtime.bigint()} helper: the monitor wrote no trace.txt`);
-  }
-  const at = (l: string) => BigInt(l.slice(0, l.indexOf(' ')));
-  lines.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-  fs.writeFileSync(path.join(dir, `${id}.trace`), lines.join('\n') + '\n', { mode: 0o600 });
+  const text = t.marks.map(([ns, name]) => `${ns} ${name}\n`).join('');
+  fs.writeFileSync(path.join(dir, `${id}.trace`), text, { mode: 0o600 });
 }
 
 /** Parses a trace file: marks in time order. */

@@ -94,7 +94,7 @@ class RunMonitor {
       WriteAll(readyFd, &one, 1);
       return 1;
     };
-    trace::Mark("daemon: forked");
+    trace::Mark("daemon: begins");
     if (!WriteOwnPid(spec_.monitorCgroupProcs, &e)) return failStart(e);
     trace::Mark("daemon: own cgroups joined");
     if (!SetupMonitorSignals(&signalFd_, &e)) return failStart(e);
@@ -311,8 +311,7 @@ class RunMonitor {
     Error e;
     std::string exitJson = ExitJson(status);
     Error ignored;
-    trace::Mark("daemon: exit.json written");
-    trace::WriteAt(dirfd_, "trace.txt", &ignored);
+    trace::Mark("daemon: output drained, writing exit.json");
     // No fsync: a process crash cannot tear them (rename), and the helper
     // keeps the exit durably in its record as soon as it reads exit.json.
     // After a power cut (which ends every container) an exit.json the
@@ -321,6 +320,7 @@ class RunMonitor {
     if (!AtomicWriteAt(dirfd_, "exit.json", exitJson, &e, Sync::kNone)) {
       AtomicWriteAt(dirfd_, "monitor-error.json", e.ToJson() + "\n", &ignored);
     }
+    trace::Mark("daemon: exit.json written");
     // Now the overlay may go (and sync the upper filesystem): the exit is
     // reported. Before state.json "exited" and before monitor.lock is
     // released, so the next run on this directory never meets it mounted.
@@ -331,6 +331,9 @@ class RunMonitor {
     if (!log_.WriteError().step.empty()) {
       AtomicWriteAt(dirfd_, "monitor-error.json", log_.WriteError().ToJson() + "\n", &ignored);
     }
+    trace::Mark("daemon: overlay released, state.json exited");
+    // Last, off the exit's path: a bench reads it once state.json says exited.
+    trace::WriteAt(dirfd_, "trace.txt", &ignored);
     exitJson.pop_back();  // the newline
     attach_.Shutdown(exitJson);
     return 0;

@@ -121,7 +121,7 @@ struct Spec {
   // Berth: "seccomp": {"filter": "/…/seccomp/<key>.bpf"}, a compiled filter
   // (seccomp_filter.h) installed just before execve. Empty: none.
   std::string seccompFilter;
-  // Berth: write trace.txt (trace.h) beside exit.json. Bench only.
+  // Berth: write trace.txt (trace.h) after state.json "exited". Bench only.
   bool trace = false;
 
   const Namespace* FindNamespace(int flag) const;
