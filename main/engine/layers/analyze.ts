@@ -12,7 +12,7 @@ import type { Compression } from '../images/compression';
 import type { HistoryEntry, ImageConfig } from '../images/oci-types';
 import { ArchiveIndex } from './archive-index';
 import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
-import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
+import { MergedTree, type FileChange, type LayerChangeStats, type LayerDiff } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
 import { BodyHasher } from './body-hash';
 import {
@@ -51,6 +51,14 @@ export interface AnalyzeOptions extends SelectOptions {
    * undefined: the member is listed as usual.
    */
   prelisted?: (member: { offset: number; size: number }) => Promise<PlainListing | null> | undefined;
+  /**
+   * The layers already merged in this order from those same listings
+   * (prelist.ts `premerged`), or null: then they are merged here. Same
+   * conditions as `prelisted`, which must give the very listings merged.
+   */
+  premerged?: (
+    members: readonly { offset: number; size: number }[],
+  ) => Promise<ReadonlyArray<{ listing: PlainListing; diff: LayerDiff }> | null>;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
 }
@@ -281,6 +289,11 @@ async function analyze(
       throw await preferDigestError(err, index, ref);
     }
   };
+  // Merged while the archive arrived, in this very order: only the digests are left to take and check.
+  const premerged =
+    digester && hashFiles && options.maxEntrySize === undefined
+      ? await options.premerged?.(plan.layers.map((r) => r.member))
+      : null;
   let started = 0;
   const startUpTo = (last: number): void => {
     for (; started <= Math.min(last, plan.layers.length - 1); started++) {
@@ -305,8 +318,14 @@ async function analyze(
     }
     const { scan, verified, digests } = layerScan;
     scanned.push(scan);
-    if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
-    const diff = tree.applyLayer(scan);
+    const pre = premerged?.[i];
+    let diff: LayerDiff;
+    if (pre && scan.entries === pre.listing.entries) diff = pre.diff;
+    else {
+      if (pre) throw new Error(`layer ${i}: the premerged listing is not the one prelisted`);
+      if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
+      diff = tree.applyLayer(scan);
+    }
     const h = history[i];
     const layer: LayerAnalysis = {
       index: i,
