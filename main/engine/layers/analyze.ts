@@ -11,7 +11,7 @@ import { EngineError } from '../images/errors';
 import type { Compression } from '../images/compression';
 import type { HistoryEntry, ImageConfig } from '../images/oci-types';
 import { ArchiveIndex } from './archive-index';
-import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
+import { diveEfficiency, type DiveLayer, type EfficiencyResult, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats, type LayerDiff } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from './image-source';
 import { BodyHasher } from './body-hash';
@@ -56,9 +56,10 @@ export interface AnalyzeOptions extends SelectOptions {
    * (prelist.ts `premerged`), or null: then they are merged here. Same
    * conditions as `prelisted`, which must give the very listings merged.
    */
-  premerged?: (
-    members: readonly { offset: number; size: number }[],
-  ) => Promise<ReadonlyArray<{ listing: PlainListing; diff: LayerDiff }> | null>;
+  premerged?: (members: readonly { offset: number; size: number }[]) => Promise<{
+    layers: ReadonlyArray<{ listing: PlainListing; diff: LayerDiff }>;
+    efficiency: EfficiencyResult;
+  } | null>;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
 }
@@ -318,7 +319,7 @@ async function analyze(
     }
     const { scan, verified, digests } = layerScan;
     scanned.push(scan);
-    const pre = premerged?.[i];
+    const pre = premerged?.layers[i];
     let diff: LayerDiff;
     if (pre && scan.entries === pre.listing.entries) diff = pre.diff;
     else {
@@ -374,7 +375,7 @@ async function analyze(
   }
 
   // Efficiency is worked out while the worker may still be hashing the last plain layers.
-  const eff = diveEfficiency(scanned);
+  const eff = premerged?.efficiency ?? diveEfficiency(scanned);
   await inOrder(checks);
   const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
   const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);

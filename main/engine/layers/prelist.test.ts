@@ -95,6 +95,7 @@ describe('ArchivePrelister', () => {
           premerged: async (members) => {
             const p = await pre.premerged(members);
             premerged = p !== null;
+            if (p) expect(p.layers.map((l) => l.member.offset)).toEqual(members.map((x) => x.offset));
             return p;
           },
         });

@@ -5,9 +5,9 @@
  * from its headers as soon as they are written (`listPlainLayer` with
  * `until`), so the listing, the longest step of an analysis of many small
  * files, runs during the upload instead of after it. Each listing is also
- * merged (`MergedTree`) as it completes, in arrival order: when that is the
- * layer order (archives are usually written base first), the analysis
- * takes the diffs too (`premerged`).
+ * merged (`MergedTree`, `DiveEfficiency`) as it completes, in arrival
+ * order: when that is the layer order (archives are usually written base
+ * first), the analysis takes the diffs and the efficiency too (`premerged`).
  *
  * Which members are layers is only known from the manifest, which archives
  * usually put last: every regular member of at least two blocks is tried,
@@ -20,6 +20,7 @@
  */
 import { ArchiveIndex, type ArchiveMember } from './archive-index';
 import { BodyHasher } from './body-hash';
+import { DiveEfficiency, type EfficiencyResult } from './efficiency';
 import { MergedTree, type LayerDiff } from './filetree';
 import { listPlainLayer, type PlainListing } from './layer-scan';
 
@@ -28,6 +29,12 @@ export interface PremergedLayer {
   member: Pick<ArchiveMember, 'offset' | 'size'>;
   listing: PlainListing;
   diff: LayerDiff;
+}
+
+/** Every layer merged in arrival order, and dive's efficiency of them in that order. */
+export interface Premerged {
+  layers: PremergedLayer[];
+  efficiency: EfficiencyResult;
 }
 
 /** Smaller members are not worth a speculative listing (a tar has at least one header and the end marker). */
@@ -48,6 +55,7 @@ export class ArchivePrelister {
   // Archives are usually written base layer first: each listing is merged as it completes, in that order.
   private readonly tree = new MergedTree();
   private readonly merged: PremergedLayer[] = [];
+  private readonly efficiency = new DiveEfficiency();
   private merging: Promise<void> = Promise.resolve();
   private spoiled = false;
   private readonly bodies: BodyHasher;
@@ -88,16 +96,16 @@ export class ArchivePrelister {
    * when the order differs, a member is not a listed plain tar, one is
    * listed twice, or a merge failed. Content hashes were taken the
    * analysis' way (`hashCollisions`, bodies read from the file), so the
-   * diffs are the ones it would compute. Call once: the diffs are handed
-   * over.
+   * diffs are the ones it would compute; dive's efficiency is folded in
+   * the same order. Call once: the diffs are handed over.
    */
-  async premerged(members: readonly Pick<ArchiveMember, 'offset' | 'size'>[]): Promise<PremergedLayer[] | null> {
+  async premerged(members: readonly Pick<ArchiveMember, 'offset' | 'size'>[]): Promise<Premerged | null> {
     await this.followed;
     await this.merging;
     const m = this.merged;
     if (this.spoiled || m.length !== members.length) return null;
     const same = members.every((x, i) => m[i]?.member.offset === x.offset && m[i]?.member.size === x.size);
-    return same ? m : null;
+    return same ? { layers: m, efficiency: this.efficiency.result() } : null;
   }
 
   /** Stops every listing still waiting for bytes; what is listed stays available. */
@@ -133,6 +141,7 @@ export class ArchivePrelister {
       try {
         await this.tree.hashCollisions(l.entries, (offset, size) => this.bodies.hash(offset, size));
         this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: this.tree.applyLayer(l) });
+        this.efficiency.add(l);
       } catch {
         this.spoiled = true;
       }
