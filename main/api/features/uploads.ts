@@ -26,6 +26,7 @@ export function uploadsMainHandlers(
       analyzeImageArchive(file, {
         ...(image === undefined ? {} : { image }),
         prelisted: (member) => prelisters.get(uploadId)?.listing(member),
+        premerged: async (members) => (await prelisters.get(uploadId)?.premerged(members)) ?? null,
       }),
     );
   return {

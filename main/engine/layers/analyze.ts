@@ -10,8 +10,8 @@ import { DigestTap, assertDigest, chainIds, type Digest } from '../oci/digest';
 import type { Compression } from '../oci/compression';
 import type { HistoryEntry, ImageConfig } from '../oci/oci-types';
 import { ArchiveIndex } from '../oci/archive-index';
-import { diveEfficiency, type DiveLayer, type Inefficiency } from './efficiency';
-import { MergedTree, type FileChange, type LayerChangeStats } from './filetree';
+import { diveEfficiency, type DiveLayer, type EfficiencyResult, type Inefficiency } from './efficiency';
+import { MergedTree, type FileChange, type LayerChangeStats, type LayerDiff } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from '../oci/image-source';
 import { BodyHasher } from './body-hash';
 import {
@@ -51,6 +51,15 @@ export interface AnalyzeOptions extends SelectOptions {
    * undefined: the member is listed as usual.
    */
   prelisted?: (member: { offset: number; size: number }) => Promise<PlainListing | null> | undefined;
+  /**
+   * The layers already merged in this order from those same listings
+   * (prelist.ts `premerged`), or null: then they are merged here. Same
+   * conditions as `prelisted`, which must give the very listings merged.
+   */
+  premerged?: (members: readonly { offset: number; size: number }[]) => Promise<{
+    layers: ReadonlyArray<{ listing: PlainListing; diff: LayerDiff }>;
+    efficiency: EfficiencyResult;
+  } | null>;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
 }
@@ -281,6 +290,11 @@ async function analyze(
       throw await preferDigestError(err, index, ref);
     }
   };
+  // Merged while the archive arrived, in this very order: only the digests are left to take and check.
+  const premerged =
+    digester && hashFiles && options.maxEntrySize === undefined
+      ? await options.premerged?.(plan.layers.map((r) => r.member))
+      : null;
   let started = 0;
   const startUpTo = (last: number): void => {
     for (; started <= Math.min(last, plan.layers.length - 1); started++) {
@@ -305,8 +319,14 @@ async function analyze(
     }
     const { scan, verified, digests } = layerScan;
     scanned.push(scan);
-    if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
-    const diff = tree.applyLayer(scan);
+    const pre = premerged?.layers[i];
+    let diff: LayerDiff;
+    if (pre && scan.entries === pre.listing.entries) diff = pre.diff;
+    else {
+      if (pre) throw new Error(`layer ${i}: the premerged listing is not the one prelisted`);
+      if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
+      diff = tree.applyLayer(scan);
+    }
     const h = history[i];
     const layer: LayerAnalysis = {
       index: i,
@@ -355,7 +375,7 @@ async function analyze(
   }
 
   // Efficiency is worked out while the worker may still be hashing the last plain layers.
-  const eff = diveEfficiency(scanned);
+  const eff = premerged?.efficiency ?? diveEfficiency(scanned);
   await inOrder(checks);
   const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
   const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);

@@ -178,16 +178,24 @@ function subtreeSize(n: DNode): number {
   return s;
 }
 
-export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
-  const trees = layers.map(layerTree);
-  const data = new Map<string, { cumulative: number; min: number; count: number }>();
-  let stacked: DNode | undefined;
+/**
+ * dive's efficiency as a fold over the layers, bottom first: `add` each
+ * layer as it becomes known (an upload's layers are added while it arrives,
+ * prelist.ts), `result` at the end.
+ */
+export class DiveEfficiency {
+  private readonly data = new Map<string, { cumulative: number; min: number; count: number }>();
+  /** Layers 0..n-2 stacked (dive: StackTreeRange(trees, 0, idx-1), starting from a copy of layer 0). */
+  private stacked: DNode | undefined;
+  private previous: DNode | undefined;
 
-  trees.forEach((tree, idx) => {
-    // Layers 0..idx-1 stacked (dive: StackTreeRange(trees, 0, idx-1), starting from a copy of layer 0).
-    if (idx === 0) stacked = copyTree(tree);
-    else if (stacked) stack(stacked, trees[idx - 1] as DNode);
-    const below = stacked;
+  add(layer: DiveLayer): void {
+    const tree = layerTree(layer);
+    if (!this.previous) this.stacked = copyTree(tree);
+    else if (this.stacked) stack(this.stacked, this.previous);
+    this.previous = tree;
+    const below = this.stacked;
+    const data = this.data;
     visitChildFirst(tree, '', (node, path) => {
       if (node.children && node.children.size > 0) return; // leaves only
       const target = node.whiteout ? unwhite(path) : path;
@@ -205,20 +213,28 @@ export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
         d.count++;
       }
     });
-  });
-
-  let minimum = 0;
-  let discovered = 0;
-  let wastedBytes = 0;
-  const inefficiencies: Inefficiency[] = [];
-  for (const [path, d] of data) {
-    minimum += d.min;
-    discovered += d.cumulative;
-    if (d.count >= 2) {
-      wastedBytes += d.cumulative;
-      inefficiencies.push({ path, count: d.count, totalSize: d.cumulative });
-    }
   }
-  inefficiencies.sort((a, b) => b.totalSize - a.totalSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { score: discovered === 0 ? 1 : minimum / discovered, wastedBytes, inefficiencies };
+
+  result(): EfficiencyResult {
+    let minimum = 0;
+    let discovered = 0;
+    let wastedBytes = 0;
+    const inefficiencies: Inefficiency[] = [];
+    for (const [path, d] of this.data) {
+      minimum += d.min;
+      discovered += d.cumulative;
+      if (d.count >= 2) {
+        wastedBytes += d.cumulative;
+        inefficiencies.push({ path, count: d.count, totalSize: d.cumulative });
+      }
+    }
+    inefficiencies.sort((a, b) => b.totalSize - a.totalSize || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { score: discovered === 0 ? 1 : minimum / discovered, wastedBytes, inefficiencies };
+  }
+}
+
+export function diveEfficiency(layers: readonly DiveLayer[]): EfficiencyResult {
+  const e = new DiveEfficiency();
+  for (const l of layers) e.add(l);
+  return e.result();
 }

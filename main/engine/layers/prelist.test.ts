@@ -33,6 +33,15 @@ async function arrive(src: string, dst: string, pre: ArchivePrelister, step: num
   }
 }
 
+/** A docker save archive whose layer members come top layer first (the manifest still says bottom first). */
+function reversedLayerMembers(blobs: LayerBlob[]): ReturnType<typeof dockerSaveParts>['members'] {
+  const { members } = dockerSaveParts(blobs);
+  const isLayer = (m: (typeof members)[number]): boolean => m.path.endsWith('/layer.tar');
+  const layerMembers = members.filter(isLayer).reverse();
+  let k = 0;
+  return members.map((m) => (isLayer(m) ? (layerMembers[k++] as (typeof members)[number]) : m));
+}
+
 describe('ArchivePrelister', () => {
   let tmp = '';
   let layers: LayerBlob[] = [];
@@ -60,29 +69,40 @@ describe('ArchivePrelister', () => {
   });
   afterAll(() => rmrf(tmp));
 
-  for (const [format, parts] of [
-    ['docker save', () => dockerSaveParts(layers)],
-    ['OCI', () => ociArchiveParts(layers)],
+  // Premerged: the layers merged while they arrived are taken only when every layer was listed, in layer order.
+  for (const [format, members, plainLayers, premergedUsed] of [
+    ['docker save', () => dockerSaveParts(layers).members, 2, false], // a gzip layer: merged by the analysis
+    ['OCI', () => ociArchiveParts(layers).members, 2, false],
+    ['docker save of plain layers', () => dockerSaveParts(layers.slice(0, 2)).members, 2, true],
+    ['docker save of plain layers top first', () => reversedLayerMembers(layers.slice(0, 2)), 2, false],
   ] as const) {
     it(`lists a ${format} archive's plain layers as it arrives; the analysis taking them equals one without`, async () => {
       const src = path.join(tmp, `${format}.tar`);
-      await writeArchive(src, parts().members);
+      await writeArchive(src, members());
       const dst = path.join(tmp, `${format}.upload`);
       fs.writeFileSync(dst, '');
       const pre = new ArchivePrelister(dst, fs.statSync(src).size);
       const used: number[] = [];
       try {
         await arrive(src, dst, pre, 4096);
+        let premerged = false;
         const withPre = await analyzeImageArchive(dst, {
           prelisted: (m) => {
             const l = pre.listing(m);
             if (l) used.push(m.offset);
             return l;
           },
+          premerged: async (members) => {
+            const p = await pre.premerged(members);
+            premerged = p !== null;
+            if (p) expect(p.layers.map((l) => l.member.offset)).toEqual(members.map((x) => x.offset));
+            return p;
+          },
         });
         expect(await analyzeImageArchive(src)).toEqual(withPre);
-        // Both plain layers came from the prelister (the gzip one has no listing: it is streamed).
-        expect(used).toHaveLength(2);
+        expect(premerged).toBe(premergedUsed);
+        // The plain layers came from the prelister (a gzip one has no listing: it is streamed).
+        expect(used).toHaveLength(plainLayers);
         expect(withPre.layers[1]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual([
           'modified /srv/f001',
           'removed /srv/f002',

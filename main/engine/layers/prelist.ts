@@ -4,7 +4,10 @@
  * (`ArchiveIndex.follow`), and every member that may be a layer is listed
  * from its headers as soon as they are written (`listPlainLayer` with
  * `until`), so the listing, the longest step of an analysis of many small
- * files, runs during the upload instead of after it.
+ * files, runs during the upload instead of after it. Each listing is also
+ * merged (`MergedTree`, `DiveEfficiency`) as it completes, in arrival
+ * order: when that is the layer order (archives are usually written base
+ * first), the analysis takes the diffs and the efficiency too (`premerged`).
  *
  * Which members are layers is only known from the manifest, which archives
  * usually put last: every regular member of at least two blocks is tried,
@@ -16,7 +19,23 @@
  * reported as before).
  */
 import { ArchiveIndex, type ArchiveMember } from '../oci/archive-index';
+import { BodyHasher } from './body-hash';
+import { DiveEfficiency, type EfficiencyResult } from './efficiency';
+import { MergedTree, type LayerDiff } from './filetree';
 import { listPlainLayer, type PlainListing } from './layer-scan';
+
+/** A listing merged in arrival order (see `premerged`). */
+export interface PremergedLayer {
+  member: Pick<ArchiveMember, 'offset' | 'size'>;
+  listing: PlainListing;
+  diff: LayerDiff;
+}
+
+/** Every layer merged in arrival order, and dive's efficiency of them in that order. */
+export interface Premerged {
+  layers: PremergedLayer[];
+  efficiency: EfficiencyResult;
+}
 
 /** Smaller members are not worth a speculative listing (a tar has at least one header and the end marker). */
 const MIN_MEMBER = 1024;
@@ -33,12 +52,20 @@ export class ArchivePrelister {
   private readonly stop = new AbortController();
   private readonly listings = new Map<string, Promise<PlainListing | null>>();
   private readonly followed: Promise<void>;
+  // Archives are usually written base layer first: each listing is merged as it completes, in that order.
+  private readonly tree = new MergedTree();
+  private readonly merged: PremergedLayer[] = [];
+  private readonly efficiency = new DiveEfficiency();
+  private merging: Promise<void> = Promise.resolve();
+  private spoiled = false;
+  private readonly bodies: BodyHasher;
 
   /** `size`: the announced size of `file`, which holds `received` bytes so far (see advance). */
   constructor(
     private readonly file: string,
     private readonly size: number,
   ) {
+    this.bodies = new BodyHasher(file, this.stop.signal);
     const until = (end: number): Promise<void> => this.until(end);
     this.followed = ArchiveIndex.follow(file, size, until, (m) => this.startListing(m, until)).catch(() => undefined);
   }
@@ -62,6 +89,25 @@ export class ArchivePrelister {
     return this.listings.get(`${member.offset}:${member.size}`);
   }
 
+  /**
+   * The layers merged in the order their listings completed, when that is
+   * exactly `members` (the plan's layers, bottom first) once the archive has
+   * been followed to its end: the analysis then skips its own merge. Null
+   * when the order differs, a member is not a listed plain tar, one is
+   * listed twice, or a merge failed. Content hashes were taken the
+   * analysis' way (`hashCollisions`, bodies read from the file), so the
+   * diffs are the ones it would compute; dive's efficiency is folded in
+   * the same order. Call once: the diffs are handed over.
+   */
+  async premerged(members: readonly Pick<ArchiveMember, 'offset' | 'size'>[]): Promise<Premerged | null> {
+    await this.followed;
+    await this.merging;
+    const m = this.merged;
+    if (this.spoiled || m.length !== members.length) return null;
+    const same = members.every((x, i) => m[i]?.member.offset === x.offset && m[i]?.member.size === x.size);
+    return same ? { layers: m, efficiency: this.efficiency.result() } : null;
+  }
+
   /** Stops every listing still waiting for bytes; what is listed stays available. */
   async close(): Promise<void> {
     this.stop.abort();
@@ -70,6 +116,8 @@ export class ArchivePrelister {
     this.waiters = [];
     await this.followed;
     await Promise.all([...this.listings.values()]);
+    await this.merging;
+    await this.bodies.close();
   }
 
   private until(end: number): Promise<void> {
@@ -86,5 +134,17 @@ export class ArchivePrelister {
       () => null,
     );
     this.listings.set(`${m.offset}:${m.size}`, listing);
+    // Listings complete in member order (the bytes arrive in order); merges run one at a time in that order.
+    this.merging = this.merging.then(async () => {
+      const l = await listing;
+      if (!l || this.spoiled) return;
+      try {
+        await this.tree.hashCollisions(l.entries, (offset, size) => this.bodies.hash(offset, size));
+        this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: this.tree.applyLayer(l) });
+        this.efficiency.add(l);
+      } catch {
+        this.spoiled = true;
+      }
+    });
   }
 }
