@@ -24,10 +24,10 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { sha256, type Digest } from '../engine/images/digest';
-import { EngineError } from '../engine/images/errors';
 import { MediaTypes, type Descriptor } from '../engine/images/oci-types';
 import type { BlobSink, BlobSource } from '../engine/images/registry/types';
 import { tarBuffer, type TarWriteEntry } from '../engine/images/tar/writer';
+import { BerthError } from '../../preload/errors';
 
 // ───────────────────────────── tools ─────────────────────────────
 
@@ -686,7 +686,7 @@ export class TempBlobStore implements BlobSink, BlobSource {
     const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest || (expectedSize !== undefined && size !== expectedSize)) {
       await fsp.rm(partialPath, { force: true });
-      throw new EngineError('DIGEST_MISMATCH', `commit: ${digest} is ${actual} (${size} bytes)`, {
+      throw new BerthError('DIGEST_MISMATCH', `commit: ${digest} is ${actual} (${size} bytes)`, {
         expected: digest,
         actual,
       });

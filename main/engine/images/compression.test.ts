@@ -1,10 +1,10 @@
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectCompression, openDecompressed } from './compression';
-import { EngineError } from './errors';
 import { tarBuffer } from './tar/writer';
 import { chunksOf, engineErrorOf, hasTool, run } from './testdata/helpers';
 import { zstdHugeWindowFrame, zstdRawFrame } from './testdata/zstd-raw';
+import { BerthError } from '../../../preload/errors';
 
 async function inflate(data: Buffer, chunk = 1000): Promise<{ compression: string; out: Buffer; maxChunk: number }> {
   const { compression, stream } = await openDecompressed(chunksOf(data, chunk));
@@ -86,7 +86,7 @@ describe('compression', () => {
     const gz = zlib.gzipSync(Buffer.alloc(100_000));
     async function* failing(): AsyncGenerator<Buffer> {
       yield gz.subarray(0, 600);
-      throw new EngineError('BLOB_MISSING', 'source went away');
+      throw new BerthError('BLOB_MISSING', 'source went away');
     }
     const err = await engineErrorOf(async () => {
       const { stream } = await openDecompressed(failing());

@@ -5,10 +5,10 @@
  */
 import { Readable, pipeline } from 'node:stream';
 import zlib from 'node:zlib';
-import { EngineError } from './errors';
 import { BLOCK, headerChecksums } from './tar/format';
 import { parseNumeric } from './tar/numeric';
 import { zstdDecompress } from './zstd';
+import { BerthError } from '../../../preload/errors';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -69,7 +69,7 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of gz) yield chunk as Buffer;
   } catch (err) {
     if (isZlibError(err)) {
-      throw new EngineError('COMPRESSION_BAD', `invalid gzip stream: ${err.message}`, {
+      throw new BerthError('COMPRESSION_BAD', `invalid gzip stream: ${err.message}`, {
         format: 'gzip',
         reason: err.message,
         zlibCode: err.code,
@@ -104,7 +104,7 @@ export async function openDecompressed(
   const compression = detectCompression(first);
   if (compression === null) {
     await it.return?.();
-    throw new EngineError('COMPRESSION_BAD', `unrecognized layer data: ${describe(first)}`, {
+    throw new BerthError('COMPRESSION_BAD', `unrecognized layer data: ${describe(first)}`, {
       reason: describe(first),
       magic: first.subarray(0, 8).toString('hex'),
     });

@@ -3,7 +3,7 @@
  * and a pass-through tap that hashes a byte stream while it flows.
  */
 import crypto from 'node:crypto';
-import { EngineError } from './errors';
+import { BerthError } from '../../../preload/errors';
 
 export type Digest = `sha256:${string}`;
 
@@ -16,7 +16,7 @@ export function isDigest(value: unknown): value is Digest {
 /** Throws DIGEST_INVALID unless `value` is "sha256:" + 64 lowercase hex. */
 export function parseDigest(value: unknown, what = 'digest'): Digest {
   if (!isDigest(value)) {
-    throw new EngineError('DIGEST_INVALID', `invalid ${what}: expected sha256:<64 lowercase hex>`, {
+    throw new BerthError('DIGEST_INVALID', `invalid ${what}: expected sha256:<64 lowercase hex>`, {
       value: typeof value === 'string' ? value.slice(0, 200) : typeof value,
     });
   }
@@ -51,7 +51,7 @@ export function chainIds(diffIds: readonly string[]): Digest[] {
 export function chainId(diffIds: readonly string[]): Digest {
   const ids = chainIds(diffIds);
   const last = ids[ids.length - 1];
-  if (last === undefined) throw new EngineError('DIGEST_INVALID', 'chainId of an empty layer list');
+  if (last === undefined) throw new BerthError('DIGEST_INVALID', 'chainId of an empty layer list');
   return last;
 }
 
@@ -80,7 +80,7 @@ export class DigestTap {
 /** Throws DIGEST_MISMATCH naming `blob` when `actual` differs from `expected`. */
 export function assertDigest(expected: string, actual: string, blob: string, extra?: Record<string, unknown>): void {
   if (expected !== actual) {
-    throw new EngineError('DIGEST_MISMATCH', `digest mismatch for ${blob}: expected ${expected}, got ${actual}`, {
+    throw new BerthError('DIGEST_MISMATCH', `digest mismatch for ${blob}: expected ${expected}, got ${actual}`, {
       blob,
       entry: blob,
       expected,

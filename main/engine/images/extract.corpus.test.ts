@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from './errors';
 import { extractLayer, extractLayerFile } from './extract';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { tarStream } from './tar/writer';
 import { buildCorpus, type CorpusCase, type LayerCase } from './testdata/build-corpus';
 import { listTree, makeTmp, rmrf } from './testdata/helpers';
+import { BerthError } from '../../../preload/errors';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -75,14 +75,14 @@ describe.skipIf(!isRoot)('hostile corpus: extraction', () => {
         const growth = peak - rss0;
         bombs.push(
           `${c.name}: ${mib(fs.statSync(c.file).size)} MiB of gzip expanding to ${mib(c.bomb?.expandsTo ?? 0)} MiB → ` +
-            `${(error as EngineError | undefined)?.code ?? 'accepted'}; RSS peak +${mib(growth)} MiB, heap +${mib(process.memoryUsage().heapUsed - heap0)} MiB`,
+            `${(error as BerthError | undefined)?.code ?? 'accepted'}; RSS peak +${mib(growth)} MiB, heap +${mib(process.memoryUsage().heapUsed - heap0)} MiB`,
         );
         expect(growth, `${c.name}: memory bounded`).toBeLessThan(64 * 1024 * 1024);
       }
 
       if ('reject' in c.expect) {
-        expect(error, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(EngineError);
-        const e = error as EngineError;
+        expect(error, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(BerthError);
+        const e = error as BerthError;
         expect(e.code, `${c.name}: ${e.message}`).toBe(c.expect.reject);
         if (c.expect.entry !== undefined)
           expect(e.details?.['entry'], `${c.name}: names the entry`).toBe(c.expect.entry);

@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDecompressed, type Compression } from './compression';
 import { DigestTap, assertDigest, parseDigest, type Digest } from './digest';
-import { EngineError } from './errors';
 import { LayerApplier, type ApplyCounts } from './layer-applier';
 import { assertFreeSpace } from './free-space';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar } from './tar/reader';
+import { BerthError } from '../../../preload/errors';
 
 export interface ExtractOptions {
   /** Directories of the layers below this one, topmost first (for symlink-parent checks and parent attributes). */
@@ -65,21 +65,21 @@ async function ensureTargetFree(target: string): Promise<void> {
   try {
     const names = await fs.promises.readdir(target);
     if (names.length > 0)
-      throw new EngineError('TARGET_EXISTS', `layer directory ${target} already exists and is not empty`, { target });
+      throw new BerthError('TARGET_EXISTS', `layer directory ${target} already exists and is not empty`, { target });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
     if (code === 'ENOTDIR')
-      throw new EngineError('TARGET_EXISTS', `${target} exists and is not a directory`, { target });
+      throw new BerthError('TARGET_EXISTS', `${target} exists and is not a directory`, { target });
     throw err;
   }
 }
 
 /** Wraps raw filesystem errors so every failure names its entry. */
 function withEntry(err: unknown, entry: string): unknown {
-  if (err instanceof EngineError) return err;
+  if (err instanceof BerthError) return err;
   const e = err as NodeJS.ErrnoException;
-  return new EngineError(
+  return new BerthError(
     'EXTRACT_FAILED',
     `${entry}: ${e.message ?? String(err)}`,
     { entry, errno: e.code, syscall: e.syscall },
@@ -103,14 +103,14 @@ async function* guarded(
   for await (const chunk of stream) {
     bytes += chunk.length;
     if (bytes > o.maxLayerBytes) {
-      throw new EngineError(
+      throw new BerthError(
         'LAYER_TOO_LARGE',
         `the layer's uncompressed tar exceeds ${o.maxLayerBytes} bytes (the layer cap)`,
         { limit: o.maxLayerBytes, read: bytes },
       );
     }
     if (bytes > o.imageBytesLeft) {
-      throw new EngineError(
+      throw new BerthError(
         'IMAGE_TOO_LARGE',
         `the image's uncompressed layers exceed the image cap (${o.imageBytesLeft} bytes were left for this layer)`,
         { left: o.imageBytesLeft, read: bytes },
@@ -199,7 +199,7 @@ export async function extractLayer(
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new EngineError('TARGET_EXISTS', `layer directory ${absTarget} appeared during extraction`, {
+        throw new BerthError('TARGET_EXISTS', `layer directory ${absTarget} appeared during extraction`, {
           target: absTarget,
         });
       }

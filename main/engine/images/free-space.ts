@@ -7,7 +7,7 @@
  * still be written after it.
  */
 import fs from 'node:fs';
-import { EngineError } from './errors';
+import { BerthError } from '../../../preload/errors';
 
 /** Bytes free and in all on the filesystem of `dir` (statvfs). */
 export function fsSpace(dir: string): { free: number; total: number } {
@@ -32,7 +32,7 @@ export function assertFreeSpace(dir: string, minFreeBytes: number, need: number,
   const { free, total } = fsSpace(dir);
   const minFree = marginFor(minFreeBytes, total);
   if (free - need < minFree) {
-    throw new EngineError(
+    throw new BerthError(
       'NO_SPACE',
       `${what}: ${free} bytes free on the data root's filesystem, ${need > 0 ? `${need} more needed and ` : ''}${minFree} must stay free`,
       { free, need, minFree, dir },

@@ -16,11 +16,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeAllSync } from '../storage/atomic-file';
-import { EngineError } from './errors';
 import type { NativeFsOps } from './native-fs';
 import { cleanComponents } from './paths';
 import type { TarEntry } from './tar/reader';
 import { OVERLAY_OPAQUE_XATTR, classifyWhiteout, isOverlayWhiteout } from './whiteout';
+import { BerthError } from '../../../preload/errors';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = fs.constants;
 
@@ -122,7 +122,7 @@ export class LayerApplier {
       }
       if (wh.kind === 'opaque') return this.opaque(parent, entry.path);
       if (wh.name === '' || wh.name === '.' || wh.name === '..') {
-        throw new EngineError('TAR_PATH_ESCAPE', `${entry.path}: whiteout of ${JSON.stringify(wh.name)}`, {
+        throw new BerthError('TAR_PATH_ESCAPE', `${entry.path}: whiteout of ${JSON.stringify(wh.name)}`, {
           entry: entry.path,
         });
       }
@@ -145,7 +145,7 @@ export class LayerApplier {
         fs.linkSync(target, abs);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-          throw new EngineError('TAR_LINK_MISSING', `${entry.path}: hardlink target ${entry.linkname} was removed`, {
+          throw new BerthError('TAR_LINK_MISSING', `${entry.path}: hardlink target ${entry.linkname} was removed`, {
             entry: entry.path,
             linkname: entry.linkname,
           });
@@ -189,7 +189,7 @@ export class LayerApplier {
         this.counts.specials++;
         break;
       default:
-        throw new EngineError('TAR_UNSUPPORTED', `${entry.path}: unexpected entry type`, { entry: entry.path });
+        throw new BerthError('TAR_UNSUPPORTED', `${entry.path}: unexpected entry type`, { entry: entry.path });
     }
   }
 
@@ -197,7 +197,7 @@ export class LayerApplier {
     if (entry.type === 'char' || entry.type === 'block') {
       // A 0:0 char device is overlay's whiteout: only we make those, from .wh. names.
       if (!this.policy.allowDevices || (entry.type === 'char' && entry.devmajor === 0 && entry.devminor === 0)) {
-        throw new EngineError(
+        throw new BerthError(
           'TAR_DEVICE_FORBIDDEN',
           `${entry.path}: ${entry.type} device ${entry.devmajor}:${entry.devminor} not allowed`,
           {
@@ -210,14 +210,14 @@ export class LayerApplier {
       }
     }
     if (entry.type === 'fifo' && !this.policy.allowFifos) {
-      throw new EngineError('TAR_DEVICE_FORBIDDEN', `${entry.path}: fifo not allowed`, {
+      throw new BerthError('TAR_DEVICE_FORBIDDEN', `${entry.path}: fifo not allowed`, {
         entry: entry.path,
         type: 'fifo',
       });
     }
     for (const name of entry.xattrs.keys()) {
       if (xattrVerdict(name) === 'forbid') {
-        throw new EngineError('TAR_XATTR_FORBIDDEN', `${entry.path}: xattr ${name} may not come from an archive`, {
+        throw new BerthError('TAR_XATTR_FORBIDDEN', `${entry.path}: xattr ${name} may not come from an archive`, {
           entry: entry.path,
           xattr: name,
         });
@@ -252,7 +252,7 @@ export class LayerApplier {
         if (!ls) continue;
         if (ls.isSymbolicLink()) {
           if (!st && merged.length === 0) {
-            throw new EngineError('TAR_SYMLINK_PARENT', `${entry}: parent ${rel} is a symlink in a lower layer`, {
+            throw new BerthError('TAR_SYMLINK_PARENT', `${entry}: parent ${rel} is a symlink in a lower layer`, {
               entry,
               parent: rel,
               lowerDir: l,
@@ -266,7 +266,7 @@ export class LayerApplier {
       }
       if (st) {
         if (st.isSymbolicLink()) {
-          throw new EngineError('TAR_SYMLINK_PARENT', `${entry}: parent ${rel} is a symlink`, { entry, parent: rel });
+          throw new BerthError('TAR_SYMLINK_PARENT', `${entry}: parent ${rel} is a symlink`, { entry, parent: rel });
         }
         if (isOverlayWhiteout(st)) {
           // Deleted (in this layer) then used as a directory: a fresh opaque directory.
@@ -278,7 +278,7 @@ export class LayerApplier {
           continue;
         }
         if (!st.isDirectory()) {
-          throw new EngineError('TAR_PARENT_NOT_DIR', `${entry}: parent ${rel} is not a directory`, {
+          throw new BerthError('TAR_PARENT_NOT_DIR', `${entry}: parent ${rel} is not a directory`, {
             entry,
             parent: rel,
           });
@@ -308,8 +308,8 @@ export class LayerApplier {
   /** A hardlink target: inside the root, in this layer, reached without symlinks, not a directory. */
   private resolveLinkTarget(linkname: string, entry: string): string {
     const comps = cleanComponents(linkname, entry, 'TAR_LINK_ESCAPE');
-    const missing = (why: string): EngineError =>
-      new EngineError('TAR_LINK_MISSING', `${entry}: hardlink target ${linkname} ${why}`, { entry, linkname });
+    const missing = (why: string): BerthError =>
+      new BerthError('TAR_LINK_MISSING', `${entry}: hardlink target ${linkname} ${why}`, { entry, linkname });
     if (comps.length === 0) throw missing('is the root directory');
     let abs = this.root;
     for (const [i, c] of comps.entries()) {
@@ -319,7 +319,7 @@ export class LayerApplier {
       const last = i === comps.length - 1;
       if (!last) {
         if (st.isSymbolicLink()) {
-          throw new EngineError('TAR_LINK_ESCAPE', `${entry}: hardlink target ${linkname} goes through a symlink`, {
+          throw new BerthError('TAR_LINK_ESCAPE', `${entry}: hardlink target ${linkname} goes through a symlink`, {
             entry,
             linkname,
             symlink: comps.slice(0, i + 1).join('/'),
@@ -352,7 +352,7 @@ export class LayerApplier {
       for await (const chunk of entry.body()) {
         this.counts.bytes += chunk.length;
         if (this.counts.bytes > this.policy.maxTotalBytes) {
-          throw new EngineError('TAR_SIZE_LIMIT', `layer content exceeds ${this.policy.maxTotalBytes} bytes`, {
+          throw new BerthError('TAR_SIZE_LIMIT', `layer content exceeds ${this.policy.maxTotalBytes} bytes`, {
             entry: entry.path,
             limit: this.policy.maxTotalBytes,
           });
@@ -401,7 +401,7 @@ export class LayerApplier {
           this.warn(`${entry.path}: xattr ${name} not supported here (${String(code)})`);
           continue;
         }
-        throw new EngineError(
+        throw new BerthError(
           'NATIVE_OP_FAILED',
           `${entry.path}: setting xattr ${name} failed: ${(err as Error).message}`,
           {
@@ -418,11 +418,9 @@ export class LayerApplier {
     try {
       await this.native.lsetxattr(abs, OVERLAY_OPAQUE_XATTR, Buffer.from('y'));
     } catch (err) {
-      throw new EngineError(
-        'NATIVE_OP_FAILED',
-        `${entry}: marking directory opaque failed: ${(err as Error).message}`,
-        { entry },
-      );
+      throw new BerthError('NATIVE_OP_FAILED', `${entry}: marking directory opaque failed: ${(err as Error).message}`, {
+        entry,
+      });
     }
     this.counts.opaqueDirs++;
   }
@@ -458,7 +456,7 @@ export class LayerApplier {
     try {
       await this.native.mknod(abs, 'char', 0, 0, 0);
     } catch (err) {
-      throw new EngineError('NATIVE_OP_FAILED', `${entry}: creating whiteout failed: ${(err as Error).message}`, {
+      throw new BerthError('NATIVE_OP_FAILED', `${entry}: creating whiteout failed: ${(err as Error).message}`, {
         entry,
       });
     }

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainIds } from './digest';
-import { EngineError } from './errors';
 import { loadArchive } from './load';
 import { planSave, saveStream, saveToFile } from './save';
 import { ImageStore } from './store/store';
@@ -16,6 +15,7 @@ import { busyboxLayers, writeBusyboxSave, BUSYBOX } from './testdata/busybox-ima
 import { hasTool, makeTmp, rmrf, run } from './testdata/helpers';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type LayerBlob } from './testdata/image-archive';
 import { smallLayer, treeHash } from './testdata/store-helpers';
+import { BerthError } from '../../../preload/errors';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -334,8 +334,8 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('load and save (root)', () => {
       } catch (e) {
         err = e;
       }
-      expect(err, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(EngineError);
-      const e = err as EngineError;
+      expect(err, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(BerthError);
+      const e = err as BerthError;
       expect(e.code, `${c.name}: ${e.message}`).toBe(c.expect.reject);
       if (c.expect.entry !== undefined) expect(e.details?.['entry'], `${c.name}: names the entry`).toBe(c.expect.entry);
       expect(treeHash(store.dataRoot), `${c.name}: store unchanged`).toBe(before);

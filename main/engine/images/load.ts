@@ -19,7 +19,6 @@
 import fs from 'node:fs';
 import { detectCompression, type Compression } from './compression';
 import { sha256, type Digest } from './digest';
-import { EngineError } from './errors';
 import {
   DockerSaveManifestSchema,
   ImageIndexSchema,
@@ -34,6 +33,7 @@ import { ArchiveIndex } from '../layers/archive-index';
 import { parseJsonWith, planImage, type ArchiveFormat, type ImagePlan } from '../layers/image-source';
 import type { ImageStore } from './store/store';
 import type { StagedImage, Staging } from './store/staging';
+import { BerthError } from '../../../preload/errors';
 
 const MAX_JSON = 16 * 1024 * 1024;
 
@@ -86,7 +86,7 @@ async function planAll(index: ArchiveIndex): Promise<ImagePlan[]> {
   } else {
     return [await planImage(index)]; // throws the analyzer's "not an image archive"
   }
-  if (count === 0) throw new EngineError('MANIFEST_INVALID', 'the archive holds no image', { entry: index.file });
+  if (count === 0) throw new BerthError('MANIFEST_INVALID', 'the archive holds no image', { entry: index.file });
   const plans: ImagePlan[] = [];
   for (let i = 0; i < count; i++) plans.push(await planImage(index, { image: i }));
   return plans;
@@ -132,7 +132,7 @@ async function dockerOciManifest(
     if (!index.has(name)) continue;
     const bytes = await index.read(index.resolve(name, 'image manifest'), MAX_JSON, name);
     if (sha256(bytes) !== d.digest) {
-      throw new EngineError('DIGEST_MISMATCH', `image manifest ${name} does not match its digest`, {
+      throw new BerthError('DIGEST_MISMATCH', `image manifest ${name} does not match its digest`, {
         entry: name,
         blob: name,
         expected: d.digest,
@@ -175,7 +175,7 @@ async function stagePlan(
     let desc = byMember.get(ref.member.name);
     if (!desc) {
       if (ref.expectedSize !== undefined && ref.member.size !== ref.expectedSize) {
-        throw new EngineError(
+        throw new BerthError(
           'DIGEST_MISMATCH',
           `${ref.name}: ${ref.member.size} bytes, descriptor says ${ref.expectedSize}`,
           {
@@ -196,7 +196,7 @@ async function stagePlan(
       opts.onProgress?.({ phase: 'verify', current: verified.bytes, total: verified.total, message: ref.name });
       const compression = detectCompression(await readHead(staging.blobPath(written.digest)));
       if (compression === null) {
-        throw new EngineError('COMPRESSION_BAD', `${ref.name}: neither a tar archive nor gzip or zstd data`, {
+        throw new BerthError('COMPRESSION_BAD', `${ref.name}: neither a tar archive nor gzip or zstd data`, {
           entry: ref.name,
           blob: ref.name,
         });
@@ -204,7 +204,7 @@ async function stagePlan(
       desc = { mediaType: ref.mediaType ?? LAYER_MEDIA[compression], digest: written.digest, size: written.size };
       // A plain layer is its own uncompressed stream: its digest must be the diffID.
       if (compression === 'none' && written.digest !== diffIds[i]) {
-        throw new EngineError(
+        throw new BerthError(
           'DIGEST_MISMATCH',
           `digest mismatch for ${ref.name}: the config's diff_ids[${i}] is ${diffIds[i]}, the layer is ${written.digest}`,
           { entry: ref.name, blob: ref.name, expected: diffIds[i], actual: written.digest, kind: 'diffID', layer: i },

@@ -24,17 +24,15 @@ export interface NativeFsOps {
   close(): Promise<void>;
 }
 
-export class NativeOpError extends Error {
-  constructor(
-    readonly code: string,
-    readonly errno: number,
-    readonly syscall: string,
-    readonly path: string,
-    message: string,
-  ) {
-    super(`${syscall} ${path}: ${code} (${message})`);
-    this.name = 'NativeOpError';
-  }
+/** The fallback fails like the addon: a Node system error (code, errno, syscall, path). */
+function nativeOpError(
+  code: string,
+  errno: number,
+  syscall: string,
+  file: string,
+  message: string,
+): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${syscall} ${file}: ${code} (${message})`), { code, errno, syscall, path: file });
 }
 
 const PY = String.raw`
@@ -128,7 +126,7 @@ export function createPythonFsOps(): NativeFsOps {
       c.stdin.write(`${JSON.stringify(req)}\n`);
     }).then((reply) => {
       if (!reply.ok) {
-        throw new NativeOpError(reply.code ?? 'EIO', reply.errno ?? 0, syscall, req.path, reply.message ?? 'failed');
+        throw nativeOpError(reply.code ?? 'EIO', reply.errno ?? 0, syscall, req.path, reply.message ?? 'failed');
       }
       return reply.result;
     });

@@ -6,7 +6,7 @@
  * The addon calls are synchronous single syscalls on local paths, so they
  * are wrapped in already-settled promises. Errors keep the addon's shape
  * (code = errno name, errno, syscall, path), which is what the layer
- * applier branches on (ENOTSUP, EPERM…), like NativeOpError.
+ * applier branches on (ENOTSUP, EPERM…), like the fallback (native-fs.ts).
  */
 import fs from 'node:fs';
 import * as nativeModule from '../../../native/index';

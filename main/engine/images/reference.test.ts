@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidReferenceError,
   familiarName,
   familiarize,
   formatReference,
@@ -9,6 +8,7 @@ import {
   normalizeTag,
   parseReference,
 } from './reference';
+import { BerthError } from '../../../preload/errors';
 
 const HEX = 'a'.repeat(64);
 
@@ -76,14 +76,14 @@ describe('image references (docker normalization)', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(InvalidReferenceError);
-    expect((err as InvalidReferenceError).code).toBe('REFERENCE_INVALID');
+    expect(err).toBeInstanceOf(BerthError);
+    expect((err as BerthError).code).toBe('REFERENCE_INVALID');
     expect((err as Error).message).toContain(why);
   });
 
   it('a tag never carries a digest', () => {
     expect(normalizeTag('busybox')).toBe('docker.io/library/busybox:latest');
-    expect(() => normalizeTag(`busybox@sha256:${HEX}`)).toThrow(InvalidReferenceError);
+    expect(() => normalizeTag(`busybox@sha256:${HEX}`)).toThrow(BerthError);
   });
 
   it('tells image IDs from names', () => {

@@ -1,3 +1,4 @@
+import { BerthError } from '../../../preload/errors';
 /**
  * Image references the way docker reads them (distribution/reference's
  * ParseNormalizedNamed): `[domain/]path[:tag][@digest]`, with docker.io as
@@ -32,17 +33,9 @@ const DIGEST_RE = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA
 const SHA256_RE = /^sha256:[0-9a-f]{64}$/;
 const ID_RE = /^[a-f0-9]{64}$/;
 
-export class InvalidReferenceError extends Error {
-  readonly code = 'REFERENCE_INVALID';
-  readonly details: Record<string, unknown>;
-  constructor(message: string, input: string) {
-    super(message);
-    this.name = 'InvalidReferenceError';
-    this.details = { reference: input.slice(0, 300) };
-  }
-  toJSON(): { code: string; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: this.details };
-  }
+/** REFERENCE_INVALID, naming the input (cut to 300 characters). */
+function invalidReference(message: string, input: string): BerthError {
+  return new BerthError('REFERENCE_INVALID', message, { reference: input.slice(0, 300) });
 }
 
 export interface ImageReference {
@@ -73,17 +66,14 @@ function splitDomain(name: string): { domain: string; path: string } {
 }
 
 /**
- * Parses and normalizes a reference. Throws InvalidReferenceError (code
- * REFERENCE_INVALID). No default tag is added here; see `withDefaultTag`.
+ * Parses and normalizes a reference. Throws REFERENCE_INVALID.
+ * No default tag is added here; see `withDefaultTag`.
  */
 export function parseReference(input: string): ImageReference {
   const s = input.trim();
-  if (s === '') throw new InvalidReferenceError('empty image reference', input);
+  if (s === '') throw invalidReference('empty image reference', input);
   if (ID_RE.test(s)) {
-    throw new InvalidReferenceError(
-      `invalid repository name (${s}), cannot specify 64-byte hexadecimal strings`,
-      input,
-    );
+    throw invalidReference(`invalid repository name (${s}), cannot specify 64-byte hexadecimal strings`, input);
   }
   let rest = s;
   let digest: string | undefined;
@@ -91,9 +81,9 @@ export function parseReference(input: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST_RE.test(digest)) throw new InvalidReferenceError(`invalid digest ${JSON.stringify(digest)}`, input);
+    if (!DIGEST_RE.test(digest)) throw invalidReference(`invalid digest ${JSON.stringify(digest)}`, input);
     if (digest.startsWith('sha256:') && !SHA256_RE.test(digest)) {
-      throw new InvalidReferenceError(`invalid sha256 digest ${JSON.stringify(digest)}`, input);
+      throw invalidReference(`invalid sha256 digest ${JSON.stringify(digest)}`, input);
     }
   }
   let tag: string | undefined;
@@ -101,15 +91,15 @@ export function parseReference(input: string): ImageReference {
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) throw new InvalidReferenceError(`invalid tag ${JSON.stringify(tag)}`, input);
+    if (!TAG_RE.test(tag)) throw invalidReference(`invalid tag ${JSON.stringify(tag)}`, input);
   }
-  if (rest === '') throw new InvalidReferenceError(`invalid reference ${JSON.stringify(s)}: no repository name`, input);
+  if (rest === '') throw invalidReference(`invalid reference ${JSON.stringify(s)}: no repository name`, input);
   const { domain, path } = splitDomain(rest);
-  if (path !== path.toLowerCase()) throw new InvalidReferenceError(`repository name must be lowercase: ${rest}`, input);
-  if (!DOMAIN_RE.test(domain)) throw new InvalidReferenceError(`invalid registry ${JSON.stringify(domain)}`, input);
-  if (!PATH_RE.test(path)) throw new InvalidReferenceError(`invalid repository name ${JSON.stringify(path)}`, input);
+  if (path !== path.toLowerCase()) throw invalidReference(`repository name must be lowercase: ${rest}`, input);
+  if (!DOMAIN_RE.test(domain)) throw invalidReference(`invalid registry ${JSON.stringify(domain)}`, input);
+  if (!PATH_RE.test(path)) throw invalidReference(`invalid repository name ${JSON.stringify(path)}`, input);
   if (domain.length + 1 + path.length > NAME_TOTAL_LENGTH_MAX) {
-    throw new InvalidReferenceError(`repository name longer than ${NAME_TOTAL_LENGTH_MAX} characters`, input);
+    throw invalidReference(`repository name longer than ${NAME_TOTAL_LENGTH_MAX} characters`, input);
   }
   const ref: ImageReference = { domain, path };
   if (tag !== undefined) ref.tag = tag;
@@ -150,12 +140,12 @@ export function normalizeReference(input: string): string {
 
 /**
  * A tag to record for an image: "name:tag" normalized, never with a digest
- * (an image is found by digest without a tag entry). Throws InvalidReferenceError.
+ * (an image is found by digest without a tag entry). Throws REFERENCE_INVALID.
  */
 export function normalizeTag(input: string): string {
   const ref = withDefaultTag(parseReference(input));
   if (ref.digest !== undefined) {
-    throw new InvalidReferenceError(`${input}: a tag cannot contain a digest`, input);
+    throw invalidReference(`${input}: a tag cannot contain a digest`, input);
   }
   return formatReference(ref);
 }

@@ -9,15 +9,15 @@
  * The frame/block scanner below follows RFC 8878 section 3.1.
  */
 import { Decompress } from 'fzstd';
-import { EngineError } from './errors';
+import { BerthError } from '../../../preload/errors';
 
 export const DEFAULT_MAX_ZSTD_WINDOW = 2 ** 27;
 
 const ZSTD_MAGIC = 0xfd2fb528;
 const BLOCK_MAX = 128 * 1024;
 
-function bad(reason: string, extra?: Record<string, unknown>): EngineError {
-  return new EngineError('COMPRESSION_BAD', `invalid zstd stream: ${reason}`, { format: 'zstd', reason, ...extra });
+function bad(reason: string, extra?: Record<string, unknown>): BerthError {
+  return new BerthError('COMPRESSION_BAD', `invalid zstd stream: ${reason}`, { format: 'zstd', reason, ...extra });
 }
 
 /** Accumulates input and hands out exact-size pieces. */
@@ -150,7 +150,7 @@ export async function* zstdDecompress(
             window = base + (base / 8) * (wd & 7);
           }
           if (window > maxWindow) {
-            throw new EngineError(
+            throw new BerthError(
               'COMPRESSION_BAD',
               `zstd frame window of ${window} bytes exceeds the limit of ${maxWindow}`,
               {

@@ -2,10 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineError } from '../images/errors';
 import { buildCorpus, type ImageCase } from '../images/testdata/build-corpus';
 import { makeTmp, rmrf } from '../images/testdata/helpers';
 import { analyzeImageArchive } from './analyze';
+import { BerthError } from '../../../preload/errors';
 
 describe('hostile corpus: analysis', () => {
   let base = '';
@@ -31,8 +31,8 @@ describe('hostile corpus: analysis', () => {
       } catch (err) {
         error = err;
       }
-      expect(error, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(EngineError);
-      const e = error as EngineError;
+      expect(error, `${c.name}: expected ${c.expect.reject}`).toBeInstanceOf(BerthError);
+      const e = error as BerthError;
       expect(e.code, `${c.name}: ${e.message}`).toBe(c.expect.reject);
       if (c.expect.entry !== undefined) expect(e.details?.['entry'], `${c.name}: names the entry`).toBe(c.expect.entry);
       results.push(`${c.name}: rejected ${e.code} (${String(e.details?.['entry'] ?? '')})`);

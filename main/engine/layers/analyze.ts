@@ -7,7 +7,6 @@
  * the way. See README.md.
  */
 import { DigestTap, assertDigest, chainIds, type Digest } from '../images/digest';
-import { EngineError } from '../images/errors';
 import type { Compression } from '../images/compression';
 import type { HistoryEntry, ImageConfig } from '../images/oci-types';
 import { ArchiveIndex } from './archive-index';
@@ -17,6 +16,7 @@ import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from
 import { BodyHasher } from './body-hash';
 import { listPlainLayer, scanLayer, withBlob, type LayerScan } from './layer-scan';
 import { RangeDigester } from './range-digest';
+import { BerthError } from '../../../preload/errors';
 
 export interface AnalyzeOptions extends SelectOptions {
   /**
@@ -97,13 +97,13 @@ export interface ImageAnalysis {
  */
 async function preferDigestError(err: unknown, index: ArchiveIndex, ref: LayerRef): Promise<unknown> {
   const named = withBlob(err, ref.name);
-  if (!(err instanceof EngineError) || !ref.expectedDigest) return named;
+  if (!(err instanceof BerthError) || !ref.expectedDigest) return named;
   if (!err.code.startsWith('TAR_') && err.code !== 'COMPRESSION_BAD') return named;
   const tap = new DigestTap();
   for await (const _ of tap.tap(index.open(ref.member))) void _;
   const actual = tap.digest();
   if (actual === ref.expectedDigest) return named;
-  return new EngineError(
+  return new BerthError(
     'DIGEST_MISMATCH',
     `digest mismatch for ${ref.name}: expected ${ref.expectedDigest}, got ${actual}`,
     {
@@ -207,7 +207,7 @@ async function analyze(
       });
       if (listed) {
         if (ref.expectedSize !== undefined && listed.compressedSize !== ref.expectedSize) {
-          throw new EngineError(
+          throw new BerthError(
             'DIGEST_MISMATCH',
             `${ref.name}: ${listed.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
             { entry: ref.name, blob: ref.name, reason: 'size' },
@@ -239,7 +239,7 @@ async function analyze(
         signal,
       });
       if (ref.expectedSize !== undefined && scan.compressedSize !== ref.expectedSize) {
-        throw new EngineError(
+        throw new BerthError(
           'DIGEST_MISMATCH',
           `${ref.name}: ${scan.compressedSize} bytes, descriptor says ${ref.expectedSize}`,
           {

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { EngineError, type EngineErrorCode } from '../images/errors';
 import { cleanComponents } from '../images/paths';
 import type { TarEntryType } from '../images/tar/format';
 import { readTar } from '../images/tar/reader';
 import { RangeByteReader } from './range-reader';
+import { BerthError, type ErrorCode } from '../../../preload/errors';
 
 export interface ArchiveMember {
   name: string;
@@ -24,15 +24,15 @@ export interface ArchiveMember {
 const MAX_LINK_HOPS = 16;
 
 /** Archive-relative components of a name a manifest gave us; absolute or escaping names are refused. */
-function manifestPath(name: string, what: string, code: EngineErrorCode = 'MANIFEST_PATH_ESCAPE'): string {
+function manifestPath(name: string, what: string, code: ErrorCode = 'MANIFEST_PATH_ESCAPE'): string {
   if (name.startsWith('/')) {
-    throw new EngineError(code, `${what}: absolute path ${JSON.stringify(name)} in an image archive`, {
+    throw new BerthError(code, `${what}: absolute path ${JSON.stringify(name)} in an image archive`, {
       entry: name,
       what,
     });
   }
   const comps = cleanComponents(name, name, code);
-  if (comps.length === 0) throw new EngineError(code, `${what}: empty path`, { entry: name, what });
+  if (comps.length === 0) throw new BerthError(code, `${what}: empty path`, { entry: name, what });
   return comps.join('/');
 }
 
@@ -56,7 +56,7 @@ export class ArchiveIndex {
         if (prev && !(prev.type === 'dir' && e.type === 'dir')) {
           // Two blobs under one name: whichever a consumer picks, another
           // tool may pick the other. Refuse rather than guess.
-          throw new EngineError('TAR_DUPLICATE', `image archive has two members named ${e.path}`, { entry: e.path });
+          throw new BerthError('TAR_DUPLICATE', `image archive has two members named ${e.path}`, { entry: e.path });
         }
         const linkname = e.type === 'symlink' || e.type === 'hardlink' ? e.linkname : '';
         members.set(e.path, { name: e.path, type: e.type, offset: e.dataOffset, size: e.size, linkname });
@@ -81,7 +81,7 @@ export class ArchiveIndex {
     for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
       const m = this.members.get(current);
       if (!m)
-        throw new EngineError('BLOB_MISSING', `${what}: ${name} is not in the archive`, {
+        throw new BerthError('BLOB_MISSING', `${what}: ${name} is not in the archive`, {
           entry: name,
           blob: name,
           what,
@@ -90,7 +90,7 @@ export class ArchiveIndex {
       if (m.type === 'symlink') {
         // Relative to the link's directory (docker save writes "../<id>/layer.tar").
         if (m.linkname.startsWith('/')) {
-          throw new EngineError('MANIFEST_PATH_ESCAPE', `${what}: ${m.name} links to an absolute path`, {
+          throw new BerthError('MANIFEST_PATH_ESCAPE', `${what}: ${m.name} links to an absolute path`, {
             entry: m.name,
             linkname: m.linkname,
           });
@@ -99,7 +99,7 @@ export class ArchiveIndex {
         try {
           current = manifestPath(dir ? `${dir}/${m.linkname}` : m.linkname, what);
         } catch (err) {
-          throw new EngineError(
+          throw new BerthError(
             'MANIFEST_PATH_ESCAPE',
             `${what}: ${m.name} links out of the archive`,
             { entry: m.name, linkname: m.linkname },
@@ -112,13 +112,13 @@ export class ArchiveIndex {
         current = manifestPath(m.linkname, what);
         continue;
       }
-      throw new EngineError('BLOB_MISSING', `${what}: ${name} is a ${m.type}, not a file`, {
+      throw new BerthError('BLOB_MISSING', `${what}: ${name} is a ${m.type}, not a file`, {
         entry: name,
         blob: name,
         what,
       });
     }
-    throw new EngineError('MANIFEST_PATH_ESCAPE', `${what}: too many links resolving ${name}`, { entry: name });
+    throw new BerthError('MANIFEST_PATH_ESCAPE', `${what}: too many links resolving ${name}`, { entry: name });
   }
 
   /** The member's bytes as a stream of the archive file's range. */
@@ -135,7 +135,7 @@ export class ArchiveIndex {
   /** Reads a small member (JSON) fully; larger than `max` is MANIFEST_INVALID. */
   async read(member: ArchiveMember, max: number, what: string): Promise<Buffer> {
     if (member.size > max) {
-      throw new EngineError('MANIFEST_INVALID', `${what}: ${member.name} is ${member.size} bytes, more than ${max}`, {
+      throw new BerthError('MANIFEST_INVALID', `${what}: ${member.name} is ${member.size} bytes, more than ${max}`, {
         entry: member.name,
         size: member.size,
       });
@@ -147,7 +147,7 @@ export class ArchiveIndex {
       while (got < member.size) {
         const { bytesRead } = await fh.read(buf, got, member.size - got, member.offset + got);
         if (bytesRead === 0)
-          throw new EngineError('TAR_TRUNCATED', `${member.name} is cut short`, { entry: member.name });
+          throw new BerthError('TAR_TRUNCATED', `${member.name} is cut short`, { entry: member.name });
         got += bytesRead;
       }
       return buf;

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { EngineError } from '../images/errors';
+import { BerthError } from '../../../preload/errors';
 
 const CHUNK = 1024 * 1024;
 
@@ -28,7 +28,7 @@ export class BodyHasher {
       this.signal?.throwIfAborted();
       const { bytesRead } = await fh.read(this.buf, 0, Math.min(CHUNK, size - done), offset + done);
       if (bytesRead === 0) {
-        throw new EngineError('TAR_TRUNCATED', 'archive ends inside a file body', { offset, missing: size - done });
+        throw new BerthError('TAR_TRUNCATED', 'archive ends inside a file body', { offset, missing: size - done });
       }
       h.update(this.buf.subarray(0, bytesRead));
       done += bytesRead;

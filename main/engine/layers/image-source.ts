@@ -9,7 +9,6 @@
  */
 import type { z } from 'zod';
 import { sha256, type Digest } from '../images/digest';
-import { EngineError } from '../images/errors';
 import {
   DockerSaveManifestSchema,
   ImageConfigSchema,
@@ -22,6 +21,7 @@ import {
   type Platform,
 } from '../images/oci-types';
 import type { ArchiveIndex, ArchiveMember } from './archive-index';
+import { BerthError } from '../../../preload/errors';
 
 const MAX_JSON = 16 * 1024 * 1024;
 const MAX_INDEX_DEPTH = 4;
@@ -61,7 +61,7 @@ export function parseJsonWith<S extends z.ZodType>(schema: S, bytes: Buffer, blo
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new EngineError('MANIFEST_INVALID', `${blob} is not valid JSON: ${(err as Error).message}`, {
+    throw new BerthError('MANIFEST_INVALID', `${blob} is not valid JSON: ${(err as Error).message}`, {
       entry: blob,
       blob,
     });
@@ -70,7 +70,7 @@ export function parseJsonWith<S extends z.ZodType>(schema: S, bytes: Buffer, blo
   if (!r.success) {
     const issue = r.error.issues[0];
     const where = issue ? issue.path.map(String).join('.') : '';
-    throw new EngineError('MANIFEST_INVALID', `${blob}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`, {
+    throw new BerthError('MANIFEST_INVALID', `${blob}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`, {
       entry: blob,
       blob,
       path: where,
@@ -97,7 +97,7 @@ async function readVerified(
 ): Promise<{ bytes: Buffer; digest: Digest }> {
   const member = index.resolve(name, what);
   if (expected?.size !== undefined && member.size !== expected.size) {
-    throw new EngineError('DIGEST_MISMATCH', `${what} ${name}: size ${member.size}, descriptor says ${expected.size}`, {
+    throw new BerthError('DIGEST_MISMATCH', `${what} ${name}: size ${member.size}, descriptor says ${expected.size}`, {
       entry: name,
       blob: name,
       expectedSize: expected.size,
@@ -107,7 +107,7 @@ async function readVerified(
   const bytes = await index.read(member, MAX_JSON, what);
   const digest = sha256(bytes);
   if (expected && digest !== expected.digest) {
-    throw new EngineError('DIGEST_MISMATCH', `${what} ${name}: digest ${digest}, expected ${expected.digest}`, {
+    throw new BerthError('DIGEST_MISMATCH', `${what} ${name}: digest ${digest}, expected ${expected.digest}`, {
       entry: name,
       blob: name,
       expected: expected.digest,
@@ -148,7 +148,7 @@ function pickDescriptor(list: readonly Descriptor[], opts: SelectOptions, top: b
               d.annotations?.['io.containerd.image.name'] === sel,
           );
     if (!found)
-      throw new EngineError('BLOB_MISSING', `${what}: no image ${JSON.stringify(sel)}`, { entry: what, image: sel });
+      throw new BerthError('BLOB_MISSING', `${what}: no image ${JSON.stringify(sel)}`, { entry: what, image: sel });
     return found;
   }
   const want = opts.platform ?? hostPlatform();
@@ -159,7 +159,7 @@ function pickDescriptor(list: readonly Descriptor[], opts: SelectOptions, top: b
       (!('variant' in want) || want.variant === undefined || d.platform.variant === want.variant),
   );
   const chosen = match ?? usable[0];
-  if (!chosen) throw new EngineError('MANIFEST_INVALID', `${what} lists no image manifest`, { entry: what });
+  if (!chosen) throw new BerthError('MANIFEST_INVALID', `${what} lists no image manifest`, { entry: what });
   return chosen;
 }
 
@@ -173,7 +173,7 @@ async function planOci(index: ArchiveIndex, opts: SelectOptions): Promise<ImageP
   let desc = pickDescriptor(idx.manifests, opts, true, 'index.json');
   for (let depth = 0; isIndexMediaType(desc.mediaType); depth++) {
     if (depth >= MAX_INDEX_DEPTH)
-      throw new EngineError('MANIFEST_INVALID', 'image indexes nested too deeply', { entry: desc.digest });
+      throw new BerthError('MANIFEST_INVALID', 'image indexes nested too deeply', { entry: desc.digest });
     const name = blobName(desc.digest);
     idx = parseJsonWith(ImageIndexSchema, (await readVerified(index, name, 'image index', desc)).bytes, name);
     desc = pickDescriptor(idx.manifests, opts, false, name);
@@ -217,7 +217,7 @@ async function planDockerSave(index: ArchiveIndex, opts: SelectOptions): Promise
   const sel = opts.image;
   const entry = typeof sel === 'string' ? manifest.find((m) => m.RepoTags?.includes(sel)) : manifest[sel ?? 0];
   if (!entry)
-    throw new EngineError('BLOB_MISSING', `manifest.json: no image ${JSON.stringify(sel)}`, {
+    throw new BerthError('BLOB_MISSING', `manifest.json: no image ${JSON.stringify(sel)}`, {
       entry: 'manifest.json',
       image: sel,
     });
@@ -247,13 +247,13 @@ async function planDockerSave(index: ArchiveIndex, opts: SelectOptions): Promise
 /** Reads and verifies the archive's manifest(s) and config. */
 export async function planImage(index: ArchiveIndex, opts: SelectOptions = {}): Promise<ImagePlan> {
   if (!index.has('manifest.json') && !index.has('index.json')) {
-    throw new EngineError('MANIFEST_INVALID', 'not an image archive: no manifest.json or index.json', {
+    throw new BerthError('MANIFEST_INVALID', 'not an image archive: no manifest.json or index.json', {
       entry: index.file,
     });
   }
   const plan = index.has('manifest.json') ? await planDockerSave(index, opts) : await planOci(index, opts);
   if (plan.layers.length !== plan.config.rootfs.diff_ids.length) {
-    throw new EngineError(
+    throw new BerthError(
       'MANIFEST_INVALID',
       `manifest lists ${plan.layers.length} layers, config has ${plan.config.rootfs.diff_ids.length} diff_ids`,
       {

@@ -9,13 +9,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { detectCompression, openDecompressed, type Compression } from '../images/compression';
 import { DigestTap, type Digest } from '../images/digest';
-import { EngineError } from '../images/errors';
 import { cleanComponents } from '../images/paths';
 import { BLOCK, type TarEntryType } from '../images/tar/format';
 import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../images/tar/reader';
 import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../images/whiteout';
 import type { RangeDigest, RangeDigester } from './range-digest';
 import { RangeByteReader } from './range-reader';
+import { BerthError } from '../../../preload/errors';
 
 export interface ScannedEntry {
   /** Cleaned path without a leading slash. */
@@ -66,8 +66,8 @@ export interface ScanOptions {
 
 /** Adds the blob's name to an error raised while reading it. */
 export function withBlob(err: unknown, blob: string): unknown {
-  if (!(err instanceof EngineError) || err.details?.['blob'] !== undefined) return err;
-  return new EngineError(err.code, `${blob}: ${err.message}`, { ...err.details, blob }, { cause: err });
+  if (!(err instanceof BerthError) || err.details?.['blob'] !== undefined) return err;
+  return new BerthError(err.code, `${blob}: ${err.message}`, { ...err.details, blob }, { cause: err });
 }
 
 const NOT_WHITEOUT: WhiteoutKind = { kind: 'none' };
@@ -111,7 +111,7 @@ async function collect(
     if (wh.kind === 'aufs-meta') continue;
     if (wh.kind === 'whiteout') {
       if (wh.name === '' || wh.name === '.' || wh.name === '..') {
-        throw new EngineError('TAR_PATH_ESCAPE', `${e.path}: whiteout of ${JSON.stringify(wh.name)}`, {
+        throw new BerthError('TAR_PATH_ESCAPE', `${e.path}: whiteout of ${JSON.stringify(wh.name)}`, {
           entry: e.path,
         });
       }
@@ -220,7 +220,7 @@ export async function listPlainLayer(
         .finally(() => fh.close())
         .then(({ digest, bytes }) => {
           if (bytes !== member.size) {
-            throw new EngineError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
+            throw new BerthError('TAR_TRUNCATED', `archive ends inside the layer (${bytes} of ${member.size} bytes)`, {
               missing: member.size - bytes,
             });
           }

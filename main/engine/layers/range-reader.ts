@@ -10,8 +10,8 @@
  * and extension data before it reads again, and copies what it keeps.
  */
 import type fs from 'node:fs';
-import { EngineError } from '../images/errors';
 import type { ByteSource } from '../images/tar/byte-reader';
+import { BerthError } from '../../../preload/errors';
 
 /**
  * Read-ahead, adaptive: it doubles while the next header lies within reach
@@ -38,8 +38,8 @@ export class RangeByteReader implements ByteSource {
     private readonly size: number,
   ) {}
 
-  private truncated(what: string, missing: number): EngineError {
-    return new EngineError('TAR_TRUNCATED', `archive ends inside ${what}`, { offset: this.position, missing });
+  private truncated(what: string, missing: number): BerthError {
+    return new BerthError('TAR_TRUNCATED', `archive ends inside ${what}`, { offset: this.position, missing });
   }
 
   /** Makes [position, position + n) available in the window (n ≤ what remains). */

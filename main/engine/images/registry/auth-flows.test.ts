@@ -20,9 +20,9 @@ import {
   type TestRegistry,
 } from '../../../testing/registry';
 import { RegistryAuth } from './auth';
-import { isRegistryError } from './errors';
 import { pullImage } from './pull';
 import { pushImage } from './push';
+import { isBerthError } from '../../../../preload/errors';
 
 const missing = registryToolsMissing();
 if (missing) console.warn(`registry auth tests skipped: ${missing}`);
@@ -77,14 +77,14 @@ describe.skipIf(missing !== undefined)('registry authentication', () => {
 
     it('refuses without credentials and with a wrong password: REGISTRY_UNAUTHORIZED', async () => {
       const none = await pullImage(`${basicReg.host}/berth/private:1`, store()).catch((e) => e);
-      expect(isRegistryError(none, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+      expect(isBerthError(none, 'REGISTRY_UNAUTHORIZED')).toBe(true);
       expect(none.message).toMatch(/requires authentication .* no credentials/);
       expect(none.details).toMatchObject({ registry: basicReg.host, repository: 'berth/private', status: 401 });
       expect(none.details.registryErrors[0].code).toBe('UNAUTHORIZED');
       const wrong = await pullImage(`${basicReg.host}/berth/private:1`, store(), {
         auth: { credentials: { username: 'alice', password: 'nope' } },
       }).catch((e) => e);
-      expect(isRegistryError(wrong, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+      expect(isBerthError(wrong, 'REGISTRY_UNAUTHORIZED')).toBe(true);
       expect(wrong.message).toMatch(/refused the credentials/);
     });
 
@@ -114,7 +114,7 @@ describe.skipIf(missing !== undefined)('registry authentication', () => {
       const err = await pullImage(`${basicReg.host}/berth/private:1`, store(), { auth: { files: { homeDir } } }).catch(
         (e) => e,
       );
-      expect(isRegistryError(err, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+      expect(isBerthError(err, 'REGISTRY_UNAUTHORIZED')).toBe(true);
       expect(err.message).toMatch(/docker-credential-secretservice.*not supported/);
       expect(err.details.warnings).toHaveLength(1);
     });
@@ -136,12 +136,12 @@ describe.skipIf(missing !== undefined)('registry authentication', () => {
       const wrong = await pullImage(`${tokenReg.host}/berth/private:1`, store(), {
         auth: { credentials: { username: 'alice', password: 'nope' } },
       }).catch((e) => e);
-      expect(isRegistryError(wrong, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+      expect(isBerthError(wrong, 'REGISTRY_UNAUTHORIZED')).toBe(true);
       expect(wrong.message).toMatch(/invalid username or password/);
       expect(wrong.details.status).toBe(401);
 
       const anon = await pullImage(`${tokenReg.host}/berth/private:1`, store()).catch((e) => e);
-      expect(isRegistryError(anon, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+      expect(isBerthError(anon, 'REGISTRY_UNAUTHORIZED')).toBe(true);
       expect(anon.message).toMatch(/no credentials/);
       expect(anon.details.registryErrors[0].code).toBe('UNAUTHORIZED');
     });

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bcryptHash } from '../../../testing/registry';
 import { RegistryAuth, parseWwwAuthenticate, repositoryScope } from './auth';
 import { credentialFiles, credentialResolver, lookupCredentials, normalizeAuthKey } from './credentials';
-import { isRegistryError } from './errors';
 import type { FetchFn } from './http';
+import { isBerthError } from '../../../../preload/errors';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -228,7 +228,7 @@ describe('RegistryAuth token flow (fake token server)', () => {
     expect(realm.calls[0]?.auth).toBeUndefined();
     const bad = new RegistryAuth({ credentials: { username: 'u', password: 'bad' }, fetch: realm.fetch });
     const err = await bad.onUnauthorized(ctx()).catch((e) => e);
-    expect(isRegistryError(err, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+    expect(isBerthError(err, 'REGISTRY_UNAUTHORIZED')).toBe(true);
     expect(err.message).toMatch(/incorrect username or password/);
   });
 
@@ -239,7 +239,7 @@ describe('RegistryAuth token flow (fake token server)', () => {
     expect(header).toBe(`Basic ${b64('u:p')}`);
     expect(await auth.authorization('reg.example', 'a/b', [])).toBe(header);
     const refused = await auth.onUnauthorized({ ...basic, sent: header }).catch((e) => e);
-    expect(isRegistryError(refused, 'REGISTRY_UNAUTHORIZED')).toBe(true);
+    expect(isBerthError(refused, 'REGISTRY_UNAUTHORIZED')).toBe(true);
     const none = await new RegistryAuth().onUnauthorized(basic).catch((e) => e);
     expect(none.message).toMatch(/no credentials were found/);
   });
@@ -249,7 +249,7 @@ describe('RegistryAuth token flow (fake token server)', () => {
     const err = await auth
       .onUnauthorized({ ...ctx(), challenge: 'Bearer realm="http://auth.example/token"' })
       .catch((e) => e);
-    expect(isRegistryError(err, 'REGISTRY_PROTOCOL')).toBe(true);
+    expect(isBerthError(err, 'REGISTRY_PROTOCOL')).toBe(true);
   });
 });
 

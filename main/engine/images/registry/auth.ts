@@ -23,7 +23,6 @@ import {
 } from './credentials';
 import type { CredentialResolver, Credentials } from './credentials';
 import {
-  RegistryError,
   describeRegistryErrors,
   parseRegistryErrors,
   type RegistryErrorDetails,
@@ -38,6 +37,7 @@ import {
   type FetchFn,
   type RequestBody,
 } from './http';
+import { BerthError } from '../../../../preload/errors';
 
 export interface Challenge {
   /** Lowercased: `bearer`, `basic`, … */
@@ -279,14 +279,14 @@ export class RegistryAuth {
   async unauthorized(
     ctx: Pick<UnauthorizedContext, 'registry' | 'repository' | 'registryErrors' | 'scopes'>,
     why?: string,
-  ): Promise<RegistryError> {
+  ): Promise<BerthError> {
     const lookup = await this.credentialsFor(ctx.registry, ctx.repository);
     const said = describeRegistryErrors(ctx.registryErrors);
     const base = lookup.credentials
       ? `${ctx.registry} refused the credentials from ${lookup.source ?? 'the caller'} for ${ctx.repository}`
       : `${ctx.registry} requires authentication for ${ctx.repository} and no credentials were found`;
     const message = [base, why, said ? `registry said: ${said}` : '', ...lookup.warnings].filter(Boolean).join('; ');
-    return new RegistryError('REGISTRY_UNAUTHORIZED', message, {
+    return new BerthError('REGISTRY_UNAUTHORIZED', message, {
       registry: ctx.registry,
       repository: ctx.repository,
       status: 401,
@@ -338,15 +338,15 @@ export class RegistryAuth {
     try {
       realm = new URL(scheme.realm);
     } catch {
-      throw new RegistryError('REGISTRY_PROTOCOL', `${registry} sent an invalid token realm`, details);
+      throw new BerthError('REGISTRY_PROTOCOL', `${registry} sent an invalid token realm`, details);
     }
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-      throw new RegistryError('REGISTRY_PROTOCOL', `${registry} sent a ${realm.protocol} token realm`, details);
+      throw new BerthError('REGISTRY_PROTOCOL', `${registry} sent a ${realm.protocol} token realm`, details);
     }
     const hasSecret = credentials?.password !== undefined || credentials?.identityToken !== undefined;
     if (hasSecret && realm.protocol === 'http:' && !scheme.insecure && !isLoopback(realm.host)) {
       // An https registry must not send our password over plain http.
-      throw new RegistryError(
+      throw new BerthError(
         'REGISTRY_PROTOCOL',
         `refusing to send credentials for ${registry} to a plain-http token realm (${realm.host})`,
         details,
@@ -380,7 +380,7 @@ export class RegistryAuth {
     } catch (err) {
       // `signal` is the fetch's own timeout (callers' signals are raced in token()).
       if (!isNetworkError(err) && !(signal?.aborted ?? false)) throw err;
-      throw new RegistryError(
+      throw new BerthError(
         'REGISTRY_UNREACHABLE',
         `cannot reach the token server of ${registry} (${realm.host}): ${describeNetworkError(err)}`,
         details,
@@ -392,7 +392,7 @@ export class RegistryAuth {
       const said = describeRegistryErrors(registryErrors);
       const lookup = await this.credentialsFor(registry, repository);
       const who = lookup.credentials ? `the credentials from ${lookup.source ?? 'the caller'}` : 'anonymous access';
-      throw new RegistryError(
+      throw new BerthError(
         'REGISTRY_UNAUTHORIZED',
         `the token server of ${registry} refused ${who}${said ? `: ${said}` : ''}`,
         { ...details, status: res.status, registryErrors, credentialSource: lookup.source, warnings: lookup.warnings },
@@ -400,7 +400,7 @@ export class RegistryAuth {
     }
     if (res.status !== 200) {
       const registryErrors = parseRegistryErrors(await readErrorBody(res));
-      throw new RegistryError('REGISTRY_PROTOCOL', `the token server of ${registry} answered ${res.status}`, {
+      throw new BerthError('REGISTRY_PROTOCOL', `the token server of ${registry} answered ${res.status}`, {
         ...details,
         status: res.status,
         registryErrors,
@@ -410,17 +410,12 @@ export class RegistryAuth {
     try {
       parsed = TokenResponseSchema.parse(JSON.parse((await readLimited(res, 1024 * 1024)).toString('utf8')));
     } catch (err) {
-      throw new RegistryError(
-        'REGISTRY_PROTOCOL',
-        `the token server of ${registry} sent no valid token JSON`,
-        details,
-        {
-          cause: err,
-        },
-      );
+      throw new BerthError('REGISTRY_PROTOCOL', `the token server of ${registry} sent no valid token JSON`, details, {
+        cause: err,
+      });
     }
     const token = parsed.token || parsed.access_token;
-    if (!token) throw new RegistryError('REGISTRY_PROTOCOL', `the token server of ${registry} sent no token`, details);
+    if (!token) throw new BerthError('REGISTRY_PROTOCOL', `the token server of ${registry} sent no token`, details);
     const lifetime = Math.max(parsed.expires_in ?? DEFAULT_TOKEN_SECONDS, 1) * 1000;
     const issued = parsed.issued_at ? Date.parse(parsed.issued_at) : Number.NaN;
     const start = Number.isNaN(issued) || issued > this.now() ? this.now() : issued;

@@ -11,8 +11,8 @@ import { sha256 } from '../digest';
 import { MediaTypes } from '../oci-types';
 import { TempBlobStore, freePort } from '../../../testing/registry';
 import { RegistryClient } from './client';
-import { isRegistryError } from './errors';
 import type { FetchFn } from './http';
+import { isBerthError } from '../../../../preload/errors';
 
 type Handler = (url: URL, init: RequestInit & { headers: Record<string, string> }) => Response | Promise<Response>;
 
@@ -77,11 +77,11 @@ describe('RegistryClient (scripted registry)', () => {
     const err = await client(lying.fetch)
       .getManifest('a/b', 'latest')
       .catch((e) => e);
-    expect(isRegistryError(err, 'DIGEST_MISMATCH')).toBe(true);
+    expect(isBerthError(err, 'DIGEST_MISMATCH')).toBe(true);
     const byDigest = await client(ok.fetch)
       .getManifest('a/b', sha256('not these bytes'))
       .catch((e) => e);
-    expect(isRegistryError(byDigest, 'DIGEST_MISMATCH')).toBe(true);
+    expect(isBerthError(byDigest, 'DIGEST_MISMATCH')).toBe(true);
     expect(byDigest.details).toMatchObject({ registry: 'reg.example', repository: 'a/b', actual: manifestDigest });
   });
 
@@ -94,11 +94,11 @@ describe('RegistryClient (scripted registry)', () => {
     const e1 = await client(s1.fetch)
       .getManifest('a/b', 'old')
       .catch((e) => e);
-    expect(isRegistryError(e1, 'REGISTRY_UNSUPPORTED')).toBe(true);
+    expect(isBerthError(e1, 'REGISTRY_UNSUPPORTED')).toBe(true);
     expect(e1.message).toMatch(/schema1/);
     const odd = fakeFetch(() => json({ schemaVersion: 2, mediaType: 'application/vnd.example+json' }));
     expect(
-      isRegistryError(
+      isBerthError(
         await client(odd.fetch)
           .getManifest('a/b', 'x')
           .catch((e) => e),
@@ -107,7 +107,7 @@ describe('RegistryClient (scripted registry)', () => {
     ).toBe(true);
     const garbage = fakeFetch(() => new Response('<html>', { status: 200 }));
     expect(
-      isRegistryError(
+      isBerthError(
         await client(garbage.fetch)
           .getManifest('a/b', 'x')
           .catch((e) => e),
@@ -118,7 +118,7 @@ describe('RegistryClient (scripted registry)', () => {
     const e4 = await client(huge.fetch)
       .getManifest('a/b', 'x')
       .catch((e) => e);
-    expect(isRegistryError(e4, 'REGISTRY_PROTOCOL')).toBe(true);
+    expect(isBerthError(e4, 'REGISTRY_PROTOCOL')).toBe(true);
     expect(e4.message).toMatch(/larger than/);
   });
 
@@ -135,7 +135,7 @@ describe('RegistryClient (scripted registry)', () => {
       const err = await client(f.fetch)
         .getManifest('a/b', 'x')
         .catch((e) => e);
-      expect(isRegistryError(err), `${status}`).toBe(true);
+      expect(isBerthError(err), `${status}`).toBe(true);
       expect(err.code).toBe(code);
       expect(err.details).toMatchObject({ registry: 'reg.example', repository: 'a/b', status });
       expect(err.details.registryErrors[0].code).toBe((body as { errors: Array<{ code: string }> }).errors[0]?.code);
@@ -155,14 +155,14 @@ describe('RegistryClient (scripted registry)', () => {
     const e = await client(limited.fetch, { retries: 2 })
       .getManifest('a/b', 'x')
       .catch((x) => x);
-    expect(isRegistryError(e, 'REGISTRY_RATE_LIMITED')).toBe(true);
+    expect(isBerthError(e, 'REGISTRY_RATE_LIMITED')).toBe(true);
     expect(limited.calls).toHaveLength(3);
 
     const down = fakeFetch(() => new Response('', { status: 500 }));
     const e2 = await client(down.fetch, { retries: 1 })
       .getManifest('a/b', 'x')
       .catch((x) => x);
-    expect(isRegistryError(e2, 'REGISTRY_PROTOCOL')).toBe(true);
+    expect(isBerthError(e2, 'REGISTRY_PROTOCOL')).toBe(true);
     expect(e2.details.status).toBe(500);
   });
 
@@ -174,7 +174,7 @@ describe('RegistryClient (scripted registry)', () => {
     );
     const t = Date.now();
     const err = await c.getManifest('a/b', 'x').catch((e) => e);
-    expect(isRegistryError(err, 'REGISTRY_UNREACHABLE')).toBe(true);
+    expect(isBerthError(err, 'REGISTRY_UNREACHABLE')).toBe(true);
     expect(err.message).toMatch(/ECONNREFUSED/);
     expect(Date.now() - t).toBeLessThan(5000);
   });
@@ -198,7 +198,7 @@ describe('RegistryClient (scripted registry)', () => {
     const err = await client(down.fetch)
       .fetchBlobBytes('a/b', { digest: sha256('x'), size: 1 })
       .catch((e) => e);
-    expect(isRegistryError(err, 'REGISTRY_PROTOCOL')).toBe(true);
+    expect(isBerthError(err, 'REGISTRY_PROTOCOL')).toBe(true);
     expect(err.message).toMatch(/https to plain http/);
 
     const c = new RegistryClient(
@@ -240,7 +240,7 @@ describe('RegistryClient (scripted registry)', () => {
     const err = await client(f.fetch)
       .fetchBlob('a/b', { digest, size: 1000 }, sink)
       .catch((e) => e);
-    expect(isRegistryError(err, 'DIGEST_MISMATCH')).toBe(true);
+    expect(isBerthError(err, 'DIGEST_MISMATCH')).toBe(true);
     expect(fs.existsSync(sink.partialPath(digest))).toBe(false);
     expect(sink.commits).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * uploads (monolithic, or a cross-repository mount) and manifest pushes.
  *
  * Every operation takes an AbortSignal, retries network errors / 5xx / 429
- * a bounded number of times with backoff, and throws RegistryError codes
+ * a bounded number of times with backoff, and throws REGISTRY_* codes
  * (errors.ts) for everything else.
  */
 import crypto from 'node:crypto';
@@ -33,10 +33,11 @@ import {
   type EndpointOptions,
   type RegistryEndpoint,
 } from './endpoint';
-import { RegistryError, type RegistryErrorDetails } from './errors';
-import { BodyTooLarge, isNetworkError, mediaTypeOf, readLimited, sleep, type RequestBody } from './http';
+import type { RegistryErrorDetails } from './errors';
+import { isNetworkError, mediaTypeOf, readLimited, sleep, type RequestBody } from './http';
 import { RegistryTransport, type TransportOptions } from './transport';
 import type { BlobProgressFn, BlobSink, BlobSource } from './types';
+import { BerthError, isBerthError } from '../../../../preload/errors';
 
 export { hostPlatform, resolvePlatform, type PlatformSpec } from './platform';
 
@@ -84,8 +85,6 @@ export type PushBlobResult = 'exists' | 'mounted' | 'uploaded';
 
 /** In-flight downloads by partial path: one writer per file, whoever asks. */
 const inflight = new Map<string, Promise<void>>();
-
-class ShortBody extends Error {}
 
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
@@ -153,7 +152,7 @@ export class RegistryClient {
   }
 
   private mismatch(repo: string, what: string, expected: string, actual: string, extra: RegistryErrorDetails = {}) {
-    return new RegistryError('DIGEST_MISMATCH', `digest mismatch for ${what}: expected ${expected}, got ${actual}`, {
+    return new BerthError('DIGEST_MISMATCH', `digest mismatch for ${what}: expected ${expected}, got ${actual}`, {
       ...this.details(repo, extra),
       blob: what,
       expected,
@@ -168,9 +167,9 @@ export class RegistryClient {
         return await fn();
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        const network = isNetworkError(err) || err instanceof ShortBody;
+        const network = isNetworkError(err) || isBerthError(err, 'REGISTRY_BODY_SHORT');
         if ((network || isTransient(err)) && attempt < this.transport.retries) {
-          const after = err instanceof RegistryError ? err.details?.retryAfterMs : undefined;
+          const after = err instanceof BerthError ? err.details?.retryAfterMs : undefined;
           await sleep(this.transport.backoff(attempt, typeof after === 'number' ? after : undefined), signal);
           continue;
         }
@@ -202,8 +201,8 @@ export class RegistryClient {
       try {
         bytes = await readLimited(r.res, MAX_MANIFEST_BYTES);
       } catch (err) {
-        if (err instanceof BodyTooLarge) {
-          throw new RegistryError(
+        if (isBerthError(err, 'REGISTRY_BODY_TOO_LARGE')) {
+          throw new BerthError(
             'REGISTRY_PROTOCOL',
             `manifest ${reference} is larger than ${MAX_MANIFEST_BYTES} bytes`,
             {
@@ -232,16 +231,16 @@ export class RegistryClient {
     try {
       json = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw new RegistryError('REGISTRY_PROTOCOL', `manifest ${reference} is not valid JSON`, details);
+      throw new BerthError('REGISTRY_PROTOCOL', `manifest ${reference} is not valid JSON`, details);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new RegistryError('REGISTRY_PROTOCOL', `manifest ${reference} is not a JSON object`, details);
+      throw new BerthError('REGISTRY_PROTOCOL', `manifest ${reference} is not a JSON object`, details);
     }
     const obj = json as Record<string, unknown>;
     const declared = typeof obj.mediaType === 'string' ? obj.mediaType : undefined;
     const served = mediaTypeOf(contentType);
     if (obj.schemaVersion === 1 || SCHEMA1_TYPES.has(served ?? '') || SCHEMA1_TYPES.has(declared ?? '')) {
-      throw new RegistryError(
+      throw new BerthError(
         'REGISTRY_UNSUPPORTED',
         `manifest ${reference} is a Docker schema1 manifest, which is not supported (deprecated since 2017; re-push the image)`,
         details,
@@ -256,7 +255,7 @@ export class RegistryClient {
     if (isIndexMediaType(mediaType)) {
       const parsed = ImageIndexSchema.safeParse(json);
       if (!parsed.success) {
-        throw new RegistryError(
+        throw new BerthError(
           'REGISTRY_PROTOCOL',
           `index ${reference} is malformed: ${parsed.error.issues[0]?.message}`,
           {
@@ -270,7 +269,7 @@ export class RegistryClient {
     if (isManifestMediaType(mediaType)) {
       const parsed = ImageManifestSchema.safeParse(json);
       if (!parsed.success) {
-        throw new RegistryError(
+        throw new BerthError(
           'REGISTRY_PROTOCOL',
           `manifest ${reference} is malformed: ${parsed.error.issues[0]?.message}`,
           { ...details, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) },
@@ -278,7 +277,7 @@ export class RegistryClient {
       }
       return { kind: 'manifest' as const, bytes, digest, mediaType: mediaType as string, manifest: parsed.data };
     }
-    throw new RegistryError(
+    throw new BerthError(
       'REGISTRY_UNSUPPORTED',
       `manifest ${reference} has an unsupported media type ${mediaType ?? served ?? '(none)'}`,
       { ...details, mediaType: mediaType ?? served },
@@ -316,7 +315,7 @@ export class RegistryClient {
     const digest = parseDigest(descriptor.digest);
     const max = opts.maxBytes ?? MAX_CONFIG_BYTES;
     if (descriptor.size > max) {
-      throw new RegistryError('REGISTRY_PROTOCOL', `blob ${digest} is ${descriptor.size} bytes, more than ${max}`, {
+      throw new BerthError('REGISTRY_PROTOCOL', `blob ${digest} is ${descriptor.size} bytes, more than ${max}`, {
         ...this.details(repo, { digest }),
       });
     }
@@ -334,14 +333,14 @@ export class RegistryClient {
       try {
         bytes = await readLimited(r.res, descriptor.size);
       } catch (err) {
-        if (err instanceof BodyTooLarge) {
+        if (isBerthError(err, 'REGISTRY_BODY_TOO_LARGE')) {
           throw this.mismatch(repo, `blob ${digest}`, digest, '(a body longer than the descriptor size)', {
             expectedSize: descriptor.size,
           });
         }
         throw err;
       }
-      if (bytes.length < descriptor.size) throw new ShortBody(`blob ${digest} ended early`);
+      if (bytes.length < descriptor.size) throw new BerthError('REGISTRY_BODY_SHORT', `blob ${digest} ended early`);
       const actual = sha256(bytes);
       if (actual !== digest) throw this.mismatch(repo, `blob ${digest}`, digest, actual);
       return bytes;
@@ -481,7 +480,8 @@ export class RegistryClient {
           async function* (src: AsyncIterable<unknown>) {
             for await (const c of src) {
               const chunk = toBuffer(c);
-              if (current + chunk.length > total) throw new SizeOverflow();
+              if (current + chunk.length > total)
+                throw new BerthError('REGISTRY_BODY_TOO_LARGE', 'a body longer than the descriptor size');
               current += chunk.length;
               h.update(chunk);
               onProgress?.({ phase: 'downloading', current, total });
@@ -491,22 +491,23 @@ export class RegistryClient {
           out,
           { signal },
         );
-        if (current < total) throw new ShortBody(`blob ${digest} ended at ${current} of ${total} bytes`);
+        if (current < total)
+          throw new BerthError('REGISTRY_BODY_SHORT', `blob ${digest} ended at ${current} of ${total} bytes`);
         break;
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
-        if (err instanceof SizeOverflow) {
+        if (isBerthError(err, 'REGISTRY_BODY_TOO_LARGE')) {
           await fsp.rm(partial, { force: true });
           throw this.mismatch(repo, `blob ${digest}`, digest, '(a body longer than the descriptor size)', {
             expectedSize: total,
           });
         }
-        const network = isNetworkError(err) || err instanceof ShortBody;
+        const network = isNetworkError(err) || isBerthError(err, 'REGISTRY_BODY_SHORT');
         if (!network && !isTransient(err)) throw err;
         // Progress resets the count: a flaky link that keeps delivering still finishes.
         if (current > before) failures = 0;
         if (++failures > this.transport.retries) throw network ? this.transport.unreachable(repo, err) : err;
-        const after = err instanceof RegistryError ? err.details?.retryAfterMs : undefined;
+        const after = err instanceof BerthError ? err.details?.retryAfterMs : undefined;
         await sleep(this.transport.backoff(failures - 1, typeof after === 'number' ? after : undefined), signal);
       }
     }
@@ -560,7 +561,7 @@ export class RegistryClient {
       if (start.res.status !== 202) return start.fail(`upload of blob ${digest}`);
       const location = start.res.headers.get('location');
       if (!location) {
-        throw new RegistryError('REGISTRY_PROTOCOL', `upload of blob ${digest}: 202 without a Location header`, {
+        throw new BerthError('REGISTRY_PROTOCOL', `upload of blob ${digest}: 202 without a Location header`, {
           ...this.details(repo, { status: 202 }),
         });
       }
@@ -642,11 +643,9 @@ export class RegistryClient {
   }
 }
 
-class SizeOverflow extends Error {}
-
-/** A RegistryError worth retrying: 5xx and 429. */
+/** A registry error worth retrying: 5xx and 429. */
 function isTransient(err: unknown): boolean {
-  if (!(err instanceof RegistryError)) return false;
+  if (!(err instanceof BerthError)) return false;
   const status = err.details?.status;
   return typeof status === 'number' && (status >= 500 || status === 429);
 }

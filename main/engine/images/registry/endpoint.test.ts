@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageIndex } from '../oci-types';
 import { parseEndpoint } from './endpoint';
-import { isRegistryError } from './errors';
 import { hostPlatform, normalizePlatform, parsePlatform, resolvePlatform } from './platform';
+import { isBerthError } from '../../../../preload/errors';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -66,7 +66,7 @@ describe('parseEndpoint', () => {
       } catch (e) {
         err = e;
       }
-      expect(isRegistryError(err, 'REFERENCE_INVALID'), bad).toBe(true);
+      expect(isBerthError(err, 'REFERENCE_INVALID'), bad).toBe(true);
     }
   });
 });
@@ -121,7 +121,7 @@ describe('platforms', () => {
     } catch (e) {
       err = e;
     }
-    expect(isRegistryError(err, 'PLATFORM_NOT_FOUND')).toBe(true);
+    expect(isBerthError(err, 'PLATFORM_NOT_FOUND')).toBe(true);
     expect((err as { details: Record<string, unknown> }).details).toMatchObject({
       registry: 'r',
       wanted: 'linux/s390x',

@@ -8,7 +8,7 @@
  * uppercase), so short names still work.
  */
 import { isDigest, type Digest } from '../digest';
-import { RegistryError } from './errors';
+import { BerthError } from '../../../../preload/errors';
 
 export const DOCKER_HUB = 'docker.io';
 export const DOCKER_HUB_API = 'https://registry-1.docker.io';
@@ -35,8 +35,8 @@ const TAG_RE = /^[\w][\w.-]{0,127}$/;
 const HOST_RE =
   /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]{1,5})?$/;
 
-function invalid(ref: string, why: string): RegistryError {
-  return new RegistryError('REFERENCE_INVALID', `invalid image reference "${ref.slice(0, 300)}": ${why}`, {
+function invalid(ref: string, why: string): BerthError {
+  return new BerthError('REFERENCE_INVALID', `invalid image reference "${ref.slice(0, 300)}": ${why}`, {
     reference: ref.slice(0, 300),
   });
 }

@@ -4,7 +4,8 @@
  * were meant for, and https never drops to http), bounded body reads,
  * network-error classification and abortable backoff.
  */
-import { RegistryError, type RegistryErrorDetails } from './errors';
+import type { RegistryErrorDetails } from './errors';
+import { BerthError } from '../../../../preload/errors';
 
 export type FetchFn = typeof fetch;
 /** What fetch takes as a body (BodyInit is a DOM-lib name). */
@@ -61,28 +62,28 @@ export async function send(
     const location = res.headers.get('location');
     await res.body?.cancel().catch(() => undefined);
     if (location === null) {
-      throw new RegistryError('REGISTRY_PROTOCOL', `redirect ${res.status} without a Location header`, {
+      throw new BerthError('REGISTRY_PROTOCOL', `redirect ${res.status} without a Location header`, {
         ...details,
         status: res.status,
       });
     }
     if (hop >= (init.maxRedirects ?? 10)) {
-      throw new RegistryError('REGISTRY_PROTOCOL', 'too many redirects', { ...details, status: res.status });
+      throw new BerthError('REGISTRY_PROTOCOL', 'too many redirects', { ...details, status: res.status });
     }
     let next: URL;
     try {
       next = new URL(location, current);
     } catch {
-      throw new RegistryError('REGISTRY_PROTOCOL', 'redirect to an invalid URL', { ...details, status: res.status });
+      throw new BerthError('REGISTRY_PROTOCOL', 'redirect to an invalid URL', { ...details, status: res.status });
     }
     if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-      throw new RegistryError('REGISTRY_PROTOCOL', `redirect to a ${next.protocol} URL`, {
+      throw new BerthError('REGISTRY_PROTOCOL', `redirect to a ${next.protocol} URL`, {
         ...details,
         status: res.status,
       });
     }
     if (current.protocol === 'https:' && next.protocol === 'http:') {
-      throw new RegistryError('REGISTRY_PROTOCOL', `refusing a redirect from https to plain http (${next.host})`, {
+      throw new BerthError('REGISTRY_PROTOCOL', `refusing a redirect from https to plain http (${next.host})`, {
         ...details,
         status: res.status,
       });
@@ -95,19 +96,18 @@ export async function send(
   }
 }
 
-export class BodyTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`response body larger than ${limit} bytes`);
-  }
+/** REGISTRY_BODY_TOO_LARGE: callers report it as REGISTRY_PROTOCOL or DIGEST_MISMATCH. */
+function bodyTooLarge(limit: number): BerthError {
+  return new BerthError('REGISTRY_BODY_TOO_LARGE', `response body larger than ${limit} bytes`, { limit });
 }
 
-/** Reads at most `limit` bytes; throws BodyTooLarge beyond (the stream is cancelled). */
+/** Reads at most `limit` bytes; throws REGISTRY_BODY_TOO_LARGE beyond (the stream is cancelled). */
 export async function readLimited(res: Response, limit: number): Promise<Buffer> {
   if (!res.body) return Buffer.alloc(0);
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await res.body.cancel().catch(() => undefined);
-    throw new BodyTooLarge(limit);
+    throw bodyTooLarge(limit);
   }
   const parts: Buffer[] = [];
   let n = 0;
@@ -118,7 +118,7 @@ export async function readLimited(res: Response, limit: number): Promise<Buffer>
     n += value.byteLength;
     if (n > limit) {
       await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge(limit);
+      throw bodyTooLarge(limit);
     }
     parts.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
   }
@@ -136,6 +136,7 @@ export async function readErrorBody(res: Response): Promise<string> {
 
 /** errno-style code of a fetch failure (`ECONNREFUSED`, `UND_ERR_SOCKET`, …). */
 export function networkErrorCode(err: unknown): string | undefined {
+  if (err instanceof BerthError) return undefined;
   let e: unknown = err;
   for (let depth = 0; depth < 5 && e instanceof Error; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -147,7 +148,7 @@ export function networkErrorCode(err: unknown): string | undefined {
 
 /** fetch's own failures (connection, TLS, DNS, a body cut short) — worth a retry. */
 export function isNetworkError(err: unknown): boolean {
-  if (err instanceof RegistryError) return false;
+  if (err instanceof BerthError) return false;
   if (err instanceof Error && err.name === 'AbortError') return false;
   if (err instanceof TypeError) return true; // undici: "fetch failed", "terminated"
   const code = networkErrorCode(err);

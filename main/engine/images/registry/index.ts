@@ -27,14 +27,7 @@ export {
   type EndpointOptions,
   type RegistryEndpoint,
 } from './endpoint';
-export {
-  RegistryError,
-  RegistryErrorCodes,
-  isRegistryError,
-  type RegistryErrorCode,
-  type RegistryErrorDetails,
-  type RegistryErrorEntry,
-} from './errors';
+export type { RegistryErrorDetails, RegistryErrorEntry } from './errors';
 export { formatPlatform, hostPlatform, parsePlatform, resolvePlatform, type PlatformSpec } from './platform';
 export { pullImage, type LayerPhase, type PullOptions, type PullProgress, type PullResult } from './pull';
 export { pushImage, type PushImageInput, type PushOptions, type PushProgress, type PushResult } from './push';

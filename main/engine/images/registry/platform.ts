@@ -7,7 +7,8 @@
  */
 import type { Descriptor, ImageIndex, Platform } from '../oci-types';
 import { isManifestMediaType } from '../oci-types';
-import { RegistryError, type RegistryErrorDetails } from './errors';
+import type { RegistryErrorDetails } from './errors';
+import { BerthError } from '../../../../preload/errors';
 
 export interface PlatformSpec {
   os: string;
@@ -45,7 +46,7 @@ export function formatPlatform(p: { os: string; architecture: string; variant?: 
 export function parsePlatform(s: string): PlatformSpec {
   const [os, architecture, variant, extra] = s.split('/');
   if (!os || !architecture || extra !== undefined || variant === '') {
-    throw new RegistryError('PLATFORM_NOT_FOUND', `invalid platform "${s.slice(0, 100)}": expected os/arch[/variant]`);
+    throw new BerthError('PLATFORM_NOT_FOUND', `invalid platform "${s.slice(0, 100)}": expected os/arch[/variant]`, {});
   }
   return variant === undefined ? { os, architecture } : { os, architecture, variant };
 }
@@ -115,7 +116,7 @@ export function resolvePlatform(
   const offered = index.manifests
     .filter((d) => d.platform && d.platform.os !== 'unknown')
     .map((d) => formatPlatform(d.platform as Platform));
-  throw new RegistryError(
+  throw new BerthError(
     'PLATFORM_NOT_FOUND',
     `no image for ${formatPlatform(want)} in the index (it has: ${offered.join(', ') || 'no platforms'})`,
     { ...details, wanted: formatPlatform(want), offered },

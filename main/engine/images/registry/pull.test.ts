@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../digest';
-import { EngineError } from '../errors';
 import {
   TempBlobStore,
   buildImage,
@@ -23,8 +22,8 @@ import {
   type TestRegistry,
 } from '../../../testing/registry';
 import { RegistryClient } from './client';
-import { isRegistryError } from './errors';
 import { pullImage, type PullProgress } from './pull';
+import { BerthError, isBerthError } from '../../../../preload/errors';
 
 const missing = registryToolsMissing();
 if (missing) console.warn(`registry pull tests skipped: ${missing}`);
@@ -85,7 +84,7 @@ describe.skipIf(missing !== undefined)('pullImage against docker-registry', () =
     Object.assign(sink, {
       reserve: (bytes: number, what: string) => {
         asked.push([bytes, what]);
-        throw new EngineError('NO_SPACE', `${bytes} bytes would not fit`, { need: bytes });
+        throw new BerthError('NO_SPACE', `${bytes} bytes would not fit`, { need: bytes });
       },
     });
     await expect(pullImage(`${reg.host}/berth/big:1`, sink)).rejects.toMatchObject({ code: 'NO_SPACE' });
@@ -141,17 +140,17 @@ describe.skipIf(missing !== undefined)('pullImage against docker-registry', () =
     const arm = await pullImage(`${reg.host}/berth/multi:1`, store(), { platform: 'linux/arm64' });
     expect(arm.manifestDigest).toBe(arm64.manifestDigest);
     const err = await pullImage(`${reg.host}/berth/multi:1`, store(), { platform: 'linux/s390x' }).catch((e) => e);
-    expect(isRegistryError(err, 'PLATFORM_NOT_FOUND')).toBe(true);
+    expect(isBerthError(err, 'PLATFORM_NOT_FOUND')).toBe(true);
     expect(err.details.offered).toEqual(['linux/arm64/v8', 'linux/amd64']);
   });
 
   it('names what is missing: REGISTRY_NOT_FOUND with the registry errors', async () => {
     const err = await pullImage(`${reg.host}/berth/small:nope`, store()).catch((e) => e);
-    expect(isRegistryError(err, 'REGISTRY_NOT_FOUND')).toBe(true);
+    expect(isBerthError(err, 'REGISTRY_NOT_FOUND')).toBe(true);
     expect(err.details).toMatchObject({ registry: reg.host, repository: 'berth/small', status: 404 });
     expect(err.details.registryErrors[0].code).toBe('MANIFEST_UNKNOWN');
     const noRepo = await pullImage(`${reg.host}/berth/absent:1`, store()).catch((e) => e);
-    expect(isRegistryError(noRepo, 'REGISTRY_NOT_FOUND')).toBe(true);
+    expect(isBerthError(noRepo, 'REGISTRY_NOT_FOUND')).toBe(true);
   });
 
   it('resumes an interrupted download with Range and gets the right digest', async () => {
@@ -231,7 +230,7 @@ describe.skipIf(missing !== undefined)('pullImage against docker-registry', () =
     try {
       const sink = store();
       const err = await pullImage(`${proxy.host}/berth/small:1`, sink).catch((e) => e);
-      expect(isRegistryError(err, 'DIGEST_MISMATCH')).toBe(true);
+      expect(isBerthError(err, 'DIGEST_MISMATCH')).toBe(true);
       expect(err.details).toMatchObject({ expected: layer.digest, registry: proxy.host, repository: 'berth/small' });
       expect(await sink.has(layer.digest)).toBe(false);
       expect(fs.existsSync(sink.partialPath(layer.digest))).toBe(false);

@@ -13,11 +13,9 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { parseDigest, type Digest } from '../digest';
-import { EngineError } from '../errors';
 import { ImageConfigSchema, type Descriptor, type ImageConfig } from '../oci-types';
 import { RegistryClient, type FetchedManifest, type RegistryClientOptions } from './client';
 import { parseEndpoint, repoName } from './endpoint';
-import { RegistryError } from './errors';
 import {
   formatPlatform,
   hostPlatform,
@@ -27,6 +25,7 @@ import {
   type PlatformSpec,
 } from './platform';
 import type { BlobSink } from './types';
+import { BerthError } from '../../../../preload/errors';
 
 export type LayerPhase = 'waiting' | 'downloading' | 'verifying' | 'done' | 'exists';
 
@@ -130,7 +129,7 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
     const chosen = resolvePlatform(top.index, want, details);
     image = await client.getManifest(repo, chosen.digest, { signal });
     if (image.bytes.length !== chosen.size) {
-      throw new RegistryError(
+      throw new BerthError(
         'DIGEST_MISMATCH',
         `manifest ${chosen.digest} is ${image.bytes.length} bytes, the index says ${chosen.size}`,
         { ...details, blob: chosen.digest, expectedSize: chosen.size, size: image.bytes.length },
@@ -138,7 +137,7 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
     }
   }
   if (image.kind !== 'manifest') {
-    throw new RegistryError('REGISTRY_UNSUPPORTED', `the index for ${formatPlatform(want)} points at another index`, {
+    throw new BerthError('REGISTRY_UNSUPPORTED', `the index for ${formatPlatform(want)} points at another index`, {
       ...details,
       digest: image.digest,
     });
@@ -151,7 +150,7 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
   try {
     config = ImageConfigSchema.parse(JSON.parse(configBytes.toString('utf8')));
   } catch (err) {
-    throw new EngineError(
+    throw new BerthError(
       'MANIFEST_INVALID',
       `the config ${configDigest} of ${refString} is not an image config`,
       {
@@ -162,7 +161,7 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
     );
   }
   if (config.rootfs.diff_ids.length !== manifest.layers.length) {
-    throw new EngineError(
+    throw new BerthError(
       'MANIFEST_INVALID',
       `${refString}: the manifest lists ${manifest.layers.length} layers, the config ${config.rootfs.diff_ids.length} diff_ids`,
       { ...details, digest: image.digest },
@@ -173,7 +172,7 @@ export async function pullImage(refString: string, sink: BlobSink, opts: PullOpt
   if (top.kind === 'manifest' && !platformMatches(platform, want)) {
     const msg = `${refString} is an image for ${formatPlatform(platform)}, not ${formatPlatform(want)}`;
     if (opts.platform !== undefined)
-      throw new RegistryError('PLATFORM_NOT_FOUND', msg, { ...details, wanted: formatPlatform(want) });
+      throw new BerthError('PLATFORM_NOT_FOUND', msg, { ...details, wanted: formatPlatform(want) });
     warnings.push(msg);
   }
 

@@ -5,13 +5,12 @@
  * equal the sha256 of our manifest bytes.
  */
 import { sha256, type Digest } from '../digest';
-import { EngineError } from '../errors';
 import { ImageManifestSchema, isManifestMediaType, type Descriptor } from '../oci-types';
 import { RegistryClient, type RegistryClientOptions } from './client';
 import { parseEndpoint, repoName } from './endpoint';
-import { RegistryError } from './errors';
 import { runPool } from './pull';
 import type { BlobSource } from './types';
+import { BerthError } from '../../../../preload/errors';
 
 export type PushPhase = 'waiting' | 'uploading' | 'exists' | 'mounted' | 'done';
 
@@ -66,18 +65,14 @@ export async function pushImage(
   const repo = endpoint.repository;
   const details = { registry: endpoint.registry, repository: repo };
   if (!isManifestMediaType(image.manifestMediaType)) {
-    throw new RegistryError(
-      'REGISTRY_UNSUPPORTED',
-      `cannot push a manifest of type ${image.manifestMediaType}`,
-      details,
-    );
+    throw new BerthError('REGISTRY_UNSUPPORTED', `cannot push a manifest of type ${image.manifestMediaType}`, details);
   }
   // The blobs we are told about must be exactly the ones the manifest names.
   let manifest;
   try {
     manifest = ImageManifestSchema.parse(JSON.parse(Buffer.from(image.manifestBytes).toString('utf8')));
   } catch (err) {
-    throw new EngineError('MANIFEST_INVALID', 'the manifest to push is not an image manifest', details, { cause: err });
+    throw new BerthError('MANIFEST_INVALID', 'the manifest to push is not an image manifest', details, { cause: err });
   }
   const same = (a: Descriptor, b: Descriptor): boolean => a.digest === b.digest && a.size === b.size;
   if (
@@ -85,11 +80,11 @@ export async function pushImage(
     manifest.layers.length !== image.layers.length ||
     manifest.layers.some((l, i) => !same(l, image.layers[i] as Descriptor))
   ) {
-    throw new EngineError('MANIFEST_INVALID', 'the config and layers given do not match the manifest to push', details);
+    throw new BerthError('MANIFEST_INVALID', 'the config and layers given do not match the manifest to push', details);
   }
   const manifestDigest = sha256(image.manifestBytes);
   if (endpoint.digest !== undefined && endpoint.digest !== manifestDigest) {
-    throw new RegistryError(
+    throw new BerthError(
       'DIGEST_MISMATCH',
       `the reference names ${endpoint.digest}, the manifest is ${manifestDigest}`,
       {
@@ -141,15 +136,11 @@ export async function pushImage(
   const put = await client.putManifest(repo, reference, image.manifestMediaType, image.manifestBytes, { signal });
   // putManifest already refuses a Docker-Content-Digest other than ours; a registry that sends none is trusted.
   if (put.registryDigest !== undefined && put.registryDigest !== manifestDigest) {
-    throw new RegistryError(
-      'DIGEST_MISMATCH',
-      `the registry stored ${put.registryDigest}, we pushed ${manifestDigest}`,
-      {
-        ...details,
-        expected: manifestDigest,
-        actual: put.registryDigest,
-      },
-    );
+    throw new BerthError('DIGEST_MISMATCH', `the registry stored ${put.registryDigest}, we pushed ${manifestDigest}`, {
+      ...details,
+      expected: manifestDigest,
+      actual: put.registryDigest,
+    });
   }
   if (endpoint.tag !== undefined) result.tag = endpoint.tag;
   return result;

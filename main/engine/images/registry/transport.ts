@@ -2,16 +2,10 @@
  * One registry's HTTP transport: URL building under /v2/, the auth
  * challenge (one retry after a 401), bounded retries with backoff for
  * network errors, 5xx and 429, and the mapping of error answers to
- * RegistryError codes.
+ * REGISTRY_* codes.
  */
 import { RegistryAuth, type AuthOptions } from './auth';
-import {
-  RegistryError,
-  describeRegistryErrors,
-  parseRegistryErrors,
-  type RegistryErrorCode,
-  type RegistryErrorDetails,
-} from './errors';
+import { describeRegistryErrors, parseRegistryErrors, type RegistryErrorDetails } from './errors';
 import {
   describeNetworkError,
   readErrorBody,
@@ -21,6 +15,7 @@ import {
   type RequestBody,
   type SendResult,
 } from './http';
+import { BerthError, type ErrorCode } from '../../../../preload/errors';
 
 export interface TransportOptions {
   /** A shared RegistryAuth (token cache across calls), or options to make one. */
@@ -48,7 +43,7 @@ export interface RegistryRequest {
 }
 
 export interface RegistryResponse extends SendResult {
-  /** Throws the RegistryError for this (unexpected) answer. */
+  /** Throws the registry error for this (unexpected) answer. */
   fail(what: string): Promise<never>;
 }
 
@@ -110,8 +105,8 @@ export class RegistryTransport {
     return this.once(r);
   }
 
-  unreachable(repository: string, err: unknown): RegistryError {
-    return new RegistryError(
+  unreachable(repository: string, err: unknown): BerthError {
+    return new BerthError(
       'REGISTRY_UNREACHABLE',
       `cannot reach ${this.registry} (${this.apiBase}): ${describeNetworkError(err)}`,
       this.details(repository, { cause: describeNetworkError(err) }),
@@ -163,12 +158,12 @@ export class RegistryTransport {
     return { ...out, fail: (what) => this.fail(res, r.repository, what) };
   }
 
-  /** Maps an unexpected answer to its RegistryError (and consumes the body). */
+  /** Maps an unexpected answer to its registry error (and consumes the body). */
   async fail(res: Response, repository: string, what: string): Promise<never> {
     const registryErrors = parseRegistryErrors(await readErrorBody(res));
     const codes = new Set(registryErrors.map((e) => e.code));
     const s = res.status;
-    let code: RegistryErrorCode;
+    let code: ErrorCode;
     if (s === 404 || codes.has('MANIFEST_UNKNOWN') || codes.has('BLOB_UNKNOWN') || codes.has('NAME_UNKNOWN')) {
       code = 'REGISTRY_NOT_FOUND';
     } else if (s === 401 || codes.has('UNAUTHORIZED')) code = 'REGISTRY_UNAUTHORIZED';
@@ -185,6 +180,6 @@ export class RegistryTransport {
     const extra: RegistryErrorDetails = { status: s, registryErrors };
     const after = retryAfterMs(res);
     if (after !== undefined) extra.retryAfterMs = after;
-    throw new RegistryError(code, said ? `${message} (${said})` : message, this.details(repository, extra));
+    throw new BerthError(code, said ? `${message} (${said})` : message, this.details(repository, extra));
   }
 }

@@ -17,9 +17,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../digest';
-import { EngineError } from '../errors';
 import { faultPoint } from '../../storage/fault-points';
 import { assertFreeSpace } from '../free-space';
+import { BerthError } from '../../../../preload/errors';
 
 export interface BlobSink {
   has(digest: string): Promise<boolean>;
@@ -97,7 +97,7 @@ export async function writeBlobInto(
       for await (const chunk of tap.tap(source)) {
         written += chunk.length;
         if (expected.size !== undefined && written > expected.size) {
-          throw new EngineError('DIGEST_MISMATCH', `${what}: more than the ${expected.size} bytes announced`, {
+          throw new BerthError('DIGEST_MISMATCH', `${what}: more than the ${expected.size} bytes announced`, {
             entry: what,
             blob: what,
             expectedSize: expected.size,
@@ -111,7 +111,7 @@ export async function writeBlobInto(
     await pipeline(Readable.from(checked()), out);
     const digest = tap.digest();
     if (expected.size !== undefined && tap.bytes !== expected.size) {
-      throw new EngineError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
+      throw new BerthError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
         entry: what,
         blob: what,
         expectedSize: expected.size,
@@ -214,7 +214,7 @@ export class BlobStore implements BlobSink, BlobSource {
       throw err;
     }
     if (st.size > max)
-      throw new EngineError('MANIFEST_INVALID', `blob ${digest} is ${st.size} bytes, more than ${max}`, {
+      throw new BerthError('MANIFEST_INVALID', `blob ${digest} is ${st.size} bytes, more than ${max}`, {
         blob: digest,
       });
     return fs.promises.readFile(p);
@@ -235,7 +235,7 @@ export class BlobStore implements BlobSink, BlobSource {
     faultPoint('pull.blob-downloaded'); // the partial file is whole, not yet verified or moved
     const resolved = path.resolve(partialPath);
     if (resolved !== this.partialPath(want)) {
-      throw new EngineError('BLOB_MISSING', `commit of ${want}: ${partialPath} is not this blob's partial file`, {
+      throw new BerthError('BLOB_MISSING', `commit of ${want}: ${partialPath} is not this blob's partial file`, {
         blob: want,
         path: partialPath,
       });
@@ -249,7 +249,7 @@ export class BlobStore implements BlobSink, BlobSource {
     }
     try {
       if (expectedSize !== undefined && actual.size !== expectedSize) {
-        throw new EngineError('DIGEST_MISMATCH', `${want}: ${actual.size} bytes, expected ${expectedSize}`, {
+        throw new BerthError('DIGEST_MISMATCH', `${want}: ${actual.size} bytes, expected ${expectedSize}`, {
           blob: want,
           entry: want,
           expectedSize,
@@ -312,6 +312,6 @@ export class BlobStore implements BlobSink, BlobSource {
   }
 }
 
-function missing(digest: string): EngineError {
-  return new EngineError('BLOB_MISSING', `blob ${digest} is not in the store`, { blob: digest, entry: digest });
+function missing(digest: string): BerthError {
+  return new BerthError('BLOB_MISSING', `blob ${digest} is not in the store`, { blob: digest, entry: digest });
 }

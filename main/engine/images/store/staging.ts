@@ -9,7 +9,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DigestTap, chainIds, digestHex, parseDigest, type Digest } from '../digest';
-import { EngineError } from '../errors';
 import { extractLayerFile, type ExtractSummary } from '../extract';
 import { assertFreeSpace } from '../free-space';
 import type { NativeFsOps } from '../native-fs';
@@ -17,6 +16,7 @@ import type { ImageConfig, ImageManifest } from '../oci-types';
 import { faultPoint } from '../../storage/fault-points';
 import { writeBlobInto, type WrittenBlob } from './blob-io';
 import type { ImageStore } from './store';
+import { BerthError } from '../../../../preload/errors';
 
 export interface StagedImage {
   manifestBytes: Buffer;
@@ -54,9 +54,9 @@ export interface UnpackOptions {
 
 /** Names the blob an extraction error came from (digest errors name the blob as their entry). */
 function nameLayerError(err: unknown, name: string | undefined): unknown {
-  if (!(err instanceof EngineError) || name === undefined) return err;
+  if (!(err instanceof BerthError) || name === undefined) return err;
   if (err.code === 'DIGEST_MISMATCH') {
-    return new EngineError(
+    return new BerthError(
       err.code,
       `${name}: ${err.message}`,
       { ...err.details, entry: name, blob: name },
@@ -64,7 +64,7 @@ function nameLayerError(err: unknown, name: string | undefined): unknown {
     );
   }
   if (err.details?.['blob'] !== undefined) return err;
-  return new EngineError(err.code, `${name}: ${err.message}`, { ...err.details, blob: name }, { cause: err });
+  return new BerthError(err.code, `${name}: ${err.message}`, { ...err.details, blob: name }, { cause: err });
 }
 
 export class Staging {
@@ -114,7 +114,7 @@ export class Staging {
       for await (const _ of tap.tap(source)) void _;
       const what = expected.what ?? want;
       if (expected.size !== undefined && tap.bytes !== expected.size) {
-        throw new EngineError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
+        throw new BerthError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
           entry: what,
           blob: what,
           expectedSize: expected.size,
@@ -123,7 +123,7 @@ export class Staging {
         });
       }
       if (tap.digest() !== want) {
-        throw new EngineError('DIGEST_MISMATCH', `digest mismatch for ${what}: expected ${want}, got ${tap.digest()}`, {
+        throw new BerthError('DIGEST_MISMATCH', `digest mismatch for ${what}: expected ${want}, got ${tap.digest()}`, {
           entry: what,
           blob: what,
           expected: want,
@@ -174,7 +174,7 @@ export class Staging {
   async unpack(image: StagedImage, opts: UnpackOptions = {}): Promise<StagedLayer[]> {
     const diffIds = image.config.rootfs.diff_ids.map((d) => parseDigest(d, 'diffID'));
     if (diffIds.length !== image.manifest.layers.length) {
-      throw new EngineError(
+      throw new BerthError(
         'MANIFEST_INVALID',
         `manifest lists ${image.manifest.layers.length} layers, config has ${diffIds.length} diff_ids`,
         { entry: image.configDigest },
@@ -205,7 +205,7 @@ export class Staging {
       }
       const desc = image.manifest.layers[i];
       if (!desc)
-        throw new EngineError('MANIFEST_INVALID', `manifest has no layer ${i}`, { entry: image.manifestDigest });
+        throw new BerthError('MANIFEST_INVALID', `manifest has no layer ${i}`, { entry: image.manifestDigest });
       const target = path.join(this.layersDir, digestHex(chainId));
       let summary: ExtractSummary;
       try {
@@ -222,7 +222,7 @@ export class Staging {
         });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !fs.existsSync(this.blobPath(desc.digest))) {
-          throw new EngineError('BLOB_MISSING', `layer blob ${desc.digest} is not in the store`, {
+          throw new BerthError('BLOB_MISSING', `layer blob ${desc.digest} is not in the store`, {
             blob: desc.digest,
             entry: opts.names?.[i] ?? desc.digest,
           });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BerthError } from '../../../../preload/errors';
 import { chainIds, digestHex, sha256 } from '../digest';
-import { EngineError } from '../errors';
 import { loadArchive } from '../load';
 import { dockerSaveParts, makeConfig, ociArchiveParts, writeArchive, type LayerBlob } from '../testdata/image-archive';
 import { makeTmp, rmrf } from '../testdata/helpers';
@@ -360,7 +359,7 @@ describe.runIf(isRoot)('image store (root)', () => {
         layers: [{ digest: l1.digest }],
       })
       .catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(EngineError);
+    expect(e).toBeInstanceOf(BerthError);
     expect(e).toMatchObject({ code: 'BLOB_MISSING' });
   });
 });

@@ -22,7 +22,6 @@ import { z } from 'zod';
 import path from 'node:path';
 import { BerthError } from '../../../../preload/errors';
 import { chainIds, digestHex, isDigest, parseDigest, sha256, type Digest } from '../digest';
-import { EngineError } from '../errors';
 import { assertFreeSpace } from '../free-space';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../limits';
 import type { NativeFsOps } from '../native-fs';
@@ -375,7 +374,7 @@ export class ImageStore {
     if (hit) return hit;
     const bytes = await this.blobs.read(digest);
     if (sha256(bytes) !== digest) {
-      throw new EngineError('DIGEST_MISMATCH', `stored manifest ${digest} does not match its digest`, { blob: digest });
+      throw new BerthError('DIGEST_MISMATCH', `stored manifest ${digest} does not match its digest`, { blob: digest });
     }
     const m = parseJsonWith(ImageManifestSchema, bytes, digest);
     this.manifestCache.set(digest, m);
@@ -387,7 +386,7 @@ export class ImageStore {
     if (hit) return hit;
     const bytes = await this.blobs.read(digest);
     if (sha256(bytes) !== digest) {
-      throw new EngineError('DIGEST_MISMATCH', `stored config ${digest} does not match its digest`, { blob: digest });
+      throw new BerthError('DIGEST_MISMATCH', `stored config ${digest} does not match its digest`, { blob: digest });
     }
     const c = parseJsonWith(ImageConfigSchema, bytes, digest);
     this.configCache.set(digest, c);
@@ -555,7 +554,7 @@ export class ImageStore {
         for (const img of images) {
           for (const d of [img.manifestDigest, img.configDigest, ...img.manifest.layers.map((l) => l.digest)]) {
             if (!fs.existsSync(this.blobs.path(d))) {
-              throw new EngineError('BLOB_MISSING', `blob ${d} of ${img.manifestDigest} is not in the store`, {
+              throw new BerthError('BLOB_MISSING', `blob ${d} of ${img.manifestDigest} is not in the store`, {
                 blob: d,
               });
             }
@@ -630,7 +629,7 @@ export class ImageStore {
     const manifestBytes = Buffer.from(p.manifestBytes);
     const manifestDigest = parseDigest(p.manifestDigest, 'manifest digest');
     if (sha256(manifestBytes) !== manifestDigest) {
-      throw new EngineError('DIGEST_MISMATCH', `manifest bytes do not match ${manifestDigest}`, {
+      throw new BerthError('DIGEST_MISMATCH', `manifest bytes do not match ${manifestDigest}`, {
         blob: manifestDigest,
         expected: manifestDigest,
         actual: sha256(manifestBytes),
@@ -638,14 +637,14 @@ export class ImageStore {
     }
     const manifest = parseJsonWith(ImageManifestSchema, manifestBytes, manifestDigest);
     if (isIndexMediaType(manifest.mediaType)) {
-      throw new EngineError('MANIFEST_INVALID', `${manifestDigest} is an index; resolve a platform manifest first`, {
+      throw new BerthError('MANIFEST_INVALID', `${manifestDigest} is an index; resolve a platform manifest first`, {
         blob: manifestDigest,
       });
     }
     const configBytes = Buffer.from(p.configBytes);
     const configDigest = sha256(configBytes);
     if (configDigest !== manifest.config.digest) {
-      throw new EngineError('DIGEST_MISMATCH', `config bytes do not match ${manifest.config.digest}`, {
+      throw new BerthError('DIGEST_MISMATCH', `config bytes do not match ${manifest.config.digest}`, {
         blob: manifest.config.digest,
         expected: manifest.config.digest,
         actual: configDigest,
@@ -656,13 +655,13 @@ export class ImageStore {
       p.layers.length !== manifest.layers.length ||
       p.layers.some((l, i) => l.digest !== manifest.layers[i]?.digest)
     ) {
-      throw new EngineError('MANIFEST_INVALID', 'the layers given are not the manifest layers', {
+      throw new BerthError('MANIFEST_INVALID', 'the layers given are not the manifest layers', {
         blob: manifestDigest,
       });
     }
     for (const l of manifest.layers) {
       if (!(await this.blobs.exists(l.digest))) {
-        throw new EngineError('BLOB_MISSING', `layer blob ${l.digest} is not committed`, { blob: l.digest });
+        throw new BerthError('BLOB_MISSING', `layer blob ${l.digest} is not committed`, { blob: l.digest });
       }
     }
     const tags = p.repoTag === undefined ? [] : [normalizeTag(p.repoTag)];

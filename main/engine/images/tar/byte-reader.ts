@@ -1,8 +1,8 @@
+import { BerthError } from '../../../../preload/errors';
 /**
  * Exact-length reads over an async iterable of chunks, without ever holding
  * more than one source chunk (plus one header block) in memory.
  */
-import { EngineError } from '../errors';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -72,7 +72,7 @@ export class ByteReader implements ByteSource {
     let got = 0;
     while (got < n) {
       if (!(await this.fill())) {
-        throw new EngineError('TAR_TRUNCATED', `archive ends inside ${what}`, {
+        throw new BerthError('TAR_TRUNCATED', `archive ends inside ${what}`, {
           offset: this.position,
           missing: n - got,
         });
@@ -89,7 +89,7 @@ export class ByteReader implements ByteSource {
   /** Returns between 1 and max bytes (a slice of the current chunk); TAR_TRUNCATED at end of input. */
   async readSome(max: number, what: () => string): Promise<Buffer> {
     if (!(await this.fill())) {
-      throw new EngineError('TAR_TRUNCATED', `archive ends inside ${what()}`, { offset: this.position, missing: max });
+      throw new BerthError('TAR_TRUNCATED', `archive ends inside ${what()}`, { offset: this.position, missing: max });
     }
     const take = Math.min(max, this.buf.length - this.off);
     const out = this.buf.subarray(this.off, this.off + take);

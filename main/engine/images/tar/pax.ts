@@ -1,17 +1,17 @@
+import { BerthError } from '../../../../preload/errors';
 /**
  * PAX extended header records: "<length> <key>=<value>\n", where length
  * counts the whole record. Values stay raw bytes because SCHILY.xattr.*
  * values are binary (security.capability is a packed struct).
  */
-import { EngineError } from '../errors';
 
 export type PaxRecords = Map<string, Buffer>;
 
 export function parsePax(data: Buffer, entry: string): PaxRecords {
   const out: PaxRecords = new Map();
   let pos = 0;
-  const bad = (why: string): EngineError =>
-    new EngineError('TAR_BAD_HEADER', `malformed PAX header: ${why}`, { entry, offsetInHeader: pos });
+  const bad = (why: string): BerthError =>
+    new BerthError('TAR_BAD_HEADER', `malformed PAX header: ${why}`, { entry, offsetInHeader: pos });
   while (pos < data.length) {
     // GNU tar pads PAX data with NULs in some versions; stop at the first.
     if (data[pos] === 0) break;

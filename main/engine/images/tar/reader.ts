@@ -11,7 +11,6 @@
  * (≤ maxMetaSize: they are kept until the end), and every extension header
  * read from the stream (maxArchiveMetadata, limits.ts).
  */
-import { EngineError } from '../errors';
 import { ByteReader, type ByteSource } from './byte-reader';
 import {
   BLOCK,
@@ -27,6 +26,7 @@ import {
 import { parseNumericAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
 import { DEFAULT_ARCHIVE_LIMITS } from '../limits';
+import { BerthError } from '../../../../preload/errors';
 
 export interface TarEntry extends TarHeader {
   /** The body, exactly `size` bytes. May be iterated once. */
@@ -84,9 +84,9 @@ function isPlainPath(raw: string): boolean {
 
 /** Lightly normalizes a member name (see TarHeader.path). */
 export function normalizeTarPath(raw: string, entry: string): string {
-  if (raw.includes('\0')) throw new EngineError('TAR_BAD_HEADER', 'NUL byte in a path', { entry });
+  if (raw.includes('\0')) throw new BerthError('TAR_BAD_HEADER', 'NUL byte in a path', { entry });
   if (raw.length > MAX_PATH)
-    throw new EngineError('TAR_BAD_HEADER', 'path longer than 4096 bytes', { entry: raw.slice(0, 200) });
+    throw new BerthError('TAR_BAD_HEADER', 'path longer than 4096 bytes', { entry: raw.slice(0, 200) });
   if (isPlainPath(raw)) return raw.endsWith('/') ? raw.slice(0, -1) : raw;
   const abs = raw.startsWith('/');
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
@@ -146,17 +146,17 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       const offset = r.position;
       const block = r.readExactSync?.(BLOCK) ?? (await r.readExact(BLOCK, 'a header block'));
       if (block === null) {
-        if (ctx.pending) throw new EngineError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
+        if (ctx.pending) throw new BerthError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
         if (options.allowMissingEnd) break;
-        throw new EngineError('TAR_TRUNCATED', 'archive ends without the end-of-archive marker', { offset });
+        throw new BerthError('TAR_TRUNCATED', 'archive ends without the end-of-archive marker', { offset });
       }
       if (isZeroBlock(block)) {
         if (ctx.pending)
-          throw new EngineError('TAR_BAD_HEADER', 'extension header not followed by an entry', { offset });
+          throw new BerthError('TAR_BAD_HEADER', 'extension header not followed by an entry', { offset });
         const second = await r.readExact(BLOCK, 'the end-of-archive marker');
         // A lone zero block at EOF is accepted, as GNU tar and Go do.
         if (second !== null && !isZeroBlock(second)) {
-          throw new EngineError('TAR_BAD_HEADER', 'data after a single zero block', { offset: offset + BLOCK });
+          throw new BerthError('TAR_BAD_HEADER', 'data after a single zero block', { offset: offset + BLOCK });
         }
         break;
       }
@@ -164,7 +164,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       if (header.kind === 'meta') {
         if (ctx.firstOffset < 0 && header.flag !== TYPEFLAG.paxGlobal) ctx.firstOffset = offset;
         if (header.size > maxMeta) {
-          throw new EngineError('TAR_SIZE_LIMIT', `extension header of ${header.size} bytes exceeds ${maxMeta}`, {
+          throw new BerthError('TAR_SIZE_LIMIT', `extension header of ${header.size} bytes exceeds ${maxMeta}`, {
             entry: header.name,
             offset,
           });
@@ -183,7 +183,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
                 ? `a chain of extension headers of ${meta.chain} bytes before one entry exceeds ${2 * maxMeta}`
                 : null;
         if (over !== null) {
-          throw new EngineError('ARCHIVE_METADATA_TOO_LARGE', over, {
+          throw new BerthError('ARCHIVE_METADATA_TOO_LARGE', over, {
             entry: header.name,
             offset,
             total: meta.total,
@@ -192,7 +192,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
         }
         const data = (await r.readExact(header.size, 'an extension header')) ?? Buffer.alloc(0);
         if (data.length !== header.size) {
-          throw new EngineError('TAR_TRUNCATED', 'archive ends inside an extension header', { offset });
+          throw new BerthError('TAR_TRUNCATED', 'archive ends inside an extension header', { offset });
         }
         await r.skip(padding(header.size), () => 'extension header padding');
         applyMeta(header.flag, data, ctx, global, header.name);
@@ -207,7 +207,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       h.offset = entryOffset;
       h.dataOffset = r.position;
       if (options.totalSize !== undefined && h.dataOffset + h.size > options.totalSize) {
-        throw new EngineError('TAR_TRUNCATED', `entry declares ${h.size} bytes but the archive ends first`, {
+        throw new BerthError('TAR_TRUNCATED', `entry declares ${h.size} bytes but the archive ends first`, {
           entry: h.path,
           size: h.size,
           remaining: Math.max(0, options.totalSize - h.dataOffset),
@@ -250,8 +250,8 @@ async function nameEntry<T>(p: Promise<T>, entry: string): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof EngineError && err.details?.['entry'] === undefined) {
-      throw new EngineError(err.code, err.message, { ...err.details, entry });
+    if (err instanceof BerthError && err.details?.['entry'] === undefined) {
+      throw new BerthError(err.code, err.message, { ...err.details, entry });
     }
     throw err;
   }
@@ -271,8 +271,8 @@ function parseBlock(
 ): Parsed {
   const rawName = cstring(block, FIELD.name);
   const entry = rawName || `<header at ${offset}>`;
-  const bad = (what: string, extra?: Record<string, unknown>): EngineError =>
-    new EngineError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
+  const bad = (what: string, extra?: Record<string, unknown>): BerthError =>
+    new BerthError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
 
   const stored = parseNumericAt(block, FIELD.chksum[0], FIELD.chksum[1]);
   const [unsigned, signed] = headerChecksums(block);
@@ -298,7 +298,7 @@ function parseBlock(
     flag === TYPEFLAG.gnuLongLink
   ) {
     if (rawSize > BigInt(maxMeta)) {
-      throw new EngineError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
+      throw new BerthError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
         entry,
         offset,
       });
@@ -342,7 +342,7 @@ function parseBlock(
       type = 'fifo';
       break;
     default:
-      throw new EngineError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
+      throw new BerthError('TAR_UNSUPPORTED', `unsupported entry type '${String.fromCharCode(flag)}' for ${entry}`, {
         entry,
         offset,
         typeflag: String.fromCharCode(flag),
@@ -354,7 +354,7 @@ function parseBlock(
 
   for (const key of ctx.pax.keys()) {
     if (key.startsWith('GNU.sparse.')) {
-      throw new EngineError('TAR_UNSUPPORTED', `GNU sparse file ${entry} is not supported`, { entry, offset });
+      throw new BerthError('TAR_UNSUPPORTED', `GNU sparse file ${entry} is not supported`, { entry, offset });
     }
   }
 
@@ -369,7 +369,7 @@ function parseBlock(
   const paxSize = local('size');
   if (paxSize !== undefined) size = paxDecimal(paxSize, 'size', normalized, offset);
   if (size > BigInt(maxEntrySize)) {
-    throw new EngineError(
+    throw new BerthError(
       'TAR_SIZE_LIMIT',
       `entry ${normalized} declares ${size} bytes, more than the limit of ${maxEntrySize}`,
       {
@@ -451,7 +451,7 @@ function parseBlock(
 function paxDecimal(value: Buffer, key: string, entry: string, offset: number): bigint {
   const text = value.toString('ascii');
   if (!/^[0-9]{1,20}$/.test(text)) {
-    throw new EngineError('TAR_BAD_HEADER', `malformed PAX ${key} for ${entry}`, {
+    throw new BerthError('TAR_BAD_HEADER', `malformed PAX ${key} for ${entry}`, {
       entry,
       offset,
       value: text.slice(0, 40),

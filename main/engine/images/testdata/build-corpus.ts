@@ -13,7 +13,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { EngineErrorCode } from '../errors';
 import { sha256 } from '../digest';
 import { TYPEFLAG } from '../tar/format';
 import { encodePax } from '../tar/pax';
@@ -28,9 +27,10 @@ import {
 } from '../tar/writer';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type ImageParts } from './image-archive';
 import { zstdHugeWindowFrame } from './zstd-raw';
+import { type ErrorCode } from '../../../../preload/errors';
 
 export type CorpusExpect =
-  { reject: EngineErrorCode; entry?: string } | { contained: true; verify?: (layerDir: string) => void };
+  { reject: ErrorCode; entry?: string } | { contained: true; verify?: (layerDir: string) => void };
 
 export interface LayerCase {
   kind: 'layer';
@@ -57,7 +57,7 @@ export interface ImageCase {
   name: string;
   why: string;
   file: string;
-  expect: { reject: EngineErrorCode; entry?: string };
+  expect: { reject: ErrorCode; entry?: string };
 }
 
 export type CorpusCase = LayerCase | ImageCase;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineError } from '../errors';
+import { BerthError } from '../../../../preload/errors';
 
 export function makeTmp(prefix = 'berth-img-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -27,16 +27,16 @@ export async function* chunksOf(buf: Buffer, size = 4096): AsyncGenerator<Buffer
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
 
-/** Runs fn and returns the EngineError it throws (fails the test otherwise). */
-export async function engineErrorOf(fn: () => Promise<unknown>): Promise<EngineError> {
+/** Runs fn and returns the BerthError it throws (fails the test otherwise). */
+export async function engineErrorOf(fn: () => Promise<unknown>): Promise<BerthError> {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof EngineError) return err;
+    if (err instanceof BerthError) return err;
     const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    throw new Error(`expected an EngineError, got: ${what}`, { cause: err });
+    throw new Error(`expected a BerthError, got: ${what}`, { cause: err });
   }
-  throw new Error('expected an EngineError, but nothing was thrown');
+  throw new Error('expected a BerthError, but nothing was thrown');
 }
 
 /** Every path under dir (relative), sorted; used to show "nothing new appeared". */
