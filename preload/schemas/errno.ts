@@ -1,9 +1,9 @@
 /**
  * Errno names as error codes. A failed system call keeps its errno name as the
  * code (ENOENT, EPERM, …) so the kernel's own answer reaches the UI; these are
- * the names Node can report: Linux's errno.h, libuv's own (EOF, EAI_*) and
- * node:dns's. Closed like every other code list: a name missing here reaches
- * the wire as INTERNAL (see preload/errors.ts toErrorShape).
+ * the names Node can report: Linux's errno.h, libuv's own (EOF, EAI_*),
+ * node:dns's and ABORT_ERR. Closed like every other code list: a name missing
+ * here reaches the wire as INTERNAL (see preload/errors.ts toErrorShape).
  */
 
 /** errno.h (Linux, with its aliases: EWOULDBLOCK, EDEADLOCK, ENOTSUP). */
@@ -26,9 +26,10 @@ export const errnoErrorCodes = [
   'ETXTBSY', 'EUCLEAN', 'EUNATCH', 'EUSERS', 'EWOULDBLOCK', 'EXDEV', 'EXFULL'
 ] as const;
 
-/** libuv's codes that are not errno names, and node:dns's. */
+/** libuv's codes that are not errno names, node:dns's, and ABORT_ERR (Node's AbortError: fs, streams, timers). */
 // prettier-ignore
 export const runtimeErrorCodes = [
+  'ABORT_ERR',
   'EADDRGETNETWORKPARAMS', 'EAI_ADDRFAMILY', 'EAI_AGAIN', 'EAI_BADFLAGS', 'EAI_BADHINTS', 'EAI_CANCELED',
   'EAI_FAIL', 'EAI_FAMILY', 'EAI_MEMORY', 'EAI_NODATA', 'EAI_NONAME', 'EAI_OVERFLOW', 'EAI_PROTOCOL',
   'EAI_SERVICE', 'EAI_SOCKTYPE', 'EBADFAMILY', 'EBADFLAGS', 'EBADHINTS', 'EBADNAME', 'EBADQUERY', 'EBADRESP',
