@@ -57,7 +57,7 @@ describe('ContainerLimitsTab', () => {
 
   it('sends only the edited field, in the contract units, and shows the new read-back', async () => {
     const berth = fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     const pids = await screen.findByLabelText('pids.max');
     await user.type(pids, '128');
@@ -72,7 +72,7 @@ describe('ContainerLimitsTab', () => {
 
   it('converts a byte amount with its unit before sending it', async () => {
     const berth = fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     const input = await screen.findByRole('spinbutton', { name: 'memory.max hard limit' });
     await user.clear(input);
@@ -85,7 +85,7 @@ describe('ContainerLimitsTab', () => {
 
   it('shows why invalid input is refused and sends nothing', async () => {
     const berth = fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     const weight = await screen.findByLabelText('cpu.weight');
     await user.clear(weight);
@@ -103,7 +103,7 @@ describe('ContainerLimitsTab', () => {
 
   it('shows the engine refusal and refetches the read-back in force', async () => {
     const berth = fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     berth.answer('resources.update', () => ({
       error: { code: 'CGROUP_LIMIT_REFUSED', message: 'memory.max: device or resource busy' },
@@ -122,7 +122,7 @@ describe('ContainerLimitsTab', () => {
 
   it('Undo re-applies what was in force before each Apply, last first', async () => {
     const berth = fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     const undo = await screen.findByRole('button', { name: 'Undo' });
     expect(undo).toHaveProperty('disabled', true);
@@ -153,7 +153,7 @@ describe('ContainerLimitsTab', () => {
 
   it('Discard edits puts the read-back values back in the inputs', async () => {
     fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderWithBerth(<ContainerLimitsTab id={ID} />);
     const pids = (await screen.findByLabelText('pids.max')) as HTMLInputElement;
     await user.type(pids, '9');
@@ -164,7 +164,7 @@ describe('ContainerLimitsTab', () => {
 
   it('two editors of one container keep their own undo history', async () => {
     fakeKernel();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     const a = within(renderWithBerth(<ContainerLimitsTab id={ID} />).container);
     await user.type(await a.findByLabelText('pids.max'), '7');
     await user.click(a.getByRole('button', { name: 'Apply (1)' }));
@@ -199,7 +199,7 @@ describe('ContainerLimitsTab on a hybrid host (v1 controllers)', () => {
 
   it('sends device rules and a cpuset picked core by core', async () => {
     const berth = renderHybrid();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await user.click(await screen.findByRole('button', { name: 'Add rule' }));
     await user.type(screen.getByLabelText('rule 1 major'), '1');
     await user.type(screen.getByLabelText('rule 1 minor'), '3');
