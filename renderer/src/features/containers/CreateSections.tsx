@@ -21,35 +21,11 @@ type SectionProps = { s: CreateFormState };
 
 /** Image, name, command and environment: what runs. */
 export function ProcessSection({ s }: SectionProps): ReactNode {
-  const { form, set, show, touch, image, imageOptions, images } = s;
+  const { show } = s;
   return (
     <>
       <div className="ctr-grid">
-        <Field label="Image" error={show('image')} className="ctr-span-2">
-          {({ id, describedBy, invalid }) =>
-            images.isError ? (
-              <ErrorView error={images.error} compact />
-            ) : (
-              <select
-                id={id}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                value={image}
-                onChange={(e) => set('image', e.target.value)}
-                onBlur={touch('image')}
-              >
-                {imageOptions.length === 0 && (
-                  <option value="">{images.isPending ? 'Loading images…' : 'No images: load one first'}</option>
-                )}
-                {imageOptions.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            )
-          }
-        </Field>
+        <ImageField s={s} />
         <Field label="Name" hint="(optional)" error={show('name')}>
           {textInput(s, 'name', { placeholder: 'random if empty', autoComplete: 'off', spellCheck: false })}
         </Field>
@@ -68,37 +44,76 @@ export function ProcessSection({ s }: SectionProps): ReactNode {
         </Field>
       </div>
 
-      <Rows<EnvRow>
-        legend="Environment"
-        addLabel="variable"
-        rows={form.env}
-        blank={{ key: '', value: '' }}
-        onChange={(rows) => set('env', rows)}
-        render={(r, i, patch) => (
-          <>
-            <input
-              className="mono"
-              aria-label={`Variable ${i + 1} name`}
-              placeholder="KEY"
-              value={r.key}
-              aria-invalid={!!show(`env.${i}`)}
-              onChange={(e) => patch({ key: e.target.value })}
-              onBlur={touch(`env.${i}`)}
-            />
-            <span className="ctr-eq">=</span>
-            <input
-              className="mono ctr-grow"
-              aria-label={`Variable ${i + 1} value`}
-              placeholder="value"
-              value={r.value}
-              onChange={(e) => patch({ value: e.target.value })}
-              onBlur={touch(`env.${i}`)}
-            />
-            <FieldError id={`env-${i}-err`} message={show(`env.${i}`)} />
-          </>
-        )}
-      />
+      <EnvRows s={s} />
     </>
+  );
+}
+
+/** The image picker: the stored images by tag (untagged ones by ID). */
+function ImageField({ s }: SectionProps): ReactNode {
+  const { set, show, touch, image, imageOptions, images } = s;
+  return (
+    <Field label="Image" error={show('image')} className="ctr-span-2">
+      {({ id, describedBy, invalid }) =>
+        images.isError ? (
+          <ErrorView error={images.error} compact />
+        ) : (
+          <select
+            id={id}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+            value={image}
+            onChange={(e) => set('image', e.target.value)}
+            onBlur={touch('image')}
+          >
+            {imageOptions.length === 0 && (
+              <option value="">{images.isPending ? 'Loading images…' : 'No images: load one first'}</option>
+            )}
+            {imageOptions.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+        )
+      }
+    </Field>
+  );
+}
+
+function EnvRows({ s }: SectionProps): ReactNode {
+  const { form, set, show, touch } = s;
+  return (
+    <Rows<EnvRow>
+      legend="Environment"
+      addLabel="variable"
+      rows={form.env}
+      blank={{ key: '', value: '' }}
+      onChange={(rows) => set('env', rows)}
+      render={(r, i, patch) => (
+        <>
+          <input
+            className="mono"
+            aria-label={`Variable ${i + 1} name`}
+            placeholder="KEY"
+            value={r.key}
+            aria-invalid={!!show(`env.${i}`)}
+            onChange={(e) => patch({ key: e.target.value })}
+            onBlur={touch(`env.${i}`)}
+          />
+          <span className="ctr-eq">=</span>
+          <input
+            className="mono ctr-grow"
+            aria-label={`Variable ${i + 1} value`}
+            placeholder="value"
+            value={r.value}
+            onChange={(e) => patch({ value: e.target.value })}
+            onBlur={touch(`env.${i}`)}
+          />
+          <FieldError id={`env-${i}-err`} message={show(`env.${i}`)} />
+        </>
+      )}
+    />
   );
 }
 
@@ -146,8 +161,7 @@ export function MountsSection({ s }: SectionProps): ReactNode {
 
 /** Network mode, restart policy, and ports published on the bridge. */
 export function NetworkSection({ s }: SectionProps): ReactNode {
-  const { form, set, show, touch } = s;
-  const bridge = form.network === 'bridge';
+  const { form, set, show } = s;
   return (
     <>
       <div className="ctr-grid">
@@ -179,53 +193,59 @@ export function NetworkSection({ s }: SectionProps): ReactNode {
         </Field>
       </div>
 
-      <Rows<PortRow>
-        legend="Ports"
-        addLabel="port"
-        rows={form.ports}
-        blank={{ hostPort: '', containerPort: '', protocol: 'tcp' }}
-        onChange={(rows) => set('ports', rows)}
-        disabled={!bridge}
-        disabledNote="Publishing ports needs the bridge network."
-        render={(p, i, patch) => (
-          <>
-            <input
-              className="mono ctr-port"
-              inputMode="numeric"
-              aria-label={`Port ${i + 1} host port`}
-              placeholder="host"
-              value={p.hostPort}
-              aria-invalid={!!show(`ports.${i}.hostPort`)}
-              onChange={(e) => patch({ hostPort: e.target.value })}
-              onBlur={touch(`ports.${i}.hostPort`)}
-            />
-            <span className="ctr-eq">→</span>
-            <input
-              className="mono ctr-port"
-              inputMode="numeric"
-              aria-label={`Port ${i + 1} container port`}
-              placeholder="container"
-              value={p.containerPort}
-              aria-invalid={!!show(`ports.${i}.containerPort`)}
-              onChange={(e) => patch({ containerPort: e.target.value })}
-              onBlur={touch(`ports.${i}.containerPort`)}
-            />
-            <select
-              aria-label={`Port ${i + 1} protocol`}
-              value={p.protocol}
-              onChange={(e) => patch({ protocol: e.target.value as 'tcp' | 'udp' })}
-            >
-              <option value="tcp">tcp</option>
-              <option value="udp">udp</option>
-            </select>
-            <FieldError
-              id={`port-${i}-err`}
-              message={show(`ports.${i}.hostPort`) ?? show(`ports.${i}.containerPort`)}
-            />
-          </>
-        )}
-      />
+      <PortRows s={s} />
     </>
+  );
+}
+
+/** Ports published on the bridge (the rows are disabled on host and none). */
+function PortRows({ s }: SectionProps): ReactNode {
+  const { form, set, show, touch } = s;
+  const bridge = form.network === 'bridge';
+  return (
+    <Rows<PortRow>
+      legend="Ports"
+      addLabel="port"
+      rows={form.ports}
+      blank={{ hostPort: '', containerPort: '', protocol: 'tcp' }}
+      onChange={(rows) => set('ports', rows)}
+      disabled={!bridge}
+      disabledNote="Publishing ports needs the bridge network."
+      render={(p, i, patch) => (
+        <>
+          <input
+            className="mono ctr-port"
+            inputMode="numeric"
+            aria-label={`Port ${i + 1} host port`}
+            placeholder="host"
+            value={p.hostPort}
+            aria-invalid={!!show(`ports.${i}.hostPort`)}
+            onChange={(e) => patch({ hostPort: e.target.value })}
+            onBlur={touch(`ports.${i}.hostPort`)}
+          />
+          <span className="ctr-eq">→</span>
+          <input
+            className="mono ctr-port"
+            inputMode="numeric"
+            aria-label={`Port ${i + 1} container port`}
+            placeholder="container"
+            value={p.containerPort}
+            aria-invalid={!!show(`ports.${i}.containerPort`)}
+            onChange={(e) => patch({ containerPort: e.target.value })}
+            onBlur={touch(`ports.${i}.containerPort`)}
+          />
+          <select
+            aria-label={`Port ${i + 1} protocol`}
+            value={p.protocol}
+            onChange={(e) => patch({ protocol: e.target.value as 'tcp' | 'udp' })}
+          >
+            <option value="tcp">tcp</option>
+            <option value="udp">udp</option>
+          </select>
+          <FieldError id={`port-${i}-err`} message={show(`ports.${i}.hostPort`) ?? show(`ports.${i}.containerPort`)} />
+        </>
+      )}
+    />
   );
 }
 

@@ -66,10 +66,6 @@ export function FieldTruths({ k, eff }: { k: FieldKey; eff: EffectiveLimits }): 
 function Control({ k, ctx }: { k: ScalarKey; ctx: FieldCtx }): ReactNode {
   const f = LIMIT_FIELDS[k];
   const { draft, set, built } = ctx.ed;
-  const text = (key: TextKey) => ({
-    value: draft[key],
-    onChange: (v: string) => set(key, v),
-  });
   switch (f.control) {
     case 'bytes': {
       const key = k as BytesKey;
@@ -87,41 +83,13 @@ function Control({ k, ctx }: { k: ScalarKey; ctx: FieldCtx }): ReactNode {
     case 'weight':
       return <WeightInput k={k as TextKey} ctx={ctx} />;
     case 'cpus':
-      return (
-        <>
-          <span className="lim-cpus">
-            <input
-              id={`lim-${k}`}
-              type="number"
-              min={f.bounds?.min}
-              step={0.01}
-              {...bindText(text(k as TextKey))}
-              placeholder={f.placeholder}
-              aria-label={f.ariaLabel}
-            />
-            <span>{f.unit}</span>
-          </span>
-          <span className="lim-hint">
-            quota = N × period ({ctx.eff.cpu?.periodUs?.value ?? 100000} µs); empty = no quota
-          </span>
-        </>
-      );
+      return <CpusInput k={k as TextKey} ctx={ctx} />;
     case 'cpuset':
       return <CpusetPicker ctx={ctx} />;
     case 'classid':
-      return (
-        <>
-          <input
-            id={`lim-${k}`}
-            type="text"
-            {...bindText(text(k as TextKey))}
-            placeholder={f.placeholder}
-            aria-label={f.ariaLabel}
-          />
-          <span className="lim-hint">a {f.unit} MAJ:MIN (hex), 0x… or decimal</span>
-        </>
-      );
-    default:
+      return <ClassidInput k={k as TextKey} ctx={ctx} />;
+    default: {
+      const key = k as TextKey;
       return (
         <input
           id={`lim-${k}`}
@@ -129,18 +97,15 @@ function Control({ k, ctx }: { k: ScalarKey; ctx: FieldCtx }): ReactNode {
           min={f.bounds?.min}
           max={f.bounds?.max}
           step={1}
-          {...bindText(text(k as TextKey))}
+          value={draft[key]}
           placeholder={f.placeholder}
           aria-label={f.ariaLabel}
+          onChange={(e) => set(key, e.target.value)}
         />
       );
+    }
   }
 }
-
-const bindText = ({ value, onChange }: { value: string; onChange: (v: string) => void }) => ({
-  value,
-  onChange: (e: { target: { value: string } }) => onChange(e.target.value),
-});
 
 function BytesInput({
   k,
@@ -187,6 +152,51 @@ function BytesInput({
         ))}
       </select>
     </span>
+  );
+}
+
+/** N CPUs of time per period (cpu.max / cfs_quota_us); empty = no quota. */
+function CpusInput({ k, ctx }: { k: TextKey; ctx: FieldCtx }): ReactNode {
+  const f = LIMIT_FIELDS[k];
+  const { draft, set } = ctx.ed;
+  return (
+    <>
+      <span className="lim-cpus">
+        <input
+          id={`lim-${k}`}
+          type="number"
+          min={f.bounds?.min}
+          step={0.01}
+          value={draft[k]}
+          placeholder={f.placeholder}
+          aria-label={f.ariaLabel}
+          onChange={(e) => set(k, e.target.value)}
+        />
+        <span>{f.unit}</span>
+      </span>
+      <span className="lim-hint">
+        quota = N × period ({ctx.eff.cpu?.periodUs?.value ?? 100000} µs); empty = no quota
+      </span>
+    </>
+  );
+}
+
+/** A tc class handle as text (hex MAJ:MIN, 0x… or decimal). */
+function ClassidInput({ k, ctx }: { k: TextKey; ctx: FieldCtx }): ReactNode {
+  const f = LIMIT_FIELDS[k];
+  const { draft, set } = ctx.ed;
+  return (
+    <>
+      <input
+        id={`lim-${k}`}
+        type="text"
+        value={draft[k]}
+        placeholder={f.placeholder}
+        aria-label={f.ariaLabel}
+        onChange={(e) => set(k, e.target.value)}
+      />
+      <span className="lim-hint">a {f.unit} MAJ:MIN (hex), 0x… or decimal</span>
+    </>
   );
 }
 
