@@ -66,6 +66,9 @@ describe('ContainerLimitsTab', () => {
 
     await waitFor(() => expect(screen.getByTestId('readback-pids.max').textContent).toBe('128'));
     expect(berth.callsOf('resources.update')).toEqual([{ id: ID, limits: { pids: { max: 128 } } }]);
+    // The row names the file the fake kernel wrote, and LIMIT_FIELDS' v2 file for it.
+    expect(screen.getByTestId('kernel-file-pids.max').textContent).toBe(`${G}/pids.max`);
+    expect(screen.getByTestId('kernel-file-pids.max').title).toContain('pids.max on this cgroup version');
     expect(within(screen.getByTestId('limit-pids.max')).queryByText('pending')).toBeNull();
     expect(screen.getByRole('status').textContent).toContain('pids.max 128');
   });
