@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { EffectiveLimits } from '../../../../preload/schemas/resources';
 import {
   baselineDraft,
   buildLimits,
@@ -13,57 +12,7 @@ import {
   weightToShares,
   type Draft,
 } from './model';
-
-const G = '/sys/fs/cgroup/memory/berth/x';
-
-/** The read-back of a hybrid host, as the helper answered on the reference machine. */
-const EFF: EffectiveLimits = {
-  driver: 'hybrid',
-  groups: { memory: G },
-  memory: {
-    max: { value: 67108864, requested: 67108864, file: `${G}/memory.limit_in_bytes`, raw: '67108864' },
-    high: { value: null, file: `${G}/memory.soft_limit_in_bytes`, raw: '9223372036854771712' },
-    swapMax: { value: null, file: `${G}/memory.memsw.limit_in_bytes`, raw: '9223372036854771712' },
-  },
-  cpu: {
-    weight: { value: 39, file: '/sys/fs/cgroup/cpu/berth/x/cpu.shares', raw: '1024' },
-    quotaUs: { value: null, file: '/sys/fs/cgroup/cpu/berth/x/cpu.cfs_quota_us', raw: '-1' },
-    periodUs: { value: 100000, file: '/sys/fs/cgroup/cpu/berth/x/cpu.cfs_period_us', raw: '100000' },
-    cpusetCpus: { value: '0-1', file: '/sys/fs/cgroup/cpuset/berth/x/cpuset.cpus', raw: '0-1' },
-  },
-  pids: { max: { value: null, file: '/sys/fs/cgroup/pids/berth/x/pids.max', raw: 'max' } },
-  io: {
-    weight: { value: 910, file: '/sys/fs/cgroup/blkio/berth/x/blkio.bfq.weight', raw: '100' },
-    devices: [
-      {
-        major: 8,
-        minor: 0,
-        readBps: {
-          value: 1048576,
-          file: '/sys/fs/cgroup/blkio/berth/x/blkio.throttle.read_bps_device',
-          raw: '8:0 1048576',
-        },
-      },
-    ],
-  },
-  devices: {
-    value: [{ allow: true, type: 'a', major: '*', minor: '*', access: 'rwm' }],
-    file: '/sys/fs/cgroup/devices/berth/x/devices.list',
-    raw: 'a *:* rwm',
-  },
-  netCls: { classid: { value: 0, file: '/sys/fs/cgroup/net_cls/berth/x/net_cls.classid', raw: '0' } },
-  netPrio: {
-    ifPriorities: {
-      value: [
-        { iface: 'lo', priority: 0 },
-        { iface: 'eth0', priority: 0 },
-      ],
-      file: '/sys/fs/cgroup/net_prio/berth/x/net_prio.ifpriomap',
-      raw: 'lo 0\neth0 0',
-    },
-  },
-  unsupported: [{ limit: 'memory.low', reason: 'cgroup v1 has no memory reservation' }],
-};
+import { HYBRID as EFF } from './test-fixtures';
 
 const edit = (over: Partial<Draft>): { draft: Draft; base: Draft } => {
   const base = baselineDraft(EFF);

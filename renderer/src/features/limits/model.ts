@@ -1,116 +1,24 @@
 /**
- * The limits editor's model, free of React: the draft (what the inputs hold,
- * as text), the baseline it is compared with (the kernel's read-back), which
- * fields are pending, the `Limits` request built from only what changed
- * (validated with the contract's own zod schema before it is sent), and the
- * request that undoes an applied change.
+ * The limits editor's model, free of React: the baseline draft (the kernel's
+ * read-back as input text), which fields are pending, the `Limits` request
+ * built from only what changed (validated with the contract's own zod schema
+ * before it is sent), and the request that undoes an applied change. Every
+ * per-field step loops over LIMIT_FIELDS (fields.ts), where each limit is
+ * described once.
  */
 import {
   Limits,
-  parseCpuList,
   type DeviceRule,
   type EffectiveLimits,
   type Limits as LimitsT,
 } from '../../../../preload/schemas/resources';
-import { byteInputText, MiB, naturalUnit, parseByteInput, type ByteUnit } from '../../ui/units';
+import type { Draft, FieldKey, SectionKey } from './draft';
+import { FIELD_KEYS, fieldOf, LIMIT_FIELDS } from './fields';
+import { formatClassid } from './units';
 
-export interface BytesField {
-  text: string;
-  unit: ByteUnit;
-}
-
-export interface IoRowDraft {
-  major: string;
-  minor: string;
-  readBps: string;
-  writeBps: string;
-  readIops: string;
-  writeIops: string;
-}
-
-export interface RuleDraft {
-  allow: boolean;
-  type: 'a' | 'c' | 'b';
-  major: string;
-  minor: string;
-  access: string;
-}
-
-export interface Draft {
-  memMax: BytesField;
-  memHigh: BytesField;
-  memLow: BytesField;
-  memSwap: BytesField;
-  cpuWeight: string;
-  /** N CPUs; '' = no quota. */
-  cpus: string;
-  cpuset: readonly number[];
-  pidsMax: string;
-  ioWeight: string;
-  ioDevices: readonly IoRowDraft[];
-  /** Rules to write, in order (device rules are commands, not a state: the baseline is empty). */
-  deviceRules: readonly RuleDraft[];
-  netClsClassid: string;
-  netPrio: readonly { iface: string; priority: string }[];
-}
-
-export type FieldKey = keyof Draft;
-export type SectionKey = keyof LimitsT;
-
-export const FIELD_SECTION: Record<FieldKey, SectionKey> = {
-  memMax: 'memory',
-  memHigh: 'memory',
-  memLow: 'memory',
-  memSwap: 'memory',
-  cpuWeight: 'cpu',
-  cpus: 'cpu',
-  cpuset: 'cpu',
-  pidsMax: 'pids',
-  ioWeight: 'io',
-  ioDevices: 'io',
-  deviceRules: 'devices',
-  netClsClassid: 'netCls',
-  netPrio: 'netPrio',
-};
-
-export const FIELD_KEYS = Object.keys(FIELD_SECTION) as FieldKey[];
-
-// ── conversions shown next to controls ─────────────────────────────────────
-
-/** cpu.weight → the cpu.shares the v1 driver writes (main/engine/cgroups/convert.ts, runc's inverse). */
-export function weightToShares(weight: number): number {
-  return 2 + Math.ceil(((weight - 1) * 262_142) / 9999);
-}
-
-/** Cpus as the kernel's list syntax, ranges compressed ("0-3,5"). */
-export function formatCpuList(cpus: readonly number[]): string {
-  const s = [...new Set(cpus)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < s.length;) {
-    let j = i;
-    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
-    parts.push(j === i ? String(s[i]) : `${s[i]}-${s[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
-
-/** A tc class handle "10:1" (hex major:minor), "0x00100001" or a decimal → net_cls.classid. */
-export function parseClassid(text: string): number | null {
-  const t = text.trim().toLowerCase();
-  if (t === '') return null;
-  const m = /^([0-9a-f]{1,4}):([0-9a-f]{0,4})$/.exec(t);
-  if (m) return parseInt(m[1]!, 16) * 0x10000 + (m[2] ? parseInt(m[2], 16) : 0);
-  if (/^0x[0-9a-f]{1,8}$/.test(t)) return parseInt(t.slice(2), 16);
-  if (/^\d+$/.test(t)) return Number(t);
-  return Number.NaN;
-}
-
-export function formatClassid(v: number): string {
-  const major = Math.floor(v / 0x10000);
-  const minor = v % 0x10000;
-  return `${major.toString(16)}:${minor.toString(16)}`;
-}
+export type { BytesField, Draft, FieldKey, IoRowDraft, NetPrioDraft, RuleDraft, SectionKey } from './draft';
+export { FIELD_KEYS, LIMIT_FIELDS } from './fields';
+export { formatClassid, formatCpuList, parseClassid, weightToShares } from './units';
 
 /**
  * The cpus the picker offers: exactly the set the kernel allows the group
@@ -144,111 +52,18 @@ export function pickerCpus(opts: {
   return { cpus: [...set].sort((a, b) => a - b), source };
 }
 
-// ── draft ↔ kernel ─────────────────────────────────────────────────────────
-
-function bytesField(v: number | null | undefined): BytesField {
-  if (v === null || v === undefined) return { text: '', unit: 'MiB' };
-  const unit: ByteUnit = v % MiB === 0 ? 'MiB' : naturalUnit(v);
-  return { text: byteInputText(v, unit), unit };
-}
-
-const intText = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
+// ── draft ↔ kernel, field by field from LIMIT_FIELDS ──────────────────────
 
 /** What the inputs show when nothing is pending: the values the kernel holds. */
 export function baselineDraft(eff: EffectiveLimits | null): Draft {
-  const quota = eff?.cpu?.quotaUs?.value ?? null;
-  const period = eff?.cpu?.periodUs?.value ?? 100_000;
-  return {
-    memMax: bytesField(eff?.memory?.max?.value),
-    memHigh: bytesField(eff?.memory?.high?.value),
-    memLow: bytesField(eff?.memory?.low?.value),
-    memSwap: bytesField(eff?.memory?.swapMax?.value),
-    cpuWeight: intText(eff?.cpu?.weight?.value),
-    cpus: quota === null ? '' : String(Number((quota / period).toFixed(4))),
-    cpuset: eff?.cpu?.cpusetCpus ? (parseCpuList(eff.cpu.cpusetCpus.value) ?? []) : [],
-    pidsMax: intText(eff?.pids?.max?.value),
-    ioWeight: intText(eff?.io?.weight?.value),
-    ioDevices: (eff?.io?.devices ?? []).map((d) => ({
-      major: String(d.major),
-      minor: String(d.minor),
-      readBps: intText(d.readBps?.value),
-      writeBps: intText(d.writeBps?.value),
-      readIops: intText(d.readIops?.value),
-      writeIops: intText(d.writeIops?.value),
-    })),
-    deviceRules: [],
-    netClsClassid: eff?.netCls?.classid ? formatClassid(eff.netCls.classid.value) : '',
-    netPrio: (eff?.netPrio?.ifPriorities?.value ?? []).map((e) => ({ iface: e.iface, priority: String(e.priority) })),
-  };
+  const draft: Partial<Record<FieldKey, unknown>> = {};
+  for (const k of FIELD_KEYS) draft[k] = LIMIT_FIELDS[k].format(eff);
+  return draft as Draft;
 }
-
-type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = (error: string): Parsed<never> => ({ ok: false, error });
-
-function parseBytesField(f: BytesField): Parsed<number | null> {
-  const v = parseByteInput(f.text, f.unit);
-  if (v !== null && Number.isNaN(v)) return bad('a number (empty = unlimited)');
-  return ok(v);
-}
-
-function parseIntOrNull(text: string, what = 'a whole number'): Parsed<number | null> {
-  const t = text.trim();
-  if (t === '' || t === 'max') return ok(null);
-  if (!/^\d+$/.test(t)) return bad(`${what} (empty = unlimited)`);
-  return ok(Number(t));
-}
-
-function parseDeviceNumber(text: string): number | '*' | typeof Number.NaN {
-  const t = text.trim();
-  if (t === '*') return '*';
-  if (/^\d+$/.test(t)) return Number(t);
-  return Number.NaN;
-}
-
-function sameIo(a: IoRowDraft, b: IoRowDraft): boolean {
-  const n = (s: string) => s.trim();
-  return (
-    n(a.readBps) === n(b.readBps) &&
-    n(a.writeBps) === n(b.writeBps) &&
-    n(a.readIops) === n(b.readIops) &&
-    n(a.writeIops) === n(b.writeIops)
-  );
-}
-
-const ioKey = (d: { major: string | number; minor: string | number }) =>
-  `${String(d.major).trim()}:${String(d.minor).trim()}`;
 
 /** Whether a field differs from the baseline (compared by meaning, not text: "96" MiB = "0.09375" GiB). */
-export function fieldChanged(key: FieldKey, draft: Draft, base: Draft): boolean {
-  switch (key) {
-    case 'memMax':
-    case 'memHigh':
-    case 'memLow':
-    case 'memSwap': {
-      const a = parseByteInput(draft[key].text, draft[key].unit);
-      const b = parseByteInput(base[key].text, base[key].unit);
-      return !(a === b || (Number.isNaN(a ?? 0) && Number.isNaN(b ?? 0)));
-    }
-    case 'cpuset':
-      return formatCpuList(draft.cpuset) !== formatCpuList(base.cpuset);
-    case 'ioDevices': {
-      if (draft.ioDevices.length !== base.ioDevices.length) return true;
-      return draft.ioDevices.some((d, i) => ioKey(d) !== ioKey(base.ioDevices[i]!) || !sameIo(d, base.ioDevices[i]!));
-    }
-    case 'deviceRules':
-      return draft.deviceRules.length > 0;
-    case 'netPrio':
-      return draft.netPrio.some((e, i) => e.priority.trim() !== (base.netPrio[i]?.priority ?? '').trim());
-    case 'netClsClassid': {
-      const a = parseClassid(draft.netClsClassid);
-      const b = parseClassid(base.netClsClassid);
-      return !(a === b || (Number.isNaN(a ?? 0) && Number.isNaN(b ?? 0)));
-    }
-    default:
-      return String(draft[key]).trim() !== String(base[key]).trim();
-  }
+export function fieldChanged<K extends FieldKey>(key: K, draft: Draft, base: Draft): boolean {
+  return fieldOf(key).changed(draft[key], base[key]);
 }
 
 export function pendingFields(draft: Draft, base: Draft): FieldKey[] {
@@ -263,177 +78,37 @@ export interface BuildResult {
   sections: SectionKey[];
 }
 
-/** Maps a zod issue path of `Limits` to the control that owns it. */
+/** Maps a zod issue path of `Limits` to the control that owns it (LIMIT_FIELDS' issueKeys). */
 export function fieldForPath(path: readonly PropertyKey[]): FieldKey | null {
   const [s, k] = path;
-  switch (s) {
-    case 'memory':
-      return k === 'max'
-        ? 'memMax'
-        : k === 'high'
-          ? 'memHigh'
-          : k === 'low'
-            ? 'memLow'
-            : k === 'swapMax'
-              ? 'memSwap'
-              : null;
-    case 'cpu':
-      return k === 'weight' ? 'cpuWeight' : k === 'cpusetCpus' ? 'cpuset' : 'cpus';
-    case 'pids':
-      return 'pidsMax';
-    case 'io':
-      return k === 'weight' ? 'ioWeight' : 'ioDevices';
-    case 'devices':
-      return 'deviceRules';
-    case 'netCls':
-      return 'netClsClassid';
-    case 'netPrio':
-      return 'netPrio';
-    default:
-      return null;
-  }
+  const inSection = FIELD_KEYS.filter((f) => LIMIT_FIELDS[f].section === s);
+  const named = inSection.find((f) => {
+    const keys = LIMIT_FIELDS[f].issueKeys;
+    return keys !== 'rest' && typeof k === 'string' && keys.includes(k);
+  });
+  return named ?? inSection.find((f) => LIMIT_FIELDS[f].issueKeys === 'rest') ?? null;
+}
+
+/** Adds a field's patch to the request, section by section (fields of one section share it). */
+function merge(into: LimitsT, patch: LimitsT): void {
+  const target = into as Record<string, Record<string, unknown> | undefined>;
+  for (const [section, part] of Object.entries(patch)) target[section] = { ...target[section], ...part };
 }
 
 /**
  * The request for what changed, only those fields of only those sections,
- * checked locally (the inputs' text) and then with `Limits.safeParse` (the
- * contract's schema: ranges, cpu list syntax, device access letters…).
+ * checked locally (each field's `parse`) and then with `Limits.safeParse`
+ * (the contract's schema: ranges, cpu list syntax, device access letters…).
  */
 export function buildLimits(draft: Draft, base: Draft): BuildResult {
   const fields = pendingFields(draft, base);
   const errors: Partial<Record<FieldKey, string>> = {};
   const limits: LimitsT = {};
-  const mem: NonNullable<LimitsT['memory']> = {};
-  const cpu: NonNullable<LimitsT['cpu']> = {};
-  const io: NonNullable<LimitsT['io']> = {};
-
-  const take = <T>(key: FieldKey, p: Parsed<T>, set: (v: T) => void) => {
-    if (p.ok) set(p.value);
-    else errors[key] = p.error;
-  };
-
   for (const key of fields) {
-    switch (key) {
-      case 'memMax':
-        take(key, parseBytesField(draft.memMax), (v) => (mem.max = v));
-        break;
-      case 'memHigh':
-        take(key, parseBytesField(draft.memHigh), (v) => (mem.high = v));
-        break;
-      case 'memLow':
-        take(key, parseBytesField(draft.memLow), (v) => (mem.low = v));
-        break;
-      case 'memSwap':
-        take(key, parseBytesField(draft.memSwap), (v) => (mem.swapMax = v));
-        break;
-      case 'cpuWeight': {
-        const p = parseIntOrNull(draft.cpuWeight, 'a weight 1..10000');
-        if (p.ok && p.value === null) errors[key] = 'a weight 1..10000';
-        else take(key, p, (v) => (cpu.weight = v ?? undefined));
-        break;
-      }
-      case 'cpus': {
-        const t = draft.cpus.trim();
-        if (t === '') cpu.quota = { quotaUs: null };
-        else if (!/^\d*\.?\d+$/.test(t)) errors[key] = 'a number of CPUs like 0.5 or 2 (empty = unlimited)';
-        else cpu.cpus = Number(t);
-        break;
-      }
-      case 'cpuset':
-        // An empty selection stays empty: the schema refuses it with its own message.
-        cpu.cpusetCpus = formatCpuList(draft.cpuset);
-        break;
-      case 'pidsMax':
-        take(key, parseIntOrNull(draft.pidsMax), (v) => (limits.pids = { max: v }));
-        break;
-      case 'ioWeight': {
-        const p = parseIntOrNull(draft.ioWeight, 'a weight 1..10000');
-        if (p.ok && p.value === null) errors[key] = 'a weight 1..10000';
-        else take(key, p, (v) => (io.weight = v ?? undefined));
-        break;
-      }
-      case 'ioDevices': {
-        const baseByKey = new Map(base.ioDevices.map((d) => [ioKey(d), d]));
-        const out: NonNullable<NonNullable<LimitsT['io']>['devices']> = [];
-        const draftKeys = new Set<string>();
-        for (const d of draft.ioDevices) {
-          const k = ioKey(d);
-          draftKeys.add(k);
-          const before = baseByKey.get(k);
-          if (before && sameIo(d, before)) continue;
-          const major = Number(d.major.trim());
-          const minor = Number(d.minor.trim());
-          if (!/^\d+$/.test(d.major.trim()) || !/^\d+$/.test(d.minor.trim())) {
-            errors.ioDevices = 'major:minor of a block device, e.g. 8:0 (see /proc/partitions)';
-            continue;
-          }
-          const rates = {
-            readBps: parseIntOrNull(d.readBps, 'bytes per second'),
-            writeBps: parseIntOrNull(d.writeBps, 'bytes per second'),
-            readIops: parseIntOrNull(d.readIops, 'IO operations per second'),
-            writeIops: parseIntOrNull(d.writeIops, 'IO operations per second'),
-          };
-          const entry: Record<string, number | null> = { major, minor };
-          for (const [rk, p] of Object.entries(rates)) {
-            if (p.ok) entry[rk] = p.value === 0 ? null : p.value;
-            else errors.ioDevices = `${rk}: ${p.error}`;
-          }
-          out.push(entry as (typeof out)[number]);
-        }
-        // A device row removed from the draft: lift all its throttles.
-        for (const [k, d] of baseByKey) {
-          if (!draftKeys.has(k)) {
-            out.push({
-              major: Number(d.major),
-              minor: Number(d.minor),
-              readBps: null,
-              writeBps: null,
-              readIops: null,
-              writeIops: null,
-            });
-          }
-        }
-        if (out.length > 0) io.devices = out;
-        break;
-      }
-      case 'deviceRules': {
-        const rules: DeviceRule[] = [];
-        draft.deviceRules.forEach((r, i) => {
-          const major = r.type === 'a' ? '*' : parseDeviceNumber(r.major);
-          const minor = r.type === 'a' ? '*' : parseDeviceNumber(r.minor);
-          if (Number.isNaN(major) || Number.isNaN(minor)) {
-            errors.deviceRules = `rule ${i + 1}: major and minor are numbers or *`;
-            return;
-          }
-          rules.push({ allow: r.allow, type: r.type, major, minor, access: r.access } as DeviceRule);
-        });
-        limits.devices = { rules };
-        break;
-      }
-      case 'netClsClassid': {
-        const v = parseClassid(draft.netClsClassid);
-        if (v === null) limits.netCls = { classid: 0 };
-        else if (Number.isNaN(v)) errors[key] = 'a tc class handle like 10:1, 0x00100001 or a decimal';
-        else limits.netCls = { classid: v };
-        break;
-      }
-      case 'netPrio': {
-        const list: { iface: string; priority: number }[] = [];
-        draft.netPrio.forEach((e, i) => {
-          if (e.priority.trim() === (base.netPrio[i]?.priority ?? '').trim()) return;
-          const p = parseIntOrNull(e.priority, 'a priority ≥ 0');
-          if (!p.ok || p.value === null) errors.netPrio = `${e.iface}: a priority ≥ 0`;
-          else list.push({ iface: e.iface, priority: p.value });
-        });
-        limits.netPrio = { ifPriorities: list };
-        break;
-      }
-    }
+    const r = fieldOf(key).parse(draft[key], base[key]);
+    if (r.patch) merge(limits, r.patch);
+    if (r.error) errors[key] = r.error;
   }
-  if (Object.keys(mem).length) limits.memory = mem;
-  if (Object.keys(cpu).length) limits.cpu = cpu;
-  if (Object.keys(io).length) limits.io = io;
-
   const parsed = Limits.safeParse(limits);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -441,7 +116,7 @@ export function buildLimits(draft: Draft, base: Draft): BuildResult {
       if (f && !errors[f]) errors[f] = issue.message;
     }
   }
-  const sections = [...new Set(fields.map((f) => FIELD_SECTION[f]))];
+  const sections = [...new Set(fields.map((f) => LIMIT_FIELDS[f].section))];
   return { limits, errors, fields, sections };
 }
 
