@@ -1,11 +1,26 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
-// Unit and integration tests sit next to their code. Root-only tests check
-// process.getuid() themselves and run for real where CI runs (as root).
-// Two projects: everything runs in node except renderer component tests
-// (*.test.tsx), which get a happy-dom document and Testing Library's cleanup;
-// the node tests pay nothing for the DOM.
+// Three projects, told apart by file suffix (docs/ARCHITECTURE.md, "Tests"):
+// - unit: plain `*.test.ts` (and `*.fake.test.ts`), no root needed: a root-only
+//   case inside checks process.getuid() and skips; `npm run test:unit`.
+// - integration: tests that need root and the real kernel (`.integration.`,
+//   `.real.`, `.root.`) or take long (`.fuzz.`, `.memory.`, `.corpus.`);
+//   they run for real where CI runs (as root); `npm run test:integration`.
+// - dom: renderer component tests (`*.test.tsx`) in happy-dom with Testing
+//   Library; part of test:unit. The node projects pay nothing for the DOM.
+// Benchmarks (`*.bench.test.ts`) have their own config, bench/vitest.bench.config.ts.
+// Test helpers live in main/testing/ (Node side), renderer/src/testing/ (DOM)
+// and e2e/support/ (Playwright).
+const NODE_TESTS = [
+  'main/**/*.test.ts',
+  'preload/**/*.test.ts',
+  'native/**/*.test.ts',
+  'renderer/src/**/*.test.ts',
+  'bench/conditions.test.ts',
+];
+const INTEGRATION = ['integration', 'real', 'root', 'fuzz', 'memory', 'corpus'].map((s) => `**/*.${s}.test.ts`);
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -14,16 +29,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: {
-          name: 'node',
-          include: [
-            'main/**/*.test.ts',
-            'preload/**/*.test.ts',
-            'native/**/*.test.ts',
-            'renderer/src/**/*.test.ts',
-            'bench/conditions.test.ts',
-          ],
-        },
+        test: { name: 'unit', include: NODE_TESTS, exclude: ['**/node_modules/**', ...INTEGRATION] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: INTEGRATION.map((g) => g.replace('**/', '{main,preload,native}/**/')) },
       },
       {
         extends: true,

@@ -20,7 +20,7 @@ import {
   state,
   stop,
   type Container,
-} from './test-support/monitor-fixture.js';
+} from '../main/testing/monitor-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
 

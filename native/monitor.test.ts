@@ -27,7 +27,7 @@ import {
   waitExit,
   waitFor,
   type Container,
-} from './test-support/monitor-fixture.js';
+} from '../main/testing/monitor-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -2,6 +2,7 @@
 # The whole test suite, from a fresh Debian machine: system packages, npm
 # packages, build, typecheck, lint, unit + integration (root-only parts run
 # for real as root), then Playwright e2e in Chromium.
+# Each layer alone: npm run test:unit | test:integration | test:e2e.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-debian.sh
@@ -9,5 +10,6 @@ bash scripts/ensure-node-deps.sh
 npm run build
 npm run typecheck
 npm run lint
-npx vitest run
-npx playwright test
+npm run test:unit
+npm run test:integration
+npm run test:e2e

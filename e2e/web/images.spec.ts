@@ -13,7 +13,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { MAX_PUT_CHUNK_BYTES } from '../../preload/api';
 import { writeBusyboxImage } from '../../main/testing/busybox-image';
-import { writeBusyboxSave } from '../../main/engine/oci/testdata/busybox-image';
+import { writeBusyboxSave } from '../../main/testing/oci/two-layer-busybox';
 import { e2eEnv, ENV_KEYS, type E2eEnv } from '../support/env';
 import { dropFile, ImagesPage, LayerInspector, recordIngest } from '../support/images';
 import { BerthShell } from '../support/pages';

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { TarWriteEntry } from '../../main/engine/oci/tar/writer';
-import { dockerSaveParts, makeLayer, writeArchive } from '../../main/engine/oci/testdata/image-archive';
+import { dockerSaveParts, makeLayer, writeArchive } from '../../main/testing/oci/image-archive';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { LayerInspector } from '../support/images';
 import { BerthShell } from '../support/pages';

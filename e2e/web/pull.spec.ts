@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { writeBusyboxSave } from '../../main/engine/oci/testdata/busybox-image';
+import { writeBusyboxSave } from '../../main/testing/oci/two-layer-busybox';
 import {
   registryToolsMissing,
   skopeoPushArchive,

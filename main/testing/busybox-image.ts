@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { TarWriteEntry } from '../engine/oci/tar/writer';
-import { dockerSaveParts, makeConfig, makeLayer, writeArchive } from '../engine/oci/testdata/image-archive';
+import { dockerSaveParts, makeConfig, makeLayer, writeArchive } from './oci/image-archive';
 
 export const BUSYBOX_BIN = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeBusyboxSave, BUSYBOX } from '../../engine/oci/testdata/busybox-image';
+import { writeBusyboxSave, BUSYBOX } from '../../testing/oci/two-layer-busybox';
 import { decodeChanges } from '../../../preload/schemas/changes-wire';
 import { parseParams, parseResult } from '../../shared/validate';
 import { UploadStore } from './upload-store';

@@ -19,7 +19,7 @@ import {
   sleep,
   spawnGated,
   waitFor,
-} from './real-helpers';
+} from '../../testing/cgroup-groups';
 
 const layout = isRoot ? hostLayout() : null;
 const v1 = hasV1(layout, 'memory', 'freezer');

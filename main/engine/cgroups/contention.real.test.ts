@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { weightToShares } from './convert';
 import type { CgroupHandle } from './driver';
-import { Scratch, hasV1, hostLayout, isRoot, readFile, sleep, spawnGated } from './real-helpers';
+import { Scratch, hasV1, hostLayout, isRoot, readFile, sleep, spawnGated } from '../../testing/cgroup-groups';
 
 const layout = isRoot ? hostLayout() : null;
 const v1 = hasV1(layout, 'cpu', 'cpuacct', 'cpuset');

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildDevicePolicy, plainRules } from './device-policy';
 import { probeIn, scratchNodes } from './device-probe';
 import { V1Driver, type CgroupHandle } from './driver';
-import { hasV1, hostLayout, isRoot, testId } from './real-helpers';
+import { hasV1, hostLayout, isRoot, testId } from '../../testing/cgroup-groups';
 import { expectedList } from './v1/devices';
 
 const layout = hostLayout();

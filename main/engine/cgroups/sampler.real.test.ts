@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rmdirTree } from './driver';
 import { History } from './history';
-import { Scratch, hasV1, hostLayout, isRoot, sleep, spawnGated, waitFor } from './real-helpers';
+import { Scratch, hasV1, hostLayout, isRoot, sleep, spawnGated, waitFor } from '../../testing/cgroup-groups';
 import { SLOT } from './sample-layout';
 import { type OomSeen, type SampleBatch, Sampler } from './sampler';
 

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractLayer, extractLayerFile } from './extract';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { tarStream } from '../oci/tar/writer';
-import { buildCorpus, type CorpusCase, type LayerCase } from '../oci/testdata/build-corpus';
-import { listTree, makeTmp, rmrf } from '../oci/testdata/helpers';
+import { buildCorpus, type CorpusCase, type LayerCase } from '../../testing/oci/build-corpus';
+import { listTree, makeTmp, rmrf } from '../../testing/oci/helpers';
 import { BerthError } from '../../../preload/errors';
 
 const isRoot = process.getuid?.() === 0;

@@ -7,8 +7,8 @@ import { sha256 } from '../oci/digest';
 import { extractLayer, extractLayerFile } from './extract';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { tarBuffer, tarStream, type TarWriteEntry } from '../oci/tar/writer';
-import { engineErrorOf, hasTool, listTree, makeTmp, rmrf, run } from '../oci/testdata/helpers';
-import { zstdRawFrame } from '../oci/testdata/zstd-raw';
+import { engineErrorOf, hasTool, listTree, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { zstdRawFrame } from '../../testing/oci/zstd-raw';
 
 const isRoot = process.getuid?.() === 0;
 // cap_net_raw+ep as a VFS_CAP_REVISION_2 security.capability value.

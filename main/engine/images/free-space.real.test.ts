@@ -14,9 +14,9 @@ import { loadArchive } from './load';
 import { DEFAULT_ARCHIVE_LIMITS } from '../oci/limits';
 import { ImageStore } from './store/store';
 import { listImages } from './store/describe';
-import { dockerSaveParts, makeLayerFile, writeArchive } from '../oci/testdata/image-archive';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
-import { smallLayer, treeHash } from './testdata/store-helpers';
+import { dockerSaveParts, makeLayerFile, writeArchive } from '../../testing/oci/image-archive';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
+import { smallLayer, treeHash } from '../../testing/store-helpers';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -10,17 +10,17 @@ import { ImageStore } from './store/store';
 import { imageHistory, inspectImage, listImages } from './store/describe';
 import { analyzeStoredImage } from './store/analyze';
 import { analyzeImageArchive } from '../layers/analyze';
-import { buildCorpus, type ImageCase } from '../oci/testdata/build-corpus';
-import { busyboxLayers, writeBusyboxSave, BUSYBOX } from '../oci/testdata/busybox-image';
-import { hasTool, makeTmp, rmrf, run } from '../oci/testdata/helpers';
+import { buildCorpus, type ImageCase } from '../../testing/oci/build-corpus';
+import { busyboxLayers, writeBusyboxSave, BUSYBOX } from '../../testing/oci/two-layer-busybox';
+import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 import {
   dockerSaveParts,
   makeLayer,
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../oci/testdata/image-archive';
-import { smallLayer, treeHash } from './testdata/store-helpers';
+} from '../../testing/oci/image-archive';
+import { smallLayer, treeHash } from '../../testing/store-helpers';
 import { BerthError } from '../../../preload/errors';
 
 const isRoot = process.getuid?.() === 0;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPythonFsOps, type NativeFsOps } from './native-fs';
 import { createNativeFsOps, nativeFsOpsFrom, nativeFsOpsKind } from './native-ops';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageStore } from './store/store';
 import { saveToFile } from './save';
 import { MAX_CHUNK, TransferManager } from './transfer';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
-import { dockerSaveParts, writeArchive } from '../oci/testdata/image-archive';
-import { smallLayer } from './testdata/store-helpers';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
+import { dockerSaveParts, writeArchive } from '../../testing/oci/image-archive';
+import { smallLayer } from '../../testing/store-helpers';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCorpus, type ImageCase } from '../oci/testdata/build-corpus';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
+import { buildCorpus, type ImageCase } from '../../testing/oci/build-corpus';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 import { analyzeImageArchive } from './analyze';
 import { BerthError } from '../../../preload/errors';
 

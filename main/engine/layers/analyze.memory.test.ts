@@ -8,8 +8,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zeros } from '../oci/tar/writer';
-import { dockerSaveParts, makeLayer, makeLayerFile, writeArchive } from '../oci/testdata/image-archive';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
+import { dockerSaveParts, makeLayer, makeLayerFile, writeArchive } from '../../testing/oci/image-archive';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 import { analyzeImageArchive } from './analyze';
 
 const GiB = 1024 ** 3;

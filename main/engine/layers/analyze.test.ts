@@ -8,8 +8,8 @@ import {
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../oci/testdata/image-archive';
-import { hasTool, makeTmp, rmrf, run } from '../oci/testdata/helpers';
+} from '../../testing/oci/image-archive';
+import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 import { analyzeImageArchive, type ImageAnalysis } from './analyze';
 import { MergedTree } from './filetree';
 

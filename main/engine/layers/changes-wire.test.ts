@@ -7,9 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packAnalysis, unpackAnalysis } from '../../../preload/schemas/changes-wire';
 import { parseResult } from '../../shared/validate';
-import { BUSYBOX, writeBusyboxSave } from '../oci/testdata/busybox-image';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
-import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive } from '../oci/testdata/image-archive';
+import { BUSYBOX, writeBusyboxSave } from '../../testing/oci/two-layer-busybox';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
+import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive } from '../../testing/oci/image-archive';
 import { analyzeImageArchive, type ImageAnalysis } from './analyze';
 
 function roundTrip(a: ImageAnalysis): void {

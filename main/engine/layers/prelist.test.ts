@@ -7,8 +7,8 @@ import {
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../oci/testdata/image-archive';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
+} from '../../testing/oci/image-archive';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 import { analyzeImageArchive } from './analyze';
 import { ArchiveIndex } from '../oci/archive-index';
 import { planImage } from '../oci/image-source';

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTmp, rmrf } from '../oci/testdata/helpers';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 import { RangeDigester } from './range-digest';
 
 const sha = (b: Buffer): string => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;

@@ -17,7 +17,7 @@ import {
   buildFakeProc,
   fakeIoctls,
   faultyProcFs,
-} from './fake-proc';
+} from '../../testing/fake-proc';
 import { nativeAvailable, procNsWalk } from '../../../native/index';
 import {
   containerSubgraph,

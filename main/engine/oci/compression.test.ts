@@ -2,8 +2,8 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectCompression, openDecompressed } from './compression';
 import { tarBuffer } from './tar/writer';
-import { chunksOf, engineErrorOf, hasTool, run } from './testdata/helpers';
-import { zstdHugeWindowFrame, zstdRawFrame } from './testdata/zstd-raw';
+import { chunksOf, engineErrorOf, hasTool, run } from '../../testing/oci/helpers';
+import { zstdHugeWindowFrame, zstdRawFrame } from '../../testing/oci/zstd-raw';
 import { BerthError } from '../../../preload/errors';
 
 async function inflate(data: Buffer, chunk = 1000): Promise<{ compression: string; out: Buffer; maxChunk: number }> {

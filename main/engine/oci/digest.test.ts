@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DigestTap, chainId, chainIds, parseDigest, sha256 } from './digest';
 import { openDecompressed } from './compression';
-import { hasTool, makeTmp, rmrf, run } from './testdata/helpers';
+import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;

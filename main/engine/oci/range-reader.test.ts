@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTmp, rmrf } from './testdata/helpers';
+import { makeTmp, rmrf } from '../../testing/oci/helpers';
 import { readTar } from './tar/reader';
 import { tarBuffer, type TarWriteEntry } from './tar/writer';
 import { RangeByteReader } from './range-reader';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resourceEvents, type StatsRowT } from '../../../preload/schemas/resources';
-import { Scratch, hasV1, hostLayout, isRoot, spawnGated, waitFor } from '../cgroups/real-helpers';
+import { Scratch, hasV1, hostLayout, isRoot, spawnGated, waitFor } from '../../testing/cgroup-groups';
 import { decodeSampleColumns, type SampleColumns } from '../../shared/sample-wire';
 import { ResourceService } from './service';
 

@@ -32,8 +32,8 @@ import {
 } from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';
 import { registryToolsMissing, skopeoPushArchive, startTestRegistry, type TestRegistry } from '../../testing/registry';
-import { dockerSaveParts, makeConfig, writeArchive } from '../oci/testdata/image-archive';
-import { smallLayer } from '../images/testdata/store-helpers';
+import { dockerSaveParts, makeConfig, writeArchive } from '../../testing/oci/image-archive';
+import { smallLayer } from '../../testing/store-helpers';
 import { ImageStore } from '../images/store/store';
 import { writeJsonAtomic } from './atomic-file';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berthCli, startHelperOn } from '../../testing/container-helper';
 import { HELPER_JS, isRoot, tempDir } from '../../testing/helper-process';
-import { BUSYBOX, writeBusyboxSave } from '../../engine/oci/testdata/busybox-image';
+import { BUSYBOX, writeBusyboxSave } from '../../testing/oci/two-layer-busybox';
 
 describe.runIf(isRoot && BUSYBOX !== undefined)('helper settings (root)', { timeout: 120_000 }, () => {
   let work = '';

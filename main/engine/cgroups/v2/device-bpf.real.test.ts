@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cgroupDeviceAttach, cgroupDeviceDetach, cgroupDevicePrograms } from '../../../../native/index';
 import { buildDevicePolicy, plainRules } from '../device-policy';
 import { probeIn, scratchNodes } from '../device-probe';
-import { hostLayout, isRoot } from '../real-helpers';
+import { hostLayout, isRoot } from '../../../testing/cgroup-groups';
 import { compileDeviceFilter, encodeInsns } from './device-filter';
 
 const layout = hostLayout();

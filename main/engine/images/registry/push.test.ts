@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineErrorOf } from '../../oci/testdata/helpers';
+import { engineErrorOf } from '../../../testing/oci/helpers';
 import { MediaTypes } from '../../oci/oci-types';
 import {
   TempBlobStore,

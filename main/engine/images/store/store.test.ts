@@ -11,9 +11,9 @@ import {
   ociArchiveParts,
   writeArchive,
   type LayerBlob,
-} from '../../oci/testdata/image-archive';
-import { makeTmp, rmrf } from '../../oci/testdata/helpers';
-import { smallLayer, treeHash } from '../testdata/store-helpers';
+} from '../../../testing/oci/image-archive';
+import { makeTmp, rmrf } from '../../../testing/oci/helpers';
+import { smallLayer, treeHash } from '../../../testing/store-helpers';
 import { writeBlobInto } from './blob-io';
 import { acquireLockFile } from './lock';
 import { ImageStore, type ImageUsage } from './store';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../testdata/helpers';
+import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
 import { BLOCK, TYPEFLAG, headerChecksums } from './format';
 import { encodeNumeric, parseNumeric, parseNumericAt } from './numeric';
 import { readTar, type TarReadOptions } from './reader';

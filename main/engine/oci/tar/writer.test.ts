@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasTool, makeTmp, rmrf, run } from '../testdata/helpers';
+import { hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
 import { encodeEntryHeader, tarBuffer, zeros } from './writer';
 
 describe('tar writer', () => {

@@ -10,8 +10,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../../client/rpc-client';
 import { CLI_JS, isRoot, startTestHelper, tempDir, type TestHelper } from '../../../testing/helper-process';
-import { BUSYBOX, writeBusyboxSave } from '../../../engine/oci/testdata/busybox-image';
-import { writeArchive, type ImageParts } from '../../../engine/oci/testdata/image-archive';
+import { BUSYBOX, writeBusyboxSave } from '../../../testing/oci/two-layer-busybox';
+import { writeArchive, type ImageParts } from '../../../testing/oci/image-archive';
 
 const run = promisify(execFile);
 

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { sha256 } from '../digest';
-import { TYPEFLAG } from '../tar/format';
-import { encodePax } from '../tar/pax';
+import { sha256 } from '../../engine/oci/digest';
+import { TYPEFLAG } from '../../engine/oci/tar/format';
+import { encodePax } from '../../engine/oci/tar/pax';
 import {
   encodeEntryHeader,
   encodeHeader,
@@ -24,10 +24,10 @@ import {
   padBlock,
   tarBuffer,
   type TarWriteEntry,
-} from '../tar/writer';
+} from '../../engine/oci/tar/writer';
 import { dockerSaveParts, makeLayer, ociArchiveParts, writeArchive, type ImageParts } from './image-archive';
 import { zstdHugeWindowFrame } from './zstd-raw';
-import { type ErrorCode } from '../../../../preload/errors';
+import { type ErrorCode } from '../../../preload/errors';
 
 export type CorpusExpect =
   { reject: ErrorCode; entry?: string } | { contained: true; verify?: (layerDir: string) => void };

@@ -5,7 +5,7 @@
  * classic `docker save` tar.
  */
 import fs from 'node:fs';
-import type { TarWriteEntry } from '../tar/writer';
+import type { TarWriteEntry } from '../../engine/oci/tar/writer';
 import { dockerSaveParts, makeLayer, writeArchive, type ImageParts, type LayerBlob } from './image-archive';
 
 export const BUSYBOX = ['/bin/busybox', '/usr/bin/busybox'].find((p) => fs.existsSync(p));

@@ -20,7 +20,7 @@ import {
   type MonitorLogEntry,
   type MonitorSpec,
   type MonitorState,
-} from '../monitor.js';
+} from '../../native/monitor.js';
 
 export const MONITOR = monitorPath();
 

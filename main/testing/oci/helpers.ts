@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BerthError } from '../../../../preload/errors';
+import { BerthError } from '../../../preload/errors';
 
 export function makeTmp(prefix = 'berth-img-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -2,9 +2,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Compression } from '../../oci/compression';
-import type { TarWriteEntry } from '../../oci/tar/writer';
-import { makeLayer, type LayerBlob } from '../../oci/testdata/image-archive';
+import type { Compression } from '../engine/oci/compression';
+import type { TarWriteEntry } from '../engine/oci/tar/writer';
+import { makeLayer, type LayerBlob } from './oci/image-archive';
 
 /**
  * sha256 over every path under `root` with its type, mode, owner, size,

@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { detectLayout, type CgroupLayout } from './detect';
-import { type CgroupDriver, type CgroupHandle, createDriver, type DriverOptions } from './driver';
+import { detectLayout, type CgroupLayout } from '../engine/cgroups/detect';
+import { type CgroupDriver, type CgroupHandle, createDriver, type DriverOptions } from '../engine/cgroups/driver';
 
 export const isRoot = process.getuid?.() === 0;
 

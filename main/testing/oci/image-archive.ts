@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import type { Compression } from '../compression';
-import { DigestTap, sha256, type Digest } from '../digest';
-import { MediaTypes } from '../oci-types';
-import { tarChunks, type TarBody, type TarWriteEntry } from '../tar/writer';
+import type { Compression } from '../../engine/oci/compression';
+import { DigestTap, sha256, type Digest } from '../../engine/oci/digest';
+import { MediaTypes } from '../../engine/oci/oci-types';
+import { tarChunks, type TarBody, type TarWriteEntry } from '../../engine/oci/tar/writer';
 import { zstdRawFrame } from './zstd-raw';
 
 export interface LayerBlob {

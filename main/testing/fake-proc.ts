@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { NamespaceTypeT } from '../../../preload/schemas/namespaces';
-import type { NsInfo, NsInfoManyEntry, NsIoctls } from './ioctls';
-import { type ProcFs, nodeProcFs, parseNsIno } from './procfs';
+import type { NamespaceTypeT } from '../../preload/schemas/namespaces';
+import type { NsInfo, NsInfoManyEntry, NsIoctls } from '../engine/namespaces/ioctls';
+import { type ProcFs, nodeProcFs, parseNsIno } from '../engine/namespaces/procfs';
 
 export type NsFileName =
   'cgroup' | 'ipc' | 'mnt' | 'net' | 'pid' | 'pid_for_children' | 'time' | 'time_for_children' | 'user' | 'uts';
