@@ -467,10 +467,16 @@ export class ContainerManager {
   private watch(r: ContainerRecord, monitorPid: number): void {
     const l = this.liveFor(r.id);
     l.stopWatch?.();
-    l.stopWatch = watchExit(this.store.paths(r.id).runDir, monitorPid, (e) => {
-      mark(r.id, 'helper: exit.json seen');
-      void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
-    });
+    l.stopWatch = watchExit(
+      this.store.paths(r.id).runDir,
+      monitorPid,
+      (e) => {
+        mark(r.id, 'helper: exit.json seen');
+        void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
+      },
+      undefined,
+      traceOf(r.id),
+    );
   }
 
   /** ensureBridge, serialised with every other helper on the machine (the bridge is shared). */
