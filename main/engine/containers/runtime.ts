@@ -294,6 +294,30 @@ export function watchExit(
   return stop;
 }
 
+/**
+ * Resolves once the process has exited (a pidfd, through the addon's
+ * PidWatch), at once when it is gone or cannot be watched, and after
+ * timeoutMs at the latest.
+ */
+export function processEnded(pid: number | null, timeoutMs = 10_000): Promise<void> {
+  if (pid === null) return Promise.resolve();
+  return new Promise((resolve) => {
+    let w: PidWatch | null = null;
+    const timer = setTimeout(() => done(), timeoutMs);
+    timer.unref();
+    function done(): void {
+      clearTimeout(timer);
+      w?.close();
+      resolve();
+    }
+    try {
+      w = watchPidExit(pid, done);
+    } catch {
+      done(); // ESRCH: gone already; ENOSYS: no pidfd (the next run then finds what it finds)
+    }
+  });
+}
+
 const SIGNALS: Record<string, number> = {
   SIGHUP: 1,
   SIGINT: 2,
