@@ -36,6 +36,7 @@ import {
   sameProcess,
   signalContainer,
   signalNumber,
+  processEnded,
   startMonitor,
   watchExit,
 } from './runtime';
@@ -99,6 +100,12 @@ interface Live {
   lastDelay: number;
   /** The last run's teardown, once begun: a new run and remove() wait for it, and nothing tears down twice. */
   tornDown: Promise<void> | null;
+  /**
+   * The last run's monitor, until it has exited: after exit.json it still
+   * releases the overlay and writes state.json, holding monitor.lock, which
+   * the next run's monitor must take.
+   */
+  monitorEnded: Promise<void> | null;
   /** The device policy and nodes this run was started with (device policy: sec-devices). */
   devices?: ContainerDevices;
 }
@@ -336,7 +343,16 @@ export class ContainerManager {
     if (!l) {
       let resolveExited!: () => void;
       const exited = new Promise<void>((res) => (resolveExited = res));
-      l = { handle: null, stopWatch: null, exited, resolveExited, restartTimer: null, lastDelay: 0, tornDown: null };
+      l = {
+        handle: null,
+        stopWatch: null,
+        exited,
+        resolveExited,
+        restartTimer: null,
+        lastDelay: 0,
+        tornDown: null,
+        monitorEnded: null,
+      };
       this.live.set(id, l);
     }
     return l;
@@ -348,8 +364,10 @@ export class ContainerManager {
 
   /** One run: cgroup, network, monitor. Everything made is unmade on failure. */
   private async run(r: ContainerRecord): Promise<void> {
-    // The previous run's cgroup has the same path: let its removal finish first.
+    // The previous run's cgroup has the same path: let its removal finish first;
+    // and its monitor still holds monitor.lock until it has exited.
     await this.live.get(r.id)?.tornDown;
+    await this.live.get(r.id)?.monitorEnded;
     const p = this.store.paths(r.id);
     for (const d of [p.rootfs, p.upperDir, p.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     // The merged root takes the upper dir's owner and mode: 0755 as in any
@@ -467,10 +485,16 @@ export class ContainerManager {
   private watch(r: ContainerRecord, monitorPid: number): void {
     const l = this.liveFor(r.id);
     l.stopWatch?.();
-    l.stopWatch = watchExit(this.store.paths(r.id).runDir, monitorPid, (e) => {
-      mark(r.id, 'helper: exit.json seen');
-      void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
-    });
+    l.stopWatch = watchExit(
+      this.store.paths(r.id).runDir,
+      monitorPid,
+      (e) => {
+        mark(r.id, 'helper: exit.json seen');
+        void this.onExit(r.id, e).catch((err: unknown) => this.o.log(`exit handling of ${r.id}: ${String(err)}`));
+      },
+      undefined,
+      traceOf(r.id),
+    );
   }
 
   /** ensureBridge, serialised with every other helper on the machine (the bridge is shared). */
@@ -517,6 +541,7 @@ export class ContainerManager {
     const { handle } = l;
     const { ip } = r.network;
     l.handle = null;
+    l.monitorEnded = processEnded(r.monitorPid);
     Object.assign(r, {
       state: e ? 'exited' : 'dead',
       pid: null,

@@ -175,6 +175,7 @@ function standbyRun(s: ChildProcess, stateDir: string): Promise<{ code: number |
 }
 
 const launcher = new MonitorLauncher();
+const PREPARE_DELAY_MS = 20;
 
 /** Starts a standby monitor now (the helper does at boot), so the first start finds one. */
 export function prepareMonitor(): void {
@@ -196,7 +197,12 @@ export async function startMonitor(
   trace?.mark('helper: monitor launched');
   const { code, stderr } = await report;
   trace?.mark('helper: monitor report seen');
-  setImmediate(() => launcher.prepare());
+  // The next standby, a little later: spawn() forks this (large) process
+  // synchronously, 10–25 ms on a loaded machine, and right after a start it
+  // stood between the start's answer and the check that finds a short-lived
+  // container's exit.json (seen in the start trace). A start that comes
+  // sooner finds no standby and spawns its monitor itself.
+  setTimeout(() => launcher.prepare(), PREPARE_DELAY_MS).unref();
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;
   // It ran and has already exited (a short command on a busy machine): the
@@ -230,6 +236,7 @@ export function watchExit(
   monitorPid: number,
   onExit: (e: MonitorExit | null) => void,
   pollMs = 2000,
+  trace: StartTrace | null = null,
 ): () => void {
   let done = false;
   /** A monitor that died lingers as a zombie until reaped: its state says so. */
@@ -239,6 +246,7 @@ export function watchExit(
   };
   const check = (): void => {
     if (done) return;
+    trace?.mark('helper: exit check');
     const e = readExit(stateDir);
     if (e) finish(e);
     else if (!monitorAlive()) finish(readExit(stateDir)); // killed without exit.json: re-read once, then report
@@ -251,6 +259,7 @@ export function watchExit(
   let watcher: fs.FSWatcher | null = null;
   try {
     watcher = fs.watch(stateDir, (_ev, name) => {
+      trace?.mark(`helper: inotify ${name ?? '?'}`);
       if (name === 'exit.json' || name === 'state.json') check();
     });
     watcher.on('error', () => undefined);
@@ -280,8 +289,33 @@ export function watchExit(
     stop();
     onExit(e);
   }
+  trace?.mark('helper: exit watch armed');
   setImmediate(check);
   return stop;
+}
+
+/**
+ * Resolves once the process has exited (a pidfd, through the addon's
+ * PidWatch), at once when it is gone or cannot be watched, and after
+ * timeoutMs at the latest.
+ */
+export function processEnded(pid: number | null, timeoutMs = 10_000): Promise<void> {
+  if (pid === null) return Promise.resolve();
+  return new Promise((resolve) => {
+    let w: PidWatch | null = null;
+    const timer = setTimeout(() => done(), timeoutMs);
+    timer.unref();
+    function done(): void {
+      clearTimeout(timer);
+      w?.close();
+      resolve();
+    }
+    try {
+      w = watchPidExit(pid, done);
+    } catch {
+      done(); // ESRCH: gone already; ENOSYS: no pidfd (the next run then finds what it finds)
+    }
+  });
 }
 
 const SIGNALS: Record<string, number> = {
