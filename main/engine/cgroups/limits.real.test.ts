@@ -7,7 +7,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { weightToShares } from './convert';
-import { Scratch, alive, hasV1, hostLayout, isRoot, readFile, rootDisk, spawnGated, waitFor } from '../../testing/cgroup-groups';
+import {
+  Scratch,
+  alive,
+  hasV1,
+  hostLayout,
+  isRoot,
+  readFile,
+  rootDisk,
+  spawnGated,
+  waitFor,
+} from '../../testing/cgroup-groups';
 
 const layout = isRoot ? hostLayout() : null;
 const v1 = hasV1(layout, 'memory', 'cpu', 'cpuacct', 'cpuset', 'pids', 'blkio', 'devices');
