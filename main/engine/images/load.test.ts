@@ -12,7 +12,7 @@ import { analyzeStoredImage } from './store/analyze';
 import { analyzeImageArchive } from '../layers/analyze';
 import { buildCorpus, type ImageCase } from '../../testing/oci/build-corpus';
 import { busyboxLayers, writeBusyboxSave, BUSYBOX } from '../../testing/oci/two-layer-busybox';
-import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { buildUmociImage, hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 import {
   dockerSaveParts,
   makeLayer,
@@ -229,17 +229,16 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('load and save (root)', () => {
     async () => {
       const layout = path.join(tmp, 'umoci');
       const bundle = path.join(tmp, 'bundle');
-      run('umoci', ['init', '--layout', layout]);
-      run('umoci', ['new', '--image', `${layout}:t`]);
-      for (let i = 0; i < 2; i++) {
-        rmrf(bundle);
-        run('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
-        const etc = path.join(bundle, 'rootfs', 'etc');
-        fs.mkdirSync(etc, { recursive: true });
-        fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
-        if (i === 1) fs.rmSync(path.join(etc, 'file0'));
-        run('umoci', ['repack', '--image', `${layout}:t`, bundle]);
-      }
+      buildUmociImage(
+        layout,
+        bundle,
+        [0, 1].map((i) => (rootfs: string) => {
+          const etc = path.join(rootfs, 'etc');
+          fs.mkdirSync(etc, { recursive: true });
+          fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
+          if (i === 1) fs.rmSync(path.join(etc, 'file0'));
+        }),
+      );
       const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
         manifests: Array<{ digest: string }>;
       };

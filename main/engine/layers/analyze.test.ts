@@ -9,7 +9,7 @@ import {
   writeArchive,
   type LayerBlob,
 } from '../../testing/oci/image-archive';
-import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { buildUmociImage, hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 import { analyzeImageArchive, type ImageAnalysis } from './analyze';
 import { MergedTree } from './filetree';
 
@@ -219,17 +219,16 @@ describe('analyzeImageArchive', () => {
     async () => {
       const layout = path.join(tmp, 'umoci');
       const bundle = path.join(tmp, 'bundle');
-      run('umoci', ['init', '--layout', layout]);
-      run('umoci', ['new', '--image', `${layout}:t`]);
-      for (let i = 0; i < 2; i++) {
-        rmrf(bundle);
-        run('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
-        const etc = path.join(bundle, 'rootfs', 'etc');
-        fs.mkdirSync(etc, { recursive: true });
-        fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
-        if (i === 1) fs.rmSync(path.join(etc, 'file0'));
-        run('umoci', ['repack', '--image', `${layout}:t`, bundle]);
-      }
+      buildUmociImage(
+        layout,
+        bundle,
+        [0, 1].map((i) => (rootfs: string) => {
+          const etc = path.join(rootfs, 'etc');
+          fs.mkdirSync(etc, { recursive: true });
+          fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
+          if (i === 1) fs.rmSync(path.join(etc, 'file0'));
+        }),
+      );
       const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
         manifests: Array<{ digest: string }>;
       };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DigestTap, chainId, chainIds, parseDigest, sha256 } from './digest';
 import { openDecompressed } from './compression';
-import { hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { buildUmociImage, hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
 
 const A = `sha256:${'a'.repeat(64)}`;
 const B = `sha256:${'b'.repeat(64)}`;
@@ -59,15 +59,14 @@ describe('digests', () => {
     try {
       const layout = path.join(tmp, 'img');
       const bundle = path.join(tmp, 'bundle');
-      run('umoci', ['init', '--layout', layout]);
-      run('umoci', ['new', '--image', `${layout}:t`]);
-      for (let i = 0; i < 3; i++) {
-        rmrf(bundle);
-        run('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
-        fs.mkdirSync(path.join(bundle, 'rootfs', 'etc'), { recursive: true });
-        fs.writeFileSync(path.join(bundle, 'rootfs', 'etc', `file${i}`), `layer ${i}\n`.repeat(1000 * (i + 1)));
-        run('umoci', ['repack', '--image', `${layout}:t`, bundle]);
-      }
+      buildUmociImage(
+        layout,
+        bundle,
+        [0, 1, 2].map((i) => (rootfs: string) => {
+          fs.mkdirSync(path.join(rootfs, 'etc'), { recursive: true });
+          fs.writeFileSync(path.join(rootfs, 'etc', `file${i}`), `layer ${i}\n`.repeat(1000 * (i + 1)));
+        }),
+      );
       const blob = (d: string): string => path.join(layout, 'blobs', 'sha256', d.slice(7));
       const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
         manifests: Array<{ digest: string }>;

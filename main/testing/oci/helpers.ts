@@ -23,6 +23,23 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; input?: B
   return r.stdout;
 }
 
+/**
+ * An image made by umoci in an OCI layout at `layout` (tag `t`): one layer per
+ * `layers` step, each editing the unpacked rootfs before `umoci repack`.
+ * Unpacks with --rootless when not root (umoci then skips the chowns).
+ */
+export function buildUmociImage(layout: string, bundle: string, layers: Array<(rootfs: string) => void>): void {
+  run('umoci', ['init', '--layout', layout]);
+  run('umoci', ['new', '--image', `${layout}:t`]);
+  const rootless = process.getuid?.() === 0 ? [] : ['--rootless'];
+  for (const edit of layers) {
+    rmrf(bundle);
+    run('umoci', ['unpack', ...rootless, '--image', `${layout}:t`, bundle]);
+    edit(path.join(bundle, 'rootfs'));
+    run('umoci', ['repack', '--image', `${layout}:t`, bundle]);
+  }
+}
+
 export async function* chunksOf(buf: Buffer, size = 4096): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
