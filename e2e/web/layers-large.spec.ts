@@ -259,7 +259,7 @@ test('an image of 100,000 files: the tree stays windowed, scrolls to its end, an
     `[layers-large] drop → summary painted: ${marks.summary - t0} ms; drop → tree shown: ${marks.tree - t0} ms (load average ${load})`,
   );
   console.log(
-    `[layers-large]   upload ${summaryAsked.at - t0} ms; analysis in main until the summary arrives ${summary.at - summaryAsked.at} ms; ` +
+    `[layers-large]   upload ${summaryAsked.at - t0} ms; last byte → summary arrived ${summary.at - summaryAsked.at} ms (main lists and merges while the bytes arrive); ` +
       `change lists asked → arrived ${changes.at - changesAsked.at} ms, then decoded and the tree shown ${marks.tree - changes.at} ms later ` +
       '(frame times as Playwright sees them: they can lag the page by tens of ms)',
   );

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeBusyboxSave, BUSYBOX } from '../../testing/oci/two-layer-busybox';
-import { decodeChanges } from '../../../preload/schemas/changes-wire';
+import { decodeChanges, packAnalysis } from '../../../preload/schemas/changes-wire';
+import { analyzeImageArchive } from '../../engine/layers/analyze';
 import { parseParams, parseResult } from '../../shared/validate';
 import { UploadStore } from './upload-store';
 import { uploadsMainHandlers } from './uploads';
@@ -101,6 +102,26 @@ describe('UploadStore', () => {
     }
   });
 
+  it('watch: the file and size, onData after each chunk written, onEnd when the upload goes', async () => {
+    const seen: Array<number | 'end'> = [];
+    const { uploadId } = await store.begin({ size: 4 });
+    const { file, size } = store.watch(uploadId, {
+      onData: (n) => seen.push(n),
+      onEnd: () => seen.push('end'),
+    });
+    expect(size).toBe(4);
+    await store.chunk(uploadId, 0, Buffer.from('ab'));
+    expect(fs.readFileSync(file, 'utf8')).toBe('ab'); // written before onData
+    await store.chunk(uploadId, 2, Buffer.from('cd'));
+    await store.consume(uploadId, async () => undefined);
+    expect(seen).toEqual([2, 4, 'end']);
+    const other = await store.begin({ size: 1 });
+    let ended = false;
+    store.watch(other.uploadId, { onData: () => undefined, onEnd: () => (ended = true) });
+    await store.abort(other.uploadId);
+    expect(ended).toBe(true);
+  });
+
   it('close removes the private dir', async () => {
     await store.begin({ size: 1 });
     const dir = await store.dir();
@@ -119,12 +140,16 @@ describe.runIf(BUSYBOX !== undefined)('layers.analyzeUpload', () => {
     const { uploadId } = await h['uploads.begin'](parseParams('uploads.begin', { size: bytes.length }), ctx);
     const step = 64 * 1024;
     for (let off = 0; off < bytes.length; off += step) {
-      const data = bytes.subarray(off, off + step).toString('base64');
+      // Base64 as a message carries it, and the bytes themselves as main's chunk PUT passes them.
+      const piece = bytes.subarray(off, off + step);
+      const data = (off / step) % 2 === 0 ? piece.toString('base64') : piece;
       const r = await h['uploads.chunk'](parseParams('uploads.chunk', { uploadId, offset: off, data }), ctx);
       expect(r.received).toBe(Math.min(bytes.length, off + step));
     }
     const a = await h['layers.analyzeUpload'](parseParams('layers.analyzeUpload', { uploadId }), ctx);
     expect(a.repoTags).toEqual(['e2e/upload:1']);
+    // Listed (and merged) while it arrived, it equals an analysis of the same file from disk.
+    expect(a).toEqual(packAnalysis(await analyzeImageArchive(tar)));
     expect(a.layers).toHaveLength(2);
     // The result is what the contract sends (packed), and decodes back to the objects.
     expect(a).toMatchObject(parseResult('layers.analyzeUpload', a));
