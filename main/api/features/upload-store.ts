@@ -19,22 +19,15 @@ import { BerthError } from '../../../preload/errors';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
 import { Mutex } from '../../shared/mutex';
-import { appendChunk, checkChunkLength } from '../../shared/chunked-file';
+import { appendChunk, checkChunkLength, type ChunkSession } from '../../shared/chunked-file';
 
 export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_UPLOADS = 8;
 
-interface Upload {
-  id: string;
+interface Upload extends ChunkSession {
   name: string;
-  file: string;
-  fh: fs.promises.FileHandle;
+  /** Always announced. */
   size: number;
-  received: number;
-  lastActivity: number;
-  /** Being consumed: no more chunks, no abort. */
-  busy: boolean;
-  lock: Mutex;
   watcher?: UploadWatcher;
 }
 
