@@ -6,7 +6,7 @@
  */
 import type fs from 'node:fs';
 import { BerthError } from '../../preload/errors';
-import type { Mutex } from './mutex';
+import { Mutex } from './mutex';
 
 export interface ChunkedFile {
   fh: fs.promises.FileHandle;
@@ -25,6 +25,16 @@ export interface ChunkSession extends ChunkedFile {
   busy: boolean;
   /** Held around each chunk and around consuming the file. */
   lock: Mutex;
+}
+
+/** A session for a file just opened: nothing received, not busy, its own lock. */
+export function newChunkSession<S extends number | undefined>(
+  id: string,
+  file: string,
+  fh: fs.promises.FileHandle,
+  size: S,
+): ChunkSession & { size: S } {
+  return { id, file, fh, size, received: 0, lastActivity: Date.now(), busy: false, lock: new Mutex() };
 }
 
 /** Refuses a chunk larger than `max` bytes (CHUNK_TOO_LARGE) before any lookup. */
