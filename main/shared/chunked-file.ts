@@ -6,6 +6,7 @@
  */
 import type fs from 'node:fs';
 import { BerthError } from '../../preload/errors';
+import { Mutex } from './mutex';
 
 export interface ChunkedFile {
   fh: fs.promises.FileHandle;
@@ -13,6 +14,27 @@ export interface ChunkedFile {
   received: number;
   /** The announced total, or undefined when none was announced. */
   size: number | undefined;
+}
+
+/** A chunked file as its session keeps it (main's uploads, the helper's ingests). */
+export interface ChunkSession extends ChunkedFile {
+  id: string;
+  file: string;
+  lastActivity: number;
+  /** Being consumed: no more chunks, no abort. */
+  busy: boolean;
+  /** Held around each chunk and around consuming the file. */
+  lock: Mutex;
+}
+
+/** A session for a file just opened: nothing received, not busy, its own lock. */
+export function newChunkSession<S extends number | undefined>(
+  id: string,
+  file: string,
+  fh: fs.promises.FileHandle,
+  size: S,
+): ChunkSession & { size: S } {
+  return { id, file, fh, size, received: 0, lastActivity: Date.now(), busy: false, lock: new Mutex() };
 }
 
 /** Refuses a chunk larger than `max` bytes (CHUNK_TOO_LARGE) before any lookup. */

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include <string>
+#include <string_view>
 
 #include "errno_name.h"
 
@@ -24,6 +25,19 @@ struct SysError {
   std::string target;           // what it acted on, e.g. the path or "fd 12"
   std::string path;             // filesystem path, if any (becomes .path)
 };
+
+// A failed call on a file: the path is both what it acted on and .path. (op
+// is a view so that building the call's arguments allocates nothing before
+// errno is read.)
+inline SysError PathError(int err, const char* syscall, std::string_view op, const std::string& path) {
+  SysError e;
+  e.err = err;
+  e.syscall = syscall;
+  e.op = std::string(op);
+  e.target = path;
+  e.path = path;
+  return e;
+}
 
 // "ioctl NS_GET_PARENT /proc/1/ns/pid: EPERM (Operation not permitted)"
 std::string FormatMessage(const SysError& e);

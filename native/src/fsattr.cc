@@ -9,16 +9,6 @@ namespace berth {
 
 namespace {
 
-SysError MakeError(int err, const char* syscall, const std::string& op, const std::string& path) {
-  SysError e;
-  e.err = err;
-  e.syscall = syscall;
-  e.op = op;
-  e.target = path;
-  e.path = path;
-  return e;
-}
-
 // A value or list may change size between the size query and the read
 // (ERANGE): retry a few times, then report ERANGE.
 constexpr int kRetries = 8;
@@ -28,7 +18,7 @@ constexpr int kRetries = 8;
 bool SetXattr(const std::string& path, const std::string& name, const void* value, size_t size,
               SysError* error) {
   if (::lsetxattr(path.c_str(), name.c_str(), value, size, 0) != 0) {
-    *error = MakeError(errno, "lsetxattr", name, path);
+    *error = PathError(errno, "lsetxattr", name, path);
     return false;
   }
   return true;
@@ -41,7 +31,7 @@ bool GetXattr(const std::string& path, const std::string& name, std::vector<char
     ssize_t size = ::lgetxattr(path.c_str(), name.c_str(), nullptr, 0);
     if (size < 0) {
       if (errno == ENODATA) return true;
-      *error = MakeError(errno, "lgetxattr", name, path);
+      *error = PathError(errno, "lgetxattr", name, path);
       return false;
     }
     value->resize(static_cast<size_t>(size));
@@ -60,11 +50,11 @@ bool GetXattr(const std::string& path, const std::string& name, std::vector<char
       return true;
     }
     if (errno != ERANGE) {
-      *error = MakeError(errno, "lgetxattr", name, path);
+      *error = PathError(errno, "lgetxattr", name, path);
       return false;
     }
   }
-  *error = MakeError(ERANGE, "lgetxattr", name, path);
+  *error = PathError(ERANGE, "lgetxattr", name, path);
   return false;
 }
 
@@ -74,7 +64,7 @@ bool ListXattr(const std::string& path, std::vector<std::string>* names, SysErro
   for (int attempt = 0; attempt < kRetries; attempt++) {
     ssize_t size = ::llistxattr(path.c_str(), nullptr, 0);
     if (size < 0) {
-      *error = MakeError(errno, "llistxattr", "", path);
+      *error = PathError(errno, "llistxattr", "", path);
       return false;
     }
     if (size == 0) return true;
@@ -82,7 +72,7 @@ bool ListXattr(const std::string& path, std::vector<std::string>* names, SysErro
     ssize_t got = ::llistxattr(path.c_str(), buf.data(), buf.size());
     if (got < 0) {
       if (errno == ERANGE) continue;
-      *error = MakeError(errno, "llistxattr", "", path);
+      *error = PathError(errno, "llistxattr", "", path);
       return false;
     }
     // "name1\0name2\0..."
@@ -95,13 +85,13 @@ bool ListXattr(const std::string& path, std::vector<std::string>* names, SysErro
     }
     return true;
   }
-  *error = MakeError(ERANGE, "llistxattr", "", path);
+  *error = PathError(ERANGE, "llistxattr", "", path);
   return false;
 }
 
 bool MakeNode(const std::string& path, mode_t mode, unsigned major, unsigned minor, SysError* error) {
   if (::mknod(path.c_str(), mode, makedev(major, minor)) != 0) {
-    *error = MakeError(errno, "mknod", std::to_string(major) + ":" + std::to_string(minor), path);
+    *error = PathError(errno, "mknod", std::to_string(major) + ":" + std::to_string(minor), path);
     return false;
   }
   return true;

@@ -39,16 +39,6 @@ namespace berth {
 
 namespace {
 
-SysError MakeError(int err, const char* syscall, const char* op, const std::string& path) {
-  SysError e;
-  e.err = err;
-  e.syscall = syscall;
-  e.op = op;
-  e.target = path;
-  e.path = path;
-  return e;
-}
-
 bool Fstat(int fd, NsRef* ref) {
   struct stat st;
   if (::fstat(fd, &st) != 0) return false;
@@ -68,12 +58,12 @@ bool FetchRelated(int fd, unsigned long request, const char* op, const std::stri
       out->err = EPERM;
       return true;
     }
-    *error = MakeError(errno, "ioctl", op, path);
+    *error = PathError(errno, "ioctl", op, path);
     return false;
   }
   UniqueFd owned(related);  // the kernel sets O_CLOEXEC on it
   if (!Fstat(owned.Get(), &out->ref)) {
-    *error = MakeError(errno, "fstat", (std::string(op) + " result of").c_str(), path);
+    *error = PathError(errno, "fstat", (std::string(op) + " result of").c_str(), path);
     return false;
   }
   out->found = true;
@@ -99,24 +89,24 @@ const char* NsTypeName(int cloneFlag) {
 bool ReadNsInfo(const std::string& path, NsInfoResult* out, SysError* error) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
   if (!fd.Valid()) {
-    *error = MakeError(errno, "open", "", path);
+    *error = PathError(errno, "open", "", path);
     return false;
   }
   if (!Fstat(fd.Get(), &out->self)) {
-    *error = MakeError(errno, "fstat", "", path);
+    *error = PathError(errno, "fstat", "", path);
     return false;
   }
 
   int type = ::ioctl(fd.Get(), NS_GET_NSTYPE);
   if (type < 0) {
-    *error = MakeError(errno, "ioctl", "NS_GET_NSTYPE", path);
+    *error = PathError(errno, "ioctl", "NS_GET_NSTYPE", path);
     return false;
   }
   out->type = type;
   out->typeName = NsTypeName(type);
   if (out->typeName == nullptr) {
     // A namespace type newer than this addon: report it instead of guessing.
-    *error = MakeError(EPROTONOSUPPORT, "ioctl",
+    *error = PathError(EPROTONOSUPPORT, "ioctl",
                        ("NS_GET_NSTYPE returned unknown type " + std::to_string(type)).c_str(),
                        path);
     return false;
@@ -137,7 +127,7 @@ bool ReadNsInfo(const std::string& path, NsInfoResult* out, SysError* error) {
   if (type == CLONE_NEWUSER) {
     uid_t uid = 0;
     if (::ioctl(fd.Get(), NS_GET_OWNER_UID, &uid) != 0) {
-      *error = MakeError(errno, "ioctl", "NS_GET_OWNER_UID", path);
+      *error = PathError(errno, "ioctl", "NS_GET_OWNER_UID", path);
       return false;
     }
     out->hasOwnerUid = true;

@@ -18,23 +18,15 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
 import { MAX_UPLOAD_BYTES } from '../../../preload/schemas/uploads';
-import { Mutex } from '../../shared/mutex';
-import { appendChunk, checkChunkLength } from '../../shared/chunked-file';
+import { appendChunk, checkChunkLength, newChunkSession, type ChunkSession } from '../../shared/chunked-file';
 
 export const UPLOAD_STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_UPLOADS = 8;
 
-interface Upload {
-  id: string;
+interface Upload extends ChunkSession {
   name: string;
-  file: string;
-  fh: fs.promises.FileHandle;
+  /** Always announced. */
   size: number;
-  received: number;
-  lastActivity: number;
-  /** Being consumed: no more chunks, no abort. */
-  busy: boolean;
-  lock: Mutex;
   watcher?: UploadWatcher;
 }
 
@@ -114,17 +106,7 @@ export class UploadStore {
     const id = crypto.randomBytes(16).toString('hex');
     const file = path.join(await this.dir(), `upload-${id}`);
     const fh = await fs.promises.open(file, 'wx', 0o600);
-    this.uploads.set(id, {
-      id,
-      name: p.name ?? 'upload',
-      file,
-      fh,
-      size: p.size,
-      received: 0,
-      lastActivity: Date.now(),
-      busy: false,
-      lock: new Mutex(),
-    });
+    this.uploads.set(id, { ...newChunkSession(id, file, fh, p.size), name: p.name ?? 'upload' });
     this.startSweeper();
     return { uploadId: id };
   }

@@ -8,19 +8,13 @@ import type { Backend } from '../../api/backend';
 import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
 import { ago, parseSize } from '../units';
+import { table } from '../table';
 import { relaySession } from '../session-relay';
 import { seccompFromSecurityOpts } from '../security-opt';
 import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
 import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-flags';
 
 const cli = { transport: 'cli' } as const;
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return (
-    rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n') + '\n'
-  );
-}
 
 export function statusText(c: ContainerSummaryT): string {
   switch (c.state) {
@@ -316,7 +310,8 @@ export const containerCommands: Command[] = [
           c.name,
         ]);
       }
-      ctx.stdout.write(table(rows));
+      // The last column (names) is never blank, so no line loses anything to table's trimming.
+      ctx.stdout.write(table(rows) + '\n');
       return 0;
     },
   },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { humanAgo, table } from './images';
+import { humanAgo } from './images';
+import { table } from '../table';
 
 describe('image command formatting (docker style)', () => {
   it('ages like docker', () => {

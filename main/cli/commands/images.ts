@@ -11,6 +11,7 @@ import { formatBytes } from '../../../preload/units';
 import type { ImageAnalysisT } from '../../../preload/schemas/images';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
+import { table } from '../table';
 
 const cli = { transport: 'cli' } as const;
 
@@ -31,20 +32,6 @@ export function humanAgo(iso: string | null, now = Date.now()): string {
   else if (s < 2 * 365 * 86400) d = plural(Math.floor(s / (30 * 86400)), 'month');
   else d = plural(Math.floor(s / (365 * 86400)), 'year');
   return `${d} ago`;
-}
-
-/** Left-aligned columns separated by three spaces, like docker's tabwriter output. */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
-        .join('')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);

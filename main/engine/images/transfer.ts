@@ -19,7 +19,7 @@ import { BerthError } from '../../../preload/errors';
 import { loadArchive, type LoadedImage, type LoadOptions } from './load';
 import { planSave, saveStream } from './save';
 import { MAX_CHUNK_BYTES } from '../../../preload/schemas/images';
-import { appendChunk, checkChunkLength } from '../../shared/chunked-file';
+import { appendChunk, checkChunkLength, newChunkSession, type ChunkSession } from '../../shared/chunked-file';
 import { assertFreeSpace } from './free-space';
 import { Mutex } from '../../shared/mutex';
 import type { ImageStore } from './store/store';
@@ -29,17 +29,9 @@ export const MAX_CHUNK = MAX_CHUNK_BYTES;
 export const STALE_AFTER_MS = 10 * 60 * 1000;
 const MAX_SESSIONS = 32;
 
-interface Ingest {
-  id: string;
+interface Ingest extends ChunkSession {
   opId: string;
   owner: unknown;
-  file: string;
-  fh: fs.promises.FileHandle;
-  size: number | undefined;
-  received: number;
-  lastActivity: number;
-  busy: boolean;
-  lock: Mutex;
 }
 
 interface Export {
@@ -100,18 +92,7 @@ export class TransferManager {
     const id = crypto.randomBytes(16).toString('hex');
     const file = path.join(this.store.ingestDir, `upload-${id}.tar`);
     const fh = await fs.promises.open(file, 'wx', 0o600);
-    this.ingests.set(id, {
-      id,
-      opId: p.opId ?? id,
-      owner,
-      file,
-      fh,
-      size: p.size,
-      received: 0,
-      lastActivity: Date.now(),
-      busy: false,
-      lock: new Mutex(),
-    });
+    this.ingests.set(id, { ...newChunkSession(id, file, fh, p.size), opId: p.opId ?? id, owner });
     return { ingestId: id };
   }
 

@@ -140,8 +140,11 @@ async function preferDigestError(err: unknown, index: ArchiveIndex, ref: LayerRe
   );
 }
 
-/** dive's pairing of layers with history: each layer takes the next non-empty history entry. */
-function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntry | undefined> {
+/**
+ * dive's pairing of layers with history: each layer takes the next non-empty
+ * history entry. Shared with the store's analyzer (images/store/analyze).
+ */
+export function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntry | undefined> {
   const history = config.history ?? [];
   const out: Array<HistoryEntry | undefined> = [];
   let h = 0;
@@ -151,6 +154,32 @@ function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntr
     if (h < history.length) h++;
   }
   return out;
+}
+
+type ImageTotals = Pick<
+  ImageAnalysis,
+  | 'sizeBytes'
+  | 'userSizeBytes'
+  | 'compressedBytes'
+  | 'efficiency'
+  | 'wastedBytes'
+  | 'wastedUserPercent'
+  | 'inefficiencies'
+>;
+
+/** The image's sizes and efficiency from its layers, as dive reports them. Shared with the store's analyzer. */
+export function imageTotals(layers: readonly LayerAnalysis[], eff: EfficiencyResult): ImageTotals {
+  const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
+  const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
+  return {
+    sizeBytes,
+    userSizeBytes,
+    compressedBytes: layers.reduce((s, l) => s + l.compressedSize, 0),
+    efficiency: eff.score,
+    wastedBytes: eff.wastedBytes,
+    wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
+    inefficiencies: eff.inefficiencies,
+  };
 }
 
 interface Scanned {
@@ -377,8 +406,6 @@ async function analyze(
   // Efficiency is worked out while the worker may still be hashing the last plain layers.
   const eff = premerged?.efficiency ?? diveEfficiency(scanned);
   await inOrder(checks);
-  const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
-  const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
   const result: ImageAnalysis = {
     format: plan.format,
     repoTags: plan.repoTags,
@@ -388,13 +415,7 @@ async function analyze(
     os: plan.config.os,
     history: plan.config.history ?? [],
     layers,
-    sizeBytes,
-    userSizeBytes,
-    compressedBytes: layers.reduce((s, l) => s + l.compressedSize, 0),
-    efficiency: eff.score,
-    wastedBytes: eff.wastedBytes,
-    wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
-    inefficiencies: eff.inefficiencies,
+    ...imageTotals(layers, eff),
   };
   if (plan.manifestDigest) result.manifestDigest = plan.manifestDigest;
   if (plan.config.created !== undefined) result.created = plan.config.created;

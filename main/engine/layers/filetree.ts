@@ -3,21 +3,15 @@
  * changes in it. Whiteouts and opaque directories follow the image-spec:
  * they hide lower-layer content only, never entries of their own layer.
  */
-import type { TarEntryType } from '../oci/tar/format';
-import type { LayerScan, ScannedEntry } from './layer-scan';
+import type { EntryAttrs, LayerScan, ScannedEntry } from './layer-scan';
 
 export type ChangeKind = 'added' | 'modified' | 'removed';
 
-export interface FileChange {
+export interface FileChange extends EntryAttrs {
   /** Absolute path in the container ("/etc/passwd"). */
   path: string;
-  type: TarEntryType;
   /** For removals, the size of everything removed under the path. */
   size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  linkname: string;
   change: ChangeKind;
 }
 
@@ -38,28 +32,11 @@ export interface LayerDiff {
 }
 
 /** One entry of a cumulative tree listing. */
-export interface TreeEntry {
+export interface TreeEntry extends EntryAttrs {
   path: string;
-  type: TarEntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  linkname: string;
 }
 
-interface Node {
-  type: TarEntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  linkname: string;
-  devmajor: number;
-  devminor: number;
-  hash?: string;
-  /** ScannedEntry.bodyOffset: where to hash the content from if a comparison needs it. */
-  bodyOffset?: number;
+interface Node extends Omit<ScannedEntry, 'path'> {
   /** A parent directory the archive never described. */
   implicit: boolean;
   children?: Map<string, Node>;

@@ -17,15 +17,19 @@ import type { RangeDigest, RangeDigester } from './range-digest';
 import { RangeByteReader } from '../oci/range-reader';
 import { BerthError } from '../../../preload/errors';
 
-export interface ScannedEntry {
-  /** Cleaned path without a leading slash. */
-  path: string;
+/** What a tar entry says of itself besides its path: the attributes every listing of a layer carries. */
+export interface EntryAttrs {
   type: TarEntryType;
   size: number;
   mode: number;
   uid: number;
   gid: number;
   linkname: string;
+}
+
+export interface ScannedEntry extends EntryAttrs {
+  /** Cleaned path without a leading slash. */
+  path: string;
   devmajor: number;
   devminor: number;
   /** sha256 hex of a regular file's content (when hashing is on). */

@@ -9,6 +9,46 @@ namespace berth::json {
 
 namespace {
 
+// Why a UTF-8 sequence is invalid: the parser words each case apart, the
+// serializer replaces the byte whatever the case.
+enum class Utf8Fault { None, BadByte, Truncated, OutOfRange };
+
+struct Utf8Check {
+  size_t len;       // bytes in the sequence (fault None)
+  Utf8Fault fault;
+  size_t at;        // offset from p of the bad byte (fault BadByte)
+};
+
+// The UTF-8 sequence at p (avail bytes, first byte >= 0x80). Rejects
+// overlong forms, surrogates and values above U+10FFFF.
+Utf8Check CheckUtf8(const unsigned char* p, size_t avail) {
+  unsigned char b0 = p[0];
+  size_t len;
+  uint32_t cp;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    return {0, Utf8Fault::BadByte, 0};
+  }
+  if (avail < len) return {0, Utf8Fault::Truncated, 0};
+  for (size_t i = 1; i < len; i++) {
+    if ((p[i] & 0xC0) != 0x80) return {0, Utf8Fault::BadByte, i};
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return {0, Utf8Fault::OutOfRange, 0};
+  }
+  return {len, Utf8Fault::None, 0};
+}
+
 class Parser {
  public:
   Parser(std::string_view text, const Limits& limits, ParseError* error)
@@ -163,37 +203,20 @@ class Parser {
     return true;
   }
 
-  // One UTF-8 sequence starting at pos_ (first byte >= 0x80): validated and
-  // copied. Rejects overlong forms, surrogates and values above U+10FFFF.
+  // One UTF-8 sequence starting at pos_ (first byte >= 0x80): validated
+  // (CheckUtf8) and copied.
   bool CopyUtf8(std::string* out) {
     const unsigned char* p = reinterpret_cast<const unsigned char*>(s_.data()) + pos_;
-    size_t avail = s_.size() - pos_;
-    unsigned char b0 = p[0];
-    size_t len;
-    uint32_t cp;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = 2;
-      cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      len = 3;
-      cp = b0 & 0x0F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      len = 4;
-      cp = b0 & 0x07;
-    } else {
-      return Fail(pos_, "invalid UTF-8 in string");
+    Utf8Check c = CheckUtf8(p, s_.size() - pos_);
+    switch (c.fault) {
+      case Utf8Fault::None: break;
+      case Utf8Fault::BadByte: return Fail(pos_ + c.at, "invalid UTF-8 in string");
+      case Utf8Fault::Truncated: return Fail(pos_, "invalid UTF-8 in string (truncated sequence)");
+      case Utf8Fault::OutOfRange:
+        return Fail(pos_, "invalid UTF-8 in string (overlong, surrogate or out of range)");
     }
-    if (avail < len) return Fail(pos_, "invalid UTF-8 in string (truncated sequence)");
-    for (size_t i = 1; i < len; i++) {
-      if ((p[i] & 0xC0) != 0x80) return Fail(pos_ + i, "invalid UTF-8 in string");
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return Fail(pos_, "invalid UTF-8 in string (overlong, surrogate or out of range)");
-    }
-    out->append(reinterpret_cast<const char*>(p), len);
-    pos_ += len;
+    out->append(reinterpret_cast<const char*>(p), c.len);
+    pos_ += c.len;
     return true;
   }
 
@@ -375,35 +398,6 @@ void SerializeInto(std::string* out, const Value& v) {
   }
 }
 
-// Length of the valid UTF-8 sequence at p (avail bytes), or 0 if invalid.
-size_t ValidUtf8Len(const unsigned char* p, size_t avail) {
-  unsigned char b0 = p[0];
-  size_t len;
-  uint32_t cp;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    return 0;
-  }
-  if (avail < len) return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return len;
-}
-
 }  // namespace
 
 const char* KindName(Kind kind) {
@@ -470,13 +464,13 @@ void AppendQuoted(std::string* out, std::string_view s) {
   for (size_t i = 0; i < n;) {
     unsigned char c = p[i];
     if (c >= 0x80) {
-      size_t len = ValidUtf8Len(p + i, n - i);
-      if (len == 0) {
+      Utf8Check u = CheckUtf8(p + i, n - i);
+      if (u.fault != Utf8Fault::None) {
         out->append("\xEF\xBF\xBD");  // U+FFFD for one invalid byte
         i++;
       } else {
-        out->append(reinterpret_cast<const char*>(p + i), len);
-        i += len;
+        out->append(reinterpret_cast<const char*>(p + i), u.len);
+        i += u.len;
       }
       continue;
     }

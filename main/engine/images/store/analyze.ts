@@ -7,11 +7,10 @@
  */
 import { assertDigest, type Digest } from '../../oci/digest';
 import { familiarize } from '../reference';
-import type { HistoryEntry, ImageConfig } from '../../oci/oci-types';
 import { diveEfficiency } from '../../layers/efficiency';
 import { MergedTree } from '../../layers/filetree';
 import { scanLayer, withBlob, type LayerScan } from '../../layers/layer-scan';
-import type { ImageAnalysis, LayerAnalysis } from '../../layers/analyze';
+import { historyForLayers, imageTotals, type ImageAnalysis, type LayerAnalysis } from '../../layers/analyze';
 import type { ImageStore } from './store';
 
 export type StoredImageAnalysis = Omit<ImageAnalysis, 'format'> & { format: ImageAnalysis['format'] | 'store' };
@@ -20,19 +19,6 @@ export interface StoreAnalyzeOptions {
   hashFiles?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: { layer: number; layers: number }) => void;
-}
-
-/** dive's pairing of layers with history: each layer takes the next non-empty history entry. */
-function historyForLayers(config: ImageConfig, count: number): Array<HistoryEntry | undefined> {
-  const history = config.history ?? [];
-  const out: Array<HistoryEntry | undefined> = [];
-  let h = 0;
-  for (let i = 0; i < count; i++) {
-    while (h < history.length && history[h]?.empty_layer) h++;
-    out.push(history[h]);
-    if (h < history.length) h++;
-  }
-  return out;
 }
 
 export async function analyzeStoredImage(
@@ -89,8 +75,6 @@ export async function analyzeStoredImage(
     layers.push(layer);
   }
   const eff = diveEfficiency(scanned);
-  const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
-  const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
   const result: StoredImageAnalysis = {
     format: 'store',
     repoTags: img.tags.map(familiarize),
@@ -101,13 +85,7 @@ export async function analyzeStoredImage(
     os: img.config.os,
     history: img.config.history ?? [],
     layers,
-    sizeBytes,
-    userSizeBytes,
-    compressedBytes: layers.reduce((s, l) => s + l.compressedSize, 0),
-    efficiency: eff.score,
-    wastedBytes: eff.wastedBytes,
-    wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
-    inefficiencies: eff.inefficiencies,
+    ...imageTotals(layers, eff),
   };
   if (img.config.created !== undefined) result.created = img.config.created;
   return result;

@@ -76,6 +76,19 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   await fsyncDir(dir);
 }
 
+/** Refuses a blob of another byte count than the one announced, when one was (DIGEST_MISMATCH, reason size). */
+export function assertSize(what: string, expectedSize: number | undefined, actualSize: number): void {
+  if (expectedSize !== undefined && actualSize !== expectedSize) {
+    throw new BerthError('DIGEST_MISMATCH', `${what}: ${actualSize} bytes, expected ${expectedSize}`, {
+      entry: what,
+      blob: what,
+      expectedSize,
+      actualSize,
+      reason: 'size',
+    });
+  }
+}
+
 /**
  * Streams `source` into `dir/<hex>` through a temp file in `dir`, verifying
  * the digest and size given. Returns the digest written. When the target
@@ -110,15 +123,7 @@ export async function writeBlobInto(
     }
     await pipeline(Readable.from(checked()), out);
     const digest = tap.digest();
-    if (expected.size !== undefined && tap.bytes !== expected.size) {
-      throw new BerthError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
-        entry: what,
-        blob: what,
-        expectedSize: expected.size,
-        actualSize: tap.bytes,
-        reason: 'size',
-      });
-    }
+    assertSize(what, expected.size, tap.bytes);
     if (want) assertDigest(want, digest, what);
     const fh = await fs.promises.open(tmp, 'r');
     try {
@@ -248,15 +253,7 @@ export class BlobStore implements BlobSink, BlobSource {
       throw err;
     }
     try {
-      if (expectedSize !== undefined && actual.size !== expectedSize) {
-        throw new BerthError('DIGEST_MISMATCH', `${want}: ${actual.size} bytes, expected ${expectedSize}`, {
-          blob: want,
-          entry: want,
-          expectedSize,
-          actualSize: actual.size,
-          reason: 'size',
-        });
-      }
+      assertSize(want, expectedSize, actual.size);
       assertDigest(want, actual.digest, want);
     } catch (err) {
       await fs.promises.rm(resolved, { force: true });

@@ -8,13 +8,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DigestTap, chainIds, digestHex, parseDigest, type Digest } from '../../oci/digest';
+import { DigestTap, assertDigest, chainIds, digestHex, parseDigest, type Digest } from '../../oci/digest';
 import { extractLayerFile, type ExtractSummary } from '../extract';
 import { assertFreeSpace } from '../free-space';
 import type { NativeFsOps } from '../native-fs';
 import type { ImageConfig, ImageManifest } from '../../oci/oci-types';
 import { faultPoint } from '../../storage/fault-points';
-import { writeBlobInto, type WrittenBlob } from './blob-io';
+import { assertSize, writeBlobInto, type WrittenBlob } from './blob-io';
 import type { ImageStore } from './store';
 import { BerthError } from '../../../../preload/errors';
 
@@ -113,23 +113,8 @@ export class Staging {
       const tap = new DigestTap();
       for await (const _ of tap.tap(source)) void _;
       const what = expected.what ?? want;
-      if (expected.size !== undefined && tap.bytes !== expected.size) {
-        throw new BerthError('DIGEST_MISMATCH', `${what}: ${tap.bytes} bytes, expected ${expected.size}`, {
-          entry: what,
-          blob: what,
-          expectedSize: expected.size,
-          actualSize: tap.bytes,
-          reason: 'size',
-        });
-      }
-      if (tap.digest() !== want) {
-        throw new BerthError('DIGEST_MISMATCH', `digest mismatch for ${what}: expected ${want}, got ${tap.digest()}`, {
-          entry: what,
-          blob: what,
-          expected: want,
-          actual: tap.digest(),
-        });
-      }
+      assertSize(what, expected.size, tap.bytes);
+      assertDigest(want, tap.digest(), what);
       return { digest: want, size: tap.bytes };
     }
     assertFreeSpace(

@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type ReactNode } from 'react';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { ContainerActions, type ActionFailure } from './actions';
+import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
 import { CreateDialog } from './CreateDialog';
 import type { Created } from './hooks';
 import { DetailsView } from './DetailsView';
@@ -192,14 +192,7 @@ function ContainersList(): ReactNode {
           </button>
         </div>
       )}
-      {failure && (
-        <div className="ctr-failure">
-          <ErrorView error={failure.error} title={failure.title} />
-          <button type="button" className="ctr-icon-button" aria-label="Dismiss error" onClick={() => setFailure(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <ActionFailureBanner failure={failure} onDismiss={() => setFailure(null)} />
 
       {q.isError && !q.data ? (
         <ErrorView error={q.error} title="Could not list containers" onRetry={() => void q.refetch()} />

@@ -10,7 +10,7 @@ import { Suspense, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
-import { ContainerActions, type ActionFailure } from './actions';
+import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
 import { FilesTab } from './FilesTab';
 import { shortId } from './format';
 import { LogsTab } from './LogsTab';
@@ -101,14 +101,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
         )}
       </header>
 
-      {failure && (
-        <div className="ctr-failure">
-          <ErrorView error={failure.error} title={failure.title} />
-          <button type="button" className="ctr-icon-button" aria-label="Dismiss error" onClick={() => setFailure(null)}>
-            ×
-          </button>
-        </div>
-      )}
+      <ActionFailureBanner failure={failure} onDismiss={() => setFailure(null)} />
 
       {gone ? (
         <div className="ctr-gone">

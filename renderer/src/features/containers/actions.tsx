@@ -27,6 +27,25 @@ export interface ActionFailure {
   error: unknown;
 }
 
+/** The last failed action, above the table or the details, until dismissed. */
+export function ActionFailureBanner({
+  failure,
+  onDismiss,
+}: {
+  failure: ActionFailure | null;
+  onDismiss: () => void;
+}): ReactNode {
+  if (!failure) return null;
+  return (
+    <div className="ctr-failure">
+      <ErrorView error={failure.error} title={failure.title} />
+      <button type="button" className="ctr-icon-button" aria-label="Dismiss error" onClick={onDismiss}>
+        ×
+      </button>
+    </div>
+  );
+}
+
 function KillMenu({ name, disabled, onKill }: { name: string; disabled: boolean; onKill: (s: Signal) => void }) {
   const [open, setOpen] = useState(false);
   const wrap = useRef<HTMLDivElement>(null);

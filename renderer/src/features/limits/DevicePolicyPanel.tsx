@@ -36,16 +36,33 @@ function InForce({ ok, what }: { ok: boolean; what: string }): ReactNode {
   );
 }
 
+/** A box's first line: the cgroup version, what was read (file or group), and whether it holds what Berth installed. */
+function PolicyHead({
+  version,
+  target,
+  title,
+  ok,
+}: {
+  version: 'v1' | 'v2';
+  target: string;
+  title: string;
+  ok: boolean;
+}): ReactNode {
+  return (
+    <div className="lim-truth-line">
+      <span className="lim-truth-tag">cgroup {version}</span>
+      <code className="lim-file" title={title}>
+        {target}
+      </code>
+      <InForce ok={ok} what={version} />
+    </div>
+  );
+}
+
 function V1Box({ v1 }: { v1: NonNullable<DevicePolicyT['v1']> }): ReactNode {
   return (
     <div className="lim-truth" data-testid="device-v1">
-      <div className="lim-truth-line">
-        <span className="lim-truth-tag">cgroup v1</span>
-        <code className="lim-file" title="the devices controller's read-back file">
-          {v1.file}
-        </code>
-        <InForce ok={v1.inForce} what="v1" />
-      </div>
+      <PolicyHead version="v1" target={v1.file} title="the devices controller's read-back file" ok={v1.inForce} />
       <div className="lim-truth-line">
         <span className="lim-truth-tag">read back</span>
         <pre className="lim-raw mono" data-testid="device-v1-raw">
@@ -66,13 +83,12 @@ function V1Box({ v1 }: { v1: NonNullable<DevicePolicyT['v1']> }): ReactNode {
 function V2Box({ v2 }: { v2: NonNullable<DevicePolicyT['v2']> }): ReactNode {
   return (
     <div className="lim-truth" data-testid="device-v2">
-      <div className="lim-truth-line">
-        <span className="lim-truth-tag">cgroup v2</span>
-        <code className="lim-file" title="the unified group the BPF_PROG_TYPE_CGROUP_DEVICE program is attached to">
-          {v2.group}
-        </code>
-        <InForce ok={v2.inForce} what="v2" />
-      </div>
+      <PolicyHead
+        version="v2"
+        target={v2.group}
+        title="the unified group the BPF_PROG_TYPE_CGROUP_DEVICE program is attached to"
+        ok={v2.inForce}
+      />
       <table className="table lim-table" aria-label="Attached device programs (BPF_PROG_QUERY)">
         <thead>
           <tr>

@@ -6,7 +6,7 @@
 import type { ReactNode } from 'react';
 import type { RuleDraft } from './draft';
 import { LIMIT_FIELDS } from './fields';
-import { FieldError, Pending } from './KernelTruth';
+import { ActionsHeader, EmptyRow, RemoveCell, TableField } from './TableField';
 
 const FIELD = LIMIT_FIELDS.deviceRules;
 
@@ -27,117 +27,100 @@ export function DeviceRules({
   const update = (i: number, patch: Partial<RuleDraft>) =>
     onChange(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
-    <div className={`lim-row lim-row-block${pending ? ' is-pending' : ''}`} data-testid="limit-devices">
-      <div className="lim-row-label">
-        <span>{FIELD.label}</span>
-        <code className="lim-name">{FIELD.name}</code>
-        <Pending on={pending} />
-      </div>
-      <table className="table lim-table" aria-label={FIELD.ariaLabel}>
-        <thead>
-          <tr>
-            <th scope="col">Allow / deny</th>
-            <th scope="col">Type</th>
-            <th scope="col">Major</th>
-            <th scope="col">Minor</th>
-            <th scope="col">Access</th>
-            <th scope="col">
-              <span className="res-sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rules.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                No rule pending. Each rule is one write to devices.allow or devices.deny.
-              </td>
-            </tr>
-          )}
-          {rules.map((r, i) => (
-            <tr key={i}>
-              <td>
-                <select
-                  value={r.allow ? 'allow' : 'deny'}
-                  aria-label={`rule ${i + 1} allow or deny`}
-                  onChange={(e) => update(i, { allow: e.target.value === 'allow' })}
-                >
-                  <option value="allow">allow</option>
-                  <option value="deny">deny</option>
-                </select>
-              </td>
-              <td>
-                <select
-                  value={r.type}
-                  aria-label={`rule ${i + 1} type`}
-                  onChange={(e) => update(i, { type: e.target.value as RuleDraft['type'] })}
-                >
-                  <option value="a">a (all)</option>
-                  <option value="c">c (char)</option>
-                  <option value="b">b (block)</option>
-                </select>
-              </td>
-              <td>
+    <TableField
+      field={FIELD}
+      testId="limit-devices"
+      pending={pending}
+      error={error}
+      truth={truth}
+      columns={
+        <>
+          <th scope="col">Allow / deny</th>
+          <th scope="col">Type</th>
+          <th scope="col">Major</th>
+          <th scope="col">Minor</th>
+          <th scope="col">Access</th>
+          <ActionsHeader />
+        </>
+      }
+      after={
+        <div className="lim-add">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => onChange([...rules, { allow: false, type: 'c', major: '', minor: '', access: 'rwm' }])}
+          >
+            Add rule
+          </button>
+          <span className="lim-hint">e.g. deny c 1:3 rwm (/dev/null); a = every device</span>
+        </div>
+      }
+    >
+      {rules.length === 0 && (
+        <EmptyRow columns={6}>No rule pending. Each rule is one write to devices.allow or devices.deny.</EmptyRow>
+      )}
+      {rules.map((r, i) => (
+        <tr key={i}>
+          <td>
+            <select
+              value={r.allow ? 'allow' : 'deny'}
+              aria-label={`rule ${i + 1} allow or deny`}
+              onChange={(e) => update(i, { allow: e.target.value === 'allow' })}
+            >
+              <option value="allow">allow</option>
+              <option value="deny">deny</option>
+            </select>
+          </td>
+          <td>
+            <select
+              value={r.type}
+              aria-label={`rule ${i + 1} type`}
+              onChange={(e) => update(i, { type: e.target.value as RuleDraft['type'] })}
+            >
+              <option value="a">a (all)</option>
+              <option value="c">c (char)</option>
+              <option value="b">b (block)</option>
+            </select>
+          </td>
+          <td>
+            <input
+              type="text"
+              value={r.type === 'a' ? '*' : r.major}
+              disabled={r.type === 'a'}
+              aria-label={`rule ${i + 1} major`}
+              onChange={(e) => update(i, { major: e.target.value })}
+            />
+          </td>
+          <td>
+            <input
+              type="text"
+              value={r.type === 'a' ? '*' : r.minor}
+              disabled={r.type === 'a'}
+              aria-label={`rule ${i + 1} minor`}
+              onChange={(e) => update(i, { minor: e.target.value })}
+            />
+          </td>
+          <td className="lim-access">
+            {(['r', 'w', 'm'] as const).map((c) => (
+              <label key={c}>
                 <input
-                  type="text"
-                  value={r.type === 'a' ? '*' : r.major}
-                  disabled={r.type === 'a'}
-                  aria-label={`rule ${i + 1} major`}
-                  onChange={(e) => update(i, { major: e.target.value })}
+                  type="checkbox"
+                  checked={r.access.includes(c)}
+                  onChange={(e) =>
+                    update(i, {
+                      access: ['r', 'w', 'm']
+                        .filter((x) => (x === c ? e.target.checked : r.access.includes(x)))
+                        .join(''),
+                    })
+                  }
                 />
-              </td>
-              <td>
-                <input
-                  type="text"
-                  value={r.type === 'a' ? '*' : r.minor}
-                  disabled={r.type === 'a'}
-                  aria-label={`rule ${i + 1} minor`}
-                  onChange={(e) => update(i, { minor: e.target.value })}
-                />
-              </td>
-              <td className="lim-access">
-                {(['r', 'w', 'm'] as const).map((c) => (
-                  <label key={c}>
-                    <input
-                      type="checkbox"
-                      checked={r.access.includes(c)}
-                      onChange={(e) =>
-                        update(i, {
-                          access: ['r', 'w', 'm']
-                            .filter((x) => (x === c ? e.target.checked : r.access.includes(x)))
-                            .join(''),
-                        })
-                      }
-                    />
-                    {c}
-                  </label>
-                ))}
-              </td>
-              <td>
-                <button
-                  type="button"
-                  className="button button-small"
-                  onClick={() => onChange(rules.filter((_, j) => j !== i))}
-                >
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <div className="lim-add">
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => onChange([...rules, { allow: false, type: 'c', major: '', minor: '', access: 'rwm' }])}
-        >
-          Add rule
-        </button>
-        <span className="lim-hint">e.g. deny c 1:3 rwm (/dev/null); a = every device</span>
-      </div>
-      <FieldError msg={error} id="lim-deviceRules-err" />
-      <div className="lim-row-truth">{truth}</div>
-    </div>
+                {c}
+              </label>
+            ))}
+          </td>
+          <RemoveCell onRemove={() => onChange(rules.filter((_, j) => j !== i))} />
+        </tr>
+      ))}
+    </TableField>
   );
 }

@@ -2,7 +2,8 @@
  * The field component family: one row per scalar limit, rendered from its
  * LIMIT_FIELDS entry (label, contract name, unit, bounds, kernel files and
  * read-backs), with the input its `control` names. Table-shaped limits (IO
- * throttles, device rules, net_prio) have their own components.
+ * throttles, device rules, net_prio) have their own components, in one
+ * frame (TableField).
  */
 import type { ReactNode } from 'react';
 import type { EffectiveLimits, UnsupportedLimit } from '../../../../preload/schemas/resources';

@@ -8,7 +8,7 @@ import type { Effective, EffectiveLimits } from '../../../../preload/schemas/res
 import { formatRate } from '../../ui/units';
 import type { IoRowDraft } from './draft';
 import { LIMIT_FIELDS } from './fields';
-import { FieldError, Pending } from './KernelTruth';
+import { ActionsHeader, EmptyRow, RemoveCell, TableField } from './TableField';
 
 const FIELD = LIMIT_FIELDS.ioDevices;
 
@@ -34,7 +34,6 @@ export function IoDevices({
   seen: string[];
   onChange: (rows: IoRowDraft[]) => void;
 }): ReactNode {
-  const [newDev, setNewDev] = useState(seen[0] ?? '');
   const update = (i: number, patch: Partial<IoRowDraft>) =>
     onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const isNew = (r: IoRowDraft) => !base.some((b) => b.major === r.major && b.minor === r.minor);
@@ -45,114 +44,111 @@ export function IoDevices({
     ['writeIops', 'write IO/s'],
   ] as const;
   return (
-    <div className={`lim-row lim-row-block${pending ? ' is-pending' : ''}`} data-testid="limit-io.devices">
-      <div className="lim-row-label">
-        <span>{FIELD.label}</span>
-        <code className="lim-name">{FIELD.name}</code>
-        <Pending on={pending} />
-      </div>
-      <table className="table lim-table" aria-label={FIELD.ariaLabel}>
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            {rateCols.map(([, l]) => (
-              <th scope="col" key={l}>
-                {l}
-              </th>
-            ))}
-            <th scope="col">
-              <span className="res-sr-only">Actions</span>
+    <TableField
+      field={FIELD}
+      testId="limit-io.devices"
+      pending={pending}
+      error={error}
+      columns={
+        <>
+          <th scope="col">Device</th>
+          {rateCols.map(([, l]) => (
+            <th scope="col" key={l}>
+              {l}
             </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={6} className="muted">
-                No throttles. Add a block device by major:minor.
-              </td>
-            </tr>
-          )}
-          {rows.map((r, i) => {
-            const e = eff.find((d) => String(d.major) === r.major && String(d.minor) === r.minor);
-            return (
-              <tr key={`${r.major}:${r.minor}:${i}`}>
-                <th scope="row" className="mono">
-                  {r.major}:{r.minor}
-                  {isNew(r) && <span className="lim-pending">new</span>}
-                </th>
-                {rateCols.map(([k, l]) => (
-                  <td key={k}>
-                    <input
-                      type="number"
-                      min={0}
-                      step={1}
-                      value={r[k]}
-                      placeholder="max"
-                      aria-label={`${r.major}:${r.minor} ${l}`}
-                      onChange={(ev) => update(i, { [k]: ev.target.value })}
-                    />
-                    <div className="lim-cell-truth" title={e?.[k]?.file}>
-                      {e?.[k] ? (
-                        <>
-                          <code>{e[k]!.file.split('/').pop()}</code> = <code>{rateText(e[k])}</code>
-                          {e[k]!.value !== null && <span className="muted"> ({formatRate(e[k]!.value)})</span>}
-                        </>
-                      ) : (
-                        <span className="muted">no rule</span>
-                      )}
-                    </div>
-                  </td>
-                ))}
-                <td>
-                  <button
-                    type="button"
-                    className="button button-small"
-                    onClick={() => onChange(rows.filter((_, j) => j !== i))}
-                    aria-label={`Remove throttles of ${r.major}:${r.minor}`}
-                  >
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <div className="lim-add">
-        <input
-          type="text"
-          value={newDev}
-          placeholder="8:0"
-          aria-label="new device major:minor"
-          list="lim-io-seen"
-          onChange={(e) => setNewDev(e.target.value)}
-        />
-        <datalist id="lim-io-seen">
-          {seen.map((s) => (
-            <option key={s} value={s} />
           ))}
-        </datalist>
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => {
-            const [major = '', minor = ''] = newDev.split(':');
-            if (rows.some((r) => r.major === major.trim() && r.minor === minor.trim())) return;
-            onChange([
-              ...rows,
-              { major: major.trim(), minor: minor.trim(), readBps: '', writeBps: '', readIops: '', writeIops: '' },
-            ]);
-          }}
-        >
-          Add device
-        </button>
-        <span className="lim-hint">
-          major:minor from <code>/proc/partitions</code>
-          {seen.length > 0 ? `; this container did IO on ${seen.join(', ')}` : ''}
-        </span>
-      </div>
-      <FieldError msg={error} id="lim-ioDevices-err" />
+          <ActionsHeader />
+        </>
+      }
+      after={<AddDevice rows={rows} seen={seen} onChange={onChange} />}
+    >
+      {rows.length === 0 && <EmptyRow columns={6}>No throttles. Add a block device by major:minor.</EmptyRow>}
+      {rows.map((r, i) => {
+        const e = eff.find((d) => String(d.major) === r.major && String(d.minor) === r.minor);
+        return (
+          <tr key={`${r.major}:${r.minor}:${i}`}>
+            <th scope="row" className="mono">
+              {r.major}:{r.minor}
+              {isNew(r) && <span className="lim-pending">new</span>}
+            </th>
+            {rateCols.map(([k, l]) => (
+              <td key={k}>
+                <input
+                  type="number"
+                  min={0}
+                  step={1}
+                  value={r[k]}
+                  placeholder="max"
+                  aria-label={`${r.major}:${r.minor} ${l}`}
+                  onChange={(ev) => update(i, { [k]: ev.target.value })}
+                />
+                <div className="lim-cell-truth" title={e?.[k]?.file}>
+                  {e?.[k] ? (
+                    <>
+                      <code>{e[k]!.file.split('/').pop()}</code> = <code>{rateText(e[k])}</code>
+                      {e[k]!.value !== null && <span className="muted"> ({formatRate(e[k]!.value)})</span>}
+                    </>
+                  ) : (
+                    <span className="muted">no rule</span>
+                  )}
+                </div>
+              </td>
+            ))}
+            <RemoveCell
+              onRemove={() => onChange(rows.filter((_, j) => j !== i))}
+              label={`Remove throttles of ${r.major}:${r.minor}`}
+            />
+          </tr>
+        );
+      })}
+    </TableField>
+  );
+}
+
+/** The add line: a major:minor, offered from the devices this container did IO on. */
+function AddDevice({
+  rows,
+  seen,
+  onChange,
+}: {
+  rows: readonly IoRowDraft[];
+  seen: string[];
+  onChange: (rows: IoRowDraft[]) => void;
+}): ReactNode {
+  const [newDev, setNewDev] = useState(seen[0] ?? '');
+  return (
+    <div className="lim-add">
+      <input
+        type="text"
+        value={newDev}
+        placeholder="8:0"
+        aria-label="new device major:minor"
+        list="lim-io-seen"
+        onChange={(e) => setNewDev(e.target.value)}
+      />
+      <datalist id="lim-io-seen">
+        {seen.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => {
+          const [major = '', minor = ''] = newDev.split(':');
+          if (rows.some((r) => r.major === major.trim() && r.minor === minor.trim())) return;
+          onChange([
+            ...rows,
+            { major: major.trim(), minor: minor.trim(), readBps: '', writeBps: '', readIops: '', writeIops: '' },
+          ]);
+        }}
+      >
+        Add device
+      </button>
+      <span className="lim-hint">
+        major:minor from <code>/proc/partitions</code>
+        {seen.length > 0 ? `; this container did IO on ${seen.join(', ')}` : ''}
+      </span>
     </div>
   );
 }

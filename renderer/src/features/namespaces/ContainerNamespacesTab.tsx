@@ -10,13 +10,13 @@
 import '../../ui/facts.css';
 import './namespaces.css';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { BerthError, ErrorCodes } from '../../../../preload/errors';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { GraphLegend } from './Controls';
 import { DetailsPanel } from './DetailsPanel';
-import { ctrNodeId, type EdgeToggles, type Selection } from './flow';
+import type { EdgeToggles } from './flow';
 import { formatMs, processesText } from './format';
 import { GraphView } from './GraphView';
 import { computeMembership, defaultFilters, summarizeShared } from './model';
@@ -25,6 +25,7 @@ import { namespacesQueries } from './queries';
 import { SharedSummaryView } from './SharedSummaryView';
 import { containerRef, shortId, type ContainerRef, type NamespaceGraph, type SharedNamespaces } from './types';
 import { useGraphModel } from './useGraphModel';
+import { useGraphSelection } from './useGraphSelection';
 
 /** The container's full id: from the scan (its processes say), else the list (by id, prefix or name). */
 function resolveId(ref: string, graph: NamespaceGraph | undefined, list: readonly ContainerRef[]): string {
@@ -100,8 +101,7 @@ function ContainerGraph({
   // Its own namespaces; their owners and parents as context (drawn muted).
   const filters = useMemo(() => ({ ...defaultFilters(), container: fullId }), [fullId]);
   const [toggles, setToggles] = useState<EdgeToggles>({ membership: true, parent: true, owner: true });
-  const [selection, setSelection] = useState<Selection | null>(null);
-  const [centerOn, setCenterOn] = useState<{ id: string; seq: number } | null>(null);
+  const { selection, setSelection, centerOn, select, jump } = useGraphSelection();
   const model = useGraphModel({
     graph,
     membership,
@@ -111,11 +111,6 @@ function ContainerGraph({
     selection,
     compare: answer ? { container: fullId, answer } : null,
   });
-  const select = useCallback((sel: Selection | null) => setSelection(sel), []);
-  const jump = useCallback((sel: Selection) => {
-    setSelection(sel);
-    setCenterOn((prev) => ({ id: sel.kind === 'ctr' ? ctrNodeId(sel.id) : sel.id, seq: (prev?.seq ?? 0) + 1 }));
-  }, []);
 
   return (
     <>

@@ -9,13 +9,13 @@
 import '../../ui/facts.css';
 import './namespaces.css';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { ContainerNamespacesTab } from './ContainerNamespacesTab';
 import { ContainerSelect, FilterBar, GraphLegend } from './Controls';
 import { DetailsPanel } from './DetailsPanel';
-import { ctrNodeId, type EdgeToggles, type Selection } from './flow';
+import { ctrNodeId, type EdgeToggles } from './flow';
 import { formatMs } from './format';
 import { GraphView } from './GraphView';
 import { computeMembership, defaultFilters, knownContainers, type Filters } from './model';
@@ -26,6 +26,7 @@ import { namespacesHref, parseNamespacesHash } from './route';
 import { SharedSummaryView } from './SharedSummaryView';
 import { containerRef, shortId, type ContainerSummary, type NamespaceGraph } from './types';
 import { useGraphModel } from './useGraphModel';
+import { useGraphSelection } from './useGraphSelection';
 
 export function NamespacesPage(): ReactNode {
   const loc = parseNamespacesHash(useHash());
@@ -114,9 +115,8 @@ function HostGraph({
 
   const [filters, setFilters] = useState<Filters>(defaultFilters);
   const [toggles, setToggles] = useState<EdgeToggles>({ membership: true, parent: true, owner: false });
-  const [selection, setSelection] = useState<Selection | null>(null);
+  const { selection, setSelection, centerOn, select, jump } = useGraphSelection();
   const [compareId, setCompareId] = useState<string>('');
-  const [centerOn, setCenterOn] = useState<{ id: string; seq: number } | null>(null);
 
   // Complete however the process lists were cut: Namespace.containers is computed before the cut.
   const membership = useMemo(() => computeMembership(graph), [graph]);
@@ -132,12 +132,6 @@ function HostGraph({
     compare: compareId ? { container: compareId, answer: sharedQ.data } : null,
   });
   const known = useMemo(() => knownContainers(containers, membership), [containers, membership]);
-
-  const select = useCallback((sel: Selection | null) => setSelection(sel), []);
-  const jump = useCallback((sel: Selection) => {
-    setSelection(sel);
-    setCenterOn((prev) => ({ id: sel.kind === 'ctr' ? ctrNodeId(sel.id) : sel.id, seq: (prev?.seq ?? 0) + 1 }));
-  }, []);
 
   const summary = model.summary;
   const focus = useMemo(() => {
