@@ -42,7 +42,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitorPath } from '../native/monitor';
 import { ContainerCreate } from '../preload/schemas/containers';
 import { createDriver, type CgroupHandle } from '../main/engine/cgroups/driver';
-import { startMonitor, watchExit } from '../main/engine/containers/runtime';
+import { processEnded, startMonitor, watchExit } from '../main/engine/containers/runtime';
 import { buildSpec, defaultNofile } from '../main/engine/containers/spec';
 import { SeccompFilters } from '../main/engine/seccomp/filters';
 import { destroySandbox } from '../main/engine/network/sandbox';
@@ -708,6 +708,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('container start latency: be
           resolve();
         }),
       );
+      // The monitor still writes (its trace, its last closes) after exit.json:
+      // removing its run dir before it ends races it (ENOTEMPTY), as the manager knows.
+      await t('monitor process ended (pidfd)', () => processEnded(st.monitorPid));
       await t('cgroup destroy (killAll + rmdir every hierarchy)', () => driver.destroy(handle!));
       await t('teardown: destroySandbox (none: two stat calls, nothing to remove)', () => destroySandbox(id));
       await t('rm -rf container dir', () => fs.rmSync(dir, { recursive: true, force: true }));
