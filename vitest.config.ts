@@ -29,7 +29,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: NODE_TESTS, exclude: ['**/node_modules/**', ...INTEGRATION] },
+        // Unit files keep no state between them (no module mocks, no global
+        // stubs), so they share their workers' module cache: 104 s → 60 s on 2 cores.
+        test: { name: 'unit', include: NODE_TESTS, exclude: ['**/node_modules/**', ...INTEGRATION], isolate: false },
       },
       {
         extends: true,
@@ -42,6 +44,7 @@ export default defineConfig({
           name: 'dom',
           include: ['renderer/src/**/*.test.tsx'],
           environment: 'happy-dom',
+          isolate: false, // setup-dom.ts unmounts and removes the fake bridge after each test
           setupFiles: ['renderer/src/testing/setup-dom.ts'],
         },
       },
