@@ -151,16 +151,6 @@ bool WriteCgroupProcs(pid_t pid, const std::vector<std::string>& files, Error* e
   return true;
 }
 
-bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) {
-    *error = SysError("stdio", std::string("pipe for ") + what);
-    return false;
-  }
-  r->Reset(p[0]);
-  w->Reset(p[1]);
-  return true;
-}
 
 }  // namespace
 

@@ -212,7 +212,7 @@ class ExecMonitor {
     UniqueFd inR, inW, outR, outW, errR, errW;
 
     bool Make(Error* e) {
-      return Pipe(&inR, &inW, e) && Pipe(&outR, &outW, e) && Pipe(&errR, &errW, e);
+      return Pipe(&inR, &inW, "stdin", e) && Pipe(&outR, &outW, "stdout", e) && Pipe(&errR, &errW, "stderr", e);
     }
     // What only the child uses, closed in the parent once it is forked.
     void CloseChildEnds() {
@@ -221,17 +221,6 @@ class ExecMonitor {
       errW.Reset();
     }
 
-   private:
-    static bool Pipe(UniqueFd* r, UniqueFd* w, Error* e) {
-      int p[2];
-      if (::pipe2(p, O_CLOEXEC) != 0) {
-        *e = SysError("stdio", "pipe");
-        return false;
-      }
-      r->Reset(p[0]);
-      w->Reset(p[1]);
-      return true;
-    }
   };
 
   // 1. exec-spec.json, the prepared argv/envp, the seccomp program.

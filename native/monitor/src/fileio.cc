@@ -134,4 +134,15 @@ bool ReadPidStartTime(pid_t pid, uint64_t* out, Error* error) {
   return false;
 }
 
+bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) {
+    *error = SysError("stdio", std::string("pipe for ") + what);
+    return false;
+  }
+  r->Reset(p[0]);
+  w->Reset(p[1]);
+  return true;
+}
+
 }  // namespace berth::monitor

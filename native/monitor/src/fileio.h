@@ -11,12 +11,16 @@
 #include <string>
 
 #include "error.h"
+#include "unique_fd.h"
 
 namespace berth::monitor {
 
 // Reads a regular file (relative to dirfd, or absolute). Fails with EFBIG
 // above maxBytes and EINVAL for a non-regular file. Note: opening a FIFO
 // blocks until a writer appears, as with any open(2).
+// A CLOEXEC pipe into r (read end) and w (write end); `what` names it in the error.
+bool Pipe(UniqueFd* r, UniqueFd* w, const char* what, Error* error);
+
 bool ReadFileAt(int dirfd, const std::string& path, size_t maxBytes, std::string* out, Error* error);
 
 // write(2) until everything is written; EINTR retried. False with errno set.
