@@ -18,6 +18,8 @@ export default defineConfig({
           index: resolve(root, 'main/index.ts'),
           helper: resolve(root, 'main/helper/server/main.ts'),
           cli: resolve(root, 'main/cli/main.ts'),
+          // An upload's analysis runs on a worker thread (engine/layers/upload-analysis-thread.ts).
+          'analysis-worker': resolve(root, 'main/engine/layers/upload-analysis-worker.ts'),
         },
         external: ['electron', 'bufferutil', 'utf-8-validate'],
         output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },

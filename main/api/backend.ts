@@ -8,6 +8,7 @@ import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';
 import { imagesMainHandlers } from './features/images';
+import { analysisWorkerPath, uploadAnalyserFactory } from '../engine/layers/upload-analysis-thread';
 
 export interface Backend {
   router: Router;
@@ -39,7 +40,8 @@ export function createBackend(opts: BackendOptions): Backend {
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
-    ...imagesMainHandlers(services),
+    // Uploads are analysed on a worker thread when the built one is there (not from the sources).
+    ...imagesMainHandlers(services, undefined, uploadAnalyserFactory(analysisWorkerPath())),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));

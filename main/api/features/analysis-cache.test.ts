@@ -18,7 +18,7 @@ describe('AnalysisCache (summary first)', () => {
   let cache: AnalysisCache;
   afterEach(() => cache.close());
 
-  it('summarize keeps the change lists; layers.changes gives them packed once, then ANALYSIS_GONE', () => {
+  it('summarize keeps the change lists; layers.changes gives them packed once, then ANALYSIS_GONE', async () => {
     cache = new AnalysisCache();
     const a = {
       format: 'oci-archive',
@@ -30,21 +30,21 @@ describe('AnalysisCache (summary first)', () => {
     const s = summarize(cache, a);
     expect(s.layers).toEqual([{ index: 0 }, { index: 1 }]);
     expect(s.analysisId).toMatch(/^[0-9a-f]{32}$/);
-    const got = parseResult('layers.changes', JSON.parse(JSON.stringify(cache.take(s.analysisId))));
+    const got = parseResult('layers.changes', JSON.parse(JSON.stringify(await cache.take(s.analysisId))));
     expect(got.layers.map((l) => decodeChanges(l))).toEqual(a.layers.map((l) => l.changes));
-    expect(() => cache.take(s.analysisId)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
+    await expect(cache.take(s.analysisId)).rejects.toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
     expect(cache.size).toBe(0);
   });
 
-  it('summarizePacked keeps lists that arrive packed (a store image from the helper), fetched the same way', () => {
+  it('summarizePacked keeps lists that arrive packed (a store image from the helper), fetched the same way', async () => {
     cache = new AnalysisCache();
     const lists = [[change('/x'), change('/x/y')], [change('/z')]];
     const a = { format: 'oci-archive', layers: lists.map((l, index) => ({ index, changes: encodeChanges(l) })) };
     const s = summarizePacked(cache, a);
     expect(s.layers).toEqual([{ index: 0 }, { index: 1 }]);
-    const got = parseResult('layers.changes', JSON.parse(JSON.stringify(cache.take(s.analysisId))));
+    const got = parseResult('layers.changes', JSON.parse(JSON.stringify(await cache.take(s.analysisId))));
     expect(got.layers.map((l) => decodeChanges(l))).toEqual(lists);
-    expect(() => cache.take(s.analysisId)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
+    await expect(cache.take(s.analysisId)).rejects.toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
   });
 
   it('packs in the background after the summary; a fetch then gets the same lists', async () => {
@@ -52,24 +52,24 @@ describe('AnalysisCache (summary first)', () => {
     const lists = [[change('/x'), change('/x/y')], [change('/z')]];
     const id = cache.put(lists);
     await new Promise((r) => setImmediate(r));
-    expect(cache.take(id).layers.map((l) => decodeChanges(l))).toEqual(lists);
+    expect((await cache.take(id)).layers.map((l) => decodeChanges(l))).toEqual(lists);
   });
 
-  it('holds at most maxEntries (the oldest goes) and each for ttlMs', () => {
+  it('holds at most maxEntries (the oldest goes) and each for ttlMs', async () => {
     let now = 1000;
     cache = new AnalysisCache({ maxEntries: 2, ttlMs: 500, now: () => now });
     const ids = [0, 1, 2].map((i) => cache.put([[change(`/${i}`)]]));
     expect(cache.size).toBe(2);
-    expect(() => cache.take(ids[0]!)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
-    expect(cache.take(ids[1]!).layers).toHaveLength(1);
+    await expect(cache.take(ids[0]!)).rejects.toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
+    expect((await cache.take(ids[1]!)).layers).toHaveLength(1);
     now += 500;
     expect(cache.size).toBe(0);
-    expect(() => cache.take(ids[2]!)).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
+    await expect(cache.take(ids[2]!)).rejects.toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
   });
 
-  it('an unknown id is ANALYSIS_GONE; a malformed one never reaches the cache', () => {
+  it('an unknown id is ANALYSIS_GONE; a malformed one never reaches the cache', async () => {
     cache = new AnalysisCache();
-    expect(() => cache.take('f'.repeat(32))).toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
+    await expect(cache.take('f'.repeat(32))).rejects.toThrow(expect.objectContaining({ code: 'ANALYSIS_GONE' }));
     for (const analysisId of ['x', 'F'.repeat(32), 'f'.repeat(33), 5]) {
       expect(() => parseParams('layers.changes', { analysisId })).toThrow(
         expect.objectContaining({ code: 'BAD_PARAMS' }),

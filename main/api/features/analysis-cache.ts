@@ -23,7 +23,8 @@ export interface AnalysisCacheOptions {
 
 interface Entry {
   layers: ReadonlyArray<readonly ChangeObject[]>;
-  packed: PackedChangesT[] | null;
+  /** Null until packed here; a promise while another thread still packs them. */
+  packed: PackedChangesT[] | Promise<PackedChangesT[]> | null;
   expires: number;
 }
 
@@ -50,8 +51,12 @@ export class AnalysisCache {
     return id;
   }
 
-  /** The same for lists that arrive packed (the helper's `layers.analyzeImage`). */
-  putPacked(packed: PackedChangesT[]): string {
+  /**
+   * The same for lists that arrive packed (the helper's `layers.analyzeImage`),
+   * or will (an upload analysed on a worker thread sends them after its summary).
+   */
+  putPacked(packed: PackedChangesT[] | Promise<PackedChangesT[]>): string {
+    if (packed instanceof Promise) packed.catch(() => undefined); // a failure reaches the one fetch, if any
     return this.add({ layers: [], packed, expires: this.now() + this.ttlMs });
   }
 
@@ -67,8 +72,8 @@ export class AnalysisCache {
     return id;
   }
 
-  /** The packed lists, released: a second take is ANALYSIS_GONE. */
-  take(id: string): { layers: PackedChangesT[] } {
+  /** The packed lists (once packed), released: a second take is ANALYSIS_GONE. */
+  async take(id: string): Promise<{ layers: PackedChangesT[] }> {
     this.sweep();
     const e = this.entries.get(id);
     if (!e) {
@@ -77,7 +82,7 @@ export class AnalysisCache {
       });
     }
     this.entries.delete(id);
-    return { layers: e.packed ?? e.layers.map((l) => encodeChanges(l)) };
+    return { layers: (await e.packed) ?? e.layers.map((l) => encodeChanges(l)) };
   }
 
   get size(): number {

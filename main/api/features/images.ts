@@ -20,6 +20,7 @@ export const TRANSFER_CHUNK = 1024 * 1024;
 export function imagesMainHandlers(
   s: MainServices,
   analyses: AnalysisCache = new AnalysisCache(),
+  uploadAnalyser?: Parameters<typeof uploadsMainHandlers>[2],
 ): MainHandlersFor<
   | 'images.load'
   | 'images.save'
@@ -44,7 +45,7 @@ export function imagesMainHandlers(
 
   return {
     // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
-    ...uploadsMainHandlers(undefined, analyses),
+    ...uploadsMainHandlers(undefined, analyses, uploadAnalyser),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();

@@ -3,13 +3,14 @@
  * `layers.analyzeUpload`: an archive dropped on the Layer inspector in web
  * mode, where the browser has bytes but no host path, is analysed in main
  * as the user without going near the helper or the store. The archive's
- * plain layers are listed while it arrives (engine/layers/prelist.ts).
+ * plain layers are listed while it arrives (engine/layers/prelist.ts), on
+ * a worker thread where the built one exists (engine/layers/upload-analysis*.ts).
  */
-import { packAnalysis } from '../../../preload/schemas/changes-wire';
-import { analyzeImageArchive } from '../../engine/layers/analyze';
-import { ArchivePrelister } from '../../engine/layers/prelist';
+import type { PackedChangesT } from '../../../preload/schemas/changes-wire';
+import type { UploadAnalyser } from '../../engine/layers/upload-analysis';
+import { uploadAnalyserFactory } from '../../engine/layers/upload-analysis-thread';
 import type { MainHandlersFor } from '../router';
-import { AnalysisCache, summarize } from './analysis-cache';
+import { AnalysisCache } from './analysis-cache';
 import { UploadStore } from './upload-store';
 
 export type UploadMethods =
@@ -18,17 +19,17 @@ export type UploadMethods =
 export function uploadsMainHandlers(
   uploads: UploadStore = new UploadStore(),
   analyses: AnalysisCache = new AnalysisCache(),
+  /** One analyser per upload, made at begin (default: in-thread; createBackend gives the worker thread's). */
+  analyser: (file: string, size: number) => UploadAnalyser = uploadAnalyserFactory(null),
 ): MainHandlersFor<UploadMethods> {
-  // Each upload's plain layers are listed while it arrives (prelist.ts); the analysis takes those listings.
-  const prelisters = new Map<string, ArchivePrelister>();
+  // Each upload is listed while it arrives; the analysis takes those listings.
+  const prelisters = new Map<string, UploadAnalyser>();
   const analyse = (uploadId: string, image: string | number | undefined) =>
-    uploads.consume(uploadId, (file) =>
-      analyzeImageArchive(file, {
-        ...(image === undefined ? {} : { image }),
-        prelisted: (member) => prelisters.get(uploadId)?.listing(member),
-        premerged: async (members) => (await prelisters.get(uploadId)?.premerged(members)) ?? null,
-      }),
-    );
+    uploads.consume(uploadId, async () => {
+      const a = prelisters.get(uploadId);
+      if (!a) throw new Error(`upload ${uploadId} has no analysis`);
+      return a.analyse(image);
+    });
   return {
     'uploads.begin': async (p) => {
       const begun = await uploads.begin(p.name === undefined ? { size: p.size } : p);
@@ -40,7 +41,7 @@ export function uploadsMainHandlers(
           prelisters.delete(id);
         },
       });
-      prelisters.set(id, new ArchivePrelister(file, size));
+      prelisters.set(id, analyser(file, size));
       return begun;
     },
     'uploads.chunk': async (p) =>
@@ -55,7 +56,14 @@ export function uploadsMainHandlers(
       await uploads.abort(p.uploadId);
       return {};
     },
-    'layers.analyzeUpload': async (p) => packAnalysis(await analyse(p.uploadId, p.image)),
-    'layers.summarizeUpload': async (p) => summarize(analyses, await analyse(p.uploadId, p.image)),
+    'layers.analyzeUpload': async (p) => {
+      const { summary, packed } = await analyse(p.uploadId, p.image);
+      const lists = await packed;
+      return { ...summary, layers: summary.layers.map((l, i) => ({ ...l, changes: lists[i] as PackedChangesT })) };
+    },
+    'layers.summarizeUpload': async (p) => {
+      const { summary, packed } = await analyse(p.uploadId, p.image);
+      return { ...summary, analysisId: analyses.putPacked(packed) };
+    },
   };
 }
