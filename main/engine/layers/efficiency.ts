@@ -191,8 +191,11 @@ export class DiveEfficiency {
 
   add(layer: DiveLayer): void {
     const tree = layerTree(layer);
-    if (!this.previous) this.stacked = copyTree(tree);
-    else if (this.stacked) stack(this.stacked, this.previous);
+    // dive stacks layer 0 onto a copy of itself. Without whiteouts that is
+    // layer 0 unchanged, so its own tree serves (no copy, no self-stacking):
+    // for a big base layer both were most of the fold after the last byte.
+    if (!this.previous) this.stacked = layer.whiteouts.length === 0 ? tree : copyTree(tree);
+    else if (this.stacked && this.stacked !== this.previous) stack(this.stacked, this.previous);
     this.previous = tree;
     const below = this.stacked;
     const data = this.data;
