@@ -89,6 +89,15 @@ export const BOUNDARIES = [
     forbid: ['main/engine/images'],
     message: 'engine/layers never imports engine/images: what both need lives in engine/oci',
   },
+  {
+    // Volumes outlive containers: the containers engine uses the volume store
+    // and answers who mounts a volume through VolumeUsage, never the reverse.
+    name: 'volumes-below-containers',
+    from: ['main/engine/volumes'],
+    forbid: ['main/engine/containers', 'main/engine/images', 'main/engine/system'],
+    message:
+      'engine/volumes imports no containers, images or system code: containers use volumes and say who mounts one through VolumeUsage',
+  },
 ];
 
 /** Deepest folder level below an area that gets a block; main/lint-boundaries.test.ts checks no file is deeper. */

@@ -92,6 +92,11 @@ const CASES: Array<[string, string, string | null]> = [
   ['main/engine/layers/sub/probe.ts', '../../images/reference', 'layers-no-images'],
   ['main/engine/layers/probe.ts', '../oci/digest', null],
   ['main/engine/layers/sub/probe.ts', '../../oci/tar/reader', null],
+
+  ['main/engine/volumes/probe.ts', '../containers/manager', 'volumes-below-containers'],
+  ['main/engine/volumes/probe.ts', '../../engine/images/store/store', 'volumes-below-containers'],
+  ['main/engine/volumes/probe.ts', '../system/disk-section', 'volumes-below-containers'],
+  ['main/engine/volumes/probe.ts', '../storage/atomic-file', null],
 ];
 
 describe('import boundaries', () => {

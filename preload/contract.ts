@@ -20,6 +20,8 @@ import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
+import { volumeEvents, volumeMethods } from './schemas/volumes';
+import { diskMethods } from './schemas/disk';
 
 export * from './schemas/system';
 
@@ -36,6 +38,8 @@ export const methods = {
   ...imagesMethods,
   ...uploadsMethods,
   ...deviceMethods,
+  ...volumeMethods,
+  ...diskMethods,
 } as const;
 
 export const events = {
@@ -45,6 +49,7 @@ export const events = {
   ...sessionEvents,
   ...resourceEvents,
   ...imagesEvents,
+  ...volumeEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

@@ -17,6 +17,8 @@ import { sessionErrorCodes } from './schemas/sessions';
 import { systemErrorCodes } from './schemas/system';
 import { transportErrorCodes } from './schemas/transport';
 import { uploadErrorCodes } from './schemas/uploads';
+import { volumeErrorCodes } from './schemas/volumes';
+import { diskErrorCodes } from './schemas/disk';
 
 import { BerthError } from './berth-error';
 
@@ -37,6 +39,8 @@ export const errorCodeLists = {
   uploads: uploadErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
+  volumes: volumeErrorCodes,
+  disk: diskErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DevicePolicy } from './devices';
 import { method } from './define';
 import { Limits } from './resources';
+import { MountSpec } from './volumes';
 
 export const ContainerId = z
   .string()
@@ -133,6 +134,8 @@ export const ContainerCreate = z
       .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'a hostname')
       .optional(),
     volumes: z.array(VolumeMount).max(256).default([]),
+    /** --mount / -v NAME:/path: named and anonymous volumes, binds, tmpfs (preload/schemas/volumes.ts). */
+    mounts: z.array(MountSpec).max(256).default([]),
     network: NetworkMode.default('bridge'),
     ports: z.array(PortBinding).max(256).default([]),
     tty: z.boolean().default(false),

@@ -13,6 +13,7 @@ import { relaySession } from '../session-relay';
 import { seccompFromSecurityOpts } from '../security-opt';
 import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
 import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-flags';
+import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, type BindVolume, type MountRequest } from '../mount-flags';
 
 const cli = { transport: 'cli' } as const;
 
@@ -41,6 +42,8 @@ const RUN_FLAGS: FlagSpec = {
   name: { value: true },
   env: { value: true, short: 'e', repeat: true },
   volume: { value: true, short: 'v', repeat: true },
+  mount: { value: true, repeat: true },
+  tmpfs: { value: true, repeat: true },
   publish: { value: true, short: 'p', repeat: true },
   network: { value: true },
   memory: { value: true, short: 'm' },
@@ -77,13 +80,16 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
   const p = parseArgs(argv, RUN_FLAGS, { stopAtFirstPositional: true });
   const [image, ...command] = p.positionals;
   if (!image) throw new BerthError('USAGE', 'berth run [OPTIONS] IMAGE [COMMAND] [ARG...]');
-  const volumes = (p.flags.get('volume') ?? []).map((v) => {
-    const [source, destination, mode] = v.split(':');
-    if (!source || !destination || (mode !== undefined && mode !== 'ro' && mode !== 'rw')) {
-      throw new BerthError('USAGE', `invalid volume ${v}: use /host/path:/container/path[:ro]`);
-    }
-    return { source, destination, readOnly: mode === 'ro' };
-  });
+  // -v: host paths stay binds in `volumes`; names and lone paths are volume mounts.
+  const volumes: BindVolume[] = [];
+  const mounts: MountRequest[] = [];
+  for (const v of p.flags.get('volume') ?? []) {
+    const r = parseVolumeFlag(v);
+    if ('bind' in r) volumes.push(r.bind);
+    else mounts.push(r.mount);
+  }
+  for (const m of p.flags.get('mount') ?? []) mounts.push(parseMountFlag(m));
+  for (const t of p.flags.get('tmpfs') ?? []) mounts.push(parseTmpfsFlag(t));
   const ports = (p.flags.get('publish') ?? []).map((v) => {
     const m = /^(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(v);
     if (!m) throw new BerthError('USAGE', `invalid port ${v}: use HOST:CONTAINER[/tcp|udp]`);
@@ -137,6 +143,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     ...(flag(p, 'name') !== undefined ? { name: flag(p, 'name') } : {}),
     env: p.flags.get('env') ?? [],
     volumes,
+    ...(mounts.length ? { mounts } : {}),
     ports,
     ...(flag(p, 'network') !== undefined ? { network: flag(p, 'network') } : {}),
     ...(flag(p, 'user') !== undefined ? { user: flag(p, 'user') } : {}),
@@ -230,7 +237,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [--mount type=volume|bind|tmpfs,…] [--tmpfs PATH] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
     summary:
       'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {

@@ -6,6 +6,8 @@ import { containerCommands } from './containers';
 import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
+import { volumeCommands } from './volumes';
+import { diskCommands } from './disk';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -14,4 +16,6 @@ export const commands: Command[] = [
   ...containerCommands,
   ...resourceCommands,
   ...namespaceCommands,
+  ...volumeCommands,
+  ...diskCommands,
 ];

@@ -51,6 +51,8 @@ import { containerCapabilities, hostCapabilities } from './capabilities';
 import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 import { mark, saveTrace, traceOf, tracing } from './start-trace';
+import type { VolumeStore } from '../volumes/store';
+import { checkMounts, ensureVolumes, prepareVolumes, volumeUsersOf } from './mounts';
 
 export interface ImageRuntimeConfig {
   Entrypoint?: string[] | null;
@@ -89,6 +91,8 @@ export interface ManagerOptions {
   cgroupParent?: string;
   /** --userns ranges (machine-wide allocation file, Berth's subordinate ids). */
   idRanges?: IdRangeAllocator;
+  /** Named volumes (`--mount type=volume`, `-v NAME:/path`); without it such mounts are refused. */
+  volumes?: VolumeStore;
 }
 
 interface Live {
@@ -160,6 +164,16 @@ export class ContainerManager {
       `container ${hit.damaged.id} is unreadable (${hit.damaged.reason}); it can only be inspected or removed`,
       { id: hit.damaged.id, reason: hit.damaged.reason },
     );
+  }
+
+  /** The containers (any state) whose config mounts the volume: VolumeStore's usage. */
+  volumeUsers(volume: string): Array<{ id: string; name: string }> {
+    return volumeUsersOf(this.records.values(), volume);
+  }
+
+  /** Ids of the containers created from an image (disk usage: what keeps it). */
+  containerIdsUsing(imageId: string): string[] {
+    return [...this.records.values()].filter((r) => r.imageId === imageId).map((r) => r.id);
   }
 
   containersUsing(imageId: string): string[] {
@@ -245,6 +259,9 @@ export class ContainerManager {
       if (!fs.existsSync(v.source))
         throw new BerthError('VOLUME_SOURCE_MISSING', `volume source ${v.source} does not exist`);
     }
+    checkMounts(req);
+    if (!this.o.volumes && (req.mounts ?? []).some((m) => m.type === 'volume'))
+      throw new BerthError('MOUNT_INVALID', 'this engine has no volume store');
     if (req.network !== 'bridge' && req.ports.length > 0) {
       throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
     }
@@ -266,6 +283,9 @@ export class ContainerManager {
     const user = resolveUser(req.user ?? (img.config.User || undefined), img.lowerDirs);
     const id = newContainerId();
     const hostname = req.hostname ?? id.slice(0, 12);
+    // Volumes are made now, with no await before the record is saved: a
+    // volume rm cannot come between them (the record is what keeps it).
+    if (this.o.volumes) req = ensureVolumes(req, this.o.volumes);
     const record: ContainerRecord = {
       id,
       name: req.name ?? randomName((n) => [...this.records.values()].some((r) => r.name === n)),
@@ -414,8 +434,18 @@ export class ContainerManager {
         // container. Exec and stats reach it through /proc/PID/ns/net.
         netnsSpec = 'new';
       }
+      const volumePaths = prepareVolumes({
+        config: r.config,
+        store: this.o.volumes,
+        layers: [p.upperDir, ...r.lowerDirs],
+        getXattr: this.o.getXattr,
+        shift: idRange ? { uid: idRange.uid, gid: idRange.gid } : null,
+        log: this.o.log,
+      });
+      mark(r.id, 'helper: volumes ready');
       const spec = buildSpec({
         id: r.id,
+        volumePaths,
         config: r.config,
         process: r.process,
         hostname: r.hostname,

@@ -58,6 +58,8 @@ export interface SpecInput {
   idRange?: IdRange | null;
   /** What the helper can grant (capabilities.ts hostCapabilities): --privileged and ALL mean all of these. */
   grantable?: readonly CapabilityName[];
+  /** Host paths of the named volumes config.mounts uses (mounts.ts prepareVolumes). */
+  volumePaths?: Record<string, string>;
 }
 
 /**
@@ -114,13 +116,7 @@ export function buildSpec(i: SpecInput): MonitorSpec {
       });
   }
   // Volumes last: one under /tmp or /run lands on the tmpfs, not under it.
-  for (const v of i.config.volumes)
-    mounts.push({
-      destination: v.destination,
-      type: 'bind',
-      source: v.source,
-      options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'],
-    });
+  mounts.push(...userMounts(i.config, i.volumePaths ?? {}, range ?? null));
   const spec: MonitorSpec = {
     ociVersion: '1.0.2',
     process: {
@@ -157,6 +153,54 @@ export function buildSpec(i: SpecInput): MonitorSpec {
     spec.linux.gidMappings = [{ containerID: 0, hostID: range.gid, size: range.size }];
   }
   return spec;
+}
+
+/**
+ * -v binds and --mount entries as monitor mounts, parents before children
+ * (docker sorts by depth too), so `-v a:/data -v b:/data/sub` lands b on a's
+ * tree whatever the order given. A stable sort: equal depths keep their order.
+ */
+export function userMounts(
+  config: Pick<ContainerCreateT, 'volumes' | 'mounts'>,
+  volumePaths: Record<string, string>,
+  range: IdRange | null,
+): MonitorMount[] {
+  const out: MonitorMount[] = config.volumes.map((v) => ({
+    destination: v.destination,
+    type: 'bind',
+    source: v.source,
+    options: ['rbind', 'rprivate', v.readOnly ? 'ro' : 'rw'],
+  }));
+  for (const m of config.mounts ?? []) {
+    const rw = m.readOnly ? 'ro' : 'rw';
+    if (m.type === 'tmpfs') {
+      // docker's tmpfs defaults: nosuid,nodev,noexec, mode 1777.
+      const owner = range ? [`uid=${range.uid}`, `gid=${range.gid}`] : [];
+      out.push({
+        destination: m.target,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: [
+          rw,
+          'nosuid',
+          'nodev',
+          'noexec',
+          `mode=${m.mode ?? '1777'}`,
+          ...(m.sizeBytes !== undefined ? [`size=${m.sizeBytes}`] : []),
+          ...owner,
+        ],
+      });
+      continue;
+    }
+    const source = m.type === 'bind' ? m.source : volumePaths[m.source];
+    if (!source) throw new Error(`buildSpec: no host path for volume ${m.source}`);
+    out.push({ destination: m.target, type: 'bind', source, options: ['rbind', 'rprivate', rw] });
+  }
+  const depth = (p: string): number => p.split('/').filter((x) => x && x !== '.').length;
+  return out
+    .map((m, n) => ({ m, n }))
+    .sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.n - b.n)
+    .map((x) => x.m);
 }
 
 /** Docker's rule: the image's Entrypoint + Cmd, each replaceable by the request. */

@@ -58,6 +58,7 @@ function record(id: string, name: string): ContainerRecord {
       image: 'busybox',
       env: [],
       volumes: [],
+      mounts: [],
       network: 'none',
       ports: [],
       tty: false,

@@ -14,12 +14,14 @@ import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../../engine/network/
 import { parseSubnet } from '../../engine/network/subnet';
 import { ResourceService } from '../../engine/resources/service';
 import { IdRangeAllocator } from '../../engine/userns/ranges';
+import { VolumeStore } from '../../engine/volumes/store';
 import type { SampleColumns } from '../../shared/sample-wire';
 
 export interface ContainersEngine {
   manager: ContainerManager;
   images: ImageStore;
   resources: ResourceService;
+  volumes: VolumeStore;
 }
 
 export interface EngineOptions {
@@ -36,6 +38,8 @@ export interface EngineOptions {
   bridge?: { name?: string; subnet?: string; table?: string };
   /** BERTH_SUBUID / BERTH_SUBGID / BERTH_USERNS_RANGES (root-only env): where --userns ranges come from and are recorded. */
   idRanges?: { subuidFile?: string; subgidFile?: string; rangesFile?: string };
+  /** A volume was made or removed (volumes.changed). */
+  onVolumes?: (e: { action: 'create' | 'remove'; names: string[] }) => void;
 }
 
 let engine: Promise<ContainersEngine> | null = null;
@@ -69,6 +73,8 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
       ...(o.archiveLimits ? { limits: o.archiveLimits } : {}),
     });
     const cgroups = createDriver();
+    const volumes = new VolumeStore(o.dataRoot, o.log);
+    if (o.onVolumes) volumes.onChange = o.onVolumes;
     // Filled below; the manager's events drive what is sampled.
     let manager: ContainerManager | null = null;
     const resources = new ResourceService({
@@ -111,13 +117,15 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
       },
       log: o.log,
       idRanges: new IdRangeAllocator({ ...o.idRanges, log: o.log }),
+      volumes,
     });
     images.setUsage(manager);
+    volumes.setUsage(manager);
     const r = await manager.adopt();
     prepareMonitor(); // the first start then finds a monitor already exec'd
     for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
-    return { manager, images, resources };
+    return { manager, images, resources, volumes };
   })();
   return engine;
 }

@@ -28,6 +28,8 @@ import { resourceHandlers } from './features/resources';
 import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
 import { deviceHandlers } from './features/devices';
+import { volumeHandlers } from './features/volumes';
+import { diskHandlers } from './features/disk';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -67,6 +69,8 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...namespaceHandlers(s),
     ...imagesHandlers(s),
     ...deviceHandlers(s),
+    ...volumeHandlers(s),
+    ...diskHandlers(s),
   };
 }
 

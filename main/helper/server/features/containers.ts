@@ -31,6 +31,7 @@ export function engineFor(s: HelperServices) {
       ...(process.env.BERTH_NFT_TABLE && s.facts.startedVia === 'direct' ? { table: process.env.BERTH_NFT_TABLE } : {}),
     },
     idRanges: idRangeFiles(process.env, s.facts.startedVia === 'direct'),
+    onVolumes: (e) => s.emit('volumes.changed', e),
   });
 }
 
