@@ -17,6 +17,7 @@ import { sessionErrorCodes } from './schemas/sessions';
 import { systemErrorCodes } from './schemas/system';
 import { transportErrorCodes } from './schemas/transport';
 import { uploadErrorCodes } from './schemas/uploads';
+import { copyErrorCodes } from './schemas/copy';
 
 import { BerthError } from './berth-error';
 
@@ -35,6 +36,7 @@ export const errorCodeLists = {
   images: imageErrorCodes,
   registry: registryErrorCodes,
   uploads: uploadErrorCodes,
+  copy: copyErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
 } as const;

@@ -8,6 +8,8 @@ import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';
 import { imagesMainHandlers } from './features/images';
+import { copyMainHandlers } from './features/copy';
+import { UploadStore } from './features/upload-store';
 
 export interface Backend {
   router: Router;
@@ -37,9 +39,12 @@ export function createBackend(opts: BackendOptions): Backend {
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
+  // One upload store: the Layer inspector's drops and the Files tab's uploads.
+  const uploads = new UploadStore();
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
-    ...imagesMainHandlers(services),
+    ...imagesMainHandlers(services, undefined, uploads),
+    ...copyMainHandlers(services, uploads),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));
