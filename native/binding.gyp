@@ -27,6 +27,8 @@
         "src/fsattr.cc",
         "src/fsattr_binding.cc",
         "src/flock_binding.cc",
+        "src/inroot.cc",
+        "src/inroot_binding.cc",
         "src/peercred.cc",
         "src/pidwatch_binding.cc",
         "src/sealed_exe.cc",

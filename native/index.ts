@@ -218,6 +218,8 @@ interface RawBinding {
   cgroupDeviceAttach(groupDir: string, insns: Uint8Array): DeviceProgramAttach;
   cgroupDevicePrograms(groupDir: string): AttachedDeviceProgram[];
   cgroupDeviceDetach(groupDir: string): number[];
+  openInRoot(rootFd: number, path: string, flags: number, mode: number, walk: boolean): number;
+  overlayMountFd(lowers: readonly string[], upper: string, work: string): number;
 }
 
 const BINDING_FUNCTIONS = [
@@ -234,6 +236,8 @@ const BINDING_FUNCTIONS = [
   'cgroupDeviceAttach',
   'cgroupDevicePrograms',
   'cgroupDeviceDetach',
+  'openInRoot',
+  'overlayMountFd',
   'StatBatch',
   'PidWatch',
 ] as const satisfies readonly (keyof RawBinding)[];
@@ -431,6 +435,26 @@ export function createStatBatch(stride: number): StatBatch {
 export function watchPidExit(pid: number, onExit: () => void): PidWatch {
   const Ctor = load().PidWatch;
   return new Ctor(pid, onExit);
+}
+
+/**
+ * Opens `filePath` inside the tree whose root is `rootFd`, as if that were
+ * "/": absolute symlinks restart at it, ".." stops at it, magic links are
+ * refused (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS; before Linux 5.6,
+ * or with `walk`, a component-by-component O_NOFOLLOW walk with the same
+ * rules). Returns an O_CLOEXEC fd; errors carry the errno name (ELOOP, ENOENT…).
+ */
+export function openInRoot(rootFd: number, filePath: string, flags: number, mode = 0, walk = false): number {
+  return load().openInRoot(rootFd, filePath, flags, mode, walk);
+}
+
+/**
+ * An overlay (lowers topmost first) mounted with fsopen/fsmount and attached
+ * nowhere: the fd is its root, usable as openInRoot's rootFd; the mount goes
+ * away when the fd is closed. nosuid, nodev, noexec. Root only.
+ */
+export function overlayMountFd(lowers: readonly string[], upper: string, work: string): number {
+  return load().overlayMountFd(lowers, upper, work);
 }
 
 export function isNsInfoError(entry: NsInfoManyEntry): entry is NsInfoError {

@@ -22,6 +22,7 @@ import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
 import { volumeEvents, volumeMethods } from './schemas/volumes';
 import { diskMethods } from './schemas/disk';
+import { copyMethods } from './schemas/copy';
 
 export * from './schemas/system';
 
@@ -40,6 +41,7 @@ export const methods = {
   ...deviceMethods,
   ...volumeMethods,
   ...diskMethods,
+  ...copyMethods,
 } as const;
 
 export const events = {

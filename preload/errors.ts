@@ -19,6 +19,7 @@ import { transportErrorCodes } from './schemas/transport';
 import { uploadErrorCodes } from './schemas/uploads';
 import { volumeErrorCodes } from './schemas/volumes';
 import { diskErrorCodes } from './schemas/disk';
+import { copyErrorCodes } from './schemas/copy';
 
 import { BerthError } from './berth-error';
 
@@ -37,6 +38,7 @@ export const errorCodeLists = {
   images: imageErrorCodes,
   registry: registryErrorCodes,
   uploads: uploadErrorCodes,
+  copy: copyErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
   volumes: volumeErrorCodes,

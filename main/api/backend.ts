@@ -9,6 +9,8 @@ import { Router, type MainHandlers, type MainServices, type Transport } from './
 import { appHandlers } from './features/app';
 import { imagesMainHandlers } from './features/images';
 import { analysisWorkerPath, uploadAnalyserFactory } from '../engine/layers/upload-analysis-thread';
+import { copyMainHandlers } from './features/copy';
+import { UploadStore } from './features/upload-store';
 
 export interface Backend {
   router: Router;
@@ -38,10 +40,13 @@ export function createBackend(opts: BackendOptions): Backend {
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
+  // One upload store: the Layer inspector's drops and the Files tab's uploads.
+  const uploads = new UploadStore();
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
     // Uploads are analysed on a worker thread when the built one is there (not from the sources).
-    ...imagesMainHandlers(services, undefined, uploadAnalyserFactory(analysisWorkerPath())),
+    ...imagesMainHandlers(services, undefined, uploadAnalyserFactory(analysisWorkerPath()), uploads),
+    ...copyMainHandlers(services, uploads),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));

@@ -20,6 +20,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cgroupDeviceAttach", Napi::Function::New(env, berth::CgroupDeviceAttach, "cgroupDeviceAttach"));
   exports.Set("cgroupDevicePrograms", Napi::Function::New(env, berth::CgroupDevicePrograms, "cgroupDevicePrograms"));
   exports.Set("cgroupDeviceDetach", Napi::Function::New(env, berth::CgroupDeviceDetach, "cgroupDeviceDetach"));
+  exports.Set("openInRoot", Napi::Function::New(env, berth::OpenInRootJs, "openInRoot"));
+  exports.Set("overlayMountFd", Napi::Function::New(env, berth::OverlayMountFdJs, "overlayMountFd"));
   exports.Set("StatBatch", berth::StatBatchClass(env));
   exports.Set("PidWatch", berth::PidWatchClass(env));
   return exports;

@@ -45,4 +45,9 @@ Napi::Function StatBatchClass(Napi::Env env);
 // class PidWatch (pidwatch_binding.cc): one callback when a process exits, from a pidfd.
 Napi::Function PidWatchClass(Napi::Env env);
 
+// openInRoot(rootFd, path, flags, mode, walk): fd (inroot_binding.cc)
+Napi::Value OpenInRootJs(const Napi::CallbackInfo& info);
+// overlayMountFd(lowers, upper, work): fd of a detached overlay mount
+Napi::Value OverlayMountFdJs(const Napi::CallbackInfo& info);
+
 }  // namespace berth

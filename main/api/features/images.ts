@@ -13,6 +13,7 @@ import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
 import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
+import type { UploadStore } from './upload-store';
 
 /** Upload and download chunk size. */
 export const TRANSFER_CHUNK = 1024 * 1024;
@@ -21,6 +22,7 @@ export function imagesMainHandlers(
   s: MainServices,
   analyses: AnalysisCache = new AnalysisCache(),
   uploadAnalyser?: Parameters<typeof uploadsMainHandlers>[2],
+  uploads?: UploadStore,
 ): MainHandlersFor<
   | 'images.load'
   | 'images.save'
@@ -45,7 +47,7 @@ export function imagesMainHandlers(
 
   return {
     // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
-    ...uploadsMainHandlers(undefined, analyses, uploadAnalyser),
+    ...uploadsMainHandlers(uploads, analyses, uploadAnalyser),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();

@@ -8,6 +8,7 @@ import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
 import { volumeCommands } from './volumes';
 import { diskCommands } from './disk';
+import { copyCommands } from './copy';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   ...namespaceCommands,
   ...volumeCommands,
   ...diskCommands,
+  ...copyCommands,
 ];

@@ -1028,6 +1028,19 @@ export class ContainerManager {
     return overlayDiff(p.upperDir, r.lowerDirs, this.o.getXattr);
   }
 
+  /** The record and its overlay dirs, for cp and commit (copy/container-fs.ts). */
+  fsTarget(ref: string): { record: ContainerRecord; upperDir: string; workDir: string } {
+    const r = this.find(ref);
+    const p = this.store.paths(r.id);
+    return { record: r, upperDir: p.upperDir, workDir: p.workDir };
+  }
+
+  /** Runs `fn` under the container's lock: no start, stop or remove meanwhile. */
+  exclusive<T>(ref: string, fn: (r: ContainerRecord) => Promise<T>): Promise<T> {
+    const r = this.find(ref);
+    return this.withLock(r.id, () => fn(r));
+  }
+
   /** The monitor's state dir and the exec rules, for exec sessions. */
   execTarget(ref: string): { record: ContainerRecord; runDir: string; procsFiles: string[] } {
     const r = this.find(ref);

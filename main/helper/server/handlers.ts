@@ -30,6 +30,7 @@ import { imagesHandlers } from './features/images';
 import { deviceHandlers } from './features/devices';
 import { volumeHandlers } from './features/volumes';
 import { diskHandlers } from './features/disk';
+import { copyHandlers } from './features/copy';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -71,6 +72,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...deviceHandlers(s),
     ...volumeHandlers(s),
     ...diskHandlers(s),
+    ...copyHandlers(s),
   };
 }
 
