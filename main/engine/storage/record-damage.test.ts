@@ -59,6 +59,7 @@ function record(id: string, name: string): ContainerRecord {
       env: [],
       volumes: [],
       network: 'none',
+      networkAliases: [],
       ports: [],
       tty: false,
       openStdin: false,
