@@ -23,6 +23,7 @@ import { deviceMethods } from './schemas/devices';
 import { volumeEvents, volumeMethods } from './schemas/volumes';
 import { diskMethods } from './schemas/disk';
 import { copyMethods } from './schemas/copy';
+import { networkEvents, networkMethods } from './schemas/networks';
 
 export * from './schemas/system';
 
@@ -42,6 +43,7 @@ export const methods = {
   ...volumeMethods,
   ...diskMethods,
   ...copyMethods,
+  ...networkMethods,
 } as const;
 
 export const events = {
@@ -52,6 +54,7 @@ export const events = {
   ...resourceEvents,
   ...imagesEvents,
   ...volumeEvents,
+  ...networkEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

@@ -11,6 +11,7 @@ import { deviceErrorCodes } from './schemas/devices';
 import { errnoErrorCodes, runtimeErrorCodes } from './schemas/errno';
 import { imageErrorCodes } from './schemas/images';
 import { namespaceErrorCodes } from './schemas/namespaces';
+import { networkErrorCodes } from './schemas/networks';
 import { registryErrorCodes } from './schemas/registry';
 import { cgroupErrorCodes } from './schemas/resources';
 import { sessionErrorCodes } from './schemas/sessions';
@@ -43,6 +44,7 @@ export const errorCodeLists = {
   runtime: runtimeErrorCodes,
   volumes: volumeErrorCodes,
   disk: diskErrorCodes,
+  networks: networkErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

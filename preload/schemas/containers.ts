@@ -9,6 +9,7 @@ import { DevicePolicy } from './devices';
 import { method } from './define';
 import { Limits } from './resources';
 import { MountSpec } from './volumes';
+import { ContainerEndpoint, Ipv4, NetworkAlias, NetworkName } from './networks';
 
 export const ContainerId = z
   .string()
@@ -41,6 +42,9 @@ export const PortBinding = z.object({
 });
 
 export const NetworkMode = z.enum(['none', 'host', 'bridge']);
+
+/** --network: a mode, or a user-defined network by name (preload/schemas/networks.ts). */
+export const NetworkChoice = z.union([NetworkMode, NetworkName]);
 
 /** A capability name as docker takes it: CAP_ prefix optional, any case; ALL for every one. */
 export const CapabilityName = z
@@ -136,7 +140,11 @@ export const ContainerCreate = z
     volumes: z.array(VolumeMount).max(256).default([]),
     /** --mount / -v NAME:/path: named and anonymous volumes, binds, tmpfs (preload/schemas/volumes.ts). */
     mounts: z.array(MountSpec).max(256).default([]),
-    network: NetworkMode.default('bridge'),
+    network: NetworkChoice.default('bridge'),
+    /** --network-alias: names it answers to on its user-defined network. */
+    networkAliases: z.array(NetworkAlias).max(32).default([]),
+    /** --ip: a fixed address on its user-defined network. */
+    ip: Ipv4.optional(),
     ports: z.array(PortBinding).max(256).default([]),
     tty: z.boolean().default(false),
     openStdin: z.boolean().default(false),
@@ -189,9 +197,11 @@ export const ContainerSummary = z.object({
   restartCount: z.number().int(),
   network: z.object({
     /** null only when the record is unreadable. */
-    mode: NetworkMode.nullable(),
+    mode: NetworkChoice.nullable(),
     ip: z.string().nullable(),
     ports: z.array(PortBinding),
+    /** User-defined networks it is attached to (docker's NetworkSettings.Networks). */
+    networks: z.array(ContainerEndpoint).default([]),
   }),
   labels: z.record(z.string(), z.string()),
   /** --privileged: shown as a danger badge wherever the container is listed. */

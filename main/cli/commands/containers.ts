@@ -46,6 +46,8 @@ const RUN_FLAGS: FlagSpec = {
   tmpfs: { value: true, repeat: true },
   publish: { value: true, short: 'p', repeat: true },
   network: { value: true },
+  'network-alias': { value: true, repeat: true },
+  ip: { value: true },
   memory: { value: true, short: 'm' },
   'memory-reservation': { value: true },
   cpus: { value: true },
@@ -146,6 +148,8 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     ...(mounts.length ? { mounts } : {}),
     ports,
     ...(flag(p, 'network') !== undefined ? { network: flag(p, 'network') } : {}),
+    ...(p.flags.has('network-alias') ? { networkAliases: p.flags.get('network-alias') } : {}),
+    ...(flag(p, 'ip') !== undefined ? { ip: flag(p, 'ip') } : {}),
     ...(flag(p, 'user') !== undefined ? { user: flag(p, 'user') } : {}),
     ...(flag(p, 'workdir') !== undefined ? { workdir: flag(p, 'workdir') } : {}),
     ...(flag(p, 'hostname') !== undefined ? { hostname: flag(p, 'hostname') } : {}),
@@ -237,7 +241,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [--mount type=volume|bind|tmpfs,…] [--tmpfs PATH] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [--mount type=volume|bind|tmpfs,…] [--tmpfs PATH] [-p H:C] [--network M] [--network-alias A] [--ip IP] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
     summary:
       'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {

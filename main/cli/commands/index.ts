@@ -9,6 +9,7 @@ import { namespaceCommands } from './namespaces';
 import { volumeCommands } from './volumes';
 import { diskCommands } from './disk';
 import { copyCommands } from './copy';
+import { networkCommands } from './networks';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   ...volumeCommands,
   ...diskCommands,
   ...copyCommands,
+  ...networkCommands,
 ];

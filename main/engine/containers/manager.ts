@@ -21,7 +21,8 @@ import type { MonitorExit } from '../../../native/monitor';
 import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/driver';
 import { ensureBridge, publishPorts, unpublishAllTo, unpublishPorts, type BridgeConfig } from '../network/bridge';
 import { Ipam, netStateDir } from '../network/ipam';
-import { createSandbox, destroySandbox } from '../network/sandbox';
+import { createSandbox, destroySandbox, netnsName } from '../network/sandbox';
+import { Networks } from '../network/networks';
 import type { Durability } from '../storage/atomic-file';
 import { faultPoint } from '../storage/fault-points';
 import { lockFile } from '../storage/file-lock';
@@ -53,6 +54,7 @@ import { resolveUser } from './user';
 import { mark, saveTrace, traceOf, tracing } from './start-trace';
 import type { VolumeStore } from '../volumes/store';
 import { checkMounts, ensureVolumes, prepareVolumes, volumeUsersOf } from './mounts';
+import { Endpoints, isUserMode, managesHosts } from './endpoints';
 
 export interface ImageRuntimeConfig {
   Entrypoint?: string[] | null;
@@ -127,6 +129,8 @@ export class ContainerManager {
   private readonly parent: string;
   private readonly seccomp: SeccompFilters;
   private readonly idRanges: IdRangeAllocator;
+  /** User-defined networks and this helper's containers' attachments to them. */
+  readonly endpoints: Endpoints;
 
   constructor(private readonly o: ManagerOptions) {
     this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
@@ -134,6 +138,18 @@ export class ContainerManager {
     this.idRanges = o.idRanges ?? new IdRangeAllocator({ log: o.log });
     this.ipam = new Ipam(o.bridge.stateDir ?? netStateDir(o.bridge.name), o.bridge.subnet, `${o.dataRoot}/network`);
     this.parent = o.cgroupParent ?? 'berth';
+    const networks = new Networks({
+      dataRoot: o.dataRoot,
+      defaultBridge: o.bridge,
+      ensureDefault: () => this.ensureBridgeShared(),
+      log: o.log,
+    });
+    this.endpoints = new Endpoints(
+      networks,
+      () => this.records.values(),
+      (id) => this.store.paths(id).dir,
+      o.log,
+    );
   }
 
   // ── lookup ────────────────────────────────────────────────────────────────
@@ -262,7 +278,7 @@ export class ContainerManager {
     checkMounts(req);
     if (!this.o.volumes && (req.mounts ?? []).some((m) => m.type === 'volume'))
       throw new BerthError('MOUNT_INVALID', 'this engine has no volume store');
-    if (req.network !== 'bridge' && req.ports.length > 0) {
+    if (req.network !== 'bridge' && !isUserMode(req.network) && req.ports.length > 0) {
       throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
     }
     // A given seccomp profile is checked (and compiled) now: a bad one
@@ -276,6 +292,8 @@ export class ContainerManager {
     containerDevices(req, req.resources as Limits);
     // An unknown capability name is refused before anything is stored.
     containerCapabilities(req.security);
+    // --network NAME must exist; --ip and aliases need one.
+    const endpoints = this.endpoints.endpointsForCreate(req);
     const img = await this.o.images.resolve(req.image);
     const args = resolveArgs(img.config, req);
     if (args.length === 0)
@@ -313,6 +331,7 @@ export class ContainerManager {
       stoppedByUser: false,
       error: null,
       network: { ip: null, netns: null },
+      ...(endpoints.length ? { endpoints } : {}),
     };
     faultPoint('create.before-record');
     this.save(record);
@@ -428,6 +447,14 @@ export class ContainerManager {
         netns = (await createSandbox(r.id, 'bridge', { config: this.o.bridge, ip })).nsPath;
         netnsSpec = netns ? { join: netns } : null;
         await publishPorts(this.o.bridge.table, r.config.ports, ip);
+        await this.endpoints.attachAll(r, netnsName(r.id), true);
+      } else if (isUserMode(mode)) {
+        // A user network: a named netns with lo only, then one veth per network (endpoints.ts).
+        netns = (await createSandbox(r.id, 'none')).nsPath;
+        netnsSpec = netns ? { join: netns } : null;
+        await this.endpoints.attachAll(r, netnsName(r.id), false);
+        ip = this.endpoints.primaryIp(r);
+        if (ip) await publishPorts(this.o.bridge.table, r.config.ports, ip);
       } else if (mode === 'none') {
         // No ip(8) and no /run/netns name: the monitor's clone creates the
         // namespace, the container brings lo up, and it ends with the
@@ -469,6 +496,14 @@ export class ContainerManager {
       const filter = await this.seccomp.forContainer(security, spec.process.capabilities.bounding ?? []);
       if (filter) spec.seccomp = { filter: filter.path };
       if (tracing()) spec.trace = true;
+      if (managesHosts(r)) {
+        // Names on its networks (network/hosts.ts); rewritten in place as peers come and go.
+        const hosts = this.endpoints.writeHosts(r, mode === 'bridge' ? ip : null);
+        spec.mounts = [
+          { destination: '/etc/hosts', type: 'bind', source: hosts, options: ['rbind', 'rprivate', 'rw'] },
+          ...(spec.mounts ?? []),
+        ];
+      }
       mark(r.id, 'helper: spec built, seccomp filter found');
       const st = await startMonitor(p.runDir, spec, traceOf(r.id));
       Object.assign(r, {
@@ -488,6 +523,10 @@ export class ContainerManager {
       this.save(r, r.config.restart.name === 'no' ? 'atomic' : 'durable');
       mark(r.id, 'helper: record saved (running)');
       this.announce(r, 'start');
+      this.endpoints.refreshPeers(
+        (r.endpoints ?? []).map((e) => e.networkId),
+        r.id,
+      );
       this.watch(r, st.monitorPid);
       mark(r.id, 'helper: start answered');
     } catch (err) {
@@ -504,6 +543,7 @@ export class ContainerManager {
         error: message,
         network: { ip: null, netns: null },
       } satisfies Partial<ContainerRecord>);
+      Endpoints.clearRuntime(r);
       this.save(r, 'atomic');
       l.resolveExited();
       this.announce(r, 'die');
@@ -548,6 +588,8 @@ export class ContainerManager {
     const r = this.records.get(id);
     if (handle) await this.o.cgroups.destroy(handle);
     if (ip && r) await unpublishPorts(this.o.bridge.table, r.config.ports, ip);
+    // User-network veths go before the netns: a netns' deletion frees its veths only later, in the background.
+    if (r?.endpoints?.length) await this.endpoints.detachAll(id, r.endpoints);
     await destroySandbox(id);
     // Only a bridge container is ever given an address: the others skip the
     // shared table's lock and read (a start's teardown, on the remove path).
@@ -583,8 +625,11 @@ export class ContainerManager {
       error: e ? null : 'the monitor ended without recording an exit status',
       network: { ip: null, netns: null },
     } satisfies Partial<ContainerRecord>);
+    const left = (r.endpoints ?? []).filter((e) => e.ip).map((e) => e.networkId);
+    Endpoints.clearRuntime(r);
     this.save(r, 'atomic');
     mark(id, 'helper: record saved (exited)');
+    this.endpoints.refreshPeers(left, id);
     // The exit is known and recorded: announce it now. Removing the cgroup,
     // ports and veth is the engine's cleanup, which a restart, remove() or
     // the next start waits for (l.tornDown) rather than the client.
@@ -780,6 +825,7 @@ export class ContainerManager {
     const ip = this.ipam.owners().get(d.id) ?? null;
     if (ip) await unpublishAllTo(this.o.bridge.table, ip).catch(() => undefined);
     if (handle) await this.o.cgroups.destroy(handle).catch(() => undefined);
+    await this.endpoints.sweep(d.id).catch(() => undefined);
     await destroySandbox(d.id).catch(() => undefined);
     this.ipam.release(d.id);
     this.damaged.delete(d.id);
@@ -796,8 +842,62 @@ export class ContainerManager {
       }
       r.name = name;
       this.save(r);
+      if ((r.state === 'running' || r.state === 'paused') && managesHosts(r)) {
+        this.endpoints.writeHosts(r, r.config.network === 'bridge' ? r.network.ip : null);
+        this.endpoints.refreshPeers(
+          (r.endpoints ?? []).map((e) => e.networkId),
+          r.id,
+        );
+      }
       this.announce(r, 'rename');
       return this.summary(r);
+    });
+  }
+
+  // ── user-defined networks (endpoints.ts) ──────────────────────────────────
+
+  /** The default bridge network's configuration (network ls shows it as `bridge`). */
+  get bridgeConfig(): BridgeConfig {
+    return this.o.bridge;
+  }
+
+  /** network connect: recorded, and attached now when it runs (a new veth in its netns); peers' hosts follow. */
+  connectNetwork(
+    ref: string,
+    networkRef: string,
+    o: { aliases: string[]; ip?: string },
+  ): Promise<{ id: string; name: string; network: string; ip: string | null }> {
+    const r = this.find(ref);
+    const n = this.endpoints.networks.find(networkRef);
+    return this.withLock(r.id, async () => {
+      const e = await this.endpoints.connect(r, n, o.aliases, o.ip);
+      try {
+        this.save(r);
+      } catch (err) {
+        if (e.ip) await this.endpoints.detachAll(r.id, [e]);
+        throw err;
+      }
+      if (e.ip) {
+        this.endpoints.writeHosts(r, r.config.network === 'bridge' ? r.network.ip : null);
+        this.endpoints.refreshPeers([n.id], r.id);
+      }
+      return { id: r.id, name: r.name, network: n.name, ip: e.ip };
+    });
+  }
+
+  /** network disconnect: the veth goes now when it runs; peers' hosts follow. */
+  disconnectNetwork(ref: string, networkRef: string): Promise<{ id: string; name: string; network: string }> {
+    const r = this.find(ref);
+    const n = this.endpoints.networks.find(networkRef);
+    return this.withLock(r.id, async () => {
+      const wasLive = (r.endpoints ?? []).some((e) => e.networkId === n.id && e.ip);
+      await this.endpoints.disconnect(r, n);
+      this.save(r);
+      if (wasLive) {
+        if (managesHosts(r)) this.endpoints.writeHosts(r, r.config.network === 'bridge' ? r.network.ip : null);
+        this.endpoints.refreshPeers([n.id], r.id);
+      }
+      return { id: r.id, name: r.name, network: n.name };
     });
   }
 
@@ -859,7 +959,12 @@ export class ContainerManager {
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       restartCount: r.restartCount,
-      network: { mode: r.config.network, ip: r.network.ip, ports: r.config.ports },
+      network: {
+        mode: r.config.network,
+        ip: r.network.ip,
+        ports: r.config.ports,
+        networks: this.endpoints.containerView(r),
+      },
       labels: r.config.labels,
       privileged: r.config.security?.privileged ?? false,
     };
@@ -882,7 +987,7 @@ export class ContainerManager {
       startedAt: null,
       finishedAt: null,
       restartCount: 0,
-      network: { mode: null, ip: null, ports: [] },
+      network: { mode: null, ip: null, ports: [], networks: [] },
       labels: {},
       privileged: false,
     };

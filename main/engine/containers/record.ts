@@ -39,6 +39,19 @@ export interface ContainerRecord {
   network: { ip: string | null; netns: string | null };
   /** --userns: the host ids its 0..size-1 map to (userns/ranges.ts); absent otherwise. */
   idRange?: IdRange | null;
+  /** User-defined networks it is attached to (containers/endpoints.ts); absent: none. */
+  endpoints?: EndpointRecord[];
+}
+
+/** One user-network attachment: what was asked for, and while it runs, what it holds. */
+export interface EndpointRecord {
+  networkId: string;
+  aliases: string[];
+  /** --ip, kept across runs. */
+  ipRequested: string | null;
+  ip: string | null;
+  ifname: string | null;
+  hostVeth: string | null;
 }
 
 const nullableInt = z.number().int().nullable();
@@ -83,6 +96,18 @@ const ContainerRecordSchema = z.object({
   idRange: z
     .object({ uid: z.number().int().min(0), gid: z.number().int().min(0), size: z.number().int().min(1) })
     .nullable()
+    .optional(),
+  endpoints: z
+    .array(
+      z.object({
+        networkId: z.string().min(1),
+        aliases: z.array(z.string()),
+        ipRequested: z.string().nullable(),
+        ip: z.string().nullable(),
+        ifname: z.string().nullable(),
+        hostVeth: z.string().nullable(),
+      }),
+    )
     .optional(),
 }) satisfies z.ZodType<ContainerRecord, unknown>;
 

@@ -41,6 +41,8 @@ export class Ipam {
     dir: string,
     private readonly subnet: Subnet,
     legacyDir?: string,
+    /** Host addresses never handed out (a user network's --gateway when it is not the first). */
+    private readonly reserved: readonly string[] = [],
   ) {
     // The parents stay traversable (/run/berth also holds users' socket dirs).
     fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
@@ -93,14 +95,31 @@ export class Ipam {
     fs.rmSync(legacy, { force: true });
   }
 
-  allocate(owner: string): string {
+  /** `want`: a fixed address (--ip), refused when outside the hosts or held by another owner. */
+  allocate(owner: string, want?: string): string {
+    const { first, last } = hostRange(this.subnet);
+    if (want !== undefined) {
+      const n = ipToInt(want);
+      if (n < (this.reserved.length ? first - 1 : first) || n > last || this.reserved.includes(want))
+        throw new BerthError('NETWORK_IP_OUTSIDE', `${want} is not a free host address of ${this.subnet.cidr}`, {
+          ip: want,
+          subnet: this.subnet.cidr,
+        });
+    }
     return this.update((state) => {
       const existing = Object.entries(state.allocations).find(([, o]) => o === owner);
-      if (existing) return { result: existing[0], changed: false };
-      const { first, last } = hostRange(this.subnet);
+      if (existing && (want === undefined || existing[0] === want)) return { result: existing[0], changed: false };
+      if (want !== undefined) {
+        const holder = state.allocations[want];
+        if (holder !== undefined && holder !== owner)
+          throw new BerthError('NETWORK_IP_IN_USE', `${want} is already in use on ${this.subnet.cidr}`, { ip: want });
+        if (existing) delete state.allocations[existing[0]];
+        state.allocations[want] = owner;
+        return { result: want, changed: true };
+      }
       for (let n = first; n <= last; n++) {
         const ip = intToIp(n);
-        if (!state.allocations[ip]) {
+        if (!state.allocations[ip] && !this.reserved.includes(ip)) {
           state.allocations[ip] = owner;
           return { result: ip, changed: true };
         }
@@ -120,6 +139,11 @@ export class Ipam {
       }
       return { result: undefined, changed };
     });
+  }
+
+  /** The table's file (inspect shows it). */
+  get tablePath(): string {
+    return this.file;
   }
 
   owners(): Map<string, string> {

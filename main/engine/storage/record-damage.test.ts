@@ -60,6 +60,7 @@ function record(id: string, name: string): ContainerRecord {
       volumes: [],
       mounts: [],
       network: 'none',
+      networkAliases: [],
       ports: [],
       tty: false,
       openStdin: false,

@@ -31,6 +31,7 @@ import { deviceHandlers } from './features/devices';
 import { volumeHandlers } from './features/volumes';
 import { diskHandlers } from './features/disk';
 import { copyHandlers } from './features/copy';
+import { networksHandlers } from './features/networks';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -73,6 +74,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...volumeHandlers(s),
     ...diskHandlers(s),
     ...copyHandlers(s),
+    ...networksHandlers(s),
   };
 }
 

@@ -48,7 +48,7 @@ function summary(id: string, name: string): Result<'containers.start'> {
     startedAt: '2026-12-07T10:00:01Z',
     finishedAt: null,
     restartCount: 0,
-    network: { mode: 'bridge', ip: '10.88.0.2', ports: [] },
+    network: { mode: 'bridge', ip: '10.88.0.2', ports: [], networks: [] },
     labels: {},
     privileged: false,
   } as Result<'containers.start'>;
