@@ -74,11 +74,12 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
   out.push('Layers:');
   out.push(
     table([
-      ['#', 'SIZE', 'COMPRESSED', 'DIGEST', 'COMMAND'],
+      ['#', 'SIZE', 'COMPRESSED', 'DEAD', 'DIGEST', 'COMMAND'],
       ...a.layers.map((l) => [
         String(l.index),
         formatBytes(l.size),
         formatBytes(l.compressedSize),
+        formatBytes(l.deadBytes),
         short(l.digest),
         truncate(l.createdBy.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c #\(nop\) /, ''), 80),
       ]),
@@ -89,6 +90,10 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
   out.push(`Total image size: ${formatBytes(a.sizeBytes)} (user layers ${formatBytes(a.userSizeBytes)})`);
   out.push(
     `Potential wasted space: ${formatBytes(a.wastedBytes)} (${(a.wastedUserPercent * 100).toFixed(1)} % of the user layers)`,
+  );
+  out.push(
+    `Dead bytes (stored, unreachable in the final image): ${formatBytes(a.deadBytes)}` +
+      (a.sizeBytes > 0 ? ` (${((a.deadBytes / a.sizeBytes) * 100).toFixed(1)} % of the image)` : ''),
   );
   if (a.inefficiencies.length > 0) {
     out.push('');
