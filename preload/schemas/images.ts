@@ -70,6 +70,8 @@ export const LayerAnalysis = z.object({
   uncompressedSize: z.number(),
   /** Sum of entry sizes (dive's layer size). */
   size: z.number(),
+  /** Bytes of this layer's files the final image cannot reach (replaced, whited out, under an opaque dir). */
+  deadBytes: z.number(),
   createdBy: z.string(),
   created: z.string().optional(),
   comment: z.string().optional(),
@@ -115,6 +117,8 @@ export const ImageAnalysis = z.object({
   wastedUserPercent: z.number(),
   /** Paths present in more than one layer, largest total first. */
   inefficiencies: z.array(Inefficiency),
+  /** Bytes stored in layers that the final image cannot reach (the layers' deadBytes summed). */
+  deadBytes: z.number(),
 });
 
 /**

@@ -12,6 +12,15 @@ import type { ImageAnalysisT } from '../../../preload/schemas/images';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
 import { table } from '../table';
+import {
+  ciFailed,
+  evaluateRules,
+  formatCiReport,
+  loadDiveCiFile,
+  resolveThresholds,
+  RULE_FLAGS,
+  type RuleName,
+} from '../dive-ci';
 
 const cli = { transport: 'cli' } as const;
 
@@ -74,11 +83,12 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
   out.push('Layers:');
   out.push(
     table([
-      ['#', 'SIZE', 'COMPRESSED', 'DIGEST', 'COMMAND'],
+      ['#', 'SIZE', 'COMPRESSED', 'DEAD', 'DIGEST', 'COMMAND'],
       ...a.layers.map((l) => [
         String(l.index),
         formatBytes(l.size),
         formatBytes(l.compressedSize),
+        formatBytes(l.deadBytes),
         short(l.digest),
         truncate(l.createdBy.replace(/\s+/g, ' ').replace(/^\/bin\/sh -c #\(nop\) /, ''), 80),
       ]),
@@ -89,6 +99,10 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
   out.push(`Total image size: ${formatBytes(a.sizeBytes)} (user layers ${formatBytes(a.userSizeBytes)})`);
   out.push(
     `Potential wasted space: ${formatBytes(a.wastedBytes)} (${(a.wastedUserPercent * 100).toFixed(1)} % of the user layers)`,
+  );
+  out.push(
+    `Dead bytes (stored, unreachable in the final image): ${formatBytes(a.deadBytes)}` +
+      (a.sizeBytes > 0 ? ` (${((a.deadBytes / a.sizeBytes) * 100).toFixed(1)} % of the image)` : ''),
   );
   if (a.inefficiencies.length > 0) {
     out.push('');
@@ -274,12 +288,34 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'layers',
-    usage: 'layers [--format json] IMAGE|FILE',
-    summary: 'dive-like layer analysis of an image or an archive file (a file needs no helper)',
+    usage:
+      'layers [--format json] [--ci [--ci-config FILE] [--lowest-efficiency R] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R]] IMAGE|FILE',
+    summary: "dive-like layer analysis of an image or an archive file (a file needs no helper); --ci: dive's CI gate",
     async run(args, ctx) {
-      const p = parseArgs(args, { format: { value: true } });
+      const ruleFlags = Object.fromEntries(
+        Object.values(RULE_FLAGS).flatMap((names) => names.map((n) => [n, { value: true }] as const)),
+      );
+      const p = parseArgs(args, {
+        format: { value: true },
+        ci: { value: false },
+        'ci-config': { value: true },
+        ...ruleFlags,
+      });
       const target = p.positionals[0];
       if (!target || p.positionals.length > 1) throw new BerthError('USAGE', 'berth layers IMAGE|FILE');
+      const ci = flag(p, 'ci') === 'true';
+      const fromFlags: Partial<Record<RuleName, string>> = {};
+      for (const [rule, names] of Object.entries(RULE_FLAGS) as Array<[RuleName, readonly string[]]>) {
+        for (const n of names) {
+          const v = flag(p, n);
+          if (v === undefined) continue;
+          if (!ci) throw new BerthError('USAGE', `--${n} is a rule of --ci`);
+          fromFlags[rule] = v;
+        }
+      }
+      if (!ci && flag(p, 'ci-config') !== undefined) throw new BerthError('USAGE', '--ci-config goes with --ci');
+      // Rules are read before the analysis: a bad threshold fails fast.
+      const thresholds = ci ? resolveThresholds(loadDiveCiFile(flag(p, 'ci-config'), process.cwd()), fromFlags) : null;
       const isFile = fs.statSync(target, { throwIfNoEntry: false })?.isFile() === true;
       const a = isFile
         ? await ctx.backend().router.invoke('layers.analyzeFile', { path: target }, cli)
@@ -287,11 +323,15 @@ export const imageCommands: Command[] = [
       if (flag(p, 'format') === 'json') {
         // The objects users script against, not the wire's packed columns.
         ctx.stdout.write(JSON.stringify(unpackAnalysis(a)) + '\n');
-        return 0;
+      } else {
+        const title = a.repoTags.length ? a.repoTags.join(', ') : isFile ? target : short(a.configDigest);
+        ctx.stdout.write(formatAnalysis(a, title));
       }
-      const title = a.repoTags.length ? a.repoTags.join(', ') : isFile ? target : short(a.configDigest);
-      ctx.stdout.write(formatAnalysis(a, title));
-      return 0;
+      if (!thresholds) return 0;
+      const results = evaluateRules(a, thresholds);
+      // With JSON on stdout, the report goes to stderr so stdout stays one JSON document.
+      (flag(p, 'format') === 'json' ? ctx.stderr : ctx.stdout).write(formatCiReport(results));
+      return ciFailed(results) ? 1 : 0;
     },
   },
 ];

@@ -119,6 +119,12 @@ describe('analyzeImageArchive', () => {
       { path: '/etc/os-release', count: 2, totalSize: 200 },
     ]);
 
+    // Dead bytes: layer 0's files are all replaced (/etc/os-release, /bin/tool), whited out
+    // (/var/cache/big; /var/log/x under the whited-out /var) or under an opaque dir
+    // (/usr/share/doc/a, b); layer 1's /app/run is replaced by layer 3's.
+    expect(a.layers.map((l) => l.deadBytes)).toEqual([6830, 300, 0, 0]);
+    expect(a.deadBytes).toBe(7130);
+
     // The per-layer change lists rebuild the cumulative trees.
     expect(
       MergedTree.replay(a.layers)

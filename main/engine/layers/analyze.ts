@@ -10,7 +10,8 @@ import { DigestTap, assertDigest, chainIds, type Digest } from '../oci/digest';
 import type { Compression } from '../oci/compression';
 import type { HistoryEntry, ImageConfig } from '../oci/oci-types';
 import { ArchiveIndex } from '../oci/archive-index';
-import { diveEfficiency, type DiveLayer, type EfficiencyResult, type Inefficiency } from './efficiency';
+import { deadBytes, type DeadBytesLayer } from './dead-bytes';
+import { diveEfficiency, type EfficiencyResult, type Inefficiency } from './efficiency';
 import { MergedTree, type FileChange, type LayerChangeStats, type LayerDiff } from './filetree';
 import { planImage, type ArchiveFormat, type LayerRef, type SelectOptions } from '../oci/image-source';
 import { BodyHasher } from './body-hash';
@@ -81,6 +82,8 @@ export interface LayerAnalysis {
   uncompressedSize: number;
   /** Sum of entry sizes (dive's layer size). */
   size: number;
+  /** Bytes of this layer's files the final image cannot reach (dead-bytes.ts). */
+  deadBytes: number;
   createdBy: string;
   created?: string;
   comment?: string;
@@ -113,6 +116,8 @@ export interface ImageAnalysis {
   wastedUserPercent: number;
   /** Paths present in more than one layer, largest total first. */
   inefficiencies: Inefficiency[];
+  /** Bytes stored in layers that the final image cannot reach (dead-bytes.ts); the layers' sum. */
+  deadBytes: number;
 }
 
 /**
@@ -165,10 +170,21 @@ type ImageTotals = Pick<
   | 'wastedBytes'
   | 'wastedUserPercent'
   | 'inefficiencies'
+  | 'deadBytes'
 >;
 
-/** The image's sizes and efficiency from its layers, as dive reports them. Shared with the store's analyzer. */
-export function imageTotals(layers: readonly LayerAnalysis[], eff: EfficiencyResult): ImageTotals {
+/**
+ * The image's sizes and efficiency from its layers, as dive reports them,
+ * and its dead bytes (each layer's `deadBytes` is set from `scans`, the
+ * layers' listings in the same order). Shared with the store's analyzer.
+ */
+export function imageTotals(
+  layers: readonly LayerAnalysis[],
+  eff: EfficiencyResult,
+  scans: readonly DeadBytesLayer[],
+): ImageTotals {
+  const dead = deadBytes(scans);
+  layers.forEach((l, i) => (l.deadBytes = dead.perLayer[i] ?? 0));
   const sizeBytes = layers.reduce((s, l) => s + l.size, 0);
   const userSizeBytes = sizeBytes - (layers[0]?.size ?? 0);
   return {
@@ -179,6 +195,7 @@ export function imageTotals(layers: readonly LayerAnalysis[], eff: EfficiencyRes
     wastedBytes: eff.wastedBytes,
     wastedUserPercent: userSizeBytes > 0 ? eff.wastedBytes / userSizeBytes : 0,
     inefficiencies: eff.inefficiencies,
+    deadBytes: dead.total,
   };
 }
 
@@ -243,7 +260,7 @@ async function analyze(
   const history = historyForLayers(plan.config, plan.layers.length);
   const tree = new MergedTree();
   const layers: LayerAnalysis[] = [];
-  const scanned: DiveLayer[] = [];
+  const scanned: DeadBytesLayer[] = [];
   const checks: Promise<void>[] = [];
 
   // Scans start up to SCAN_AHEAD layers ahead of the one being merged and are
@@ -369,6 +386,7 @@ async function analyze(
       compressedSize: scan.compressedSize,
       uncompressedSize: scan.uncompressedSize,
       size: scan.contentSize,
+      deadBytes: 0, // set with the totals
       createdBy: h?.created_by ?? '(missing)',
       stats: diff.stats,
       changes: diff.changes,
@@ -415,7 +433,7 @@ async function analyze(
     os: plan.config.os,
     history: plan.config.history ?? [],
     layers,
-    ...imageTotals(layers, eff),
+    ...imageTotals(layers, eff, scanned),
   };
   if (plan.manifestDigest) result.manifestDigest = plan.manifestDigest;
   if (plan.config.created !== undefined) result.created = plan.config.created;

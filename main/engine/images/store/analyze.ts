@@ -66,6 +66,7 @@ export async function analyzeStoredImage(
       compressedSize: scan.compressedSize,
       uncompressedSize: scan.uncompressedSize,
       size: scan.contentSize,
+      deadBytes: 0, // set with the totals
       createdBy: h?.created_by ?? '(missing)',
       stats: diff.stats,
       changes: diff.changes,
@@ -85,7 +86,7 @@ export async function analyzeStoredImage(
     os: img.config.os,
     history: img.config.history ?? [],
     layers,
-    ...imageTotals(layers, eff),
+    ...imageTotals(layers, eff, scanned),
   };
   if (img.config.created !== undefined) result.created = img.config.created;
   return result;

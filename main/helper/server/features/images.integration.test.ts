@@ -80,7 +80,7 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('images through the helper and t
           maxBuffer: 64 * 1024 * 1024,
         })
       ).stdout,
-    ) as { format: string; layers: Array<{ changes: unknown[] }>; efficiency: number };
+    ) as { format: string; layers: Array<{ changes: unknown[] }>; efficiency: number; deadBytes: number };
     expect(fileAnalysis.format).toBe('docker-save');
     // The CLI prints change objects, not the wire's packed columns.
     expect(fileAnalysis.layers.every((l) => Array.isArray(l.changes))).toBe(true);
@@ -99,6 +99,8 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('images through the helper and t
     expect(human).toContain('ADD busybox-rootfs.tar /');
     expect(human).toMatch(/Image efficiency score: [\d.]+ %/);
     expect(human).toMatch(/Potential wasted space: /);
+    expect(human).toMatch(/Dead bytes \(stored, unreachable in the final image\): /);
+    expect(storeAnalysis.deadBytes).toBe(fileAnalysis.deadBytes);
 
     const history = (await berth('history', 'busybox')).stdout;
     expect(history.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT/);

@@ -56,6 +56,7 @@ function layer(index: number, createdBy: string, stats: Partial<LayerAnalysis['s
     compressedSize: 1000,
     uncompressedSize: 4000,
     size: 3000,
+    deadBytes: index === 0 ? 512 : 0,
     createdBy,
     stats: {
       added: 0,
@@ -88,6 +89,7 @@ const ANALYSIS: AnalysisView = {
   wastedBytes: 100,
   wastedUserPercent: 0.03,
   inefficiencies: [{ path: '/etc/passwd', count: 2, totalSize: 200 }],
+  deadBytes: 512,
 };
 
 /** The inspector as the page shows it: the summary first, then the change lists. */
@@ -203,5 +205,17 @@ describe('layer tree', () => {
         .getAllByRole('treeitem')
         .every((r) => r.getAttribute('data-change') === 'added'),
     ).toBe(true);
+  });
+});
+
+describe('dead bytes', () => {
+  it('shows the image’s dead bytes beside dive’s wasted bytes, and the selected layer’s', async () => {
+    const user = userEvent.setup({ delay: null });
+    render(<Inspector analysis={ANALYSIS} changes={CHANGES} source="test" />);
+    expect(screen.getByTestId('dead-bytes').textContent).toBe('512 B');
+    // The top layer is selected: nothing of it is dead; layer 1's 512 bytes are.
+    expect(screen.getByTestId('layer-dead-bytes').textContent).toMatch(/^0 B/);
+    await user.click(screen.getByRole('button', { name: 'Layer 1' }));
+    expect(screen.getByTestId('layer-dead-bytes').textContent).toMatch(/^512 B unreachable/);
   });
 });

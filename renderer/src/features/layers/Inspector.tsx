@@ -169,6 +169,13 @@ function LayerDetails({ l, total }: { l: LayerAnalysis; total: number }): ReactN
               )}
             </>,
           ],
+          [
+            'dead bytes',
+            <span data-testid="layer-dead-bytes">
+              {formatBytes(l.deadBytes)}
+              <span className="muted"> unreachable in the final image</span>
+            </span>,
+          ],
           ['blob', <code className="lyr-break">{l.blob}</code>],
         ]}
       />
@@ -265,6 +272,15 @@ function Summary({ a, source }: { a: AnalysisView; source: ReactNode }): ReactNo
             rows={[
               ['wasted', <span data-testid="wasted-bytes">{formatBytes(a.wastedBytes)}</span>],
               ['of user layers', formatPercent(a.wastedUserPercent)],
+              [
+                'dead bytes',
+                <span
+                  data-testid="dead-bytes"
+                  title="Stored in layers, unreachable in the final image (replaced, whited out, under an opaque directory)"
+                >
+                  {formatBytes(a.deadBytes)}
+                </span>,
+              ],
               ['total size', formatBytes(a.sizeBytes)],
               ['user layers', formatBytes(a.userSizeBytes)],
               ['compressed', formatBytes(a.compressedBytes)],
@@ -273,7 +289,9 @@ function Summary({ a, source }: { a: AnalysisView; source: ReactNode }): ReactNo
           />
         </div>
         <p className="muted lyr-eff-note">
-          As dive scores it: the smallest size of each path over the sum of all its copies across layers.
+          As dive scores it: the smallest size of each path over the sum of all its copies across layers. Dead bytes are
+          what a squash would drop: files a later layer replaced, whited out or hid under an opaque directory (dive
+          counts a removed directory's files only partly).
         </p>
       </section>
     </div>
