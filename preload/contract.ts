@@ -21,6 +21,7 @@ import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
 import { copyMethods } from './schemas/copy';
+import { commitMethods } from './schemas/commit';
 
 export * from './schemas/system';
 
@@ -38,6 +39,7 @@ export const methods = {
   ...uploadsMethods,
   ...deviceMethods,
   ...copyMethods,
+  ...commitMethods,
 } as const;
 
 export const events = {

@@ -18,6 +18,7 @@ import { systemErrorCodes } from './schemas/system';
 import { transportErrorCodes } from './schemas/transport';
 import { uploadErrorCodes } from './schemas/uploads';
 import { copyErrorCodes } from './schemas/copy';
+import { commitErrorCodes } from './schemas/commit';
 
 import { BerthError } from './berth-error';
 
@@ -37,6 +38,7 @@ export const errorCodeLists = {
   registry: registryErrorCodes,
   uploads: uploadErrorCodes,
   copy: copyErrorCodes,
+  commit: commitErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
 } as const;

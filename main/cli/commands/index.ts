@@ -7,6 +7,7 @@ import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
 import { copyCommands } from './copy';
+import { commitCommands } from './commit';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   ...resourceCommands,
   ...namespaceCommands,
   ...copyCommands,
+  ...commitCommands,
 ];
