@@ -24,6 +24,7 @@ import { volumeEvents, volumeMethods } from './schemas/volumes';
 import { diskMethods } from './schemas/disk';
 import { copyMethods } from './schemas/copy';
 import { networkEvents, networkMethods } from './schemas/networks';
+import { commitMethods } from './schemas/commit';
 
 export * from './schemas/system';
 
@@ -44,6 +45,7 @@ export const methods = {
   ...diskMethods,
   ...copyMethods,
   ...networkMethods,
+  ...commitMethods,
 } as const;
 
 export const events = {

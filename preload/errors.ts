@@ -21,6 +21,7 @@ import { uploadErrorCodes } from './schemas/uploads';
 import { volumeErrorCodes } from './schemas/volumes';
 import { diskErrorCodes } from './schemas/disk';
 import { copyErrorCodes } from './schemas/copy';
+import { commitErrorCodes } from './schemas/commit';
 
 import { BerthError } from './berth-error';
 
@@ -40,6 +41,7 @@ export const errorCodeLists = {
   registry: registryErrorCodes,
   uploads: uploadErrorCodes,
   copy: copyErrorCodes,
+  commit: commitErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
   volumes: volumeErrorCodes,

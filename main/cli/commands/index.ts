@@ -10,6 +10,7 @@ import { volumeCommands } from './volumes';
 import { diskCommands } from './disk';
 import { copyCommands } from './copy';
 import { networkCommands } from './networks';
+import { commitCommands } from './commit';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   ...diskCommands,
   ...copyCommands,
   ...networkCommands,
+  ...commitCommands,
 ];

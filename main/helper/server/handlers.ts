@@ -32,6 +32,7 @@ import { volumeHandlers } from './features/volumes';
 import { diskHandlers } from './features/disk';
 import { copyHandlers } from './features/copy';
 import { networksHandlers } from './features/networks';
+import { commitHandlers } from './features/commit';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -75,6 +76,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...diskHandlers(s),
     ...copyHandlers(s),
     ...networksHandlers(s),
+    ...commitHandlers(s),
   };
 }
 
