@@ -18,7 +18,7 @@ export function Dialog({
   title: string;
   onClose: () => void;
   children: ReactNode;
-  look: 'ctr' | 'img';
+  look: 'ctr' | 'img' | 'net';
   className?: string;
 }): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);

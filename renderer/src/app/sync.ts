@@ -15,6 +15,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { useContainersSync } from '../features/containers/sync';
 import { useImagesSync } from '../features/images/sync';
 import { useNamespacesSync } from '../features/namespaces/sync';
+import { useNetworksSync } from '../features/networks/sync';
 import { useResourcesSync } from '../features/resources/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
@@ -29,6 +30,7 @@ export function EventSync(): null {
   useImagesSync();
   useNamespacesSync();
   useResourcesSync();
+  useNetworksSync();
   return null;
 }
 

@@ -179,4 +179,35 @@ describe('CreateDialog', () => {
     expect(berth.callsOf('containers.start')).toHaveLength(2);
     expect(onCreated.mock.calls[0]![0]).toMatchObject({ name: 'web', started: true });
   });
+
+  it('offers user-defined networks next to the modes and sends the chosen one', async () => {
+    const net = {
+      id: 'ab'.repeat(32),
+      name: 'backend',
+      driver: 'bridge' as const,
+      scope: 'local' as const,
+      created: '2026-12-07T00:00:00.000Z',
+      internal: false,
+      builtin: false,
+      subnet: '10.89.1.0/24',
+      gateway: '10.89.1.1',
+      bridge: 'bn-abababababab',
+      labels: {},
+      containerCount: 0,
+    };
+    const { berth, dialog, user } = setup({
+      'networks.list': () => [{ ...net, id: 'bridge', name: 'bridge', builtin: true }, net],
+    });
+    await dialog.findByRole('option', { name: 'backend', hidden: true });
+    await user.selectOptions(dialog.getByLabelText(/^Network/), 'backend');
+    await user.click(dialog.getByRole('button', { name: '+ port', hidden: true }));
+    await user.type(dialog.getByLabelText('Port 1 host port'), '8080');
+    await user.type(dialog.getByLabelText('Port 1 container port'), '80');
+    await user.click(dialog.getByRole('button', { name: 'Create', hidden: true }));
+    await waitFor(() => expect(berth.callsOf('containers.create')).toHaveLength(1));
+    expect(berth.callsOf('containers.create')[0]).toMatchObject({
+      network: 'backend',
+      ports: [{ protocol: 'tcp', hostPort: 8080, containerPort: 80 }],
+    });
+  });
 });

@@ -4,18 +4,22 @@
  * network and restart policy with published ports, the terminal, and the
  * cgroup limits. Security has its own file (SecuritySection.tsx).
  */
+import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import type { EnvRow, Network, PortRow, RestartName, VolumeRow } from './create-form';
+import { networksQueries } from '../networks/queries';
+import { canPublish, type EnvRow, type Network, type PortRow, type RestartName, type VolumeRow } from './create-form';
 import { Field, textInput } from './CreateField';
 import { FieldError, Rows } from './FormRows';
 import type { CreateFormState } from './useCreateForm';
 
-const NETWORK_HINT: Record<Network, string> = {
+const NETWORK_HINT: Record<string, string> = {
   bridge: 'own netns, NAT, ports',
   host: "the host's netns",
   none: 'own netns, loopback only',
 };
+const USER_NETWORK_HINT = 'user network: peers by name';
 
 type SectionProps = { s: CreateFormState };
 
@@ -162,12 +166,16 @@ export function MountsSection({ s }: SectionProps): ReactNode {
 /** Network mode, restart policy, and ports published on the bridge. */
 export function NetworkSection({ s }: SectionProps): ReactNode {
   const { form, set, show } = s;
+  const client = useBerth();
+  // User-defined networks join the modes; while the list is loading (or failed) the modes alone are offered.
+  const nets = useQuery(networksQueries.list(client));
+  const user = (nets.data ?? []).filter((n) => !n.builtin).map((n) => n.name);
   return (
     <>
       <div className="ctr-grid">
         <Field
           label="Network"
-          hint={<span className="ctr-hint-line">{NETWORK_HINT[form.network]}</span>}
+          hint={<span className="ctr-hint-line">{NETWORK_HINT[form.network] ?? USER_NETWORK_HINT}</span>}
           error={show('network')}
         >
           {({ id }) => (
@@ -175,6 +183,15 @@ export function NetworkSection({ s }: SectionProps): ReactNode {
               <option value="bridge">bridge</option>
               <option value="host">host</option>
               <option value="none">none</option>
+              {user.length > 0 && (
+                <optgroup label="User networks">
+                  {user.map((n) => (
+                    <option key={n} value={n}>
+                      {n}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
             </select>
           )}
         </Field>
@@ -201,7 +218,7 @@ export function NetworkSection({ s }: SectionProps): ReactNode {
 /** Ports published on the bridge (the rows are disabled on host and none). */
 function PortRows({ s }: SectionProps): ReactNode {
   const { form, set, show, touch } = s;
-  const bridge = form.network === 'bridge';
+  const bridge = canPublish(form.network);
   return (
     <Rows<PortRow>
       legend="Ports"
@@ -210,7 +227,7 @@ function PortRows({ s }: SectionProps): ReactNode {
       blank={{ hostPort: '', containerPort: '', protocol: 'tcp' }}
       onChange={(rows) => set('ports', rows)}
       disabled={!bridge}
-      disabledNote="Publishing ports needs the bridge network."
+      disabledNote="Publishing ports needs the bridge or a user network."
       render={(p, i, patch) => (
         <>
           <input

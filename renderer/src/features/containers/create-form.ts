@@ -9,7 +9,13 @@ import type { z } from 'zod';
 import { ContainerCreate } from '../../../../preload/schemas/containers';
 import { splitCommand } from './command';
 
-export type Network = 'bridge' | 'host' | 'none';
+/** A mode (bridge, host, none) or a user-defined network's name. */
+export type Network = string;
+
+/** Ports publish on the bridge and on user networks; host and none have nothing to publish to. */
+export function canPublish(network: Network): boolean {
+  return network !== 'host' && network !== 'none';
+}
 export type RestartName = 'no' | 'on-failure' | 'always' | 'unless-stopped';
 
 export interface EnvRow {
@@ -207,7 +213,7 @@ export function buildRequest(f: CreateForm): BuildResult {
   });
 
   const portIdx: number[] = [];
-  if (f.network === 'bridge') {
+  if (canPublish(f.network)) {
     req.ports = f.ports.flatMap((p, i) => {
       if (isBlank(p.hostPort, p.containerPort)) return [];
       const hostPort = num(p.hostPort, `ports.${i}.hostPort`, errors, { integer: true, what: 'a port number' });
