@@ -6,6 +6,8 @@ import { containerCommands } from './containers';
 import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
+import { containerProcessCommands } from './container-process';
+import { eventCommands } from './events';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -14,4 +16,6 @@ export const commands: Command[] = [
   ...containerCommands,
   ...resourceCommands,
   ...namespaceCommands,
+  ...containerProcessCommands,
+  ...eventCommands,
 ];

@@ -831,6 +831,7 @@ export class ContainerManager {
       restartCount: r.restartCount,
       network: { mode: r.config.network, ip: r.network.ip, ports: r.config.ports },
       labels: r.config.labels,
+      mounts: r.config.volumes.map((v) => v.source),
       privileged: r.config.security?.privileged ?? false,
     };
   }
@@ -854,6 +855,7 @@ export class ContainerManager {
       restartCount: 0,
       network: { mode: null, ip: null, ports: [] },
       labels: {},
+      mounts: [],
       privileged: false,
     };
   }

@@ -28,6 +28,8 @@ import { resourceHandlers } from './features/resources';
 import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
 import { deviceHandlers } from './features/devices';
+import { eventsHandlers } from './features/events';
+import type { EventLog } from './event-log';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -55,6 +57,8 @@ export interface HelperServices {
   emitSample(sample: SampleColumns): void;
   /** Whether any client is connected to receive events. */
   hasListeners(): boolean;
+  /** The container and image events emitted so far (a bounded ring), for `berth events --since`. */
+  events: EventLog;
 }
 
 export function helperHandlers(s: HelperServices): HelperHandlers {
@@ -67,6 +71,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...namespaceHandlers(s),
     ...imagesHandlers(s),
     ...deviceHandlers(s),
+    ...eventsHandlers(s),
   };
 }
 
