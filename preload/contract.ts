@@ -25,6 +25,7 @@ import { diskMethods } from './schemas/disk';
 import { copyMethods } from './schemas/copy';
 import { networkEvents, networkMethods } from './schemas/networks';
 import { commitMethods } from './schemas/commit';
+import { eventsEvents, eventsMethods } from './schemas/events';
 
 export * from './schemas/system';
 
@@ -46,6 +47,7 @@ export const methods = {
   ...copyMethods,
   ...networkMethods,
   ...commitMethods,
+  ...eventsMethods,
 } as const;
 
 export const events = {
@@ -57,6 +59,7 @@ export const events = {
   ...imagesEvents,
   ...volumeEvents,
   ...networkEvents,
+  ...eventsEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

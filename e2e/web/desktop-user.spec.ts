@@ -242,7 +242,7 @@ test.describe('a desktop user (not root)', () => {
     await remove.getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(remove).toBeHidden();
     await expect(containers.row(name)).toHaveCount(0);
-    const ps = await berthAsUser(user, ['ps', '-a', '--format', 'json', '--no-start']);
+    const ps = await berthAsUser(user, ['ps', '-a', '--format', '{{.Names}}', '--no-start']);
     expect(ps.stdout).not.toContain(name);
   });
 });

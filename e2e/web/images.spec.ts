@@ -273,7 +273,7 @@ test('Remove: IMAGE_IN_USE naming the container while one uses the image; then i
   await rm.getByRole('button', { name: 'Remove', exact: true }).click();
   await expect(rm).toBeHidden();
   await expect(images.row('e2e/whiteout:1')).toHaveCount(0);
-  expect(cli(['images', '--format', 'json'])).not.toContain('e2e/whiteout');
+  expect(cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).not.toContain('e2e/whiteout');
 });
 
 test('Save writes a docker save archive at a host path typed in the dialog', async ({ page }) => {
@@ -350,7 +350,7 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
   );
   expect(sent.some((m) => m.method.startsWith('images.ingest'))).toBe(false);
   // And the store does not have it.
-  expect(cli(['images', '--format', 'json'])).not.toContain('e2e/inspect-only');
+  expect(cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).not.toContain('e2e/inspect-only');
   const images = await openImages(page);
   await expect(images.row('busybox:latest')).toBeVisible();
   await expect(images.row('e2e/inspect-only:1')).toHaveCount(0);

@@ -93,5 +93,5 @@ test('the Pull dialog pulls from a loopback registry, shows per-layer progress, 
   await expect(dialog).toBeHidden();
   await expect(images.row(ref)).toBeVisible();
   // The store has it (the CLI asks the same helper).
-  expect(cli(['images', '--format', 'json'])).toContain(ref);
+  expect(cli(['images', '--format', '{{.Repository}}:{{.Tag}}'])).toContain(ref);
 });

@@ -11,6 +11,11 @@ const cli = { transport: 'cli' } as const;
 export interface RelayOptions {
   interactive: boolean;
   tty: boolean;
+  /**
+   * Without `interactive`, close the process's stdin at once (exec: it reads
+   * EOF). False for attach: the main process's stdin is not ours to close.
+   */
+  closeUnusedStdin?: boolean;
 }
 
 /** Subscribe before the session exists: output can arrive before its id does. */
@@ -58,7 +63,7 @@ export function relaySession(
         process.stdout.on('resize', resize);
         cleanup.push(() => process.stdout.off('resize', resize));
       }
-      if (!o.interactive) {
+      if (!o.interactive && o.closeUnusedStdin !== false) {
         // docker exec without -i: the process reads EOF, it does not wait on us.
         void b.router.invoke('sessions.close', { sessionId: id }, cli).catch(() => undefined);
       }

@@ -13,13 +13,3 @@ export function parseSize(text: string): number {
   if (!Number.isSafeInteger(v)) throw new BerthError('USAGE', `size too large: ${text}`);
   return v;
 }
-
-/** "3 minutes ago" style, like docker ps. */
-export function ago(iso: string | null, nowMs = Date.now()): string {
-  if (!iso) return '';
-  const s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} seconds`;
-  if (s < 3600) return `${Math.round(s / 60)} minutes`;
-  if (s < 86400) return `${Math.round(s / 3600)} hours`;
-  return `${Math.round(s / 86400)} days`;
-}

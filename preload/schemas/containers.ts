@@ -204,6 +204,8 @@ export const ContainerSummary = z.object({
     networks: z.array(ContainerEndpoint).default([]),
   }),
   labels: z.record(z.string(), z.string()),
+  /** The host sources of its volumes (docker ps's Mounts). */
+  mounts: z.array(z.string()).optional(),
   /** --privileged: shown as a danger badge wherever the container is listed. */
   privileged: z.boolean().default(false),
 });
@@ -377,6 +379,12 @@ export const containerMethods = {
     params: ById,
     result: z.array(FsChange),
     summary: 'Filesystem changes against the image (docker diff), from the overlay upper dir',
+  }),
+  'containers.top': method({
+    where: 'helper',
+    params: ById,
+    result: z.object({ id: z.string(), pids: z.array(z.number().int()) }),
+    summary: "The host pids of every process in a running container's cgroup (docker top lists them with ps)",
   }),
 } as const;
 

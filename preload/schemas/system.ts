@@ -118,4 +118,5 @@ export const systemErrorCodes = [
   'RUN_FILE_REFUSED', // a run-time file or its directory is not what it must be (a directory, replaced, not removable)
   'DATA_ROOT_IN_USE', // another engine holds the data root's lock
   'USAGE', // CLI: an unknown flag or a missing value
+  'TEMPLATE_INVALID', // CLI: a --format template that does not parse or names an unknown field
 ] as const;

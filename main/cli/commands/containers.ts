@@ -2,13 +2,22 @@
  * docker-style container commands: run, ps, start, stop, restart, kill,
  * pause, unpause, rm, inspect, logs, diff, rename.
  */
-import { BerthError } from '../../../preload/errors';
-import type { ContainerSummaryT } from '../../../preload/schemas/containers';
+import { BerthError, isBerthError } from '../../../preload/errors';
+import { ContainerState, type ContainerStateT, type LogLineT } from '../../../preload/schemas/containers';
 import type { Backend } from '../../api/backend';
 import { flag, parseArgs, type FlagSpec } from '../args';
 import type { CliContext, Command } from '../command';
-import { ago, parseSize } from '../units';
-import { table } from '../table';
+import { parseSize } from '../units';
+import {
+  checkFormat,
+  compileFormat,
+  FORMAT_FLAGS,
+  formatOptions,
+  formatRows,
+  type TemplateValue,
+} from '../format/index';
+import { parseTimeArg } from '../time-arg';
+import { containerListing } from './listings';
 import { relaySession } from '../session-relay';
 import { seccompFromSecurityOpts } from '../security-opt';
 import { parseDeviceFlag, parseDeviceRule } from '../../shared/device-syntax';
@@ -16,25 +25,6 @@ import { PRIVILEGE_FLAGS, PRIVILEGE_HELP, privilegeRequest } from '../security-f
 import { parseMountFlag, parseTmpfsFlag, parseVolumeFlag, type BindVolume, type MountRequest } from '../mount-flags';
 
 const cli = { transport: 'cli' } as const;
-
-export function statusText(c: ContainerSummaryT): string {
-  switch (c.state) {
-    case 'running':
-      return `Up ${ago(c.startedAt)}`;
-    case 'paused':
-      return `Up ${ago(c.startedAt)} (Paused)`;
-    case 'restarting':
-      return `Restarting (${c.exitCode ?? 0})`;
-    case 'exited':
-      return `Exited (${c.exitCode ?? 0})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
-    case 'dead':
-      return 'Dead';
-    case 'unreadable':
-      return `Unreadable: ${c.reason ?? 'unknown'}`;
-    default:
-      return 'Created';
-  }
-}
 
 const RUN_FLAGS: FlagSpec = {
   detach: { value: false, short: 'd' },
@@ -207,6 +197,48 @@ export async function followLogs(b: Backend, id: string, ctx: CliContext): Promi
   }
 }
 
+/** docker ps --filter: status=, name=, label=, ancestor= (the helper's list filters). */
+export function psFilters(specs: string[]): {
+  state?: ContainerStateT[];
+  name?: string;
+  label?: string[];
+  image?: string;
+} {
+  const f: { state?: ContainerStateT[]; name?: string; label?: string[]; image?: string } = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const [k, v] = eq < 0 ? [spec, ''] : [spec.slice(0, eq), spec.slice(eq + 1)];
+    if (k === 'status') {
+      const st = ContainerState.safeParse(v);
+      if (!st.success)
+        throw new BerthError('USAGE', `invalid status filter ${v} (${ContainerState.options.join(', ')})`);
+      f.state = [...(f.state ?? []), st.data];
+    } else if (k === 'name') f.name = v;
+    else if (k === 'label') f.label = [...(f.label ?? []), v];
+    else if (k === 'ancestor') f.image = v;
+    else throw new BerthError('USAGE', `unknown filter ${k} (status=, name=, label=, ancestor=)`);
+  }
+  return f;
+}
+
+/** A container, or an image when no container has that name (or as --type says). */
+async function inspectOne(b: Backend, ref: string, type: string | undefined): Promise<unknown> {
+  if (type !== 'image') {
+    try {
+      return await b.router.invoke('containers.inspect', { id: ref }, cli);
+    } catch (err) {
+      if (type === 'container' || !isBerthError(err, 'CONTAINER_NOT_FOUND')) throw err;
+    }
+  }
+  try {
+    return await b.router.invoke('images.inspect', { ref }, cli);
+  } catch (err) {
+    if (type === undefined && (isBerthError(err, 'IMAGE_NOT_FOUND') || isBerthError(err, 'BAD_PARAMS')))
+      throw new BerthError('CONTAINER_NOT_FOUND', `no such object: ${ref}`);
+    throw err;
+  }
+}
+
 /** Flags that take a value: their values are not container names. */
 const VALUE_FLAGS = new Set(['-s', '--signal', '-t', '--time']);
 
@@ -291,38 +323,21 @@ export const containerCommands: Command[] = [
   },
   {
     name: 'ps',
-    usage: 'ps [-a] [--format json]',
-    summary: 'list containers',
+    usage: 'ps [-a] [-q] [--no-trunc] [--filter K=V] [--format table|json|TEMPLATE]',
+    summary: 'list containers (filters: status=, name=, label=, ancestor=)',
     async run(args, ctx) {
       const p = parseArgs(args, {
         all: { value: false, short: 'a' },
-        format: { value: true },
-        quiet: { value: false, short: 'q' },
+        filter: { value: true, short: 'f', repeat: true },
+        ...FORMAT_FLAGS,
       });
-      const list = await ctx.backend().router.invoke('containers.list', { all: p.flags.has('all') }, cli);
-      if (flag(p, 'format') === 'json') {
-        ctx.stdout.write(JSON.stringify(list, null, 2) + '\n');
-        return 0;
-      }
-      if (p.flags.has('quiet')) {
-        for (const c of list) ctx.stdout.write(c.id.slice(0, 12) + '\n');
-        return 0;
-      }
-      const rows = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES']];
-      for (const c of list) {
-        const cmd = c.command.join(' ');
-        rows.push([
-          c.id.slice(0, 12),
-          c.image,
-          JSON.stringify(cmd.length > 20 ? cmd.slice(0, 19) + '…' : cmd),
-          `${ago(c.created)} ago`,
-          statusText(c),
-          c.network.ports.map((x) => `0.0.0.0:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', '),
-          c.name,
-        ]);
-      }
-      // The last column (names) is never blank, so no line loses anything to table's trimming.
-      ctx.stdout.write(table(rows) + '\n');
+      const fo = formatOptions(p);
+      checkFormat(containerListing, fo);
+      const filters = psFilters(p.flags.get('filter') ?? []);
+      const list = await ctx
+        .backend()
+        .router.invoke('containers.list', { all: p.flags.has('all') || filters.state !== undefined, filters }, cli);
+      ctx.stdout.write(formatRows(containerListing, list, fo));
       return 0;
     },
   },
@@ -352,47 +367,87 @@ export const containerCommands: Command[] = [
   },
   {
     name: 'inspect',
-    usage: 'inspect CONTAINER...',
-    summary: 'config and state as JSON',
+    usage: 'inspect [--type container|image] [-f TEMPLATE] NAME...',
+    summary: 'config and state of containers or images as one JSON array',
     async run(args, ctx) {
-      const out = [];
-      for (const id of args) out.push(await ctx.backend().router.invoke('containers.inspect', { id }, cli));
-      ctx.stdout.write(JSON.stringify(out, null, 2) + '\n');
-      return 0;
+      const p = parseArgs(args, { type: { value: true }, format: { value: true, short: 'f' } });
+      const type = flag(p, 'type');
+      if (p.positionals.length === 0 || (type !== undefined && type !== 'container' && type !== 'image'))
+        throw new BerthError('USAGE', 'berth inspect [--type container|image] [-f TEMPLATE] NAME...');
+      const format = flag(p, 'format');
+      const tmpl = format === undefined ? null : compileFormat(format === 'json' ? '{{json .}}' : format);
+      const b = ctx.backend();
+      const found: unknown[] = [];
+      let failed = 0;
+      for (const ref of p.positionals) {
+        try {
+          found.push(await inspectOne(b, ref, type));
+        } catch (err) {
+          failed++;
+          ctx.stderr.write(`Error: ${(err as Error).message}\n`);
+        }
+      }
+      if (tmpl) {
+        // A JSON round trip gives the template plain values (no undefined, no class instances).
+        for (const o of found)
+          ctx.stdout.write(tmpl.execute(JSON.parse(JSON.stringify(o)) as TemplateValue, 'inspect') + '\n');
+      } else ctx.stdout.write(JSON.stringify(found, null, 2) + '\n');
+      return failed ? 1 : 0;
     },
   },
   {
     name: 'logs',
-    usage: 'logs [-f] [--tail N] [-t] CONTAINER',
-    summary: 'a container’s output',
+    usage: 'logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER',
+    summary: 'a container’s output (T: 10m, 1h30m, 2024-03-01T12:00:00Z, Unix seconds)',
     async run(args, ctx) {
       const p = parseArgs(args, {
         follow: { value: false, short: 'f' },
         tail: { value: true },
         timestamps: { value: false, short: 't' },
+        since: { value: true },
+        until: { value: true },
       });
       const id = p.positionals[0];
       if (!id) throw new BerthError('USAGE', 'berth logs [-f] CONTAINER');
       const b = ctx.backend();
       const tail = intFlag(flag(p, 'tail'), 'tail');
-      const first = await b.router.invoke(
+      const now = Date.now();
+      const since = flag(p, 'since') === undefined ? undefined : parseTimeArg('since', flag(p, 'since')!, now);
+      const until = flag(p, 'until') === undefined ? undefined : parseTimeArg('until', flag(p, 'until')!, now);
+      const ts = p.flags.has('timestamps');
+      const print = (lines: LogLineT[]): void => {
+        for (const l of lines) {
+          // docker: since ≤ t ≤ until.
+          const t = Date.parse(l.t);
+          if ((since !== undefined && t < since) || (until !== undefined && t > until)) continue;
+          (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(`${ts ? l.t + ' ' : ''}${l.line}\n`);
+        }
+      };
+      let r = await b.router.invoke(
         'containers.logs',
         { id, ...(tail !== undefined ? { tail } : {}), limit: 10_000 },
         cli,
       );
-      const ts = p.flags.has('timestamps');
-      for (const l of first.lines)
-        (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(`${ts ? l.t + ' ' : ''}${l.line}\n`);
+      print(r.lines);
+      // What was there when we began, page by page (a long log is more than one answer).
+      const more = (lines: LogLineT[]): boolean => {
+        const last = lines.at(-1);
+        return last !== undefined && Date.parse(last.t) < Math.min(now, until ?? now);
+      };
+      while (more(r.lines)) {
+        r = await b.router.invoke('containers.logs', { id, cursor: r.cursor, limit: 10_000 }, cli);
+        print(r.lines);
+      }
       if (!p.flags.has('follow')) return 0;
-      let cursor = first.cursor;
-      let running = first.running;
-      while (running) {
-        await new Promise((r) => setTimeout(r, 250));
-        const r = await b.router.invoke('containers.logs', { id, cursor, limit: 10_000 }, cli);
-        for (const l of r.lines)
-          (l.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(`${ts ? l.t + ' ' : ''}${l.line}\n`);
-        cursor = r.cursor;
-        running = r.running;
+      let cursor = r.cursor;
+      let running = r.running;
+      // --until ends a follow once it has passed.
+      while (running && (until === undefined || Date.now() <= until)) {
+        await new Promise((res) => setTimeout(res, 250));
+        const next = await b.router.invoke('containers.logs', { id, cursor, limit: 10_000 }, cli);
+        print(next.lines);
+        cursor = next.cursor;
+        running = next.running;
       }
       return 0;
     },

@@ -21,6 +21,8 @@ import {
   RULE_FLAGS,
   type RuleName,
 } from '../dive-ci';
+import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
+import { imageListing, imageRows } from './listings';
 
 const cli = { transport: 'cli' } as const;
 
@@ -44,11 +46,6 @@ export function humanAgo(iso: string | null, now = Date.now()): string {
 }
 
 const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
-
-function splitRepoTag(t: string): [string, string] {
-  const at = t.lastIndexOf(':');
-  return at > t.lastIndexOf('/') ? [t.slice(0, at), t.slice(at + 1)] : [t, '<none>'];
-}
 
 function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -161,15 +158,15 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'images',
-    usage: 'images [-q] [--filter K=V] [--format json]',
+    usage: 'images [-q] [--no-trunc] [--filter K=V] [--format table|json|TEMPLATE]',
     summary: 'list images (filters: reference=GLOB, dangling=true|false)',
     async run(args, ctx) {
       const p = parseArgs(args, {
-        quiet: { value: false, short: 'q' },
-        'no-trunc': { value: false },
         filter: { value: true, short: 'f', repeat: true },
-        format: { value: true },
+        ...FORMAT_FLAGS,
       });
+      const fo = formatOptions(p);
+      checkFormat(imageListing, fo);
       const filter: { reference?: string; dangling?: boolean } = {};
       for (const f of p.flags.get('filter') ?? []) {
         const eq = f.indexOf('=');
@@ -181,41 +178,13 @@ export const imageCommands: Command[] = [
       const positional = p.positionals[0];
       if (positional !== undefined) filter.reference ??= positional;
       const list = await ctx.backend().router.invoke('images.list', Object.keys(filter).length ? { filter } : {}, cli);
-      const noTrunc = flag(p, 'no-trunc') === 'true';
-      if (flag(p, 'format') === 'json') {
-        for (const i of list) {
-          ctx.stdout.write(
-            JSON.stringify({
-              id: i.id,
-              shortId: i.shortId,
-              tags: i.repoTags,
-              names: i.names,
-              digest: i.digest,
-              size: i.size,
-              compressedSize: i.compressedSize,
-              created: i.created,
-              architecture: i.architecture,
-              os: i.os,
-              layers: i.layers,
-              usedBy: i.usedBy,
-            }) + '\n',
-          );
-        }
-        return 0;
-      }
-      if (flag(p, 'quiet') === 'true') {
-        for (const id of new Set(list.map((i) => (noTrunc ? i.id : i.shortId)))) ctx.stdout.write(`${id}\n`);
-        return 0;
-      }
-      const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'USED BY']];
-      for (const i of list) {
-        const id = noTrunc ? i.id : i.shortId;
-        const tags = i.repoTags.length ? i.repoTags.map(splitRepoTag) : [['<none>', '<none>'] as [string, string]];
-        for (const [repo, tag] of tags) {
-          rows.push([repo, tag, id, humanAgo(i.created), formatBytes(i.size), i.usedBy.join(',')]);
-        }
-      }
-      ctx.stdout.write(table(rows) + '\n');
+      const rows = imageRows(list);
+      if (fo.quiet) {
+        // One line per image, not per tag (docker images -q).
+        const seen = new Set<string>();
+        const unique = rows.filter((r) => !seen.has(r.image.id) && seen.add(r.image.id));
+        ctx.stdout.write(formatRows(imageListing, unique, fo));
+      } else ctx.stdout.write(formatRows(imageListing, rows, fo));
       return 0;
     },
   },

@@ -11,6 +11,8 @@ import { diskCommands } from './disk';
 import { copyCommands } from './copy';
 import { networkCommands } from './networks';
 import { commitCommands } from './commit';
+import { containerProcessCommands } from './container-process';
+import { eventCommands } from './events';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -24,4 +26,6 @@ export const commands: Command[] = [
   ...copyCommands,
   ...networkCommands,
   ...commitCommands,
+  ...containerProcessCommands,
+  ...eventCommands,
 ];

@@ -1,9 +1,12 @@
 /** `berth update` (live limits) and `berth stats`, docker-style. */
 import { BerthError } from '../../../preload/errors';
-import type { EffectiveLimits, StatsRowT } from '../../../preload/schemas/resources';
+import type { Result } from '../../../preload/contract';
+import type { EffectiveLimits } from '../../../preload/schemas/resources';
+import type { Backend } from '../../api/backend';
 import { flag, parseArgs } from '../args';
+import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
+import { statsListing, type StatsEntry } from './listings';
 import type { Command } from '../command';
-import { formatBytes } from '../../../preload/units';
 import { parseSize } from '../units';
 import { sharesToWeight } from './containers';
 
@@ -100,53 +103,42 @@ export const resourceCommands: Command[] = [
   },
   {
     name: 'stats',
-    usage: 'stats [--no-stream] [--format json] [CONTAINER...]',
+    usage: 'stats [--no-stream] [--no-trunc] [--format table|json|TEMPLATE] [CONTAINER...]',
     summary: 'live CPU, memory, IO, network and pids of running containers',
     async run(args, ctx) {
-      const p = parseArgs(args, { 'no-stream': { value: false }, format: { value: true } });
+      const p = parseArgs(args, { 'no-stream': { value: false }, ...FORMAT_FLAGS });
+      const fo = formatOptions(p);
+      if (fo.quiet) throw new BerthError('USAGE', 'stats has no -q');
+      checkFormat(statsListing, fo);
       const b = ctx.backend();
-      const want = new Set(p.positionals);
-      const json = flag(p, 'format') === 'json';
-      const show = (rows: StatsRowT[]): void => {
-        const sel = rows.filter(
-          (r) => want.size === 0 || want.has(r.name) || [...want].some((w) => r.id.startsWith(w)),
-        );
-        if (json) {
-          for (const r of sel) ctx.stdout.write(JSON.stringify(r) + '\n');
-          return;
-        }
-        const head = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'NET I/O (B/s)', 'BLOCK I/O (B/s)', 'PIDS'];
-        const lines = sel.map((r) => [
-          r.id.slice(0, 12),
-          r.name,
-          r.cpuPercent === null ? '--' : `${r.cpuPercent.toFixed(2)}%`,
-          `${formatBytes(r.memoryBytes)} / ${r.memoryLimit === null ? 'unlimited' : formatBytes(r.memoryLimit)}`,
-          `${formatBytes(r.netRxBps ?? 0)} / ${formatBytes(r.netTxBps ?? 0)}`,
-          `${formatBytes(r.ioReadBps ?? 0)} / ${formatBytes(r.ioWriteBps ?? 0)}`,
-          String(r.pids),
-        ]);
-        const all = [head, ...lines];
-        const w = head.map((_, i) => Math.max(...all.map((l) => l[i]!.length)));
-        if ((ctx.stdout as NodeJS.WriteStream).isTTY && !p.flags.has('no-stream')) ctx.stdout.write('\x1b[2J\x1b[H');
-        ctx.stdout.write(
-          all
-            .map((l) =>
-              l
-                .map((c, i) => c.padEnd(w[i]! + 3))
-                .join('')
-                .trimEnd(),
-            )
-            .join('\n') + '\n',
-        );
-      };
+      // Names and prefixes resolve to ids once, as docker does (an unknown one fails here).
+      const asked = new Map<string, string>();
+      for (const ref of p.positionals)
+        asked.set((await b.router.invoke('containers.inspect', { id: ref }, cli)).id, ref);
+      const wanted = (id: string): boolean => asked.size === 0 || asked.has(id);
+      const select = (all: StatsSample[]): StatsEntry[] =>
+        all
+          .filter((x) => wanted(x.row.id))
+          .map((x) => ({ ...x, ...(asked.has(x.row.id) ? { asked: asked.get(x.row.id)! } : {}) }));
       if (p.flags.has('no-stream')) {
-        // Rates need two samples: the helper's history already has them.
-        const latest = await b.router.invoke('resources.stats', {}, cli);
-        show(latest.map((x) => x.row));
+        ctx.stdout.write(formatRows(statsListing, select(await measuredStats(b, wanted)), fo));
         return 0;
       }
+      const tty = (ctx.stdout as NodeJS.WriteStream).isTTY === true;
+      let busy = false;
+      const off = b.hub.on('resources.sample', () => {
+        if (busy) return; // a slow read skips a tick rather than queueing
+        busy = true;
+        b.router
+          .invoke('resources.stats', {}, cli)
+          .then((all) => {
+            const text = formatRows(statsListing, select(all), fo);
+            ctx.stdout.write((tty ? '\x1b[2J\x1b[H' : '') + text);
+          })
+          .catch((err: unknown) => ctx.stderr.write(`Error: ${(err as Error).message}\n`))
+          .finally(() => (busy = false));
+      });
       await b.helper.ensure();
-      const off = b.hub.on('resources.sample', (e) => show(e.rows));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -156,3 +148,39 @@ export const resourceCommands: Command[] = [
     },
   },
 ];
+
+type StatsSample = Result<'resources.stats'>[number];
+
+/** How long `--no-stream` waits for a second sample of a container (the helper samples every second). */
+const SECOND_SAMPLE_WAIT_MS = 5000;
+
+/**
+ * The first call's numbers, measured: CPU % is a rate, so it needs two
+ * samples, as docker's daemon takes two for `--no-stream`. A container
+ * started (or a helper started) just now has one point or none yet: wait for
+ * the helper's next sampling ticks until every running container selected
+ * has a CPU figure, then read the full counters.
+ */
+export async function measuredStats(b: Backend, wanted: (id: string) => boolean): Promise<StatsSample[]> {
+  let wake: (() => void) | null = null;
+  const off = b.hub.on('resources.sample', () => wake?.());
+  try {
+    const deadline = Date.now() + SECOND_SAMPLE_WAIT_MS;
+    for (;;) {
+      const running = await b.router.invoke('containers.list', { all: false }, cli);
+      const rows = await b.router.invoke('resources.stats', {}, cli);
+      const measured = (id: string): boolean => rows.some((r) => r.row.id === id && r.row.cpuPercent !== null);
+      if (running.every((c) => !wanted(c.id) || measured(c.id)) || Date.now() >= deadline) return rows;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1500);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  } finally {
+    off();
+  }
+}

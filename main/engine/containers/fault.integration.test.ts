@@ -66,7 +66,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('helper crash and re-adoptio
     return id;
   };
   const ps = async (): Promise<ContainerSummaryT[]> =>
-    JSON.parse(await berthOk(h!.socketPath, ['ps', '-a', '--format', 'json'])) as ContainerSummaryT[];
+    JSON.parse(await berthOk(h!.socketPath, ['call', 'containers.list', '{"all":true}'])) as ContainerSummaryT[];
 
   beforeAll(async () => {
     fs.mkdirSync(gate);

@@ -966,6 +966,7 @@ export class ContainerManager {
         networks: this.endpoints.containerView(r),
       },
       labels: r.config.labels,
+      mounts: r.config.volumes.map((v) => v.source),
       privileged: r.config.security?.privileged ?? false,
     };
   }
@@ -989,6 +990,7 @@ export class ContainerManager {
       restartCount: 0,
       network: { mode: null, ip: null, ports: [], networks: [] },
       labels: {},
+      mounts: [],
       privileged: false,
     };
   }

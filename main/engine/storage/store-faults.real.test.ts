@@ -129,13 +129,12 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
     const cli = (args: string[]) => berthCli(h!.socketPath, args, { timeoutMs: 120_000 });
     const ok = (args: string[]) => berthOk(h!.socketPath, args);
     const ps = async (): Promise<ContainerSummaryT[]> =>
-      JSON.parse(await ok(['ps', '-a', '--format', 'json'])) as ContainerSummaryT[];
+      JSON.parse(await ok(['call', 'containers.list', '{"all":true}'])) as ContainerSummaryT[];
     const imageLines = async (): Promise<Array<{ id: string; tags: string[] }>> =>
-      (await ok(['images', '--format', 'json']))
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { id: string; tags: string[] });
+      (JSON.parse(await ok(['call', 'images.list'])) as Array<{ id: string; repoTags: string[] }>).map((i) => ({
+        id: i.id,
+        tags: i.repoTags,
+      }));
 
     /** A small image of its own (two unique layers) as a docker-archive. */
     const archiveFor = async (name: string): Promise<string> => {
@@ -380,10 +379,12 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       h = await startHelperOn({ runDir, dataRoot, args: ['--min-free-space', '0'] });
       await loadBusybox(h.socketPath, work);
       await berthOk(h.socketPath, ['create', '--network', 'none', '--name', 'keep', 'busybox', 'true']);
-      const [c] = JSON.parse(await berthOk(h.socketPath, ['ps', '-a', '--format', 'json'])) as ContainerSummaryT[];
+      const [c] = JSON.parse(
+        await berthOk(h.socketPath, ['call', 'containers.list', '{"all":true}']),
+      ) as ContainerSummaryT[];
       const recordFile = path.join(dataRoot, 'c', c!.id, 'container.json');
       const before = fs.readFileSync(recordFile);
-      const imagesBefore = await berthOk(h.socketPath, ['images', '--format', 'json']);
+      const imagesBefore = await berthOk(h.socketPath, ['call', 'images.list']);
       const archive = path.join(work, 'other.tar');
       const layers = [await smallLayer('enospc-x', 'none')];
       await writeArchive(
@@ -402,8 +403,10 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       // The upload announces its size: a full disk is refused up front (NO_SPACE) or by the write itself (ENOSPC).
       expect(loaded.stderr).toMatch(/ENOSPC|NO_SPACE/);
       // Still answering, nothing lost, nothing half-written listed.
-      expect(await berthOk(h.socketPath, ['images', '--format', 'json'])).toBe(imagesBefore);
-      const after = JSON.parse(await berthOk(h.socketPath, ['ps', '-a', '--format', 'json'])) as ContainerSummaryT[];
+      expect(await berthOk(h.socketPath, ['call', 'images.list'])).toBe(imagesBefore);
+      const after = JSON.parse(
+        await berthOk(h.socketPath, ['call', 'containers.list', '{"all":true}']),
+      ) as ContainerSummaryT[];
       expect(after.map((x) => [x.id, x.name, x.state])).toEqual([[c!.id, 'keep', c!.state]]);
 
       fs.rmSync(filler);

@@ -43,6 +43,12 @@ export interface EngineOptions {
 }
 
 let engine: Promise<ContainersEngine> | null = null;
+let ready: ContainersEngine | null = null;
+
+/** The engine once started, without waiting (null before): for lookups that must not block, like the event log's. */
+export function engineIfReady(): ContainersEngine | null {
+  return ready;
+}
 
 function imageProvider(store: ImageStore): ImageProvider {
   return {
@@ -125,7 +131,8 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     prepareMonitor(); // the first start then finds a monitor already exec'd
     for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
-    return { manager, images, resources, volumes };
+    ready = { manager, images, resources, volumes };
+    return ready;
   })();
   return engine;
 }

@@ -33,6 +33,8 @@ import { diskHandlers } from './features/disk';
 import { copyHandlers } from './features/copy';
 import { networksHandlers } from './features/networks';
 import { commitHandlers } from './features/commit';
+import { eventsHandlers } from './features/events';
+import type { EventLog } from './event-log';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -60,6 +62,8 @@ export interface HelperServices {
   emitSample(sample: SampleColumns): void;
   /** Whether any client is connected to receive events. */
   hasListeners(): boolean;
+  /** The container and image events emitted so far (a bounded ring), for `berth events --since`. */
+  events: EventLog;
 }
 
 export function helperHandlers(s: HelperServices): HelperHandlers {
@@ -77,6 +81,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...copyHandlers(s),
     ...networksHandlers(s),
     ...commitHandlers(s),
+    ...eventsHandlers(s),
   };
 }
 

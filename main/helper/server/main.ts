@@ -19,6 +19,8 @@ import {
   type HelperServices,
 } from './handlers';
 import { engineFor } from './features/containers';
+import { engineIfReady } from './containers-engine';
+import { EventLog } from './event-log';
 import { ownerDir, ownerRunFiles } from '../../shared/helper-paths';
 import { RpcServer } from './rpc-server';
 import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFile } from './run-files';
@@ -108,6 +110,15 @@ async function main(): Promise<number> {
 
   const startedAt = new Date();
   let server: RpcServer | null = null;
+  // The ring `berth events --since` reads; each entry is also announced live.
+  const eventLog = new EventLog((id) => {
+    try {
+      const r = engineIfReady()?.manager.find(id);
+      return r ? { name: r.name, image: r.image } : null;
+    } catch {
+      return null; // removed: the log remembers it
+    }
+  });
   const services: HelperServices = {
     facts: {
       ownerUid: args.ownerUid,
@@ -119,7 +130,12 @@ async function main(): Promise<number> {
     },
     settings,
     log,
-    emit: (event, payload) => server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload)),
+    emit: (event, payload) => {
+      server?.broadcast(EVENT_NOTIFICATION, eventFrame(event, payload));
+      for (const e of eventLog.record(event, payload))
+        server?.broadcast(EVENT_NOTIFICATION, eventFrame('events.recorded', e));
+    },
+    events: eventLog,
     emitSample: (sample) => server?.broadcast(EVENT_NOTIFICATION, sampleFrame(sample)),
     hasListeners: () => (server?.listenerCount ?? 0) > 0,
   };

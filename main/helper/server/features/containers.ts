@@ -15,7 +15,8 @@ type ContainersMethod =
   | 'containers.inspect'
   | 'containers.list'
   | 'containers.logs'
-  | 'containers.diff';
+  | 'containers.diff'
+  | 'containers.top';
 
 export function engineFor(s: HelperServices) {
   return containersEngine({
@@ -69,5 +70,11 @@ export function containersHandlers(s: HelperServices): HandlersFor<ContainersMet
         limit: p.limit,
       }),
     'containers.diff': async (p) => (await m()).diff(p.id),
+    'containers.top': async (p) => {
+      const mgr = await m();
+      const id = mgr.find(p.id).id;
+      mgr.handleOf(id); // CONTAINER_NOT_RUNNING unless running or paused
+      return { id, pids: mgr.pidsOf(id) };
+    },
   };
 }

@@ -49,16 +49,20 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('images through the helper and t
     const list = (await berth('images', '--format', 'json')).stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { id: string; tags: string[]; size: number; created: string; layers: number });
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    // docker's field names, one object per line.
     expect(list).toEqual([
       expect.objectContaining({
-        id: parts.configDigest,
-        tags: ['busybox:latest'],
-        layers: 2,
-        created: '2024-01-01T00:00:00Z',
+        ID: parts.configDigest.replace('sha256:', '').slice(0, 12),
+        Repository: 'busybox',
+        Tag: 'latest',
+        CreatedAt: '2024-01-01 00:00:00 +0000 UTC',
       }),
     ]);
-    expect(list[0]?.size).toBeGreaterThan(1_000_000);
+    expect(list[0]?.Size).toMatch(/^\d+(\.\d)? MiB$/);
+    expect((await berth('images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}')).stdout).toBe(
+      `${parts.configDigest} busybox:latest\n`,
+    );
     expect((await berth('images')).stdout).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE/);
 
     // The store is where the docs say, in OCI layout, with layers unpacked by chain ID.

@@ -44,8 +44,8 @@ describe.runIf(isRoot && !missing)('pull and push through the helper', () => {
     const listBefore = (await cli('images', '--format', 'json')).stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { id: string; tags?: string[]; repoTags?: string[] });
-    const id = listBefore.find((i) => JSON.stringify(i).includes('e2e/busybox'))!.id;
+      .map((l) => JSON.parse(l) as { ID: string; Repository: string });
+    const id = listBefore.find((i) => i.Repository.endsWith('e2e/busybox'))!.ID;
     await cli('rmi', target);
     await cli('rmi', 'busybox:latest');
     const pulled = await cli('pull', target);
