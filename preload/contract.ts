@@ -20,6 +20,7 @@ import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
+import { preferencesMethods } from './schemas/preferences';
 
 export * from './schemas/system';
 
@@ -36,6 +37,7 @@ export const methods = {
   ...imagesMethods,
   ...uploadsMethods,
   ...deviceMethods,
+  ...preferencesMethods,
 } as const;
 
 export const events = {

@@ -8,6 +8,7 @@ import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';
 import { imagesMainHandlers } from './features/images';
+import { PreferencesStore, defaultPreferencesPath, preferencesHandlers, type Notifier } from './features/preferences';
 
 export interface Backend {
   router: Router;
@@ -21,6 +22,10 @@ export interface BackendOptions {
   autoStart?: boolean;
   reconnect?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where the user's preferences live (Electron: userData); default $XDG_CONFIG_HOME/berth/preferences.json. */
+  preferencesPath?: string;
+  /** Desktop notifications (Electron's, in the window build); none elsewhere. */
+  notify?: Notifier;
 }
 
 export function createBackend(opts: BackendOptions): Backend {
@@ -40,6 +45,7 @@ export function createBackend(opts: BackendOptions): Backend {
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
     ...imagesMainHandlers(services),
+    ...preferencesHandlers(new PreferencesStore(opts.preferencesPath ?? defaultPreferencesPath(env)), opts.notify),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));
