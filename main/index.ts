@@ -2,7 +2,7 @@
  * Electron main: app lifecycle and windows only. Runs as the user; anything
  * that needs root goes to the helper through the router.
  */
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from './api/backend';
@@ -48,7 +48,14 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-const backend = createBackend({ transport: 'electron', reconnect: true });
+const backend = createBackend({
+  transport: 'electron',
+  reconnect: true,
+  preferencesPath: path.join(app.getPath('userData'), 'preferences.json'),
+  notify: ({ title, body }) => {
+    if (Notification.isSupported()) new Notification({ title, body }).show();
+  },
+});
 
 app.whenReady().then(() => {
   registerElectronIpc(ipcMain, backend, trusted);

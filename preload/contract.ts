@@ -26,6 +26,7 @@ import { copyMethods } from './schemas/copy';
 import { networkEvents, networkMethods } from './schemas/networks';
 import { commitMethods } from './schemas/commit';
 import { eventsEvents, eventsMethods } from './schemas/events';
+import { preferencesMethods } from './schemas/preferences';
 
 export * from './schemas/system';
 
@@ -48,6 +49,7 @@ export const methods = {
   ...networkMethods,
   ...commitMethods,
   ...eventsMethods,
+  ...preferencesMethods,
 } as const;
 
 export const events = {

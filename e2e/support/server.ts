@@ -126,13 +126,15 @@ export async function startBerthWeb(extraArgs: string[] = []): Promise<BerthWeb>
   requireBuilt();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-run-'));
   const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-data-'));
+  // The server keeps the user's preferences under XDG_CONFIG_HOME: the suite's own, not the developer's.
+  const configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-config-'));
   let stderr = '';
   // BERTH_E2E_NODE_ARGS: extra node flags for the server, e.g. to profile it
   // ("--cpu-prof --cpu-prof-dir=/tmp/prof --import=./e2e/support/exit-on-sigterm.mjs").
   const nodeArgs = (process.env['BERTH_E2E_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const child = spawn(process.execPath, [...nodeArgs, 'bin/berth.js', 'web', '--port', '0', ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, BERTH_RUN_DIR: runDir, BERTH_DATA_ROOT: dataRoot },
+    env: { ...process.env, BERTH_RUN_DIR: runDir, BERTH_DATA_ROOT: dataRoot, XDG_CONFIG_HOME: configHome },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr?.on('data', (c: Buffer) => {
@@ -144,6 +146,7 @@ export async function startBerthWeb(extraArgs: string[] = []): Promise<BerthWeb>
     await stopHelper(runDir);
     removeDir(runDir);
     removeDir(dataRoot);
+    removeDir(configHome);
   };
   let url: string;
   try {

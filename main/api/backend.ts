@@ -11,6 +11,7 @@ import { imagesMainHandlers } from './features/images';
 import { analysisWorkerPath, uploadAnalyserFactory } from '../engine/layers/upload-analysis-thread';
 import { copyMainHandlers } from './features/copy';
 import { UploadStore } from './features/upload-store';
+import { PreferencesStore, defaultPreferencesPath, preferencesHandlers, type Notifier } from './features/preferences';
 
 export interface Backend {
   router: Router;
@@ -24,6 +25,10 @@ export interface BackendOptions {
   autoStart?: boolean;
   reconnect?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Where the user's preferences live (Electron: userData); default $XDG_CONFIG_HOME/berth/preferences.json. */
+  preferencesPath?: string;
+  /** Desktop notifications (Electron's, in the window build); none elsewhere. */
+  notify?: Notifier;
 }
 
 export function createBackend(opts: BackendOptions): Backend {
@@ -47,6 +52,7 @@ export function createBackend(opts: BackendOptions): Backend {
     // Uploads are analysed on a worker thread when the built one is there (not from the sources).
     ...imagesMainHandlers(services, undefined, uploadAnalyserFactory(analysisWorkerPath()), uploads),
     ...copyMainHandlers(services, uploads),
+    ...preferencesHandlers(new PreferencesStore(opts.preferencesPath ?? defaultPreferencesPath(env)), opts.notify),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));

@@ -55,7 +55,13 @@ function gidOf(name: string): number {
   return Number(sh('getent', ['group', name]).split(':')[2]);
 }
 
-export async function setUpPolkit(prefix: string): Promise<PolkitEnv> {
+export interface PolkitOptions {
+  /** Install the helper with scripts/install-helper.sh (and remove it after, when it was not there). Default true; false when the test installs it itself (a package). */
+  installHelper?: boolean;
+}
+
+export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Promise<PolkitEnv> {
+  const installHelper = opts.installHelper ?? true;
   const started: number[] = [];
   const allowedName = `${prefix}1`;
   const deniedName = `${prefix}2`;
@@ -90,7 +96,7 @@ export async function setUpPolkit(prefix: string): Promise<PolkitEnv> {
   );
 
   const hadInstall = fs.existsSync(INSTALLED_LAUNCHER);
-  execFileSync('bash', [path.join(ROOT, 'scripts', 'install-helper.sh')], { stdio: 'ignore' });
+  if (installHelper) execFileSync('bash', [path.join(ROOT, 'scripts', 'install-helper.sh')], { stdio: 'ignore' });
 
   if (!execFileSync('ps', ['-eo', 'comm'], { encoding: 'utf8' }).split('\n').includes('polkitd')) {
     const child = spawn(POLKITD, ['--no-debug'], { detached: true, stdio: 'ignore' });
@@ -125,7 +131,8 @@ export async function setUpPolkit(prefix: string): Promise<PolkitEnv> {
           // already gone
         }
       }
-      if (!hadInstall) execFileSync('bash', [path.join(ROOT, 'scripts', 'uninstall-helper.sh')], { stdio: 'ignore' });
+      if (installHelper && !hadInstall)
+        execFileSync('bash', [path.join(ROOT, 'scripts', 'uninstall-helper.sh')], { stdio: 'ignore' });
     },
   };
 }

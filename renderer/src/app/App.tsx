@@ -5,6 +5,8 @@ import { BerthProvider, type BerthClient } from './client';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Shell } from './Shell';
 import { EventSync } from './sync';
+import { Notifications } from './notifications/Notifications';
+import { PreferencesEffects } from './preferences/preferences';
 
 export function App({ client, queryClient }: { client: BerthClient; queryClient: QueryClient }): ReactNode {
   return (
@@ -12,7 +14,9 @@ export function App({ client, queryClient }: { client: BerthClient; queryClient:
       <BerthProvider client={client}>
         <QueryClientProvider client={queryClient}>
           <EventSync />
+          <PreferencesEffects />
           <Shell />
+          <Notifications />
         </QueryClientProvider>
       </BerthProvider>
     </ErrorBoundary>

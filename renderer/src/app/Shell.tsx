@@ -5,6 +5,9 @@ import { replaceHash } from './hash';
 import { hrefFor, useHashPath } from './router';
 import { defaultRoute, findRoute, routes } from './routes';
 import { StatusBar } from './StatusBar';
+import { CommandPalette } from './commands/CommandPalette';
+import { searchSources } from './commands/search-sources';
+import { useCommandCenter } from './commands/useCommandCenter';
 
 function NotFound({ path }: { path: string }): ReactNode {
   return (
@@ -32,6 +35,7 @@ export function Shell(): ReactNode {
     document.title = route ? `${route.label} — Berth` : 'Berth';
   }, [route]);
 
+  const { palette, openPalette, closePalette, navigate } = useCommandCenter();
   const Page = route?.component;
   return (
     <div className="shell">
@@ -56,6 +60,9 @@ export function Shell(): ReactNode {
             ))}
           </ul>
         </nav>
+        <button type="button" className="palette-open" onClick={() => openPalette(null)} aria-keyshortcuts="Control+K">
+          <span>Search & commands</span> <kbd>Ctrl K</kbd>
+        </button>
       </aside>
       <main className="content">
         <ErrorBoundary key={route?.path ?? path} title={`The ${route?.label ?? ''} page failed to render`}>
@@ -65,6 +72,15 @@ export function Shell(): ReactNode {
         </ErrorBoundary>
       </main>
       <StatusBar />
+      {palette && (
+        <CommandPalette
+          commands={palette.commands}
+          confirm={palette.confirm}
+          sources={searchSources}
+          onClose={closePalette}
+          navigate={navigate}
+        />
+      )}
     </div>
   );
 }

@@ -36,10 +36,35 @@ const FINAL: ReadonlySet<ErrorCode> = new Set([
   ErrorCodes.TRANSPORT_UNAVAILABLE,
 ]);
 
+declare module '@tanstack/react-query' {
+  interface Register {
+    /** `poll: true`: refetched every refresh-rate seconds (the user's preference) while shown. */
+    queryMeta: { poll?: boolean };
+  }
+}
+
+/** For `queryOptions({ …, meta: POLL })`: lists that events do not keep complete (stats, sizes, other users of the engine). */
+export const POLL = { poll: true } as const;
+
+const pollIntervals = new WeakMap<QueryClient, { ms: number }>();
+
+/**
+ * Sets how often `POLL` queries refetch (0 = never). Queries that are shown
+ * are refetched once so their timers take the new rate at once.
+ */
+export function setPollInterval(qc: QueryClient, ms: number): void {
+  const poll = pollIntervals.get(qc);
+  if (!poll || poll.ms === ms) return;
+  poll.ms = ms;
+  void qc.invalidateQueries({ predicate: (q) => q.meta?.poll === true, refetchType: 'active' });
+}
+
 export function createQueryClient(): QueryClient {
-  return new QueryClient({
+  const poll = { ms: 0 };
+  const qc = new QueryClient({
     defaultOptions: {
       queries: {
+        refetchInterval: (q) => (q.meta?.poll === true && poll.ms > 0 ? poll.ms : false),
         staleTime: 10_000,
         refetchOnWindowFocus: false,
         retry: (failures, err) => !(err instanceof BerthError && FINAL.has(err.code)) && failures < 2,
@@ -47,4 +72,6 @@ export function createQueryClient(): QueryClient {
       mutations: { retry: false },
     },
   });
+  pollIntervals.set(qc, poll);
+  return qc;
 }

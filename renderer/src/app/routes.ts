@@ -15,6 +15,7 @@ const LayersPage = lazyNamed(() => import('../features/layers/LayersPage'), 'Lay
 const NamespacesPage = lazyNamed(() => import('../features/namespaces/NamespacesPage'), 'NamespacesPage');
 const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
 const NetworksPage = lazyNamed(() => import('../features/networks/NetworksPage'), 'NetworksPage');
+const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -33,6 +34,7 @@ export const routes: readonly RouteEntry[] = [
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },
   { path: '/resources', label: 'Resources', glyph: '◔', component: ResourcesPage },
   { path: '/networks', label: 'Networks', glyph: '⧉', component: NetworksPage },
+  { path: '/settings', label: 'Settings', glyph: '⚙', component: SettingsPage },
 ];
 
 export const defaultRoute: RouteEntry = routes[0]!;

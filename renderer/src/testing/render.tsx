@@ -9,7 +9,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import type { BerthBridge, Envelope } from '../../../preload/api';
-import type { MethodName, Params, Result } from '../../../preload/contract';
+import type { EventName, EventPayload, MethodName, Params, Result } from '../../../preload/contract';
 import { ErrorCodes, type ErrorShape } from '../../../preload/errors';
 import { BerthProvider, createClient } from '../app/client';
 import { createQueryClient } from '../app/query';
@@ -30,6 +30,8 @@ export interface FakeBerth {
   callsOf<M extends MethodName>(method: M): Params<M>[];
   /** Replace or add answers mid-test. */
   answer<M extends MethodName>(method: M, fn: Answer<M>): void;
+  /** Delivers an event to the page's subscribers, as the transport does. */
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
 
 /**
@@ -42,6 +44,7 @@ export function installFakeBerth(answers: Answers = {}): FakeBerth {
     Object.entries(answers) as [MethodName, (params: unknown) => unknown][],
   );
   const calls: Call[] = [];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
   const bridge: BerthBridge = {
     invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Envelope<Result<M>>> {
       calls.push({ method, params });
@@ -61,7 +64,13 @@ export function installFakeBerth(answers: Answers = {}): FakeBerth {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     },
-    subscribe: () => () => undefined,
+    subscribe: (event, cb) => {
+      const set = listeners.get(event) ?? new Set<(p: unknown) => void>();
+      listeners.set(event, set);
+      const fn = cb as (p: unknown) => void;
+      set.add(fn);
+      return () => set.delete(fn);
+    },
   };
   window.berth = Object.assign(bridge, { methods: [] as readonly string[], events: [] as readonly string[] });
   return {
@@ -69,6 +78,7 @@ export function installFakeBerth(answers: Answers = {}): FakeBerth {
     callsOf: <M extends MethodName>(method: M) =>
       calls.filter((c) => c.method === method).map((c) => c.params as Params<M>),
     answer: (method, fn) => table.set(method, fn as (params: unknown) => unknown),
+    emit: (event, payload) => listeners.get(event)?.forEach((cb) => cb(payload)),
   };
 }
 

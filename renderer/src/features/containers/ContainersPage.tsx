@@ -9,6 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type ReactNode } from 'react';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
+import { usePreferences, useSetPreferences } from '../../app/preferences/preferences';
 import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
 import { CreateDialog } from './CreateDialog';
 import type { Created } from './hooks';
@@ -113,9 +114,13 @@ function ContainersTable({
 function ContainersList(): ReactNode {
   const client = useBerth();
   const [all, setAll] = useState(true);
-  const [timeoutText, setTimeoutText] = useState('10');
+  // The stop timeout is the user's preference (Settings); editing it here saves it too.
+  const prefs = usePreferences();
+  const setPrefs = useSetPreferences();
+  const [typed, setTyped] = useState<string | null>(null);
+  const timeoutText = typed ?? String(prefs.stopTimeoutSeconds);
   const timeoutValid = /^\d{1,4}$/.test(timeoutText.trim()) && Number(timeoutText) <= 3600;
-  const timeoutSec = timeoutValid ? Number(timeoutText) : 10;
+  const timeoutSec = timeoutValid ? Number(timeoutText) : prefs.stopTimeoutSeconds;
   const [creating, setCreating] = useState(false);
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const [notice, setNotice] = useState<Created | null>(null);
@@ -167,9 +172,13 @@ function ContainersList(): ReactNode {
             title={
               timeoutValid
                 ? 'Stop and Restart: SIGTERM, then SIGKILL after this many seconds'
-                : 'whole seconds, 0..3600 (10 is used)'
+                : `whole seconds, 0..3600 (${prefs.stopTimeoutSeconds} is used)`
             }
-            onChange={(e) => setTimeoutText(e.target.value)}
+            onChange={(e) => {
+              const t = e.target.value;
+              setTyped(t);
+              if (/^\d{1,4}$/.test(t.trim()) && Number(t) <= 3600) setPrefs.mutate({ stopTimeoutSeconds: Number(t) });
+            }}
           />
           s
         </label>

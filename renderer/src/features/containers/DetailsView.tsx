@@ -10,6 +10,7 @@ import { Suspense, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
+import { usePreferences } from '../../app/preferences/preferences';
 import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
 import { FilesTab } from './FilesTab';
 import { shortId } from './format';
@@ -44,7 +45,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
   const client = useBerth();
   const q = useQuery(containersQueries.detail(client, id));
   const [failure, setFailure] = useState<ActionFailure | null>(null);
-  const [timeoutSec] = useState(10);
+  const timeoutSec = usePreferences().stopTimeoutSeconds;
   const c = q.data;
   const gone = q.isError && toErrorShape(q.error).code === ErrorCodes.CONTAINER_NOT_FOUND;
 

@@ -23,7 +23,8 @@ export type Action =
 
 type Options<R, V> = Omit<UseMutationOptions<R, Error, V>, 'mutationFn'>;
 
-function run(client: BerthClient, id: string, a: Action): Promise<unknown> {
+/** One lifecycle call (the hook's, and the command palette's through the same mutation key). */
+export function runContainerAction(client: BerthClient, id: string, a: Action): Promise<unknown> {
   switch (a.kind) {
     case 'start':
       return client.invoke('containers.start', { id });
@@ -40,16 +41,30 @@ function run(client: BerthClient, id: string, a: Action): Promise<unknown> {
   }
 }
 
+/** Mutation keys name the container, so app-wide observers (notifications) know whose stop was asked for. */
+export const containerMutationKeys = {
+  action: (id: string) => ['containers', 'action', id] as const,
+  remove: (id: string) => ['containers', 'remove', id] as const,
+};
+
 /** start / stop / restart / pause / unpause / kill of one container. */
 export function useContainerAction(id: string, options: Options<unknown, Action> = {}) {
   const client = useBerth();
-  return useMutation({ ...options, mutationFn: (a: Action) => run(client, id, a) });
+  return useMutation({
+    ...options,
+    mutationKey: containerMutationKeys.action(id),
+    mutationFn: (a: Action) => runContainerAction(client, id, a),
+  });
 }
 
 /** `containers.remove`; the variable is "force" (kill it first if it runs). */
 export function useRemoveContainer(id: string, options: Options<unknown, boolean> = {}) {
   const client = useBerth();
-  return useMutation({ ...options, mutationFn: (force: boolean) => client.invoke('containers.remove', { id, force }) });
+  return useMutation({
+    ...options,
+    mutationKey: containerMutationKeys.remove(id),
+    mutationFn: (force: boolean) => client.invoke('containers.remove', { id, force }),
+  });
 }
 
 export type Created = Result<'containers.create'> & { started: boolean };

@@ -11,7 +11,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { Result } from '../../../../preload/contract';
 import type { BerthClient } from '../../app/client';
-import { featureKeys } from '../../app/query';
+import { POLL, featureKeys } from '../../app/query';
 import { BerthError, ErrorCodes } from '../../../../preload/errors';
 
 export interface ContainerListFilter {
@@ -44,6 +44,7 @@ export const containersQueries = {
       // Events keep it current (app/sync.ts); a view shown again refetches once
       // anyway, for what changed while the helper was away (no events then).
       refetchOnMount: 'always',
+      meta: POLL, // uptimes, and what a second client (the CLI) did while the helper was away
     }),
   detail: (client: BerthClient, id: string) =>
     queryOptions({

@@ -5,7 +5,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { Params, Result } from '../../../../preload/contract';
 import type { BerthClient } from '../../app/client';
-import { featureKeys } from '../../app/query';
+import { POLL, featureKeys } from '../../app/query';
 
 export type ImageListFilter = NonNullable<Params<'images.list'>['filter']>;
 export type ImageSummary = Result<'images.list'>[number];
@@ -24,6 +24,7 @@ export const imagesQueries = {
     queryOptions({
       queryKey: imagesKeys.list(filter),
       queryFn: () => client.invoke('images.list', Object.keys(filter).length ? { filter } : {}),
+      meta: POLL,
     }),
   detail: (client: BerthClient, ref: string) =>
     queryOptions({

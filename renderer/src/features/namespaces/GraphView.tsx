@@ -4,6 +4,7 @@
  * first view to `focus` (the host row and the containers near it, not the
  * whole of a big host) and again whenever `fitKey` changes.
  */
+import { usePreferences } from '../../app/preferences/preferences';
 import {
   Background,
   BackgroundVariant,
@@ -54,6 +55,7 @@ function Canvas({
   boxRef,
 }: GraphViewProps & { boxRef: RefObject<HTMLDivElement | null> }): ReactNode {
   const rf = useReactFlow<GraphNode>();
+  const theme = usePreferences().theme; // 'system' | 'light' | 'dark', as xyflow's colorMode
   const fitted = useRef<string | null>(null);
   const hasNodes = elements.nodes.length > 0;
 
@@ -123,12 +125,14 @@ function Canvas({
       minZoom={0.05}
       maxZoom={2}
       proOptions={{ hideAttribution: true }}
+      colorMode={theme}
       aria-label={label}
       deleteKeyCode={null}
       selectionKeyCode={null}
       multiSelectionKeyCode={null}
     >
-      <Background variant={BackgroundVariant.Dots} gap={24} size={1} color="#cdd3da" />
+      {/* Dot and mask colours come from xyflow's light/dark variables (colorMode). */}
+      <Background variant={BackgroundVariant.Dots} gap={24} size={1} />
       <Controls showInteractive={false} position="bottom-left" />
       {elements.nodes.length > MINIMAP_FROM && (
         <MiniMap<GraphNode>
@@ -136,7 +140,6 @@ function Canvas({
           zoomable
           nodeColor={minimapColor}
           nodeStrokeWidth={0}
-          maskColor="rgba(240, 242, 245, 0.7)"
           ariaLabel="Overview of the namespace graph"
           position="bottom-right"
         />

@@ -158,6 +158,7 @@ const SmallMultiple = memo(function SmallMultiple({
             yMax={niceCeil(Math.max(100, data.max.cpu ?? 0))}
             color={COLORS.cpu}
             label={`CPU of ${name}, last ${windowSpec(win).label}`}
+            format={(v) => formatPercent(v)}
           />
           <div className="res-spark-label">
             <span>Memory</span>
@@ -171,6 +172,7 @@ const SmallMultiple = memo(function SmallMultiple({
             color={COLORS.mem}
             limit={limit !== null && limit <= memYMax * 2 ? limit : null}
             label={`Memory of ${name}, last ${windowSpec(win).label}`}
+            format={formatBytes}
           />
         </>
       ) : (

@@ -7,6 +7,7 @@
 import { memo, useEffect, useMemo, useRef, useState, type ReactElement, type ReactNode, type RefObject } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import { clockTick, SPARK_H, SPARK_W, sparkPath, timeTicks, valueTicks, type Row } from './chart-math';
+import { chartText, seriesText, summarize } from './chart-text';
 import { formatClock } from './format';
 
 export interface SeriesDef {
@@ -135,7 +136,8 @@ type PlotProps = Pick<
 >;
 
 const PLOT_MARGIN = { top: 14, right: 8, bottom: 0, left: 0 };
-const AXIS_TICK = { fontSize: 10, fill: '#69717c' };
+const AXIS_TICK = { fontSize: 10, fill: '#69717c' }; // resources.css recolours it per theme
+const TIP_STYLE = { background: 'var(--panel)', borderColor: 'var(--border-strong)', color: 'var(--text)' };
 const labelClock = (t: unknown) => formatClock(Number(t));
 
 /**
@@ -185,7 +187,7 @@ function Plot({
         width={64}
         interval={0}
       />
-      <Tooltip isAnimationActive={false} labelFormatter={labelClock} formatter={tipFormat} />
+      <Tooltip isAnimationActive={false} labelFormatter={labelClock} formatter={tipFormat} contentStyle={TIP_STYLE} />
       {series.map((s) => (
         <Line
           key={s.key}
@@ -255,8 +257,13 @@ function TimeChartImpl(props: TimeChartProps): ReactNode {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [held.rows, held.domain[0], held.domain[1], held.yMax, held.formatY, held.height, seriesKey, refKey, markerKey],
   );
+  const descId = `${id}-desc`;
+  const text = rows.length === 0 ? 'no samples yet' : chartText(rows, series, props.domain, props.formatY);
   return (
-    <figure className="res-chart" aria-labelledby={titleId} data-testid={`chart-${id}`}>
+    <figure className="res-chart" aria-labelledby={titleId} aria-describedby={descId} data-testid={`chart-${id}`}>
+      <p id={descId} className="res-sr-only" data-testid={`chart-text-${id}`}>
+        {text}
+      </p>
       <figcaption className="res-chart-head">
         <span id={titleId} className="res-chart-title">
           {title}
@@ -284,7 +291,8 @@ function TimeChartImpl(props: TimeChartProps): ReactNode {
           ))}
         </ul>
       )}
-      <div className="res-chart-body" ref={ref} style={{ minHeight: height }}>
+      {/* The plot is the picture of the text above: screen readers read the text. */}
+      <div className="res-chart-body" ref={ref} style={{ minHeight: height }} aria-hidden="true">
         {rows.length === 0 && empty && <div className="res-chart-empty">{empty}</div>}
         {plot}
       </div>
@@ -302,8 +310,10 @@ export interface SparklineProps {
   color: string;
   limit?: number | null;
   height?: number;
-  /** Accessible name, e.g. "CPU of web, last 5 min". */
+  /** Accessible name, e.g. "CPU of web, last 5 min"; the current value and range are added to it. */
   label: string;
+  /** How a value reads in that name (default: rounded). */
+  format?: (v: number) => string;
 }
 
 /**
@@ -313,7 +323,17 @@ export interface SparklineProps {
  * the reference host with 50 containers), while a path string of ≤ 120 points
  * costs microseconds. The viewBox scales to the card; strokes keep their width.
  */
-function SparklineImpl({ rows, dataKey, domain, yMax, color, limit, height = 44, label }: SparklineProps): ReactNode {
+function SparklineImpl({
+  rows,
+  dataKey,
+  domain,
+  yMax,
+  color,
+  limit,
+  height = 44,
+  label,
+  format = (v) => String(Math.round(v)),
+}: SparklineProps): ReactNode {
   const d = sparkPath(rows, dataKey, domain, yMax);
   const ly =
     limit !== undefined && limit !== null && yMax > 0 ? SPARK_H - Math.min(limit, yMax) * (SPARK_H / yMax) : null;
@@ -324,7 +344,7 @@ function SparklineImpl({ rows, dataKey, domain, yMax, color, limit, height = 44,
       preserveAspectRatio="none"
       style={{ height }}
       role="img"
-      aria-label={label}
+      aria-label={`${label}: ${seriesText('', summarize(rows, dataKey, domain), format).replace(/^: /, '')}`}
     >
       <line x1={0} x2={SPARK_W} y1={SPARK_H - 0.5} y2={SPARK_H - 0.5} className="res-spark-base" />
       {ly !== null && <line x1={0} x2={SPARK_W} y1={ly} y2={ly} className="res-spark-limit" />}
