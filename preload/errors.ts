@@ -17,6 +17,7 @@ import { sessionErrorCodes } from './schemas/sessions';
 import { systemErrorCodes } from './schemas/system';
 import { transportErrorCodes } from './schemas/transport';
 import { uploadErrorCodes } from './schemas/uploads';
+import { buildErrorCodes } from './schemas/build';
 
 import { BerthError } from './berth-error';
 
@@ -37,6 +38,7 @@ export const errorCodeLists = {
   uploads: uploadErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
+  build: buildErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

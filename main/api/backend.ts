@@ -8,6 +8,9 @@ import { EventHub } from './event-hub';
 import { Router, type MainHandlers, type MainServices, type Transport } from './router';
 import { appHandlers } from './features/app';
 import { imagesMainHandlers } from './features/images';
+import { AnalysisCache } from './features/analysis-cache';
+import { buildMainHandlers } from './features/build';
+import { UploadStore } from './features/upload-store';
 
 export interface Backend {
   router: Router;
@@ -37,9 +40,13 @@ export function createBackend(opts: BackendOptions): Backend {
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
+  // One upload store: the Layer inspector and the Build page (web mode) both consume uploads.
+  const uploads = new UploadStore();
+  const images = imagesMainHandlers(services, new AnalysisCache(), uploads);
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
-    ...imagesMainHandlers(services),
+    ...images,
+    ...buildMainHandlers(services, uploads, (p, ctx) => images['images.save'](p, ctx)),
   };
   const router = new Router(mainHandlers, helper);
   hub.on('sessions.exit', (e) => router.forgetSession(e.sessionId));

@@ -13,6 +13,7 @@ import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
 import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
+import { UploadStore } from './upload-store';
 
 /** Upload and download chunk size. */
 export const TRANSFER_CHUNK = 1024 * 1024;
@@ -20,6 +21,7 @@ export const TRANSFER_CHUNK = 1024 * 1024;
 export function imagesMainHandlers(
   s: MainServices,
   analyses: AnalysisCache = new AnalysisCache(),
+  uploads: UploadStore = new UploadStore(),
 ): MainHandlersFor<
   | 'images.load'
   | 'images.save'
@@ -44,7 +46,7 @@ export function imagesMainHandlers(
 
   return {
     // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
-    ...uploadsMainHandlers(undefined, analyses),
+    ...uploadsMainHandlers(uploads, analyses),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();

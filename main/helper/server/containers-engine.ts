@@ -14,6 +14,7 @@ import { DEFAULT_BRIDGE, DEFAULT_SUBNET, NFT_TABLE } from '../../engine/network/
 import { parseSubnet } from '../../engine/network/subnet';
 import { ResourceService } from '../../engine/resources/service';
 import { IdRangeAllocator } from '../../engine/userns/ranges';
+import { buildRootfs } from '../../engine/build/rootfs-registry';
 import type { SampleColumns } from '../../shared/sample-wire';
 
 export interface ContainersEngine {
@@ -43,6 +44,15 @@ let engine: Promise<ContainersEngine> | null = null;
 function imageProvider(store: ImageStore): ImageProvider {
   return {
     async resolve(ref) {
+      // A build's RUN step: its layers are not (yet) an image in the store.
+      const step = buildRootfs(ref);
+      if (step)
+        return {
+          id: ref,
+          name: ref,
+          config: { ...step.config, Cmd: null, Entrypoint: null },
+          lowerDirs: step.lowerDirs,
+        };
       const img = await store.resolve(ref);
       const c = img.config.config ?? {};
       return {
