@@ -27,6 +27,7 @@ import { networkEvents, networkMethods } from './schemas/networks';
 import { commitMethods } from './schemas/commit';
 import { eventsEvents, eventsMethods } from './schemas/events';
 import { preferencesMethods } from './schemas/preferences';
+import { buildEvents, buildMethods } from './schemas/build';
 
 export * from './schemas/system';
 
@@ -50,6 +51,7 @@ export const methods = {
   ...commitMethods,
   ...eventsMethods,
   ...preferencesMethods,
+  ...buildMethods,
 } as const;
 
 export const events = {
@@ -62,6 +64,7 @@ export const events = {
   ...volumeEvents,
   ...networkEvents,
   ...eventsEvents,
+  ...buildEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

@@ -22,6 +22,7 @@ import { volumeErrorCodes } from './schemas/volumes';
 import { diskErrorCodes } from './schemas/disk';
 import { copyErrorCodes } from './schemas/copy';
 import { commitErrorCodes } from './schemas/commit';
+import { buildErrorCodes } from './schemas/build';
 
 import { BerthError } from './berth-error';
 
@@ -47,6 +48,7 @@ export const errorCodeLists = {
   volumes: volumeErrorCodes,
   disk: diskErrorCodes,
   networks: networkErrorCodes,
+  build: buildErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

@@ -12,6 +12,8 @@ import { analysisWorkerPath, uploadAnalyserFactory } from '../engine/layers/uplo
 import { copyMainHandlers } from './features/copy';
 import { UploadStore } from './features/upload-store';
 import { PreferencesStore, defaultPreferencesPath, preferencesHandlers, type Notifier } from './features/preferences';
+import { AnalysisCache } from './features/analysis-cache';
+import { buildMainHandlers } from './features/build';
 
 export interface Backend {
   router: Router;
@@ -45,13 +47,21 @@ export function createBackend(opts: BackendOptions): Backend {
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).
-  // One upload store: the Layer inspector's drops and the Files tab's uploads.
+  // One upload store: the Layer inspector's drops, the Files tab's uploads and the Build
+  // page's contexts (web mode). Uploads are analysed on a worker thread when the built one
+  // is there (not from the sources).
   const uploads = new UploadStore();
+  const images = imagesMainHandlers(
+    services,
+    new AnalysisCache(),
+    uploadAnalyserFactory(analysisWorkerPath()),
+    uploads,
+  );
   const mainHandlers: MainHandlers = {
     ...appHandlers(services),
-    // Uploads are analysed on a worker thread when the built one is there (not from the sources).
-    ...imagesMainHandlers(services, undefined, uploadAnalyserFactory(analysisWorkerPath()), uploads),
+    ...images,
     ...copyMainHandlers(services, uploads),
+    ...buildMainHandlers(services, uploads, (p, ctx) => images['images.save'](p, ctx)),
     ...preferencesHandlers(new PreferencesStore(opts.preferencesPath ?? defaultPreferencesPath(env)), opts.notify),
   };
   const router = new Router(mainHandlers, helper);

@@ -13,7 +13,7 @@ import { analyzeImageArchive } from '../../engine/layers/analyze';
 import type { MainHandlersFor, MainServices } from '../router';
 import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
-import type { UploadStore } from './upload-store';
+import { UploadStore } from './upload-store';
 
 /** Upload and download chunk size. */
 export const TRANSFER_CHUNK = 1024 * 1024;
@@ -22,7 +22,7 @@ export function imagesMainHandlers(
   s: MainServices,
   analyses: AnalysisCache = new AnalysisCache(),
   uploadAnalyser?: Parameters<typeof uploadsMainHandlers>[2],
-  uploads?: UploadStore,
+  uploads: UploadStore = new UploadStore(),
 ): MainHandlersFor<
   | 'images.load'
   | 'images.save'

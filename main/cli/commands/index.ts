@@ -13,6 +13,7 @@ import { networkCommands } from './networks';
 import { commitCommands } from './commit';
 import { containerProcessCommands } from './container-process';
 import { eventCommands } from './events';
+import { buildCommands } from './build';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   ...commitCommands,
   ...containerProcessCommands,
   ...eventCommands,
+  ...buildCommands,
 ];

@@ -677,6 +677,13 @@ export class ContainerManager {
     return done;
   }
 
+  /** Resolves with the exit code once the container's current run has ended (at once when none runs). */
+  async waitExit(ref: string): Promise<number | null> {
+    const r = this.find(ref);
+    await this.live.get(r.id)?.exited;
+    return this.find(r.id).exitCode;
+  }
+
   stop(ref: string, timeoutSec: number): Promise<ContainerSummaryT> {
     const r = this.find(ref);
     return this.withLock(r.id, async () => {

@@ -15,6 +15,7 @@ import { parseSubnet } from '../../engine/network/subnet';
 import { ResourceService } from '../../engine/resources/service';
 import { IdRangeAllocator } from '../../engine/userns/ranges';
 import { VolumeStore } from '../../engine/volumes/store';
+import { buildRootfs } from '../../engine/build/rootfs-registry';
 import type { SampleColumns } from '../../shared/sample-wire';
 
 export interface ContainersEngine {
@@ -53,6 +54,15 @@ export function engineIfReady(): ContainersEngine | null {
 function imageProvider(store: ImageStore): ImageProvider {
   return {
     async resolve(ref) {
+      // A build's RUN step: its layers are not (yet) an image in the store.
+      const step = buildRootfs(ref);
+      if (step)
+        return {
+          id: ref,
+          name: ref,
+          config: { ...step.config, Cmd: null, Entrypoint: null },
+          lowerDirs: step.lowerDirs,
+        };
       const img = await store.resolve(ref);
       const c = img.config.config ?? {};
       return {

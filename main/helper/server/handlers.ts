@@ -35,6 +35,7 @@ import { networksHandlers } from './features/networks';
 import { commitHandlers } from './features/commit';
 import { eventsHandlers } from './features/events';
 import type { EventLog } from './event-log';
+import { buildHandlers } from './features/build';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -82,6 +83,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...networksHandlers(s),
     ...commitHandlers(s),
     ...eventsHandlers(s),
+    ...buildHandlers(s),
   };
 }
 

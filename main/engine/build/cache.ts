@@ -1,0 +1,220 @@
+/**
+ * The build cache, under `<dataRoot>/build-cache/`:
+ *
+ *   index.json         key → what the step produced (a layer's diffID or none) and when
+ *   blobs/<hex>        layer tars the builds made (uncompressed; hard-linked into the
+ *                      image store when an image uses them, so the store keeps its own)
+ *   layers/<chainhex>  unpacked layers no stored image holds (intermediate stages),
+ *                      made again from the blob when missing
+ *   contexts/          received build contexts while a build uses them
+ *
+ * A key is sha256 of the parent step's key, the instruction as it runs
+ * (variables substituted) and the content digests of what it copies, so a
+ * rebuild with nothing changed finds every step and gives the same image.
+ * A damaged index reads as empty (the cache is only ever a shortcut).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { mutexFor } from '../../shared/mutex';
+import { writeJsonAtomic } from '../storage/atomic-file';
+import { readRecordFile } from '../storage/record-file';
+import { digestHex } from '../oci/digest';
+import type { DiskSection } from '../system/disk-section';
+
+const Entry = z.object({
+  /** The layer this step made, or null for a step that changes only the config. */
+  diffId: z.string().nullable(),
+  size: z.number(),
+  created: z.string(),
+  createdBy: z.string(),
+  lastUsed: z.string(),
+});
+const IndexDoc = z.object({ version: z.literal(1), entries: z.record(z.string(), Entry) });
+
+export type CacheEntry = z.output<typeof Entry>;
+type Index = z.output<typeof IndexDoc>;
+
+export interface CachePaths {
+  root: string;
+  index: string;
+  blobs: string;
+  layers: string;
+  contexts: string;
+}
+
+export function cachePaths(dataRoot: string): CachePaths {
+  const root = path.join(dataRoot, 'build-cache');
+  return {
+    root,
+    index: path.join(root, 'index.json'),
+    blobs: path.join(root, 'blobs'),
+    layers: path.join(root, 'layers'),
+    contexts: path.join(root, 'contexts'),
+  };
+}
+
+export class BuildCache {
+  readonly paths: CachePaths;
+  private index: Index | null = null;
+
+  constructor(dataRoot: string) {
+    this.paths = cachePaths(dataRoot);
+  }
+
+  /** Serialises every change of this cache within the helper (one helper owns a data root). */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return mutexFor(this.paths.index).run(fn);
+  }
+
+  ensureDirs(): void {
+    for (const d of [this.paths.root, this.paths.blobs, this.paths.layers, this.paths.contexts]) {
+      fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    }
+  }
+
+  private load(): Index {
+    if (!this.index) {
+      const r = readRecordFile(this.paths.index, IndexDoc);
+      this.index = r.kind === 'ok' ? r.value : { version: 1, entries: {} };
+    }
+    return this.index;
+  }
+
+  get(key: string): CacheEntry | null {
+    const e = this.load().entries[key];
+    if (!e) return null;
+    // A layer whose blob went (pruned by hand) is no hit.
+    if (e.diffId !== null && !fs.existsSync(this.blobPath(e.diffId))) return null;
+    return e;
+  }
+
+  put(key: string, e: CacheEntry): void {
+    this.load().entries[key] = e;
+  }
+
+  touch(key: string, at: string): void {
+    const e = this.load().entries[key];
+    if (e) e.lastUsed = at;
+  }
+
+  save(): void {
+    this.ensureDirs();
+    writeJsonAtomic(this.paths.index, this.load(), 0o600, 'atomic');
+  }
+
+  entries(): Array<[string, CacheEntry]> {
+    return Object.entries(this.load().entries);
+  }
+
+  remove(keys: readonly string[]): void {
+    const idx = this.load();
+    for (const k of keys) delete idx.entries[k];
+  }
+
+  blobPath(diffId: string): string {
+    return path.join(this.paths.blobs, digestHex(diffId));
+  }
+
+  layerDir(chainId: string): string {
+    return path.join(this.paths.layers, digestHex(chainId));
+  }
+
+  /** Forget what was read: the next access reads index.json again. */
+  reload(): void {
+    this.index = null;
+  }
+}
+
+function sizeOf(p: string): number {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let n = 0;
+  for (const name of fs.readdirSync(p)) n += sizeOf(path.join(p, name));
+  return n;
+}
+
+/**
+ * The build cache as `system df` / `system prune` see it. An entry is
+ * "active" while an image in the store shares its layer blob (the store hard
+ * links it): pruning it then frees nothing of the blob. Without `all`, prune
+ * offers only the entries no stored image shares, as `docker builder prune`
+ * offers only dangling cache.
+ */
+export function buildCacheSection(dataRoot: string): DiskSection {
+  const cache = new BuildCache(dataRoot);
+  const describe = (): Array<{
+    id: string;
+    name: string;
+    sizeBytes: number;
+    active: boolean;
+    diffId: string | null;
+  }> => {
+    cache.reload();
+    return cache.entries().map(([key, e]) => {
+      const blob = e.diffId === null ? undefined : fs.statSync(cache.blobPath(e.diffId), { throwIfNoEntry: false });
+      return {
+        id: key,
+        name: e.createdBy,
+        sizeBytes: blob?.size ?? 0,
+        active: blob !== undefined && blob.nlink > 1,
+        diffId: e.diffId,
+      };
+    });
+  };
+  return {
+    kind: 'build-cache',
+    async usage() {
+      return cache.run(async () => {
+        const all = describe();
+        const layerDirs = sizeOf(cache.paths.layers);
+        const size = all.reduce((s, e) => s + e.sizeBytes, 0) + layerDirs;
+        const reclaimable = all.filter((e) => !e.active).reduce((s, e) => s + e.sizeBytes, 0) + layerDirs;
+        return {
+          count: all.length,
+          active: all.filter((e) => e.active).length,
+          sizeBytes: size,
+          reclaimableBytes: reclaimable,
+        };
+      });
+    },
+    async plan(opts) {
+      return cache.run(async () =>
+        describe()
+          .filter((e) => opts.all || !e.active)
+          .map(({ id, name, sizeBytes }) => ({ id, name, sizeBytes })),
+      );
+    },
+    async prune(ids) {
+      return cache.run(async () => {
+        const all = describe();
+        const wanted = new Set(ids);
+        const removed = all.filter((e) => wanted.has(e.id));
+        cache.remove(removed.map((e) => e.id));
+        const stillUsed = new Set(
+          cache
+            .entries()
+            .map(([, e]) => e.diffId)
+            .filter((d): d is string => d !== null),
+        );
+        let reclaimed = 0;
+        for (const e of removed) {
+          if (e.diffId === null || stillUsed.has(e.diffId)) continue;
+          const blob = cache.blobPath(e.diffId);
+          const st = fs.statSync(blob, { throwIfNoEntry: false });
+          if (st) {
+            if (st.nlink === 1) reclaimed += st.size;
+            fs.rmSync(blob, { force: true });
+            stillUsed.add(e.diffId); // removed once
+          }
+        }
+        // Unpacked intermediate layers are rebuilt from blobs on demand: a prune drops them all.
+        reclaimed += sizeOf(cache.paths.layers);
+        fs.rmSync(cache.paths.layers, { recursive: true, force: true });
+        cache.save();
+        return { removed: removed.map((e) => e.id), reclaimedBytes: reclaimed };
+      });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The helper's build feature: context sessions (a tar main streams in,
+ * tied to the connection that began it), and `build.start`, which unpacks
+ * the context into a private dir under the build cache, runs the builder
+ * with RUN steps in the containers engine, and announces progress.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BerthError } from '../../../../preload/errors';
+import { appendChunk, newChunkSession, type ChunkSession } from '../../../shared/chunked-file';
+import { Builder } from '../../../engine/build/builder';
+import { cachePaths } from '../../../engine/build/cache';
+import { ContainerStepRunner } from '../../../engine/build/run-step';
+import { extractLayerFile } from '../../../engine/images/extract';
+import type { HandlersFor, HelperServices } from '../handlers';
+import type { RpcConnection } from '../rpc-server';
+import { engineFor } from './containers';
+
+type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.context.abort' | 'build.start';
+
+/** At most this many contexts at once (per helper). */
+const MAX_CONTEXTS = 8;
+const IDLE_MS = 10 * 60 * 1000;
+
+interface ContextSession extends ChunkSession {
+  size: number;
+  owner: RpcConnection;
+}
+
+export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
+  const sessions = new Map<string, ContextSession>();
+  const dirs = cachePaths(s.facts.dataRoot);
+
+  const drop = async (c: ContextSession): Promise<void> => {
+    sessions.delete(c.id);
+    await c.fh.close().catch(() => undefined);
+    await fs.promises.rm(c.file, { force: true });
+  };
+  const sweep = setInterval(() => {
+    for (const c of sessions.values()) if (!c.busy && Date.now() - c.lastActivity > IDLE_MS) void drop(c);
+  }, 60_000);
+  sweep.unref();
+
+  const session = (id: string, conn: RpcConnection): ContextSession => {
+    const c = sessions.get(id);
+    if (!c || c.owner !== conn)
+      throw new BerthError('BUILD_CONTEXT_NOT_FOUND', `no build context ${id}`, { contextId: id });
+    return c;
+  };
+
+  return {
+    'build.context.begin': async (p, ctx) => {
+      if (sessions.size >= MAX_CONTEXTS)
+        throw new BerthError('BUILD_BUSY', `at most ${MAX_CONTEXTS} build contexts at once`);
+      await fs.promises.mkdir(dirs.contexts, { recursive: true, mode: 0o700 });
+      const id = crypto.randomBytes(16).toString('hex');
+      const file = path.join(dirs.contexts, `${id}.tar`);
+      const fh = await fs.promises.open(file, 'wx', 0o600);
+      const c: ContextSession = { ...newChunkSession(id, file, fh, p.size), owner: ctx.conn };
+      sessions.set(id, c);
+      ctx.conn.onClose(() => {
+        if (!c.busy) void drop(c);
+      });
+      return { contextId: id };
+    },
+    'build.context.chunk': async (p, ctx) => {
+      const c = session(p.contextId, ctx.conn);
+      return c.lock.run(async () => {
+        if (c.busy) throw new BerthError('INGEST_BUSY', `build context ${c.id} is in use`);
+        c.lastActivity = Date.now();
+        return { received: await appendChunk(c, p.offset, Buffer.from(p.data, 'base64'), 'INGEST') };
+      });
+    },
+    'build.context.abort': async (p, ctx) => {
+      const c = session(p.contextId, ctx.conn);
+      if (!c.busy) await drop(c);
+      return {};
+    },
+    'build.start': async (p, ctx) => {
+      const c = session(p.contextId, ctx.conn);
+      if (c.busy) throw new BerthError('INGEST_BUSY', `build context ${c.id} is in use`);
+      c.busy = true;
+      const dir = path.join(dirs.contexts, `${c.id}.d`);
+      try {
+        await c.lock.run(async () => undefined);
+        if (c.received !== c.size) {
+          throw new BerthError('INGEST_INCOMPLETE', `build context has ${c.received} of ${c.size} bytes`, {
+            received: c.received,
+            size: c.size,
+          });
+        }
+        await c.fh.close();
+        const engine = await engineFor(s);
+        try {
+          await extractLayerFile(c.file, dir, { native: engine.images.createNativeOps(), allowFifos: false });
+        } catch (err) {
+          throw new BerthError(
+            'BUILD_CONTEXT_INVALID',
+            `the build context does not read as a tar: ${(err as Error).message}`,
+            {},
+            { cause: err },
+          );
+        }
+        await fs.promises.rm(c.file, { force: true });
+        const builder = new Builder({
+          dataRoot: s.facts.dataRoot,
+          store: engine.images,
+          runner: new ContainerStepRunner({ manager: engine.manager, dataRoot: s.facts.dataRoot }),
+          contextDir: dir,
+          containerfile: p.containerfile,
+          fileName: p.file,
+          options: p.options,
+          buildId: p.buildId,
+          emit: (e) => s.emit('build.progress', e),
+        });
+        try {
+          const out = await builder.build();
+          s.emit('images.changed', { reason: 'load', ids: [out.imageId] });
+          return { buildId: p.buildId, ...out };
+        } catch (err) {
+          s.emit('build.progress', {
+            buildId: p.buildId,
+            kind: 'error',
+            step: 0,
+            steps: 0,
+            stage: '',
+            instruction: '',
+            message: err instanceof Error ? err.message : String(err),
+          });
+          throw err;
+        }
+      } finally {
+        sessions.delete(c.id);
+        await c.fh.close().catch(() => undefined);
+        await fs.promises.rm(c.file, { force: true });
+        await fs.promises.rm(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
