@@ -20,6 +20,7 @@ import { sessionEvents, sessionMethods } from './schemas/sessions';
 import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
+import { podEvents, podMethods } from './schemas/pods';
 
 export * from './schemas/system';
 
@@ -36,6 +37,7 @@ export const methods = {
   ...imagesMethods,
   ...uploadsMethods,
   ...deviceMethods,
+  ...podMethods,
 } as const;
 
 export const events = {
@@ -45,6 +47,7 @@ export const events = {
   ...sessionEvents,
   ...resourceEvents,
   ...imagesEvents,
+  ...podEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

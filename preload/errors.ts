@@ -11,6 +11,7 @@ import { deviceErrorCodes } from './schemas/devices';
 import { errnoErrorCodes, runtimeErrorCodes } from './schemas/errno';
 import { imageErrorCodes } from './schemas/images';
 import { namespaceErrorCodes } from './schemas/namespaces';
+import { podErrorCodes } from './schemas/pods';
 import { registryErrorCodes } from './schemas/registry';
 import { cgroupErrorCodes } from './schemas/resources';
 import { sessionErrorCodes } from './schemas/sessions';
@@ -37,6 +38,7 @@ export const errorCodeLists = {
   uploads: uploadErrorCodes,
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
+  pods: podErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

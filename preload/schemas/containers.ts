@@ -156,6 +156,8 @@ export const ContainerCreate = z
     }),
     /** cgroup limits at create (the same schema the live limits editor uses). */
     resources: Limits.default({}),
+    /** --pod: join a pod's namespaces and nest under its cgroup parent (a name or id; stored as the pod's id). */
+    pod: z.string().min(1).max(128).optional(),
   })
   .strict();
 
@@ -193,6 +195,8 @@ export const ContainerSummary = z.object({
   labels: z.record(z.string(), z.string()),
   /** --privileged: shown as a danger badge wherever the container is listed. */
   privileged: z.boolean().default(false),
+  /** The pod it belongs to (its id), or null. */
+  pod: z.string().nullable().optional(),
 });
 
 /** A user-namespaced container's own host ids: container 0..size-1 ↔ host uid..uid+size-1 (gid likewise). */

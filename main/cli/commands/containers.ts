@@ -63,6 +63,7 @@ const RUN_FLAGS: FlagSpec = {
   // devices (sec-devices)
   device: { value: true, repeat: true },
   'device-cgroup-rule': { value: true, repeat: true },
+  pod: { value: true },
   ...PRIVILEGE_FLAGS,
 };
 
@@ -139,6 +140,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     volumes,
     ports,
     ...(flag(p, 'network') !== undefined ? { network: flag(p, 'network') } : {}),
+    ...(flag(p, 'pod') !== undefined ? { pod: flag(p, 'pod') } : {}),
     ...(flag(p, 'user') !== undefined ? { user: flag(p, 'user') } : {}),
     ...(flag(p, 'workdir') !== undefined ? { workdir: flag(p, 'workdir') } : {}),
     ...(flag(p, 'hostname') !== undefined ? { hostname: flag(p, 'hostname') } : {}),
@@ -230,7 +232,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [-p H:C] [--network M] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] [--pod POD] IMAGE [CMD...]',
     summary:
       'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {

@@ -6,6 +6,7 @@ import { containerCommands } from './containers';
 import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
+import { podCommands } from './pods';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -14,4 +15,5 @@ export const commands: Command[] = [
   ...containerCommands,
   ...resourceCommands,
   ...namespaceCommands,
+  ...podCommands,
 ];

@@ -28,6 +28,7 @@ import { resourceHandlers } from './features/resources';
 import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
 import { deviceHandlers } from './features/devices';
+import { podHandlers } from './features/pods';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -67,6 +68,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...namespaceHandlers(s),
     ...imagesHandlers(s),
     ...deviceHandlers(s),
+    ...podHandlers(s),
   };
 }
 
