@@ -67,6 +67,7 @@
         "monitor/src/mountopts.cc",
         "monitor/src/loopback.cc",
         "monitor/src/overlay.cc",
+        "monitor/src/pod.cc",
         "monitor/src/process.cc",
         "monitor/src/pty.cc",
         "monitor/src/rootfs.cc",

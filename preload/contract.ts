@@ -28,6 +28,7 @@ import { commitMethods } from './schemas/commit';
 import { eventsEvents, eventsMethods } from './schemas/events';
 import { preferencesMethods } from './schemas/preferences';
 import { buildEvents, buildMethods } from './schemas/build';
+import { podEvents, podMethods } from './schemas/pods';
 
 export * from './schemas/system';
 
@@ -52,6 +53,7 @@ export const methods = {
   ...eventsMethods,
   ...preferencesMethods,
   ...buildMethods,
+  ...podMethods,
 } as const;
 
 export const events = {
@@ -65,6 +67,7 @@ export const events = {
   ...networkEvents,
   ...eventsEvents,
   ...buildEvents,
+  ...podEvents,
 } as const;
 
 // ── inferred types ───────────────────────────────────────────────────────────

@@ -12,6 +12,7 @@ import { errnoErrorCodes, runtimeErrorCodes } from './schemas/errno';
 import { imageErrorCodes } from './schemas/images';
 import { namespaceErrorCodes } from './schemas/namespaces';
 import { networkErrorCodes } from './schemas/networks';
+import { podErrorCodes } from './schemas/pods';
 import { registryErrorCodes } from './schemas/registry';
 import { cgroupErrorCodes } from './schemas/resources';
 import { sessionErrorCodes } from './schemas/sessions';
@@ -49,6 +50,7 @@ export const errorCodeLists = {
   disk: diskErrorCodes,
   networks: networkErrorCodes,
   build: buildErrorCodes,
+  pods: podErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

@@ -167,6 +167,8 @@ export const ContainerCreate = z
     }),
     /** cgroup limits at create (the same schema the live limits editor uses). */
     resources: Limits.default({}),
+    /** --pod: join a pod's namespaces and nest under its cgroup parent (a name or id; stored as the pod's id). */
+    pod: z.string().min(1).max(128).optional(),
   })
   .strict();
 
@@ -208,6 +210,8 @@ export const ContainerSummary = z.object({
   mounts: z.array(z.string()).optional(),
   /** --privileged: shown as a danger badge wherever the container is listed. */
   privileged: z.boolean().default(false),
+  /** The pod it belongs to (its id), or null. */
+  pod: z.string().nullable().optional(),
 });
 
 /** A user-namespaced container's own host ids: container 0..size-1 ↔ host uid..uid+size-1 (gid likewise). */

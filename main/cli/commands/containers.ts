@@ -58,6 +58,7 @@ const RUN_FLAGS: FlagSpec = {
   // devices (sec-devices)
   device: { value: true, repeat: true },
   'device-cgroup-rule': { value: true, repeat: true },
+  pod: { value: true },
   ...PRIVILEGE_FLAGS,
 };
 
@@ -140,6 +141,7 @@ export function createRequest(argv: string[]): { req: Record<string, unknown>; d
     ...(flag(p, 'network') !== undefined ? { network: flag(p, 'network') } : {}),
     ...(p.flags.has('network-alias') ? { networkAliases: p.flags.get('network-alias') } : {}),
     ...(flag(p, 'ip') !== undefined ? { ip: flag(p, 'ip') } : {}),
+    ...(flag(p, 'pod') !== undefined ? { pod: flag(p, 'pod') } : {}),
     ...(flag(p, 'user') !== undefined ? { user: flag(p, 'user') } : {}),
     ...(flag(p, 'workdir') !== undefined ? { workdir: flag(p, 'workdir') } : {}),
     ...(flag(p, 'hostname') !== undefined ? { hostname: flag(p, 'hostname') } : {}),
@@ -273,7 +275,7 @@ export const containerCommands: Command[] = [
   {
     name: 'run',
     usage:
-      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [--mount type=volume|bind|tmpfs,…] [--tmpfs PATH] [-p H:C] [--network M] [--network-alias A] [--ip IP] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] IMAGE [CMD...]',
+      'run [-d] [--rm] [--name N] [-e K=V] [-v SRC:DST[:ro]] [--mount type=volume|bind|tmpfs,…] [--tmpfs PATH] [-p H:C] [--network M] [--network-alias A] [--ip IP] [-m SIZE] [--cpus N] [--userns] [--timens] [--cap-add C] [--cap-drop C] [--privileged] [--read-only] [--security-opt seccomp=unconfined|PROFILE.json] [--device HOST[:CONT][:rwm]] [--device-cgroup-rule RULE] [--pod POD] IMAGE [CMD...]',
     summary:
       'create and start a container (run --help: the security flags; Docker’s default seccomp profile applies and blocks new user namespaces: allow them with --cap-add SYS_ADMIN, --security-opt seccomp=unconfined or your own profile)',
     async run(args, ctx) {

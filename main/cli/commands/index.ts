@@ -14,6 +14,7 @@ import { commitCommands } from './commit';
 import { containerProcessCommands } from './container-process';
 import { eventCommands } from './events';
 import { buildCommands } from './build';
+import { podCommands } from './pods';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   ...containerProcessCommands,
   ...eventCommands,
   ...buildCommands,
+  ...podCommands,
 ];

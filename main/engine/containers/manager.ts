@@ -19,7 +19,14 @@ import type {
 import type { EffectiveLimits, Limits } from '../../../preload/schemas/resources';
 import type { MonitorExit } from '../../../native/monitor';
 import { mergeLimits, type CgroupDriver, type CgroupHandle } from '../cgroups/driver';
-import { ensureBridge, publishPorts, unpublishAllTo, unpublishPorts, type BridgeConfig } from '../network/bridge';
+import {
+  ensureBridge,
+  publishPorts,
+  unpublishAllTo,
+  unpublishPorts,
+  type BridgeConfig,
+  type PortMapping,
+} from '../network/bridge';
 import { Ipam, netStateDir } from '../network/ipam';
 import { createSandbox, destroySandbox, netnsName } from '../network/sandbox';
 import { Networks } from '../network/networks';
@@ -80,6 +87,30 @@ export interface ContainerEvent {
   at: string;
 }
 
+/** What a pod member joins (engine/pods: the pod's holder, network and cgroup parent). */
+export interface PodJoin {
+  podId: string;
+  /** The member's cgroup parent: the pod's group, which carries the pod's limits. */
+  cgroupParent: string;
+  /** The pod's network namespace file and address. */
+  netns: string;
+  ip: string | null;
+  /** The holder's namespace files (pid only when the pod shares it). */
+  ipc: string;
+  uts: string;
+  pid: string | null;
+}
+
+/** The pods engine as the containers see it (set with setPods before adopt). */
+export interface PodLink {
+  /** A pod's id and hostname by name or id (POD_NOT_FOUND). */
+  resolve(ref: string): { id: string; hostname: string };
+  /** The pod's cgroup parent (a pure function of its id). */
+  cgroupParent(podId: string): string;
+  /** Starts the pod if it is not running; what a member joins. */
+  join(podId: string): Promise<PodJoin>;
+}
+
 export interface ManagerOptions {
   dataRoot: string;
   images: ImageProvider;
@@ -131,6 +162,7 @@ export class ContainerManager {
   private readonly idRanges: IdRangeAllocator;
   /** User-defined networks and this helper's containers' attachments to them. */
   readonly endpoints: Endpoints;
+  private pods: PodLink | null = null;
 
   constructor(private readonly o: ManagerOptions) {
     this.seccomp = new SeccompFilters(`${o.dataRoot}/seccomp`);
@@ -150,6 +182,21 @@ export class ContainerManager {
       (id) => this.store.paths(id).dir,
       o.log,
     );
+  }
+
+  /** Pods (engine/pods) give members their namespaces and cgroup parent. */
+  setPods(link: PodLink): void {
+    this.pods = link;
+  }
+
+  /** Where a container's cgroup lives: under its pod's group, else under Berth's parent. */
+  private cgroupParentOf(r: ContainerRecord): string {
+    return r.config.pod && this.pods ? this.pods.cgroupParent(r.config.pod) : this.parent;
+  }
+
+  /** The containers of a pod (by the pod's id). */
+  membersOf(podId: string): ContainerRecord[] {
+    return [...this.records.values()].filter((r) => r.config.pod === podId);
   }
 
   // ── lookup ────────────────────────────────────────────────────────────────
@@ -278,6 +325,20 @@ export class ContainerManager {
     checkMounts(req);
     if (!this.o.volumes && (req.mounts ?? []).some((m) => m.type === 'volume'))
       throw new BerthError('MOUNT_INVALID', 'this engine has no volume store');
+    let podHostname: string | null = null;
+    if (req.pod !== undefined) {
+      if (!this.pods) throw new BerthError('POD_NOT_FOUND', `no pods engine: cannot join pod ${req.pod}`);
+      // The pod's network, ports and hostname are shared: a member brings none of its own.
+      if (req.ports.length > 0 || req.network !== 'bridge' || req.hostname !== undefined) {
+        throw new BerthError(
+          'POD_MEMBER_CONFLICT',
+          "a pod member shares the pod's network, ports and hostname: publish ports and set them on the pod",
+        );
+      }
+      const pod = this.pods.resolve(req.pod);
+      req = { ...req, pod: pod.id };
+      podHostname = pod.hostname;
+    }
     if (req.network !== 'bridge' && !isUserMode(req.network) && req.ports.length > 0) {
       throw new BerthError('BAD_PARAMS', `publishing ports needs the bridge network (got ${req.network})`);
     }
@@ -300,7 +361,7 @@ export class ContainerManager {
       throw new BerthError('NO_COMMAND', 'no command specified (the image has neither Entrypoint nor Cmd)');
     const user = resolveUser(req.user ?? (img.config.User || undefined), img.lowerDirs);
     const id = newContainerId();
-    const hostname = req.hostname ?? id.slice(0, 12);
+    const hostname = podHostname ?? req.hostname ?? id.slice(0, 12);
     // Volumes are made now, with no await before the record is saved: a
     // volume rm cannot come between them (the record is what keeps it).
     if (this.o.volumes) req = ensureVolumes(req, this.o.volumes);
@@ -428,8 +489,14 @@ export class ContainerManager {
     let netns: string | null = null;
     let netnsSpec: SpecInput['netns'] = null;
     let ip: string | null = null;
+    let pod: PodJoin | null = null;
     try {
-      handle = this.o.cgroups.create(r.id, this.parent);
+      // A member: the pod runs first (its holder owns the namespaces joined below).
+      if (r.config.pod) {
+        if (!this.pods) throw new BerthError('POD_NOT_FOUND', `no pods engine: cannot join pod ${r.config.pod}`);
+        pod = await this.pods.join(r.config.pod);
+      }
+      handle = this.o.cgroups.create(r.id, pod?.cgroupParent ?? this.parent);
       mark(r.id, 'helper: cgroups created');
       const { devices: _deviceLimits, ...limits } = r.config.resources as Limits;
       this.o.cgroups.apply(handle, limits);
@@ -441,7 +508,10 @@ export class ContainerManager {
       mark(r.id, 'helper: device policy set');
       l.devices = dev;
       const mode = r.config.network;
-      if (mode === 'bridge') {
+      if (pod) {
+        // The pod's namespace, address and ports: nothing of the member's own to make or undo.
+        netnsSpec = { join: pod.netns };
+      } else if (mode === 'bridge') {
         await this.ensureBridgeShared();
         ip = this.ipam.allocate(r.id);
         netns = (await createSandbox(r.id, 'bridge', { config: this.o.bridge, ip })).nsPath;
@@ -484,6 +554,7 @@ export class ContainerManager {
           logPath: p.logPath,
         },
         netns: netnsSpec,
+        shared: pod ? { ipc: pod.ipc, uts: pod.uts, pid: pod.pid } : null,
         cgroupProcs: this.o.cgroups.procsFiles(handle),
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
@@ -516,7 +587,9 @@ export class ContainerManager {
         exitCode: null,
         oomKilled: false,
         error: null,
-        network: { ip, netns: netnsSpec === 'new' ? `/proc/${st.pid}/ns/net` : netns },
+        network: pod
+          ? { ip: null, netns: pod.netns }
+          : { ip, netns: netnsSpec === 'new' ? `/proc/${st.pid}/ns/net` : netns },
       } satisfies Partial<ContainerRecord>);
       l.handle = handle;
       l.tornDown = null;
@@ -581,6 +654,36 @@ export class ContainerManager {
     } finally {
       lock.close();
     }
+  }
+
+  /**
+   * A pod's network (engine/pods), made as a bridge container's is: a named
+   * netns with a veth on the bridge and an address owned by ownerId, and the
+   * pod's published ports pointing at it; or a netns with only loopback.
+   */
+  async openPodNetwork(
+    ownerId: string,
+    mode: 'bridge' | 'none',
+    ports: PortMapping[],
+  ): Promise<{ netns: string; ip: string | null }> {
+    if (mode === 'none') return { netns: (await createSandbox(ownerId, 'none')).nsPath!, ip: null };
+    await this.ensureBridgeShared();
+    const ip = this.ipam.allocate(ownerId);
+    try {
+      const sb = await createSandbox(ownerId, 'bridge', { config: this.o.bridge, ip });
+      await publishPorts(this.o.bridge.table, ports, ip);
+      return { netns: sb.nsPath!, ip };
+    } catch (err) {
+      await this.closePodNetwork(ownerId, ports, ip).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Undoes openPodNetwork; tolerant of what is already gone. */
+  async closePodNetwork(ownerId: string, ports: PortMapping[], ip: string | null): Promise<void> {
+    if (ip) await unpublishPorts(this.o.bridge.table, ports, ip);
+    await destroySandbox(ownerId);
+    this.ipam.release(ownerId);
   }
 
   /** Undo what a run made: cgroup, published ports, network namespace, address. */
@@ -975,6 +1078,7 @@ export class ContainerManager {
       labels: r.config.labels,
       mounts: r.config.volumes.map((v) => v.source),
       privileged: r.config.security?.privileged ?? false,
+      pod: r.config.pod ?? null,
     };
   }
 
@@ -999,6 +1103,7 @@ export class ContainerManager {
       labels: {},
       mounts: [],
       privileged: false,
+      pod: null,
     };
   }
 
@@ -1192,7 +1297,7 @@ export class ContainerManager {
       if (r.state === 'running' || r.state === 'paused') {
         const runDir = this.store.paths(r.id).runDir;
         try {
-          l.handle = this.o.cgroups.open(r.id, this.parent);
+          l.handle = this.o.cgroups.open(r.id, this.cgroupParentOf(r));
         } catch {
           l.handle = null;
         }

@@ -74,7 +74,7 @@ class MonitorLauncher {
    * sealed, cloned_binary.cc sees that and skips its own). The plain binary
    * when the addon cannot make one.
    */
-  private command(): { file: string; argv0: string } {
+  command(): { file: string; argv0: string } {
     const bin = monitorPath();
     if (this.exe === null) {
       try {
@@ -176,6 +176,11 @@ function standbyRun(s: ChildProcess, stateDir: string): Promise<{ code: number |
 
 const launcher = new MonitorLauncher();
 const PREPARE_DELAY_MS = 20;
+
+/** What to exec for another monitor mode (pods' `pod-hold`): the same sealed copy as every run. */
+export function monitorCommand(): { file: string; argv0: string } {
+  return launcher.command();
+}
 
 /** Starts a standby monitor now (the helper does at boot), so the first start finds one. */
 export function prepareMonitor(): void {

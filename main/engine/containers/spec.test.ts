@@ -82,3 +82,21 @@ describe('buildSpec: security options', () => {
     expect(() => buildSpec(input({ userns: true }))).toThrow(/id range/);
   });
 });
+
+describe('buildSpec: pod members', () => {
+  it("join the holder's ipc, uts (and pid when shared) by path and the pod's netns; no hostname of their own", () => {
+    const shared = { ipc: '/proc/9/ns/ipc', uts: '/proc/9/ns/uts', pid: '/proc/9/ns/pid' };
+    const s = buildSpec(input({}, { netns: { join: '/run/netns/berth-p' }, shared }));
+    expect(s.linux.namespaces).toEqual([
+      { type: 'pid', path: shared.pid },
+      { type: 'mount' },
+      { type: 'uts', path: shared.uts },
+      { type: 'ipc', path: shared.ipc },
+      { type: 'cgroup' },
+      { type: 'network', path: '/run/netns/berth-p' },
+    ]);
+    expect(s.hostname).toBeUndefined();
+    const own = buildSpec(input({}, { netns: { join: '/run/netns/berth-p' }, shared: { ...shared, pid: null } }));
+    expect(own.linux.namespaces[0]).toEqual({ type: 'pid' });
+  });
+});

@@ -48,6 +48,8 @@ export interface SpecInput {
    * brings lo up), or null for host networking.
    */
   netns: { join: string } | 'new' | null;
+  /** A pod member: the holder's namespaces to join (pid only when the pod shares it); the hostname is the pod's. */
+  shared?: { ipc: string; uts: string; pid: string | null } | null;
   cgroupProcs: string[];
   log: { maxBytes: number; maxFiles: number };
   /** RLIMIT_NOFILE for the container (see defaultNofile). */
@@ -88,11 +90,12 @@ export function defaultNofile(limitsText: string): number {
 export function buildSpec(i: SpecInput): MonitorSpec {
   const sec = i.config.security;
   const caps = resolveCapabilities(sec, i.grantable, DOCKER_DEFAULT_CAPABILITIES);
+  const shared = i.shared ?? null;
   const namespaces: Array<{ type: NamespaceType; path?: string }> = [
-    { type: 'pid' },
+    shared?.pid ? { type: 'pid', path: shared.pid } : { type: 'pid' },
     { type: 'mount' },
-    { type: 'uts' },
-    { type: 'ipc' },
+    shared ? { type: 'uts', path: shared.uts } : { type: 'uts' },
+    shared ? { type: 'ipc', path: shared.ipc } : { type: 'ipc' },
     { type: 'cgroup' },
   ];
   if (i.netns === 'new') namespaces.push({ type: 'network' });
@@ -130,7 +133,8 @@ export function buildSpec(i: SpecInput): MonitorSpec {
       noNewPrivileges: true,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
     },
-    hostname: i.hostname,
+    // A pod's uts namespace is the holder's, which set the pod's hostname.
+    ...(shared ? {} : { hostname: i.hostname }),
     root: { path: i.paths.rootfs, ...(sec.readOnlyRootfs ? { readonly: true } : {}) },
     overlay: { lowerdirs: i.paths.lowerDirs, upperdir: i.paths.upperDir, workdir: i.paths.workDir },
     mounts,

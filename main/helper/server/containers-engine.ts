@@ -7,6 +7,7 @@ import { lgetxattr } from '../../../native/index';
 import { BerthError } from '../../../preload/errors';
 import { createDriver } from '../../engine/cgroups/driver';
 import { ContainerManager, type ContainerEvent, type ImageProvider } from '../../engine/containers/manager';
+import { PodManager, type PodEvent } from '../../engine/pods/manager';
 import { prepareMonitor } from '../../engine/containers/runtime';
 import type { ArchiveLimits } from '../../engine/oci/limits';
 import { sharedImageStore, type ImageStore } from '../../engine/images/store/index';
@@ -23,12 +24,15 @@ export interface ContainersEngine {
   images: ImageStore;
   resources: ResourceService;
   volumes: VolumeStore;
+  pods: PodManager;
 }
 
 export interface EngineOptions {
   dataRoot: string;
   log: (msg: string) => void;
   emit: (e: ContainerEvent) => void;
+  /** Pod events (pods.changed). */
+  emitPod?: (e: PodEvent) => void;
   /** The newest stats point of each running container, every sampling tick (wire form). */
   onStats: (sample: SampleColumns) => void;
   /** False while no client is connected (ticks then skip encoding). */
@@ -137,11 +141,22 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     });
     images.setUsage(manager);
     volumes.setUsage(manager);
+    // Pods first: a member restarted at boot joins its pod's holder.
+    const pods = new PodManager({
+      dataRoot: o.dataRoot,
+      cgroups,
+      containers: manager,
+      emit: (e) => o.emitPod?.(e),
+      log: o.log,
+    });
+    manager.setPods(pods);
+    const pr = await pods.adopt();
+    if (pr.running || pr.swept) o.log(`pods: ${pr.running} holders re-adopted, ${pr.swept} swept`);
     const r = await manager.adopt();
     prepareMonitor(); // the first start then finds a monitor already exec'd
     for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);
-    ready = { manager, images, resources, volumes };
+    ready = { manager, images, resources, volumes, pods };
     return ready;
   })();
   return engine;

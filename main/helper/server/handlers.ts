@@ -36,6 +36,7 @@ import { commitHandlers } from './features/commit';
 import { eventsHandlers } from './features/events';
 import type { EventLog } from './event-log';
 import { buildHandlers } from './features/build';
+import { podHandlers } from './features/pods';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -84,6 +85,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...commitHandlers(s),
     ...eventsHandlers(s),
     ...buildHandlers(s),
+    ...podHandlers(s),
   };
 }
 

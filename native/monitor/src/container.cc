@@ -57,7 +57,8 @@ struct InitArgs {
 //   setsid       own session (the monitor's signals and terminal stay apart)
 //   stdio        dup2 of the pipes to 0, 1, 2
 //   wait         for "go": cgroups joined by the parent
-//   setns        join the namespaces given by path (network, ipc, uts, cgroup)
+//   setns        join the namespaces given by path (network, ipc, uts, cgroup;
+//                pid is joined by the monitor before the clone)
 //   loopback     a new network namespace: lo up (loopback.h)
 //   unshare      CLONE_NEWCGROUP, now that the parent has put us in our
 //                cgroups (the namespace's root is the cgroup we are in)
@@ -173,6 +174,15 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
     if (!fd.Valid()) {
       *error = SysError("setns", "open " + ns.type + " namespace " + ns.path);
       return false;
+    }
+    if (ns.flag == CLONE_NEWPID) {
+      // A pod's pid namespace: setns(pid) changes where our children are
+      // born, so the monitor joins it and the clone below lands inside.
+      if (sys::SetNs(fd.Get(), CLONE_NEWPID) != 0) {
+        *error = SysError("setns", "setns pid " + ns.path);
+        return false;
+      }
+      continue;
     }
     joins.push_back({fd.Get(), ns.flag, "setns " + ns.type + " " + ns.path});
     nsFds.push_back(std::move(fd));

@@ -5,6 +5,7 @@
 //   berth-monitor run --standby        (the state directory comes on stdin, one line)
 //   berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>
 //   berth-monitor seccomp-compile      (profile on stdin, BPF on stdout: seccomp_compile.h)
+//   berth-monitor pod-hold [--pid] [--net PATH] [--hostname NAME]   (a pod's namespaces: pod.h)
 //   berth-monitor --version
 //
 // Before anything else, every invocation makes itself non-dumpable (its
@@ -22,6 +23,7 @@
 #include "cloned_binary.h"
 #include "exec.h"
 #include "fileio.h"
+#include "pod.h"
 #include "run.h"
 #include "seccomp_compile.h"
 #include "sys.h"
@@ -37,6 +39,7 @@ void Usage() {
       "       berth-monitor run --standby   (then <stateDir> + newline on stdin)\n"
       "       berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>\n"
       "       berth-monitor seccomp-compile   (profile on stdin, BPF on stdout)\n"
+      "       berth-monitor pod-hold [--pid] [--net PATH] [--hostname NAME]\n"
       "       berth-monitor --version\n";
   berth::monitor::WriteAll(2, text, sizeof text - 1);
 }
@@ -99,7 +102,7 @@ int main(int argc, char** argv) {
     }
     return SeccompCompileCommand();
   }
-  if (command != "run" && command != "exec") {
+  if (command != "run" && command != "exec" && command != "pod-hold") {
     Usage();
     return 2;
   }
@@ -116,6 +119,10 @@ int main(int argc, char** argv) {
   // or "memfd:berth-mon").
   ::prctl(PR_SET_NAME, "berth-monitor", 0, 0, 0);
 
+  if (command == "pod-hold") {
+    berth::sys::CloseRange(3, ~0U, 0);
+    return PodHoldCommand(argc, argv);
+  }
   if (command == "run") {
     if (argc != 3) {
       Usage();

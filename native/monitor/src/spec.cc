@@ -364,13 +364,13 @@ class Decoder {
       if (s->FindNamespace(ns.flag)) return Fail(Join(np, "type"), "duplicate namespace type " + json::Quote(ns.type));
       if ((t = item.Find("path"))) {
         if (!AbsPath(*t, Join(np, "path"), &ns.path)) return false;
-        // Joining works for these in the child after clone; the others
-        // would need an extra process (pid, time: they apply to children),
-        // or replace what the child must own (mount, user).
-        if (ns.flag == CLONE_NEWPID || ns.flag == CLONE_NEWNS || ns.flag == CLONE_NEWUSER ||
-            ns.flag == CLONE_NEWTIME) {
+        // Joining works for these in the child after clone, and for pid in
+        // the monitor before it (setns(pid) applies to children: a pod's
+        // shared pid namespace); time would need the same and is not
+        // asked for, mount and user would replace what the child must own.
+        if (ns.flag == CLONE_NEWNS || ns.flag == CLONE_NEWUSER || ns.flag == CLONE_NEWTIME) {
           return Fail(Join(np, "path"), "joining an existing " + ns.type +
-                                             " namespace is not supported (only network, ipc, uts, cgroup)");
+                                             " namespace is not supported (only pid, network, ipc, uts, cgroup)");
         }
       }
       s->namespaces.push_back(ns);

@@ -383,7 +383,7 @@ void Run() {
     CHECK_EQ(with("[\"CAP_KILL\"]", "[\"CAP_KILL\"], \"ambient\": [\"CAP_KILL\"]"),
              std::string("spec.json: process.capabilities.ambient: must be a subset of both permitted and inheritable"));
     CHECK_EQ(with("{\"type\": \"mount\"}", "{\"type\": \"mount\"}, {\"type\": \"time\", \"path\": \"/x\"}"),
-             std::string("spec.json: linux.namespaces[1].path: joining an existing time namespace is not supported (only network, ipc, uts, cgroup)"));
+             std::string("spec.json: linux.namespaces[1].path: joining an existing time namespace is not supported (only pid, network, ipc, uts, cgroup)"));
     CHECK_EQ(SpecErr("[]"), std::string("spec.json: must be an object, not array"));
     CHECK_EQ(SpecErr("{"), std::string("spec.json: invalid JSON at line 1 column 2: unexpected end of input: expected an object key"));
   });

@@ -24,6 +24,7 @@ export function engineFor(s: HelperServices) {
     log: s.log,
     archiveLimits: s.settings.archive,
     emit: (e) => s.emit('containers.changed', e),
+    emitPod: (e) => s.emit('pods.changed', e),
     onStats: (sample) => s.emitSample(sample),
     wantsStats: () => s.hasListeners(),
     bridge: {
