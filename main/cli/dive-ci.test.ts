@@ -92,33 +92,7 @@ describe('berth layers --ci on an archive', () => {
   });
   afterAll(() => rmrf(tmp));
 
-  async function layers(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const helper: HelperCaller = { call: () => Promise.reject(new Error('no helper in this test')) };
-    const hub = new EventHub();
-    const router = new Router(
-      imagesMainHandlers({
-        helper,
-        hub,
-        helperState: () => ({ state: 'stopped' }) as never,
-      }) as unknown as MainHandlers,
-      helper,
-    );
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const ctx: CliContext = {
-      backend: () => ({ router, hub }) as unknown as Backend,
-      autoStart: false,
-      stdout,
-      stderr,
-    };
-    const cmd = imageCommands.find((c) => c.name === 'layers')!;
-    const code = await cmd.run(args, ctx);
-    return { code, out, err };
-  }
+  const layers = (...args: string[]) => run(args);
 
   it('fails (exit 1) on dive’s default rules, naming each rule', async () => {
     const r = await layers('--ci', archive);
@@ -162,3 +136,66 @@ describe('berth layers --ci on an archive', () => {
     await expect(layers('--lowest-efficiency', '0.5', archive)).rejects.toMatchObject({ code: 'USAGE' });
   });
 });
+
+describe('berth layers --compare', () => {
+  it('prints what changed between two archives (docker diff letters) and the size delta; JSON too', async () => {
+    const tmp = makeTmp('berth-compare-');
+    try {
+      const base = await makeLayer(
+        [
+          { path: 'etc/a', body: 'aaaa' },
+          { path: 'etc/b', body: 'bb' },
+        ],
+        'none',
+      );
+      const v1 = path.join(tmp, 'v1.tar');
+      const v2 = path.join(tmp, 'v2.tar');
+      await writeArchive(v1, dockerSaveParts([base], { tag: 't/app:1' }).members);
+      const top = await makeLayer(
+        [
+          { path: 'etc/a', body: 'aaaaaaaa' },
+          { path: 'etc/.wh.b', body: '' },
+          { path: 'new', body: 'n' },
+        ],
+        'none',
+      );
+      await writeArchive(v2, dockerSaveParts([base, top], { tag: 't/app:2' }).members);
+      const human = await run(['--compare', v1, v2]);
+      expect(human.code).toBe(0);
+      expect(human.out).toContain(`Comparing ${v1} → ${v2}`);
+      expect(human.out).toContain('Added: 1  Changed: 1  Removed: 1');
+      expect(human.out).toMatch(/^C \/etc\/a \(4 B → 8 B\)$/m);
+      expect(human.out).toMatch(/^D \/etc\/b$/m);
+      expect(human.out).toMatch(/^A \/new$/m);
+      expect(human.out).toMatch(/^Files in the final tree: 6 B → 9 B \(\+3 B\)$/m);
+      const json = JSON.parse((await run(['--compare', v1, v2, '--format', 'json'])).out) as {
+        added: Array<{ path: string }>;
+        sizeBytes: { delta: number };
+        filesBytes: { delta: number };
+      };
+      expect(json.added.map((f) => f.path)).toEqual(['/new']);
+      expect(json.filesBytes.delta).toBe(3);
+      expect(json.sizeBytes.delta).toBe(9);
+    } finally {
+      rmrf(tmp);
+    }
+  });
+});
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const helper: HelperCaller = { call: () => Promise.reject(new Error('no helper in this test')) };
+  const hub = new EventHub();
+  const router = new Router(
+    imagesMainHandlers({ helper, hub, helperState: () => ({ state: 'stopped' }) as never }) as unknown as MainHandlers,
+    helper,
+  );
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const ctx: CliContext = { backend: () => ({ router, hub }) as unknown as Backend, autoStart: false, stdout, stderr };
+  const code = await imageCommands.find((c) => c.name === 'layers')!.run(args, ctx);
+  return { code, out, err };
+}

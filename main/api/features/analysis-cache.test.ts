@@ -55,6 +55,17 @@ describe('AnalysisCache (summary first)', () => {
     expect((await cache.take(id)).layers.map((l) => decodeChanges(l))).toEqual(lists);
   });
 
+  it('a fetch waits for lists still being packed elsewhere (an upload’s worker thread), and gets its failure', async () => {
+    cache = new AnalysisCache();
+    let deliver!: (l: ReturnType<typeof encodeChanges>[]) => void;
+    const id = cache.putPacked(new Promise((resolve) => (deliver = resolve)));
+    const fetched = cache.take(id);
+    deliver([encodeChanges([change('/late')])]);
+    expect((await fetched).layers.map((l) => decodeChanges(l))).toEqual([[change('/late')]]);
+    const failed = cache.putPacked(Promise.reject(new Error('thread died')));
+    await expect(cache.take(failed)).rejects.toThrow('thread died');
+  });
+
   it('holds at most maxEntries (the oldest goes) and each for ttlMs', async () => {
     let now = 1000;
     cache = new AnalysisCache({ maxEntries: 2, ttlMs: 500, now: () => now });

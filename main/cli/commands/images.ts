@@ -23,6 +23,7 @@ import {
 } from '../dive-ci';
 import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
 import { imageListing, imageRows } from './listings';
+import { compareImages, type ImageComparison } from '../../engine/layers/compare';
 
 const cli = { transport: 'cli' } as const;
 
@@ -112,6 +113,32 @@ export function formatAnalysis(a: ImageAnalysisT, title: string): string {
     );
   }
   return out.join('\n') + '\n';
+}
+
+const signed = (n: number): string => (n < 0 ? `-${formatBytes(-n)}` : `+${formatBytes(n)}`);
+
+/** `layers --compare`: docker diff's letters (A, C, D) per path, after the size lines. */
+export function formatComparison(
+  fromName: string,
+  toName: string,
+  c: ImageComparison,
+  sizes: { from: number; to: number; delta: number },
+): string {
+  const out = [
+    `Comparing ${fromName} → ${toName}`,
+    `Image size: ${formatBytes(sizes.from)} → ${formatBytes(sizes.to)} (${signed(sizes.delta)})`,
+    `Files in the final tree: ${formatBytes(c.filesBytes.from)} → ${formatBytes(c.filesBytes.to)} (${signed(c.filesBytes.delta)})`,
+    `Added: ${c.added.length}  Changed: ${c.changed.length}  Removed: ${c.removed.length}`,
+  ];
+  const rows = [
+    ...c.added.map((f) => ({ path: f.path, line: `A ${f.path}` })),
+    ...c.changed.map((f) => ({
+      path: f.path,
+      line: `C ${f.path}${f.before !== undefined && f.before !== f.size ? ` (${formatBytes(f.before)} → ${formatBytes(f.size)})` : ''}`,
+    })),
+    ...c.removed.map((f) => ({ path: f.path, line: `D ${f.path}` })),
+  ].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  return [...out, ...rows.map((r) => r.line)].join('\n') + '\n';
 }
 
 export const imageCommands: Command[] = [
@@ -258,7 +285,7 @@ export const imageCommands: Command[] = [
   {
     name: 'layers',
     usage:
-      'layers [--format json] [--ci [--ci-config FILE] [--lowest-efficiency R] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R]] IMAGE|FILE',
+      'layers [--format json] [--compare OTHER] [--ci [--ci-config FILE] [--lowest-efficiency R] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R]] IMAGE|FILE',
     summary: "dive-like layer analysis of an image or an archive file (a file needs no helper); --ci: dive's CI gate",
     async run(args, ctx) {
       const ruleFlags = Object.fromEntries(
@@ -268,6 +295,7 @@ export const imageCommands: Command[] = [
         format: { value: true },
         ci: { value: false },
         'ci-config': { value: true },
+        compare: { value: true },
         ...ruleFlags,
       });
       const target = p.positionals[0];
@@ -285,10 +313,22 @@ export const imageCommands: Command[] = [
       if (!ci && flag(p, 'ci-config') !== undefined) throw new BerthError('USAGE', '--ci-config goes with --ci');
       // Rules are read before the analysis: a bad threshold fails fast.
       const thresholds = ci ? resolveThresholds(loadDiveCiFile(flag(p, 'ci-config'), process.cwd()), fromFlags) : null;
+      const analyse = (t: string) =>
+        fs.statSync(t, { throwIfNoEntry: false })?.isFile() === true
+          ? ctx.backend().router.invoke('layers.analyzeFile', { path: t }, cli)
+          : ctx.backend().router.invoke('layers.analyzeImage', { ref: t }, cli);
+      const other = flag(p, 'compare');
+      if (other !== undefined) {
+        if (ci) throw new BerthError('USAGE', '--compare and --ci do not go together');
+        const [from, to] = [unpackAnalysis(await analyse(other)), unpackAnalysis(await analyse(target))];
+        const c = compareImages(from.layers, to.layers);
+        const sizes = { from: from.sizeBytes, to: to.sizeBytes, delta: to.sizeBytes - from.sizeBytes };
+        if (flag(p, 'format') === 'json') ctx.stdout.write(JSON.stringify({ ...c, sizeBytes: sizes }) + '\n');
+        else ctx.stdout.write(formatComparison(other, target, c, sizes));
+        return 0;
+      }
       const isFile = fs.statSync(target, { throwIfNoEntry: false })?.isFile() === true;
-      const a = isFile
-        ? await ctx.backend().router.invoke('layers.analyzeFile', { path: target }, cli)
-        : await ctx.backend().router.invoke('layers.analyzeImage', { ref: target }, cli);
+      const a = await analyse(target);
       if (flag(p, 'format') === 'json') {
         // The objects users script against, not the wire's packed columns.
         ctx.stdout.write(JSON.stringify(unpackAnalysis(a)) + '\n');
