@@ -14,6 +14,8 @@ const ImagesPage = lazyNamed(() => import('../features/images/ImagesPage'), 'Ima
 const LayersPage = lazyNamed(() => import('../features/layers/LayersPage'), 'LayersPage');
 const NamespacesPage = lazyNamed(() => import('../features/namespaces/NamespacesPage'), 'NamespacesPage');
 const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
+const VolumesPage = lazyNamed(() => import('../features/volumes/VolumesPage'), 'VolumesPage');
+const DiskPage = lazyNamed(() => import('../features/disk/DiskPage'), 'DiskPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -31,6 +33,8 @@ export const routes: readonly RouteEntry[] = [
   { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },
   { path: '/resources', label: 'Resources', glyph: '◔', component: ResourcesPage },
+  { path: '/volumes', label: 'Volumes', glyph: '⛁', component: VolumesPage },
+  { path: '/disk', label: 'Disk', glyph: '◧', component: DiskPage },
 ];
 
 export const defaultRoute: RouteEntry = routes[0]!;

@@ -16,6 +16,8 @@ import { useContainersSync } from '../features/containers/sync';
 import { useImagesSync } from '../features/images/sync';
 import { useNamespacesSync } from '../features/namespaces/sync';
 import { useResourcesSync } from '../features/resources/sync';
+import { useVolumesSync } from '../features/volumes/sync';
+import { useDiskSync } from '../features/disk/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
 import { appKeys } from './queries';
@@ -29,6 +31,8 @@ export function EventSync(): null {
   useImagesSync();
   useNamespacesSync();
   useResourcesSync();
+  useVolumesSync();
+  useDiskSync();
   return null;
 }
 
