@@ -16,6 +16,8 @@ const NamespacesPage = lazyNamed(() => import('../features/namespaces/Namespaces
 const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
 const NetworksPage = lazyNamed(() => import('../features/networks/NetworksPage'), 'NetworksPage');
 const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
+const VolumesPage = lazyNamed(() => import('../features/volumes/VolumesPage'), 'VolumesPage');
+const DiskPage = lazyNamed(() => import('../features/disk/DiskPage'), 'DiskPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -35,6 +37,8 @@ export const routes: readonly RouteEntry[] = [
   { path: '/resources', label: 'Resources', glyph: '◔', component: ResourcesPage },
   { path: '/networks', label: 'Networks', glyph: '⧉', component: NetworksPage },
   { path: '/settings', label: 'Settings', glyph: '⚙', component: SettingsPage },
+  { path: '/volumes', label: 'Volumes', glyph: '⛁', component: VolumesPage },
+  { path: '/disk', label: 'Disk', glyph: '◧', component: DiskPage },
 ];
 
 export const defaultRoute: RouteEntry = routes[0]!;

@@ -17,6 +17,8 @@ import { useImagesSync } from '../features/images/sync';
 import { useNamespacesSync } from '../features/namespaces/sync';
 import { useNetworksSync } from '../features/networks/sync';
 import { useResourcesSync } from '../features/resources/sync';
+import { useVolumesSync } from '../features/volumes/sync';
+import { useDiskSync } from '../features/disk/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
 import { appKeys } from './queries';
@@ -31,6 +33,8 @@ export function EventSync(): null {
   useNamespacesSync();
   useResourcesSync();
   useNetworksSync();
+  useVolumesSync();
+  useDiskSync();
   return null;
 }
 

@@ -9,7 +9,7 @@ import type { ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { networksQueries } from '../networks/queries';
-import { canPublish, type EnvRow, type Network, type PortRow, type RestartName, type VolumeRow } from './create-form';
+import { canPublish, type EnvRow, type MountRow, type Network, type PortRow, type RestartName, type VolumeRow } from './create-form';
 import { Field, textInput } from './CreateField';
 import { FieldError, Rows } from './FormRows';
 import type { CreateFormState } from './useCreateForm';
@@ -121,8 +121,88 @@ function EnvRows({ s }: SectionProps): ReactNode {
   );
 }
 
-/** Host paths bound into the container. */
+const SOURCE_HINT: Record<MountRow['type'], string> = {
+  volume: 'volume name (empty: anonymous)',
+  bind: '/host/path',
+  tmpfs: '(in memory)',
+};
+
+/** Host paths bound into the container, and --mount entries: named volumes, binds, tmpfs. */
 export function MountsSection({ s }: SectionProps): ReactNode {
+  return (
+    <>
+      <BindRows s={s} />
+      <MountRows s={s} />
+    </>
+  );
+}
+
+function MountRows({ s }: SectionProps): ReactNode {
+  const { form, set, show, touch } = s;
+  return (
+    <Rows<MountRow>
+      legend="Mounts"
+      addLabel="mount"
+      rows={form.mounts}
+      blank={{ type: 'volume', source: '', target: '', readOnly: false, sizeMiB: '' }}
+      onChange={(rows) => set('mounts', rows)}
+      render={(m, i, patch) => (
+        <>
+          <select
+            aria-label={`Mount ${i + 1} type`}
+            value={m.type}
+            onChange={(e) => patch({ type: e.target.value as MountRow['type'] })}
+          >
+            <option value="volume">volume</option>
+            <option value="bind">bind</option>
+            <option value="tmpfs">tmpfs</option>
+          </select>
+          {m.type === 'tmpfs' ? (
+            <input
+              className="mono"
+              aria-label={`Mount ${i + 1} size (MiB)`}
+              placeholder="size MiB"
+              value={m.sizeMiB}
+              aria-invalid={!!show(`mounts.${i}.sizeMiB`)}
+              onChange={(e) => patch({ sizeMiB: e.target.value })}
+              onBlur={touch(`mounts.${i}.sizeMiB`)}
+            />
+          ) : (
+            <input
+              className="mono ctr-grow"
+              aria-label={`Mount ${i + 1} source`}
+              placeholder={SOURCE_HINT[m.type]}
+              value={m.source}
+              aria-invalid={!!show(`mounts.${i}.source`)}
+              onChange={(e) => patch({ source: e.target.value })}
+              onBlur={touch(`mounts.${i}.source`)}
+            />
+          )}
+          <span className="ctr-eq">→</span>
+          <input
+            className="mono ctr-grow"
+            aria-label={`Mount ${i + 1} container path`}
+            placeholder="/in/container"
+            value={m.target}
+            aria-invalid={!!show(`mounts.${i}.target`)}
+            onChange={(e) => patch({ target: e.target.value })}
+            onBlur={touch(`mounts.${i}.target`)}
+          />
+          <label className="ctr-check">
+            <input type="checkbox" checked={m.readOnly} onChange={(e) => patch({ readOnly: e.target.checked })} />
+            read-only
+          </label>
+          <FieldError
+            id={`mount-${i}-err`}
+            message={show(`mounts.${i}.source`) ?? show(`mounts.${i}.target`) ?? show(`mounts.${i}.sizeMiB`)}
+          />
+        </>
+      )}
+    />
+  );
+}
+
+function BindRows({ s }: SectionProps): ReactNode {
   const { form, set, show, touch } = s;
   return (
     <Rows<VolumeRow>

@@ -44,6 +44,42 @@ describe('buildRequest', () => {
     expect(r.errors['name']).toBe('letters, digits, _ . - (docker rules)');
   });
 
+  it('mounts: named, anonymous and tmpfs volumes; a bad name or target lands on its row', () => {
+    const blank = { source: '', target: '', readOnly: false, sizeMiB: '' };
+    const ok = buildRequest(
+      form({
+        mounts: [
+          { ...blank, type: 'volume', source: 'pgdata', target: '/var/lib/pg', readOnly: true },
+          { ...blank },
+          { ...blank, type: 'volume', target: '/cache' },
+          { ...blank, type: 'tmpfs', target: '/scratch', sizeMiB: '16' },
+        ],
+      }),
+    );
+    expect(ok).toMatchObject({
+      ok: true,
+      request: {
+        mounts: [
+          { type: 'volume', source: 'pgdata', target: '/var/lib/pg', readOnly: true, noCopy: false },
+          { type: 'volume', source: '', target: '/cache' },
+          { type: 'tmpfs', target: '/scratch', sizeBytes: 16 * 1024 * 1024 },
+        ],
+      },
+    });
+    const bad = buildRequest(
+      form({
+        mounts: [
+          { ...blank, type: 'volume', source: '../etc', target: '/x' },
+          { ...blank, type: 'bind', source: '/srv', target: 'relative' },
+        ],
+      }),
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors['mounts.0.source']).toMatch(/a volume name/);
+    expect(bad.errors['mounts.1.target']).toBe('container paths must be absolute');
+  });
+
   it('converts limits to the contract units', () => {
     const r = buildRequest(form({ memoryMiB: '64', cpus: '0.5', cpuset: '0', pidsMax: '100' }));
     expect(r).toMatchObject({

@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { ContainerCreate } from '../../../../preload/schemas/containers';
+import { VOLUME_NAME_PATTERN } from '../../../../preload/schemas/volumes';
 import { splitCommand } from './command';
 
 /** A mode (bridge, host, none) or a user-defined network's name. */
@@ -26,6 +27,14 @@ export interface VolumeRow {
   source: string;
   destination: string;
   readOnly: boolean;
+}
+/** --mount: a named volume (empty name: anonymous), a host path, or a tmpfs (size in MiB, empty: no limit). */
+export interface MountRow {
+  type: 'volume' | 'bind' | 'tmpfs';
+  source: string;
+  target: string;
+  readOnly: boolean;
+  sizeMiB: string;
 }
 export interface PortRow {
   hostPort: string;
@@ -51,6 +60,7 @@ export interface CreateForm {
   command: string;
   env: EnvRow[];
   volumes: VolumeRow[];
+  mounts: MountRow[];
   ports: PortRow[];
   network: Network;
   restart: RestartName;
@@ -80,6 +90,7 @@ export function emptyForm(image = ''): CreateForm {
     command: '',
     env: [],
     volumes: [],
+    mounts: [],
     ports: [],
     network: 'bridge',
     restart: 'no',
@@ -212,6 +223,29 @@ export function buildRequest(f: CreateForm): BuildResult {
     return [{ source: v.source.trim(), destination: v.destination.trim(), readOnly: v.readOnly }];
   });
 
+  const mountIdx: number[] = [];
+  req.mounts = f.mounts.flatMap((m, i) => {
+    if (isBlank(m.source, m.target)) return [];
+    mountIdx.push(i);
+    const target = m.target.trim();
+    const source = m.source.trim();
+    if (m.type === 'tmpfs') {
+      const size = num(m.sizeMiB, `mounts.${i}.sizeMiB`, errors);
+      return [
+        {
+          type: 'tmpfs',
+          target,
+          readOnly: m.readOnly,
+          ...(size !== undefined ? { sizeBytes: Math.round(size * MiB) } : {}),
+        },
+      ];
+    }
+    if (m.type === 'volume' && source !== '' && !VOLUME_NAME_PATTERN.test(source))
+      errors[`mounts.${i}.source`] =
+        'a volume name: two or more of letters, digits, _ . -, starting with a letter or digit';
+    return [{ type: m.type, source, target, readOnly: m.readOnly }];
+  });
+
   const portIdx: number[] = [];
   if (canPublish(f.network)) {
     req.ports = f.ports.flatMap((p, i) => {
@@ -293,6 +327,7 @@ export function buildRequest(f: CreateForm): BuildResult {
       if (head === 'env' && idx !== undefined) path = ['env', back(envIdx), ...rest];
       if (head === 'volumes' && idx !== undefined) path = ['volumes', back(volIdx), ...rest];
       if (head === 'ports' && idx !== undefined) path = ['ports', back(portIdx), ...rest];
+      if (head === 'mounts' && idx !== undefined) path = ['mounts', back(mountIdx), ...rest];
       if (head === 'security' && idx === 'devices' && rest[0] !== undefined)
         path = ['security', 'devices', String(devIdx[Number(rest[0])] ?? rest[0]), ...rest.slice(1)];
       if (head === 'security' && idx === 'deviceCgroupRules' && rest[0] !== undefined)
