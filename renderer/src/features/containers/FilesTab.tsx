@@ -1,5 +1,6 @@
 /**
- * Files: `containers.diff` — what the container added (A), changed (C) and
+ * Files: a browser of the container's directories (FileBrowser: download,
+ * upload) and `containers.diff` — what the container added (A), changed (C) and
  * deleted (D) against its image, read from the overlay upper dir (deletions
  * are overlay whiteouts). A filter narrows the paths; Refresh reads again
  * (a running container changes files without any event).
@@ -8,6 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
+import { FileBrowser } from './FileBrowser';
 import { containersQueries, type FsChange } from './queries';
 
 const KINDS: Array<[FsChange['kind'], string]> = [
@@ -42,6 +44,8 @@ export function FilesTab({ id }: { id: string }): ReactNode {
 
   return (
     <div className="ctr-files">
+      <FileBrowser id={id} />
+      <h3>Changes against the image</h3>
       <div className="ctr-toolbar">
         <input
           type="search"

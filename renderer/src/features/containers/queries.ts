@@ -34,6 +34,8 @@ export const containersKeys = {
   ...base,
   /** Under detail(id): invalidating a container's detail refreshes its diff too. */
   diff: (id: string) => [...base.detail(id), 'diff'] as const,
+  /** A directory listing of the Files tab (under detail(id), like the diff). */
+  ls: (id: string, path: string) => [...base.detail(id), 'ls', path] as const,
 };
 
 export const containersQueries = {
@@ -50,6 +52,13 @@ export const containersQueries = {
     queryOptions({
       queryKey: containersKeys.detail(id),
       queryFn: () => client.invoke('containers.inspect', { id }),
+      refetchOnMount: 'always',
+      retry: retryUnlessGone,
+    }),
+  ls: (client: BerthClient, id: string, path: string) =>
+    queryOptions({
+      queryKey: containersKeys.ls(id, path),
+      queryFn: () => client.invoke('containers.cp.list', { id, path }),
       refetchOnMount: 'always',
       retry: retryUnlessGone,
     }),
