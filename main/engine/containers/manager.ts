@@ -596,10 +596,8 @@ export class ContainerManager {
       this.save(r, r.config.restart.name === 'no' ? 'atomic' : 'durable');
       mark(r.id, 'helper: record saved (running)');
       this.announce(r, 'start');
-      this.endpoints.refreshPeers(
-        (r.endpoints ?? []).map((e) => e.networkId),
-        r.id,
-      );
+      // Its own file too: a peer that became running since it was written is in it now.
+      this.endpoints.refreshPeers((r.endpoints ?? []).map((e) => e.networkId));
       this.watch(r, st.monitorPid);
       mark(r.id, 'helper: start answered');
     } catch (err) {
