@@ -31,8 +31,8 @@ FROM \${BASE:-busybox}
 ARG BASE
 LABEL org.example.title="berth build test" version=1
 ENV APP_HOME=/app
-ENV PATH=/app/bin:\$PATH
-WORKDIR \$APP_HOME
+ENV PATH=/app/bin:$PATH
+WORKDIR $APP_HOME
 COPY --from=assets /assets/ ./assets/
 COPY --chown=1000:1000 --chmod=640 config/ ./config/
 ADD files.tar.gz /opt/
@@ -90,7 +90,16 @@ export class PeerStorage {
   async podman(args: string[]): Promise<string> {
     const r = await execFileP(
       'podman',
-      [...this.base, '--tmpdir', path.join(this.dir, 'tmp'), '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', ...args],
+      [
+        ...this.base,
+        '--tmpdir',
+        path.join(this.dir, 'tmp'),
+        '--cgroup-manager',
+        'cgroupfs',
+        '--events-backend',
+        'file',
+        ...args,
+      ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
     return r.stdout;
@@ -138,8 +147,7 @@ export function fsListing(root: string): Map<string, string> {
       const r = rel ? `${rel}/${name}` : name;
       const st = fs.lstatSync(path.join(root, r));
       const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : 'o';
-      const extra =
-        type === 'l' ? ` -> ${fs.readlinkSync(path.join(root, r))}` : type === 'f' ? ` ${st.size}` : '';
+      const extra = type === 'l' ? ` -> ${fs.readlinkSync(path.join(root, r))}` : type === 'f' ? ` ${st.size}` : '';
       out.set(`/${r}`, `${type} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}${extra}`);
       if (type === 'd') walk(r);
     }
