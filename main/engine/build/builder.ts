@@ -124,9 +124,12 @@ function envMap(env: readonly string[] | null | undefined): Map<string, string> 
   return m;
 }
 
+/** Sets a variable where it is (docker and buildah keep its place), or appends it. */
 function setEnv(env: string[] | null | undefined, key: string, value: string): string[] {
-  const out = (env ?? []).filter((kv) => kv.split('=')[0] !== key);
-  out.push(`${key}=${value}`);
+  const out = [...(env ?? [])];
+  const at = out.findIndex((kv) => kv.split('=')[0] === key);
+  if (at >= 0) out[at] = `${key}=${value}`;
+  else out.push(`${key}=${value}`);
   return out;
 }
 
@@ -202,9 +205,9 @@ export class Builder {
     const stages: Stage[] = [];
     for (const i of ins) {
       if (i.keyword === 'FROM') {
-        const words = processWords(i.rest, new Map(), this.escape, i.line);
+        const words = rawWords(i.rest, this.escape);
         const asAt = words.findIndex((w) => w.toLowerCase() === 'as');
-        const name = asAt > 0 ? (words[asAt + 1] ?? '').toLowerCase() : String(stages.length);
+        const name = asAt >= 1 ? (words[asAt + 1] ?? '').toLowerCase() : String(stages.length);
         stages.push({ name, index: stages.length, from: i, body: [] });
       } else if (stages.length === 0) {
         if (i.keyword !== 'ARG')
@@ -783,7 +786,8 @@ export class Builder {
           ]
         : [];
       async function* all(): AsyncGenerator<TarWriteEntry> {
-        yield* parents;
+        // The destination dir is made with the copy's owner; its parents as the image has them.
+        yield* parents.filter((e) => !(needsDestDir && e.path === `${destRel}/`));
         yield* dirEntry;
         yield* copyEntries(plain, { owner: owner ?? { uid: 0, gid: 0 }, mode, destDirMade: null, view });
         for (const t of tars) yield* tarEntriesUnder(t.source.items[0]?.abs as string, t.dest);

@@ -18,13 +18,24 @@ export interface WrittenLayer {
   size: number;
 }
 
+/** Each path once (the first entry wins): tools refuse layers with duplicate paths (containers/storage does). */
+async function* unique(entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>): AsyncGenerator<TarWriteEntry> {
+  const seen = new Set<string>();
+  for await (const e of entries) {
+    const key = e.path.replace(/\/+$/, '');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    yield e;
+  }
+}
+
 /** Streams `entries` as a tar into `file` (created 0600), returning its digest and size. */
 export async function writeLayer(
   file: string,
   entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>,
 ): Promise<WrittenLayer> {
   const tap = new DigestTap();
-  await pipeline(Readable.from(tap.tap(tarChunks(entries))), fs.createWriteStream(file, { mode: 0o600 }));
+  await pipeline(Readable.from(tap.tap(tarChunks(unique(entries)))), fs.createWriteStream(file, { mode: 0o600 }));
   return { diffId: tap.digest(), size: tap.bytes };
 }
 
