@@ -21,6 +21,7 @@ import { imagesEvents, imagesMethods } from './schemas/images';
 import { uploadsMethods } from './schemas/uploads';
 import { deviceMethods } from './schemas/devices';
 import { podEvents, podMethods } from './schemas/pods';
+import { kubeMethods } from './schemas/kube';
 
 export * from './schemas/system';
 
@@ -38,6 +39,7 @@ export const methods = {
   ...uploadsMethods,
   ...deviceMethods,
   ...podMethods,
+  ...kubeMethods,
 } as const;
 
 export const events = {

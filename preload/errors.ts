@@ -12,6 +12,7 @@ import { errnoErrorCodes, runtimeErrorCodes } from './schemas/errno';
 import { imageErrorCodes } from './schemas/images';
 import { namespaceErrorCodes } from './schemas/namespaces';
 import { podErrorCodes } from './schemas/pods';
+import { kubeErrorCodes } from './schemas/kube';
 import { registryErrorCodes } from './schemas/registry';
 import { cgroupErrorCodes } from './schemas/resources';
 import { sessionErrorCodes } from './schemas/sessions';
@@ -39,6 +40,7 @@ export const errorCodeLists = {
   errno: errnoErrorCodes,
   runtime: runtimeErrorCodes,
   pods: podErrorCodes,
+  kube: kubeErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

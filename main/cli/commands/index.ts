@@ -7,6 +7,7 @@ import { registryCommands } from './registry';
 import { resourceCommands } from './resources';
 import { namespaceCommands } from './namespaces';
 import { podCommands } from './pods';
+import { kubeCommands } from './kube';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   ...resourceCommands,
   ...namespaceCommands,
   ...podCommands,
+  ...kubeCommands,
 ];

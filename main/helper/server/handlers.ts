@@ -29,6 +29,7 @@ import { namespaceHandlers } from './features/namespaces';
 import { imagesHandlers } from './features/images';
 import { deviceHandlers } from './features/devices';
 import { podHandlers } from './features/pods';
+import { kubeHandlers } from './features/kube';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -69,6 +70,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...imagesHandlers(s),
     ...deviceHandlers(s),
     ...podHandlers(s),
+    ...kubeHandlers(s),
   };
 }
 
