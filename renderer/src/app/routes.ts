@@ -14,6 +14,7 @@ const ImagesPage = lazyNamed(() => import('../features/images/ImagesPage'), 'Ima
 const LayersPage = lazyNamed(() => import('../features/layers/LayersPage'), 'LayersPage');
 const NamespacesPage = lazyNamed(() => import('../features/namespaces/NamespacesPage'), 'NamespacesPage');
 const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
+const PodsPage = lazyNamed(() => import('../features/pods/PodsPage'), 'PodsPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -27,6 +28,7 @@ export interface RouteEntry {
 export const routes: readonly RouteEntry[] = [
   { path: '/system', label: 'System', glyph: '⌬', component: SystemPage },
   { path: '/containers', label: 'Containers', glyph: '▣', component: ContainersPage },
+  { path: '/pods', label: 'Pods', glyph: '⧉', component: PodsPage },
   { path: '/images', label: 'Images', glyph: '▤', component: ImagesPage },
   { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },

@@ -16,6 +16,7 @@ import { useContainersSync } from '../features/containers/sync';
 import { useImagesSync } from '../features/images/sync';
 import { useNamespacesSync } from '../features/namespaces/sync';
 import { useResourcesSync } from '../features/resources/sync';
+import { usePodsSync } from '../features/pods/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
 import { appKeys } from './queries';
@@ -29,6 +30,7 @@ export function EventSync(): null {
   useImagesSync();
   useNamespacesSync();
   useResourcesSync();
+  usePodsSync();
   return null;
 }
 
