@@ -29,6 +29,7 @@ import { eventsEvents, eventsMethods } from './schemas/events';
 import { preferencesMethods } from './schemas/preferences';
 import { buildEvents, buildMethods } from './schemas/build';
 import { podEvents, podMethods } from './schemas/pods';
+import { kubeMethods } from './schemas/kube';
 
 export * from './schemas/system';
 
@@ -54,6 +55,7 @@ export const methods = {
   ...preferencesMethods,
   ...buildMethods,
   ...podMethods,
+  ...kubeMethods,
 } as const;
 
 export const events = {

@@ -13,6 +13,7 @@ import { imageErrorCodes } from './schemas/images';
 import { namespaceErrorCodes } from './schemas/namespaces';
 import { networkErrorCodes } from './schemas/networks';
 import { podErrorCodes } from './schemas/pods';
+import { kubeErrorCodes } from './schemas/kube';
 import { registryErrorCodes } from './schemas/registry';
 import { cgroupErrorCodes } from './schemas/resources';
 import { sessionErrorCodes } from './schemas/sessions';
@@ -51,6 +52,7 @@ export const errorCodeLists = {
   networks: networkErrorCodes,
   build: buildErrorCodes,
   pods: podErrorCodes,
+  kube: kubeErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

@@ -15,6 +15,7 @@ import { containerProcessCommands } from './container-process';
 import { eventCommands } from './events';
 import { buildCommands } from './build';
 import { podCommands } from './pods';
+import { kubeCommands } from './kube';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -32,4 +33,5 @@ export const commands: Command[] = [
   ...eventCommands,
   ...buildCommands,
   ...podCommands,
+  ...kubeCommands,
 ];

@@ -37,6 +37,7 @@ import { eventsHandlers } from './features/events';
 import type { EventLog } from './event-log';
 import { buildHandlers } from './features/build';
 import { podHandlers } from './features/pods';
+import { kubeHandlers } from './features/kube';
 
 export interface HelperContext {
   conn: RpcConnection;
@@ -86,6 +87,7 @@ export function helperHandlers(s: HelperServices): HelperHandlers {
     ...eventsHandlers(s),
     ...buildHandlers(s),
     ...podHandlers(s),
+    ...kubeHandlers(s),
   };
 }
 

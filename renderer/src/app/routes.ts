@@ -18,6 +18,7 @@ const NetworksPage = lazyNamed(() => import('../features/networks/NetworksPage')
 const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage'), 'SettingsPage');
 const VolumesPage = lazyNamed(() => import('../features/volumes/VolumesPage'), 'VolumesPage');
 const DiskPage = lazyNamed(() => import('../features/disk/DiskPage'), 'DiskPage');
+const PodsPage = lazyNamed(() => import('../features/pods/PodsPage'), 'PodsPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -31,6 +32,7 @@ export interface RouteEntry {
 export const routes: readonly RouteEntry[] = [
   { path: '/system', label: 'System', glyph: '⌬', component: SystemPage },
   { path: '/containers', label: 'Containers', glyph: '▣', component: ContainersPage },
+  { path: '/pods', label: 'Pods', glyph: '⧉', component: PodsPage },
   { path: '/images', label: 'Images', glyph: '▤', component: ImagesPage },
   { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },

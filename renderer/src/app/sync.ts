@@ -19,6 +19,7 @@ import { useNetworksSync } from '../features/networks/sync';
 import { useResourcesSync } from '../features/resources/sync';
 import { useVolumesSync } from '../features/volumes/sync';
 import { useDiskSync } from '../features/disk/sync';
+import { usePodsSync } from '../features/pods/sync';
 import { systemKeys } from '../features/system/queries';
 import { useBerth, useEvent } from './client';
 import { appKeys } from './queries';
@@ -35,6 +36,7 @@ export function EventSync(): null {
   useNetworksSync();
   useVolumesSync();
   useDiskSync();
+  usePodsSync();
   return null;
 }
 
