@@ -36,6 +36,7 @@ describe('docker port', () => {
         { hostPort: 8080, containerPort: 80, protocol: 'tcp' as const },
         { hostPort: 5353, containerPort: 53, protocol: 'udp' as const },
       ],
+      networks: [],
     },
   };
   it('lists every mapping, or the host side of one', () => {

@@ -8,7 +8,8 @@ import type { PodSummaryT } from '../../../preload/schemas/pods';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
 import { table } from '../table';
-import { ago, parseSize } from '../units';
+import { parseSize } from '../units';
+import { humanDuration } from '../format/index';
 import { sharesToWeight } from './containers';
 
 const cli = { transport: 'cli' } as const;
@@ -133,7 +134,7 @@ export const podCommands: Command[] = [
               x.id.slice(0, 12),
               x.name,
               podStatus(x),
-              `${ago(x.created)} ago`,
+              `${humanDuration(Date.now() - Date.parse(x.created))} ago`,
               x.share.join(','),
               x.network.ports.map((q) => `0.0.0.0:${q.hostPort}->${q.containerPort}/${q.protocol}`).join(', '),
               x.members.map((m) => m.name).join(', ') || '-',

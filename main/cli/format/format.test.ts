@@ -21,7 +21,7 @@ const ctr: ContainerSummaryT = {
   startedAt: '2024-03-01T11:57:00Z',
   finishedAt: null,
   restartCount: 0,
-  network: { mode: 'bridge', ip: '10.88.0.2', ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }] },
+  network: { mode: 'bridge', ip: '10.88.0.2', ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }], networks: [] },
   labels: { tier: 'front', 'com.example.vendor': 'ACME' },
   mounts: ['/srv/data'],
   privileged: false,
@@ -34,7 +34,7 @@ const exited: ContainerSummaryT = {
   state: 'exited',
   exitCode: 3,
   finishedAt: '2024-03-01T10:00:00Z',
-  network: { mode: 'none', ip: null, ports: [] },
+  network: { mode: 'none', ip: null, ports: [], networks: [] },
   labels: {},
   mounts: [],
 };
