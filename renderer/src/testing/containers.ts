@@ -17,7 +17,7 @@ export function containerSummary(over: Partial<Summary> & Pick<Summary, 'id' | '
     startedAt: '2026-12-07T10:00:01.000Z',
     finishedAt: null,
     restartCount: 0,
-    network: { mode: 'none', ip: null, ports: [] },
+    network: { mode: 'none', ip: null, ports: [], networks: [] },
     labels: {},
     privileged: false,
     ...over,
