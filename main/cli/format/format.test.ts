@@ -21,7 +21,12 @@ const ctr: ContainerSummaryT = {
   startedAt: '2024-03-01T11:57:00Z',
   finishedAt: null,
   restartCount: 0,
-  network: { mode: 'bridge', ip: '10.88.0.2', ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }], networks: [] },
+  network: {
+    mode: 'bridge',
+    ip: '10.88.0.2',
+    ports: [{ hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+    networks: [],
+  },
   labels: { tier: 'front', 'com.example.vendor': 'ACME' },
   mounts: ['/srv/data'],
   privileged: false,

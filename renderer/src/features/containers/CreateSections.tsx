@@ -9,7 +9,15 @@ import type { ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { networksQueries } from '../networks/queries';
-import { canPublish, type EnvRow, type MountRow, type Network, type PortRow, type RestartName, type VolumeRow } from './create-form';
+import {
+  canPublish,
+  type EnvRow,
+  type MountRow,
+  type Network,
+  type PortRow,
+  type RestartName,
+  type VolumeRow,
+} from './create-form';
 import { Field, textInput } from './CreateField';
 import { FieldError, Rows } from './FormRows';
 import type { CreateFormState } from './useCreateForm';
