@@ -11,6 +11,7 @@ import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
 import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
+import { CommitDialog } from './CommitDialog';
 import { FilesTab } from './FilesTab';
 import { shortId } from './format';
 import { LogsTab } from './LogsTab';
@@ -45,6 +46,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
   const q = useQuery(containersQueries.detail(client, id));
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const [timeoutSec] = useState(10);
+  const [committing, setCommitting] = useState(false);
   const c = q.data;
   const gone = q.isError && toErrorShape(q.error).code === ErrorCodes.CONTAINER_NOT_FOUND;
 
@@ -97,6 +99,10 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
                 window.location.hash = containersHref();
               }}
             />
+            <button type="button" className="button" onClick={() => setCommitting(true)}>
+              Commit…
+            </button>
+            {committing && <CommitDialog c={c} onClose={() => setCommitting(false)} />}
           </div>
         )}
       </header>
