@@ -104,3 +104,24 @@ test('Files tab: browse, download a file and a folder, upload picked and dropped
   ])
     expect(text).toContain(member);
 });
+
+test('Commit…: the container becomes an image that runs with its changes', async ({ page }) => {
+  test.setTimeout(120_000);
+  const name = `e2e-commit-${Date.now().toString(36)}`;
+  const repo = `${name}:v1`;
+  made.push(name);
+  berthCli(env, ['run', '-d', '--network', 'none', '--name', name, 'busybox', 'sleep', '600']);
+  berthCli(env, ['exec', name, 'sh', '-c', 'echo committed-from-ui > /marker']);
+  await openFiles(page, name);
+  await page.getByRole('button', { name: 'Commit…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Commit ${name}` });
+  await dialog.getByLabel('Repository[:tag]').fill(repo);
+  await dialog.getByLabel(/^Changes/).fill('CMD ["cat", "/marker"]');
+  await dialog.getByRole('button', { name: 'Commit', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText(`(${repo})`);
+  const run = `${name}-run`;
+  made.push(run);
+  expect(berthCli(env, ['run', '--name', run, '--network', 'none', repo])).toBe('committed-from-ui\n');
+  berthCli(env, ['rm', '-f', run]);
+  berthCli(env, ['rmi', repo]);
+});

@@ -3,6 +3,7 @@
  * (engine/containers/copy). Transfers belong to the connection that began
  * them and die with it.
  */
+import { BerthError } from '../../../../preload/errors';
 import type { HandlersFor, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
@@ -74,6 +75,15 @@ export function copyHandlers(s: HelperServices): HandlersFor<CopyMethod> {
     'containers.cp.writeBegin': async (p, ctx) => {
       const f = await openContainerFs((await engineFor(s)).manager, p.id);
       try {
+        // Its detached overlay has no id-mapped lowers: a copy-up there would give
+        // the container files owned by unshifted host ids.
+        if (!f.live && f.idRange) {
+          throw new BerthError(
+            'CONTAINER_NOT_RUNNING',
+            `${f.record.name} runs in a user namespace: start it to copy files into it`,
+            { id: f.record.id },
+          );
+        }
         const cp = parseContainerPath(p.path, workdir(f));
         const transferId = transfers.beginWrite(
           f,

@@ -12,6 +12,7 @@ import { ErrorView } from '../../app/ErrorView';
 import { ErrorCodes, toErrorShape } from '../../../../preload/errors';
 import { usePreferences } from '../../app/preferences/preferences';
 import { ActionFailureBanner, ContainerActions, type ActionFailure } from './actions';
+import { CommitDialog } from './CommitDialog';
 import { FilesTab } from './FilesTab';
 import { shortId } from './format';
 import { LogsTab } from './LogsTab';
@@ -46,6 +47,7 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
   const q = useQuery(containersQueries.detail(client, id));
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const timeoutSec = usePreferences().stopTimeoutSeconds;
+  const [committing, setCommitting] = useState(false);
   const c = q.data;
   const gone = q.isError && toErrorShape(q.error).code === ErrorCodes.CONTAINER_NOT_FOUND;
 
@@ -98,6 +100,10 @@ export function DetailsView({ id, tab }: { id: string; tab: DetailsTab }): React
                 window.location.hash = containersHref();
               }}
             />
+            <button type="button" className="button" onClick={() => setCommitting(true)}>
+              Commit…
+            </button>
+            {committing && <CommitDialog c={c} onClose={() => setCommitting(false)} />}
           </div>
         )}
       </header>
