@@ -16,6 +16,35 @@ export interface RelayOptions {
    * EOF). False for attach: the main process's stdin is not ours to close.
    */
   closeUnusedStdin?: boolean;
+  /** docker's detach keys, ctrl-p ctrl-q: leave the process running and return 0 (attach). */
+  detachKeys?: boolean;
+}
+
+const CTRL_P = 0x10;
+const CTRL_Q = 0x11;
+
+/**
+ * Finds docker's detach sequence (ctrl-p ctrl-q) in typed input. A ctrl-p at
+ * the end of a chunk is held until the next one shows what follows; a ctrl-p
+ * followed by anything else is sent as typed.
+ */
+export class DetachScanner {
+  private held = false;
+
+  /** What to send on, and whether the sequence was typed (nothing after it is sent). */
+  push(chunk: Buffer): { send: Buffer; detach: boolean } {
+    const out: number[] = [];
+    for (const byte of chunk) {
+      if (this.held) {
+        this.held = false;
+        if (byte === CTRL_Q) return { send: Buffer.from(out), detach: true };
+        out.push(CTRL_P);
+      }
+      if (byte === CTRL_P) this.held = true;
+      else out.push(byte);
+    }
+    return { send: Buffer.from(out), detach: false };
+  }
 }
 
 /** Subscribe before the session exists: output can arrive before its id does. */
@@ -72,11 +101,27 @@ export function relaySession(
           stdin.setRawMode(true);
           cleanup.push(() => stdin.setRawMode(false));
         }
-        const onData = (d: Buffer) =>
+        const scanner = o.detachKeys ? new DetachScanner() : null;
+        let detached = false;
+        const send = (d: Buffer): void => {
+          if (d.length === 0) return;
           void b.router
             .invoke('sessions.write', { sessionId: id, data: d.toString('base64') }, cli)
             .catch(() => undefined);
-        const onEnd = () => void b.router.invoke('sessions.close', { sessionId: id }, cli).catch(() => undefined);
+        };
+        const onData = (d: Buffer): void => {
+          if (detached) return;
+          if (!scanner) return send(d);
+          const r = scanner.push(d);
+          send(r.send);
+          if (r.detach) {
+            detached = true; // the process runs on; only our attachment ends
+            resolveExit(0);
+          }
+        };
+        const onEnd = () => {
+          if (!detached) void b.router.invoke('sessions.close', { sessionId: id }, cli).catch(() => undefined);
+        };
         stdin.on('data', onData);
         stdin.once('end', onEnd);
         stdin.resume();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DetachScanner } from '../session-relay';
 import { filterPs, portLines } from './container-process';
 import { eventLine, eventMatches, parseEventFilters, dockerMessage } from './events';
 
@@ -83,5 +84,14 @@ describe('docker events: filters and lines', () => {
       time: 1709294400,
       timeNano: 1709294400123000000,
     });
+  });
+});
+
+describe("attach's detach keys (ctrl-p ctrl-q)", () => {
+  it('finds the sequence across chunks and passes a lone ctrl-p on', () => {
+    const s = new DetachScanner();
+    expect(s.push(Buffer.from('ab\x10'))).toEqual({ send: Buffer.from('ab'), detach: false });
+    expect(s.push(Buffer.from('x'))).toEqual({ send: Buffer.from('\x10x'), detach: false });
+    expect(s.push(Buffer.from('y\x10\x11z'))).toEqual({ send: Buffer.from('y'), detach: true });
   });
 });

@@ -140,7 +140,7 @@ export const containerProcessCommands: Command[] = [
   {
     name: 'attach',
     usage: 'attach [--no-stdin] CONTAINER',
-    summary: "attach to a running container's main process (its stdio or tty); exits with its code",
+    summary: "attach to a running container's main process (its stdio or tty; ctrl-p ctrl-q detaches)",
     async run(args, ctx) {
       const p = parseArgs(args, { 'no-stdin': { value: false } });
       const [ref, extra] = p.positionals;
@@ -155,7 +155,7 @@ export const containerProcessCommands: Command[] = [
         b,
         ctx,
         async () => (await b.router.invoke('containers.attach', { id: c.id }, cli)).sessionId,
-        { interactive, tty: c.config?.tty === true, closeUnusedStdin: false },
+        { interactive, tty: c.config?.tty === true, closeUnusedStdin: false, detachKeys: true },
       );
     },
   },

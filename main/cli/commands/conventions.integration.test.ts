@@ -191,6 +191,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
         '-c',
         'read x; echo got $x; exit 4',
       );
+      // ctrl-p ctrl-q detaches: 0, and the process runs on, its stdin still open.
+      expect(await berthCli(sock(), ['attach', n], { input: '\x10\x11' })).toMatchObject({ code: 0, stdout: '' });
+      expect(await state(n)).toBe('running');
       const r = await berthCli(sock(), ['attach', n], { input: 'hello\n' });
       expect(r).toMatchObject({ code: 4, stdout: 'got hello\n' });
       const stopped = await berthCli(sock(), ['attach', n]);

@@ -22,29 +22,10 @@ import {
   type RuleName,
 } from '../dive-ci';
 import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
-import { imageListing, imageRows } from './listings';
+import { historyListing, imageListing, imageRows } from './listings';
 import { compareImages, type ImageComparison } from '../../engine/layers/compare';
 
 const cli = { transport: 'cli' } as const;
-
-/** docker's HumanDuration + " ago". */
-export function humanAgo(iso: string | null, now = Date.now()): string {
-  if (!iso) return 'N/A';
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return 'N/A';
-  const s = Math.max(0, (now - t) / 1000);
-  const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  let d: string;
-  if (s < 1) d = 'Less than a second';
-  else if (s < 60) d = plural(Math.floor(s), 'second');
-  else if (s < 3600) d = plural(Math.floor(s / 60), 'minute');
-  else if (s < 48 * 3600) d = plural(Math.round(s / 3600), 'hour');
-  else if (s < 14 * 86400) d = plural(Math.floor(s / 86400), 'day');
-  else if (s < 90 * 86400) d = plural(Math.floor(s / (7 * 86400)), 'week');
-  else if (s < 2 * 365 * 86400) d = plural(Math.floor(s / (30 * 86400)), 'month');
-  else d = plural(Math.floor(s / (365 * 86400)), 'year');
-  return `${d} ago`;
-}
 
 const short = (digest: string): string => digest.replace(/^sha256:/, '').slice(0, 12);
 
@@ -251,34 +232,16 @@ export const imageCommands: Command[] = [
   },
   {
     name: 'history',
-    usage: 'history [--no-trunc] [--format json] IMAGE',
+    usage: 'history [-q] [--no-trunc] [--format table|json|TEMPLATE] IMAGE',
     summary: "show an image's build steps",
     async run(args, ctx) {
-      const p = parseArgs(args, {
-        'no-trunc': { value: false },
-        format: { value: true },
-        human: { value: true, short: 'H' },
-      });
+      const p = parseArgs(args, { ...FORMAT_FLAGS, human: { value: true, short: 'H' } });
       const ref = p.positionals[0];
       if (!ref || p.positionals.length > 1) throw new BerthError('USAGE', 'berth history IMAGE');
+      const fo = formatOptions(p);
+      checkFormat(historyListing, fo);
       const rows = await ctx.backend().router.invoke('images.history', { ref }, cli);
-      if (flag(p, 'format') === 'json') {
-        for (const r of rows) ctx.stdout.write(JSON.stringify(r) + '\n');
-        return 0;
-      }
-      const noTrunc = flag(p, 'no-trunc') === 'true';
-      ctx.stdout.write(
-        table([
-          ['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'],
-          ...rows.map((r) => [
-            r.id === '<missing>' || noTrunc ? r.id : short(r.id),
-            humanAgo(r.created),
-            noTrunc ? r.createdBy : truncate(r.createdBy.replace(/\s+/g, ' '), 45),
-            formatBytes(r.size),
-            r.comment,
-          ]),
-        ]) + '\n',
-      );
+      ctx.stdout.write(formatRows(historyListing, rows, fo));
       return 0;
     },
   },

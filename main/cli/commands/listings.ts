@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import type { ContainerSummaryT } from '../../../preload/schemas/containers';
-import type { ImageSummaryT } from '../../../preload/schemas/images';
+import type { HistoryRowT, ImageSummaryT } from '../../../preload/schemas/images';
 import type { ResourceStats, StatsRowT } from '../../../preload/schemas/resources';
 import { formatBytes } from '../../../preload/units';
 import { ellipsis, goTime, humanDuration, labelField, labelsField, type Listing } from '../format/index';
@@ -182,5 +182,25 @@ export const statsListing: Listing<StatsEntry> = {
   },
   defaultTable:
     'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}',
+  quietField: 'ID',
+};
+
+export const historyListing: Listing<HistoryRowT> = {
+  typeName: 'history',
+  fields: {
+    ID: { header: 'IMAGE', value: (r, o) => (r.id === '<missing>' || o.noTrunc ? r.id : shortId(r.id)) },
+    CreatedSince: {
+      header: 'CREATED',
+      value: (r, o) => (r.created ? `${humanDuration(o.now - Date.parse(r.created))} ago` : 'N/A'),
+    },
+    CreatedAt: { header: 'CREATED AT', value: (r) => goTime(r.created) },
+    CreatedBy: {
+      header: 'CREATED BY',
+      value: (r, o) => (o.noTrunc ? r.createdBy : ellipsis(r.createdBy.replace(/\s+/g, ' '), 45)),
+    },
+    Size: { header: 'SIZE', value: (r) => formatBytes(r.size) },
+    Comment: { header: 'COMMENT', value: (r) => r.comment },
+  },
+  defaultTable: 'table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}',
   quietField: 'ID',
 };

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerSummaryT } from '../../../preload/schemas/containers';
 import type { ImageSummaryT } from '../../../preload/schemas/images';
 import type { StatsRowT } from '../../../preload/schemas/resources';
-import { containerListing, imageListing, imageRows, statsListing, type StatsEntry } from '../commands/listings';
+import {
+  containerListing,
+  historyListing,
+  imageListing,
+  imageRows,
+  statsListing,
+  type StatsEntry,
+} from '../commands/listings';
 import { formatRows, humanDuration, tabwrite } from './index';
 
 const now = Date.parse('2024-03-01T12:00:00Z');
@@ -167,6 +174,38 @@ describe('--format for images', () => {
       Size: '4.2 MiB',
       Containers: '1',
     });
+  });
+});
+
+describe('--format for history', () => {
+  const rows = [
+    {
+      id: '<missing>',
+      created: '2024-02-29T12:00:00Z',
+      createdBy: '/bin/sh -c #(nop)  CMD ["sh"]',
+      size: 0,
+      comment: '',
+      emptyLayer: true,
+    },
+    {
+      id: 'sha256:' + 'c'.repeat(64),
+      created: '2024-02-29T12:00:00Z',
+      createdBy: '/bin/sh -c #(nop) ADD file:0123456789abcdef0123456789abcdef in / ',
+      size: 4_404_019,
+      comment: 'buildkit',
+      emptyLayer: false,
+    },
+  ];
+  it('the default table truncates CREATED BY at 45; -q and --no-trunc', () => {
+    expect(formatRows(historyListing, rows, { now })).toBe(
+      [
+        'IMAGE          CREATED        CREATED BY                                      SIZE      COMMENT',
+        '<missing>      24 hours ago   /bin/sh -c #(nop) CMD ["sh"]                    0 B       ',
+        'cccccccccccc   24 hours ago   /bin/sh -c #(nop) ADD file:0123456789abcdef0…   4.2 MiB   buildkit',
+      ].join('\n') + '\n',
+    );
+    expect(formatRows(historyListing, rows, { quiet: true })).toBe('<missing>\ncccccccccccc\n');
+    expect(formatRows(historyListing, rows, { format: '{{.CreatedBy}}', noTrunc: true })).toContain(' in / \n');
   });
 });
 
