@@ -14,6 +14,7 @@ const ImagesPage = lazyNamed(() => import('../features/images/ImagesPage'), 'Ima
 const LayersPage = lazyNamed(() => import('../features/layers/LayersPage'), 'LayersPage');
 const NamespacesPage = lazyNamed(() => import('../features/namespaces/NamespacesPage'), 'NamespacesPage');
 const ResourcesPage = lazyNamed(() => import('../features/resources/ResourcesPage'), 'ResourcesPage');
+const BuildPage = lazyNamed(() => import('../features/build/BuildPage'), 'BuildPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -31,6 +32,7 @@ export const routes: readonly RouteEntry[] = [
   { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },
   { path: '/resources', label: 'Resources', glyph: '◔', component: ResourcesPage },
+  { path: '/build', label: 'Build', glyph: '⚒', component: BuildPage },
 ];
 
 export const defaultRoute: RouteEntry = routes[0]!;
