@@ -24,6 +24,7 @@ import {
 import type { TarWriteEntry } from '../oci/tar/writer';
 import { extractLayerFile } from '../images/extract';
 import type { ImageStore, StagedImage } from '../images/store/index';
+import { normalizeTag } from '../images/reference';
 import { BuildCache } from './cache';
 import {
   collectSource,
@@ -328,7 +329,8 @@ export class Builder {
         cmdSet: false,
       };
     }
-    this.end(st, label, true, false, t0);
+    // Not a cache lookup: the base is what the store (or the earlier stage) holds.
+    this.end(st, label, false, false, t0);
     return state;
   }
 
@@ -819,7 +821,13 @@ export class Builder {
     } as ImageManifest;
     const manifestBytes = Buffer.from(JSON.stringify(manifest));
     const manifestDigest = sha256(manifestBytes);
-    const tags = this.b.options.tags;
+    const tags = this.b.options.tags.map(normalizeTag);
+    // A rebuild that changed nothing: the image is stored already; only new tags are written.
+    const stored = (await store.list()).find((i) => i.id === configDigest);
+    if (stored) {
+      for (const t of tags) if (!stored.tags.includes(t)) await store.tag(configDigest, t);
+      return { imageId: configDigest, tags, steps: this.steps, cacheHits: this.hits };
+    }
     const staging = await store.beginStaging('build');
     try {
       const chains = chainIds(s.layers.map((l) => l.diffId));

@@ -19,6 +19,7 @@ const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage')
 const VolumesPage = lazyNamed(() => import('../features/volumes/VolumesPage'), 'VolumesPage');
 const DiskPage = lazyNamed(() => import('../features/disk/DiskPage'), 'DiskPage');
 const PodsPage = lazyNamed(() => import('../features/pods/PodsPage'), 'PodsPage');
+const BuildPage = lazyNamed(() => import('../features/build/BuildPage'), 'BuildPage');
 
 export interface RouteEntry {
   /** Hash path, e.g. "/system" → "#/system". */
@@ -41,6 +42,7 @@ export const routes: readonly RouteEntry[] = [
   { path: '/settings', label: 'Settings', glyph: '⚙', component: SettingsPage },
   { path: '/volumes', label: 'Volumes', glyph: '⛁', component: VolumesPage },
   { path: '/disk', label: 'Disk', glyph: '◧', component: DiskPage },
+  { path: '/build', label: 'Build', glyph: '⚒', component: BuildPage },
 ];
 
 export const defaultRoute: RouteEntry = routes[0]!;

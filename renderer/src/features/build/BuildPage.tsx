@@ -1,0 +1,262 @@
+/**
+ * The Build page: pick or drop a context folder, edit its Containerfile,
+ * build, and follow each step live (progress, cache hits marked, a RUN's
+ * output under its step); when the build ends, "Inspect layers" opens the
+ * Layer inspector on the result.
+ *
+ * The context reaches main as a path in Electron (the preload's
+ * getPathForFile of the dropped folder) and as a tar otherwise (web mode:
+ * packed here, context-tar.ts, and sent through main's uploads.*).
+ */
+import './build.css';
+import { useState, type DragEvent, type ReactNode } from 'react';
+import type { BuildProgressT, BuildResultT } from '../../../../preload/schemas/build';
+import { useBerth, useEvent } from '../../app/client';
+import { ErrorView } from '../../app/ErrorView';
+import { bytePath, sendChunks } from '../images/ingest';
+import { electronPathForFile } from '../layers/analyze-file';
+import { layersPageHref } from '../layers/route';
+import { contextTar, filesFromFolderInput, type ContextFile } from './context-tar';
+
+const TEMPLATE = 'FROM busybox\nCOPY . /app\nWORKDIR /app\nCMD ["ls", "-l"]\n';
+
+type Context = { kind: 'path'; path: string; name: string } | { kind: 'files'; files: ContextFile[]; name: string };
+
+interface StepView {
+  step: number;
+  instruction: string;
+  stage: string;
+  state: 'running' | 'cached' | 'done';
+  lines: string[];
+}
+
+function randomId(): string {
+  const b = new Uint8Array(8);
+  crypto.getRandomValues(b);
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+async function readContainerfile(files: ContextFile[]): Promise<string | null> {
+  const f = files.find((x) => x.path === 'Containerfile') ?? files.find((x) => x.path === 'Dockerfile');
+  return f ? f.file.text() : null;
+}
+
+export function BuildPage(): ReactNode {
+  const client = useBerth();
+  const [context, setContext] = useState<Context | null>(null);
+  const [text, setText] = useState(TEMPLATE);
+  const [tag, setTag] = useState('');
+  const [noCache, setNoCache] = useState(false);
+  const [network, setNetwork] = useState<'bridge' | 'none' | 'host'>('bridge');
+  const [buildId, setBuildId] = useState<string | null>(null);
+  const [steps, setSteps] = useState<StepView[]>([]);
+  const [total, setTotal] = useState(0);
+  const [phase, setPhase] = useState<'idle' | 'upload' | 'building' | 'done' | 'error'>('idle');
+  const [result, setResult] = useState<BuildResultT | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  useEvent('build.progress', (e: BuildProgressT) => {
+    if (e.buildId !== buildId) return;
+    if (e.steps) setTotal(e.steps);
+    setSteps((prev) => {
+      if (e.kind === 'step')
+        return [...prev, { step: e.step, instruction: e.instruction, stage: e.stage, state: 'running', lines: [] }];
+      return prev.map((s) => {
+        if (s.step !== e.step) return s;
+        if (e.kind === 'done') return { ...s, state: e.cached ? 'cached' : 'done' };
+        if (e.kind === 'log') return { ...s, lines: [...s.lines, e.line ?? ''] };
+        return s;
+      });
+    });
+  });
+
+  const takeFiles = async (files: ContextFile[], name: string): Promise<void> => {
+    setContext({ kind: 'files', files, name });
+    const cf = await readContainerfile(files);
+    if (cf !== null) setText(cf);
+  };
+
+  const onDrop = (e: DragEvent<HTMLElement>): void => {
+    e.preventDefault();
+    const item = e.dataTransfer.files[0];
+    const p = item ? electronPathForFile()?.(item) : '';
+    if (item && p) setContext({ kind: 'path', path: p, name: item.name });
+  };
+
+  const build = async (): Promise<void> => {
+    if (!context) return;
+    const id = randomId();
+    setBuildId(id);
+    setSteps([]);
+    setTotal(0);
+    setResult(null);
+    setError(null);
+    try {
+      let ctx: { path: string } | { uploadId: string };
+      if (context.kind === 'path') ctx = { path: context.path };
+      else {
+        setPhase('upload');
+        const tar = contextTar(context.files);
+        const { uploadId } = await client.invoke('uploads.begin', { size: tar.size, name: `${context.name}.tar` });
+        try {
+          await sendChunks(
+            tar,
+            {
+              send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
+              ...bytePath(client, 'uploads.chunk', uploadId),
+              offsetCode: 'UPLOAD_OFFSET',
+              receiver: 'main',
+            },
+            {},
+          );
+        } catch (err) {
+          await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
+          throw err;
+        }
+        ctx = { uploadId };
+      }
+      setPhase('building');
+      const r = await client.invoke('build.run', {
+        context: ctx,
+        containerfile: text,
+        options: { tags: tag.trim() ? [tag.trim()] : [], buildArgs: {}, noCache, network },
+        buildId: id,
+      });
+      setResult(r);
+      setPhase('done');
+    } catch (err) {
+      setError(err);
+      setPhase('error');
+    }
+  };
+
+  const busy = phase === 'upload' || phase === 'building';
+  const doneSteps = steps.filter((s) => s.state !== 'running').length;
+  return (
+    <section
+      className="page bld-page"
+      aria-labelledby="build-page-title"
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={onDrop}
+    >
+      <header className="page-header">
+        <h1 id="build-page-title">Build</h1>
+        <div className="page-actions">
+          <label className="button">
+            Choose context folder…
+            <input
+              type="file"
+              className="bld-folder-input"
+              aria-label="Context folder"
+              // A folder picker: every file of the chosen folder, with its relative path.
+              {...{ webkitdirectory: '', directory: '' }}
+              multiple
+              onChange={(e) => {
+                const list = e.target.files;
+                if (!list || list.length === 0) return;
+                const first = (list[0] as File & { webkitRelativePath?: string }).webkitRelativePath ?? '';
+                void takeFiles(filesFromFolderInput(list), first.split('/')[0] || 'context');
+              }}
+            />
+          </label>
+        </div>
+      </header>
+      <div className="cards">
+        <div className="card card-full">
+          <h2>Context</h2>
+          <p data-testid="build-context">
+            {context
+              ? context.kind === 'path'
+                ? `${context.path}`
+                : `${context.name}: ${context.files.length} files (uploaded as a tar)`
+              : 'Choose a folder, or drop one here (desktop app).'}
+          </p>
+          <label className="bld-field">
+            <span>Containerfile</span>
+            <textarea
+              className="bld-editor"
+              aria-label="Containerfile"
+              spellCheck={false}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              rows={14}
+            />
+          </label>
+          <div className="bld-options">
+            <label>
+              Tag{' '}
+              <input
+                className="img-input"
+                aria-label="Tag"
+                value={tag}
+                onChange={(e) => setTag(e.target.value)}
+                placeholder="name:tag"
+              />
+            </label>
+            <label>
+              Network{' '}
+              <select
+                aria-label="Network"
+                value={network}
+                onChange={(e) => setNetwork(e.target.value as typeof network)}
+              >
+                <option value="bridge">bridge</option>
+                <option value="none">none</option>
+                <option value="host">host</option>
+              </select>
+            </label>
+            <label>
+              <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> No cache
+            </label>
+            <button type="button" className="button" disabled={!context || busy} onClick={() => void build()}>
+              {busy ? (phase === 'upload' ? 'Uploading context…' : 'Building…') : 'Build'}
+            </button>
+          </div>
+        </div>
+        {buildId && (
+          <div className="card card-full" data-testid="build-log" data-phase={phase}>
+            <h2>
+              Steps{' '}
+              {total > 0 && (
+                <span className="bld-count">
+                  {doneSteps}/{total}
+                </span>
+              )}
+            </h2>
+            {total > 0 && (
+              <progress className="bld-progress" max={total} value={doneSteps} aria-label="Build progress" />
+            )}
+            <ol className="bld-steps">
+              {steps.map((s) => (
+                <li key={s.step} className={`bld-step bld-${s.state}`} data-state={s.state}>
+                  <div className="bld-step-head">
+                    <span className="bld-step-no">
+                      {s.step}/{total}
+                    </span>
+                    <code>{s.instruction}</code>
+                    <span className="pill">
+                      {s.state === 'cached' ? 'cached' : s.state === 'running' ? 'running…' : 'done'}
+                    </span>
+                  </div>
+                  {s.lines.length > 0 && <pre className="bld-output">{s.lines.join('\n')}</pre>}
+                </li>
+              ))}
+            </ol>
+            {result && (
+              <div className="bld-result">
+                <span>
+                  Built <code>{result.imageId.slice(7, 19)}</code>
+                  {result.tags.length > 0 && ` as ${result.tags.join(', ')}`} — {result.cacheHits} cache hits
+                </span>
+                <a className="button" href={layersPageHref(result.imageId)}>
+                  Inspect layers
+                </a>
+              </div>
+            )}
+            {phase === 'error' && <ErrorView error={error} />}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
