@@ -107,6 +107,8 @@ export const Namespace = z.object({
    * it is complete even when `processes` is not.
    */
   containers: z.array(z.string()),
+  /** The pod (its name) whose members share it: a namespace of the pod's holder. */
+  pod: z.string().nullable().optional(),
 });
 
 /** Where `initial` came from for one type, so the UI can say how sure it is. */

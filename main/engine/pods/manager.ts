@@ -310,6 +310,11 @@ export class PodManager implements PodLink {
     };
   }
 
+  /** Every pod record (the namespace graph reads their holders). */
+  all(): PodRecord[] {
+    return [...this.records.values()];
+  }
+
   /** Holder pid → pod id, for the namespace graph. */
   podOfHolder(pid: number): string | null {
     for (const p of this.records.values()) if (p.holder?.pid === pid && holderAlive(p.holder)) return p.id;

@@ -141,6 +141,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
       expect(body).toBe('pod-hello\n');
       expect(await httpGet(hostPort)).toBe('pod-hello\n');
 
+      // The namespace graph names the pod on its shared namespaces (one group), not on the members' own.
+      const graph = (await rpc.call('namespaces.graph', {})) as {
+        namespaces: Array<{ id: string; pod?: string | null }>;
+      };
+      const podOf = (id: string): string | null | undefined => graph.namespaces.find((n) => n.id === id)?.pod;
+      for (const ns of ['net', 'ipc', 'uts', 'pid']) expect(podOf(`${ns}:${nsInode(holder, ns)}`), ns).toBe(name);
+      expect(podOf(`mnt:${nsInode(a.pid!, 'mnt')}`)).toBeNull();
+
       // rm -f: members, holder, netns and the cgroup parent are gone.
       await berthOk(sock(), ['pod', 'rm', '-f', name]);
       expect(isLive(holder)).toBe(false);

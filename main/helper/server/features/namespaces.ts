@@ -11,6 +11,7 @@ import {
 import { scanNamespaces, type ContainerLookup } from '../../../engine/namespaces/scan';
 import type { HandlersFor, HelperServices } from '../handlers';
 import { engineFor } from './containers';
+import { podNamespaceIds } from '../../../engine/pods/namespaces';
 
 /** Big hosts: the UI collapses processes into counts; 50 per namespace is plenty to show (namespaces.processes pages through the rest). */
 const DEFAULT_PROCESS_LIMIT = 50;
@@ -51,7 +52,10 @@ export function namespaceHandlers(
         processLimit: p.processLimit ?? DEFAULT_PROCESS_LIMIT,
         containers: await lookup(),
       });
-      return limitNamespaces(g, p.namespaceLimit ?? DEFAULT_NAMESPACE_LIMIT);
+      // A pod's shared namespaces (its holder's) carry the pod's name: the graph draws them as one group.
+      const pods = podNamespaceIds((await engineFor(s)).pods.all());
+      const limited = limitNamespaces(g, p.namespaceLimit ?? DEFAULT_NAMESPACE_LIMIT);
+      return { ...limited, namespaces: limited.namespaces.map((n) => ({ ...n, pod: pods.get(n.id) ?? null })) };
     },
     'namespaces.processes': async (p) =>
       processPage(scanNamespaces({ containers: await lookup() }), p.id, p.offset ?? 0, p.limit ?? DEFAULT_PAGE),

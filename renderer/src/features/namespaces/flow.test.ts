@@ -54,6 +54,10 @@ describe('toFlow', () => {
     expect(nsAriaLabel({ ...net.data.ns, initial: false, hidden: true, processCount: 1 })).toMatch(
       /hidden, 1 process$/,
     );
+    // A pod's shared namespace says whose it is.
+    expect(nsAriaLabel({ ...net.data.ns, initial: false, pod: 'shop' }, ['shop-web', 'shop-db'])).toMatch(
+      /containers shop-web, shop-db, shared by pod shop$/,
+    );
   });
 });
 

@@ -164,6 +164,7 @@ export function nsAriaLabel(ns: Namespace, containers: readonly string[] = []): 
   if (ns.hidden) parts.push('hidden');
   parts.push(`${ns.processCount} ${ns.processCount === 1 ? 'process' : 'processes'}`);
   if (containers.length) parts.push(`containers ${containers.join(', ')}`);
+  if (ns.pod) parts.push(`shared by pod ${ns.pod}`);
   return parts.join(', ');
 }
 

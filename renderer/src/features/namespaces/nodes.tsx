@@ -23,9 +23,10 @@ export const NamespaceNode = memo(function NamespaceNode({ data }: NodeProps<NsN
   const style = { '--ns-color': TYPE_COLORS[ns.type] } as CSSProperties;
   return (
     <div
-      className={`nsg-ns${context ? ' is-context' : ''}${mark ? ` mark-${mark}` : ''}`}
+      className={`nsg-ns${context ? ' is-context' : ''}${mark ? ` mark-${mark}` : ''}${ns.pod ? ' in-pod' : ''}`}
       style={style}
       data-ns-type={ns.type}
+      data-pod={ns.pod ?? undefined}
       data-mark={mark ?? undefined}
       title={ns.id}
     >
@@ -36,6 +37,11 @@ export const NamespaceNode = memo(function NamespaceNode({ data }: NodeProps<NsN
         {ns.initial && (
           <span className="nsg-badge nsg-badge-initial" title="the host's initial namespace of this type">
             host
+          </span>
+        )}
+        {ns.pod && (
+          <span className="nsg-badge nsg-badge-pod" title={`shared by the containers of pod ${ns.pod} (its holder's)`}>
+            pod {ns.pod}
           </span>
         )}
         {ns.hidden && (
