@@ -45,7 +45,7 @@ describe('buildRequest', () => {
   });
 
   it('mounts: named, anonymous and tmpfs volumes; a bad name or target lands on its row', () => {
-    const blank = { source: '', target: '', readOnly: false, sizeMiB: '' };
+    const blank = { type: 'volume' as const, source: '', target: '', readOnly: false, sizeMiB: '' };
     const ok = buildRequest(
       form({
         mounts: [
