@@ -100,3 +100,46 @@ describe('buildSpec: pod members', () => {
     expect(own.linux.namespaces[0]).toEqual({ type: 'pid' });
   });
 });
+
+describe('buildSpec: mounts', () => {
+  it('volumes, binds and tmpfs as monitor mounts, parents first, after the read-only tmpfs', () => {
+    const s = buildSpec(
+      input(
+        {
+          security: { readOnlyRootfs: true },
+          volumes: [{ source: '/srv/sub', destination: '/data/sub/deeper' }],
+          mounts: [
+            { type: 'volume', source: 'pg', target: '/data', readOnly: true },
+            { type: 'tmpfs', target: '/scratch', sizeBytes: 1048576, mode: '1770' },
+            { type: 'bind', source: '/etc/hosts', target: '/data/hosts' },
+          ],
+        },
+        { volumePaths: { pg: '/var/lib/berth/volumes/pg/_data' } },
+      ),
+    );
+    expect(s.mounts!.map((m) => m.destination)).toEqual([
+      '/tmp',
+      '/var/tmp',
+      '/run',
+      '/data',
+      '/scratch',
+      '/data/hosts',
+      '/data/sub/deeper',
+    const [pg, scratch] = s.mounts!.slice(3);
+    expect(pg).toEqual({
+      destination: '/data',
+      type: 'bind',
+      source: '/var/lib/berth/volumes/pg/_data',
+      options: ['rbind', 'rprivate', 'ro'],
+    });
+    expect(scratch).toEqual({
+      destination: '/scratch',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['rw', 'nosuid', 'nodev', 'noexec', 'mode=1770', 'size=1048576'],
+    });
+
+  it('a volume without a host path is a programming error, not a silent skip', () => {
+    expect(() => buildSpec(input({ mounts: [{ type: 'volume', source: 'pg', target: '/d' }] }))).toThrow(
+      /no host path/,
+    );
