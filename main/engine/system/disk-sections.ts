@@ -10,6 +10,7 @@ import type { DiskSection } from './disk-section';
 import { containersSection } from './containers-section';
 import { imagesSection } from './images-section';
 import { volumesSection } from './volumes-section';
+import { buildCacheSection } from '../build/cache';
 
 export interface DiskDeps {
   dataRoot: string;
@@ -31,5 +32,6 @@ export function diskSections(d: DiskDeps, leaving: ReadonlySet<string> = new Set
     }),
     imagesSection({ store: d.images, containersOf: (id) => d.manager.containerIdsUsing(id), leaving }),
     volumesSection({ store: d.volumes, leaving }),
+    buildCacheSection(d.dataRoot),
   ];
 }

@@ -107,7 +107,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('disk usage and prune (root)
 
   it('df: each size and reclaimable figure is what du finds on disk', async () => {
     const u = await usage();
-    expect(Object.keys(u).sort()).toEqual(['containers', 'images', 'volumes']);
+    expect(Object.keys(u).sort()).toEqual(['build-cache', 'containers', 'images', 'volumes']);
+    // No build ran on this data root: an empty cache, measured as such.
+    expect(u['build-cache']).toMatchObject({ count: 0, active: 0, sizeBytes: 0, reclaimableBytes: 0 });
     // Containers: their directories; reclaimable = the stopped ones'.
     const cdir = (id: string): string => path.join(dataRoot, 'c', id);
     expect(u.containers).toMatchObject({ count: 3, active: 1 });
@@ -144,7 +146,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('disk usage and prune (root)
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(json.map((r) => r.Type)).toEqual(['Containers', 'Images', 'Local Volumes']);
+    expect(json.map((r) => r.Type)).toEqual(['Containers', 'Images', 'Local Volumes', 'Build Cache']);
     expect(json[1]).toMatchObject({ TotalCount: '3', Active: '1', SizeBytes: u.images!.sizeBytes });
     expect(await ok('system', 'df')).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nContainers\s+3\s+1\s/);
   });
