@@ -125,6 +125,7 @@ describe('buildSpec: mounts', () => {
       '/scratch',
       '/data/hosts',
       '/data/sub/deeper',
+    ]);
     const [pg, scratch] = s.mounts!.slice(3);
     expect(pg).toEqual({
       destination: '/data',
@@ -138,8 +139,11 @@ describe('buildSpec: mounts', () => {
       source: 'tmpfs',
       options: ['rw', 'nosuid', 'nodev', 'noexec', 'mode=1770', 'size=1048576'],
     });
+  });
 
   it('a volume without a host path is a programming error, not a silent skip', () => {
     expect(() => buildSpec(input({ mounts: [{ type: 'volume', source: 'pg', target: '/d' }] }))).toThrow(
       /no host path/,
     );
+  });
+});

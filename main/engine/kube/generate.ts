@@ -44,13 +44,19 @@ const RESTART: Record<string, string> = {
   'unless-stopped': 'Always',
 };
 
-/** A mount as stored; the volumes feature may add `type: 'volume'` with a volume name as `source` (a PVC then). */
+/** A -v bind as stored (named volumes and tmpfs are config.mounts). */
 interface StoredMount {
   source: string;
   destination: string;
   readOnly: boolean;
-  type?: string;
-  name?: string;
+}
+
+function hostPathType(p: string): string {
+  try {
+    return fs.statSync(p).isDirectory() ? 'Directory' : 'File';
+  } catch {
+    return 'DirectoryOrCreate'; // gone since: let the node make a directory
+  }
 }
 
 function securityContext(c: GenContainer, w: (m: string) => void): KubeObject {
@@ -108,22 +114,25 @@ function container(
   for (const u of unmapped) w(`${c.name}: the ${u} limit has no Kubernetes resource: not written`);
   const mounts: KubeObject[] = [];
   for (const v of cfg.volumes as StoredMount[]) {
-    const named = v.type === 'volume';
-    const claim = named ? dnsLabel(v.name ?? v.source) : null;
-    const volName = claim ?? dnsLabel(`host${v.source.replace(/\//g, '-')}`, 'host');
-    if (!volumes.has(volName)) {
-      if (claim) volumes.set(volName, { name: volName, persistentVolumeClaim: { claimName: claim } });
-      else {
-        let type = 'DirectoryOrCreate';
-        try {
-          type = fs.statSync(v.source).isDirectory() ? 'Directory' : 'File';
-        } catch {
-          // gone since: let the node make a directory
-        }
-        volumes.set(volName, { name: volName, hostPath: { path: v.source, type } });
-      }
-    }
+    const volName = dnsLabel(`host${v.source.replace(/\//g, '-')}`, 'host');
+    if (!volumes.has(volName)) volumes.set(volName, { name: volName, hostPath: { path: v.source, type: hostPathType(v.source) } });
     mounts.push({ name: volName, mountPath: v.destination, ...(v.readOnly ? { readOnly: true } : {}) });
+  }
+  // --mount / -v NAME:/path entries: named volumes are claims, binds host paths, tmpfs an emptyDir in memory.
+  for (const m of cfg.mounts ?? []) {
+    let volName: string;
+    if (m.type === 'volume') {
+      volName = dnsLabel(m.source);
+      if (!volumes.has(volName)) volumes.set(volName, { name: volName, persistentVolumeClaim: { claimName: volName } });
+    } else if (m.type === 'bind') {
+      volName = dnsLabel(`host${m.source.replace(/\//g, '-')}`, 'host');
+      if (!volumes.has(volName))
+        volumes.set(volName, { name: volName, hostPath: { path: m.source, type: hostPathType(m.source) } });
+    } else {
+      volName = dnsLabel(`tmp${m.target.replace(/\//g, '-')}`, 'tmp');
+      if (!volumes.has(volName)) volumes.set(volName, { name: volName, emptyDir: { medium: 'Memory' } });
+    }
+    mounts.push({ name: volName, mountPath: m.target, ...('readOnly' in m && m.readOnly ? { readOnly: true } : {}) });
   }
   if (mounts.length) out.volumeMounts = mounts;
   out.securityContext = securityContext(c, w);

@@ -147,23 +147,20 @@ describe('kube generate', () => {
 
   it('a named volume (the volumes feature) becomes a persistentVolumeClaim', () => {
     const c = ctr('app', {});
-    (c.config.volumes as unknown[]).push({
-      type: 'volume',
-      source: 'data',
-      destination: '/var/lib/app',
-      readOnly: false,
-    });
+    c.config.mounts = [
+      { type: 'volume', source: 'data', target: '/var/lib/app', readOnly: false, noCopy: false },
+      { type: 'tmpfs', target: '/scratch', readOnly: false },
+    ];
     const { object } = generateKube({ pod: null, containers: [c] }, 'pod');
     new Pod(object as never).validate();
     expect((object.spec as { volumes: unknown[] }).volumes).toEqual([
       { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+      { name: 'tmp-scratch', emptyDir: { medium: 'Memory' } },
     ]);
   });
 });
 
 describe('kube play: the plan', () => {
-  const claimPath = (c: string): string => `/var/lib/berth/kube/claims/${c}`;
-
   it('a Deployment with a ConfigMap and a PVC: pod <name>-pod, env from the map, the claim bound', () => {
     const text = `
 apiVersion: v1
@@ -206,7 +203,7 @@ apiVersion: v1
 kind: Service
 metadata: {name: api}
 `;
-    const plan = planKube(text, claimPath);
+    const plan = planKube(text);
     expect(plan.claims).toEqual(['store']);
     expect(plan.pods).toHaveLength(1);
     const p = plan.pods[0]!;
@@ -219,7 +216,8 @@ metadata: {name: api}
       command: ['600'],
       env: ['MODE=prod', 'LEVEL=3', 'ONE=3', 'TWO=2'],
       user: '1000',
-      volumes: [{ source: '/var/lib/berth/kube/claims/store', destination: '/data', readOnly: false }],
+      volumes: [],
+      mounts: [{ type: 'volume', source: 'store', target: '/data', readOnly: false }],
       resources: { memory: { max: 128 * 2 ** 20 }, cpu: { cpus: 1, weight: millicoresToWeight(100) } },
       security: { capDrop: ['NET_RAW'], capAdd: [] },
       restart: { name: 'always' },
@@ -238,7 +236,7 @@ metadata: {name: api}
   it('bad input: not YAML, no kind, missing ConfigMap, a mount of no volume', () => {
     const code = (t: string): string => {
       try {
-        planKube(t, claimPath);
+        planKube(t);
         return 'none';
       } catch (err) {
         return (err as { code: string }).code;
@@ -279,7 +277,7 @@ spec:
   volumes:
   - {hostPath: {path: tmpfs, type: DirectoryOrCreate}, name: tmpfs-host-1}
 `;
-    const plan = planKube(text, claimPath);
+    const plan = planKube(text);
     expect(plan.warnings).toEqual([
       'Pod/gen1-pod.spec.volumes[0].hostPath.path: "tmpfs" is not an absolute host path, volume tmpfs-host-1 ignored',
     ]);

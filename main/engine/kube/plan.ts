@@ -28,6 +28,7 @@ export interface PlannedContainer {
     workdir?: string;
     user?: string;
     volumes: Array<{ source: string; destination: string; readOnly: boolean }>;
+    mounts: Array<{ type: 'volume'; source: string; target: string; readOnly: boolean }>;
     tty: boolean;
     openStdin: boolean;
     restart: { name: 'no' | 'on-failure' | 'always'; maxRetries: number };
@@ -119,8 +120,6 @@ interface Ctx {
   configMaps: Map<string, Record<string, string>>;
   claims: Set<string>;
   w: (m: string) => void;
-  /** Where a claim's data lives on this machine. */
-  claimPath: (claim: string) => string;
 }
 
 function capName(n: unknown, where: string): string {
@@ -219,7 +218,8 @@ function planPod(meta: Obj, spec: Obj, podName: string, where: string, c: Ctx): 
     automountServiceAccountToken: false,
     enableServiceLinks: false,
   });
-  const volumes = new Map<string, { source: string } | null>();
+  // A pod volume is a host path (a bind) or a claim (the named volume of that name).
+  const volumes = new Map<string, { bind: string } | { claim: string } | null>();
   arr(spec.volumes).forEach((v, i) => {
     const at = `${where}.volumes[${i}]`;
     if (!isObj(v) || !str(v.name)) bad(at, 'needs a name');
@@ -230,11 +230,11 @@ function planPod(meta: Obj, spec: Obj, podName: string, where: string, c: Ctx): 
         // podman writes its --read-only tmpfs dirs as hostPath "tmpfs": Berth's read-only root makes them itself.
         c.w(`${at}.hostPath.path: ${JSON.stringify(p)} is not an absolute host path, volume ${name} ignored`);
         volumes.set(name, null);
-      } else volumes.set(name, { source: p });
+      } else volumes.set(name, { bind: p });
     } else if (isObj(v.persistentVolumeClaim) && str(v.persistentVolumeClaim.claimName)) {
       const claim = dnsLabel(str(v.persistentVolumeClaim.claimName)!);
       c.claims.add(claim);
-      volumes.set(name, { source: c.claimPath(claim) });
+      volumes.set(name, { claim });
     } else {
       c.w(`${at}: only hostPath and persistentVolumeClaim volumes are supported, volume ${name} ignored`);
       volumes.set(name, null);
@@ -270,14 +270,18 @@ function planPod(meta: Obj, spec: Obj, podName: string, where: string, c: Ctx): 
         bad(`${at}.ports[${j}].protocol`, `${String(p.protocol)} is not TCP or UDP`);
       ports.push({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: proto });
     });
-    const mounts = arr(k.volumeMounts).flatMap((m, j) => {
+    const binds: Array<{ source: string; destination: string; readOnly: boolean }> = [];
+    const claimMounts: Array<{ type: 'volume'; source: string; target: string; readOnly: boolean }> = [];
+    arr(k.volumeMounts).forEach((m, j) => {
       const mat = `${at}.volumeMounts[${j}]`;
       if (!isObj(m) || !str(m.name) || !str(m.mountPath)) bad(mat, 'needs a name and a mountPath');
       unknownKeys(m, ['name', 'mountPath', 'readOnly'], mat, c.w);
       const v = volumes.get(str(m.name)!);
       if (v === undefined) bad(mat, `no volume named ${String(m.name)} in the pod`);
-      if (v === null) return [];
-      return [{ source: v.source, destination: str(m.mountPath)!, readOnly: m.readOnly === true }];
+      if (v === null) return;
+      const readOnly = m.readOnly === true;
+      if ('bind' in v) binds.push({ source: v.bind, destination: str(m.mountPath)!, readOnly });
+      else claimMounts.push({ type: 'volume', source: v.claim, target: str(m.mountPath)!, readOnly });
     });
     const s = security(
       { ...podSec, ...(isObj(k.securityContext) ? k.securityContext : {}) },
@@ -298,7 +302,8 @@ function planPod(meta: Obj, spec: Obj, podName: string, where: string, c: Ctx): 
         env: envOf(k, at, c),
         ...(str(k.workingDir) ? { workdir: str(k.workingDir) } : {}),
         ...(s.uid !== undefined ? { user: s.gid !== undefined ? `${s.uid}:${s.gid}` : String(s.uid) } : {}),
-        volumes: mounts,
+        volumes: binds,
+        mounts: claimMounts,
         tty: k.tty === true,
         openStdin: k.stdin === true,
         restart: { name: restartName, maxRetries: 0 },
@@ -321,7 +326,7 @@ function planPod(meta: Obj, spec: Obj, podName: string, where: string, c: Ctx): 
   };
 }
 
-export function planKube(text: string, claimPath: (claim: string) => string): KubePlan {
+export function planKube(text: string): KubePlan {
   const warnings: string[] = [];
   const w = (m: string): void => {
     warnings.push(m);
@@ -338,7 +343,7 @@ export function planKube(text: string, claimPath: (claim: string) => string): Ku
     if (!kind || !str(o.apiVersion) || !name) bad(`document ${i + 1}`, 'needs apiVersion, kind and metadata.name');
     objs.push({ o, where: `${kind}/${name}` });
   });
-  const c: Ctx = { configMaps: new Map(), claims: new Set(), w, claimPath };
+  const c: Ctx = { configMaps: new Map(), claims: new Set(), w };
   for (const { o, where } of objs) {
     if (o.kind === 'ConfigMap') {
       const data: Record<string, string> = {};
@@ -348,7 +353,7 @@ export function planKube(text: string, claimPath: (claim: string) => string): Ku
     } else if (o.kind === 'PersistentVolumeClaim') {
       c.claims.add(dnsLabel(str((o.metadata as Obj).name)!));
       if (isObj(o.spec) && o.spec.storageClassName !== undefined)
-        w(`${where}.spec.storageClassName: claims are local directories here, ignored`);
+        w(`${where}.spec.storageClassName: claims are local named volumes here, ignored`);
     }
   }
   const pods: PlannedPod[] = [];

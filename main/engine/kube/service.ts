@@ -1,18 +1,17 @@
 /**
  * The helper's side of `berth kube`: generate from the stored records, and
  * play/down a file's plan (plan.ts) through the pods and containers engines.
- * PersistentVolumeClaims are directories under <dataRoot>/kube/claims/<name>
- * (bind-mounted where the pod mounts the claim) until named volumes exist;
+ * PersistentVolumeClaims are named volumes of the claim's name (made at play
+ * when missing, filled from the image on first use like any volume);
  * `kube down` keeps them, as podman keeps its volumes.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { stringify } from 'yaml';
 import { BerthError, isBerthError } from '../../../preload/errors';
 import { ContainerCreate } from '../../../preload/schemas/containers';
 import { PodCreate } from '../../../preload/schemas/pods';
 import type { ContainerManager } from '../containers/manager';
 import type { PodManager } from '../pods/manager';
+import type { VolumeStore } from '../volumes/store';
 import { generateKube, type GenContainer } from './generate';
 import { planKube } from './plan';
 
@@ -20,10 +19,7 @@ export interface KubeDeps {
   dataRoot: string;
   pods: PodManager;
   containers: ContainerManager;
-}
-
-function claimDir(dataRoot: string, claim: string): string {
-  return path.join(dataRoot, 'kube', 'claims', claim);
+  volumes: VolumeStore;
 }
 
 export function generateYaml(
@@ -62,10 +58,12 @@ export async function playYaml(
   volumes: string[];
   warnings: string[];
 }> {
-  const plan = planKube(text, (claim) => claimDir(d.dataRoot, claim));
+  const plan = planKube(text);
   if (plan.pods.length === 0) throw new BerthError('KUBE_NOTHING_TO_PLAY', 'the file has no Pod or Deployment');
   const warnings = [...plan.warnings];
-  for (const claim of plan.claims) fs.mkdirSync(claimDir(d.dataRoot, claim), { recursive: true, mode: 0o755 });
+  // A claim is the named volume of its name: one a claim declares but no pod mounts is made too.
+  for (const claim of plan.claims)
+    if (!d.volumes.has(claim)) d.volumes.create({ name: claim, labels: { 'io.berth.kube.claim': claim } });
   const out: Array<{ pod: string; id: string; containers: string[] }> = [];
   for (const p of plan.pods) {
     const { id } = await d.pods.create(PodCreate.parse(p.request));
@@ -89,11 +87,11 @@ export async function playYaml(
       throw err;
     }
   }
-  return { pods: out, volumes: plan.claims.map((c) => claimDir(d.dataRoot, c)), warnings };
+  return { pods: out, volumes: plan.claims, warnings };
 }
 
 export async function downYaml(d: KubeDeps, text: string): Promise<{ removed: string[]; warnings: string[] }> {
-  const plan = planKube(text, (claim) => claimDir(d.dataRoot, claim));
+  const plan = planKube(text);
   const removed: string[] = [];
   const warnings: string[] = [];
   for (const p of plan.pods) {
@@ -105,6 +103,6 @@ export async function downYaml(d: KubeDeps, text: string): Promise<{ removed: st
       warnings.push(`pod ${p.name}: not found (not played, or removed already)`);
     }
   }
-  for (const c of plan.claims) warnings.push(`claim ${c}: its data is kept in ${claimDir(d.dataRoot, c)}`);
+  for (const c of plan.claims) warnings.push(`claim ${c}: its volume is kept (berth volume rm ${c} removes it)`);
   return { removed, warnings };
 }

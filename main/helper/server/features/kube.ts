@@ -8,7 +8,7 @@ type KubeMethod = 'kube.generate' | 'kube.play' | 'kube.down';
 export function kubeHandlers(s: HelperServices): HandlersFor<KubeMethod> {
   const deps = async (): Promise<KubeDeps> => {
     const e = await engineFor(s);
-    return { dataRoot: s.facts.dataRoot, pods: e.pods, containers: e.manager };
+    return { dataRoot: s.facts.dataRoot, pods: e.pods, containers: e.manager, volumes: e.volumes };
   };
   return {
     'kube.generate': async (p) => generateYaml(await deps(), p.ref, p.type),
