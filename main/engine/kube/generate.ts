@@ -115,7 +115,8 @@ function container(
   const mounts: KubeObject[] = [];
   for (const v of cfg.volumes as StoredMount[]) {
     const volName = dnsLabel(`host${v.source.replace(/\//g, '-')}`, 'host');
-    if (!volumes.has(volName)) volumes.set(volName, { name: volName, hostPath: { path: v.source, type: hostPathType(v.source) } });
+    if (!volumes.has(volName))
+      volumes.set(volName, { name: volName, hostPath: { path: v.source, type: hostPathType(v.source) } });
     mounts.push({ name: volName, mountPath: v.destination, ...(v.readOnly ? { readOnly: true } : {}) });
   }
   // --mount / -v NAME:/path entries: named volumes are claims, binds host paths, tmpfs an emptyDir in memory.

@@ -217,5 +217,53 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && hasPodman && hasRunc)(
       expect((await berthCli(sock(), ['pod', 'inspect', podName])).code).not.toBe(0);
       expect((await berthCli(sock(), ['inspect', `${podName}-${name}`])).code).not.toBe(0);
     });
+
+    it('a PersistentVolumeClaim is a named volume: made at play, kept by down, seen by the next play; generate writes it back', async () => {
+      const claim = `kd-${tag}`;
+      const podName = `pvc-${tag}`;
+      const app = `${podName}-app`;
+      const file = path.join(suite.work, 'pvc.yaml');
+      fs.writeFileSync(
+        file,
+        `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: ${claim}}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${podName}}
+spec:
+  containers:
+  - name: app
+    image: busybox
+    command: [sh, -c, "if test -f /data/seen; then echo again >> /data/seen; else echo first > /data/seen; fi; sleep 600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - {name: data, persistentVolumeClaim: {claimName: ${claim}}}
+`,
+      );
+      const seen = (): Promise<string> =>
+        berthCli(sock(), ['exec', app, 'cat', '/data/seen']).then((r) => (r.code === 0 ? r.stdout.trim() : ''));
+      try {
+        const play = await berthCli(sock(), ['kube', 'play', file]);
+        expect(play.code, play.stderr).toBe(0);
+        expect((await berthOk(sock(), ['volume', 'ls', '-q'])).split('\n')).toContain(claim);
+        await waitUntil('the first write', async () => (await seen()) === 'first');
+        const gen = parse((await berthOk(sock(), ['kube', 'generate', podName])) as string) as {
+          spec: { volumes: unknown[] };
+        };
+        expect(gen.spec.volumes).toContainEqual({ name: claim, persistentVolumeClaim: { claimName: claim } });
+        new Pod(gen as never).validate();
+        const down = await berthCli(sock(), ['kube', 'down', file]);
+        expect(down.code, down.stderr).toBe(0);
+        expect((await berthOk(sock(), ['volume', 'ls', '-q'])).split('\n')).toContain(claim);
+        expect((await berthCli(sock(), ['kube', 'play', file])).code).toBe(0);
+        await waitUntil('the second write, after the first', async () => (await seen()) === 'first\nagain');
+      } finally {
+        await berthCli(sock(), ['kube', 'down', file]);
+        await berthCli(sock(), ['volume', 'rm', claim]);
+      }
+    });
   },
 );
