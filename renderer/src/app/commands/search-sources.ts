@@ -10,6 +10,7 @@ import { containersQueries } from '../../features/containers/queries';
 import { detailsHref } from '../../features/containers/route';
 import { imagesQueries } from '../../features/images/queries';
 import { inspectorHref } from '../../features/layers/route';
+import { volumesQueries } from '../../features/volumes/queries';
 
 export interface SearchItem {
   /** Unique within its source. */
@@ -55,5 +56,16 @@ export const searchSources: readonly SearchSource[] = [
           href: inspectorHref(img.id),
         }));
       }),
+  },
+  {
+    id: 'volumes',
+    label: 'Volumes',
+    load: async (client, qc) =>
+      (await qc.ensureQueryData(volumesQueries.list(client))).map((v) => ({
+        key: v.name,
+        label: v.name,
+        detail: `${v.users.length === 0 ? 'unused' : `used by ${v.users.map((u) => u.name).join(', ')}`} · ${v.mountpoint}`,
+        href: '#/volumes',
+      })),
   },
 ];
