@@ -12,15 +12,8 @@ import type { ImageAnalysisT } from '../../../preload/schemas/images';
 import { flag, parseArgs } from '../args';
 import type { CliContext, Command } from '../command';
 import { table } from '../table';
-import {
-  ciFailed,
-  evaluateRules,
-  formatCiReport,
-  loadDiveCiFile,
-  resolveThresholds,
-  RULE_FLAGS,
-  type RuleName,
-} from '../dive-ci';
+// dive-ci (and the YAML parser it brings) loads with `layers`, not at every CLI start.
+import type { RuleName } from '../dive-ci';
 import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
 import { historyListing, imageListing, imageRows } from './listings';
 import { compareImages, type ImageComparison } from '../../engine/layers/compare';
@@ -251,6 +244,8 @@ export const imageCommands: Command[] = [
       'layers [--format json] [--compare OTHER] [--ci [--ci-config FILE] [--lowest-efficiency R] [--highest-wasted-bytes SIZE] [--highest-user-wasted-percent R]] IMAGE|FILE',
     summary: "dive-like layer analysis of an image or an archive file (a file needs no helper); --ci: dive's CI gate",
     async run(args, ctx) {
+      const { ciFailed, evaluateRules, formatCiReport, loadDiveCiFile, resolveThresholds, RULE_FLAGS } =
+        await import('../dive-ci');
       const ruleFlags = Object.fromEntries(
         Object.values(RULE_FLAGS).flatMap((names) => names.map((n) => [n, { value: true }] as const)),
       );

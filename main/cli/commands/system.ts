@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { BerthError, toErrorShape } from '../../../preload/errors';
 import { isMethodName, methodNames, methods } from '../../../preload/contract';
 import { createBackend } from '../../api/backend';
-import { startWebServer } from '../../ipc/web';
 import { INSECURE_REMOTE_FLAG, checkBindHost } from '../../ipc/web-bind';
 import { VERSION } from '../../version';
 import { flag, parseArgs } from '../args';
@@ -91,6 +90,8 @@ export const systemCommands: Command[] = [
       if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new BerthError('USAGE', `bad port: ${portText}`);
       // Web mode lives long: it reconnects when the helper restarts.
       const backend = createBackend({ transport: 'web', autoStart: ctx.autoStart, reconnect: true });
+      // The web server (and its WebSocket library) loads only for this command, not at every CLI start.
+      const { startWebServer } = await import('../../ipc/web');
       const server = await startWebServer({
         backend,
         staticDir: rendererDir(),

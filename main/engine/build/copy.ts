@@ -30,7 +30,8 @@ export interface CopySource {
   /** Its in-root path after symlinks resolved. */
   resolved: string;
   isDir: boolean;
-  items: CopyItem[];
+  /** What it copies; a directory's tree is walked when first read. */
+  readonly items: CopyItem[];
 }
 
 const GLOB = /[*?[]/;
@@ -89,14 +90,16 @@ export function collectSource(
         : view.lookup(resolved);
     if (!f) continue;
     if (f.st.isDirectory()) {
-      const rels: string[] = [];
-      walkView(view, resolved, o.ignore, rels);
-      const items: CopyItem[] = [];
-      for (const r of rels) {
-        const g = view.lookup(r);
-        if (g) items.push({ abs: g.abs, st: g.st, rel: r.slice(resolved ? resolved.length + 1 : 0) });
-      }
-      out.push({ name: n, resolved, isDir: true, items });
+      // Walked on first use: a cached `COPY --from` keys on names only and never needs the tree.
+      let items: CopyItem[] | undefined;
+      out.push({
+        name: n,
+        resolved,
+        isDir: true,
+        get items(): CopyItem[] {
+          return (items ??= dirItems(view, resolved, o.ignore));
+        },
+      });
     } else out.push({ name: n, resolved, isDir: false, items: [{ abs: f.abs, st: f.st, rel: '' }] });
   }
   if (out.length === 0) {
@@ -106,6 +109,17 @@ export function collectSource(
     });
   }
   return out;
+}
+
+function dirItems(view: MergedView, resolved: string, ignore: DockerIgnore | null): CopyItem[] {
+  const rels: string[] = [];
+  walkView(view, resolved, ignore, rels);
+  const items: CopyItem[] = [];
+  for (const r of rels) {
+    const g = view.lookup(r);
+    if (g) items.push({ abs: g.abs, st: g.st, rel: r.slice(resolved ? resolved.length + 1 : 0) });
+  }
+  return items;
 }
 
 /** sha256 over paths, types, modes, link targets and file contents: the cache key's part for these sources. */
