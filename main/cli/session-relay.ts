@@ -18,6 +18,12 @@ export interface RelayOptions {
   closeUnusedStdin?: boolean;
   /** docker's detach keys, ctrl-p ctrl-q: leave the process running and return 0 (attach). */
   detachKeys?: boolean;
+  /**
+   * Where the exit code comes from when the session ends without one (the
+   * monitor closed the stream before its exit frame): attach asks the
+   * container's record, which always gets it. Without it such an end is 1.
+   */
+  exitCode?: () => Promise<number>;
 }
 
 const CTRL_P = 0x10;
@@ -57,8 +63,12 @@ export function relaySession(
   const early = new Map<string, Array<{ stream: 'stdout' | 'stderr'; data: string }>>();
   const exits = new Map<string, number | null>();
   let sessionId: string | null = null;
-  let resolveExit!: (code: number) => void;
-  const done = new Promise<number>((r) => (resolveExit = r));
+  let resolve!: (code: number) => void;
+  const done = new Promise<number>((r) => (resolve = r));
+  const resolveExit = (code: number | null): void => {
+    if (code !== null || !o.exitCode) resolve(code ?? 1);
+    else o.exitCode().then(resolve, () => resolve(1));
+  };
   const write = (stream: 'stdout' | 'stderr', data: string): void => {
     (stream === 'stderr' ? ctx.stderr : ctx.stdout).write(Buffer.from(data, 'base64'));
   };
@@ -72,7 +82,7 @@ export function relaySession(
   const offExit = b.hub.on('sessions.exit', (e) => {
     if (e.error) ctx.stderr.write(`Error: ${e.error}\n`);
     if (sessionId === null) exits.set(e.sessionId, e.exitCode);
-    else if (e.sessionId === sessionId) resolveExit(e.exitCode ?? 1);
+    else if (e.sessionId === sessionId) resolveExit(e.exitCode);
   });
   const stdin = process.stdin;
   const raw = o.tty && stdin.isTTY === true;
@@ -82,7 +92,7 @@ export function relaySession(
     .then(async (id) => {
       sessionId = id;
       for (const x of early.get(id) ?? []) write(x.stream, x.data);
-      if (exits.has(id)) resolveExit(exits.get(id) ?? 1);
+      if (exits.has(id)) resolveExit(exits.get(id) ?? null);
       if (o.tty && process.stdout.isTTY) {
         const resize = () =>
           void b.router

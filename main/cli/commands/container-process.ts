@@ -155,7 +155,13 @@ export const containerProcessCommands: Command[] = [
         b,
         ctx,
         async () => (await b.router.invoke('containers.attach', { id: c.id }, cli)).sessionId,
-        { interactive, tty: c.config?.tty === true, closeUnusedStdin: false, detachKeys: true },
+        {
+          interactive,
+          tty: c.config?.tty === true,
+          closeUnusedStdin: false,
+          detachKeys: true,
+          exitCode: () => waitForExit(b, c.id),
+        },
       );
     },
   },

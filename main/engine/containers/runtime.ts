@@ -164,8 +164,12 @@ function standbyRun(s: ChildProcess, stateDir: string): Promise<{ code: number |
       code = d[0]!;
       done();
     });
-    s.once('exit', (c) => {
-      if (code === undefined) code = c === 0 || c === null ? 1 : c; // died before reporting
+    s.once('exit', (c, sig) => {
+      if (code === undefined) {
+        // Died before reporting: say how, since it printed nothing of its own.
+        code = c === 0 || c === null ? 1 : c;
+        if (!err.trim()) err = `the standby monitor ended before its report (${sig ? `signal ${sig}` : `exit ${c}`})`;
+      }
       stderrDone = true;
       done();
     });
