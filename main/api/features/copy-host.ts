@@ -12,6 +12,7 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { readTar } from '../../engine/oci/tar/reader';
 import { tarChunks, type TarWriteEntry } from '../../engine/oci/tar/writer';
+import { regularFileEntry } from '../../engine/oci/tar/file-entry';
 
 /** A host path (a symlink as a symlink) and everything below it, named `name` in the archive. */
 export function packHostPath(src: string, name: string): AsyncGenerator<Buffer> {
@@ -26,19 +27,7 @@ export function packHostPath(src: string, name: string): AsyncGenerator<Buffer> 
     } else if (st.isSymbolicLink()) {
       yield { ...base, type: 'symlink', linkname: await fs.promises.readlink(abs) };
     } else if (st.isFile()) {
-      const key = `${st.dev}:${st.ino}`;
-      const first = st.nlink > 1 ? links.get(key) : undefined;
-      if (first !== undefined) {
-        yield { ...base, type: 'hardlink', linkname: first };
-        return;
-      }
-      if (st.nlink > 1) links.set(key, arch);
-      yield {
-        ...base,
-        type: 'file',
-        size: st.size,
-        body: fs.createReadStream(abs, { start: 0, end: Math.max(0, st.size - 1) }),
-      };
+      yield regularFileEntry(st, abs, base, links);
     } else if (st.isFIFO()) {
       yield { ...base, type: 'fifo' };
     }

@@ -9,6 +9,7 @@
  * OCI. It enters the store as a pulled image does (addPulled: verified,
  * unpacked, tagged), so it runs, saves and pushes like any other.
  */
+import { regularFileEntry } from '../oci/tar/file-entry';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerCreateT } from '../../../preload/schemas/containers';
@@ -78,19 +79,7 @@ export async function* upperEntries(
       } else if (st.isSymbolicLink()) {
         yield { ...base, type: 'symlink', linkname: await fs.promises.readlink(abs) };
       } else if (st.isFile()) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? links.get(key) : undefined;
-        if (first !== undefined) {
-          yield { ...base, type: 'hardlink', linkname: first };
-          continue;
-        }
-        if (st.nlink > 1) links.set(key, rel);
-        yield {
-          ...base,
-          type: 'file',
-          size: st.size,
-          body: st.size === 0 ? '' : fs.createReadStream(abs, { start: 0, end: st.size - 1 }),
-        };
+        yield regularFileEntry(st, abs, base, links);
       } else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const rdev = BigInt(st.rdev);
         yield {
