@@ -7,11 +7,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { DigestTap, type Digest } from '../oci/digest';
 import { tarChunks, type TarWriteEntry } from '../oci/tar/writer';
 import { lgetxattr, llistxattr } from '../../../native/index';
+import { pipeToFile } from '../../shared/pipe-to-file';
 
 export interface WrittenLayer {
   diffId: Digest;
@@ -35,7 +34,7 @@ export async function writeLayer(
   entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>,
 ): Promise<WrittenLayer> {
   const tap = new DigestTap();
-  await pipeline(Readable.from(tap.tap(tarChunks(unique(entries)))), fs.createWriteStream(file, { mode: 0o600 }));
+  await pipeToFile(file, tap.tap(tarChunks(unique(entries))), { mode: 0o600 });
   return { diffId: tap.digest(), size: tap.bytes };
 }
 

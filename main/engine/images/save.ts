@@ -13,8 +13,6 @@
  * Entries carry mtime 0: the same images give the same tar.
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { openDecompressed } from '../oci/compression';
 import { DigestTap, assertDigest, digestHex, sha256, type Digest } from '../oci/digest';
 import { MediaTypes, type ImageManifest } from '../oci/oci-types';
@@ -22,6 +20,7 @@ import { familiarize, normalizeReference, parseReference } from './reference';
 import { BLOCK, padding } from '../oci/tar/format';
 import { encodeEntryHeader, tarChunks, type TarWriteEntry } from '../oci/tar/writer';
 import type { ImageStore, StoredImage } from './store/store';
+import { pipeToFile } from '../../shared/pipe-to-file';
 
 export interface SavePlan {
   entries: TarWriteEntry[];
@@ -180,13 +179,7 @@ export async function saveToFile(store: ImageStore, refs: readonly string[], fil
   const plan = await planSave(store, refs);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await pipeline(Readable.from(saveStream(plan)), fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }));
-    const fh = await fs.promises.open(tmp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await pipeToFile(tmp, saveStream(plan), { flags: 'wx', mode: 0o644, sync: true });
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });

@@ -13,7 +13,6 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
-import { pipeline } from 'node:stream/promises';
 import { isDigest, parseDigest, sha256, type Digest } from '../../oci/digest';
 import {
   ImageIndexSchema,
@@ -38,6 +37,7 @@ import { isNetworkError, mediaTypeOf, readLimited, sleep, type RequestBody } fro
 import { RegistryTransport, type TransportOptions } from './transport';
 import type { BlobProgressFn, BlobSink, BlobSource } from './types';
 import { BerthError, isBerthError } from '../../../../preload/errors';
+import { pipeToFile } from '../../../shared/pipe-to-file';
 
 export { hostPlatform, resolvePlatform, type PlatformSpec } from './platform';
 
@@ -473,24 +473,20 @@ export class RegistryClient {
           return await r.fail(`blob ${digest}`);
         }
         onProgress?.({ phase: 'downloading', current, total });
-        const out = fs.createWriteStream(partial, { flags: append ? 'a' : 'w', mode: 0o600 });
         const h = hash;
-        await pipeline(
-          nodeBody(r.res),
-          async function* (src: AsyncIterable<unknown>) {
-            for await (const c of src) {
-              const chunk = toBuffer(c);
-              if (current + chunk.length > total)
-                throw new BerthError('REGISTRY_BODY_TOO_LARGE', 'a body longer than the descriptor size');
-              current += chunk.length;
-              h.update(chunk);
-              onProgress?.({ phase: 'downloading', current, total });
-              yield chunk;
-            }
-          },
-          out,
-          { signal },
-        );
+        const body = nodeBody(r.res);
+        async function* counted(): AsyncGenerator<Buffer> {
+          for await (const c of body as AsyncIterable<unknown>) {
+            const chunk = toBuffer(c);
+            if (current + chunk.length > total)
+              throw new BerthError('REGISTRY_BODY_TOO_LARGE', 'a body longer than the descriptor size');
+            current += chunk.length;
+            h.update(chunk);
+            onProgress?.({ phase: 'downloading', current, total });
+            yield chunk;
+          }
+        }
+        await pipeToFile(partial, counted(), { flags: append ? 'a' : 'w', mode: 0o600, signal });
         if (current < total)
           throw new BerthError('REGISTRY_BODY_SHORT', `blob ${digest} ended at ${current} of ${total} bytes`);
         break;

@@ -14,12 +14,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DigestTap, assertDigest, digestHex, parseDigest, type Digest } from '../../oci/digest';
 import { faultPoint } from '../../storage/fault-points';
 import { assertFreeSpace } from '../free-space';
 import { BerthError } from '../../../../preload/errors';
+import { pipeToFile } from '../../../shared/pipe-to-file';
 
 export interface BlobSink {
   has(digest: string): Promise<boolean>;
@@ -104,7 +103,6 @@ export async function writeBlobInto(
   const tmp = path.join(dir, `.blob-${crypto.randomBytes(8).toString('hex')}.tmp`);
   const tap = new DigestTap();
   try {
-    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     let written = 0;
     async function* checked(): AsyncGenerator<Buffer> {
       for await (const chunk of tap.tap(source)) {
@@ -121,16 +119,11 @@ export async function writeBlobInto(
         faultPoint('blob.partial'); // @n: after the n-th chunk went to the temp file
       }
     }
-    await pipeline(Readable.from(checked()), out);
+    // fsync before verifying: a mismatch removes the file anyway, and one handle does both.
+    await pipeToFile(tmp, checked(), { flags: 'wx', mode: 0o644, sync: true });
     const digest = tap.digest();
     assertSize(what, expected.size, tap.bytes);
     if (want) assertDigest(want, digest, what);
-    const fh = await fs.promises.open(tmp, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
     const target = path.join(dir, digestHex(digest));
     if (fs.existsSync(target)) {
       await fs.promises.rm(tmp, { force: true });
