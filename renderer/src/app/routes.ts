@@ -19,6 +19,7 @@ const SettingsPage = lazyNamed(() => import('../features/settings/SettingsPage')
 const VolumesPage = lazyNamed(() => import('../features/volumes/VolumesPage'), 'VolumesPage');
 const DiskPage = lazyNamed(() => import('../features/disk/DiskPage'), 'DiskPage');
 const PodsPage = lazyNamed(() => import('../features/pods/PodsPage'), 'PodsPage');
+const ProjectsPage = lazyNamed(() => import('../features/projects/ProjectsPage'), 'ProjectsPage');
 const BuildPage = lazyNamed(() => import('../features/build/BuildPage'), 'BuildPage');
 
 export interface RouteEntry {
@@ -34,6 +35,7 @@ export const routes: readonly RouteEntry[] = [
   { path: '/system', label: 'System', glyph: '⌬', component: SystemPage },
   { path: '/containers', label: 'Containers', glyph: '▣', component: ContainersPage },
   { path: '/pods', label: 'Pods', glyph: '⧉', component: PodsPage },
+  { path: '/projects', label: 'Projects', glyph: '▦', component: ProjectsPage },
   { path: '/images', label: 'Images', glyph: '▤', component: ImagesPage },
   { path: '/layers', label: 'Layers', glyph: '≋', component: LayersPage },
   { path: '/namespaces', label: 'Namespaces', glyph: '⊚', component: NamespacesPage },

@@ -21,6 +21,8 @@ import { useHash } from '../../app/hash';
 import { detailsHref, parseContainersHash } from './route';
 import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
 import { PrivilegedBadge, StatePill, useNow } from './ui';
+import { groupByProject, serviceOf } from '../projects/group';
+import { ProjectGroupRow } from '../projects/ProjectGroupRow';
 
 function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
   if (!s) {
@@ -46,6 +48,53 @@ function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNo
   );
 }
 
+function ContainerRow({
+  c,
+  now,
+  stats,
+  timeoutSec,
+  onFailure,
+  inProject,
+}: {
+  c: ContainerSummary;
+  now: number;
+  stats: ContainerStatsCell | null | undefined;
+  timeoutSec: number;
+  onFailure: (f: ActionFailure | null) => void;
+  inProject?: boolean;
+}): ReactNode {
+  return (
+    <tr data-id={c.id} className={inProject ? 'prj-member' : undefined}>
+      <th scope="row">
+        <a href={detailsHref(c.id)}>{c.name}</a>
+        <PrivilegedBadge c={c} />
+        <div className="ctr-sub mono" title={c.id}>
+          {shortId(c.id)}
+          {inProject && <span className="prj-service"> · {serviceOf(c)}</span>}
+        </div>
+      </th>
+      <td className="mono" title={c.imageId}>
+        {c.image}
+      </td>
+      <td>
+        <StatePill c={c} />
+        {c.state === 'unreadable' && c.reason && <div className="ctr-sub ctr-error-text">{c.reason}</div>}
+        {c.restartCount > 0 && <div className="ctr-sub">restarted {c.restartCount}×</div>}
+      </td>
+      <td
+        className="ctr-nowrap"
+        title={c.finishedAt && c.state === 'exited' ? `finished ${c.finishedAt}` : (c.startedAt ?? undefined)}
+      >
+        {uptimeText(c, now)}
+      </td>
+      <StatCells s={stats} />
+      <td className="ctr-actions-col">
+        <ContainerActions c={c} timeoutSec={timeoutSec} onFailure={onFailure} />
+      </td>
+    </tr>
+  );
+}
+
 function ContainersTable({
   rows,
   timeoutSec,
@@ -57,6 +106,25 @@ function ContainersTable({
 }): ReactNode {
   const now = useNow();
   const stats = useContainerStats();
+  const { projects, ungrouped } = groupByProject(rows);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (name: string) =>
+    setCollapsed((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(name)) next.add(name);
+      return next;
+    });
+  const row = (c: ContainerSummary, inProject = false) => (
+    <ContainerRow
+      key={c.id}
+      c={c}
+      now={now}
+      stats={stats?.get(c.id)}
+      timeoutSec={timeoutSec}
+      onFailure={onFailure}
+      inProject={inProject}
+    />
+  );
   return (
     <table className="table ctr-table" aria-label="containers">
       <thead>
@@ -76,37 +144,22 @@ function ContainersTable({
           </th>
         </tr>
       </thead>
-      <tbody>
-        {rows.map((c) => (
-          <tr key={c.id} data-id={c.id}>
-            <th scope="row">
-              <a href={detailsHref(c.id)}>{c.name}</a>
-              <PrivilegedBadge c={c} />
-              <div className="ctr-sub mono" title={c.id}>
-                {shortId(c.id)}
-              </div>
-            </th>
-            <td className="mono" title={c.imageId}>
-              {c.image}
-            </td>
-            <td>
-              <StatePill c={c} />
-              {c.state === 'unreadable' && c.reason && <div className="ctr-sub ctr-error-text">{c.reason}</div>}
-              {c.restartCount > 0 && <div className="ctr-sub">restarted {c.restartCount}×</div>}
-            </td>
-            <td
-              className="ctr-nowrap"
-              title={c.finishedAt && c.state === 'exited' ? `finished ${c.finishedAt}` : (c.startedAt ?? undefined)}
-            >
-              {uptimeText(c, now)}
-            </td>
-            <StatCells s={stats?.get(c.id)} />
-            <td className="ctr-actions-col">
-              <ContainerActions c={c} timeoutSec={timeoutSec} onFailure={onFailure} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
+      {ungrouped.length > 0 && <tbody>{ungrouped.map((c) => row(c))}</tbody>}
+      {projects.map((p) => {
+        const open = !collapsed.has(p.name);
+        return (
+          <tbody key={`project:${p.name}`} className="prj-group" data-project={p.name}>
+            <ProjectGroupRow
+              project={p}
+              open={open}
+              onToggle={() => toggle(p.name)}
+              timeoutSec={timeoutSec}
+              onFailure={onFailure}
+            />
+            {open && p.containers.map((c) => row(c, true))}
+          </tbody>
+        );
+      })}
     </table>
   );
 }
