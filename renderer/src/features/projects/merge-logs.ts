@@ -11,18 +11,26 @@ type LogLine = Result<'containers.logs'>['lines'][number];
 export interface MergedLine extends LogLine {
   /** Unique in the view, in arrival order. */
   key: number;
-  /** Milliseconds since the epoch, with the stamp's sub-millisecond part as a fraction. */
-  at: number;
+  /** The stamp as [ms since the epoch, ns below the ms] (timeKey). */
+  at: TimeKey;
   id: string;
   service: string;
 }
 
-/** "2026-12-07T16:46:53.123456789Z" → ms with the fraction kept; unparsable stamps sort first. */
-export function timeKey(t: string): number {
+/** Two numbers, since one double cannot hold epoch nanoseconds (its step near 2026 is ~0.24 µs). */
+export type TimeKey = readonly [ms: number, ns: number];
+
+/** "2026-12-07T16:46:53.123456789Z" → [ms, ns below it]; unparsable stamps sort first. */
+export function timeKey(t: string): TimeKey {
   const frac = /\.(\d+)/.exec(t);
   const base = Date.parse(frac ? t.replace(frac[0], '') : t);
-  if (Number.isNaN(base)) return 0;
-  return base + (frac ? Number(`0.${frac[1]}`) * 1000 : 0);
+  if (Number.isNaN(base)) return [0, 0];
+  const digits = (frac?.[1] ?? '').padEnd(9, '0').slice(0, 9);
+  return [base + Number(digits.slice(0, 3)), Number(digits.slice(3))];
+}
+
+export function compareTime(a: TimeKey, b: TimeKey): number {
+  return a[0] - b[0] || a[1] - b[1];
 }
 
 /** Merges one batch into the view; returns the new view and how many old lines fell off the top. */
@@ -38,7 +46,7 @@ export function mergeBatch(
     const a = view[i];
     const b = batch[j];
     // A line already shown stays before a new one with the same time.
-    if (b === undefined || (a !== undefined && a.at <= b.at)) {
+    if (b === undefined || (a !== undefined && compareTime(a.at, b.at) <= 0)) {
       out.push(a!);
       i++;
     } else {
