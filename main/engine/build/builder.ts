@@ -69,6 +69,11 @@ export interface BuildInput {
   options: BuildOptionsT;
   buildId: string;
   emit(p: BuildProgressT): void;
+  /**
+   * Fetches a FROM image from its registry into the store (the helper's pull
+   * path, the owner's credentials); absent: FROM takes only what the store has.
+   */
+  pull?: (ref: string) => Promise<void>;
 }
 
 export interface BuildOutcome {
@@ -297,19 +302,7 @@ export class Builder {
         cmdSet: false,
       };
     } else {
-      let img;
-      try {
-        img = await this.b.store.resolve(ref);
-      } catch (err) {
-        if (err instanceof BerthError && err.code === 'IMAGE_NOT_FOUND') {
-          throw new BerthError(
-            'BUILD_STAGE_NOT_FOUND',
-            `line ${st.from.line}: FROM ${ref}: no such stage or image (pull or load it first)`,
-            { line: st.from.line, image: ref },
-          );
-        }
-        throw err;
-      }
+      const img = await this.baseImage(st, label, ref);
       const diffIds = img.config.rootfs.diff_ids as Digest[];
       state = {
         key: keyOf('image', img.id),
@@ -332,6 +325,45 @@ export class Builder {
     // Not a cache lookup: the base is what the store (or the earlier stage) holds.
     this.end(st, label, false, false, t0);
     return state;
+  }
+
+  /**
+   * FROM's image by the build's --pull: always fetched, fetched when the store
+   * lacks it (docker's and buildah's default), or never.
+   */
+  private async baseImage(st: Stage, label: string, ref: string) {
+    const policy = this.b.options.pull;
+    const pull = async (): Promise<void> => {
+      if (!this.b.pull) return;
+      this.b.emit({ ...this.progressBase('log', st.name, label), stream: 'stdout', line: `Pulling ${ref}` });
+      try {
+        await this.b.pull(ref);
+      } catch (err) {
+        if (!(err instanceof BerthError)) throw err;
+        // The registry's own code, with the line that asked for the image.
+        throw new BerthError(
+          err.code,
+          `line ${st.from.line}: FROM ${ref}: ${err.message}`,
+          { ...err.details, line: st.from.line, image: ref },
+          { cause: err },
+        );
+      }
+    };
+    if (policy === 'always') await pull();
+    try {
+      return await this.b.store.resolve(ref);
+    } catch (err) {
+      if (!(err instanceof BerthError && err.code === 'IMAGE_NOT_FOUND')) throw err;
+      if (policy === 'missing' && this.b.pull) {
+        await pull();
+        return this.b.store.resolve(ref);
+      }
+      throw new BerthError(
+        'BUILD_STAGE_NOT_FOUND',
+        `line ${st.from.line}: FROM ${ref}: no such stage or image${policy === 'never' ? ' in the store (--pull=never)' : ' (pull or load it first)'}`,
+        { line: st.from.line, image: ref },
+      );
+    }
   }
 
   // ── steps ────────────────────────────────────────────────────────────────
