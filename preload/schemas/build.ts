@@ -186,4 +186,7 @@ export const buildErrorCodes = [
   'BUILD_CONTEXT_INVALID', // a context that is not a folder, or a tar that does not read
   'BUILD_PLATFORM_UNSUPPORTED', // --platform other than the helper's own
   'BUILD_BUSY', // too many builds at once
+  'BUILD_UNSUPPORTED', // a Containerfile feature this engine does not run: ADD <git URL>, --mount=type=secret|ssh (names the line)
+  'BUILD_FETCH_FAILED', // ADD <http(s) URL>: the download failed (names the line, the URL and the status or error)
+  'BUILD_CHECKSUM_MISMATCH', // ADD --checksum=sha256:…: the downloaded bytes hash to something else (names the line)
 ] as const;

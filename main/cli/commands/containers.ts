@@ -302,7 +302,8 @@ export const containerCommands: Command[] = [
           async () => (await b.router.invoke('containers.attach', { id: created.id }, cli)).sessionId,
           { interactive: req.openStdin === true, tty: req.tty === true },
         );
-        if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true, volumes: true }, cli);
+        if (foregroundRm)
+          await b.router.invoke('containers.remove', { id: created.id, force: true, volumes: true }, cli);
         return code;
       }
       const code = await followLogs(b, created.id, ctx);

@@ -41,6 +41,10 @@ export interface CachePaths {
   blobs: string;
   layers: string;
   contexts: string;
+  /** RUN --mount=type=cache dirs: `<sha256(id)>/{id,data/}`, kept across builds. */
+  mounts: string;
+  /** A step's scratch (heredoc files, downloads, bind overlays), removed when the step ends. */
+  tmp: string;
 }
 
 export function cachePaths(dataRoot: string): CachePaths {
@@ -51,6 +55,8 @@ export function cachePaths(dataRoot: string): CachePaths {
     blobs: path.join(root, 'blobs'),
     layers: path.join(root, 'layers'),
     contexts: path.join(root, 'contexts'),
+    mounts: path.join(root, 'mounts'),
+    tmp: path.join(root, 'tmp'),
   };
 }
 
@@ -68,7 +74,14 @@ export class BuildCache {
   }
 
   ensureDirs(): void {
-    for (const d of [this.paths.root, this.paths.blobs, this.paths.layers, this.paths.contexts]) {
+    for (const d of [
+      this.paths.root,
+      this.paths.blobs,
+      this.paths.layers,
+      this.paths.contexts,
+      this.paths.mounts,
+      this.paths.tmp,
+    ]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     }
   }
