@@ -44,7 +44,7 @@ function bad(line: number, msg: string): BerthError {
 }
 
 function bool(v: string | undefined, line: number, key: string): boolean {
-  if (v === undefined || v === 'true') return true;
+  if (v === undefined || v === '' || v === 'true') return true;
   if (v === 'false') return false;
   throw bad(line, `${key}=${v}: true or false`);
 }
