@@ -41,7 +41,7 @@ export function parseArgs(argv: string[], spec: FlagSpec, opts: { stopAtFirstPos
         const v = inline ?? argv[++i];
         if (v === undefined) throw new BerthError('USAGE', `--${name} needs a value`);
         value = v;
-      }
+      } else if (inline !== undefined) value = inline; // --pull=never, --quiet=false
       flags.set(name, s.repeat ? [...(flags.get(name) ?? []), value] : [value]);
       continue;
     }

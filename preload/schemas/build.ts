@@ -44,6 +44,12 @@ export const BuildOptions = z
     noCache: z.boolean().default(false),
     /** --network for RUN steps. */
     network: z.enum(['none', 'host', 'bridge']).default('bridge'),
+    /**
+     * --pull: when a FROM image is fetched from its registry. missing (the
+     * default, as docker/buildah): only when the store lacks it; always:
+     * every build (`--pull` alone); never: the store's or an error.
+     */
+    pull: z.enum(['always', 'missing', 'never']).default('missing'),
     /** --platform: only the helper's own (linux/amd64 here) is accepted. */
     platform: z.string().max(64).optional(),
     /** cgroup limits for RUN steps (--memory, --cpus). */
@@ -108,7 +114,7 @@ export const buildMethods = {
           .string()
           .max(1024 * 1024)
           .optional(),
-        options: BuildOptions.default({ tags: [], buildArgs: {}, noCache: false, network: 'bridge' }),
+        options: BuildOptions.default({ tags: [], buildArgs: {}, noCache: false, network: 'bridge', pull: 'missing' }),
         /** --output type=oci,dest=FILE (written by main, as the user). */
         output: z
           .object({ type: z.literal('oci'), dest: z.string().min(1).max(4096) })
@@ -180,4 +186,7 @@ export const buildErrorCodes = [
   'BUILD_CONTEXT_INVALID', // a context that is not a folder, or a tar that does not read
   'BUILD_PLATFORM_UNSUPPORTED', // --platform other than the helper's own
   'BUILD_BUSY', // too many builds at once
+  'BUILD_UNSUPPORTED', // a Containerfile feature this engine does not run: ADD <git URL>, --mount=type=secret|ssh (names the line)
+  'BUILD_FETCH_FAILED', // ADD <http(s) URL>: the download failed (names the line, the URL and the status or error)
+  'BUILD_CHECKSUM_MISMATCH', // ADD --checksum=sha256:…: the downloaded bytes hash to something else (names the line)
 ] as const;

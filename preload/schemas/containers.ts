@@ -329,9 +329,16 @@ export const containerMethods = {
   }),
   'containers.remove': method({
     where: 'helper',
-    params: z.object({ id: ContainerId, force: z.boolean().default(false) }).strict(),
+    params: z
+      .object({
+        id: ContainerId,
+        force: z.boolean().default(false),
+        /** rm -v: remove its anonymous volumes too (named ones are kept). */
+        volumes: z.boolean().default(false),
+      })
+      .strict(),
     result: z.object({ id: z.string() }),
-    summary: 'Remove (refused while running unless forced)',
+    summary: 'Remove (refused while running unless forced); -v: with its anonymous volumes',
   }),
   'containers.rename': method({
     where: 'helper',

@@ -11,7 +11,7 @@ import type { Command } from '../command';
 const cli = { transport: 'cli' } as const;
 
 const USAGE =
-  'build [-t NAME]... [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache] [--network none|host|bridge] [--platform linux/amd64] [--output type=oci,dest=FILE] [-q] CONTEXT';
+  'build [-t NAME]... [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache] [--pull[=always|missing|never]] [--network none|host|bridge] [--platform linux/amd64] [--output type=oci,dest=FILE] [-q] CONTEXT';
 
 function parseOutput(spec: string): { type: 'oci'; dest: string } {
   const kv = new Map(spec.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const));
@@ -33,6 +33,7 @@ export const buildCommands: Command[] = [
         'build-arg': { value: true, repeat: true },
         target: { value: true },
         'no-cache': { value: false },
+        pull: { value: false },
         network: { value: true },
         platform: { value: true },
         output: { value: true },
@@ -44,6 +45,12 @@ export const buildCommands: Command[] = [
       const network = flag(p, 'network') ?? 'bridge';
       if (network !== 'none' && network !== 'host' && network !== 'bridge') {
         throw new BerthError('USAGE', `--network ${network}: none, host or bridge`);
+      }
+      const pullFlag = flag(p, 'pull') ?? 'missing';
+      // `--pull` alone (docker, buildah): always; true/false as docker's boolean.
+      const pull = ({ true: 'always', false: 'missing' } as Record<string, string>)[pullFlag] ?? pullFlag;
+      if (pull !== 'always' && pull !== 'missing' && pull !== 'never') {
+        throw new BerthError('USAGE', `--pull=${pullFlag}: always, missing or never`);
       }
       const buildArgs: Record<string, string> = {};
       for (const a of p.flags.get('build-arg') ?? []) {
@@ -82,6 +89,7 @@ export const buildCommands: Command[] = [
               buildArgs,
               noCache: flag(p, 'no-cache') === 'true',
               network,
+              pull,
               ...(target !== undefined ? { target } : {}),
               ...(platform !== undefined ? { platform } : {}),
               ...(memory !== undefined ? { memoryBytes: parseMemory(memory) } : {}),

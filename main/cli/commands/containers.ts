@@ -302,13 +302,14 @@ export const containerCommands: Command[] = [
           async () => (await b.router.invoke('containers.attach', { id: created.id }, cli)).sessionId,
           { interactive: req.openStdin === true, tty: req.tty === true },
         );
-        if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true }, cli);
+        if (foregroundRm)
+          await b.router.invoke('containers.remove', { id: created.id, force: true, volumes: true }, cli);
         return code;
       }
       const code = await followLogs(b, created.id, ctx);
       // Foreground --rm: removed here, after every line was read (the helper's
       // own autoRemove would race the last read).
-      if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true }, cli);
+      if (foregroundRm) await b.router.invoke('containers.remove', { id: created.id, force: true, volumes: true }, cli);
       return code;
     },
   },
@@ -363,9 +364,17 @@ export const containerCommands: Command[] = [
   simple('unpause', 'thaw paused containers', (b, id) => b.router.invoke('containers.unpause', { id }, cli)),
   {
     ...simple('rm', 'remove containers', (b, id, args) =>
-      b.router.invoke('containers.remove', { id, force: args.includes('-f') || args.includes('--force') }, cli),
+      b.router.invoke(
+        'containers.remove',
+        {
+          id,
+          force: args.includes('-f') || args.includes('--force') || args.includes('-fv') || args.includes('-vf'),
+          volumes: args.includes('-v') || args.includes('--volumes') || args.includes('-fv') || args.includes('-vf'),
+        },
+        cli,
+      ),
     ),
-    usage: 'rm [-f] CONTAINER...',
+    usage: 'rm [-f] [-v] CONTAINER...',
   },
   {
     name: 'inspect',

@@ -6,6 +6,7 @@
  * image store as an OCI image whose layers the cache's blobs are (hard
  * links), with docker-like history entries (created_by, empty_layer).
  */
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,10 +37,12 @@ import {
   tarEntriesUnder,
   type CopySource,
 } from './copy';
-import { parseDockerfile, type Instruction } from './dockerfile';
+import { chompHeredoc, parseDockerfile, parseHeredocWord, type Heredoc, type Instruction } from './dockerfile';
+import { downloadUrl, isGitUrl, isHttpUrl, parseChecksum } from './fetch-url';
 import { writeLayer, type WrittenLayer } from './layer-writer';
 import { MergedView } from './merged-view';
-import { processWord, processWords, rawWords } from './shell-words';
+import { cacheMountDir, overlayView, parseRunMount, type RunMountSpec, type StepMount } from './run-mounts';
+import { expandHeredoc, processWord, processWords, rawWords } from './shell-words';
 
 export interface RunRequest {
   lowerDirs: string[];
@@ -48,6 +51,8 @@ export interface RunRequest {
   workdir: string;
   user: string;
   network: BuildOptionsT['network'];
+  /** RUN --mount's mounts (and a heredoc script's /dev/pipes): host paths, not in the layer. */
+  mounts: StepMount[];
   memoryBytes?: number;
   cpus?: number;
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
@@ -69,6 +74,11 @@ export interface BuildInput {
   options: BuildOptionsT;
   buildId: string;
   emit(p: BuildProgressT): void;
+  /**
+   * Fetches a FROM image from its registry into the store (the helper's pull
+   * path, the owner's credentials); absent: FROM takes only what the store has.
+   */
+  pull?: (ref: string) => Promise<void>;
 }
 
 export interface BuildOutcome {
@@ -149,6 +159,15 @@ function durationNs(s: string, line: number): number {
   return Math.round(total);
 }
 
+/** A step's scratch left by a helper that died mid-step: overlays unmounted, files removed. */
+function sweepScratch(tmp: string): void {
+  for (const name of fs.readdirSync(tmp)) {
+    const abs = path.join(tmp, name);
+    if (name.startsWith('ov-')) spawnSync('umount', ['-l', path.join(abs, 'merged')]);
+    fs.rmSync(abs, { recursive: true, force: true });
+  }
+}
+
 export class Builder {
   private readonly cache: BuildCache;
   private readonly steps: BuildStepT[] = [];
@@ -186,6 +205,7 @@ export class Builder {
     this.cache.ensureDirs();
     return this.cache.run(async () => {
       this.cache.reload();
+      sweepScratch(this.cache.paths.tmp);
       try {
         for (const st of stages)
           if (needed.has(st.index)) this.stageStates.set(st.index, await this.runStage(st, stages, globals));
@@ -297,19 +317,7 @@ export class Builder {
         cmdSet: false,
       };
     } else {
-      let img;
-      try {
-        img = await this.b.store.resolve(ref);
-      } catch (err) {
-        if (err instanceof BerthError && err.code === 'IMAGE_NOT_FOUND') {
-          throw new BerthError(
-            'BUILD_STAGE_NOT_FOUND',
-            `line ${st.from.line}: FROM ${ref}: no such stage or image (pull or load it first)`,
-            { line: st.from.line, image: ref },
-          );
-        }
-        throw err;
-      }
+      const img = await this.baseImage(st, label, ref);
       const diffIds = img.config.rootfs.diff_ids as Digest[];
       state = {
         key: keyOf('image', img.id),
@@ -332,6 +340,45 @@ export class Builder {
     // Not a cache lookup: the base is what the store (or the earlier stage) holds.
     this.end(st, label, false, false, t0);
     return state;
+  }
+
+  /**
+   * FROM's image by the build's --pull: always fetched, fetched when the store
+   * lacks it (docker's and buildah's default), or never.
+   */
+  private async baseImage(st: Stage, label: string, ref: string) {
+    const policy = this.b.options.pull;
+    const pull = async (): Promise<void> => {
+      if (!this.b.pull) return;
+      this.b.emit({ ...this.progressBase('log', st.name, label), stream: 'stdout', line: `Pulling ${ref}` });
+      try {
+        await this.b.pull(ref);
+      } catch (err) {
+        if (!(err instanceof BerthError)) throw err;
+        // The registry's own code, with the line that asked for the image.
+        throw new BerthError(
+          err.code,
+          `line ${st.from.line}: FROM ${ref}: ${err.message}`,
+          { ...err.details, line: st.from.line, image: ref },
+          { cause: err },
+        );
+      }
+    };
+    if (policy === 'always') await pull();
+    try {
+      return await this.b.store.resolve(ref);
+    } catch (err) {
+      if (!(err instanceof BerthError && err.code === 'IMAGE_NOT_FOUND')) throw err;
+      if (policy === 'missing' && this.b.pull) {
+        await pull();
+        return this.b.store.resolve(ref);
+      }
+      throw new BerthError(
+        'BUILD_STAGE_NOT_FOUND',
+        `line ${st.from.line}: FROM ${ref}: no such stage or image${policy === 'never' ? ' in the store (--pull=never)' : ' (pull or load it first)'}`,
+        { line: st.from.line, image: ref },
+      );
+    }
   }
 
   // ── steps ────────────────────────────────────────────────────────────────
@@ -491,7 +538,7 @@ export class Builder {
       case 'WORKDIR':
         return this.workdir(st, ins, s, word(ins.rest));
       case 'RUN':
-        return this.run(st, ins, s);
+        return this.run(st, ins, s, vars, stages);
       case 'COPY':
       case 'ADD':
         return this.copy(st, ins, s, vars, stages);
@@ -644,38 +691,223 @@ export class Builder {
     });
   }
 
-  private async run(st: Stage, ins: Instruction, s: State): Promise<State> {
-    const argv = this.argv(ins, s);
-    const label = ins.json ? `RUN ${JSON.stringify(argv)}` : `RUN ${argv.join(' ')}`;
+  /**
+   * RUN's argv, with heredocs as buildkit runs them: a lone `<<EOF` is the
+   * script itself (`sh -c CONTENT`, or, with a `#!` line, a file mounted at
+   * /dev/pipes/EOF and run); otherwise the line and its documents go to the
+   * shell as written, which reads the heredocs itself.
+   */
+  private runCommand(ins: Instruction, s: State): { argv: string[]; label: string; pipe: Heredoc | null } {
+    if (ins.json || ins.heredocs.length === 0) {
+      const argv = this.argv(ins, s);
+      return { argv, label: ins.json ? `RUN ${JSON.stringify(argv)}` : `RUN ${argv.join(' ')}`, pipe: null };
+    }
+    const written = `${ins.rest}${ins.heredocs.map((h) => `\n${h.content}${h.name}`).join('')}`;
+    const label = `RUN ${written}`;
+    const lone = parseHeredocWord(ins.rest, this.escape);
+    if (lone && ins.heredocs.length === 1) {
+      const h = ins.heredocs[0] as Heredoc;
+      const data = h.chomp ? chompHeredoc(h.content) : h.content;
+      if (data.startsWith('#!')) {
+        if (!/^[A-Za-z0-9._-]+$/.test(h.name) || h.name === '.' || h.name === '..')
+          throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: heredoc name ${h.name} cannot name a script file`, {
+            line: ins.line,
+          });
+        return { argv: [...s.shell, `/dev/pipes/${h.name}`], label, pipe: { ...h, content: data } };
+      }
+      return { argv: [...s.shell, data], label, pipe: null };
+    }
+    return { argv: [...s.shell, written], label, pipe: null };
+  }
+
+  /** `RUN --network=none|host|default` over the build's --network. */
+  private runNetwork(ins: Instruction): BuildOptionsT['network'] {
+    const n = ins.flags.get('network')?.at(-1);
+    if (n === undefined || n === 'default') return this.b.options.network;
+    if (n === 'none' || n === 'host') return n;
+    throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: RUN --network=${n}: none, host or default`, {
+      line: ins.line,
+    });
+  }
+
+  private async run(st: Stage, ins: Instruction, s: State, vars: Map<string, string>, stages: Stage[]): Promise<State> {
+    for (const f of ins.flags.keys())
+      if (f !== 'mount' && f !== 'network')
+        throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: RUN --${f}: unknown flag (--mount, --network)`, {
+          line: ins.line,
+        });
+    const { argv, label: runLabel, pipe } = this.runCommand(ins, s);
+    const network = this.runNetwork(ins);
+    const workdir = s.config.WorkingDir || '/';
+    const specs = (ins.flags.get('mount') ?? []).map((m) =>
+      parseRunMount(processWord(m, vars, this.escape, ins.line), ins.line, workdir),
+    );
+    const targets = new Set<string>();
+    for (const m of specs) {
+      if (targets.has(m.target))
+        throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: two mounts on ${m.target}`, { line: ins.line });
+      targets.add(m.target);
+    }
+    const flagsText = [
+      ...(ins.flags.get('mount') ?? []).map((m) => `--mount=${m}`),
+      ...(ins.flags.has('network') ? [`--network=${network}`] : []),
+    ];
+    const label = flagsText.length ? runLabel.replace(/^RUN /, `RUN ${flagsText.join(' ')} `) : runLabel;
     const env = [...(s.config.Env ?? [])];
     const envKeys = new Set(env.map((kv) => kv.split('=')[0]));
     for (const [k, v] of s.args) if (!envKeys.has(k)) env.push(`${k}=${v}`);
-    const key = keyOf(s.key, 'run', argv, env, s.config.User ?? '', s.config.WorkingDir ?? '/', this.b.options.network);
+    // What a bind shows is part of the key (its content digest, or the stage's key); a cache mount's is not.
+    const bindKeys: string[] = [];
+    for (const m of specs) if (m.type === 'bind') bindKeys.push(await this.bindSourceKey(st, ins, m, vars, stages));
+    const key = keyOf(
+      s.key,
+      'run',
+      argv,
+      env,
+      s.config.User ?? '',
+      workdir,
+      network,
+      specs,
+      bindKeys,
+      pipe?.content ?? null,
+    );
     const o = this.b.options;
     return this.layerStep(st, s, label, key, async (file) => {
       const lowerDirs = await this.lowerDirs(s);
-      const r = await this.b.runner.run(
-        {
-          lowerDirs,
-          argv,
-          env,
-          workdir: s.config.WorkingDir || '/',
-          user: s.config.User || '0',
-          network: o.network,
-          ...(o.memoryBytes !== undefined ? { memoryBytes: o.memoryBytes } : {}),
-          ...(o.cpus !== undefined ? { cpus: o.cpus } : {}),
-          onOutput: (stream, line) => this.b.emit({ ...this.progressBase('log', st.name, label), stream, line }),
-        },
-        file,
-      );
-      if (r.exitCode !== 0) {
-        throw new BerthError('BUILD_RUN_FAILED', `line ${ins.line}: ${label} exited with code ${r.exitCode}`, {
-          line: ins.line,
-          exitCode: r.exitCode,
-        });
+      const releases: Array<() => void> = [];
+      try {
+        const mounts: StepMount[] = [];
+        for (const m of specs) mounts.push(await this.stepMount(st, ins, m, stages, releases));
+        if (pipe) {
+          const dir = fs.mkdtempSync(path.join(this.cache.paths.tmp, 'pipes-'));
+          releases.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+          fs.chmodSync(dir, 0o755);
+          fs.writeFileSync(path.join(dir, pipe.name), pipe.content, { mode: 0o755 });
+          fs.chmodSync(path.join(dir, pipe.name), 0o755);
+          mounts.push({ type: 'bind', source: dir, target: '/dev/pipes', readOnly: true });
+        }
+        const r = await this.b.runner.run(
+          {
+            lowerDirs,
+            argv,
+            env,
+            workdir,
+            user: s.config.User || '0',
+            network,
+            mounts,
+            ...(o.memoryBytes !== undefined ? { memoryBytes: o.memoryBytes } : {}),
+            ...(o.cpus !== undefined ? { cpus: o.cpus } : {}),
+            onOutput: (stream, line) => this.b.emit({ ...this.progressBase('log', st.name, label), stream, line }),
+          },
+          file,
+        );
+        if (r.exitCode !== 0) {
+          throw new BerthError('BUILD_RUN_FAILED', `line ${ins.line}: ${label} exited with code ${r.exitCode}`, {
+            line: ins.line,
+            exitCode: r.exitCode,
+          });
+        }
+        return r.layer;
+      } finally {
+        for (const rel of releases.reverse()) rel();
       }
-      return r.layer;
     });
+  }
+
+  /** Where a bind mount's files come from: the context, an earlier stage or an image. */
+  private async bindOrigin(
+    st: Stage,
+    ins: Instruction,
+    from: string | null,
+    stages: Stage[],
+  ): Promise<{ lowerDirs: string[]; key: string; context: boolean }> {
+    if (from === null || from === 'context') return { lowerDirs: [this.b.contextDir], key: 'context', context: true };
+    const dep = this.stageByName(
+      stages.slice(
+        0,
+        stages.findIndex((x) => x.index === st.index),
+      ),
+      from,
+    );
+    const depState = dep ? this.stageStates.get(dep.index) : undefined;
+    if (depState) return { lowerDirs: await this.lowerDirs(depState), key: `stage:${depState.key}`, context: false };
+    try {
+      const img = await this.b.store.resolve(from);
+      return { lowerDirs: this.b.store.lowerDirsOf(img), key: `image:${img.id}`, context: false };
+    } catch {
+      throw new BerthError('BUILD_STAGE_NOT_FOUND', `line ${ins.line}: --mount from=${from}: no such stage or image`, {
+        line: ins.line,
+        stage: from,
+      });
+    }
+  }
+
+  /** The bind's source inside its origin (symlinks resolved inside it), refused when it climbs out or is missing. */
+  private bindSource(ins: Instruction, view: MergedView, source: string, context: boolean): string {
+    const clean = path.posix.normalize(source.replace(/^\/+/, '') || '.');
+    if (clean === '..' || clean.startsWith('../')) {
+      throw new BerthError(
+        context ? 'BUILD_SOURCE_OUTSIDE_CONTEXT' : 'BUILD_SOURCE_NOT_FOUND',
+        `line ${ins.line}: --mount source=${source} is outside its ${context ? 'build context' : 'stage'}`,
+        { line: ins.line, source },
+      );
+    }
+    const rel = view.resolve(clean === '.' ? '' : clean);
+    if (rel !== '' && !view.lookup(rel)) {
+      throw new BerthError(
+        'BUILD_SOURCE_NOT_FOUND',
+        `line ${ins.line}: --mount source=${source}: no such file or directory`,
+        {
+          line: ins.line,
+          source,
+        },
+      );
+    }
+    return rel;
+  }
+
+  private async bindSourceKey(
+    st: Stage,
+    ins: Instruction,
+    m: Extract<RunMountSpec, { type: 'bind' }>,
+    vars: Map<string, string>,
+    stages: Stage[],
+  ): Promise<string> {
+    const origin = await this.bindOrigin(st, ins, m.from, stages);
+    const view = new MergedView(origin.lowerDirs);
+    const rel = this.bindSource(ins, view, m.source, origin.context);
+    if (!origin.context) return keyOf(origin.key, rel);
+    const sources = collectSource(view, rel || '.', { line: ins.line, fromContext: true, ignore: this.ignore });
+    void vars;
+    return keyOf('context', rel, contentDigest(sources));
+  }
+
+  private async stepMount(
+    st: Stage,
+    ins: Instruction,
+    m: RunMountSpec,
+    stages: Stage[],
+    releases: Array<() => void>,
+  ): Promise<StepMount> {
+    if (m.type === 'tmpfs')
+      return { type: 'tmpfs', target: m.target, ...(m.sizeBytes !== undefined ? { sizeBytes: m.sizeBytes } : {}) };
+    if (m.type === 'cache') {
+      // Steps of a build run one at a time and builds hold the cache's lock, so
+      // shared, private and locked all see the one directory alone.
+      return {
+        type: 'bind',
+        source: cacheMountDir(this.cache.paths.mounts, m),
+        target: m.target,
+        readOnly: m.readOnly,
+      };
+    }
+    const origin = await this.bindOrigin(st, ins, m.from, stages);
+    const rel = this.bindSource(ins, new MergedView(origin.lowerDirs), m.source, origin.context);
+    if (origin.context && !m.rw)
+      return { type: 'bind', source: path.join(this.b.contextDir, rel), target: m.target, readOnly: true };
+    const ov = overlayView(origin.lowerDirs, this.cache.paths.tmp);
+    releases.push(() => ov.release());
+    return { type: 'bind', source: path.join(ov.dir, rel), target: m.target, readOnly: !m.rw };
   }
 
   private async copy(
@@ -735,13 +967,116 @@ export class Builder {
         srcKey = `image:${img.id}`;
       }
     }
-    const sources: CopySource[] = srcs.flatMap((src) =>
-      collectSource(srcView, src, {
+    const checksumSpec = ins.flags.get('checksum')?.[0];
+    const checksum = checksumSpec === undefined ? null : parseChecksum(checksumSpec, ins.line);
+    if (checksum !== null && (ins.keyword !== 'ADD' || srcs.length !== 1 || !isHttpUrl(srcs[0] as string)))
+      throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: --checksum takes one ADD source that is an http(s) URL`, {
         line: ins.line,
-        fromContext: from === undefined,
-        ignore: from === undefined ? this.ignore : null,
-      }),
-    );
+      });
+    // Sources made here (heredocs, downloads): never unpacked, their bytes always in the key.
+    const scratch: string[] = [];
+    const made = new Set<CopySource>();
+    const sources: CopySource[] = [];
+    try {
+      for (const src of srcs) {
+        const doc = /^\d*<<-?(.+)$/.exec(src);
+        const h = doc ? ins.heredocs.find((x) => x.name === doc[1]) : undefined;
+        if (h) {
+          const dir = fs.mkdtempSync(path.join(this.cache.paths.tmp, 'heredoc-'));
+          scratch.push(dir);
+          const body = h.chomp ? chompHeredoc(h.content) : h.content;
+          if (h.name.includes('/') || h.name === '.' || h.name === '..')
+            throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: heredoc name ${h.name} cannot name a file`, {
+              line: ins.line,
+            });
+          fs.writeFileSync(path.join(dir, h.name), h.expand ? expandHeredoc(body, vars, this.escape, ins.line) : body, {
+            mode: 0o644,
+          });
+          fs.chmodSync(path.join(dir, h.name), 0o644);
+          for (const c of collectSource(new MergedView([dir]), h.name, {
+            line: ins.line,
+            fromContext: false,
+            ignore: null,
+          })) {
+            made.add(c);
+            sources.push(c);
+          }
+          continue;
+        }
+        if (ins.keyword === 'ADD' && isGitUrl(src)) {
+          throw new BerthError(
+            'BUILD_UNSUPPORTED',
+            `line ${ins.line}: ${ins.keyword} ${src}: git sources are not supported by this engine (clone in a RUN step)`,
+            {
+              line: ins.line,
+              feature: 'git source',
+            },
+          );
+        }
+        if (isHttpUrl(src)) {
+          if (ins.keyword === 'COPY')
+            throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: COPY ${src}: a URL source needs ADD`, {
+              line: ins.line,
+            });
+          const dir = fs.mkdtempSync(path.join(this.cache.paths.tmp, 'url-'));
+          scratch.push(dir);
+          this.b.emit({
+            ...this.progressBase('log', st.name, `${ins.keyword} ${src}`),
+            stream: 'stdout',
+            line: `Downloading ${src}`,
+          });
+          const got = await downloadUrl(src, dir, { line: ins.line, checksum });
+          for (const c of collectSource(new MergedView([dir]), got.name, {
+            line: ins.line,
+            fromContext: false,
+            ignore: null,
+          })) {
+            made.add(c);
+            sources.push(c);
+          }
+          continue;
+        }
+        sources.push(
+          ...collectSource(srcView, src, {
+            line: ins.line,
+            fromContext: from === undefined,
+            ignore: from === undefined ? this.ignore : null,
+          }),
+        );
+      }
+      return await this.copyLayer(st, ins, s, {
+        sources,
+        made,
+        srcs,
+        destRaw,
+        from,
+        srcKey,
+        chownSpec,
+        chmodSpec,
+        checksum,
+      });
+    } finally {
+      for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+    }
+  }
+
+  private async copyLayer(
+    st: Stage,
+    ins: Instruction,
+    s: State,
+    c: {
+      sources: CopySource[];
+      made: Set<CopySource>;
+      srcs: string[];
+      destRaw: string;
+      from: string | undefined;
+      srcKey: string;
+      chownSpec: string | undefined;
+      chmodSpec: string | undefined;
+      checksum: string | null;
+    },
+  ): Promise<State> {
+    const { sources, made, srcs, destRaw, from, srcKey, chownSpec, chmodSpec } = c;
     const view = new MergedView(await this.lowerDirs(s));
     const destAbs = path.posix.resolve(s.config.WorkingDir || '/', destRaw);
     const destIsDir = destRaw.endsWith('/') || sources.length > 1 || sources.some((x) => x.isDir);
@@ -756,12 +1091,20 @@ export class Builder {
     const existingDir = destRel === '' || view.lookup(destRel)?.st.isDirectory() === true;
     const unpack = ins.keyword === 'ADD' && from === undefined;
     const placed = sources.map((source) => {
-      if (source.isDir || (unpack && isTarArchive(source.items[0]?.abs as string))) return { source, dest: destRel };
+      if (source.isDir || (unpack && !made.has(source) && isTarArchive(source.items[0]?.abs as string)))
+        return { source, dest: destRel };
       const base = path.posix.basename(source.resolved || source.name);
       return { source, dest: destIsDir || existingDir ? (destRel ? `${destRel}/${base}` : base) : destRel };
     });
-    const label = `${ins.keyword} ${[...(chownSpec ? [`--chown=${chownSpec}`] : []), ...(chmodSpec ? [`--chmod=${chmodSpec}`] : []), ...(from ? [`--from=${from}`] : []), ...srcs, destRaw].join(' ')}`;
-    const digest = from === undefined ? contentDigest(sources) : keyOf(sources.map((x) => [x.name, x.resolved]));
+    const docs = ins.heredocs.map((h) => `\n${h.content}${h.name}`).join('');
+    const label = `${ins.keyword} ${[...(chownSpec ? [`--chown=${chownSpec}`] : []), ...(chmodSpec ? [`--chmod=${chmodSpec}`] : []), ...(c.checksum ? [`--checksum=${c.checksum}`] : []), ...(from ? [`--from=${from}`] : []), ...srcs, destRaw].join(' ')}${docs}`;
+    const digest =
+      from === undefined
+        ? contentDigest(sources)
+        : keyOf(
+            sources.filter((x) => !made.has(x)).map((x) => [x.name, x.resolved]),
+            contentDigest(sources.filter((x) => made.has(x))),
+          );
     const key = keyOf(s.key, ins.keyword, srcKey, digest, destAbs, chownSpec ?? '', chmodSpec ?? '', destIsDir);
     return this.layerStep(st, s, label, key, async (file) => {
       const owner = chownSpec ? resolveChown(chownSpec, view, ins.line) : null;
@@ -773,7 +1116,9 @@ export class Builder {
         gid: 0,
       });
       const needsDestDir = destIsDir && !existingDir && destRel !== '';
-      const tars = placed.filter((p) => unpack && !p.source.isDir && isTarArchive(p.source.items[0]?.abs as string));
+      const tars = placed.filter(
+        (p) => unpack && !made.has(p.source) && !p.source.isDir && isTarArchive(p.source.items[0]?.abs as string),
+      );
       const plain = placed.filter((p) => !tars.includes(p));
       const dirEntry: TarWriteEntry[] = needsDestDir
         ? [

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildCache, buildCacheSection } from './cache';
+import { cacheMountDir } from './run-mounts';
 
 const hex = (c: string): string => `sha256:${c.repeat(64)}`;
 
@@ -57,5 +58,34 @@ describe('build cache as a disk section', () => {
     const again = new BuildCache(root);
     expect(again.entries().map(([k]) => k)).toEqual(['k3']);
     expect(await s.usage()).toEqual({ count: 1, active: 0, sizeBytes: 0, reclaimableBytes: 0 });
+  });
+
+  it('counts RUN --mount=type=cache dirs as reclaimable build cache and prunes them', async () => {
+    const { root, cache } = seed();
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    const data = cacheMountDir(cache.paths.mounts, {
+      type: 'cache',
+      target: '/root/.cache',
+      id: 'pip',
+      sharing: 'shared',
+      mode: 0o700,
+      uid,
+      gid,
+      readOnly: false,
+    });
+    expect(fs.statSync(data).mode & 0o777).toBe(0o700);
+    fs.writeFileSync(path.join(data, 'wheel'), Buffer.alloc(5000));
+    const s = buildCacheSection(root);
+    const u = await s.usage();
+    expect(u.count).toBe(4);
+    expect(u.sizeBytes).toBe(1350 + 5000 + 'pip'.length);
+    expect(u.reclaimableBytes).toBe(350 + 5000 + 'pip'.length);
+    const mount = (await s.plan({ all: false })).find((e) => e.id.startsWith('mount:'));
+    expect(mount).toMatchObject({ name: 'RUN --mount=type=cache,id=pip', sizeBytes: 5003 });
+    const r = await s.prune([mount?.id as string]);
+    expect(r.removed).toEqual([mount?.id]);
+    expect(r.reclaimedBytes).toBe(5003 + 50); // and the unpacked layers, as every prune
+    expect(fs.readdirSync(cache.paths.mounts)).toEqual([]);
   });
 });

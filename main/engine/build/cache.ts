@@ -41,6 +41,10 @@ export interface CachePaths {
   blobs: string;
   layers: string;
   contexts: string;
+  /** RUN --mount=type=cache dirs: `<sha256(id)>/{id,data/}`, kept across builds. */
+  mounts: string;
+  /** A step's scratch (heredoc files, downloads, bind overlays), removed when the step ends. */
+  tmp: string;
 }
 
 export function cachePaths(dataRoot: string): CachePaths {
@@ -51,6 +55,8 @@ export function cachePaths(dataRoot: string): CachePaths {
     blobs: path.join(root, 'blobs'),
     layers: path.join(root, 'layers'),
     contexts: path.join(root, 'contexts'),
+    mounts: path.join(root, 'mounts'),
+    tmp: path.join(root, 'tmp'),
   };
 }
 
@@ -68,7 +74,14 @@ export class BuildCache {
   }
 
   ensureDirs(): void {
-    for (const d of [this.paths.root, this.paths.blobs, this.paths.layers, this.paths.contexts]) {
+    for (const d of [
+      this.paths.root,
+      this.paths.blobs,
+      this.paths.layers,
+      this.paths.contexts,
+      this.paths.mounts,
+      this.paths.tmp,
+    ]) {
       fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     }
   }
@@ -163,16 +176,35 @@ export function buildCacheSection(dataRoot: string): DiskSection {
       };
     });
   };
+  /** RUN --mount=type=cache dirs: never shared with an image, so always reclaimable. */
+  const cacheMounts = (): Array<{ id: string; name: string; sizeBytes: number; dir: string }> => {
+    const root = cache.paths.mounts;
+    if (!fs.existsSync(root)) return [];
+    return fs
+      .readdirSync(root)
+      .filter((n) => /^[0-9a-f]{64}$/.test(n))
+      .map((n) => {
+        const dir = path.join(root, n);
+        let id = n;
+        try {
+          id = fs.readFileSync(path.join(dir, 'id'), 'utf8');
+        } catch {
+          // A dir whose id file is gone still counts; it is named by its hash.
+        }
+        return { id: `mount:${n}`, name: `RUN --mount=type=cache,id=${id}`, sizeBytes: sizeOf(dir), dir };
+      });
+  };
   return {
     kind: 'build-cache',
     async usage() {
       return cache.run(async () => {
         const all = describe();
         const layerDirs = sizeOf(cache.paths.layers);
-        const size = all.reduce((s, e) => s + e.sizeBytes, 0) + layerDirs;
-        const reclaimable = all.filter((e) => !e.active).reduce((s, e) => s + e.sizeBytes, 0) + layerDirs;
+        const mounts = cacheMounts().reduce((n, m) => n + m.sizeBytes, 0);
+        const size = all.reduce((s, e) => s + e.sizeBytes, 0) + layerDirs + mounts;
+        const reclaimable = all.filter((e) => !e.active).reduce((s, e) => s + e.sizeBytes, 0) + layerDirs + mounts;
         return {
-          count: all.length,
+          count: all.length + cacheMounts().length,
           active: all.filter((e) => e.active).length,
           sizeBytes: size,
           reclaimableBytes: reclaimable,
@@ -183,7 +215,8 @@ export function buildCacheSection(dataRoot: string): DiskSection {
       return cache.run(async () =>
         describe()
           .filter((e) => opts.all || !e.active)
-          .map(({ id, name, sizeBytes }) => ({ id, name, sizeBytes })),
+          .map(({ id, name, sizeBytes }) => ({ id, name, sizeBytes }))
+          .concat(cacheMounts().map(({ id, name, sizeBytes }) => ({ id, name, sizeBytes }))),
       );
     },
     async prune(ids) {
@@ -210,10 +243,17 @@ export function buildCacheSection(dataRoot: string): DiskSection {
           }
         }
         // Unpacked intermediate layers are rebuilt from blobs on demand: a prune drops them all.
+        const mountsRemoved: string[] = [];
+        for (const m of cacheMounts()) {
+          if (!wanted.has(m.id)) continue;
+          reclaimed += m.sizeBytes;
+          fs.rmSync(m.dir, { recursive: true, force: true });
+          mountsRemoved.push(m.id);
+        }
         reclaimed += sizeOf(cache.paths.layers);
         fs.rmSync(cache.paths.layers, { recursive: true, force: true });
         cache.save();
-        return { removed: removed.map((e) => e.id), reclaimedBytes: reclaimed };
+        return { removed: [...removed.map((e) => e.id), ...mountsRemoved], reclaimedBytes: reclaimed };
       });
     },
   };

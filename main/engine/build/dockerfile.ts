@@ -12,6 +12,7 @@
  * strings (`["a b"]` → `ab`): both change what a build does.
  */
 import { BerthError } from '../../../preload/errors';
+import { processWord, rawWords } from './shell-words';
 
 export const INSTRUCTIONS = [
   'FROM',
@@ -38,6 +39,40 @@ export type Keyword = (typeof INSTRUCTIONS)[number];
 /** Instructions whose arguments may be a JSON array of strings. */
 const JSON_FORMS: ReadonlySet<Keyword> = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
+/** Instructions that may carry heredocs (dockerfile:1.4). */
+const HEREDOC_FORMS: ReadonlySet<Keyword> = new Set(['RUN', 'COPY', 'ADD']);
+
+/** One `<<NAME` (`<<-NAME`, `<<"NAME"`) document of an instruction (buildkit's parser.Heredoc). */
+export interface Heredoc {
+  /** The delimiter word, quotes removed: also the file name a COPY heredoc gets. */
+  name: string;
+  /** The lines up to the delimiter line, each with its newline, as written (no tab stripping). */
+  content: string;
+  /** `<<-`: leading tabs are stripped from the content and the delimiter line. */
+  chomp: boolean;
+  /** An unquoted delimiter: the content's variables are substituted (COPY; RUN leaves it to the shell). */
+  expand: boolean;
+}
+
+const HEREDOC_WORD = /^(\d*)<<(-?)([^<]*)$/;
+
+/** A `<<WORD` word as a heredoc, or null (buildkit's parseHeredoc). */
+export function parseHeredocWord(word: string, escape = '\\'): Omit<Heredoc, 'content'> | null {
+  const m = HEREDOC_WORD.exec(word);
+  if (!m || m[3] === '') return null;
+  const raw = m[3] as string;
+  if (rawWords(raw, escape).length !== 1) return null;
+  const name = processWord(raw, new Map(), escape);
+  if (name === '') return null;
+  // Quotes anywhere in the delimiter turn expansion off, as in the shell.
+  return { name, chomp: m[2] === '-', expand: !/["']/.test(raw) };
+}
+
+/** A heredoc's content with leading tabs stripped from each line (`<<-`). */
+export function chompHeredoc(content: string): string {
+  return content.replace(/^\t+/gm, '');
+}
+
 export interface Instruction {
   keyword: Keyword;
   /** 1-based line where the instruction starts. */
@@ -50,6 +85,8 @@ export interface Instruction {
   json: string[] | null;
   /** The original text, for history entries and errors. */
   source: string;
+  /** `<<EOF` documents, in the order their words appear (RUN, COPY, ADD in shell form). */
+  heredocs: Heredoc[];
 }
 
 export interface Dockerfile {
@@ -134,7 +171,28 @@ export function parseDockerfile(text: string): Dockerfile {
     const keyword = word as Keyword;
     const { flags, rest } = splitFlags(m[2] as string);
     const json = JSON_FORMS.has(keyword) ? parseJsonArray(rest.trim()) : null;
-    instructions.push({ keyword, line: start, flags, rest: rest.trim(), json, source: joined });
+    const heredocs: Heredoc[] = [];
+    if (HEREDOC_FORMS.has(keyword) && json === null && rest.includes('<<')) {
+      for (const word of rawWords(rest, escape)) {
+        const h = parseHeredocWord(word, escape);
+        if (!h) continue;
+        // The document: the following lines up to the delimiter alone on a line.
+        let content = '';
+        let ended = false;
+        while (i + 1 < lines.length) {
+          const l = lines[++i] as string;
+          if ((h.chomp ? l.replace(/^\t+/, '') : l) === h.name) {
+            ended = true;
+            break;
+          }
+          content += `${l}\n`;
+        }
+        if (!ended)
+          throw syntax(start, `unterminated heredoc <<${h.chomp ? '-' : ''}${h.name}: no line ${h.name} ends it`);
+        heredocs.push({ ...h, content });
+      }
+    }
+    instructions.push({ keyword, line: start, flags, rest: rest.trim(), json, source: joined, heredocs });
   }
   return { escape, instructions };
 }

@@ -15,6 +15,7 @@ import { readLogs } from '../containers/logs';
 import { containerPaths } from '../containers/record';
 import type { RunRequest, StepRunner } from './builder';
 import { upperDirEntries, writeLayer, type WrittenLayer } from './layer-writer';
+import { MergedView } from './merged-view';
 import { registerBuildRootfs, unregisterBuildRootfs } from './rootfs-registry';
 
 /** How often the step's log is read while it runs. */
@@ -44,6 +45,11 @@ export class ContainerStepRunner implements StepRunner {
           workdir: req.workdir,
           user: req.user,
           network: req.network,
+          mounts: req.mounts.map((m) =>
+            m.type === 'bind'
+              ? { type: 'bind', source: m.source, target: m.target, readOnly: m.readOnly }
+              : { type: 'tmpfs', target: m.target, ...(m.sizeBytes !== undefined ? { sizeBytes: m.sizeBytes } : {}) },
+          ),
           labels: { 'org.berth.build-step': '1' },
           resources: {
             ...(req.memoryBytes !== undefined ? { memory: { max: req.memoryBytes } } : {}),
@@ -69,6 +75,12 @@ export class ContainerStepRunner implements StepRunner {
       const exitCode = (await exited) ?? 255;
       pump();
       const skip = new Set(RUNTIME_PATHS.filter((p) => isEmptyMade(paths.upperDir, p)));
+      for (const p of mountStubs(
+        paths.upperDir,
+        req.lowerDirs,
+        req.mounts.map((m) => m.target),
+      ))
+        skip.add(p);
       const layer = await writeLayer(layerFile, upperDirEntries(paths.upperDir, skip));
       return { exitCode, layer };
     } finally {
@@ -76,6 +88,29 @@ export class ContainerStepRunner implements StepRunner {
       unregisterBuildRootfs(ref);
     }
   }
+}
+
+/**
+ * The mount points the runtime made for RUN --mount targets: the target when
+ * it is empty in the upper dir, and the parents made for it (absent from the
+ * step's image, holding nothing else), as buildkit's mount stub cleaner
+ * removes them. What a step wrote under a mount is in the mount, not here.
+ */
+function mountStubs(upper: string, lowerDirs: string[], targets: readonly string[]): Set<string> {
+  const view = new MergedView(lowerDirs);
+  const skip = new Set<string>();
+  for (const t of targets) {
+    const rel = t.replace(/^\/+/, '');
+    if (!isEmptyMade(upper, rel)) continue;
+    skip.add(rel);
+    for (let p = path.posix.dirname(rel); p !== '.' && p !== ''; p = path.posix.dirname(p)) {
+      if (view.lookup(p)) break;
+      const others = fs.readdirSync(path.join(upper, p)).filter((n) => !skip.has(`${p}/${n}`));
+      if (others.length > 0) break;
+      skip.add(p);
+    }
+  }
+  return skip;
 }
 
 /** An empty file or directory in the upper dir (a mount point the runtime made), not something a step wrote. */

@@ -19,6 +19,8 @@ class Lexer {
     private readonly vars: Vars,
     private readonly escape: string,
     private readonly line: number,
+    /** Heredoc content (buildkit's RawQuotes + RawEscapes): quotes and escapes stay as written. */
+    private readonly raw = false,
   ) {}
 
   private peek(): string | undefined {
@@ -33,6 +35,13 @@ class Lexer {
       const c = this.peek();
       if (c === undefined || c === stop) break;
       if (split && /\s/.test(c)) break;
+      if (this.raw && c !== '$') {
+        out += c;
+        this.i++;
+        // An escaped character is kept with its escape and never expanded (`\$HOME` stays).
+        if (c === this.escape && this.peek() !== undefined) out += this.s[this.i++];
+        continue;
+      }
       if (c === "'") {
         quoted = true;
         this.i++;
@@ -144,6 +153,11 @@ class Lexer {
 /** One word: quotes removed, variables substituted, whitespace kept. */
 export function processWord(s: string, vars: Vars, escape = '\\', line = 0): string {
   return new Lexer(s, vars, escape, line).word(null, false).text;
+}
+
+/** Variables substituted in a heredoc's text; quotes and escapes kept as written. */
+export function expandHeredoc(s: string, vars: Vars, escape = '\\', line = 0): string {
+  return new Lexer(s, vars, escape, line, true).word(null, false).text;
 }
 
 /** Words split at unquoted whitespace, each processed as `processWord` does. */

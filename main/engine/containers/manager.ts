@@ -52,6 +52,7 @@ import { SeccompFilters } from '../seccomp/filters';
 import { seccompInForce } from '../seccomp/status';
 import { DOCKER_DEFAULT_CAPABILITIES } from '../../../native/monitor';
 import type { DevicePolicyT } from '../../../preload/schemas/devices';
+import type { MountSpecT } from '../../../preload/schemas/volumes';
 import { plainRules } from '../cgroups/device-policy';
 import { containerDevices, monitorDevices, type ContainerDevices } from './devices';
 import { IdRangeAllocator, type IdRange } from '../userns/ranges';
@@ -763,7 +764,7 @@ export class ContainerManager {
       }, delay);
       return;
     }
-    if (r.config.autoRemove) await this.remove(id, true).catch(() => undefined);
+    if (r.config.autoRemove) await this.remove(id, true, { volumes: true }).catch(() => undefined);
   }
 
   // ── stop, kill, pause ─────────────────────────────────────────────────────
@@ -864,7 +865,12 @@ export class ContainerManager {
     });
   }
 
-  remove(ref: string, force: boolean): Promise<{ id: string }> {
+  /**
+   * Removes a container. `volumes` (`rm -v`, and `--rm`'s removal): its
+   * anonymous volumes go with it, as docker's; named volumes are kept, and
+   * an anonymous one another container also mounts stays (its users named in the log).
+   */
+  remove(ref: string, force: boolean, opts: { volumes?: boolean } = {}): Promise<{ id: string }> {
     const hit = this.lookup(ref);
     if ('damaged' in hit) return this.withLock(hit.damaged.id, () => this.removeDamaged(hit.damaged, force));
     const r = hit.record;
@@ -900,8 +906,25 @@ export class ContainerManager {
           .catch((err: unknown) => this.o.log(`release of ${r.id}'s id range: ${String(err)}`));
       }
       this.o.emit({ id: r.id, action: 'remove', state: null, exitCode: r.exitCode, at: now() });
+      if (opts.volumes) await this.removeAnonymousVolumes(r.config.mounts ?? []);
       return { id: r.id };
     });
+  }
+
+  private async removeAnonymousVolumes(mounts: readonly MountSpecT[]): Promise<void> {
+    const store = this.o.volumes;
+    if (!store) return;
+    for (const m of mounts) {
+      if (m.type !== 'volume' || !m.source) continue;
+      let anonymous: boolean;
+      try {
+        anonymous = store.get(m.source).anonymous;
+      } catch {
+        continue; // removed meanwhile
+      }
+      if (!anonymous) continue;
+      await store.remove(m.source).catch((err: unknown) => this.o.log(`anonymous volume ${m.source}: ${String(err)}`));
+    }
   }
 
   /**

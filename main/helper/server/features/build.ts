@@ -16,6 +16,7 @@ import { extractLayerFile } from '../../../engine/images/extract';
 import type { HandlersFor, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
+import { pullIntoStore } from './registry';
 
 type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.context.abort' | 'build.start';
 
@@ -113,6 +114,9 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
           options: p.options,
           buildId: p.buildId,
           emit: (e) => s.emit('build.progress', e),
+          pull: async (ref) => {
+            await pullIntoStore(s, ref);
+          },
         });
         try {
           const out = await builder.build();

@@ -60,7 +60,7 @@ export function containersHandlers(s: HelperServices): HandlersFor<ContainersMet
     'containers.restart': async (p) => (await m()).restart(p.id, p.timeoutSec),
     'containers.pause': async (p) => (await m()).pause(p.id),
     'containers.unpause': async (p) => (await m()).unpause(p.id),
-    'containers.remove': async (p) => (await m()).remove(p.id, p.force),
+    'containers.remove': async (p) => (await m()).remove(p.id, p.force, { volumes: p.volumes }),
     'containers.rename': async (p) => (await m()).rename(p.id, p.name),
     'containers.inspect': async (p) => (await m()).inspect(p.id),
     'containers.list': async (p) => (await m()).list(p.all, p.filters),

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { BerthError } from '../../../../preload/errors';
 import { familiarize } from '../../../engine/images/reference';
 import { credentialFileOptionsFromEnv } from '../../../engine/images/registry/credentials';
-import { pullImage } from '../../../engine/images/registry/pull';
+import { pullImage, type PullOptions } from '../../../engine/images/registry/pull';
 import { pushImage } from '../../../engine/images/registry/push';
 import { sharedImageStore } from '../../../engine/images/store/index';
 import type { HandlersFor, HelperServices } from '../handlers';
@@ -21,13 +21,44 @@ export function homeOf(uid: number, passwd = '/etc/passwd'): string {
   return uid === 0 ? '/root' : '/nonexistent';
 }
 
-export function registryHandlers(s: HelperServices): HandlersFor<'images.pull' | 'images.push'> {
+/** The owner's credential files (never root's): what a pull authenticates with. */
+function credentialFiles(s: HelperServices) {
   const uid = s.facts.ownerUid;
-  const files = () => ({
+  return {
     ...credentialFileOptionsFromEnv(s.facts.startedVia === 'direct' ? process.env : {}, homeOf(uid), uid),
     runtimeDir:
       process.env.XDG_RUNTIME_DIR && s.facts.startedVia === 'direct' ? process.env.XDG_RUNTIME_DIR : `/run/user/${uid}`,
+  };
+}
+
+/**
+ * Pulls `ref` into the shared store with the owner's credentials: `images.pull`
+ * and a build's FROM (engine/build, `--pull`) go through this one path.
+ */
+export async function pullIntoStore(
+  s: HelperServices,
+  ref: string,
+  opts: { platform?: string; onProgress?: PullOptions['onProgress'] } = {},
+) {
+  const st = await sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log, limits: s.settings.archive });
+  const pulled = await pullImage(ref, st.blobs, {
+    ...(opts.platform ? { platform: opts.platform } : {}),
+    auth: { files: credentialFiles(s) },
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
+  const done = await st.addPulled({
+    ...(pulled.repoTag ? { repoTag: pulled.repoTag } : {}),
+    manifestBytes: pulled.manifestBytes,
+    manifestDigest: pulled.manifestDigest,
+    configBytes: pulled.configBytes,
+    layers: pulled.layers,
+  });
+  s.emit('images.changed', { reason: 'pull', ids: [done.id] });
+  return { pulled, done };
+}
+
+export function registryHandlers(s: HelperServices): HandlersFor<'images.pull' | 'images.push'> {
+  const files = () => credentialFiles(s);
   const store = () => sharedImageStore({ dataRoot: s.facts.dataRoot, log: s.log, limits: s.settings.archive });
 
   return {
@@ -37,22 +68,13 @@ export function registryHandlers(s: HelperServices): HandlersFor<'images.pull' |
         s.emit('images.pullProgress', { opId, ref: p.ref, ...e });
       progress({ phase: 'resolving', current: 0, total: 0 });
       try {
-        const st = await store();
-        const pulled = await pullImage(p.ref, st.blobs, {
+        const { pulled, done } = await pullIntoStore(s, p.ref, {
           ...(p.platform ? { platform: p.platform } : {}),
-          auth: { files: files() },
-          onProgress: (e) => progress({ layer: e.layer, phase: e.phase, current: e.current, total: e.total }),
-        });
-        progress({ phase: 'unpacking', current: 0, total: pulled.layers.length });
-        const done = await st.addPulled({
-          ...(pulled.repoTag ? { repoTag: pulled.repoTag } : {}),
-          manifestBytes: pulled.manifestBytes,
-          manifestDigest: pulled.manifestDigest,
-          configBytes: pulled.configBytes,
-          layers: pulled.layers,
+          onProgress: (e) => {
+            progress({ layer: e.layer, phase: e.phase, current: e.current, total: e.total });
+          },
         });
         progress({ phase: 'done', current: pulled.layers.length, total: pulled.layers.length });
-        s.emit('images.changed', { reason: 'pull', ids: [done.id] });
         const plat = pulled.platform;
         return {
           opId,
