@@ -454,6 +454,11 @@ export const imageErrorCodes = [
   'NOT_A_FILE',
   'ANALYSIS_GONE', // a cached analysis was dropped; analyze again
   'CHANGES_MALFORMED', // packed change lists that do not decode (changes-wire.ts)
+  // file contents of an analysed image (layers.readFile)
+  'LAYER_SOURCE_GONE', // the analysis' source was released or expired, the archive changed, or the image was removed
+  'LAYER_PATH_NOT_FOUND', // the path is in neither the layer nor any layer below it
+  'LAYER_PATH_ESCAPE', // the path is not absolute or climbs above the root
+  'LAYER_INDEX_INVALID', // no such layer in the analysed image
   // tar stream
   'TAR_TRUNCATED', // the stream ended inside a header, a body or before the end marker
   'TAR_BAD_HEADER', // checksum, octal/base-256 field, PAX record or name is malformed
