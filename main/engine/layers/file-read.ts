@@ -25,9 +25,9 @@ import { BLOCK, type TarEntryType } from '../oci/tar/format';
 import { readTar, type TarEntry } from '../oci/tar/reader';
 import { classifyWhiteout } from '../oci/whiteout';
 import { BerthError } from '../../../preload/errors';
+import { MAX_FILE_READ_BYTES, type LayerFileContentT } from '../../../preload/schemas/images';
 
-/** The most bytes of one file a read returns (the contract's cap). */
-export const MAX_FILE_READ_BYTES = 64 * 1024;
+export { MAX_FILE_READ_BYTES };
 
 export interface LayerBlobSource {
   /** The blob as stored (plain, gzip or zstd), from its first byte. */
@@ -227,4 +227,11 @@ export async function readLayerFile(
     path: `/${target}`,
     layer: index,
   });
+}
+
+/** The contract's form: the bytes as base64. */
+export function layerFileToWire(f: LayerFile): LayerFileContentT {
+  if (f.kind !== 'file') return f;
+  const { data, ...rest } = f;
+  return { ...rest, data: data.toString('base64') };
 }
