@@ -136,4 +136,17 @@ export class LayerInspector {
   get wastefulPaths(): Locator {
     return this.page.getByRole('region', { name: 'Wasteful paths' });
   }
+
+  /** The selected entry's contents as of the selected layer (FilePreview). */
+  get preview(): Locator {
+    return this.page.getByTestId('file-preview');
+  }
+
+  /** Filters the tree down to `absPath` and clicks its row: the preview follows. */
+  async open(absPath: string): Promise<Locator> {
+    await this.pathFilter.fill(absPath);
+    await this.entry(absPath).click();
+    await expect(this.preview.getByRole('heading', { name: absPath })).toBeVisible();
+    return this.preview;
+  }
 }

@@ -177,7 +177,24 @@ test('a 2-layer image dropped on the window: the inspector shows its command, an
   await insp.selectLayer(1);
   await insp.view('Merged up to this layer').click();
   await expect(insp.entry('/etc/motd')).toHaveAttribute('data-change', 'added');
+
+  // File contents as of the selected layer, read from the store's blobs by the helper.
+  let preview = await insp.open('/etc/motd');
+  await expect(preview.getByTestId('preview-text')).toHaveText('welcome\n');
+  await expect(preview.getByTestId('preview-note')).toContainText('all 8 bytes');
   await insp.selectLayer(2);
+  await expect(preview.getByTestId('preview-note')).toHaveText('Removed in this layer (whiteout etc/.wh.motd).');
+  preview = await insp.open('/etc/passwd');
+  await expect(preview.getByTestId('preview-text')).toHaveText('root:x:0:0:root:/root:/bin/sh\n');
+  await expect(preview.getByTestId('preview-note')).toContainText('in layer 1');
+  preview = await insp.open('/bin/busybox');
+  await expect(preview.getByTestId('preview-hex')).toContainText('00000000  7f 45 4c 46');
+  await expect(preview.getByTestId('preview-note')).toContainText(
+    /Binary: hex dump of the first 4,096 of [\d,]+ bytes/,
+  );
+  preview = await insp.open('/bin/sh');
+  await expect(preview.getByTestId('preview-note')).toHaveText('Symbolic link to busybox, in layer 1; not followed.');
+  await insp.pathFilter.fill('');
 
   await screenshot(page, 'BERTH_E2E_LAYERS_SCREENSHOT', 'layers.png', testInfo);
 });
@@ -339,6 +356,10 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
   const motd = insp.entry('/etc/motd');
   await expect(motd).toHaveAttribute('data-change', 'removed');
   await expect(motd.locator('.lyr-ft-mark')).toHaveText('R');
+  // The upload is kept while its analysis is shown: a file's contents come from it.
+  const preview = await insp.open('/app/hello.sh');
+  await expect(preview.getByTestId('preview-text')).toHaveText('#!/bin/sh\necho hello from berth\n');
+  await expect(preview.getByTestId('preview-note')).toContainText('in this layer');
 
   // The bytes went to main's uploads (offset-checked), never to the helper's ingest.
   const size = fs.statSync(notLoaded).size;
@@ -346,7 +367,7 @@ test('an archive dropped on the inspector (web mode) is uploaded to main and ana
     Array.from({ length: Math.ceil(size / MAX_PUT_CHUNK_BYTES) }, (_, i) => i * MAX_PUT_CHUNK_BYTES),
   );
   expect(sent.map((m) => m.method)).toEqual(
-    expect.arrayContaining(['uploads.begin', 'layers.summarizeUpload', 'layers.changes']),
+    expect.arrayContaining(['uploads.begin', 'layers.summarizeUpload', 'layers.changes', 'layers.readFile']),
   );
   expect(sent.some((m) => m.method.startsWith('images.ingest'))).toBe(false);
   // And the store does not have it.

@@ -132,7 +132,74 @@ export const AnalysisId = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowerc
 export const AnalysisSummary = ImageAnalysis.extend({
   layers: z.array(LayerAnalysis.omit({ changes: true })),
   analysisId: AnalysisId,
+  /**
+   * Names what was analysed (the archive file, the kept upload, the store
+   * image) for `layers.readFile` while the inspector shows it: main keeps
+   * ≤ 4 sources, each until 10 idle minutes pass (LAYER_SOURCE_GONE after).
+   */
+  sourceId: AnalysisId,
 });
+
+// ── file contents (layers.readFile) ─────────────────────────────────────────
+
+/** The most bytes of one file a read returns (a text preview; a hex dump shows fewer). */
+export const MAX_FILE_READ_BYTES = 64 * 1024;
+
+/** A path in the image ("/etc/passwd"); cleaned and checked by the reader (LAYER_PATH_ESCAPE). */
+export const LayerFilePath = z.string().max(4096);
+
+const FileReadParams = {
+  /** Layer index, 0 = bottom: the file as of that layer (the topmost entry at or below it). */
+  layer: z.number().int().nonnegative().max(65535),
+  path: LayerFilePath,
+  /** At most MAX_FILE_READ_BYTES (the default). */
+  maxBytes: z.number().int().nonnegative().max(MAX_FILE_READ_BYTES).optional(),
+};
+
+const EntryFacts = {
+  /** Cleaned absolute path. */
+  path: z.string(),
+  /** The layer whose entry this is (at or below the one asked for). */
+  layer: z.number().int(),
+  mode: z.number().int(),
+  uid: z.number().int(),
+  gid: z.number().int(),
+  mtime: z.number(),
+};
+
+export const LayerFileContent = z.union([
+  z.object({
+    kind: z.literal('file'),
+    ...EntryFacts,
+    /** The size the member declares. */
+    size: z.number(),
+    /** The first min(size, maxBytes) bytes, base64. */
+    data: z
+      .string()
+      .max(Math.ceil(MAX_FILE_READ_BYTES / 3) * 4)
+      .refine(isBase64, 'expected base64'),
+    /** Fewer bytes than `size` were returned. */
+    truncated: z.boolean(),
+  }),
+  z.object({ kind: z.enum(['symlink', 'hardlink']), ...EntryFacts, linkname: z.string() }),
+  z.object({
+    kind: z.enum(['char', 'block', 'fifo']),
+    ...EntryFacts,
+    devmajor: z.number().int(),
+    devminor: z.number().int(),
+  }),
+  z.object({ kind: z.literal('dir'), ...EntryFacts }),
+  z.object({
+    kind: z.literal('removed'),
+    path: z.string(),
+    /** The layer that removed it. */
+    layer: z.number().int(),
+    /** A whiteout of the path or a parent, an opaque parent, or a parent replaced by a non-directory. */
+    by: z.enum(['whiteout', 'opaque', 'replaced']),
+    /** The member that did it. */
+    entry: z.string(),
+  }),
+]);
 export const AnalysisChanges = z.object({
   /** Layer i's changes, packed, in layer order. */
   layers: z.array(PackedChanges),
@@ -307,6 +374,12 @@ export const imagesMethods = {
     result: ImageAnalysis,
     summary: 'dive-like analysis of an image in the store (from its blobs)',
   }),
+  'layers.readImageFile': method({
+    where: 'helper',
+    params: z.object({ ref: ImageRef, ...FileReadParams }).strict(),
+    result: LayerFileContent,
+    summary: 'layers.readFile for an image in the store, read from its blobs in the helper',
+  }),
   'images.ingest.begin': method({
     where: 'helper',
     params: z.object({ size: z.number().int().nonnegative().optional(), opId: OpId.optional() }).strict(),
@@ -398,6 +471,13 @@ export const imagesMethods = {
     result: AnalysisSummary,
     summary: 'layers.analyzeImage (in the helper) without the change lists, kept in main for layers.changes',
   }),
+  'layers.readFile': method({
+    where: 'main',
+    params: z.object({ sourceId: AnalysisId, ...FileReadParams }).strict(),
+    result: LayerFileContent,
+    summary:
+      'One file of an analysed image as of a layer: its first bytes (≤ 64 KiB), or what a link, device or directory is, or which layer removed it',
+  }),
   'layers.changes': method({
     where: 'main',
     params: z.object({ analysisId: AnalysisId }).strict(),
@@ -418,6 +498,7 @@ export type ImageDetailT = z.output<typeof ImageDetail>;
 /** An analysis as the analyze methods return it: every layer's changes packed. */
 export type ImageAnalysisT = z.output<typeof ImageAnalysis>;
 export type AnalysisSummaryT = z.output<typeof AnalysisSummary>;
+export type LayerFileContentT = z.output<typeof LayerFileContent>;
 export type FileChangeT = z.output<typeof FileChange>;
 /** The same with every layer's changes as FileChange objects (after `unpackAnalysis`). */
 export type UnpackedImageAnalysisT = Omit<ImageAnalysisT, 'layers'> & {
@@ -454,6 +535,11 @@ export const imageErrorCodes = [
   'NOT_A_FILE',
   'ANALYSIS_GONE', // a cached analysis was dropped; analyze again
   'CHANGES_MALFORMED', // packed change lists that do not decode (changes-wire.ts)
+  // file contents of an analysed image (layers.readFile)
+  'LAYER_SOURCE_GONE', // the analysis' source was released or expired, the archive changed, or the image was removed
+  'LAYER_PATH_NOT_FOUND', // the path is in neither the layer nor any layer below it
+  'LAYER_PATH_ESCAPE', // the path is not absolute or climbs above the root
+  'LAYER_INDEX_INVALID', // no such layer in the analysed image
   // tar stream
   'TAR_TRUNCATED', // the stream ended inside a header, a body or before the end marker
   'TAR_BAD_HEADER', // checksum, octal/base-256 field, PAX record or name is malformed

@@ -7,11 +7,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BerthError } from '../../../preload/errors';
+import { BerthError, isBerthError } from '../../../preload/errors';
 import { packAnalysis } from '../../../preload/schemas/changes-wire';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
+import { layerFileToWire, readLayerFile } from '../../engine/layers/file-read';
 import type { MainHandlersFor, MainServices } from '../router';
 import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
+import { LayerSources } from './layer-sources';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
 import { UploadStore } from './upload-store';
 
@@ -23,6 +25,7 @@ export function imagesMainHandlers(
   analyses: AnalysisCache = new AnalysisCache(),
   uploadAnalyser?: Parameters<typeof uploadsMainHandlers>[2],
   uploads: UploadStore = new UploadStore(),
+  sources: LayerSources = new LayerSources(),
 ): MainHandlersFor<
   | 'images.load'
   | 'images.save'
@@ -30,6 +33,7 @@ export function imagesMainHandlers(
   | 'layers.summarizeFile'
   | 'layers.summarizeImage'
   | 'layers.changes'
+  | 'layers.readFile'
   | UploadMethods
 > {
   const progress = (
@@ -47,7 +51,7 @@ export function imagesMainHandlers(
 
   return {
     // Dropped archives analysed without a host path (web mode) arrive through uploads.*.
-    ...uploadsMainHandlers(uploads, analyses, uploadAnalyser),
+    ...uploadsMainHandlers(uploads, analyses, uploadAnalyser, sources),
     'images.load': async (p) => {
       const file = path.resolve(p.path);
       const opId = p.opId ?? crypto.randomUUID();
@@ -135,14 +139,44 @@ export function imagesMainHandlers(
 
     'layers.analyzeFile': async (p) =>
       packAnalysis(await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image })),
-    'layers.summarizeFile': async (p) =>
-      summarize(
-        analyses,
-        await analyzeImageArchive(path.resolve(p.path), p.image === undefined ? {} : { image: p.image }),
-      ),
+    'layers.summarizeFile': async (p) => {
+      const file = path.resolve(p.path);
+      const a = await analyzeImageArchive(file, p.image === undefined ? {} : { image: p.image });
+      const sourceId = await sources.addArchive(file, {
+        configDigest: a.configDigest,
+        owned: false,
+        ...(p.image === undefined ? {} : { image: p.image }),
+      });
+      return { ...summarize(analyses, a), sourceId };
+    },
     // The helper analyses a store image (it reads the blobs); main keeps the packed lists for layers.changes.
-    'layers.summarizeImage': async (p) =>
-      summarizePacked(analyses, await s.helper.call('layers.analyzeImage', { ref: p.ref })),
+    'layers.summarizeImage': async (p) => {
+      const a = await s.helper.call('layers.analyzeImage', { ref: p.ref });
+      // By manifest digest: what the analysis read, whatever the tag names later.
+      const sourceId = await sources.addImage(a.manifestDigest ?? a.configDigest);
+      return { ...summarizePacked(analyses, a), sourceId };
+    },
     'layers.changes': async (p) => analyses.take(p.analysisId),
+    'layers.readFile': async (p) => {
+      const source = await sources.get(p.sourceId);
+      const opts = p.maxBytes === undefined ? {} : { maxBytes: p.maxBytes };
+      if (source.kind === 'image') {
+        try {
+          return await s.helper.call('layers.readImageFile', {
+            ref: source.ref,
+            layer: p.layer,
+            path: p.path,
+            ...opts,
+          });
+        } catch (err) {
+          if (!isBerthError(err, 'IMAGE_NOT_FOUND')) throw err;
+          await sources.release(p.sourceId);
+          throw new BerthError('LAYER_SOURCE_GONE', 'the image was removed from the store; analyse another', {
+            sourceId: p.sourceId,
+          });
+        }
+      }
+      return layerFileToWire(await readLayerFile(await sources.layersOf(p.sourceId), p.layer, p.path, opts));
+    },
   };
 }

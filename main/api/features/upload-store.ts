@@ -150,14 +150,18 @@ export class UploadStore {
 
   /**
    * Hands the complete file to `fn`, then removes it whatever `fn` did:
-   * an upload is consumed once (UPLOAD_INCOMPLETE also drops it).
+   * an upload is consumed once (UPLOAD_INCOMPLETE also drops it). `fn` may
+   * call `keep()` to take the file over instead (the upload still ends; the
+   * file stays in the private dir, and removing it is the caller's job;
+   * `close` and process exit remove the dir with it).
    */
-  async consume<T>(id: string, fn: (file: string, name: string) => Promise<T>): Promise<T> {
+  async consume<T>(id: string, fn: (file: string, name: string, keep: () => string) => Promise<T>): Promise<T> {
     const u = this.get(id);
     await u.lock.run(async () => {
       if (u.busy || !this.uploads.has(id)) throw notFound(id);
       u.busy = true;
     });
+    let kept = false;
     try {
       if (u.received !== u.size) {
         throw new BerthError('UPLOAD_INCOMPLETE', `received ${u.received} of the announced ${u.size} bytes`, {
@@ -166,9 +170,12 @@ export class UploadStore {
         });
       }
       await u.fh.close();
-      return await fn(u.file, u.name);
+      return await fn(u.file, u.name, () => {
+        kept = true;
+        return u.file;
+      });
     } finally {
-      await this.drop(u);
+      await this.drop(u, kept);
     }
   }
 
@@ -192,12 +199,12 @@ export class UploadStore {
     this.dirPromise = undefined;
   }
 
-  private async drop(u: Upload): Promise<void> {
+  private async drop(u: Upload, keepFile = false): Promise<void> {
     this.uploads.delete(u.id);
     u.watcher?.onEnd();
     u.watcher = undefined;
     await u.fh.close().catch(() => undefined);
-    await fs.promises.rm(u.file, { force: true });
+    if (!keepFile) await fs.promises.rm(u.file, { force: true });
   }
 
   private startSweeper(): void {

@@ -5,12 +5,15 @@
  * as the user without going near the helper or the store. The archive's
  * plain layers are listed while it arrives (engine/layers/prelist.ts), on
  * a worker thread where the built one exists (engine/layers/upload-analysis*.ts).
+ * A summarized upload's file is kept afterwards, owned by LayerSources, for
+ * the inspector's file previews (layers.readFile), bounded there.
  */
 import type { PackedChangesT } from '../../../preload/schemas/changes-wire';
 import type { UploadAnalyser } from '../../engine/layers/upload-analysis';
 import { uploadAnalyserFactory } from '../../engine/layers/upload-analysis-thread';
 import type { MainHandlersFor } from '../router';
 import { AnalysisCache } from './analysis-cache';
+import { LayerSources } from './layer-sources';
 import { UploadStore } from './upload-store';
 
 export type UploadMethods =
@@ -21,14 +24,19 @@ export function uploadsMainHandlers(
   analyses: AnalysisCache = new AnalysisCache(),
   /** One analyser per upload, made at begin (default: in-thread; createBackend gives the worker thread's). */
   analyser: (file: string, size: number) => UploadAnalyser = uploadAnalyserFactory(null),
+  /** Where a summarized upload is kept for file previews (layers.readFile). */
+  sources: LayerSources = new LayerSources(),
 ): MainHandlersFor<UploadMethods> {
   // Each upload is listed while it arrives; the analysis takes those listings.
   const prelisters = new Map<string, UploadAnalyser>();
-  const analyse = (uploadId: string, image: string | number | undefined) =>
-    uploads.consume(uploadId, async () => {
+  const analyse = (uploadId: string, image: string | number | undefined, keep?: (file: string) => void) =>
+    uploads.consume(uploadId, async (_file, _name, keepFile) => {
       const a = prelisters.get(uploadId);
       if (!a) throw new Error(`upload ${uploadId} has no analysis`);
-      return a.analyse(image);
+      const r = await a.analyse(image);
+      // Kept for layers.readFile (file previews) once the analysis succeeded; removed otherwise.
+      keep?.(keepFile());
+      return r;
     });
   return {
     'uploads.begin': async (p) => {
@@ -62,8 +70,14 @@ export function uploadsMainHandlers(
       return { ...summary, layers: summary.layers.map((l, i) => ({ ...l, changes: lists[i] as PackedChangesT })) };
     },
     'layers.summarizeUpload': async (p) => {
-      const { summary, packed } = await analyse(p.uploadId, p.image);
-      return { ...summary, analysisId: analyses.putPacked(packed) };
+      let kept = '';
+      const { summary, packed } = await analyse(p.uploadId, p.image, (file) => (kept = file));
+      const sourceId = await sources.addArchive(kept, {
+        configDigest: summary.configDigest,
+        owned: true,
+        ...(p.image === undefined ? {} : { image: p.image }),
+      });
+      return { ...summary, analysisId: analyses.putPacked(packed), sourceId };
     },
   };
 }

@@ -9,6 +9,8 @@ import { digestHex } from '../../../engine/oci/digest';
 import { familiarize } from '../../../engine/images/reference';
 import type { LoadedImage } from '../../../engine/images/load';
 import { analyzeStoredImage } from '../../../engine/images/store/analyze';
+import { readStoredImageFile } from '../../../engine/images/store/read-file';
+import { layerFileToWire } from '../../../engine/layers/file-read';
 import { imageHistory, inspectImage, listImages } from '../../../engine/images/store/describe';
 import { sharedImageStore, type ImageStore } from '../../../engine/images/store/index';
 import { TransferManager } from '../../../engine/images/transfer';
@@ -23,6 +25,7 @@ type ImagesMethod =
   | 'images.history'
   | 'images.lowerDirs'
   | 'layers.analyzeImage'
+  | 'layers.readImageFile'
   | 'images.ingest.begin'
   | 'images.ingest.chunk'
   | 'images.ingest.commit'
@@ -97,6 +100,12 @@ export function imagesHandlers(s: HelperServices): HandlersFor<ImagesMethod> {
       return { id: img.id, lowerDirs: store.lowerDirsOf(img) };
     },
     'layers.analyzeImage': async (p) => packAnalysis(await analyzeStoredImage((await get()).store, p.ref)),
+    'layers.readImageFile': async (p) =>
+      layerFileToWire(
+        await readStoredImageFile((await get()).store, p.ref, p.layer, p.path, {
+          ...(p.maxBytes === undefined ? {} : { maxBytes: p.maxBytes }),
+        }),
+      ),
 
     'images.ingest.begin': async (p, ctx) => {
       const { transfers } = await get();

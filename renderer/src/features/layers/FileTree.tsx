@@ -5,7 +5,7 @@
  * move, → opens or goes to the first child, ← closes or goes to the parent,
  * Enter/Space toggle.
  */
-import { useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formatBytes } from '../../ui/units';
 import { formatMode } from '../images/format';
 import { flattenTree, isOpen, parentPath, toggle, type Expansion, type TreeNode } from './tree';
@@ -46,12 +46,15 @@ export function FileTree({
   onExpansion,
   label,
   empty,
+  onActive,
 }: {
   root: TreeNode;
   expansion: Expansion;
   onExpansion: (e: Expansion) => void;
   label: string;
   empty?: ReactNode;
+  /** The active row (clicked or reached with the keyboard), or null: the file preview follows it. */
+  onActive?: (n: TreeNode | null) => void;
 }): ReactNode {
   const rows = useMemo(() => flattenTree(root, expansion), [root, expansion]);
   const [activePath, setActivePath] = useState<string | null>(null);
@@ -61,6 +64,9 @@ export function FileTree({
     if (activePath === null) return -1;
     return rows.findIndex((r) => r.path === activePath);
   }, [rows, activePath]);
+
+  const active = activeIndex >= 0 ? (rows[activeIndex] ?? null) : null;
+  useEffect(() => onActive?.(active), [active, onActive]);
 
   const activate = (i: number): void => {
     const j = Math.max(0, Math.min(rows.length - 1, i));

@@ -8,6 +8,7 @@ import { useDeferredValue, useId, useMemo, useState, type ReactNode } from 'reac
 import { Facts } from '../../ui/Facts';
 import { formatBytes } from '../../ui/units';
 import { formatPercent, formatRelative, shortDigest } from '../images/format';
+import { FilePreview } from './FilePreview';
 import { FileTree } from './FileTree';
 import { compilePattern, isGlob } from './pattern';
 import type { AnalysisView, LayerAnalysis } from './queries';
@@ -22,6 +23,7 @@ import {
   type ChangeEntry,
   type ChangeFilter,
   type Expansion,
+  type TreeNode,
 } from './tree';
 
 /** Every layer's change list, in layer order (decoded from the wire's packed form). */
@@ -312,7 +314,15 @@ function PendingTreeCard({ selected }: { selected: number }): ReactNode {
   );
 }
 
-function TreeCard({ changes, selected }: { changes: LayerChanges; selected: number }): ReactNode {
+function TreeCard({
+  changes,
+  selected,
+  onActive,
+}: {
+  changes: LayerChanges;
+  selected: number;
+  onActive: (n: TreeNode | null) => void;
+}): ReactNode {
   const [view, setView] = useState<View>('merged');
   const [changedOnly, setChangedOnly] = useState(false);
   const [kinds, setKinds] = useState<ReadonlySet<ChangeFilter>>(() => new Set(ALL_KINDS));
@@ -416,6 +426,7 @@ function TreeCard({ changes, selected }: { changes: LayerChanges; selected: numb
         onExpansion={setExpansion}
         label={`Files of layer ${selected + 1}`}
         empty={<p className="img-empty-note">No entries match these filters.</p>}
+        onActive={onActive}
       />
     </section>
   );
@@ -429,12 +440,16 @@ export function Inspector({
   analysis,
   changes,
   source,
+  sourceId = null,
 }: {
   analysis: AnalysisView;
   changes: LayerChanges | null;
   source: ReactNode;
+  /** What `layers.readFile` reads the selected file from; null: no previews (e.g. tests). */
+  sourceId?: string | null;
 }): ReactNode {
   const [selected, setSelected] = useState(() => Math.max(0, analysis.layers.length - 1));
+  const [activeNode, setActiveNode] = useState<TreeNode | null>(null);
   const sel = Math.min(selected, Math.max(0, analysis.layers.length - 1));
   const layer = analysis.layers[sel];
   return (
@@ -453,7 +468,23 @@ export function Inspector({
       </section>
       {layer && (
         <div className="lyr-main">
-          {changes ? <TreeCard changes={changes} selected={sel} /> : <PendingTreeCard selected={sel} />}
+          <div className="lyr-tree-col">
+            {changes ? (
+              <TreeCard changes={changes} selected={sel} onActive={setActiveNode} />
+            ) : (
+              <PendingTreeCard selected={sel} />
+            )}
+            {changes && sourceId && activeNode && activeNode.depth >= 0 ? (
+              <FilePreview sourceId={sourceId} layer={sel} node={activeNode} />
+            ) : (
+              changes &&
+              sourceId && (
+                <p className="muted lyr-preview-hint">
+                  Select a file in the tree to see its contents as of this layer.
+                </p>
+              )
+            )}
+          </div>
           <div className="lyr-side">
             <LayerDetails l={layer} total={analysis.layers.length} />
             <WastefulPaths a={analysis} />

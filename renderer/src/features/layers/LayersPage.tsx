@@ -32,6 +32,8 @@ interface FileAnalysis {
   analysis?: ImageAnalysis;
   route?: AnalyzeRoute;
   path?: string;
+  /** For file previews (layers.readFile): main keeps the archive while the page shows it. */
+  sourceId?: string;
   error?: unknown;
 }
 
@@ -80,6 +82,7 @@ function StoreAnalysis({ imageRef }: { imageRef: string }): ReactNode {
           key={shown.configDigest}
           analysis={shown}
           changes={changes}
+          sourceId={q.data?.summary?.sourceId ?? null}
           source={
             <>
               the store (<a href={hrefFor('/images')}>Images</a>)
@@ -106,6 +109,7 @@ function FileAnalysisView({ f }: { f: FileAnalysis }): ReactNode {
         key={`${f.name}-${shown.configDigest}`}
         analysis={shown}
         changes={changes}
+        sourceId={f.sourceId ?? f.summary?.sourceId ?? null}
         source={
           <>
             <span className="mono">{f.path ?? f.name}</span> <span className="pill pill-no">not loaded</span>
@@ -164,6 +168,7 @@ export function LayersPage(): ReactNode {
           uploaded: f.size,
           analysis: r.analysis,
           route: r.route,
+          sourceId: r.sourceId,
           ...(r.path ? { path: r.path } : {}),
         }),
       (error: unknown) => mine() && setFile({ ...base, phase: 'error', error }),

@@ -79,7 +79,7 @@ export async function analyzeDroppedFile(
   client: AnalyzeClient,
   file: File,
   opts: AnalyzeFileOptions = {},
-): Promise<{ analysis: ImageAnalysis; route: AnalyzeRoute; path?: string }> {
+): Promise<{ analysis: ImageAnalysis; route: AnalyzeRoute; path?: string; sourceId: string }> {
   const pathFor = opts.pathForFile === undefined ? electronPathForFile() : opts.pathForFile;
   const path = pathFor?.(file);
   const summary = path
@@ -87,7 +87,8 @@ export async function analyzeDroppedFile(
     : await summarizeUpload(client, file, opts);
   opts.onSummary?.(summary);
   const analysis = withChanges(summary, await client.invoke('layers.changes', { analysisId: summary.analysisId }));
-  return path ? { analysis, route: 'path', path } : { analysis, route: 'upload' };
+  const { sourceId } = summary;
+  return path ? { analysis, route: 'path', path, sourceId } : { analysis, route: 'upload', sourceId };
 }
 
 /** The summary with its layers' change lists decoded (CHANGES_MALFORMED when they do not fit it). */

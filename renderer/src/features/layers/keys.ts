@@ -11,6 +11,7 @@ export const layersKeys = {
   ...base,
   analyses: () => [...base.all, 'analysis'] as const,
   analysis: (ref: string) => [...base.all, 'analysis', ref] as const,
+  file: (sourceId: string, layer: number, path: string) => [...base.all, 'file', sourceId, layer, path] as const,
 };
 
 /** An image ID (the config digest): what it names never changes. */

@@ -31,6 +31,19 @@ type StoreAnalysisPart = { summary: AnalysisSummary } | { analysis: ImageAnalysi
 
 export const layersQueries = {
   /**
+   * One file as of a layer (`layers.readFile`): what a source holds never
+   * changes, so it is never stale; a failure (LAYER_SOURCE_GONE,
+   * LAYER_PATH_NOT_FOUND…) is shown, not retried.
+   */
+  file: (client: BerthClient, sourceId: string, layer: number, path: string) =>
+    queryOptions({
+      queryKey: layersKeys.file(sourceId, layer, path),
+      queryFn: () => client.invoke('layers.readFile', { sourceId, layer, path }),
+      staleTime: Infinity,
+      gcTime: 60_000,
+      retry: false,
+    }),
+  /**
    * Summary first, as for a dropped archive: `layers.summarizeImage` (main
    * asks the helper and keeps the change lists), painted, then
    * `layers.changes`. A refetch (a tag that may have moved) keeps showing the
