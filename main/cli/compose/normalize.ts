@@ -438,7 +438,7 @@ function mount(
         checkKeys(to, ['size', 'mode'], `${where}.tmpfs`, warnings);
         if (to['size'] !== undefined) m.sizeBytes = parseBytes(to['size'], `${where}.tmpfs.size`);
         if (to['mode'] !== undefined)
-          m.mode = typeof to['mode'] === 'number' ? to['mode'].toString(8) : str(to['mode'], `${where}.tmpfs.mode`);
+          m.mode = tmpfsMode(to['mode'], `${where}.tmpfs.mode`);
       }
       return m;
     }
@@ -456,6 +456,12 @@ function mount(
   const isPath = src.startsWith('.') || src.startsWith('/') || src.startsWith('~');
   if (isPath) return { type: 'bind', source: resolve(src), target: target(tgt, where), readOnly: ro };
   return { type: 'volume', source: named(src), target: target(tgt, where), readOnly: ro, noCopy: opts.includes('nocopy') };
+}
+
+/** `mode: 1777` reads as the octal digits written; a YAML octal (0o1777) arrives as its value. */
+function tmpfsMode(v: unknown, where: string): string {
+  const m = typeof v === 'number' ? (/^[0-7]{3,4}$/.test(String(v)) ? String(v) : v.toString(8)) : str(v, where);
+  return /^[0-7]{3,4}$/.test(m) ? m : bad(where, `"${m}" must be an octal mode like 1777`);
 }
 
 function serviceNetworks(
