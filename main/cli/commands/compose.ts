@@ -109,7 +109,8 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     case 'logs': {
       const p = parseArgs(g.rest, { follow: { value: false, short: 'f' }, tail: { value: true, short: 'n' } });
       const tail = flag(p, 'tail');
-      if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) throw new BerthError('USAGE', '--tail needs a number');
+      if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail))
+        throw new BerthError('USAGE', '--tail needs a number');
       let list = await projectContainers(b(), projectName(ctx, g));
       if (p.positionals.length) list = list.filter((c) => p.positionals.includes(serviceOf(c)));
       await streamLogs(b(), ctx, list, {

@@ -278,7 +278,12 @@ export async function streamLogs(
     const cursor = cursors.get(c.id);
     const r = await b.router.invoke(
       'containers.logs',
-      { id: c.id, limit: 10_000, ...(cursor ? { cursor } : {}), ...(first && o.tail !== undefined ? { tail: o.tail } : {}) },
+      {
+        id: c.id,
+        limit: 10_000,
+        ...(cursor ? { cursor } : {}),
+        ...(first && o.tail !== undefined ? { tail: o.tail } : {}),
+      },
       cli,
     );
     cursors.set(c.id, r.cursor);

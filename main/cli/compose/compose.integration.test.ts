@@ -77,7 +77,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
   let dir = '';
   let file = '';
   const sock = (): string => suite.helper.socketPath;
-  const compose = (...args: string[]) => berthCli(sock(), ['compose', '-p', project, '-f', file, ...args], { timeoutMs: 120_000 });
+  const compose = (...args: string[]) =>
+    berthCli(sock(), ['compose', '-p', project, '-f', file, ...args], { timeoutMs: 120_000 });
   const inspect = async (id: string): Promise<ContainerDetailT> =>
     (await suite.rpc.call('containers.inspect', { id })) as ContainerDetailT;
   const projectNetworks = async (): Promise<NetworkSummaryT[]> =>
@@ -106,7 +107,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     }
   });
 
-  let first: Record<string, ContainerDetailT> = {};
+  const first: Record<string, ContainerDetailT> = {};
 
   it('up -d: web becomes healthy before client starts, client fetches from web by service name', async () => {
     const r = await compose('up', '-d');
@@ -140,19 +141,30 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
         'com.docker.compose.oneoff': 'False',
       });
       expect(c.labels['com.docker.compose.config-hash']).toMatch(/^[0-9a-f]{64}$/);
-      expect(c.network.networks.map((n) => [n.network, n.aliases.includes(svc)])).toEqual([[`${project}_default`, true]]);
+      expect(c.network.networks.map((n) => [n.network, n.aliases.includes(svc)])).toEqual([
+        [`${project}_default`, true],
+      ]);
     }
     expect(first['web']!.config!.resources).toMatchObject({ memory: { max: 64 * 1024 * 1024 }, pids: { max: 64 } });
     const nets = await projectNetworks();
-    expect(nets.map((n) => [n.name, n.labels['com.docker.compose.network']])).toEqual([[`${project}_default`, 'default']]);
+    expect(nets.map((n) => [n.name, n.labels['com.docker.compose.network']])).toEqual([
+      [`${project}_default`, 'default'],
+    ]);
     const vols = await projectVolumes();
     expect(vols.map((v) => [v.name, v.labels['com.docker.compose.volume']])).toEqual([[`${project}_data`, 'data']]);
     // The fetched copy is in the named volume.
     expect(fs.readFileSync(path.join(vols[0]!.mountpoint, 'fetched.txt'), 'utf8')).toBe(`compose says hello ${tag}\n`);
 
     const ps = await compose('ps', '-a', '--format', 'json');
-    const rows = ps.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
-    expect(rows.map((x) => x['Names']).sort()).toEqual([`${project}-client-1`, `${project}-flaky-1`, `${project}-web-1`]);
+    const rows = ps.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rows.map((x) => x['Names']).sort()).toEqual([
+      `${project}-client-1`,
+      `${project}-flaky-1`,
+      `${project}-web-1`,
+    ]);
   });
 
   it('a restart policy restarts a failing service until its retries are spent', async () => {
@@ -185,7 +197,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     expect((await inspect(`${project}-web-1`)).id).toBe(first['web']!.id);
     const client = await inspect(`${project}-client-1`);
     expect(client.id).not.toBe(first['client']!.id);
-    expect(client.labels['com.docker.compose.config-hash']).not.toBe(first['client']!.labels['com.docker.compose.config-hash']);
+    expect(client.labels['com.docker.compose.config-hash']).not.toBe(
+      first['client']!.labels['com.docker.compose.config-hash'],
+    );
     await waitUntil('the new client fetched', async () => (await compose('logs', 'client')).stdout.includes('changed'));
     first['client'] = client;
   });
@@ -206,7 +220,10 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
 
   it('bad files get stable codes and change nothing', async () => {
     const bad = path.join(dir, 'cycle.yaml');
-    fs.writeFileSync(bad, 'services:\n  a: {image: busybox, depends_on: [b]}\n  b: {image: busybox, depends_on: [a]}\n');
+    fs.writeFileSync(
+      bad,
+      'services:\n  a: {image: busybox, depends_on: [b]}\n  b: {image: busybox, depends_on: [a]}\n',
+    );
     const r = await berthCli(sock(), ['compose', '-p', project, '-f', bad, 'up', '-d']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error COMPOSE_DEPENDENCY_CYCLE: depends_on forms a cycle: a -> b -> a');
@@ -223,7 +240,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     const nets = await projectNetworks();
     const r = await compose('down', '-v');
     expect(r.code, r.stderr).toBe(0);
-    const left = (await berthOk(sock(), ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '-q'])).trim();
+    const left = (
+      await berthOk(sock(), ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '-q'])
+    ).trim();
     expect(left).toBe('');
     expect(await projectNetworks()).toEqual([]);
     expect(await projectVolumes()).toEqual([]);

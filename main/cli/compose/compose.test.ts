@@ -57,7 +57,9 @@ describe('interpolation', () => {
     expect(code(() => interpolate('${B:?B is needed}', vars, 'services.web.image'))).toBe(
       'COMPOSE_INTERPOLATION: services.web.image: required variable B is missing: B is needed',
     );
-    expect(code(() => interpolate('${EMPTY:?}', vars, 'k'))).toMatch(/^COMPOSE_INTERPOLATION: k: required variable EMPTY is empty/);
+    expect(code(() => interpolate('${EMPTY:?}', vars, 'k'))).toMatch(
+      /^COMPOSE_INTERPOLATION: k: required variable EMPTY is empty/,
+    );
     expect(interpolate('${EMPTY?x}', vars, 'k')).toBe('');
   });
 
@@ -84,7 +86,7 @@ describe('interpolation', () => {
 
 describe('env files and shell words', () => {
   it('parses quotes, comments, export and bare keys', () => {
-    expect(parseEnvFile("A=1\n# c\n\nexport B='x y'\nC=\"q\\\"n\\nz\"\nD=v # trailing\nE\n", 'f')).toEqual([
+    expect(parseEnvFile('A=1\n# c\n\nexport B=\'x y\'\nC="q\\"n\\nz"\nD=v # trailing\nE\n', 'f')).toEqual([
       ['A', '1'],
       ['B', 'x y'],
       ['C', 'q"n\nz'],
@@ -93,7 +95,13 @@ describe('env files and shell words', () => {
     ]);
   });
   it('splits a command string without a shell', () => {
-    expect(shellWords(`sh -c 'echo "hi there"' "a b" c\\ d`, 'k')).toEqual(['sh', '-c', 'echo "hi there"', 'a b', 'c d']);
+    expect(shellWords(`sh -c 'echo "hi there"' "a b" c\\ d`, 'k')).toEqual([
+      'sh',
+      '-c',
+      'echo "hi there"',
+      'a b',
+      'c d',
+    ]);
     expect(code(() => shellWords(`echo 'x`, 'services.a.command'))).toMatch(/^COMPOSE_INVALID: services.a.command/);
   });
 });
@@ -105,11 +113,15 @@ describe('project names and files', () => {
   });
   it('not YAML, or not a mapping, is COMPOSE_YAML_INVALID', () => {
     expect(code(() => parseComposeYaml('services: [a\n', 'f.yaml'))).toMatch(/^COMPOSE_YAML_INVALID: f.yaml/);
-    expect(code(() => parseComposeYaml('- a\n- b\n', 'f.yaml'))).toMatch(/^COMPOSE_YAML_INVALID: f.yaml: the top level/);
+    expect(code(() => parseComposeYaml('- a\n- b\n', 'f.yaml'))).toMatch(
+      /^COMPOSE_YAML_INVALID: f.yaml: the top level/,
+    );
   });
   it('a missing file is COMPOSE_FILE_NOT_FOUND', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-unit-'));
-    expect(code(() => loadProject({ files: [], cwd: dir, env: {} }))).toMatch(/^COMPOSE_FILE_NOT_FOUND: no compose file/);
+    expect(code(() => loadProject({ files: [], cwd: dir, env: {} }))).toMatch(
+      /^COMPOSE_FILE_NOT_FOUND: no compose file/,
+    );
     expect(code(() => loadProject({ files: ['nope.yml'], cwd: dir, env: {} }))).toMatch(/^COMPOSE_FILE_NOT_FOUND/);
     fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services: {a: {image: x}}\n');
     expect(code(() => loadProject({ files: [], projectName: 'Bad Name', cwd: dir, env: {} }))).toMatch(
@@ -212,7 +224,12 @@ volumes: {data: {}}
       retries: 5,
       startPeriodMs: 2000,
     });
-    expect([web.user, web.workingDir, web.hostname, web.containerName]).toEqual(['1000:1000', '/srv', 'webhost', 'the-web']);
+    expect([web.user, web.workingDir, web.hostname, web.containerName]).toEqual([
+      '1000:1000',
+      '/srv',
+      'webhost',
+      'the-web',
+    ]);
     const client = p.services[1]!;
     expect(client.dependsOn).toEqual([{ service: 'web', condition: 'service_healthy' }]);
     expect(client.healthcheck).toBeUndefined();
@@ -271,7 +288,10 @@ services:
     ],
     ['services: {a: {image: x, depends_on: [a]}}', 'COMPOSE_DEPENDENCY_CYCLE: depends_on forms a cycle: a -> a'],
     ['services: {a: {image: x, networks: [nope]}}', 'COMPOSE_UNKNOWN_NETWORK: services.a.networks names nope'],
-    ['services: {a: {image: x, volumes: ["nope:/x"]}}', 'COMPOSE_UNKNOWN_VOLUME: services.a.volumes[0] refers to volume nope'],
+    [
+      'services: {a: {image: x, volumes: ["nope:/x"]}}',
+      'COMPOSE_UNKNOWN_VOLUME: services.a.volumes[0] refers to volume nope',
+    ],
     ['services: {}', 'COMPOSE_NO_SERVICES'],
     ['services: [a]', 'COMPOSE_INVALID: services must be a mapping'],
     ['services: {a: {command: x}}', 'COMPOSE_INVALID: services.a needs an image or a build'],
@@ -280,26 +300,63 @@ services:
     ['services: {a: {image: x, ports: "80:80"}}', 'COMPOSE_INVALID: services.a.ports must be a list'],
     ['services: {a: {image: x, ports: ["99999:80"]}}', 'COMPOSE_INVALID: services.a.ports[0] "99999" is not a port'],
     ['services: {a: {image: x, ports: ["80:80/sctp"]}}', 'COMPOSE_INVALID: services.a.ports[0] protocol "sctp"'],
-    ['services: {a: {image: x, volumes: ["./x:rel"]}}', 'COMPOSE_INVALID: services.a.volumes[0] "rel" must be an absolute path'],
-    ['services: {a: {image: x, volumes: [{type: npipe, target: /x}]}}', 'COMPOSE_INVALID: services.a.volumes[0].type "npipe"'],
+    [
+      'services: {a: {image: x, volumes: ["./x:rel"]}}',
+      'COMPOSE_INVALID: services.a.volumes[0] "rel" must be an absolute path',
+    ],
+    [
+      'services: {a: {image: x, volumes: [{type: npipe, target: /x}]}}',
+      'COMPOSE_INVALID: services.a.volumes[0].type "npipe"',
+    ],
     ['services: {a: {image: x, restart: sometimes}}', 'COMPOSE_INVALID: services.a.restart "sometimes"'],
     ['services: {a: {image: x, restart: "always:3"}}', 'COMPOSE_INVALID: services.a.restart "always:3"'],
-    ['services: {a: {image: x, depends_on: {b: {condition: maybe}}}, b: {image: x}}', 'COMPOSE_INVALID: services.a.depends_on.b.condition "maybe"'],
-    ['services: {a: {image: x, deploy: {resources: {limits: {memory: lots}}}}}', 'COMPOSE_INVALID: services.a.deploy.resources.limits.memory must be a size'],
-    ['services: {a: {image: x, deploy: {resources: {limits: {cpus: "0"}}}}}', 'COMPOSE_INVALID: services.a.deploy.resources.limits.cpus'],
-    ['services: {a: {image: x, healthcheck: {test: [WHAT, x]}}}', 'COMPOSE_INVALID: services.a.healthcheck.test must be'],
-    ['services: {a: {image: x, healthcheck: {test: "true", interval: soon}}}', 'COMPOSE_INVALID: services.a.healthcheck.interval must be a duration'],
-    ['services: {a: {image: x, healthcheck: {test: "true", retries: 0}}}', 'COMPOSE_INVALID: services.a.healthcheck.retries must be an integer >= 1'],
+    [
+      'services: {a: {image: x, depends_on: {b: {condition: maybe}}}, b: {image: x}}',
+      'COMPOSE_INVALID: services.a.depends_on.b.condition "maybe"',
+    ],
+    [
+      'services: {a: {image: x, deploy: {resources: {limits: {memory: lots}}}}}',
+      'COMPOSE_INVALID: services.a.deploy.resources.limits.memory must be a size',
+    ],
+    [
+      'services: {a: {image: x, deploy: {resources: {limits: {cpus: "0"}}}}}',
+      'COMPOSE_INVALID: services.a.deploy.resources.limits.cpus',
+    ],
+    [
+      'services: {a: {image: x, healthcheck: {test: [WHAT, x]}}}',
+      'COMPOSE_INVALID: services.a.healthcheck.test must be',
+    ],
+    [
+      'services: {a: {image: x, healthcheck: {test: "true", interval: soon}}}',
+      'COMPOSE_INVALID: services.a.healthcheck.interval must be a duration',
+    ],
+    [
+      'services: {a: {image: x, healthcheck: {test: "true", retries: 0}}}',
+      'COMPOSE_INVALID: services.a.healthcheck.retries must be an integer >= 1',
+    ],
     ['services: {a: {image: x, working_dir: rel}}', 'COMPOSE_INVALID: services.a.working_dir must be an absolute path'],
-    ['services: {a: {image: x, env_file: ./missing.env}}', 'COMPOSE_FILE_NOT_FOUND: services.a.env_file[0]: cannot read /home/u/demo/missing.env'],
-    ['services: {a: {image: x, network_mode: "container:b"}}', 'COMPOSE_INVALID: services.a.network_mode "container:b"'],
+    [
+      'services: {a: {image: x, env_file: ./missing.env}}',
+      'COMPOSE_FILE_NOT_FOUND: services.a.env_file[0]: cannot read /home/u/demo/missing.env',
+    ],
+    [
+      'services: {a: {image: x, network_mode: "container:b"}}',
+      'COMPOSE_INVALID: services.a.network_mode "container:b"',
+    ],
     ['services: {"-a": {image: x}}', 'COMPOSE_INVALID: services.-a is not a valid service name'],
     ['networks: {n: {driver: overlay}}\nservices: {a: {image: x}}', 'COMPOSE_INVALID: networks.n.driver "overlay"'],
-    ['volumes: {v: {external: maybe}}\nservices: {a: {image: x}}', 'COMPOSE_INVALID: volumes.v.external must be true or false'],
-  ])('%s → %s', (yaml, want) => expect(code(() => proj(yaml))).toMatch(new RegExp('^' + want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))));
+    [
+      'volumes: {v: {external: maybe}}\nservices: {a: {image: x}}',
+      'COMPOSE_INVALID: volumes.v.external must be true or false',
+    ],
+  ])('%s → %s', (yaml, want) =>
+    expect(code(() => proj(yaml))).toMatch(new RegExp('^' + want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))),
+  );
 
   it('env_file with required: false may be missing', () => {
-    expect(proj('services: {a: {image: x, env_file: [{path: ./none.env, required: false}]}}').services[0]!.environment).toEqual({});
+    expect(
+      proj('services: {a: {image: x, env_file: [{path: ./none.env, required: false}]}}').services[0]!.environment,
+    ).toEqual({});
   });
 
   it('durations and sizes', () => {

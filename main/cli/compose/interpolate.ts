@@ -47,7 +47,10 @@ export function interpolate(text: string, vars: Vars, where: string): string {
     const m = NAME.exec(text.slice(i + 1));
     if (!m) {
       // A lone `$` (before a digit, space, end): docker rejects it as invalid.
-      throw new BerthError('COMPOSE_INTERPOLATION', `${where}: invalid interpolation format "${text}" (write $$ for a literal $)`);
+      throw new BerthError(
+        'COMPOSE_INTERPOLATION',
+        `${where}: invalid interpolation format "${text}" (write $$ for a literal $)`,
+      );
     }
     out += vars[m[0]] ?? '';
     i += m[0].length;
@@ -109,7 +112,8 @@ export function parseEnvFile(text: string, where: string): Array<[string, string
     if (line === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
     const key = (eq < 0 ? line : line.slice(0, eq)).trim();
-    if (!/^[^\s=]+$/.test(key)) throw new BerthError('COMPOSE_INVALID', `${where}:${n + 1}: invalid variable name "${key}"`);
+    if (!/^[^\s=]+$/.test(key))
+      throw new BerthError('COMPOSE_INVALID', `${where}:${n + 1}: invalid variable name "${key}"`);
     if (eq < 0) {
       out.push([key, undefined]);
       return;

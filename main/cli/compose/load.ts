@@ -54,9 +54,17 @@ export function mergeTrees(base: unknown, over: unknown, key = ''): unknown {
     const seen = new Set(base.map((x) => JSON.stringify(x)));
     return [...base, ...over.filter((x) => !seen.has(JSON.stringify(x)))];
   }
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+  if (
+    base &&
+    over &&
+    typeof base === 'object' &&
+    typeof over === 'object' &&
+    !Array.isArray(base) &&
+    !Array.isArray(over)
+  ) {
     const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-    for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = k in out ? mergeTrees(out[k], v, k) : v;
+    for (const [k, v] of Object.entries(over as Record<string, unknown>))
+      out[k] = k in out ? mergeTrees(out[k], v, k) : v;
     return out;
   }
   return over;
@@ -88,7 +96,8 @@ export function loadProject(o: LoadOptions): ComposeProject {
   // The shell's variables win over .env's, as in docker compose.
   const dotenv: Record<string, string> = {};
   const envPath = path.join(workingDir, '.env');
-  if (fs.existsSync(envPath)) for (const [k, v] of parseEnvFile(read(envPath), envPath)) if (v !== undefined) dotenv[k] = v;
+  if (fs.existsSync(envPath))
+    for (const [k, v] of parseEnvFile(read(envPath), envPath)) if (v !== undefined) dotenv[k] = v;
   const vars: Vars = { ...dotenv, ...o.env };
   let raw: unknown = {};
   for (const f of files) raw = mergeTrees(raw, interpolateTree(parseComposeYaml(read(f), f), vars, ''));
@@ -102,5 +111,13 @@ export function loadProject(o: LoadOptions): ComposeProject {
       'COMPOSE_PROJECT_NAME_INVALID',
       `project name "${name}" must be lowercase letters, digits, _ and -, starting with a letter or digit`,
     );
-  return normalize({ raw: tree, projectName: name, workingDir, configFiles: files, vars, readFile: read, homeDir: os.homedir() });
+  return normalize({
+    raw: tree,
+    projectName: name,
+    workingDir,
+    configFiles: files,
+    vars,
+    readFile: read,
+    homeDir: os.homedir(),
+  });
 }

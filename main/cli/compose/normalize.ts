@@ -42,7 +42,11 @@ const bad = (where: string, what: string): never => {
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const obj = (v: unknown, where: string): Obj => (isObj(v) ? v : bad(where, 'must be a mapping'));
 const str = (v: unknown, where: string): string =>
-  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : bad(where, 'must be a string');
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? String(v)
+      : bad(where, 'must be a string');
 const strList = (v: unknown, where: string): string[] =>
   Array.isArray(v) ? v.map((x, i) => str(x, `${where}[${i}]`)) : bad(where, 'must be a list of strings');
 const bool = (v: unknown, where: string): boolean =>
@@ -296,7 +300,9 @@ function service(
   if (o['volumes'] !== undefined) {
     const list = o['volumes'];
     if (!Array.isArray(list)) bad(`${where}.volumes`, 'must be a list');
-    (list as unknown[]).forEach((v, i) => s.mounts.push(mount(v, `${where}.volumes[${i}]`, resolve, volumes, warnings)));
+    (list as unknown[]).forEach((v, i) =>
+      s.mounts.push(mount(v, `${where}.volumes[${i}]`, resolve, volumes, warnings)),
+    );
   }
   if (o['network_mode'] !== undefined) {
     const m = str(o['network_mode'], `${where}.network_mode`);
@@ -343,7 +349,8 @@ function build(
     context: resolve(o['context'] === undefined ? '.' : str(o['context'], `${where}.context`)),
     args: keyValues(o['args'], `${where}.args`, vars),
   };
-  if (o['dockerfile'] !== undefined) b.dockerfile = path.resolve(b.context, str(o['dockerfile'], `${where}.dockerfile`));
+  if (o['dockerfile'] !== undefined)
+    b.dockerfile = path.resolve(b.context, str(o['dockerfile'], `${where}.dockerfile`));
   if (o['target'] !== undefined) b.target = str(o['target'], `${where}.target`);
   return b;
 }
@@ -418,7 +425,8 @@ function mount(
     const tgt = target(str(v['target'], `${where}.target`), `${where}.target`);
     const ro = v['read_only'] === undefined ? false : bool(v['read_only'], `${where}.read_only`);
     if (type === 'bind') {
-      if (v['bind'] !== undefined) checkKeys(obj(v['bind'], `${where}.bind`), ['create_host_path'], `${where}.bind`, warnings);
+      if (v['bind'] !== undefined)
+        checkKeys(obj(v['bind'], `${where}.bind`), ['create_host_path'], `${where}.bind`, warnings);
       return { type, source: resolve(str(v['source'], `${where}.source`)), target: tgt, readOnly: ro };
     }
     if (type === 'volume') {
@@ -437,8 +445,7 @@ function mount(
         const to = obj(v['tmpfs'], `${where}.tmpfs`);
         checkKeys(to, ['size', 'mode'], `${where}.tmpfs`, warnings);
         if (to['size'] !== undefined) m.sizeBytes = parseBytes(to['size'], `${where}.tmpfs.size`);
-        if (to['mode'] !== undefined)
-          m.mode = tmpfsMode(to['mode'], `${where}.tmpfs.mode`);
+        if (to['mode'] !== undefined) m.mode = tmpfsMode(to['mode'], `${where}.tmpfs.mode`);
       }
       return m;
     }
@@ -446,7 +453,8 @@ function mount(
   }
   const s = str(v, where);
   const parts = s.split(':');
-  if (parts.length === 1) return { type: 'volume', source: '', target: target(s, where), readOnly: false, noCopy: false };
+  if (parts.length === 1)
+    return { type: 'volume', source: '', target: target(s, where), readOnly: false, noCopy: false };
   if (parts.length > 3) bad(where, `"${s}": SOURCE:TARGET[:MODE]`);
   const [src, tgt, mode = 'rw'] = parts as [string, string, string?];
   const opts = mode.split(',');
@@ -455,7 +463,13 @@ function mount(
   const ro = opts.includes('ro');
   const isPath = src.startsWith('.') || src.startsWith('/') || src.startsWith('~');
   if (isPath) return { type: 'bind', source: resolve(src), target: target(tgt, where), readOnly: ro };
-  return { type: 'volume', source: named(src), target: target(tgt, where), readOnly: ro, noCopy: opts.includes('nocopy') };
+  return {
+    type: 'volume',
+    source: named(src),
+    target: target(tgt, where),
+    readOnly: ro,
+    noCopy: opts.includes('nocopy'),
+  };
 }
 
 /** `mode: 1777` reads as the octal digits written; a YAML octal (0o1777) arrives as its value. */
@@ -496,7 +510,11 @@ function serviceNetworks(
   });
 }
 
-const CONDITIONS: readonly DependsCondition[] = ['service_started', 'service_healthy', 'service_completed_successfully'];
+const CONDITIONS: readonly DependsCondition[] = [
+  'service_started',
+  'service_healthy',
+  'service_completed_successfully',
+];
 
 function dependsOn(v: unknown, where: string, warnings: string[]): ComposeService['dependsOn'] {
   if (Array.isArray(v)) return v.map((x, i) => ({ service: str(x, `${where}[${i}]`), condition: 'service_started' }));
