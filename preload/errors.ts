@@ -25,6 +25,7 @@ import { diskErrorCodes } from './schemas/disk';
 import { copyErrorCodes } from './schemas/copy';
 import { commitErrorCodes } from './schemas/commit';
 import { buildErrorCodes } from './schemas/build';
+import { composeErrorCodes } from './schemas/compose';
 
 import { BerthError } from './berth-error';
 
@@ -53,6 +54,7 @@ export const errorCodeLists = {
   build: buildErrorCodes,
   pods: podErrorCodes,
   kube: kubeErrorCodes,
+  compose: composeErrorCodes,
 } as const;
 
 /** Stable codes, closed. Callers branch on these, never on messages. */

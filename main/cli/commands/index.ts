@@ -16,6 +16,7 @@ import { eventCommands } from './events';
 import { buildCommands } from './build';
 import { podCommands } from './pods';
 import { kubeCommands } from './kube';
+import { composeCommands } from './compose';
 
 export const commands: Command[] = [
   ...systemCommands,
@@ -34,4 +35,5 @@ export const commands: Command[] = [
   ...buildCommands,
   ...podCommands,
   ...kubeCommands,
+  ...composeCommands,
 ];
