@@ -106,6 +106,20 @@ describe('Containers page grouped by compose project', () => {
     ]);
   });
 
+  it('under "Running", the group row still counts and acts on the whole project', async () => {
+    const fake = installFakeBerth({
+      'containers.list': ({ all }) => (all ? [loose, web, db] : [loose, db]),
+      'containers.start': () => ({ ...web, state: 'running' }),
+    });
+    renderWithBerth(<ContainersPage />);
+    await screen.findByRole('button', { name: 'Containers of project shop' });
+    await userEvent.click(screen.getByRole('radio', { name: 'Running' }));
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'shop-web-1' })).toBeNull());
+    expect(groupRow().textContent).toContain('2 services · 1/2 running');
+    await userEvent.click(screen.getByRole('button', { name: 'Up' }));
+    await waitFor(() => expect(fake.callsOf('containers.start').map((p) => p.id)).toEqual([web.id]));
+  });
+
   it('the toggle hides and shows the members, by keyboard too', async () => {
     scripted();
     renderWithBerth(<ContainersPage />);
