@@ -195,6 +195,26 @@ describe('Containers page grouped by compose project', () => {
   });
 });
 
+describe('Down refused part way', () => {
+  it('is told in the dialog and on the page (whose group row may be gone by then)', async () => {
+    const fake = scripted();
+    fake.answer('networks.remove', () => ({
+      error: { code: ErrorCodes.NETWORK_IN_USE, message: 'network shop_default has 1 container attached' },
+    }));
+    renderWithBerth(<ContainersPage />);
+    await screen.findByRole('button', { name: 'Containers of project shop' });
+    await userEvent.click(screen.getByRole('button', { name: 'Down…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Down shop' });
+    await waitFor(() => expect(within(dialog).getByText('network', { exact: false })).toBeTruthy());
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Down' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('NETWORK_IN_USE');
+    const banner = document.querySelector('.ctr-failure')!;
+    expect(banner.textContent).toContain(
+      'Down of shop stopped at "remove network shop_default" (done before it: stop shop-db-1, remove shop-web-1, remove shop-db-1)',
+    );
+  });
+});
+
 describe('ProjectLogs', () => {
   it('merges the containers’ lines by time, each prefixed with its service', async () => {
     const logs: Record<string, Result<'containers.logs'>> = {
