@@ -163,7 +163,9 @@ test("the project's page shows its services with their addresses and cgroups, it
   await expect(page.getByRole('table', { name: `Networks of ${project}` })).toContainText(network);
   await expect(page.getByRole('table', { name: `Volumes of ${project}` })).toContainText(volume);
   await settled(page);
-  await audit(page, 'project page');
+  await audit(page, 'project page (light)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await audit(page, 'project page (dark)');
 });
 
 test('Logs merges both services, each line prefixed with its service, following live', async ({ page }) => {
@@ -184,7 +186,9 @@ test('Logs merges both services, each line prefixed with its service, following 
     /^client \|$/,
   );
   await settled(page);
-  await audit(page, 'project logs');
+  await audit(page, 'project logs (light)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await audit(page, 'project logs (dark)');
 });
 
 test('Restart restarts every container of the project', async ({ page }) => {

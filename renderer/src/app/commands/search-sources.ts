@@ -11,6 +11,8 @@ import { detailsHref } from '../../features/containers/route';
 import { imagesQueries } from '../../features/images/queries';
 import { inspectorHref } from '../../features/layers/route';
 import { volumesQueries } from '../../features/volumes/queries';
+import { groupByProject } from '../../features/projects/group';
+import { projectHref } from '../../features/projects/route';
 
 export interface SearchItem {
   /** Unique within its source. */
@@ -40,6 +42,18 @@ export const searchSources: readonly SearchSource[] = [
         label: c.name,
         detail: `${c.id.slice(0, 12)} · ${c.image} · ${c.state}`,
         href: detailsHref(c.id),
+      })),
+  },
+  {
+    // Compose projects: read from the containers' labels, so the same cached list.
+    id: 'projects',
+    label: 'Projects',
+    load: async (client, qc) =>
+      groupByProject(await qc.ensureQueryData(containersQueries.list(client, { all: true }))).projects.map((p) => ({
+        key: p.name,
+        label: p.name,
+        detail: `compose · ${p.services.join(', ')} · ${p.running}/${p.total} running`,
+        href: projectHref(p.name),
       })),
   },
   {

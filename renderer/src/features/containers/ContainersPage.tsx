@@ -21,7 +21,7 @@ import { useHash } from '../../app/hash';
 import { detailsHref, parseContainersHash } from './route';
 import { STATS_PENDING_TITLE, useContainerStats, type ContainerStatsCell } from './stats';
 import { PrivilegedBadge, StatePill, useNow } from './ui';
-import { groupByProject, serviceOf } from '../projects/group';
+import { groupByProject, isOneOff, serviceOf } from '../projects/group';
 import { ProjectGroupRow } from '../projects/ProjectGroupRow';
 
 function StatCells({ s }: { s: ContainerStatsCell | null | undefined }): ReactNode {
@@ -70,7 +70,13 @@ function ContainerRow({
         <PrivilegedBadge c={c} />
         <div className="ctr-sub mono" title={c.id}>
           {shortId(c.id)}
-          {inProject && <span className="prj-service"> · {serviceOf(c)}</span>}
+          {inProject && (
+            <span className="prj-service">
+              {' '}
+              · {serviceOf(c)}
+              {isOneOff(c) && ' (one-off)'}
+            </span>
+          )}
         </div>
       </th>
       <td className="mono" title={c.imageId}>
@@ -97,16 +103,20 @@ function ContainerRow({
 
 function ContainersTable({
   rows,
+  everything,
   timeoutSec,
   onFailure,
 }: {
   rows: ContainerSummary[];
+  /** Every container (`all: true`), for the project rows; undefined until it is read. */
+  everything: ContainerSummary[] | undefined;
   timeoutSec: number;
   onFailure: (f: ActionFailure | null) => void;
 }): ReactNode {
   const now = useNow();
   const stats = useContainerStats();
   const { projects, ungrouped } = groupByProject(rows);
+  const whole = new Map(groupByProject(everything ?? []).projects.map((p) => [p.name, p]));
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const toggle = (name: string) =>
     setCollapsed((prev) => {
@@ -150,7 +160,8 @@ function ContainersTable({
         return (
           <tbody key={`project:${p.name}`} className="prj-group" data-project={p.name}>
             <ProjectGroupRow
-              project={p}
+              project={whole.get(p.name) ?? p}
+              actionable={whole.has(p.name)}
               open={open}
               onToggle={() => toggle(p.name)}
               timeoutSec={timeoutSec}
@@ -178,6 +189,8 @@ function ContainersList(): ReactNode {
   const [failure, setFailure] = useState<ActionFailure | null>(null);
   const [notice, setNotice] = useState<Created | null>(null);
   const q = useQuery(containersQueries.list(client, { all }));
+  // A project's row counts and acts on all its containers, also under "Running" (the same query as "All").
+  const everything = useQuery(containersQueries.list(client, { all: true }));
   const filterName = useId();
   const timeoutId = useId();
   // The cache is app/sync.ts's; this only drops the "created" notice of a container that is gone.
@@ -271,7 +284,12 @@ function ContainersList(): ReactNode {
               </button>
             </div>
           ) : (
-            <ContainersTable rows={rows} timeoutSec={timeoutSec} onFailure={setFailure} />
+            <ContainersTable
+              rows={rows}
+              everything={all ? rows : everything.data}
+              timeoutSec={timeoutSec}
+              onFailure={setFailure}
+            />
           )}
         </>
       )}

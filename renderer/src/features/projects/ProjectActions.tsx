@@ -33,11 +33,18 @@ export function DownDialog({
   timeoutSec,
   onClose,
   onDone,
+  onFailure,
 }: {
   project: Project;
   timeoutSec: number;
   onClose: () => void;
   onDone?: () => void;
+  /**
+   * The page's banner too: once the containers are removed their group row, and this
+   * dialog in it, are gone, so a refusal further on (a network in use) is told there.
+   * (A useMutation callback, so it runs even after this dialog has unmounted.)
+   */
+  onFailure?: (f: ProjectFailure) => void;
 }): ReactNode {
   const client = useBerth();
   const networks = useQuery(networksQueries.list(client));
@@ -50,6 +57,7 @@ export function DownDialog({
       onClose();
       onDone?.();
     },
+    onError: (err, a) => onFailure?.(projectFailure(project.name, a, err)),
   });
   const ready = networks.data !== undefined && volumes.data !== undefined;
   const plan = downPlan(project, networks.data ?? [], volumes.data ?? [], withVolumes);
@@ -189,7 +197,13 @@ export function ProjectActions({
         Down…
       </button>
       {downing && (
-        <DownDialog project={project} timeoutSec={timeoutSec} onClose={() => setDowning(false)} onDone={onDown} />
+        <DownDialog
+          project={project}
+          timeoutSec={timeoutSec}
+          onClose={() => setDowning(false)}
+          onDone={onDown}
+          onFailure={onFailure}
+        />
       )}
     </div>
   );

@@ -16,12 +16,16 @@ export function projectSummary(p: Project): string {
 
 export function ProjectGroupRow({
   project,
+  actionable = true,
   open,
   onToggle,
   timeoutSec,
   onFailure,
 }: {
+  /** The whole project (every container, whatever the page's filter shows). */
   project: Project;
+  /** False until the whole project is known: no action on part of it. */
+  actionable?: boolean;
   open: boolean;
   onToggle: () => void;
   timeoutSec: number;
@@ -53,7 +57,11 @@ export function ProjectGroupRow({
         </div>
       </th>
       <td className="ctr-actions-col">
-        <ProjectActions project={project} timeoutSec={timeoutSec} onFailure={onFailure} />
+        {actionable ? (
+          <ProjectActions project={project} timeoutSec={timeoutSec} onFailure={onFailure} />
+        ) : (
+          <span className="muted">…</span>
+        )}
       </td>
     </tr>
   );

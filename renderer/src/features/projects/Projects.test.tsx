@@ -106,6 +106,20 @@ describe('Containers page grouped by compose project', () => {
     ]);
   });
 
+  it('under "Running", the group row still counts and acts on the whole project', async () => {
+    const fake = installFakeBerth({
+      'containers.list': ({ all }) => (all ? [loose, web, db] : [loose, db]),
+      'containers.start': () => ({ ...web, state: 'running' }),
+    });
+    renderWithBerth(<ContainersPage />);
+    await screen.findByRole('button', { name: 'Containers of project shop' });
+    await userEvent.click(screen.getByRole('radio', { name: 'Running' }));
+    await waitFor(() => expect(screen.queryByRole('link', { name: 'shop-web-1' })).toBeNull());
+    expect(groupRow().textContent).toContain('2 services · 1/2 running');
+    await userEvent.click(screen.getByRole('button', { name: 'Up' }));
+    await waitFor(() => expect(fake.callsOf('containers.start').map((p) => p.id)).toEqual([web.id]));
+  });
+
   it('the toggle hides and shows the members, by keyboard too', async () => {
     scripted();
     renderWithBerth(<ContainersPage />);
@@ -178,6 +192,26 @@ describe('Containers page grouped by compose project', () => {
       `networks.remove ${JSON.stringify({ id: 'shop_default' })}`,
       `volumes.remove ${JSON.stringify({ name: 'shop_data' })}`,
     ]);
+  });
+});
+
+describe('Down refused part way', () => {
+  it('is told in the dialog and on the page (whose group row may be gone by then)', async () => {
+    const fake = scripted();
+    fake.answer('networks.remove', () => ({
+      error: { code: ErrorCodes.NETWORK_IN_USE, message: 'network shop_default has 1 container attached' },
+    }));
+    renderWithBerth(<ContainersPage />);
+    await screen.findByRole('button', { name: 'Containers of project shop' });
+    await userEvent.click(screen.getByRole('button', { name: 'Down…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Down shop' });
+    await waitFor(() => expect(within(dialog).getByText('network', { exact: false })).toBeTruthy());
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Down' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('NETWORK_IN_USE');
+    const banner = document.querySelector('.ctr-failure')!;
+    expect(banner.textContent).toContain(
+      'Down of shop stopped at "remove network shop_default" (done before it: stop shop-db-1, remove shop-web-1, remove shop-db-1)',
+    );
   });
 });
 

@@ -136,6 +136,20 @@ describe('action order', () => {
   it('restart takes every usable one oldest first', () => {
     expect(names(restartOrder(cs))).toEqual(['p-db-1', 'p-cache-1', 'p-web-1', 'p-worker-1']);
   });
+
+  it('one-off containers (compose run) are left out of up, stop and restart, but down removes them', () => {
+    const oneoff = { [COMPOSE.oneoff]: 'True' };
+    const runs = [
+      member('p', 'web', 2, { created: '2026-12-07T10:00:05Z', state: 'exited', exitCode: 0 }, oneoff),
+      member('p', 'web', 3, { created: '2026-12-07T10:00:06Z', state: 'running' }, oneoff),
+    ];
+    const all = [...cs, ...runs];
+    expect(names(upOrder(all))).toEqual(['p-db-1', 'p-web-1']);
+    expect(names(stopOrder(all))).toEqual(['p-worker-1', 'p-cache-1']);
+    expect(names(restartOrder(all))).not.toContain('p-web-3');
+    const project = groupByProject(all).projects[0]!;
+    expect(names(downPlan(project, [], [], false).containers).slice(0, 2)).toEqual(['p-web-3', 'p-web-2']);
+  });
 });
 
 describe('serviceColour', () => {

@@ -42,6 +42,9 @@ const numberOf = (c: Container): number => {
 
 const isUp = (c: Container): boolean => c.state === 'running' || c.state === 'restarting';
 
+/** A `compose run` container (oneoff=True): listed and removed by Down, but never started, stopped or restarted with the project. */
+export const isOneOff = (c: Pick<Container, 'labels'>): boolean => c.labels[COMPOSE.oneoff] === 'True';
+
 export function groupByProject<C extends Container>(containers: readonly C[]): Grouped<C> {
   const byName = new Map<string, C[]>();
   const ungrouped: C[] = [];
@@ -89,21 +92,21 @@ export function projectVolumes<V extends Pick<Volume, 'name' | 'labels'>>(projec
 const byCreation = (a: Container, b: Container): number =>
   Date.parse(a.created) - Date.parse(b.created) || a.name.localeCompare(b.name);
 
-/** Up: the stopped containers (created or exited), oldest first, as compose started them. */
+/** Up: the stopped containers (created or exited), oldest first, as compose started them; one-offs are not the project's services. */
 export function upOrder<C extends Container>(containers: readonly C[]): C[] {
-  return containers.filter((c) => c.state === 'created' || c.state === 'exited').sort(byCreation);
+  return containers.filter((c) => !isOneOff(c) && (c.state === 'created' || c.state === 'exited')).sort(byCreation);
 }
 
-/** Stop: the live ones, newest first (dependents before what they depend on, as compose stops them). */
+/** Stop: the live ones but one-offs, newest first (dependents before what they depend on, as compose stops them). */
 export function stopOrder<C extends Container>(containers: readonly C[]): C[] {
   return containers
-    .filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'restarting')
+    .filter((c) => !isOneOff(c) && (c.state === 'running' || c.state === 'paused' || c.state === 'restarting'))
     .sort((a, b) => byCreation(b, a));
 }
 
-/** Restart: every usable container, oldest first. */
+/** Restart: every usable container but one-offs, oldest first. */
 export function restartOrder<C extends Container>(containers: readonly C[]): C[] {
-  return containers.filter((c) => c.state !== 'unreadable').sort(byCreation);
+  return containers.filter((c) => !isOneOff(c) && c.state !== 'unreadable').sort(byCreation);
 }
 
 /** Down: every container newest first, then the project's networks, then (when asked) its volumes. */

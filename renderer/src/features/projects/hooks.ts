@@ -10,6 +10,7 @@
  */
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useBerth, type BerthClient } from '../../app/client';
+import { isLive } from '../containers/format';
 import { containerMutationKeys, runContainerAction, type Action } from '../containers/hooks';
 import { networksKeys } from '../networks/queries';
 import { volumesKeys } from '../volumes/queries';
@@ -66,10 +67,10 @@ export function projectSteps(qc: QueryClient, client: BerthClient, project: Proj
         containerStep(qc, client, c, { kind: 'restart', timeoutSec: a.timeoutSec }),
       );
     case 'down': {
-      const live = new Set(stopOrder(project.containers).map((c) => c.id));
       const steps: Step[] = [];
+      // Every live one, one-offs too: Down removes them all (plan.containers is newest first).
       for (const c of a.plan.containers) {
-        if (live.has(c.id)) steps.push(containerStep(qc, client, c, { kind: 'stop', timeoutSec: a.timeoutSec }));
+        if (isLive(c.state)) steps.push(containerStep(qc, client, c, { kind: 'stop', timeoutSec: a.timeoutSec }));
       }
       for (const c of a.plan.containers) {
         steps.push({
