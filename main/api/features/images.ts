@@ -59,8 +59,10 @@ export function imagesMainHandlers(
   const side = async (
     p: CompareSideT,
   ): Promise<{ name: string; a: ReturnType<typeof unpackAnalysis<ImageAnalysisT>> }> => {
-    if ('ref' in p)
-      return { name: p.ref, a: unpackAnalysis(await s.helper.call('layers.analyzeImage', { ref: p.ref })) };
+    if ('ref' in p) {
+      const a = unpackAnalysis(await s.helper.call('layers.analyzeImage', { ref: p.ref }));
+      return { name: a.repoTags[0] ?? p.ref, a };
+    }
     const source = await sources.get(p.sourceId);
     if (source.kind === 'image') {
       try {
