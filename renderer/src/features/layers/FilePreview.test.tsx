@@ -92,7 +92,10 @@ const ANALYSIS: AnalysisView = {
 
 const SOURCE = 'd'.repeat(32);
 const facts = { layer: 1, mode: 0o644, uid: 0, gid: 0, mtime: 0 };
-const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64');
+const b64 = (s: string | Uint8Array): string => {
+  const bytes = typeof s === 'string' ? new TextEncoder().encode(s) : s;
+  return btoa(String.fromCharCode(...bytes));
+};
 
 describe('file preview', () => {
   it('a clicked row is read as of the selected layer: text, hex for binaries, removals described', async () => {
