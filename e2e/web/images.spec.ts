@@ -196,6 +196,18 @@ test('a 2-layer image dropped on the window: the inspector shows its command, an
   await expect(preview.getByTestId('preview-note')).toHaveText('Symbolic link to busybox, in layer 1; not followed.');
   await insp.pathFilter.fill('');
 
+  // Compare this image with the dropped busybox image of the store (berth layers --compare's engine code).
+  const compare = page.getByRole('region', { name: 'Compare' });
+  const choice = compare.getByRole('option', { name: /^e2e\/dropped:1 / });
+  await compare.getByLabel('Compare with').selectOption({ value: (await choice.getAttribute('value')) ?? '' });
+  await compare.getByRole('button', { name: 'Compare' }).click();
+  await expect(compare.getByTestId('compare-summary')).toContainText('e2e/whiteout:1 → e2e/dropped:1', {
+    timeout: 60_000,
+  });
+  await expect(compare.getByTestId('compare-summary')).toContainText(/image size .+ → .+ \([+−]/);
+  const diffs = compare.getByRole('table', { name: 'Differences' });
+  await expect(diffs.locator('tr[data-change="removed"]').filter({ hasText: '/app/hello.sh' })).toHaveCount(1);
+
   await screenshot(page, 'BERTH_E2E_LAYERS_SCREENSHOT', 'layers.png', testInfo);
 });
 

@@ -319,6 +319,39 @@ export const ImagesChanged = z.object({
   ids: z.array(z.string()).optional(),
 });
 
+// ── compare (layers.compare) ────────────────────────────────────────────────
+
+/** An image to compare: one of the store, or an open analysis (its sourceId). */
+export const CompareSide = z.union([z.object({ ref: ImageRef }).strict(), z.object({ sourceId: AnalysisId }).strict()]);
+
+/** Rows of each kind a comparison sends (sorted by path; `counts` has the totals). */
+export const MAX_COMPARE_ROWS = 5000;
+
+export const ComparedFile = z.object({
+  path: z.string(),
+  type: TarEntryKind,
+  /** Size in the second image (the first for a removal). */
+  size: z.number(),
+  /** Size in the first image, for a change. */
+  before: z.number().optional(),
+});
+
+const FromTo = z.object({ from: z.number(), to: z.number(), delta: z.number() });
+
+export const ImageComparison = z.object({
+  from: z.object({ name: z.string(), configDigest: Sha256Digest }),
+  to: z.object({ name: z.string(), configDigest: Sha256Digest }),
+  added: z.array(ComparedFile).max(MAX_COMPARE_ROWS),
+  changed: z.array(ComparedFile).max(MAX_COMPARE_ROWS),
+  removed: z.array(ComparedFile).max(MAX_COMPARE_ROWS),
+  counts: z.object({ added: z.number().int(), changed: z.number().int(), removed: z.number().int() }),
+  /** Bytes of regular files in each final tree. */
+  filesBytes: FromTo,
+  /** dive's image sizes (sum of layer sizes). */
+  sizeBytes: FromTo,
+});
+export type ImageComparisonT = z.output<typeof ImageComparison>;
+
 export const imagesMethods = {
   'images.list': method({
     where: 'helper',
@@ -477,6 +510,13 @@ export const imagesMethods = {
     result: LayerFileContent,
     summary:
       'One file of an analysed image as of a layer: its first bytes (≤ 64 KiB), or what a link, device or directory is, or which layer removed it',
+  }),
+  'layers.compare': method({
+    where: 'main',
+    params: z.object({ from: CompareSide, to: CompareSide }).strict(),
+    result: ImageComparison,
+    summary:
+      "Two images' final trees compared (berth layers --compare): added, changed, removed files and the size differences",
   }),
   'layers.changes': method({
     where: 'main',

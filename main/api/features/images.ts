@@ -7,8 +7,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { z } from 'zod';
 import { BerthError, isBerthError } from '../../../preload/errors';
-import { packAnalysis } from '../../../preload/schemas/changes-wire';
+import { packAnalysis, unpackAnalysis } from '../../../preload/schemas/changes-wire';
+import { MAX_COMPARE_ROWS, type CompareSide, type ImageAnalysisT } from '../../../preload/schemas/images';
+import { compareImages } from '../../engine/layers/compare';
 import { analyzeImageArchive } from '../../engine/layers/analyze';
 import { layerFileToWire, readLayerFile } from '../../engine/layers/file-read';
 import type { MainHandlersFor, MainServices } from '../router';
@@ -16,6 +19,8 @@ import { AnalysisCache, summarize, summarizePacked } from './analysis-cache';
 import { LayerSources } from './layer-sources';
 import { uploadsMainHandlers, type UploadMethods } from './uploads';
 import { UploadStore } from './upload-store';
+
+type CompareSideT = z.output<typeof CompareSide>;
 
 /** Upload and download chunk size. */
 export const TRANSFER_CHUNK = 1024 * 1024;
@@ -34,6 +39,7 @@ export function imagesMainHandlers(
   | 'layers.summarizeImage'
   | 'layers.changes'
   | 'layers.readFile'
+  | 'layers.compare'
   | UploadMethods
 > {
   const progress = (
@@ -47,6 +53,34 @@ export function imagesMainHandlers(
       'images.progress',
       message === undefined ? { opId, phase, current, total } : { opId, phase, current, total, message },
     );
+  };
+
+  /** One side of a comparison: its name and its change lists as objects (analysed again: lists are not kept). */
+  const side = async (
+    p: CompareSideT,
+  ): Promise<{ name: string; a: ReturnType<typeof unpackAnalysis<ImageAnalysisT>> }> => {
+    if ('ref' in p) {
+      const a = unpackAnalysis(await s.helper.call('layers.analyzeImage', { ref: p.ref }));
+      return { name: a.repoTags[0] ?? p.ref, a };
+    }
+    const source = await sources.get(p.sourceId);
+    if (source.kind === 'image') {
+      try {
+        const a = unpackAnalysis(await s.helper.call('layers.analyzeImage', { ref: source.ref }));
+        return { name: a.repoTags[0] ?? source.ref, a };
+      } catch (err) {
+        if (!isBerthError(err, 'IMAGE_NOT_FOUND')) throw err;
+        await sources.release(p.sourceId);
+        throw new BerthError('LAYER_SOURCE_GONE', 'the image was removed from the store; analyse another', {
+          sourceId: p.sourceId,
+        });
+      }
+    }
+    await sources.layersOf(p.sourceId); // the archive is still the one analysed
+    const a = unpackAnalysis(
+      packAnalysis(await analyzeImageArchive(source.file, source.image === undefined ? {} : { image: source.image })),
+    );
+    return { name: a.repoTags[0] ?? (source.owned ? 'the dropped archive' : path.basename(source.file)), a };
   };
 
   return {
@@ -157,6 +191,23 @@ export function imagesMainHandlers(
       return { ...summarizePacked(analyses, a), sourceId };
     },
     'layers.changes': async (p) => analyses.take(p.analysisId),
+    // The engine code `berth layers --compare` uses, on both sides' final trees.
+    'layers.compare': async (p) => {
+      const [from, to] = [await side(p.from), await side(p.to)];
+      const c = compareImages(from.a.layers, to.a.layers);
+      const rows = <T extends { path: string }>(l: T[]): T[] =>
+        l.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).slice(0, MAX_COMPARE_ROWS);
+      return {
+        from: { name: from.name, configDigest: from.a.configDigest },
+        to: { name: to.name, configDigest: to.a.configDigest },
+        added: rows(c.added),
+        changed: rows(c.changed),
+        removed: rows(c.removed),
+        counts: { added: c.added.length, changed: c.changed.length, removed: c.removed.length },
+        filesBytes: c.filesBytes,
+        sizeBytes: { from: from.a.sizeBytes, to: to.a.sizeBytes, delta: to.a.sizeBytes - from.a.sizeBytes },
+      };
+    },
     'layers.readFile': async (p) => {
       const source = await sources.get(p.sourceId);
       const opts = p.maxBytes === undefined ? {} : { maxBytes: p.maxBytes };

@@ -173,6 +173,57 @@ describe('layers.readFile over the sources main keeps', () => {
     expect(await code(read(h, s.sourceId, 1, '/etc'))).toBe('LAYER_SOURCE_GONE');
   });
 
+  it('layers.compare: an open analysis against a store image, with the engine code berth layers --compare uses', async () => {
+    const a = path.join(dir, 'a.tar');
+    await archive(a, 'x/a:1');
+    const l0 = await makeLayer(
+      [
+        { path: 'etc/passwd', body: 'root:x:0:0\nsomeone:x:2:2\n' },
+        { path: 'etc/motd', body: 'hi\n' },
+        { path: 'usr/bin/tool', body: 'x'.repeat(100) },
+      ],
+      'none',
+      'other',
+    );
+    const b = path.join(dir, 'b.tar');
+    await writeArchive(b, dockerSaveParts([l0], { tag: 'x/b:1' }).members);
+    const { packAnalysis } = await import('../../../preload/schemas/changes-wire');
+    const { analyzeImageArchive } = await import('../../engine/layers/analyze');
+    const helper = {
+      call: async (method: string, params: { ref: string }) => {
+        expect(method).toBe('layers.analyzeImage');
+        expect(params).toEqual({ ref: 'x/b:1' });
+        return packAnalysis(await analyzeImageArchive(b));
+      },
+    } as unknown as HelperCaller;
+    const h = handlers(helper);
+    const s = await h['layers.summarizeFile'](parseParams('layers.summarizeFile', { path: a }), ctx);
+    const c = parseResult(
+      'layers.compare',
+      await h['layers.compare'](
+        parseParams('layers.compare', { from: { sourceId: s.sourceId }, to: { ref: 'x/b:1' } }),
+        ctx,
+      ),
+    );
+    expect(c.from.name).toBe('x/a:1');
+    expect(c.to.name).toBe('x/b:1');
+    expect(c.added.map((f) => f.path)).toEqual(['/etc/motd', '/usr', '/usr/bin', '/usr/bin/tool']);
+    expect(c.changed).toEqual([{ path: '/etc/passwd', type: 'file', size: 25, before: 20 }]);
+    expect(c.removed).toEqual([]);
+    expect(c.counts).toEqual({ added: 4, changed: 1, removed: 0 });
+    expect(c.filesBytes).toEqual({ from: 20, to: 128, delta: 108 });
+    expect(c.sizeBytes.delta).toBe(c.sizeBytes.to - c.sizeBytes.from);
+    expect(() => parseParams('layers.compare', { from: { path: '/etc' }, to: { ref: 'x' } })).toThrow();
+    expect(
+      await code(
+        h['layers.compare'](
+          parseParams('layers.compare', { from: { sourceId: 'f'.repeat(32) }, to: { ref: 'x/b:1' } }),
+          ctx,
+        ),
+      ),
+    ).toBe('LAYER_SOURCE_GONE');
+  });
+
   it('the schema refuses bad ids, caps and layer numbers before anything is read', () => {
     const ok = { sourceId: 'a'.repeat(32), layer: 0, path: '/etc' };
     expect(parseParams('layers.readFile', ok)).toEqual(ok);

@@ -8,6 +8,7 @@ import { useDeferredValue, useId, useMemo, useState, type ReactNode } from 'reac
 import { Facts } from '../../ui/Facts';
 import { formatBytes } from '../../ui/units';
 import { formatPercent, formatRelative, shortDigest } from '../images/format';
+import { CompareCard } from './CompareCard';
 import { FilePreview } from './FilePreview';
 import { FileTree } from './FileTree';
 import { compilePattern, isGlob } from './pattern';
@@ -491,6 +492,7 @@ export function Inspector({
           </div>
         </div>
       )}
+      {sourceId && <CompareCard sourceId={sourceId} />}
     </div>
   );
 }

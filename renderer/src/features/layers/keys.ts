@@ -12,6 +12,7 @@ export const layersKeys = {
   analyses: () => [...base.all, 'analysis'] as const,
   analysis: (ref: string) => [...base.all, 'analysis', ref] as const,
   file: (sourceId: string, layer: number, path: string) => [...base.all, 'file', sourceId, layer, path] as const,
+  compare: (sourceId: string, ref: string) => [...base.all, 'compare', sourceId, ref] as const,
 };
 
 /** An image ID (the config digest): what it names never changes. */

@@ -30,6 +30,15 @@ export interface StoreAnalysis {
 type StoreAnalysisPart = { summary: AnalysisSummary } | { analysis: ImageAnalysis };
 
 export const layersQueries = {
+  /** This analysis (its sourceId) against an image of the store (`layers.compare`). */
+  compare: (client: BerthClient, sourceId: string, ref: string) =>
+    queryOptions({
+      queryKey: layersKeys.compare(sourceId, ref),
+      queryFn: () => client.invoke('layers.compare', { from: { sourceId }, to: { ref } }),
+      staleTime: isImageId(ref) ? Infinity : 60_000,
+      gcTime: 120_000,
+      retry: false,
+    }),
   /**
    * One file as of a layer (`layers.readFile`): what a source holds never
    * changes, so it is never stale; a failure (LAYER_SOURCE_GONE,
