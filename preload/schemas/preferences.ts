@@ -29,8 +29,8 @@ export const Preferences = lazy(() =>
 
 export const PreferencesPatch = lazy(() => Preferences.partial().strict());
 
-/** The defaults, as the schema fills them (parsed on first read, like the schemas). */
-export const DEFAULT_PREFERENCES: PreferencesT = lazy(() => Preferences.parse({}));
+/** The defaults, as the schema fills them: plain data (spread, cloned, sent), so built at import: the only schemas that are. */
+export const DEFAULT_PREFERENCES: PreferencesT = Preferences.parse({});
 
 export const preferencesMethods = {
   'preferences.get': method({
