@@ -9,8 +9,8 @@
  * where it was, with the same inferred type, and the zod object is made the
  * first time anything reads a property of it (`.parse`, `.shape`, `._zod` when
  * another schema that contains it is built or run). `lazy.test.ts` checks that
- * importing the contract builds none but the preferences' defaults, and that each one reads like the schema
- * it stands for.
+ * importing the contract builds none but those the preferences' defaults are
+ * parsed with, and that each stand-in reads like the schema it stands for.
  *
  * The stand-in is a Proxy over the built schema: property reads, `in`, keys,
  * the prototype (so `instanceof z.ZodObject` holds) and writes all go to it.
