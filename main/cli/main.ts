@@ -3,10 +3,15 @@
  * in-process, and talks to the same helper (starting it if needed).
  * Subcommands live in main/cli/commands/; names and flags follow docker's.
  */
+import { z } from 'zod';
 import { toErrorShape } from '../../preload/errors';
 import { createBackend, type Backend } from '../api/backend';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
+
+// A CLI process parses each schema it uses once or twice: zod's compiled fast
+// path (a `new Function` per object schema) costs more than it saves here.
+z.config({ jitless: true });
 
 function usage(): string {
   // Long usages (run, update) go on their own line so the summaries stay aligned.

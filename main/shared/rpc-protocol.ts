@@ -5,6 +5,7 @@
  * up to its newline, so one bad frame never desynchronises the stream.
  */
 import { z } from 'zod';
+import { lazy } from '../../preload/schemas/lazy';
 import { BerthError, toErrorShape, type ErrorShape } from '../../preload/errors';
 
 export const MAX_FRAME = 16 * 1024 * 1024;
@@ -19,37 +20,45 @@ export const RpcErrorCode = {
   SERVER: -32000,
 } as const;
 
-const Id = z.union([z.string().max(256), z.number().finite(), z.null()]);
+const Id = lazy(() => z.union([z.string().max(256), z.number().finite(), z.null()]));
 export type RpcId = z.infer<typeof Id>;
 
-export const RpcRequest = z
-  .object({
-    jsonrpc: z.literal('2.0'),
-    id: Id.optional(),
-    method: z.string().min(1).max(256),
-    params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
-  })
-  .strict();
+export const RpcRequest = lazy(() =>
+  z
+    .object({
+      jsonrpc: z.literal('2.0'),
+      id: Id.optional(),
+      method: z.string().min(1).max(256),
+      params: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).optional(),
+    })
+    .strict(),
+);
 export type RpcRequest = z.infer<typeof RpcRequest>;
 
-export const RpcErrorObject = z.object({
-  code: z.number().int(),
-  message: z.string(),
-  data: z.object({ code: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
-});
+export const RpcErrorObject = lazy(() =>
+  z.object({
+    code: z.number().int(),
+    message: z.string(),
+    data: z.object({ code: z.string(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  }),
+);
 
-export const RpcResponse = z.union([
-  z.object({ jsonrpc: z.literal('2.0'), id: Id, result: z.unknown() }),
-  z.object({ jsonrpc: z.literal('2.0'), id: Id, error: RpcErrorObject }),
-]);
+export const RpcResponse = lazy(() =>
+  z.union([
+    z.object({ jsonrpc: z.literal('2.0'), id: Id, result: z.unknown() }),
+    z.object({ jsonrpc: z.literal('2.0'), id: Id, error: RpcErrorObject }),
+  ]),
+);
 export type RpcResponse = z.infer<typeof RpcResponse>;
 
 /** Server → client notification (events). */
-export const RpcNotification = z.object({
-  jsonrpc: z.literal('2.0'),
-  method: z.string(),
-  params: z.unknown(),
-});
+export const RpcNotification = lazy(() =>
+  z.object({
+    jsonrpc: z.literal('2.0'),
+    method: z.string(),
+    params: z.unknown(),
+  }),
+);
 
 const numericFor: Record<string, number> = {
   PARSE_ERROR: RpcErrorCode.PARSE_ERROR,

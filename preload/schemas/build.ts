@@ -15,6 +15,7 @@
  * Kept free of Node imports: the renderer imports these schemas.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 import { Empty } from './system';
 import { Base64Chunk, Sha256Digest, TransferId } from './images';
@@ -22,143 +23,165 @@ import { Base64Chunk, Sha256Digest, TransferId } from './images';
 /** Largest context: 4 GiB. */
 export const MAX_CONTEXT_BYTES = 4 * 1024 * 1024 * 1024;
 
-export const BuildId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a build id');
+export const BuildId = lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a build id'));
 
-export const BuildOptions = z
-  .object({
-    /** -t NAME, repeatable. */
-    tags: z.array(z.string().min(1).max(512)).max(64).default([]),
-    /** --build-arg K=V. */
-    buildArgs: z
-      .record(
-        z
-          .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an ARG name')
-          .max(256),
-        z.string().max(65536),
-      )
-      .default({}),
-    /** --target STAGE: build up to that stage. */
-    target: z.string().min(1).max(256).optional(),
-    /** --no-cache: run every step, store the results in the cache again. */
-    noCache: z.boolean().default(false),
-    /** --network for RUN steps. */
-    network: z.enum(['none', 'host', 'bridge']).default('bridge'),
-    /**
-     * --pull: when a FROM image is fetched from its registry. missing (the
-     * default, as docker/buildah): only when the store lacks it; always:
-     * every build (`--pull` alone); never: the store's or an error.
-     */
-    pull: z.enum(['always', 'missing', 'never']).default('missing'),
-    /** --platform: only the helper's own (linux/amd64 here) is accepted. */
-    platform: z.string().max(64).optional(),
-    /** cgroup limits for RUN steps (--memory, --cpus). */
-    memoryBytes: z.number().int().positive().optional(),
-    cpus: z.number().positive().max(1024).optional(),
-  })
-  .strict();
+export const BuildOptions = lazy(() =>
+  z
+    .object({
+      /** -t NAME, repeatable. */
+      tags: z.array(z.string().min(1).max(512)).max(64).default([]),
+      /** --build-arg K=V. */
+      buildArgs: z
+        .record(
+          z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an ARG name')
+            .max(256),
+          z.string().max(65536),
+        )
+        .default({}),
+      /** --target STAGE: build up to that stage. */
+      target: z.string().min(1).max(256).optional(),
+      /** --no-cache: run every step, store the results in the cache again. */
+      noCache: z.boolean().default(false),
+      /** --network for RUN steps. */
+      network: z.enum(['none', 'host', 'bridge']).default('bridge'),
+      /**
+       * --pull: when a FROM image is fetched from its registry. missing (the
+       * default, as docker/buildah): only when the store lacks it; always:
+       * every build (`--pull` alone); never: the store's or an error.
+       */
+      pull: z.enum(['always', 'missing', 'never']).default('missing'),
+      /** --platform: only the helper's own (linux/amd64 here) is accepted. */
+      platform: z.string().max(64).optional(),
+      /** cgroup limits for RUN steps (--memory, --cpus). */
+      memoryBytes: z.number().int().positive().optional(),
+      cpus: z.number().positive().max(1024).optional(),
+    })
+    .strict(),
+);
 
-export const BuildStep = z.object({
-  /** 1-based over the steps that ran (the stages needed for the target only). */
-  step: z.number().int(),
-  stage: z.string(),
-  instruction: z.string(),
-  cached: z.boolean(),
-  /** Whether the step made a filesystem layer (RUN, COPY, ADD, a WORKDIR that had to be made). */
-  layer: z.boolean(),
-  durationMs: z.number(),
-});
+export const BuildStep = lazy(() =>
+  z.object({
+    /** 1-based over the steps that ran (the stages needed for the target only). */
+    step: z.number().int(),
+    stage: z.string(),
+    instruction: z.string(),
+    cached: z.boolean(),
+    /** Whether the step made a filesystem layer (RUN, COPY, ADD, a WORKDIR that had to be made). */
+    layer: z.boolean(),
+    durationMs: z.number(),
+  }),
+);
 
-export const BuildResult = z.object({
-  buildId: z.string(),
-  imageId: Sha256Digest,
-  tags: z.array(z.string()),
-  steps: z.array(BuildStep),
-  cacheHits: z.number().int(),
-  /** Where the OCI archive went, with --output type=oci,dest=FILE. */
-  output: z.object({ type: z.literal('oci'), dest: z.string(), size: z.number() }).nullable(),
-});
+export const BuildResult = lazy(() =>
+  z.object({
+    buildId: z.string(),
+    imageId: Sha256Digest,
+    tags: z.array(z.string()),
+    steps: z.array(BuildStep),
+    cacheHits: z.number().int(),
+    /** Where the OCI archive went, with --output type=oci,dest=FILE. */
+    output: z.object({ type: z.literal('oci'), dest: z.string(), size: z.number() }).nullable(),
+  }),
+);
 
-export const BuildProgress = z.object({
-  buildId: z.string(),
-  /** step: a step began; done: it ended (cached or run); log: one output line of a RUN; end/error: the build. */
-  kind: z.enum(['step', 'done', 'log', 'end', 'error']),
-  step: z.number().int(),
-  steps: z.number().int(),
-  stage: z.string(),
-  instruction: z.string(),
-  cached: z.boolean().optional(),
-  line: z.string().optional(),
-  stream: z.enum(['stdout', 'stderr']).optional(),
-  imageId: z.string().optional(),
-  message: z.string().optional(),
-});
+export const BuildProgress = lazy(() =>
+  z.object({
+    buildId: z.string(),
+    /** step: a step began; done: it ended (cached or run); log: one output line of a RUN; end/error: the build. */
+    kind: z.enum(['step', 'done', 'log', 'end', 'error']),
+    step: z.number().int(),
+    steps: z.number().int(),
+    stage: z.string(),
+    instruction: z.string(),
+    cached: z.boolean().optional(),
+    line: z.string().optional(),
+    stream: z.enum(['stdout', 'stderr']).optional(),
+    imageId: z.string().optional(),
+    message: z.string().optional(),
+  }),
+);
 
-const Context = z.union([
-  /** A folder on the host, packed by main as the user (Electron, CLI). */
-  z.object({ path: z.string().min(1).max(4096) }).strict(),
-  /** A tar the page uploaded through uploads.* (web mode); consumed. */
-  z.object({ uploadId: TransferId }).strict(),
-]);
+const Context = lazy(() =>
+  z.union([
+    /** A folder on the host, packed by main as the user (Electron, CLI). */
+    z.object({ path: z.string().min(1).max(4096) }).strict(),
+    /** A tar the page uploaded through uploads.* (web mode); consumed. */
+    z.object({ uploadId: TransferId }).strict(),
+  ]),
+);
 
 export const buildMethods = {
   'build.run': method({
     where: 'main',
-    params: z
-      .object({
-        context: Context,
-        /** -f: the Containerfile's path (relative to the context unless absolute); default Containerfile, then Dockerfile. */
-        file: z.string().min(1).max(4096).optional(),
-        /** The Containerfile's text itself (the Build page's editor); wins over `file`. */
-        containerfile: z
-          .string()
-          .max(1024 * 1024)
-          .optional(),
-        options: BuildOptions.default({ tags: [], buildArgs: {}, noCache: false, network: 'bridge', pull: 'missing' }),
-        /** --output type=oci,dest=FILE (written by main, as the user). */
-        output: z
-          .object({ type: z.literal('oci'), dest: z.string().min(1).max(4096) })
-          .strict()
-          .optional(),
-        buildId: BuildId.optional(),
-      })
-      .strict(),
+    params: lazy(() =>
+      z
+        .object({
+          context: Context,
+          /** -f: the Containerfile's path (relative to the context unless absolute); default Containerfile, then Dockerfile. */
+          file: z.string().min(1).max(4096).optional(),
+          /** The Containerfile's text itself (the Build page's editor); wins over `file`. */
+          containerfile: z
+            .string()
+            .max(1024 * 1024)
+            .optional(),
+          options: BuildOptions.default({
+            tags: [],
+            buildArgs: {},
+            noCache: false,
+            network: 'bridge',
+            pull: 'missing',
+          }),
+          /** --output type=oci,dest=FILE (written by main, as the user). */
+          output: z
+            .object({ type: z.literal('oci'), dest: z.string().min(1).max(4096) })
+            .strict()
+            .optional(),
+          buildId: BuildId.optional(),
+        })
+        .strict(),
+    ),
     result: BuildResult,
     summary: 'Build an image from a Containerfile and a context folder or an uploaded context tar (berth build)',
   }),
   'build.context.begin': method({
     where: 'helper',
-    params: z
-      .object({ size: z.number().int().nonnegative().max(MAX_CONTEXT_BYTES, 'a context is at most 4 GiB') })
-      .strict(),
-    result: z.object({ contextId: TransferId }),
+    params: lazy(() =>
+      z.object({ size: z.number().int().nonnegative().max(MAX_CONTEXT_BYTES, 'a context is at most 4 GiB') }).strict(),
+    ),
+    result: lazy(() => z.object({ contextId: TransferId })),
     summary: 'Begin sending a build context tar of `size` bytes',
   }),
   'build.context.chunk': method({
     where: 'helper',
-    params: z.object({ contextId: TransferId, offset: z.number().int().nonnegative(), data: Base64Chunk }).strict(),
-    result: z.object({ received: z.number().int() }),
+    params: lazy(() =>
+      z.object({ contextId: TransferId, offset: z.number().int().nonnegative(), data: Base64Chunk }).strict(),
+    ),
+    result: lazy(() => z.object({ received: z.number().int() })),
     summary: 'One chunk of a build context, at the offset received so far',
   }),
   'build.context.abort': method({
     where: 'helper',
-    params: z.object({ contextId: TransferId }).strict(),
+    params: lazy(() => z.object({ contextId: TransferId }).strict()),
     result: Empty,
     summary: 'Drop a build context',
   }),
   'build.start': method({
     where: 'helper',
-    params: z
-      .object({
-        contextId: TransferId,
-        containerfile: z.string().max(1024 * 1024),
-        /** The Containerfile's name, for messages. */
-        file: z.string().max(4096),
-        options: BuildOptions,
-        buildId: BuildId,
-      })
-      .strict(),
-    result: BuildResult.omit({ output: true }),
+    params: lazy(() =>
+      z
+        .object({
+          contextId: TransferId,
+          containerfile: z.string().max(1024 * 1024),
+          /** The Containerfile's name, for messages. */
+          file: z.string().max(4096),
+          options: BuildOptions,
+          buildId: BuildId,
+        })
+        .strict(),
+    ),
+    result: lazy(() => BuildResult.omit({ output: true })),
     summary: 'Build from a received context (consumes it); progress as build.progress events',
   }),
 } as const;

@@ -25,6 +25,7 @@
  * share it.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { BerthError } from '../berth-error';
 
 /** Bumped when a column's order or meaning changes: a decoder refuses a version it does not know. */
@@ -146,9 +147,11 @@ const KEYS = new Set<string>([
 ]);
 
 /** The contract's schema: checked at the receiving side like any result, by shape. */
-export const PackedChanges = z.custom<PackedChangesT>((x) => packedChangesProblem(x) === null, {
-  error: (iss) => `malformed packed changes: ${packedChangesProblem(iss.input) ?? 'rejected'}`,
-});
+export const PackedChanges = lazy(() =>
+  z.custom<PackedChangesT>((x) => packedChangesProblem(x) === null, {
+    error: (iss) => `malformed packed changes: ${packedChangesProblem(iss.input) ?? 'rejected'}`,
+  }),
+);
 
 /** Length of the common prefix of a and b, never ending inside a surrogate pair. */
 function commonPrefix(a: string, b: string): number {

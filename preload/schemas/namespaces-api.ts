@@ -1,5 +1,6 @@
 /** The namespaces contract: the whole graph, one container's part, one namespace's processes page by page, what two share. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 import {
   NamespaceGraph,
@@ -11,7 +12,7 @@ import {
 } from './namespaces';
 
 /** A container (id, prefix or name), a host pid, or the host itself. */
-const Side = z.union([z.number().int().min(1), z.string().min(1).max(256)]);
+const Side = lazy(() => z.union([z.number().int().min(1), z.string().min(1).max(256)]));
 
 export const namespaceMethods = {
   'namespaces.graph': method({
@@ -29,13 +30,15 @@ export const namespaceMethods = {
   }),
   'namespaces.container': method({
     where: 'helper',
-    params: z.object({ id: z.string().min(1).max(256), processLimit: NamespaceProcessLimit.optional() }).strict(),
+    params: lazy(() =>
+      z.object({ id: z.string().min(1).max(256), processLimit: NamespaceProcessLimit.optional() }).strict(),
+    ),
     result: NamespaceGraph,
     summary: "One container's namespaces and their owners and parents",
   }),
   'namespaces.shared': method({
     where: 'helper',
-    params: z.object({ a: Side, b: Side }).strict(),
+    params: lazy(() => z.object({ a: Side, b: Side }).strict()),
     result: SharedNamespaces,
     summary: 'Which namespaces two containers (or a container and "host") share',
   }),

@@ -6,97 +6,116 @@
  * be neither created nor removed.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 
 /** Docker's rule for network names. */
-export const NetworkName = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (docker rules)');
+export const NetworkName = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - (docker rules)'),
+);
 
 /** A name a container answers to on one network (--network-alias): a DNS label chain. */
-export const NetworkAlias = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, 'a host name (letters, digits, . - _)');
+export const NetworkAlias = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/, 'a host name (letters, digits, . - _)'),
+);
 
-export const Ipv4 = z
-  .string()
-  .max(15)
-  .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an IPv4 address');
+export const Ipv4 = lazy(() =>
+  z
+    .string()
+    .max(15)
+    .regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an IPv4 address'),
+);
 
 /** A network by id, unique id prefix or name. */
-export const NetworkRef = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a network id or name');
+export const NetworkRef = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a network id or name'),
+);
 
-export const NetworkCreate = z
-  .object({
-    name: NetworkName,
-    /** IPv4 CIDR; absent: a free /24 from the pool (10.89.1.0/24 … 10.89.255.0/24). */
-    subnet: z.string().max(18).optional(),
-    /** Absent: the subnet's first host address. */
-    gateway: Ipv4.optional(),
-    /** No egress: no masquerade, no default route, nothing forwarded in or out of the bridge. */
-    internal: z.boolean().default(false),
-    labels: z.record(z.string().max(256), z.string().max(4096)).default({}),
-  })
-  .strict();
+export const NetworkCreate = lazy(() =>
+  z
+    .object({
+      name: NetworkName,
+      /** IPv4 CIDR; absent: a free /24 from the pool (10.89.1.0/24 … 10.89.255.0/24). */
+      subnet: z.string().max(18).optional(),
+      /** Absent: the subnet's first host address. */
+      gateway: Ipv4.optional(),
+      /** No egress: no masquerade, no default route, nothing forwarded in or out of the bridge. */
+      internal: z.boolean().default(false),
+      labels: z.record(z.string().max(256), z.string().max(4096)).default({}),
+    })
+    .strict(),
+);
 
-export const NetworkSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  /** bridge: a Linux bridge; host: the host's namespace; null: a namespace with lo only. */
-  driver: z.enum(['bridge', 'host', 'null']),
-  scope: z.literal('local'),
-  created: z.string(),
-  internal: z.boolean(),
-  /** bridge, host and none: made by Berth itself, never removed. */
-  builtin: z.boolean(),
-  subnet: z.string().nullable(),
-  gateway: z.string().nullable(),
-  /** The Linux bridge's interface name. */
-  bridge: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  /** Containers attached (running or not). */
-  containerCount: z.number().int().min(0),
-});
+export const NetworkSummary = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    /** bridge: a Linux bridge; host: the host's namespace; null: a namespace with lo only. */
+    driver: z.enum(['bridge', 'host', 'null']),
+    scope: z.literal('local'),
+    created: z.string(),
+    internal: z.boolean(),
+    /** bridge, host and none: made by Berth itself, never removed. */
+    builtin: z.boolean(),
+    subnet: z.string().nullable(),
+    gateway: z.string().nullable(),
+    /** The Linux bridge's interface name. */
+    bridge: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    /** Containers attached (running or not). */
+    containerCount: z.number().int().min(0),
+  }),
+);
 
 /** One container's attachment to a network. */
-export const NetworkEndpoint = z.object({
-  containerId: z.string(),
-  containerName: z.string(),
-  state: z.string(),
-  /** The address it holds while running; null when stopped. */
-  ip: z.string().nullable(),
-  /** The address asked for with --ip (kept across restarts). */
-  ipRequested: z.string().nullable(),
-  aliases: z.array(z.string()),
-  /** Its interface inside the container (eth0, eth1, …) and the host end of the veth; null when stopped. */
-  ifname: z.string().nullable(),
-  hostVeth: z.string().nullable(),
-});
+export const NetworkEndpoint = lazy(() =>
+  z.object({
+    containerId: z.string(),
+    containerName: z.string(),
+    state: z.string(),
+    /** The address it holds while running; null when stopped. */
+    ip: z.string().nullable(),
+    /** The address asked for with --ip (kept across restarts). */
+    ipRequested: z.string().nullable(),
+    aliases: z.array(z.string()),
+    /** Its interface inside the container (eth0, eth1, …) and the host end of the veth; null when stopped. */
+    ifname: z.string().nullable(),
+    hostVeth: z.string().nullable(),
+  }),
+);
 
-export const NetworkDetail = NetworkSummary.extend({
-  containers: z.array(NetworkEndpoint),
-  /** Where the kernel state lives: the IPAM table and the nftables table this network's elements are in. */
-  paths: z.object({ record: z.string().nullable(), ipam: z.string().nullable(), nftTable: z.string().nullable() }),
-});
+export const NetworkDetail = lazy(() =>
+  NetworkSummary.extend({
+    containers: z.array(NetworkEndpoint),
+    /** Where the kernel state lives: the IPAM table and the nftables table this network's elements are in. */
+    paths: z.object({ record: z.string().nullable(), ipam: z.string().nullable(), nftTable: z.string().nullable() }),
+  }),
+);
 
 /** A container's attachment as containers.inspect shows it (docker's NetworkSettings.Networks). */
-export const ContainerEndpoint = z.object({
-  network: z.string(),
-  networkId: z.string(),
-  ip: z.string().nullable(),
-  aliases: z.array(z.string()),
-  ifname: z.string().nullable(),
-});
+export const ContainerEndpoint = lazy(() =>
+  z.object({
+    network: z.string(),
+    networkId: z.string(),
+    ip: z.string().nullable(),
+    aliases: z.array(z.string()),
+    ifname: z.string().nullable(),
+  }),
+);
 
-const ById = z.object({ id: NetworkRef });
+const ById = lazy(() => z.object({ id: NetworkRef }));
 
 export const networkMethods = {
   'networks.create': method({
@@ -107,10 +126,10 @@ export const networkMethods = {
   }),
   'networks.list': method({
     where: 'helper',
-    params: z
-      .object({ filters: z.object({ name: z.string().max(64).optional() }).default({}) })
-      .default({ filters: {} }),
-    result: z.array(NetworkSummary),
+    params: lazy(() =>
+      z.object({ filters: z.object({ name: z.string().max(64).optional() }).default({}) }).default({ filters: {} }),
+    ),
+    result: lazy(() => z.array(NetworkSummary)),
     summary: 'The networks, built-in ones first',
   }),
   'networks.inspect': method({
@@ -122,44 +141,48 @@ export const networkMethods = {
   'networks.remove': method({
     where: 'helper',
     params: ById,
-    result: z.object({ id: z.string(), name: z.string() }),
+    result: lazy(() => z.object({ id: z.string(), name: z.string() })),
     summary: 'Remove a network no container is attached to',
   }),
   'networks.connect': method({
     where: 'helper',
-    params: z
-      .object({
-        network: NetworkRef,
-        container: z.string().min(1).max(128),
-        aliases: z.array(NetworkAlias).max(32).default([]),
-        ip: Ipv4.optional(),
-      })
-      .strict(),
-    result: z.object({ network: z.string(), container: z.string(), ip: z.string().nullable() }),
+    params: lazy(() =>
+      z
+        .object({
+          network: NetworkRef,
+          container: z.string().min(1).max(128),
+          aliases: z.array(NetworkAlias).max(32).default([]),
+          ip: Ipv4.optional(),
+        })
+        .strict(),
+    ),
+    result: lazy(() => z.object({ network: z.string(), container: z.string(), ip: z.string().nullable() })),
     summary: 'Attach a container (live when it runs: a new veth in its namespace)',
   }),
   'networks.disconnect': method({
     where: 'helper',
-    params: z.object({ network: NetworkRef, container: z.string().min(1).max(128) }).strict(),
-    result: z.object({ network: z.string(), container: z.string() }),
+    params: lazy(() => z.object({ network: NetworkRef, container: z.string().min(1).max(128) }).strict()),
+    result: lazy(() => z.object({ network: z.string(), container: z.string() })),
     summary: 'Detach a container (live when it runs)',
   }),
   'networks.prune': method({
     where: 'helper',
-    params: z.object({}).default({}),
-    result: z.object({ removed: z.array(z.string()) }),
+    params: lazy(() => z.object({}).default({})),
+    result: lazy(() => z.object({ removed: z.array(z.string()) })),
     summary: 'Remove every user network no container is attached to',
   }),
 } as const;
 
 export const networkEvents = {
-  'networks.changed': z.object({
-    id: z.string(),
-    name: z.string(),
-    action: z.enum(['create', 'remove', 'connect', 'disconnect']),
-    container: z.string().nullable(),
-    at: z.string(),
-  }),
+  'networks.changed': lazy(() =>
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      action: z.enum(['create', 'remove', 'connect', 'disconnect']),
+      container: z.string().nullable(),
+      at: z.string(),
+    }),
+  ),
 } as const;
 
 export type NetworkCreateT = z.output<typeof NetworkCreate>;

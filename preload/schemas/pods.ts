@@ -6,91 +6,102 @@
  * pod's network namespace.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 import { ContainerName, ContainerState, PortBinding } from './containers';
 import { Limits } from './resources';
 
-export const PodRef = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a pod id or name');
+export const PodRef = lazy(() =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a pod id or name'),
+);
 
 /** The namespaces a pod's members share; net, ipc and uts always (pid optional). */
-export const PodShare = z.enum(['net', 'ipc', 'uts', 'pid']);
+export const PodShare = lazy(() => z.enum(['net', 'ipc', 'uts', 'pid']));
 
-export const PodCreate = z
-  .object({
-    name: ContainerName.optional(),
-    /** net, ipc and uts are always shared (Berth's members find each other on localhost); pid is optional. */
-    share: z
-      .array(PodShare)
-      .max(4)
-      .default(['net', 'ipc', 'uts'])
-      .refine((s) => ['net', 'ipc', 'uts'].every((k) => s.includes(k as never)), {
-        message: 'a pod always shares net, ipc and uts (add pid to share the pid namespace)',
-      }),
-    /** The pod's network: a bridge address (default) or only loopback. */
-    network: z.enum(['bridge', 'none']).default('bridge'),
-    ports: z.array(PortBinding).max(256).default([]),
-    hostname: z
-      .string()
-      .max(64)
-      .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'a hostname')
-      .optional(),
-    labels: z.record(z.string().max(256), z.string().max(4096)).default({}),
-    /** Limits of the pod's cgroup parent: every member's group nests under it. */
-    resources: Limits.default({}),
-  })
-  .strict();
+export const PodCreate = lazy(() =>
+  z
+    .object({
+      name: ContainerName.optional(),
+      /** net, ipc and uts are always shared (Berth's members find each other on localhost); pid is optional. */
+      share: z
+        .array(PodShare)
+        .max(4)
+        .default(['net', 'ipc', 'uts'])
+        .refine((s) => ['net', 'ipc', 'uts'].every((k) => s.includes(k as never)), {
+          message: 'a pod always shares net, ipc and uts (add pid to share the pid namespace)',
+        }),
+      /** The pod's network: a bridge address (default) or only loopback. */
+      network: z.enum(['bridge', 'none']).default('bridge'),
+      ports: z.array(PortBinding).max(256).default([]),
+      hostname: z
+        .string()
+        .max(64)
+        .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'a hostname')
+        .optional(),
+      labels: z.record(z.string().max(256), z.string().max(4096)).default({}),
+      /** Limits of the pod's cgroup parent: every member's group nests under it. */
+      resources: Limits.default({}),
+    })
+    .strict(),
+);
 
-export const PodState = z.enum(['created', 'running', 'degraded', 'stopped']);
+export const PodState = lazy(() => z.enum(['created', 'running', 'degraded', 'stopped']));
 
-export const PodMember = z.object({
-  id: z.string(),
-  name: z.string(),
-  image: z.string(),
-  state: ContainerState,
-  pid: z.number().int().nullable(),
-});
+export const PodMember = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    image: z.string(),
+    state: ContainerState,
+    pid: z.number().int().nullable(),
+  }),
+);
 
-export const PodSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  created: z.string(),
-  /** running: holder up and every member running; degraded: holder up, some member not; stopped: holder down. */
-  state: PodState,
-  share: z.array(PodShare),
-  network: z.object({ mode: z.enum(['bridge', 'none']), ip: z.string().nullable(), ports: z.array(PortBinding) }),
-  /** The holder's host pid while the pod runs. */
-  holderPid: z.number().int().nullable(),
-  members: z.array(PodMember),
-  labels: z.record(z.string(), z.string()),
-});
+export const PodSummary = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    created: z.string(),
+    /** running: holder up and every member running; degraded: holder up, some member not; stopped: holder down. */
+    state: PodState,
+    share: z.array(PodShare),
+    network: z.object({ mode: z.enum(['bridge', 'none']), ip: z.string().nullable(), ports: z.array(PortBinding) }),
+    /** The holder's host pid while the pod runs. */
+    holderPid: z.number().int().nullable(),
+    members: z.array(PodMember),
+    labels: z.record(z.string(), z.string()),
+  }),
+);
 
-export const PodDetail = PodSummary.extend({
-  config: PodCreate,
-  hostname: z.string(),
-  /** The pod's cgroup parent (relative to each hierarchy's mount), and its directories while it runs. */
-  cgroupParent: z.string(),
-  cgroups: z.array(z.string()),
-  /** The namespace files members join (/proc/HOLDER/ns/*, the named netns), while the pod runs. */
-  namespaces: z.record(z.string(), z.object({ path: z.string(), inode: z.number().int().nullable() })),
-});
+export const PodDetail = lazy(() =>
+  PodSummary.extend({
+    config: PodCreate,
+    hostname: z.string(),
+    /** The pod's cgroup parent (relative to each hierarchy's mount), and its directories while it runs. */
+    cgroupParent: z.string(),
+    cgroups: z.array(z.string()),
+    /** The namespace files members join (/proc/HOLDER/ns/*, the named netns), while the pod runs. */
+    namespaces: z.record(z.string(), z.object({ path: z.string(), inode: z.number().int().nullable() })),
+  }),
+);
 
-const ById = z.object({ id: PodRef }).strict();
+const ById = lazy(() => z.object({ id: PodRef }).strict());
 
 export const podMethods = {
   'pods.create': method({
     where: 'helper',
     params: PodCreate,
-    result: z.object({ id: z.string(), name: z.string() }),
+    result: lazy(() => z.object({ id: z.string(), name: z.string() })),
     summary: 'Create a pod (its holder starts with the pod or its first member)',
   }),
   'pods.list': method({
     where: 'helper',
-    params: z.object({}).strict(),
-    result: z.array(PodSummary),
+    params: lazy(() => z.object({}).strict()),
+    result: lazy(() => z.array(PodSummary)),
     summary: 'Pods with their members',
   }),
   'pods.inspect': method({
@@ -107,25 +118,27 @@ export const podMethods = {
   }),
   'pods.stop': method({
     where: 'helper',
-    params: z.object({ id: PodRef, timeoutSec: z.number().int().min(0).max(3600).default(10) }).strict(),
+    params: lazy(() => z.object({ id: PodRef, timeoutSec: z.number().int().min(0).max(3600).default(10) }).strict()),
     result: PodSummary,
     summary: 'Stop every member, then the holder; the network and cgroup parent go with it',
   }),
   'pods.remove': method({
     where: 'helper',
-    params: z.object({ id: PodRef, force: z.boolean().default(false) }).strict(),
-    result: z.object({ id: z.string(), removedContainers: z.array(z.string()) }),
+    params: lazy(() => z.object({ id: PodRef, force: z.boolean().default(false) }).strict()),
+    result: lazy(() => z.object({ id: z.string(), removedContainers: z.array(z.string()) })),
     summary: 'Remove a pod and its containers (refused while running unless forced)',
   }),
 } as const;
 
 export const podEvents = {
   /** A pod changed: created, started, stopped, removed (members announce themselves as containers). */
-  'pods.changed': z.object({
-    id: z.string(),
-    action: z.enum(['create', 'start', 'stop', 'remove']),
-    at: z.string(),
-  }),
+  'pods.changed': lazy(() =>
+    z.object({
+      id: z.string(),
+      action: z.enum(['create', 'start', 'stop', 'remove']),
+      at: z.string(),
+    }),
+  ),
 } as const;
 
 export type PodCreateT = z.output<typeof PodCreate>;

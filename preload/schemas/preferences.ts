@@ -6,27 +6,31 @@
  * Kept free of Node imports: the renderer imports these schemas.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 import { Empty } from './system';
 
-export const ThemeChoice = z.enum(['system', 'light', 'dark']);
+export const ThemeChoice = lazy(() => z.enum(['system', 'light', 'dark']));
 
-export const Preferences = z
-  .object({
-    /** `system` follows prefers-color-scheme; the others override it. */
-    theme: ThemeChoice.default('system'),
-    /** Seconds a stop (or restart) waits after SIGTERM before SIGKILL (docker's -t). */
-    stopTimeoutSeconds: z.number().int().min(0).max(3600).default(10),
-    /** How often lists that are not pushed by events are polled, in seconds (0 = never). */
-    refreshSeconds: z.number().int().min(0).max(3600).default(5),
-    /** Desktop notifications for deaths, OOM kills and restart loops. */
-    notifications: z.boolean().default(true),
-  })
-  .strict();
+export const Preferences = lazy(() =>
+  z
+    .object({
+      /** `system` follows prefers-color-scheme; the others override it. */
+      theme: ThemeChoice.default('system'),
+      /** Seconds a stop (or restart) waits after SIGTERM before SIGKILL (docker's -t). */
+      stopTimeoutSeconds: z.number().int().min(0).max(3600).default(10),
+      /** How often lists that are not pushed by events are polled, in seconds (0 = never). */
+      refreshSeconds: z.number().int().min(0).max(3600).default(5),
+      /** Desktop notifications for deaths, OOM kills and restart loops. */
+      notifications: z.boolean().default(true),
+    })
+    .strict(),
+);
 
-export const PreferencesPatch = Preferences.partial().strict();
+export const PreferencesPatch = lazy(() => Preferences.partial().strict());
 
-export const DEFAULT_PREFERENCES: PreferencesT = Preferences.parse({});
+/** The defaults, as the schema fills them: plain data (spread, cloned, sent), so built at import: the only schemas that are. */
+export const DEFAULT_PREFERENCES: PreferencesT = lazy(() => Preferences.parse({}));
 
 export const preferencesMethods = {
   'preferences.get': method({
@@ -43,8 +47,8 @@ export const preferencesMethods = {
   }),
   'app.notify': method({
     where: 'main',
-    params: z.object({ title: z.string().min(1).max(200), body: z.string().max(1000) }).strict(),
-    result: z.object({ shown: z.boolean() }),
+    params: lazy(() => z.object({ title: z.string().min(1).max(200), body: z.string().max(1000) }).strict()),
+    result: lazy(() => z.object({ shown: z.boolean() })),
     summary: 'A desktop notification through Electron (the window build); shown: false where main has none',
   }),
 } as const;

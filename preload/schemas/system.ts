@@ -1,72 +1,81 @@
 /** System and app facts: the System page, `berth info`, the helper's state. */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 
-export const Empty = z.object({}).strict();
+export const Empty = lazy(() => z.object({}).strict());
 
-export const CgroupMode = z.enum(['v1', 'v2', 'hybrid']);
+export const CgroupMode = lazy(() => z.enum(['v1', 'v2', 'hybrid']));
 
-export const CgroupHierarchy = z.object({
-  /** 1 for a legacy controller hierarchy, 2 for the unified one. */
-  version: z.union([z.literal(1), z.literal(2)]),
-  mountPoint: z.string(),
-  /** v1: the controllers bound to this mount (mount options); v2: cgroup.controllers. */
-  controllers: z.array(z.string()),
-  /** v1 named hierarchies (name=systemd) have no controller. */
-  name: z.string().optional(),
-});
-
-export const NamespaceKind = z.object({
-  type: z.string(),
-  /** The /proc/self/ns entry that shows the kernel offers it. */
-  path: z.string(),
-  available: z.boolean(),
-  /** The CLONE_NEW* flag name used to create one. */
-  cloneFlag: z.string(),
-});
-
-export const SystemInfo = z.object({
-  kernel: z.object({ release: z.string(), version: z.string(), machine: z.string() }),
-  cgroup: z.object({
-    mode: CgroupMode,
-    /** statfs f_type of /sys/fs/cgroup in hex, the evidence for `mode`. */
-    rootFsMagic: z.string(),
-    rootFsType: z.string(),
-    root: z.string(),
-    unifiedMountPoint: z.string().nullable(),
-    hierarchies: z.array(CgroupHierarchy),
+export const CgroupHierarchy = lazy(() =>
+  z.object({
+    /** 1 for a legacy controller hierarchy, 2 for the unified one. */
+    version: z.union([z.literal(1), z.literal(2)]),
+    mountPoint: z.string(),
+    /** v1: the controllers bound to this mount (mount options); v2: cgroup.controllers. */
+    controllers: z.array(z.string()),
+    /** v1 named hierarchies (name=systemd) have no controller. */
+    name: z.string().optional(),
   }),
-  overlay: z.object({
-    supported: z.boolean(),
-    /** Where the answer came from: /proc/filesystems, or a test mount. */
-    evidence: z.string(),
-  }),
-  namespaces: z.array(NamespaceKind),
-  userNamespaces: z.object({
-    unprivilegedAllowed: z.boolean(),
-    /** The kernel files read to decide, with their values. */
-    evidence: z.record(z.string(), z.string()),
-  }),
-  helper: z.object({
-    pid: z.number().int(),
-    uid: z.number().int(),
-    ownerUid: z.number().int(),
-    startedVia: z.enum(['direct', 'pkexec']),
-    startedAt: z.string(),
-    uptimeSeconds: z.number(),
-    socketPath: z.string(),
-    version: z.string(),
-    node: z.string(),
-  }),
-  dataRoot: z.string(),
-});
+);
 
-export const HelperState = z.object({
-  state: z.enum(['connecting', 'connected', 'disconnected']),
-  pid: z.number().int().optional(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
-  at: z.string(),
-});
+export const NamespaceKind = lazy(() =>
+  z.object({
+    type: z.string(),
+    /** The /proc/self/ns entry that shows the kernel offers it. */
+    path: z.string(),
+    available: z.boolean(),
+    /** The CLONE_NEW* flag name used to create one. */
+    cloneFlag: z.string(),
+  }),
+);
+
+export const SystemInfo = lazy(() =>
+  z.object({
+    kernel: z.object({ release: z.string(), version: z.string(), machine: z.string() }),
+    cgroup: z.object({
+      mode: CgroupMode,
+      /** statfs f_type of /sys/fs/cgroup in hex, the evidence for `mode`. */
+      rootFsMagic: z.string(),
+      rootFsType: z.string(),
+      root: z.string(),
+      unifiedMountPoint: z.string().nullable(),
+      hierarchies: z.array(CgroupHierarchy),
+    }),
+    overlay: z.object({
+      supported: z.boolean(),
+      /** Where the answer came from: /proc/filesystems, or a test mount. */
+      evidence: z.string(),
+    }),
+    namespaces: z.array(NamespaceKind),
+    userNamespaces: z.object({
+      unprivilegedAllowed: z.boolean(),
+      /** The kernel files read to decide, with their values. */
+      evidence: z.record(z.string(), z.string()),
+    }),
+    helper: z.object({
+      pid: z.number().int(),
+      uid: z.number().int(),
+      ownerUid: z.number().int(),
+      startedVia: z.enum(['direct', 'pkexec']),
+      startedAt: z.string(),
+      uptimeSeconds: z.number(),
+      socketPath: z.string(),
+      version: z.string(),
+      node: z.string(),
+    }),
+    dataRoot: z.string(),
+  }),
+);
+
+export const HelperState = lazy(() =>
+  z.object({
+    state: z.enum(['connecting', 'connected', 'disconnected']),
+    pid: z.number().int().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    at: z.string(),
+  }),
+);
 
 export const systemMethods = {
   'system.info': method({
@@ -77,19 +86,21 @@ export const systemMethods = {
   }),
   'system.ping': method({
     where: 'helper',
-    params: z.object({ echo: z.string().max(4096).optional() }).strict(),
-    result: z.object({ pong: z.literal(true), echo: z.string().optional(), helperPid: z.number().int() }),
+    params: lazy(() => z.object({ echo: z.string().max(4096).optional() }).strict()),
+    result: lazy(() => z.object({ pong: z.literal(true), echo: z.string().optional(), helperPid: z.number().int() })),
     summary: 'Round trip to the helper',
   }),
   'app.version': method({
     where: 'main',
     params: Empty,
-    result: z.object({
-      version: z.string(),
-      transport: z.enum(['electron', 'web', 'cli']),
-      node: z.string(),
-      electron: z.string().nullable(),
-    }),
+    result: lazy(() =>
+      z.object({
+        version: z.string(),
+        transport: z.enum(['electron', 'web', 'cli']),
+        node: z.string(),
+        electron: z.string().nullable(),
+      }),
+    ),
     summary: 'Berth version and the transport this client uses',
   }),
   'app.helperState': method({

@@ -14,6 +14,7 @@
  * Kept free of Node imports: the renderer imports these schemas.
  */
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { method } from './define';
 import { Empty } from './system';
 import { AnalysisSummary, Base64Chunk, ImageAnalysis, MAX_CHUNK_BYTES, TransferId } from './images';
@@ -26,55 +27,65 @@ export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024 * 1024;
  * own chunk PUT (main/ipc/web-chunks.ts) calls in-process; no message
  * decodes to a Uint8Array, so only that caller can pass one.
  */
-const UploadChunkData = z.union([
-  Base64Chunk,
-  z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CHUNK_BYTES, 'a chunk carries at most 4 MiB'),
-]);
+const UploadChunkData = lazy(() =>
+  z.union([
+    Base64Chunk,
+    z.instanceof(Uint8Array).refine((b) => b.length <= MAX_CHUNK_BYTES, 'a chunk carries at most 4 MiB'),
+  ]),
+);
 
 export const uploadsMethods = {
   'uploads.begin': method({
     where: 'main',
-    params: z
-      .object({
-        size: z.number().int().nonnegative().max(MAX_UPLOAD_BYTES, 'an upload is at most 8 GiB'),
-        /** The file's name, for messages only (never a path on the host). */
-        name: z.string().max(255).optional(),
-      })
-      .strict(),
-    result: z.object({ uploadId: TransferId }),
+    params: lazy(() =>
+      z
+        .object({
+          size: z.number().int().nonnegative().max(MAX_UPLOAD_BYTES, 'an upload is at most 8 GiB'),
+          /** The file's name, for messages only (never a path on the host). */
+          name: z.string().max(255).optional(),
+        })
+        .strict(),
+    ),
+    result: lazy(() => z.object({ uploadId: TransferId })),
     summary: "Start uploading a file of `size` bytes to main's private temp dir",
   }),
   'uploads.chunk': method({
     where: 'main',
-    params: z.object({ uploadId: TransferId, offset: z.number().int().nonnegative(), data: UploadChunkData }).strict(),
-    result: z.object({ received: z.number().int() }),
+    params: lazy(() =>
+      z.object({ uploadId: TransferId, offset: z.number().int().nonnegative(), data: UploadChunkData }).strict(),
+    ),
+    result: lazy(() => z.object({ received: z.number().int() })),
     summary: 'Append ≤ 4 MiB (base64, or bytes in-process) at the current end of an upload (UPLOAD_OFFSET otherwise)',
   }),
   'uploads.abort': method({
     where: 'main',
-    params: z.object({ uploadId: TransferId }).strict(),
+    params: lazy(() => z.object({ uploadId: TransferId }).strict()),
     result: Empty,
     summary: 'Drop an upload and its temp file',
   }),
   'layers.analyzeUpload': method({
     where: 'main',
-    params: z
-      .object({
-        uploadId: TransferId,
-        image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional(),
-      })
-      .strict(),
+    params: lazy(() =>
+      z
+        .object({
+          uploadId: TransferId,
+          image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional(),
+        })
+        .strict(),
+    ),
     result: ImageAnalysis,
     summary: 'dive-like analysis of an uploaded image archive, without loading it (the upload is consumed)',
   }),
   'layers.summarizeUpload': method({
     where: 'main',
-    params: z
-      .object({
-        uploadId: TransferId,
-        image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional(),
-      })
-      .strict(),
+    params: lazy(() =>
+      z
+        .object({
+          uploadId: TransferId,
+          image: z.union([z.string().max(512), z.number().int().nonnegative()]).optional(),
+        })
+        .strict(),
+    ),
     result: AnalysisSummary,
     summary: 'layers.analyzeUpload without the change lists, kept in main for layers.changes (summary first)',
   }),

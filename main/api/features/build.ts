@@ -18,6 +18,11 @@ import type { CallContext, MainHandlersFor, MainServices } from '../router';
 import { TRANSFER_CHUNK } from './images';
 import type { UploadStore } from './upload-store';
 
+/** Files up to this size are read whole while packing; larger ones are streamed. */
+const SMALL_FILE = 64 * 1024;
+/** Packed bytes kept in memory before they are written to the temp file (and a context this small is never written). */
+const SPILL_BYTES = 8 * 1024 * 1024;
+
 type SaveFn = (p: { path: string; refs: string[] }, ctx: CallContext) => Promise<{ size: number }>;
 
 /** The context folder as tar entries, in path order, skipping what .dockerignore names. */
@@ -45,28 +50,53 @@ function* contextEntries(root: string, ignore: DockerIgnore | null): Generator<T
       else if (st.isSymbolicLink())
         yield { ...base, path: r, type: 'symlink', linkname: fs.readlinkSync(path.join(root, r)) };
       else if (st.isFile())
-        yield { ...base, path: r, type: 'file', size: st.size, body: fs.createReadStream(path.join(root, r)) };
+        // Small files are read at once: a stream per file costs an open, a read and a close on the
+        // thread pool each, which for a context of many small files was most of the packing time.
+        yield st.size <= SMALL_FILE
+          ? { ...base, path: r, type: 'file', body: fs.readFileSync(path.join(root, r)) }
+          : { ...base, path: r, type: 'file', size: st.size, body: fs.createReadStream(path.join(root, r)) };
       // Sockets, fifos and devices are not part of a context (docker skips them too).
     }
   }
   yield* walk('');
 }
 
-async function packContext(root: string, file: string): Promise<number> {
+/** The packed context: its bytes in memory while small, else in the temp file. */
+type PackedContext = { size: number; bytes: Buffer | null };
+
+/**
+ * Packs the folder as a tar. Chunks are gathered in memory and written in
+ * SPILL_BYTES pieces, and a context that never reaches that size is not
+ * written at all: it is sent from memory.
+ */
+async function packContext(root: string, file: string): Promise<PackedContext> {
   const di = path.join(root, '.dockerignore');
   const ignore = fs.existsSync(di) ? new DockerIgnore(fs.readFileSync(di, 'utf8')) : null;
-  const fh = await fs.promises.open(file, 'wx', 0o600);
+  let fh: fs.promises.FileHandle | null = null;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let size = 0;
+  const flush = async (): Promise<void> => {
+    fh ??= await fs.promises.open(file, 'wx', 0o600);
+    const buf = Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    let w = 0;
+    while (w < buf.length) w += (await fh.write(buf, w, buf.length - w)).bytesWritten;
+  };
   try {
     for await (const chunk of tarChunks(contextEntries(root, ignore))) {
-      let w = 0;
-      while (w < chunk.length) w += (await fh.write(chunk, w, chunk.length - w)).bytesWritten;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
       size += chunk.length;
+      if (pendingBytes >= SPILL_BYTES) await flush();
     }
+    if (fh === null) return { size, bytes: Buffer.concat(pending, pendingBytes) };
+    await flush();
+    return { size, bytes: null };
   } finally {
-    await fh.close();
+    await (fh as fs.promises.FileHandle | null)?.close();
   }
-  return size;
 }
 
 /** The Containerfile's text: -f (relative to the context), else Containerfile, else Dockerfile. */
@@ -90,8 +120,20 @@ function readContainerfile(root: string | null, file: string | undefined): { tex
 }
 
 export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: SaveFn): MainHandlersFor<'build.run'> {
-  const send = async (tarFile: string, size: number): Promise<string> => {
+  const send = async (tarFile: string, size: number, bytes: Buffer | null = null): Promise<string> => {
     const { contextId } = await s.helper.call('build.context.begin', { size });
+    if (bytes !== null) {
+      try {
+        for (let offset = 0; offset < size; offset += TRANSFER_CHUNK) {
+          const data = bytes.subarray(offset, Math.min(size, offset + TRANSFER_CHUNK)).toString('base64');
+          await s.helper.call('build.context.chunk', { contextId, offset, data });
+        }
+        return contextId;
+      } catch (err) {
+        await s.helper.call('build.context.abort', { contextId }).catch(() => undefined);
+        throw err;
+      }
+    }
     const fh = await fs.promises.open(tarFile, 'r');
     try {
       const buf = Buffer.alloc(TRANSFER_CHUNK);
@@ -132,7 +174,8 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
               ? { text: p.containerfile, name: 'Containerfile' }
               : readContainerfile(root, p.file);
           const tarFile = path.join(tmp, 'context.tar');
-          contextId = await send(tarFile, await packContext(root, tarFile));
+          const packed = await packContext(root, tarFile);
+          contextId = await send(tarFile, packed.size, packed.bytes);
         } else {
           const uploadId = p.context.uploadId;
           const given = p.containerfile;

@@ -6,6 +6,7 @@
  * base, compared file by file and config field by field; podman loading and
  * running what Berth built.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +165,76 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
       expect(noCache.stdout).not.toContain('--> Using cache');
     },
     BUILD_MS * 2,
+  );
+
+  it(
+    'the cache misses when a file changes content but keeps its size and mtime (contents are hashed, never stat data)',
+    async () => {
+      const dir = path.join(work, 'same-stat');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(
+        path.join(dir, 'Containerfile'),
+        'FROM busybox\nCOPY data.txt /data.txt\nCMD ["cat", "/data.txt"]\n',
+      );
+      const file = path.join(dir, 'data.txt');
+      fs.writeFileSync(file, 'aaaa\n');
+      const when = new Date('2026-01-02T03:04:05.000Z');
+      fs.utimesSync(file, when, when);
+      const first = await berth('build', '-q', '-t', 'same-stat:1', '--network', 'none', dir);
+      expect(first.code, first.stderr).toBe(0);
+      // Same size, same mtime (within the same second and to the nanosecond), same inode: only the bytes differ.
+      const ino = fs.statSync(file).ino;
+      fs.writeFileSync(file, 'bbbb\n');
+      fs.utimesSync(file, when, when);
+      expect(fs.statSync(file).ino).toBe(ino);
+      const second = await berth('build', '-t', 'same-stat:2', '--network', 'none', dir);
+      expect(second.code, second.stderr).toBe(0);
+      const copyAt = second.stdout.indexOf(': COPY data.txt /data.txt');
+      expect(copyAt).toBeGreaterThan(0);
+      expect(second.stdout.slice(copyAt)).not.toContain('--> Using cache');
+      expect(second.stdout.trim().split('\n').at(-1)).not.toBe(first.stdout.trim());
+      const out = await berth('run', '--rm', '--network', 'none', 'same-stat:2');
+      expect(out.stdout).toBe('bbbb\n');
+      // And back: the first content's key again, so the first image.
+      fs.writeFileSync(file, 'aaaa\n');
+      fs.utimesSync(file, when, when);
+      const third = await berth('build', '-q', '-t', 'same-stat:3', '--network', 'none', dir);
+      expect(third.stdout.trim()).toBe(first.stdout.trim());
+    },
+    BUILD_MS,
+  );
+
+  it(
+    'a context above what main keeps in memory (written to its temp file) and a file above the read-whole size arrive intact',
+    async () => {
+      const dir = path.join(work, 'big-context');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'Containerfile'), 'FROM busybox\nCOPY . /ctx/\n');
+      // 9 MiB of bytes that do not repeat (main spills past 8 MiB) and many small files around it.
+      const big = Buffer.alloc(9 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((Math.imul(i, 2654435761) ^ (i >>> 7)) >>> 0, i);
+      fs.writeFileSync(path.join(dir, 'big.bin'), big);
+      for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(dir, `s${i}.txt`), `small ${i}\n`.repeat(i * 50));
+      const r = await berth('build', '-q', '-t', 'big-context:1', '--network', 'none', dir);
+      expect(r.code, r.stderr).toBe(0);
+      const want = crypto.createHash('sha256').update(big).digest('hex');
+      const sums = await berth(
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        'big-context:1',
+        'sh',
+        '-c',
+        'cd /ctx && sha256sum big.bin s7.txt',
+      );
+      const s7 = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, 's7.txt')))
+        .digest('hex');
+      expect(sums.stdout).toBe(`${want}  big.bin\n${s7}  s7.txt\n`);
+    },
+    BUILD_MS,
   );
 
   it('names the line of bad input: unknown instruction, missing stage, a source outside the context', async () => {

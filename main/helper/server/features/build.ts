@@ -29,9 +29,31 @@ interface ContextSession extends ChunkSession {
   owner: RpcConnection;
 }
 
+/**
+ * Contexts (tars and unpacked dirs) a previous helper left: no session of
+ * this helper exists yet, so every entry there is stale. Listed now, removed
+ * in the background; new sessions get new random names.
+ */
+export async function removeLeftContexts(contextsDir: string, log: (msg: string) => void): Promise<void> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(contextsDir);
+  } catch {
+    return; // no contexts dir yet
+  }
+  await Promise.all(
+    names.map((n) =>
+      fs.promises
+        .rm(path.join(contextsDir, n), { recursive: true, force: true })
+        .catch((err: unknown) => log(`build: could not remove ${n}: ${(err as Error).message}`)),
+    ),
+  );
+}
+
 export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
   const sessions = new Map<string, ContextSession>();
   const dirs = cachePaths(s.facts.dataRoot);
+  void removeLeftContexts(dirs.contexts, s.log);
 
   const drop = async (c: ContextSession): Promise<void> => {
     sessions.delete(c.id);
@@ -138,7 +160,12 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
         sessions.delete(c.id);
         await c.fh.close().catch(() => undefined);
         await fs.promises.rm(c.file, { force: true });
-        await fs.promises.rm(dir, { recursive: true, force: true });
+        // The unpacked context is removed after the answer, not before it: nothing reads it once the
+        // build has ended, and its removal was most of a warm build's last 30 ms. One left by a helper
+        // that died is removed at the next start (removeLeftContexts).
+        void fs.promises
+          .rm(dir, { recursive: true, force: true })
+          .catch((err: unknown) => s.log(`build: could not remove ${dir}: ${(err as Error).message}`));
       }
     },
   };
