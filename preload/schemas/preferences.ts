@@ -30,7 +30,7 @@ export const Preferences = lazy(() =>
 export const PreferencesPatch = lazy(() => Preferences.partial().strict());
 
 /** The defaults, as the schema fills them: plain data (spread, cloned, sent), so built at import: the only schemas that are. */
-export const DEFAULT_PREFERENCES: PreferencesT = lazy(() => Preferences.parse({}));
+export const DEFAULT_PREFERENCES: PreferencesT = Preferences.parse({});
 
 export const preferencesMethods = {
   'preferences.get': method({
