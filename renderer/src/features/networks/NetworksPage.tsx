@@ -31,10 +31,42 @@ export function createProblem(f: { name: string; subnet: string; gateway: string
   return null;
 }
 
+/** One labelled text input of the create form (monospace: names and addresses). */
+function NetField(p: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  invalid?: boolean;
+  describedBy?: string;
+  autoFocus?: boolean;
+}): ReactNode {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id} className="net-field-label">
+        {p.label}
+      </label>
+      <input
+        id={id}
+        className={`net-input${p.invalid ? ' net-input-invalid' : ''}`}
+        value={p.value}
+        placeholder={p.placeholder}
+        autoFocus={p.autoFocus}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={p.invalid}
+        aria-describedby={p.describedBy}
+        onChange={(e) => p.onChange(e.target.value)}
+      />
+    </>
+  );
+}
+
 function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
   const [f, setF] = useState({ name: '', subnet: '', gateway: '', internal: false });
   const [touched, setTouched] = useState(false);
-  const ids = { name: useId(), subnet: useId(), gateway: useId(), hint: useId() };
+  const hintId = useId();
   const problem = createProblem(f);
   const m = useCreateNetwork({ onSuccess: () => onClose() });
   const submit = (e: FormEvent): void => {
@@ -56,48 +88,32 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
           A Linux bridge with its own subnet. Containers on it reach each other by name and alias; other networks cannot
           reach them.
         </p>
-        <label htmlFor={ids.name} className="net-field-label">
-          Name
-        </label>
-        <input
-          id={ids.name}
-          className={`net-input${showProblem ? ' net-input-invalid' : ''}`}
+        <NetField
+          label="Name"
           value={f.name}
+          onChange={(name) => setF({ ...f, name })}
+          invalid={showProblem}
+          describedBy={hintId}
           autoFocus
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={showProblem}
-          aria-describedby={ids.hint}
-          onChange={(e) => setF({ ...f, name: e.target.value })}
         />
-        <label htmlFor={ids.subnet} className="net-field-label">
-          Subnet (optional)
-        </label>
-        <input
-          id={ids.subnet}
-          className="net-input"
+        <NetField
+          label="Subnet (optional)"
           value={f.subnet}
+          onChange={(subnet) => setF({ ...f, subnet })}
           placeholder="a free /24 from 10.89.0.0/16"
-          spellCheck={false}
-          onChange={(e) => setF({ ...f, subnet: e.target.value })}
         />
-        <label htmlFor={ids.gateway} className="net-field-label">
-          Gateway (optional)
-        </label>
-        <input
-          id={ids.gateway}
-          className="net-input"
+        <NetField
+          label="Gateway (optional)"
           value={f.gateway}
+          onChange={(gateway) => setF({ ...f, gateway })}
           placeholder="the subnet's first address"
-          spellCheck={false}
-          onChange={(e) => setF({ ...f, gateway: e.target.value })}
         />
         <label className="net-check">
           <input type="checkbox" checked={f.internal} onChange={(e) => setF({ ...f, internal: e.target.checked })} />
           Internal (no traffic leaves the network)
         </label>
         <p
-          id={ids.hint}
+          id={hintId}
           className={showProblem ? 'net-field-error' : 'net-field-hint'}
           role={showProblem ? 'alert' : undefined}
         >
