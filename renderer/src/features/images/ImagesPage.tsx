@@ -4,6 +4,7 @@
  * Load: a file picker, or an archive dropped anywhere on the window, which
  * the browser streams to the helper (images.ingest.*) with its progress.
  */
+import '../../ui/table.css';
 import './images.css';
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
@@ -64,7 +65,7 @@ function ImagesTable({
 }): ReactNode {
   const now = Date.now();
   return (
-    <table className="table img-table" aria-label="Images">
+    <table className="table row-table" aria-label="Images">
       <thead>
         <tr>
           <th scope="col">Repository:tag</th>
@@ -74,8 +75,8 @@ function ImagesTable({
           </th>
           <th scope="col">Created</th>
           <th scope="col">Used by</th>
-          <th scope="col" className="img-actions-col">
-            <span className="img-sr-only">Actions</span>
+          <th scope="col" className="actions-col">
+            <span className="sr-only">Actions</span>
           </th>
         </tr>
       </thead>
@@ -105,8 +106,8 @@ function ImagesTable({
               <td>
                 <UsedBy ids={row.image.usedBy} />
               </td>
-              <td className="img-actions-col">
-                <div className="img-row-actions">
+              <td className="actions-col">
+                <div className="row-actions">
                   <a
                     className="button img-button-small"
                     href={inspectorHref(row.image.id)}

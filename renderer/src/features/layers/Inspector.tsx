@@ -45,21 +45,21 @@ function Counts({ l }: { l: LayerAnalysis }): ReactNode {
         title={`${l.stats.added} added (${formatBytes(l.stats.addedBytes)})`}
       >
         <span aria-hidden="true">A</span> {l.stats.added}
-        <span className="img-sr-only"> added</span>
+        <span className="sr-only"> added</span>
       </span>
       <span
         className="lyr-chg-count lyr-chg-modified"
         title={`${l.stats.modified} modified (${formatBytes(l.stats.modifiedBytes)})`}
       >
         <span aria-hidden="true">M</span> {l.stats.modified}
-        <span className="img-sr-only"> modified</span>
+        <span className="sr-only"> modified</span>
       </span>
       <span
         className="lyr-chg-count lyr-chg-removed"
         title={`${l.stats.removed} removed (${formatBytes(l.stats.removedBytes)})`}
       >
         <span aria-hidden="true">R</span> {l.stats.removed}
-        <span className="img-sr-only"> removed</span>
+        <span className="sr-only"> removed</span>
       </span>
     </span>
   );
@@ -365,7 +365,7 @@ function TreeCard({ changes, selected }: { changes: LayerChanges; selected: numb
           Changed only
         </label>
         <fieldset className="lyr-kind-filter">
-          <legend className="img-sr-only">Change types</legend>
+          <legend className="sr-only">Change types</legend>
           {ALL_KINDS.map((k) => (
             <label key={k} className={`lyr-check lyr-kind-${k}`}>
               <input type="checkbox" checked={kinds.has(k)} onChange={() => flip(k)} />
@@ -377,7 +377,7 @@ function TreeCard({ changes, selected }: { changes: LayerChanges; selected: numb
           ))}
         </fieldset>
         <div className="lyr-pattern">
-          <label htmlFor={patternId} className="img-sr-only">
+          <label htmlFor={patternId} className="sr-only">
             Path filter
           </label>
           <input

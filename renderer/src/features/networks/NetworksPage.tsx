@@ -6,6 +6,7 @@
  * and interfaces), and Remove, which the engine refuses while containers are
  * attached (the error names them).
  */
+import '../../ui/table.css';
 import './networks.css';
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
@@ -190,7 +191,7 @@ function NetworkDetails({ id }: { id: string }): ReactNode {
       {n.containers.length === 0 ? (
         <p className="net-empty-note">No container is attached.</p>
       ) : (
-        <table className="table net-table" aria-label={`Containers on ${n.name}`}>
+        <table className="table row-table" aria-label={`Containers on ${n.name}`}>
           <thead>
             <tr>
               <th scope="col">Container</th>
@@ -260,7 +261,7 @@ export function NetworksPage(): ReactNode {
             <h2 id="net-list-title">Networks</h2>
             <span className="muted">{q.data.length} networks</span>
           </div>
-          <table className="table net-table" aria-label="Networks">
+          <table className="table row-table" aria-label="Networks">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -269,8 +270,8 @@ export function NetworksPage(): ReactNode {
                 <th scope="col">Subnet</th>
                 <th scope="col">Gateway</th>
                 <th scope="col">Containers</th>
-                <th scope="col" className="net-actions-col">
-                  <span className="net-sr-only">Actions</span>
+                <th scope="col" className="actions-col">
+                  <span className="sr-only">Actions</span>
                 </th>
               </tr>
             </thead>
@@ -289,8 +290,8 @@ export function NetworksPage(): ReactNode {
                   <td className="mono">{n.subnet ?? '—'}</td>
                   <td className="mono">{n.gateway ?? '—'}</td>
                   <td>{n.containerCount}</td>
-                  <td className="net-actions-col">
-                    <div className="net-row-actions">
+                  <td className="actions-col">
+                    <div className="row-actions">
                       <button
                         type="button"
                         className="button net-button-small"
