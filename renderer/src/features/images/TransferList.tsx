@@ -1,4 +1,5 @@
 /** Loads and saves in progress or just finished, each with its phases and a progress bar. */
+import '../../ui/dialog.css';
 import type { ReactNode } from 'react';
 import { ErrorView } from '../../app/ErrorView';
 import { formatBytes } from '../../ui/units';
@@ -79,7 +80,7 @@ export function TransferItem({ t, store = defaultStore }: { t: Transfer; store?:
           {(t.phase === 'done' || t.phase === 'error') && (
             <button
               type="button"
-              className="img-icon-button"
+              className="icon-button"
               aria-label={`Dismiss ${t.name}`}
               onClick={() => store.dismiss(t.id)}
             >

@@ -83,7 +83,7 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
   };
   const showProblem = problem !== null && (touched || f.name !== '');
   return (
-    <Dialog title="Create network" onClose={onClose} look="net">
+    <Dialog title="Create network" onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <p className="muted">
           A Linux bridge with its own subnet. Containers on it reach each other by name and alias; other networks cannot
@@ -121,7 +121,7 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
           {showProblem ? problem : 'The bridge is made at once; its subnet must not overlap another network or route.'}
         </p>
         {m.isError && <ErrorView error={m.error} title="The engine refused the network" />}
-        <div className="net-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
@@ -137,12 +137,12 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
 function RemoveNetworkDialog({ network, onClose }: { network: NetworkSummary; onClose: () => void }): ReactNode {
   const m = useRemoveNetwork({ onSuccess: () => onClose() });
   return (
-    <Dialog title={`Remove ${network.name}`} onClose={onClose} look="net">
+    <Dialog title={`Remove ${network.name}`} onClose={onClose}>
       <p>
         Deletes the bridge <code>{network.bridge}</code>, its address table and its nftables elements.
       </p>
       {m.isError && <ErrorView error={m.error} title="The engine refused to remove the network" />}
-      <div className="net-dialog-actions">
+      <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
