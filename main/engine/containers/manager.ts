@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../../preload/errors';
+import { KeyedMutex } from '../../shared/mutex';
 import type {
   ContainerCreateT,
   ContainerDetailT,
@@ -155,7 +156,7 @@ export class ContainerManager {
   /** Container directories whose record cannot be used: listed as `unreadable`, removable, nothing else. */
   private readonly damaged = new Map<string, DamagedRecord>();
   private readonly live = new Map<string, Live>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedMutex();
   private readonly store: RecordStore;
   private readonly ipam: Ipam;
   private readonly parent: string;
@@ -278,13 +279,7 @@ export class ContainerManager {
   // ── the serialisation of operations on one container ──────────────────────
 
   private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      id,
-      next.catch(() => undefined),
-    );
-    return next;
+    return this.locks.run(id, fn);
   }
 
   /**
