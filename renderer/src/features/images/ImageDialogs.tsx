@@ -68,7 +68,7 @@ export function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button img-button-primary" disabled={problem !== null || m.isPending}>
+          <button type="submit" className="button button-primary" disabled={problem !== null || m.isPending}>
             {m.isPending ? 'Tagging…' : 'Tag'}
           </button>
         </div>
@@ -139,7 +139,7 @@ export function SaveDialog({ row, onClose }: { row: ImageRow; onClose: () => voi
           <button type="button" className="button" onClick={onClose}>
             {t?.phase === 'done' ? 'Close' : running ? 'Hide' : 'Cancel'}
           </button>
-          <button type="submit" className="button img-button-primary" disabled={pathProblem !== null || running}>
+          <button type="submit" className="button button-primary" disabled={pathProblem !== null || running}>
             {running ? 'Saving…' : 'Save'}
           </button>
         </div>
@@ -189,7 +189,7 @@ export function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => v
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button img-button-danger" disabled={m.isPending}>
+          <button type="submit" className="button button-danger" disabled={m.isPending}>
             {m.isPending ? 'Removing…' : 'Remove'}
           </button>
         </div>

@@ -108,16 +108,12 @@ function ImagesTable({
               </td>
               <td className="actions-col">
                 <div className="row-actions">
-                  <a
-                    className="button img-button-small"
-                    href={inspectorHref(row.image.id)}
-                    aria-label={`Inspect ${name}`}
-                  >
+                  <a className="button button-small" href={inspectorHref(row.image.id)} aria-label={`Inspect ${name}`}>
                     Inspect
                   </a>
                   <button
                     type="button"
-                    className="button img-button-small"
+                    className="button button-small"
                     aria-label={`Tag ${name}`}
                     onClick={() => onAction({ kind: 'tag', row })}
                   >
@@ -125,7 +121,7 @@ function ImagesTable({
                   </button>
                   <button
                     type="button"
-                    className="button img-button-small"
+                    className="button button-small"
                     aria-label={`Save ${name}`}
                     onClick={() => onAction({ kind: 'save', row })}
                   >
@@ -133,7 +129,7 @@ function ImagesTable({
                   </button>
                   <button
                     type="button"
-                    className="button img-button-small img-button-danger-quiet"
+                    className="button button-small button-danger-quiet"
                     aria-label={`Remove ${name}`}
                     onClick={() => onAction({ kind: 'remove', row })}
                   >
@@ -189,7 +185,7 @@ function ImagesList(): ReactNode {
               e.currentTarget.value = '';
             }}
           />
-          <button type="button" className="button img-button-primary" onClick={() => fileInput.current?.click()}>
+          <button type="button" className="button button-primary" onClick={() => fileInput.current?.click()}>
             Load archive…
           </button>
           <button type="button" className="button" onClick={() => void q.refetch()} disabled={q.isFetching}>

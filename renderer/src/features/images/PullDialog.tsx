@@ -115,7 +115,7 @@ export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
           <button type="button" className="button" onClick={onClose}>
             {m.isSuccess ? 'Close' : 'Cancel'}
           </button>
-          <button type="submit" className="button img-button-primary" disabled={ref.trim() === '' || m.isPending}>
+          <button type="submit" className="button button-primary" disabled={ref.trim() === '' || m.isPending}>
             {m.isPending ? 'Pulling…' : 'Pull'}
           </button>
         </div>

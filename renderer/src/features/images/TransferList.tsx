@@ -73,7 +73,7 @@ export function TransferItem({ t, store = defaultStore }: { t: Transfer; store?:
         )}
         <span className="img-transfer-actions">
           {store.cancellable(t) && (
-            <button type="button" className="button img-button-small" onClick={() => store.cancel(t.id)}>
+            <button type="button" className="button button-small" onClick={() => store.cancel(t.id)}>
               Cancel
             </button>
           )}
@@ -119,7 +119,7 @@ export function TransferList({
       <div className="img-card-title-row">
         <h2 id="transfers-title">Transfers</h2>
         {shown.some((t) => t.phase === 'done' || t.phase === 'error') && (
-          <button type="button" className="button img-button-small" onClick={() => store.dismissFinished()}>
+          <button type="button" className="button button-small" onClick={() => store.dismissFinished()}>
             Clear finished
           </button>
         )}

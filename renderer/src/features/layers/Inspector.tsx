@@ -222,7 +222,7 @@ function WastefulPaths({ a }: { a: AnalysisView }): ReactNode {
             </tbody>
           </table>
           {a.inefficiencies.length > LIMIT && (
-            <button type="button" className="button img-button-small" onClick={() => setAll(!all)}>
+            <button type="button" className="button button-small" onClick={() => setAll(!all)}>
               {all ? `Show the first ${LIMIT}` : `Show all ${a.inefficiencies.length}`}
             </button>
           )}
@@ -395,10 +395,10 @@ function TreeCard({ changes, selected }: { changes: LayerChanges; selected: numb
           )}
         </div>
         <div className="lyr-tree-buttons">
-          <button type="button" className="button img-button-small" onClick={() => setExpansion(ALL_OPEN)}>
+          <button type="button" className="button button-small" onClick={() => setExpansion(ALL_OPEN)}>
             Expand all
           </button>
-          <button type="button" className="button img-button-small" onClick={() => setExpansion(ALL_CLOSED)}>
+          <button type="button" className="button button-small" onClick={() => setExpansion(ALL_CLOSED)}>
             Collapse all
           </button>
         </div>

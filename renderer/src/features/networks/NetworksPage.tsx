@@ -125,7 +125,7 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button net-button-primary" disabled={m.isPending}>
+          <button type="submit" className="button button-primary" disabled={m.isPending}>
             {m.isPending ? 'Creating…' : 'Create'}
           </button>
         </div>
@@ -148,7 +148,7 @@ function RemoveNetworkDialog({ network, onClose }: { network: NetworkSummary; on
         </button>
         <button
           type="button"
-          className="button net-button-danger"
+          className="button button-danger"
           disabled={m.isPending}
           onClick={() => m.mutate({ id: network.id })}
         >
@@ -240,7 +240,7 @@ export function NetworksPage(): ReactNode {
           </p>
         </div>
         <div className="page-actions">
-          <button type="button" className="button net-button-primary" onClick={() => setCreating(true)}>
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
             Create network…
           </button>
           <button type="button" className="button" onClick={() => void q.refetch()} disabled={q.isFetching}>
@@ -294,7 +294,7 @@ export function NetworksPage(): ReactNode {
                     <div className="row-actions">
                       <button
                         type="button"
-                        className="button net-button-small"
+                        className="button button-small"
                         aria-label={`Inspect ${n.name}`}
                         aria-pressed={shown === n.id}
                         onClick={() => setSelected(shown === n.id ? null : n.id)}
@@ -304,7 +304,7 @@ export function NetworksPage(): ReactNode {
                       {!n.builtin && (
                         <button
                           type="button"
-                          className="button net-button-small net-button-danger-quiet"
+                          className="button button-small button-danger-quiet"
                           aria-label={`Remove ${n.name}`}
                           onClick={() => setRemoving(n)}
                         >
