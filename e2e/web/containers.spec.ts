@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { berthCli, ContainerDetails, ContainersPage } from '../support/containers';
+import { containerNames, screenshots } from '../support/artifacts';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { readPid } from '../support/kernel';
 import { BerthShell } from '../support/pages';
@@ -18,30 +19,9 @@ test.beforeAll(() => {
   env = e2eEnv();
 });
 
-/** Names made by the running test: removed (forced) after it, so a failure leaves nothing for later specs. */
-const made: string[] = [];
-const unique = (prefix: string) => {
-  const name = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  made.push(name);
-  return name;
-};
-test.afterEach(() => {
-  for (const name of made.splice(0)) {
-    try {
-      berthCli(env, ['rm', '-f', name]);
-    } catch {
-      // Already removed by the test itself: the usual case.
-    }
-  }
-});
+const unique = containerNames(() => env);
 
-/** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-containers-<what>.png) or the test's output dir. */
-async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
-  const dir = process.env.BERTH_E2E_SCREENSHOT_DIR ?? testInfo.outputPath();
-  const file = path.join(dir, `berth-containers-${what}.png`);
-  await page.screenshot({ path: file });
-  await testInfo.attach(what, { path: file, contentType: 'image/png' });
-}
+const shot = screenshots('containers');
 
 /** Counts the invokes of each method the page sends over its WebSocket. */
 function countInvokes(page: Page): (method: string) => number {
@@ -220,7 +200,7 @@ test.describe('Containers page', () => {
     berthCli(env, ['create', '--network', 'none', '--name', name, 'busybox:latest', 'true']);
     const [detail] = JSON.parse(berthCli(env, ['inspect', name])) as Array<{ id: string }>;
     const id = detail!.id;
-    made.push(id);
+    unique.track(id);
     // Damage the record, then crash the helper: the next one (started by the web backend) reads it at boot.
     fs.writeFileSync(path.join(env.dataRoot, 'c', id, 'container.json'), '{');
     const pidFile = path.join(env.runDir, 'helper.pid');

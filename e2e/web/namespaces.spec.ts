@@ -10,8 +10,8 @@
  * page's back appears without a Refresh. busybox:latest comes from
  * e2e/global-setup.ts; the teardown removes anything left.
  */
-import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { screenshots } from '../support/artifacts';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { invokeViaPage, NamespacesPage } from '../support/namespaces';
 import { BerthShell } from '../support/pages';
@@ -23,13 +23,7 @@ test.beforeAll(() => {
 
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
-/** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-namespaces-<what>.png) or the test's output dir. */
-async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
-  const dir = process.env.BERTH_E2E_SCREENSHOT_DIR ?? testInfo.outputPath();
-  const file = path.join(dir, `berth-namespaces-${what}.png`);
-  await page.screenshot({ path: file });
-  await testInfo.attach(what, { path: file, contentType: 'image/png' });
-}
+const shot = screenshots('namespaces');
 
 interface Created {
   id: string;

@@ -6,9 +6,9 @@
  * dialog, the table and the details header.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { berthCli, ContainerDetails, ContainersPage } from '../support/containers';
+import { containerNames, screenshots } from '../support/artifacts';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { BerthShell } from '../support/pages';
 
@@ -17,29 +17,9 @@ test.beforeAll(() => {
   env = e2eEnv();
 });
 
-const made: string[] = [];
-const unique = (prefix: string) => {
-  const name = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  made.push(name);
-  return name;
-};
-test.afterEach(() => {
-  for (const name of made.splice(0)) {
-    try {
-      berthCli(env, ['rm', '-f', name]);
-    } catch {
-      // already gone
-    }
-  }
-});
+const unique = containerNames(() => env);
 
-/** Screenshots go to BERTH_E2E_SCREENSHOT_DIR (as berth-security-<what>.png) or the test's output dir. */
-async function shot(page: Page, testInfo: TestInfo, what: string): Promise<void> {
-  const dir = process.env.BERTH_E2E_SCREENSHOT_DIR ?? testInfo.outputPath();
-  const file = path.join(dir, `berth-security-${what}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  await testInfo.attach(what, { path: file, contentType: 'image/png' });
-}
+const shot = screenshots('security', { fullPage: true });
 
 async function openContainers(page: Page): Promise<ContainersPage> {
   await page.goto(env.url);

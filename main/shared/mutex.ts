@@ -32,3 +32,32 @@ export function mutexFor(key: string): Mutex {
   }
   return m;
 }
+
+/**
+ * One chain per key (a container's or a pod's id): fn runs when every
+ * earlier holder of the same key is done, whatever they returned or threw.
+ * A key's entry goes when its last holder is done, so ids that come and go
+ * leave nothing behind.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const result = prev.then(fn);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Keys with a holder running or waiting. */
+  get size(): number {
+    return this.tails.size;
+  }
+}

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../../../preload/errors';
+import { KeyedMutex } from '../../shared/mutex';
 import type {
   ContainerCreateT,
   ContainerDetailT,
@@ -63,6 +64,7 @@ import { mark, saveTrace, traceOf, tracing } from './start-trace';
 import type { VolumeStore } from '../volumes/store';
 import { checkMounts, ensureVolumes, prepareVolumes, volumeUsersOf } from './mounts';
 import { Endpoints, isUserMode, managesHosts } from './endpoints';
+import { containerSummary, damagedSummary, listed, nsPidsOf } from './summary';
 
 export interface ImageRuntimeConfig {
   Entrypoint?: string[] | null;
@@ -155,7 +157,7 @@ export class ContainerManager {
   /** Container directories whose record cannot be used: listed as `unreadable`, removable, nothing else. */
   private readonly damaged = new Map<string, DamagedRecord>();
   private readonly live = new Map<string, Live>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedMutex();
   private readonly store: RecordStore;
   private readonly ipam: Ipam;
   private readonly parent: string;
@@ -278,13 +280,7 @@ export class ContainerManager {
   // ── the serialisation of operations on one container ──────────────────────
 
   private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      id,
-      next.catch(() => undefined),
-    );
-    return next;
+    return this.locks.run(id, fn);
   }
 
   /**
@@ -1075,83 +1071,14 @@ export class ContainerManager {
   // ── reading ───────────────────────────────────────────────────────────────
 
   summary(r: ContainerRecord): ContainerSummaryT {
-    return {
-      id: r.id,
-      name: r.name,
-      image: r.image,
-      imageId: r.imageId,
-      command: r.process.args,
-      created: r.created,
-      state: r.state,
-      reason: null,
-      pid: r.pid,
-      exitCode: r.exitCode,
-      oomKilled: r.oomKilled,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      restartCount: r.restartCount,
-      network: {
-        mode: r.config.network,
-        ip: r.network.ip,
-        ports: r.config.ports,
-        networks: this.endpoints.containerView(r),
-      },
-      labels: r.config.labels,
-      mounts: r.config.volumes.map((v) => v.source),
-      privileged: r.config.security?.privileged ?? false,
-      pod: r.config.pod ?? null,
-    };
-  }
-
-  /** What an answer says of a damaged record: its id, the state `unreadable` and why; nothing invented. */
-  private damagedSummary(d: DamagedRecord): ContainerSummaryT {
-    return {
-      id: d.id,
-      name: d.id,
-      image: '',
-      imageId: '',
-      command: [],
-      created: d.seen,
-      state: 'unreadable',
-      reason: d.reason,
-      pid: null,
-      exitCode: null,
-      oomKilled: false,
-      startedAt: null,
-      finishedAt: null,
-      restartCount: 0,
-      network: { mode: null, ip: null, ports: [], networks: [] },
-      labels: {},
-      mounts: [],
-      privileged: false,
-      pod: null,
-    };
+    return containerSummary(r, this.endpoints.containerView(r));
   }
 
   list(
     all: boolean,
     f: { state?: ContainerStateT[]; name?: string; label?: string[]; image?: string },
   ): ContainerSummaryT[] {
-    // Damaged ones are never running, so they show with -a (docker ps -a shows dead ones too).
-    const damaged = [...this.damaged.values()]
-      .filter(() => all || (f.state ?? []).includes('unreadable'))
-      .filter(() => !f.state || f.state.includes('unreadable'))
-      .filter((d) => !f.name || d.id.includes(f.name))
-      .filter(() => !f.image && (f.label ?? []).length === 0)
-      .map((d) => this.damagedSummary(d));
-    const usable = [...this.records.values()]
-      .filter((r) => all || r.state === 'running' || r.state === 'paused' || r.state === 'restarting')
-      .filter((r) => !f.state || f.state.includes(r.state))
-      .filter((r) => !f.name || r.name.includes(f.name))
-      .filter((r) => !f.image || r.image === f.image || r.imageId === f.image)
-      .filter((r) =>
-        (f.label ?? []).every((l) => {
-          const [k, v] = l.split('=');
-          return k !== undefined && k in r.config.labels && (v === undefined || r.config.labels[k] === v);
-        }),
-      )
-      .map((r) => this.summary(r));
-    return [...usable, ...damaged].sort((a, b) => b.created.localeCompare(a.created));
+    return listed([...this.records.values()], [...this.damaged.values()], all, f, (r) => this.summary(r));
   }
 
   inspect(ref: string): ContainerDetailT {
@@ -1159,7 +1086,7 @@ export class ContainerManager {
     if ('damaged' in hit) {
       const p = this.store.paths(hit.damaged.id);
       return {
-        ...this.damagedSummary(hit.damaged),
+        ...damagedSummary(hit.damaged),
         config: null,
         paths: {
           stateDir: p.runDir,
@@ -1182,15 +1109,6 @@ export class ContainerManager {
     const r = hit.record;
     const p = this.store.paths(r.id);
     const handle = this.live.get(r.id)?.handle;
-    let nsPids: number[] = [];
-    if (r.pid) {
-      try {
-        const line = /^NSpid:\s*(.*)$/m.exec(fs.readFileSync(`/proc/${r.pid}/status`, 'utf8'));
-        nsPids = line?.[1]?.trim().split(/\s+/).map(Number) ?? [];
-      } catch {
-        nsPids = [];
-      }
-    }
     return {
       ...this.summary(r),
       config: r.config,
@@ -1205,7 +1123,7 @@ export class ContainerManager {
         cgroups: handle ? this.o.cgroups.procsFiles(handle).map((f) => f.replace(/\/(cgroup\.procs|tasks)$/, '')) : [],
       },
       monitorPid: r.monitorPid,
-      nsPids,
+      nsPids: r.pid ? nsPidsOf(r.pid) : [],
       error: r.error,
       seccomp: seccompInForce(
         r.config.security,

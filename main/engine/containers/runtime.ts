@@ -4,17 +4,17 @@
  * and signal the container's pid only while it is still the same process
  * (start time from /proc/PID/stat guards against pid reuse).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
-import { monitorPath, type MonitorExit, type MonitorSpec, type MonitorState } from '../../../native/monitor';
-import { sealedExecutable, watchPidExit, type PidWatch } from '../../../native/index';
+import { type MonitorExit, type MonitorSpec, type MonitorState } from '../../../native/monitor';
+import { watchPidExit, type PidWatch } from '../../../native/index';
 import { writeJsonAtomic } from '../storage/atomic-file';
 import { okOrNull, readRecordFile } from '../storage/record-file';
 import { MonitorErrorSchema, MonitorExitSchema, MonitorStateSchema } from './monitor-files';
 import type { StartTrace } from './start-trace';
+import { monitorLauncher } from './monitor-launcher';
+import { processLive, sameProcess } from './proc-stat';
 
 /** state.json, or null when missing or unusable (it only describes this boot). */
 export function readMonitorState(stateDir: string): MonitorState | null {
@@ -26,169 +26,18 @@ export function readExit(stateDir: string): MonitorExit | null {
   return okOrNull(readRecordFile(path.join(stateDir, 'exit.json'), MonitorExitSchema));
 }
 
-/** Field 3 (state: R, S, D, Z…) of /proc/PID/stat, or null when the pid is gone. */
-export function processState(pid: number): string | null {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3) || null;
-  } catch {
-    return null;
-  }
-}
+export { pidStartTime, processState, sameProcess } from './proc-stat';
 
-/** Field 22 (starttime) of /proc/PID/stat, or null when the pid is gone. */
-export function pidStartTime(pid: number): number | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // comm may contain spaces and parentheses: fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const v = Number(fields[19]);
-  return Number.isFinite(v) ? v : null;
-}
-
-export function sameProcess(pid: number, startTime: number): boolean {
-  return pidStartTime(pid) === startTime;
-}
-
-/**
- * One `berth-monitor run --standby` started ahead of time: exec'd, re-exec'd
- * from its sealed copy, waiting for a state directory on stdin. A start then
- * costs one pipe write: the standby becomes the monitor itself (no fork, no
- * process exit to wait for) and reports one byte on stdout (0 running, 1
- * failed to start, 2 could not begin; the message on stderr first). The next
- * one is started once the current start is done. When the helper goes away
- * its stdin closes and a waiting standby exits.
- */
-class MonitorLauncher {
-  private standby: ChildProcess | null = null;
-  private exe: string | null = null;
-
-  /**
-   * What to exec: one sealed memfd copy of the monitor made by this process
-   * and shared by every monitor it starts (/proc/self/fd/N as seen by them),
-   * so no monitor copies itself (the CVE-2019-5736 guard holds: the copy is
-   * sealed, cloned_binary.cc sees that and skips its own). The plain binary
-   * when the addon cannot make one.
-   */
-  command(): { file: string; argv0: string } {
-    const bin = monitorPath();
-    if (this.exe === null) {
-      try {
-        this.exe = `/proc/${process.pid}/fd/${sealedExecutable(bin)}`;
-      } catch {
-        this.exe = bin;
-      }
-    }
-    return { file: this.exe, argv0: bin };
-  }
-
-  private spawnRun(arg: string, stdio: 'pipe' | 'ignore'): ChildProcess {
-    const { file, argv0 } = this.command();
-    return spawn(file, ['run', arg], { argv0, stdio: [stdio, stdio, 'pipe'], detached: true });
-  }
-
-  /**
-   * Runs the monitor for stateDir: the standby if it is still waiting, else a
-   * fresh `run <stateDir>` (which forks its daemon and exits with the status).
-   * Resolves with the status and what it printed on stderr.
-   */
-  launch(stateDir: string): Promise<{ code: number | null; stderr: string }> {
-    const s = this.standby;
-    this.standby = null;
-    if (s && s.exitCode === null && s.signalCode === null && s.stdin && s.stdout && !s.stdin.destroyed) {
-      return standbyRun(s, stateDir);
-    }
-    return foregroundRun(this.spawnRun(stateDir, 'ignore'));
-  }
-
-  /** Starts the next standby unless one is waiting. */
-  prepare(): void {
-    if (this.standby && this.standby.exitCode === null && this.standby.signalCode === null) return;
-    let child: ChildProcess;
-    try {
-      child = this.spawnRun('--standby', 'pipe');
-    } catch {
-      return; // starts fall back to a direct spawn
-    }
-    child.once('error', () => undefined);
-    // A standby, and the monitor it becomes, must not keep the helper (or a
-    // test process) alive.
-    child.unref();
-    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
-    this.standby = child;
-  }
-}
-
-/** `run <stateDir>`: its exit status is the report. */
-function foregroundRun(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      if (err.length < 8192) err += d.toString();
-    });
-    child.once('error', (e) => resolve({ code: 127, stderr: e.message }));
-    child.once('exit', (c) => resolve({ code: c, stderr: err }));
-  });
-}
-
-/**
- * A standby given its state dir: the first byte on its stdout is the report.
- * On a failure the message is on stderr, which ends when the process does;
- * a standby that dies before reporting is judged by its exit.
- */
-function standbyRun(s: ChildProcess, stateDir: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    let err = '';
-    let code: number | null | undefined;
-    let stderrDone = false;
-    // Referenced while the report is awaited (a promise alone keeps no loop alive).
-    for (const stream of [s.stdout, s.stderr]) (stream as Socket | null)?.ref();
-    const done = (): void => {
-      if (code === undefined || (code !== 0 && !stderrDone)) return;
-      s.stdout?.destroy();
-      (s.stderr as Socket | null)?.unref();
-      resolve({ code, stderr: err });
-    };
-    s.stderr?.on('data', (d: Buffer) => {
-      if (err.length < 8192) err += d.toString();
-    });
-    s.stderr?.once('close', () => {
-      stderrDone = true;
-      done();
-    });
-    s.stdout?.once('data', (d: Buffer) => {
-      code = d[0]!;
-      done();
-    });
-    s.once('exit', (c, sig) => {
-      if (code === undefined) {
-        // Died before reporting: say how, since it printed nothing of its own.
-        code = c === 0 || c === null ? 1 : c;
-        if (!err.trim()) err = `the standby monitor ended before its report (${sig ? `signal ${sig}` : `exit ${c}`})`;
-      }
-      stderrDone = true;
-      done();
-    });
-    s.stdin?.on('error', () => undefined); // EPIPE if it died meanwhile: its exit says so
-    s.stdin?.end(`${stateDir}\n`);
-  });
-}
-
-const launcher = new MonitorLauncher();
 const PREPARE_DELAY_MS = 20;
 
 /** What to exec for another monitor mode (pods' `pod-hold`): the same sealed copy as every run. */
 export function monitorCommand(): { file: string; argv0: string } {
-  return launcher.command();
+  return monitorLauncher().command();
 }
 
 /** Starts a standby monitor now (the helper does at boot), so the first start finds one. */
 export function prepareMonitor(): void {
-  launcher.prepare();
+  monitorLauncher().prepare();
 }
 
 /** Runs `berth-monitor run`; resolves when the container runs, rejects with the step that failed. */
@@ -202,7 +51,7 @@ export async function startMonitor(
   // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
   writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
   trace?.mark('helper: spec.json written');
-  const report = launcher.launch(stateDir);
+  const report = monitorLauncher().launch(stateDir);
   trace?.mark('helper: monitor launched');
   const { code, stderr } = await report;
   trace?.mark('helper: monitor report seen');
@@ -211,7 +60,7 @@ export async function startMonitor(
   // stood between the start's answer and the check that finds a short-lived
   // container's exit.json (seen in the start trace). A start that comes
   // sooner finds no standby and spawns its monitor itself.
-  setTimeout(() => launcher.prepare(), PREPARE_DELAY_MS).unref();
+  setTimeout(() => monitorLauncher().prepare(), PREPARE_DELAY_MS).unref();
   const state = readMonitorState(stateDir);
   if (code === 0 && state?.status === 'running') return state;
   // It ran and has already exited (a short command on a busy machine): the
@@ -248,11 +97,8 @@ export function watchExit(
   trace: StartTrace | null = null,
 ): () => void {
   let done = false;
-  /** A monitor that died lingers as a zombie until reaped: its state says so. */
-  const monitorAlive = (): boolean => {
-    const st = processState(monitorPid);
-    return st !== null && st !== 'Z';
-  };
+  /** A monitor that died lingers as a zombie until reaped: processLive says no then. */
+  const monitorAlive = (): boolean => processLive(monitorPid);
   const check = (): void => {
     if (done) return;
     trace?.mark('helper: exit check');

@@ -13,6 +13,7 @@
  */
 import fs from 'node:fs';
 import { BerthError } from '../../../preload/errors';
+import { KeyedMutex } from '../../shared/mutex';
 import type { PodCreateT, PodDetailT, PodSummaryT } from '../../../preload/schemas/pods';
 import type { Limits } from '../../../preload/schemas/resources';
 import type { CgroupDriver, CgroupHandle } from '../cgroups/driver';
@@ -47,7 +48,7 @@ function groupName(podId: string): string {
 export class PodManager implements PodLink {
   private readonly records = new Map<string, PodRecord>();
   private readonly handles = new Map<string, CgroupHandle>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedMutex();
   private readonly store: PodStore;
   private readonly base: string;
 
@@ -79,13 +80,7 @@ export class PodManager implements PodLink {
   }
 
   private withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.locks.set(
-      id,
-      next.catch(() => undefined),
-    );
-    return next;
+    return this.locks.run(id, fn);
   }
 
   private announce(id: string, action: PodEvent['action']): void {
@@ -241,7 +236,6 @@ export class PodManager implements PodLink {
       this.records.delete(p.id);
       this.store.remove(p.id);
     });
-    this.locks.delete(p.id);
     this.announce(p.id, 'remove');
     return { id: p.id, removedContainers: removed };
   }

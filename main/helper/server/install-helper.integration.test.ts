@@ -27,7 +27,7 @@ function declaredParts(): string[] {
 /** A checkout with every declared part but `without`. */
 function fakeCheckout(without: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-install-'));
-  for (const f of ['scripts/install-helper.sh', 'packaging/helper-parts']) {
+  for (const f of ['scripts/install-helper.sh', 'scripts/stage-helper.sh', 'packaging/helper-parts']) {
     fs.mkdirSync(path.join(dir, path.dirname(f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   }

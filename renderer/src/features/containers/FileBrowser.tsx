@@ -136,7 +136,7 @@ export function FileBrowser({ id }: { id: string }): ReactNode {
               <th scope="col">Mode</th>
               <th scope="col">Owner</th>
               <th scope="col">
-                <span className="ctr-sr-only">Actions</span>
+                <span className="sr-only">Actions</span>
               </th>
             </tr>
           </thead>

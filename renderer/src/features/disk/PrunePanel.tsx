@@ -135,7 +135,7 @@ export function PrunePanel({
                 </span>
                 <button
                   type="button"
-                  className="button button-danger"
+                  className="button prune-danger"
                   disabled={prune.isPending}
                   onClick={() =>
                     prune.mutate((plan.data ?? []).map((p) => ({ kind: p.kind, ids: p.items.map((i) => i.id) })))

@@ -34,7 +34,7 @@ export function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void
   };
   const showProblem = problem !== null && (touched || target !== '');
   return (
-    <Dialog title={`Tag ${rowName(row)}`} onClose={onClose} look="img">
+    <Dialog title={`Tag ${rowName(row)}`} onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <p className="muted">
           Adds a name to image <code>{row.image.shortId}</code>. A name that already points at another image moves here
@@ -64,11 +64,11 @@ export function TagDialog({ row, onClose }: { row: ImageRow; onClose: () => void
           {showProblem ? problem : 'Without ":tag" the tag is "latest". Registry hosts go first: host:5000/team/app:1'}
         </p>
         {m.isError && <ErrorView error={m.error} title="The engine refused the tag" />}
-        <div className="img-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button img-button-primary" disabled={problem !== null || m.isPending}>
+          <button type="submit" className="button button-primary" disabled={problem !== null || m.isPending}>
             {m.isPending ? 'Tagging…' : 'Tag'}
           </button>
         </div>
@@ -105,7 +105,7 @@ export function SaveDialog({ row, onClose }: { row: ImageRow; onClose: () => voi
     setOpId(transfers.save(client, [rowRef(row)], path.trim()).id);
   };
   return (
-    <Dialog title={`Save ${rowName(row)}`} onClose={onClose} look="img" className="img-dialog-wide">
+    <Dialog title={`Save ${rowName(row)}`} onClose={onClose} className="img-dialog-wide">
       <form onSubmit={submit} noValidate>
         <p className="muted">
           Writes a <code>docker save</code> archive (also an OCI image layout) that <code>docker load</code>,{' '}
@@ -135,11 +135,11 @@ export function SaveDialog({ row, onClose }: { row: ImageRow; onClose: () => voi
             <TransferItem t={t} />
           </ul>
         )}
-        <div className="img-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             {t?.phase === 'done' ? 'Close' : running ? 'Hide' : 'Cancel'}
           </button>
-          <button type="submit" className="button img-button-primary" disabled={pathProblem !== null || running}>
+          <button type="submit" className="button button-primary" disabled={pathProblem !== null || running}>
             {running ? 'Saving…' : 'Save'}
           </button>
         </div>
@@ -152,7 +152,7 @@ export function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => v
   const m = useRemoveImage({ onSuccess: () => onClose() });
   const others = row.image.repoTags.filter((t) => t !== row.tag);
   return (
-    <Dialog title={`Remove ${rowName(row)}?`} onClose={onClose} look="img">
+    <Dialog title={`Remove ${rowName(row)}?`} onClose={onClose}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -185,11 +185,11 @@ export function RemoveDialog({ row, onClose }: { row: ImageRow; onClose: () => v
           </p>
         )}
         {m.isError && <ErrorView error={m.error} title="The engine refused to remove it" />}
-        <div className="img-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button img-button-danger" disabled={m.isPending}>
+          <button type="submit" className="button button-danger" disabled={m.isPending}>
             {m.isPending ? 'Removing…' : 'Remove'}
           </button>
         </div>

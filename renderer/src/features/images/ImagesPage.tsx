@@ -4,6 +4,7 @@
  * Load: a file picker, or an archive dropped anywhere on the window, which
  * the browser streams to the helper (images.ingest.*) with its progress.
  */
+import '../../ui/table.css';
 import './images.css';
 import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type ReactNode } from 'react';
@@ -64,7 +65,7 @@ function ImagesTable({
 }): ReactNode {
   const now = Date.now();
   return (
-    <table className="table img-table" aria-label="Images">
+    <table className="table row-table" aria-label="Images">
       <thead>
         <tr>
           <th scope="col">Repository:tag</th>
@@ -74,8 +75,8 @@ function ImagesTable({
           </th>
           <th scope="col">Created</th>
           <th scope="col">Used by</th>
-          <th scope="col" className="img-actions-col">
-            <span className="img-sr-only">Actions</span>
+          <th scope="col" className="actions-col">
+            <span className="sr-only">Actions</span>
           </th>
         </tr>
       </thead>
@@ -105,18 +106,14 @@ function ImagesTable({
               <td>
                 <UsedBy ids={row.image.usedBy} />
               </td>
-              <td className="img-actions-col">
-                <div className="img-row-actions">
-                  <a
-                    className="button img-button-small"
-                    href={inspectorHref(row.image.id)}
-                    aria-label={`Inspect ${name}`}
-                  >
+              <td className="actions-col">
+                <div className="row-actions">
+                  <a className="button button-small" href={inspectorHref(row.image.id)} aria-label={`Inspect ${name}`}>
                     Inspect
                   </a>
                   <button
                     type="button"
-                    className="button img-button-small"
+                    className="button button-small"
                     aria-label={`Tag ${name}`}
                     onClick={() => onAction({ kind: 'tag', row })}
                   >
@@ -124,7 +121,7 @@ function ImagesTable({
                   </button>
                   <button
                     type="button"
-                    className="button img-button-small"
+                    className="button button-small"
                     aria-label={`Save ${name}`}
                     onClick={() => onAction({ kind: 'save', row })}
                   >
@@ -132,7 +129,7 @@ function ImagesTable({
                   </button>
                   <button
                     type="button"
-                    className="button img-button-small img-button-danger-quiet"
+                    className="button button-small button-danger-quiet"
                     aria-label={`Remove ${name}`}
                     onClick={() => onAction({ kind: 'remove', row })}
                   >
@@ -188,7 +185,7 @@ function ImagesList(): ReactNode {
               e.currentTarget.value = '';
             }}
           />
-          <button type="button" className="button img-button-primary" onClick={() => fileInput.current?.click()}>
+          <button type="button" className="button button-primary" onClick={() => fileInput.current?.click()}>
             Load archive…
           </button>
           <button type="button" className="button" onClick={() => void q.refetch()} disabled={q.isFetching}>

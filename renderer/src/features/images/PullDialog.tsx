@@ -62,7 +62,7 @@ export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
   };
   const bars = [...layers.values()];
   return (
-    <Dialog title="Pull an image" onClose={onClose} look="img" className="img-dialog-wide">
+    <Dialog title="Pull an image" onClose={onClose} className="img-dialog-wide">
       <form onSubmit={submit} noValidate>
         <label htmlFor={refId} className="img-field-label">
           Reference
@@ -111,11 +111,11 @@ export function PullDialog({ onClose }: { onClose: () => void }): ReactNode {
           ))}
         </ul>
         {m.isError && <ErrorView error={m.error} title="The pull failed" />}
-        <div className="img-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             {m.isSuccess ? 'Close' : 'Cancel'}
           </button>
-          <button type="submit" className="button img-button-primary" disabled={ref.trim() === '' || m.isPending}>
+          <button type="submit" className="button button-primary" disabled={ref.trim() === '' || m.isPending}>
             {m.isPending ? 'Pulling…' : 'Pull'}
           </button>
         </div>

@@ -1,4 +1,5 @@
 /** Loads and saves in progress or just finished, each with its phases and a progress bar. */
+import '../../ui/dialog.css';
 import type { ReactNode } from 'react';
 import { ErrorView } from '../../app/ErrorView';
 import { formatBytes } from '../../ui/units';
@@ -72,14 +73,14 @@ export function TransferItem({ t, store = defaultStore }: { t: Transfer; store?:
         )}
         <span className="img-transfer-actions">
           {store.cancellable(t) && (
-            <button type="button" className="button img-button-small" onClick={() => store.cancel(t.id)}>
+            <button type="button" className="button button-small" onClick={() => store.cancel(t.id)}>
               Cancel
             </button>
           )}
           {(t.phase === 'done' || t.phase === 'error') && (
             <button
               type="button"
-              className="img-icon-button"
+              className="icon-button"
               aria-label={`Dismiss ${t.name}`}
               onClick={() => store.dismiss(t.id)}
             >
@@ -118,7 +119,7 @@ export function TransferList({
       <div className="img-card-title-row">
         <h2 id="transfers-title">Transfers</h2>
         {shown.some((t) => t.phase === 'done' || t.phase === 'error') && (
-          <button type="button" className="button img-button-small" onClick={() => store.dismissFinished()}>
+          <button type="button" className="button button-small" onClick={() => store.dismissFinished()}>
             Clear finished
           </button>
         )}

@@ -48,21 +48,21 @@ function Counts({ l }: { l: LayerAnalysis }): ReactNode {
         title={`${l.stats.added} added (${formatBytes(l.stats.addedBytes)})`}
       >
         <span aria-hidden="true">A</span> {l.stats.added}
-        <span className="img-sr-only"> added</span>
+        <span className="sr-only"> added</span>
       </span>
       <span
         className="lyr-chg-count lyr-chg-modified"
         title={`${l.stats.modified} modified (${formatBytes(l.stats.modifiedBytes)})`}
       >
         <span aria-hidden="true">M</span> {l.stats.modified}
-        <span className="img-sr-only"> modified</span>
+        <span className="sr-only"> modified</span>
       </span>
       <span
         className="lyr-chg-count lyr-chg-removed"
         title={`${l.stats.removed} removed (${formatBytes(l.stats.removedBytes)})`}
       >
         <span aria-hidden="true">R</span> {l.stats.removed}
-        <span className="img-sr-only"> removed</span>
+        <span className="sr-only"> removed</span>
       </span>
     </span>
   );
@@ -225,7 +225,7 @@ function WastefulPaths({ a }: { a: AnalysisView }): ReactNode {
             </tbody>
           </table>
           {a.inefficiencies.length > LIMIT && (
-            <button type="button" className="button img-button-small" onClick={() => setAll(!all)}>
+            <button type="button" className="button button-small" onClick={() => setAll(!all)}>
               {all ? `Show the first ${LIMIT}` : `Show all ${a.inefficiencies.length}`}
             </button>
           )}
@@ -376,7 +376,7 @@ function TreeCard({
           Changed only
         </label>
         <fieldset className="lyr-kind-filter">
-          <legend className="img-sr-only">Change types</legend>
+          <legend className="sr-only">Change types</legend>
           {ALL_KINDS.map((k) => (
             <label key={k} className={`lyr-check lyr-kind-${k}`}>
               <input type="checkbox" checked={kinds.has(k)} onChange={() => flip(k)} />
@@ -388,7 +388,7 @@ function TreeCard({
           ))}
         </fieldset>
         <div className="lyr-pattern">
-          <label htmlFor={patternId} className="img-sr-only">
+          <label htmlFor={patternId} className="sr-only">
             Path filter
           </label>
           <input
@@ -406,10 +406,10 @@ function TreeCard({
           )}
         </div>
         <div className="lyr-tree-buttons">
-          <button type="button" className="button img-button-small" onClick={() => setExpansion(ALL_OPEN)}>
+          <button type="button" className="button button-small" onClick={() => setExpansion(ALL_OPEN)}>
             Expand all
           </button>
-          <button type="button" className="button img-button-small" onClick={() => setExpansion(ALL_CLOSED)}>
+          <button type="button" className="button button-small" onClick={() => setExpansion(ALL_CLOSED)}>
             Collapse all
           </button>
         </div>

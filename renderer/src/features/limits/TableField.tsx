@@ -58,7 +58,7 @@ export function TableField({
 export function ActionsHeader(): ReactNode {
   return (
     <th scope="col">
-      <span className="res-sr-only">Actions</span>
+      <span className="sr-only">Actions</span>
     </th>
   );
 }

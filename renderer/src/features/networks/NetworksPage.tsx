@@ -6,6 +6,7 @@
  * and interfaces), and Remove, which the engine refuses while containers are
  * attached (the error names them).
  */
+import '../../ui/table.css';
 import './networks.css';
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
@@ -31,10 +32,42 @@ export function createProblem(f: { name: string; subnet: string; gateway: string
   return null;
 }
 
+/** One labelled text input of the create form (monospace: names and addresses). */
+function NetField(p: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  invalid?: boolean;
+  describedBy?: string;
+  autoFocus?: boolean;
+}): ReactNode {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id} className="net-field-label">
+        {p.label}
+      </label>
+      <input
+        id={id}
+        className={`net-input${p.invalid ? ' net-input-invalid' : ''}`}
+        value={p.value}
+        placeholder={p.placeholder}
+        autoFocus={p.autoFocus}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={p.invalid}
+        aria-describedby={p.describedBy}
+        onChange={(e) => p.onChange(e.target.value)}
+      />
+    </>
+  );
+}
+
 function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
   const [f, setF] = useState({ name: '', subnet: '', gateway: '', internal: false });
   const [touched, setTouched] = useState(false);
-  const ids = { name: useId(), subnet: useId(), gateway: useId(), hint: useId() };
+  const hintId = useId();
   const problem = createProblem(f);
   const m = useCreateNetwork({ onSuccess: () => onClose() });
   const submit = (e: FormEvent): void => {
@@ -50,65 +83,49 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
   };
   const showProblem = problem !== null && (touched || f.name !== '');
   return (
-    <Dialog title="Create network" onClose={onClose} look="net">
+    <Dialog title="Create network" onClose={onClose}>
       <form onSubmit={submit} noValidate>
         <p className="muted">
           A Linux bridge with its own subnet. Containers on it reach each other by name and alias; other networks cannot
           reach them.
         </p>
-        <label htmlFor={ids.name} className="net-field-label">
-          Name
-        </label>
-        <input
-          id={ids.name}
-          className={`net-input${showProblem ? ' net-input-invalid' : ''}`}
+        <NetField
+          label="Name"
           value={f.name}
+          onChange={(name) => setF({ ...f, name })}
+          invalid={showProblem}
+          describedBy={hintId}
           autoFocus
-          spellCheck={false}
-          autoComplete="off"
-          aria-invalid={showProblem}
-          aria-describedby={ids.hint}
-          onChange={(e) => setF({ ...f, name: e.target.value })}
         />
-        <label htmlFor={ids.subnet} className="net-field-label">
-          Subnet (optional)
-        </label>
-        <input
-          id={ids.subnet}
-          className="net-input"
+        <NetField
+          label="Subnet (optional)"
           value={f.subnet}
+          onChange={(subnet) => setF({ ...f, subnet })}
           placeholder="a free /24 from 10.89.0.0/16"
-          spellCheck={false}
-          onChange={(e) => setF({ ...f, subnet: e.target.value })}
         />
-        <label htmlFor={ids.gateway} className="net-field-label">
-          Gateway (optional)
-        </label>
-        <input
-          id={ids.gateway}
-          className="net-input"
+        <NetField
+          label="Gateway (optional)"
           value={f.gateway}
+          onChange={(gateway) => setF({ ...f, gateway })}
           placeholder="the subnet's first address"
-          spellCheck={false}
-          onChange={(e) => setF({ ...f, gateway: e.target.value })}
         />
         <label className="net-check">
           <input type="checkbox" checked={f.internal} onChange={(e) => setF({ ...f, internal: e.target.checked })} />
           Internal (no traffic leaves the network)
         </label>
         <p
-          id={ids.hint}
+          id={hintId}
           className={showProblem ? 'net-field-error' : 'net-field-hint'}
           role={showProblem ? 'alert' : undefined}
         >
           {showProblem ? problem : 'The bridge is made at once; its subnet must not overlap another network or route.'}
         </p>
         {m.isError && <ErrorView error={m.error} title="The engine refused the network" />}
-        <div className="net-dialog-actions">
+        <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="button net-button-primary" disabled={m.isPending}>
+          <button type="submit" className="button button-primary" disabled={m.isPending}>
             {m.isPending ? 'Creating…' : 'Create'}
           </button>
         </div>
@@ -120,18 +137,18 @@ function CreateNetworkDialog({ onClose }: { onClose: () => void }): ReactNode {
 function RemoveNetworkDialog({ network, onClose }: { network: NetworkSummary; onClose: () => void }): ReactNode {
   const m = useRemoveNetwork({ onSuccess: () => onClose() });
   return (
-    <Dialog title={`Remove ${network.name}`} onClose={onClose} look="net">
+    <Dialog title={`Remove ${network.name}`} onClose={onClose}>
       <p>
         Deletes the bridge <code>{network.bridge}</code>, its address table and its nftables elements.
       </p>
       {m.isError && <ErrorView error={m.error} title="The engine refused to remove the network" />}
-      <div className="net-dialog-actions">
+      <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Cancel
         </button>
         <button
           type="button"
-          className="button net-button-danger"
+          className="button button-danger"
           disabled={m.isPending}
           onClick={() => m.mutate({ id: network.id })}
         >
@@ -174,7 +191,7 @@ function NetworkDetails({ id }: { id: string }): ReactNode {
       {n.containers.length === 0 ? (
         <p className="net-empty-note">No container is attached.</p>
       ) : (
-        <table className="table net-table" aria-label={`Containers on ${n.name}`}>
+        <table className="table row-table" aria-label={`Containers on ${n.name}`}>
           <thead>
             <tr>
               <th scope="col">Container</th>
@@ -223,7 +240,7 @@ export function NetworksPage(): ReactNode {
           </p>
         </div>
         <div className="page-actions">
-          <button type="button" className="button net-button-primary" onClick={() => setCreating(true)}>
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
             Create network…
           </button>
           <button type="button" className="button" onClick={() => void q.refetch()} disabled={q.isFetching}>
@@ -244,7 +261,7 @@ export function NetworksPage(): ReactNode {
             <h2 id="net-list-title">Networks</h2>
             <span className="muted">{q.data.length} networks</span>
           </div>
-          <table className="table net-table" aria-label="Networks">
+          <table className="table row-table" aria-label="Networks">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -253,8 +270,8 @@ export function NetworksPage(): ReactNode {
                 <th scope="col">Subnet</th>
                 <th scope="col">Gateway</th>
                 <th scope="col">Containers</th>
-                <th scope="col" className="net-actions-col">
-                  <span className="net-sr-only">Actions</span>
+                <th scope="col" className="actions-col">
+                  <span className="sr-only">Actions</span>
                 </th>
               </tr>
             </thead>
@@ -273,11 +290,11 @@ export function NetworksPage(): ReactNode {
                   <td className="mono">{n.subnet ?? '—'}</td>
                   <td className="mono">{n.gateway ?? '—'}</td>
                   <td>{n.containerCount}</td>
-                  <td className="net-actions-col">
-                    <div className="net-row-actions">
+                  <td className="actions-col">
+                    <div className="row-actions">
                       <button
                         type="button"
-                        className="button net-button-small"
+                        className="button button-small"
                         aria-label={`Inspect ${n.name}`}
                         aria-pressed={shown === n.id}
                         onClick={() => setSelected(shown === n.id ? null : n.id)}
@@ -287,7 +304,7 @@ export function NetworksPage(): ReactNode {
                       {!n.builtin && (
                         <button
                           type="button"
-                          className="button net-button-small net-button-danger-quiet"
+                          className="button button-small button-danger-quiet"
                           aria-label={`Remove ${n.name}`}
                           onClick={() => setRemoving(n)}
                         >

@@ -261,7 +261,7 @@ function TimeChartImpl(props: TimeChartProps): ReactNode {
   const text = rows.length === 0 ? 'no samples yet' : chartText(rows, series, props.domain, props.formatY);
   return (
     <figure className="res-chart" aria-labelledby={titleId} aria-describedby={descId} data-testid={`chart-${id}`}>
-      <p id={descId} className="res-sr-only" data-testid={`chart-text-${id}`}>
+      <p id={descId} className="sr-only" data-testid={`chart-text-${id}`}>
         {text}
       </p>
       <figcaption className="res-chart-head">
@@ -285,7 +285,7 @@ function TimeChartImpl(props: TimeChartProps): ReactNode {
         ))}
       </div>
       {refLines.length > 0 && (
-        <ul className="res-sr-only" aria-label={`${title} limits`}>
+        <ul className="sr-only" aria-label={`${title} limits`}>
           {refLines.map((r) => (
             <li key={r.key}>{r.label}</li>
           ))}

@@ -69,7 +69,7 @@ function VolumesTable({ volumes }: { volumes: VolumeT[] }): ReactNode {
             <th scope="col">Used by</th>
             <th scope="col">Mountpoint</th>
             <th scope="col">
-              <span className="vol-sr-only">Actions</span>
+              <span className="sr-only">Actions</span>
             </th>
           </tr>
         </thead>
