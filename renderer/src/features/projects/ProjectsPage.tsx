@@ -23,7 +23,7 @@ import { detailsHref } from '../containers/route';
 import { StatePill } from '../containers/ui';
 import { networksQueries } from '../networks/queries';
 import { volumesQueries } from '../volumes/queries';
-import { groupByProject, projectNetworks, projectVolumes, serviceOf, type Project } from './group';
+import { cgroupText, groupByProject, projectNetworks, projectVolumes, serviceOf, type Project } from './group';
 import { ProjectActions, type ProjectFailure } from './ProjectActions';
 import { projectSummary } from './ProjectGroupRow';
 import { ProjectLogs } from './ProjectLogs';
@@ -113,7 +113,7 @@ function ServicesTable({ project }: { project: Project }): ReactNode {
     queries: project.containers.map((c) => containersQueries.detail(client, c.id)),
   });
   return (
-    <table className="table prj-table" aria-label={`Services of ${project.name}`}>
+    <table className="table prj-table prj-services" aria-label={`Services of ${project.name}`}>
       <thead>
         <tr>
           <th scope="col">Service</th>
@@ -144,8 +144,8 @@ function ServicesTable({ project }: { project: Project }): ReactNode {
               </td>
               <td className="mono">{addresses(c)}</td>
               <td className="mono">{c.pid ?? '—'}</td>
-              <td className="mono prj-cgroup">
-                {d?.data ? d.data.paths.cgroups.join(', ') || '—' : d?.isError ? 'unavailable' : '…'}
+              <td className="mono prj-cgroup" title={d?.data?.paths.cgroups.join('\n')}>
+                {d?.data ? cgroupText(d.data.paths.cgroups) : d?.isError ? 'unavailable' : '…'}
               </td>
             </tr>
           );

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { containerSummary, type Summary } from '../../testing/containers';
 import {
+  cgroupText,
   downPlan,
   groupByProject,
   projectNetworks,
@@ -149,6 +150,20 @@ describe('action order', () => {
     expect(names(restartOrder(all))).not.toContain('p-web-3');
     const project = groupByProject(all).projects[0]!;
     expect(names(downPlan(project, [], [], false).containers).slice(0, 2)).toEqual(['p-web-3', 'p-web-2']);
+  });
+});
+
+describe('cgroupText', () => {
+  it('folds the v1 controllers of one path, keeps a v2 path, lists paths that differ', () => {
+    const id = 'berth/abc';
+    expect(cgroupText([`/sys/fs/cgroup/cpu/${id}`, `/sys/fs/cgroup/memory/${id}`])).toBe(
+      `/sys/fs/cgroup/{cpu,memory}/${id}`,
+    );
+    expect(cgroupText([`/sys/fs/cgroup/${id}`])).toBe(`/sys/fs/cgroup/${id}`);
+    expect(cgroupText([])).toBe('—');
+    expect(cgroupText(['/sys/fs/cgroup/cpu/a', '/sys/fs/cgroup/memory/b'])).toBe(
+      '/sys/fs/cgroup/cpu/a, /sys/fs/cgroup/memory/b',
+    );
   });
 });
 

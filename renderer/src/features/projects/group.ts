@@ -137,3 +137,17 @@ export function serviceColour(service: string, services: readonly string[]): num
   const i = services.indexOf(service);
   return (i < 0 ? 0 : i) % SERVICE_COLOURS;
 }
+
+/**
+ * A container's cgroup paths in one line: cgroup v1 puts it at the same place under
+ * each controller, so `/sys/fs/cgroup/{cpu,memory,…}/berth/<id>`; v2 has one path.
+ */
+export function cgroupText(paths: readonly string[]): string {
+  if (paths.length <= 1) return paths[0] ?? '—';
+  const parts = paths.map((p) => /^(\/sys\/fs\/cgroup)\/([^/]+)(\/.*)$/.exec(p));
+  const rest = parts[0]?.[3];
+  if (parts.every((m) => m && m[1] === parts[0]![1] && m[3] === rest)) {
+    return `${parts[0]![1]}/{${parts.map((m) => m![2]).join(',')}}${rest}`;
+  }
+  return paths.join(', ');
+}
