@@ -44,6 +44,17 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByRole('heading', { level: 1, name: new RegExp(`^${NAME}`) })).toBeVisible();
     await settled(page);
     await audit(page, `container details (${scheme})`);
+    // The Layer inspector with a file's hex dump shown and a comparison listed.
+    await page.goto(`${env.origin}/#/layers?image=busybox%3Alatest`);
+    await page.getByRole('searchbox', { name: 'Path filter' }).fill('/bin/busybox');
+    await page.locator('[role="treeitem"][data-path="/bin/busybox"]').click();
+    await expect(page.getByTestId('preview-hex')).toBeVisible({ timeout: 60_000 });
+    const compare = page.getByRole('region', { name: 'Compare' });
+    await compare.getByLabel('Compare with').selectOption({ index: 1 });
+    await compare.getByRole('button', { name: 'Compare' }).click();
+    await expect(compare.getByTestId('compare-summary')).toBeVisible({ timeout: 60_000 });
+    await settled(page);
+    await audit(page, `layer inspector with a file preview and a comparison (${scheme})`);
     const palette = new Palette(page);
     await palette.open();
     await palette.input.fill(NAME.slice(0, 6));

@@ -196,12 +196,12 @@ test('a 2-layer image dropped on the window: the inspector shows its command, an
   await expect(preview.getByTestId('preview-note')).toHaveText('Symbolic link to busybox, in layer 1; not followed.');
   await insp.pathFilter.fill('');
 
-  // Compare this image with the dropped busybox image of the store (berth layers --compare's engine code).
+  // Compare this image with busybox:latest of the store (berth layers --compare's engine code).
   const compare = page.getByRole('region', { name: 'Compare' });
-  const choice = compare.getByRole('option', { name: /^e2e\/dropped:1 / });
+  const choice = compare.getByRole('option', { name: /^busybox:latest / });
   await compare.getByLabel('Compare with').selectOption({ value: (await choice.getAttribute('value')) ?? '' });
   await compare.getByRole('button', { name: 'Compare' }).click();
-  await expect(compare.getByTestId('compare-summary')).toContainText('e2e/whiteout:1 → e2e/dropped:1', {
+  await expect(compare.getByTestId('compare-summary')).toContainText('e2e/whiteout:1 → busybox:latest', {
     timeout: 60_000,
   });
   await expect(compare.getByTestId('compare-summary')).toContainText(/image size .+ → .+ \([+−]/);
