@@ -23,28 +23,38 @@ export function lazySchemasBuilt(): number {
   return built;
 }
 
+/** The Proxy's target: the builder and, once built, the schema. */
+interface Slot {
+  build: (() => object) | null;
+  real: object | null;
+}
+
+function realOf(slot: Slot): object {
+  if (slot.real === null) {
+    slot.real = (slot.build as () => object)();
+    slot.build = null;
+    built++;
+  }
+  return slot.real;
+}
+
+// One handler for every stand-in (≈ 330 of them at import): a stand-in costs its slot and its Proxy.
+const handler: ProxyHandler<Slot> = {
+  get: (t, p) => Reflect.get(realOf(t), p),
+  set: (t, p, v) => Reflect.set(realOf(t), p, v),
+  has: (t, p) => Reflect.has(realOf(t), p),
+  ownKeys: (t) => Reflect.ownKeys(realOf(t)),
+  // The target is the slot, whose own properties are configurable, so a descriptor the built
+  // schema holds as non-configurable (zod's `_zod`) may only be reported as configurable.
+  getOwnPropertyDescriptor: (t, p) => {
+    const d = Reflect.getOwnPropertyDescriptor(realOf(t), p);
+    return d === undefined ? undefined : { ...d, configurable: true };
+  },
+  defineProperty: (t, p, d) => Reflect.defineProperty(realOf(t), p, { ...d, configurable: true }),
+  deleteProperty: (t, p) => Reflect.deleteProperty(realOf(t), p),
+  getPrototypeOf: (t) => Reflect.getPrototypeOf(realOf(t)),
+};
+
 export function lazy<T extends object>(build: () => T): T {
-  let real: T | undefined;
-  const get = (): T => {
-    if (real === undefined) {
-      real = build();
-      built++;
-    }
-    return real;
-  };
-  return new Proxy({} as T, {
-    get: (_t, p) => Reflect.get(get(), p),
-    set: (_t, p, v) => Reflect.set(get(), p, v),
-    has: (_t, p) => Reflect.has(get(), p),
-    ownKeys: () => Reflect.ownKeys(get()),
-    // The target is an empty object, so a descriptor the built schema holds as
-    // non-configurable (zod's `_zod`) may only be reported as configurable.
-    getOwnPropertyDescriptor: (_t, p) => {
-      const d = Reflect.getOwnPropertyDescriptor(get(), p);
-      return d === undefined ? undefined : { ...d, configurable: true };
-    },
-    defineProperty: (_t, p, d) => Reflect.defineProperty(get(), p, { ...d, configurable: true }),
-    deleteProperty: (_t, p) => Reflect.deleteProperty(get(), p),
-    getPrototypeOf: () => Reflect.getPrototypeOf(get()),
-  });
+  return new Proxy<Slot>({ build, real: null }, handler) as unknown as T;
 }
