@@ -5,19 +5,17 @@
  * containers whose command ends at once (the monitor reports and exits within
  * one turn of the helper's loop) start every time.
  */
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RpcClient } from '../../helper/client/rpc-client';
+import type { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
   EventLog,
-  loadBusybox,
+  openContainerSuite,
   processesNamed,
-  startContainerHelper,
+  testBridge,
   waitUntil,
-  type HelperOn,
+  type ContainerSuite,
 } from '../../testing/container-helper';
-import { tempDir } from '../../testing/helper-process';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -29,24 +27,20 @@ function standbys(helperPid: number): number[] {
 }
 
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('the standby monitor (root)', { timeout: 120_000 }, () => {
-  let h: HelperOn & { dispose(): Promise<void> };
+  let suite: ContainerSuite;
+  let h: ContainerSuite['helper'];
   let rpc: RpcClient;
   let events: EventLog;
-  let work = '';
 
   beforeAll(async () => {
-    h = await startContainerHelper();
-    work = tempDir('berth-standby-');
-    await loadBusybox(h.socketPath, work);
-    rpc = await RpcClient.connect(h.socketPath);
+    suite = await openContainerSuite({ bridge: testBridge('bsb', 229), workPrefix: 'berth-standby-' });
+    ({ helper: h, rpc } = suite);
     events = await EventLog.connect(h.socketPath);
   });
 
   afterAll(async () => {
-    rpc?.close();
     events?.close();
-    await h?.dispose();
-    fs.rmSync(work, { recursive: true, force: true });
+    await suite?.close();
   });
 
   /** create, start, die, remove of `true`: the exit code the die event carried. */

@@ -13,7 +13,7 @@ import { useState, type DragEvent, type ReactNode } from 'react';
 import type { BuildProgressT, BuildResultT } from '../../../../preload/schemas/build';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
-import { bytePath, sendChunks } from '../images/ingest';
+import { uploadToMain } from '../images/ingest';
 import { electronPathForFile } from '../layers/analyze-file';
 import { layersPageHref } from '../layers/route';
 import { contextTar, filesFromFolderInput, type ContextFile } from './context-tar';
@@ -97,23 +97,7 @@ export function BuildPage(): ReactNode {
       else {
         setPhase('upload');
         const tar = contextTar(context.files);
-        const { uploadId } = await client.invoke('uploads.begin', { size: tar.size, name: `${context.name}.tar` });
-        try {
-          await sendChunks(
-            tar,
-            {
-              send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
-              ...bytePath(client, 'uploads.chunk', uploadId),
-              offsetCode: 'UPLOAD_OFFSET',
-              receiver: 'main',
-            },
-            {},
-          );
-        } catch (err) {
-          await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
-          throw err;
-        }
-        ctx = { uploadId };
+        ctx = { uploadId: await uploadToMain(client, tar, `${context.name}.tar`) };
       }
       setPhase('building');
       const r = await client.invoke('build.run', {

@@ -7,29 +7,14 @@
  * browser saves. Kept free of React, so it runs under vitest.
  */
 import type { Result } from '../../../../preload/contract';
-import { bytePath, sendChunks, type Invoker } from '../images/ingest';
+import { uploadToMain, type Invoker } from '../images/ingest';
 
 export const DOWNLOAD_CHUNK = 1024 * 1024;
 
 export type CopyResult = Result<'containers.cp.upload'>;
 
 export async function uploadToContainer(client: Invoker, id: string, dir: string, file: File): Promise<CopyResult> {
-  const { uploadId } = await client.invoke('uploads.begin', { size: file.size, name: file.name.slice(0, 255) });
-  try {
-    await sendChunks(
-      file,
-      {
-        send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
-        ...bytePath(client, 'uploads.chunk', uploadId),
-        offsetCode: 'UPLOAD_OFFSET',
-        receiver: 'main',
-      },
-      {},
-    );
-  } catch (err) {
-    await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
-    throw err;
-  }
+  const uploadId = await uploadToMain(client, file, file.name);
   return client.invoke('containers.cp.upload', { uploadId, id, path: dir, name: file.name });
 }
 

@@ -9,6 +9,7 @@ import {
   ingestArchive,
   newOpId,
   sendChunks,
+  uploadToMain,
   type Invoker,
 } from './ingest';
 
@@ -218,5 +219,45 @@ describe('ingestArchive', () => {
 
   it('op ids fit the contract', () => {
     expect(newOpId()).toMatch(/^ui-[0-9a-f]{24}$/);
+  });
+});
+
+describe('uploadToMain', () => {
+  /** main's uploads: stores chunks at their offsets; `holdLess` answers one byte short (a lying receiver). */
+  function fakeMain(o: { holdLess?: boolean } = {}) {
+    const calls: Call[] = [];
+    let held = 0;
+    const invoker: Invoker = {
+      invoke<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+        const p = params as Record<string, unknown>;
+        calls.push({ method, params: p });
+        const ok = (r: unknown) => Promise.resolve(r as Result<M>);
+        if (method === 'uploads.begin') return ok({ uploadId: 'u'.repeat(32) });
+        if (method === 'uploads.chunk') {
+          held += fromBase64(String(p.data)).length;
+          return ok({ received: o.holdLess ? held - 1 : held });
+        }
+        if (method === 'uploads.abort') return ok({});
+        return Promise.reject(new BerthError('METHOD_NOT_FOUND', method));
+      },
+    };
+    return { invoker, calls };
+  }
+
+  it('sends every byte and resolves with the upload id; a long name is cut to the contract’s 255', async () => {
+    const m = fakeMain();
+    const id = await uploadToMain(m.invoker, new Blob([new Uint8Array(3000)]), 'x'.repeat(300), { chunkBytes: 1024 });
+    expect(id).toBe('u'.repeat(32));
+    expect(m.calls[0]).toEqual({ method: 'uploads.begin', params: { size: 3000, name: 'x'.repeat(255) } });
+    expect(m.calls.filter((c) => c.method === 'uploads.chunk').map((c) => c.params.offset)).toEqual([0, 1024, 2048]);
+    expect(m.calls.some((c) => c.method === 'uploads.abort')).toBe(false);
+  });
+
+  it('aborts the upload when a chunk goes wrong, and rejects with the offset error', async () => {
+    const m = fakeMain({ holdLess: true });
+    await expect(uploadToMain(m.invoker, new Blob([new Uint8Array(10)]), 'f')).rejects.toMatchObject({
+      code: 'UPLOAD_OFFSET',
+    });
+    expect(m.calls.at(-1)).toEqual({ method: 'uploads.abort', params: { uploadId: 'u'.repeat(32) } });
   });
 });

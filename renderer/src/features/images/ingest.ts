@@ -177,6 +177,36 @@ export async function ingestArchive(client: Invoker, file: Blob, opts: IngestOpt
   return client.invoke('images.ingest.commit', { ingestId });
 }
 
+/**
+ * Uploads `blob` to main's uploads (`uploads.begin`, chunks, abort on any
+ * failure) and resolves with the upload id, for the call that consumes it
+ * (a copy into a container, a build context, a layer analysis).
+ */
+export async function uploadToMain(
+  client: Invoker,
+  blob: Blob,
+  name: string,
+  opts: Pick<IngestOptions, 'chunkBytes' | 'signal' | 'onUpload' | 'encode'> = {},
+): Promise<string> {
+  const { uploadId } = await client.invoke('uploads.begin', { size: blob.size, name: name.slice(0, 255) });
+  try {
+    await sendChunks(
+      blob,
+      {
+        send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
+        ...bytePath(client, 'uploads.chunk', uploadId),
+        offsetCode: 'UPLOAD_OFFSET',
+        receiver: 'main',
+      },
+      opts,
+    );
+  } catch (err) {
+    await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
+    throw err;
+  }
+  return uploadId;
+}
+
 /** An operation id for `images.progress` (the contract allows 1..128 characters). */
 export function newOpId(prefix = 'ui'): string {
   const bytes = new Uint8Array(12);

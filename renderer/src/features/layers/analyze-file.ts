@@ -21,7 +21,7 @@
 import type { MethodName, Params, Result } from '../../../../preload/contract';
 import { BerthError } from '../../../../preload/errors';
 import { decodeChanges } from '../../../../preload/schemas/changes-wire';
-import { bytePath, sendChunks, type Invoker } from '../images/ingest';
+import { uploadToMain, type Invoker } from '../images/ingest';
 import type { AnalysisSummary, ImageAnalysis } from './queries';
 
 export interface AnalyzeClient {
@@ -51,22 +51,7 @@ export function electronPathForFile(): ((file: File) => string) | null {
 }
 
 async function summarizeUpload(client: AnalyzeClient, file: File, opts: AnalyzeFileOptions): Promise<AnalysisSummary> {
-  const { uploadId } = await client.invoke('uploads.begin', { size: file.size, name: file.name.slice(0, 255) });
-  try {
-    await sendChunks(
-      file,
-      {
-        send: (offset, data) => client.invoke('uploads.chunk', { uploadId, offset, data }),
-        ...bytePath(client, 'uploads.chunk', uploadId),
-        offsetCode: 'UPLOAD_OFFSET',
-        receiver: 'main',
-      },
-      opts,
-    );
-  } catch (err) {
-    await client.invoke('uploads.abort', { uploadId }).catch(() => undefined);
-    throw err;
-  }
+  const uploadId = await uploadToMain(client, file, file.name, opts);
   return client.invoke('layers.summarizeUpload', { uploadId });
 }
 
