@@ -85,7 +85,7 @@ describe('MergedTree', () => {
 
 describe('MergedTree.baseMerge (the bottom layer merged while it is listed)', () => {
   const upper = {
-    entries: [dir('a'), e('a/b', { hash: 'other' }), e('x/y'), e('l', { type: 'link', size: 0, linkname: 'a/b' })],
+    entries: [dir('a'), e('a/b', { hash: 'other' }), e('x/y'), e('l', { type: 'hardlink', size: 0, linkname: 'a/b' })],
     whiteouts: ['c'],
     opaques: ['d'],
   };
@@ -101,7 +101,7 @@ describe('MergedTree.baseMerge (the bottom layer merged while it is listed)', ()
     },
     {
       name: 'children first, a file over a directory, links',
-      entries: [e('a/b'), dir('a'), e('c/z'), e('c'), e('d/w'), e('l', { type: 'link', size: 0, linkname: 'd/w' })],
+      entries: [e('a/b'), dir('a'), e('c/z'), e('c'), e('d/w'), e('l', { type: 'hardlink', size: 0, linkname: 'd/w' })],
       whiteouts: ['gone'],
       opaques: ['', 'd'],
     },
