@@ -272,7 +272,8 @@ async function analyze(
     if (!digester || !hashFiles || options.maxEntrySize !== undefined) return null;
     const listed = await options.prelisted?.(ref.member);
     if (!listed) return null;
-    const digest = digestPlainMember(index.file, ref.member, digester);
+    // Hashed as the bytes arrived when the prelister could; else read through now, on the worker.
+    const digest = listed.digest ?? digestPlainMember(index.file, ref.member, digester);
     digest.catch(() => undefined); // handed on below; awaited in layer order
     return { ...listed, digest };
   };

@@ -67,4 +67,15 @@ describe('deadBytes', () => {
   it('counts the first of two copies of one path in the same layer', () => {
     expect(deadBytes([layer([e('a', 5), e('a', 8)])])).toEqual({ total: 5, perLayer: [5] });
   });
+
+  it('answers per directory as the entries come, whatever their order (hidden, then not, then hidden again)', () => {
+    const r = deadBytes([
+      layer([e('x/a', 1), e('y/b', 2), e('x/c', 4), e('x/s/d', 8), e('y/t/e', 16), e('z', 32)]),
+      layer([e('m/n', 64), e('m/o', 128)], ['x']),
+      layer([e('m/p', 256)], [], ['y/t']),
+      layer([e('m', 512)]),
+    ]);
+    // x (whited out), y/t (opaque above) and m (a file over the directory) hide their contents.
+    expect(r.perLayer).toEqual([1 + 4 + 8 + 16, 64 + 128, 256, 0]);
+  });
 });

@@ -33,13 +33,25 @@ export function deadBytes(layers: readonly DeadBytesLayer[]): DeadBytes {
   const subtree = new Set<string>();
   /** Directories whose lower content (not the directory) an upper layer's opaque marker hides. */
   const below = new Set<string>();
-  const hidden = (path: string): boolean => {
-    if (exact.has(path) || subtree.has(path)) return true;
-    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
-      const dir = path.slice(0, slash);
-      if (subtree.has(dir) || below.has(dir)) return true;
+  /** Whether upper layers hide everything under `dir` ('' is the root). */
+  const underHidden = (dir: string): boolean => {
+    for (let d = dir; d !== ''; d = d.slice(0, Math.max(0, d.lastIndexOf('/')))) {
+      if (subtree.has(d) || below.has(d)) return true;
     }
     return below.has('');
+  };
+  // Entries come grouped by directory: the answer for the last parent is kept
+  // (one slice per entry instead of one per ancestor; 100,000-file layers).
+  let lastDir: string | undefined;
+  let lastDirHidden = false;
+  const hidden = (path: string): boolean => {
+    if (exact.has(path) || subtree.has(path)) return true;
+    const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+    if (dir !== lastDir) {
+      lastDir = dir;
+      lastDirHidden = underHidden(dir);
+    }
+    return lastDirHidden;
   };
   const perLayer = new Array<number>(layers.length).fill(0);
   for (let i = layers.length - 1; i >= 0; i--) {
@@ -55,6 +67,8 @@ export function deadBytes(layers: readonly DeadBytesLayer[]): DeadBytes {
       if (e.type === 'file' && (twice || hidden(e.path))) dead += e.size;
     }
     perLayer[i] = dead;
+    if (i === 0) break; // nothing lies below the bottom layer
+    lastDir = undefined; // the sets grow: answers kept for this layer no longer hold
     for (const e of layer.entries) {
       exact.add(e.path);
       if (e.type !== 'dir') subtree.add(e.path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diveEfficiency, type DiveLayer } from './efficiency';
+import { DiveEfficiency, diveEfficiency, type DiveLayer } from './efficiency';
 
 const f = (path: string, size: number) => ({ path, size, type: 'file' as const });
 const d = (path: string) => ({ path, size: 0, type: 'dir' as const });
@@ -53,5 +53,32 @@ describe('diveEfficiency (dive/filetree/efficiency.go)', () => {
       { entries: [f('b', 5)], whiteouts: ['nothing'] },
     ]);
     expect(r).toEqual({ score: 1, wastedBytes: 0, inefficiencies: [] });
+  });
+});
+
+describe('DiveEfficiency.baseFold (the bottom layer folded while it is listed)', () => {
+  const top: DiveLayer = { entries: [f('a/b', 5), d('empty'), f('x', 3)], whiteouts: ['a/c', 'dir'] };
+  for (const [name, base] of [
+    ['in order', { entries: [d('a'), f('a/b', 10), f('a/c', 4), d('empty'), d('dir'), f('dir/q', 9)], whiteouts: [] }],
+    [
+      'children first, a file that gains a child, an empty dir',
+      { entries: [f('a/b', 10), f('x', 2), f('x/y', 6), d('a'), d('dir'), d('empty')], whiteouts: [] },
+    ],
+  ] as const) {
+    it(`leaves the fold as add() does: ${name}`, () => {
+      const fold = DiveEfficiency.baseFold();
+      for (const x of base.entries) fold.add(x);
+      const e = fold.finish(base);
+      expect(e).not.toBeNull();
+      e?.add(top);
+      expect(e?.result()).toEqual(diveEfficiency([base, top]));
+    });
+  }
+
+  it('gives up on a base layer with whiteouts, or other entries than those added', () => {
+    const fold = DiveEfficiency.baseFold();
+    fold.add(f('a', 1));
+    expect(fold.finish({ entries: [f('a', 1)], whiteouts: ['b'] })).toBeNull();
+    expect(DiveEfficiency.baseFold().finish({ entries: [f('a', 1)], whiteouts: [] })).toBeNull();
   });
 });

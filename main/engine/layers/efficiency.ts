@@ -72,7 +72,7 @@ class LayerTreeBuilder {
   private dirPath = '';
   private dir = this.root;
 
-  add(path: string, size: number, isDir: boolean, whiteout: boolean): void {
+  add(path: string, size: number, isDir: boolean, whiteout: boolean): DNode {
     const slash = path.lastIndexOf('/');
     const parent = slash < 0 ? '' : path.slice(0, slash);
     if (parent !== this.dirPath) {
@@ -90,6 +90,7 @@ class LayerTreeBuilder {
     node.size = size;
     node.isDir = isDir;
     node.whiteout = whiteout;
+    return node;
   }
 }
 
@@ -183,11 +184,67 @@ function subtreeSize(n: DNode): number {
  * layer as it becomes known (an upload's layers are added while it arrives,
  * prelist.ts), `result` at the end.
  */
+/**
+ * A bottom layer folded entry by entry while it is listed (see
+ * DiveEfficiency.baseFold).
+ */
+export interface BaseLayerFold {
+  /** The next entry of the layer, in archive order. */
+  add(e: Pick<ScannedEntry, 'path' | 'size' | 'type'>): void;
+  /**
+   * The fold with the layer added, as `new DiveEfficiency().add(layer)`
+   * leaves it; null when it cannot be (whiteouts, or not the entries added).
+   * Only for layers without a path listed twice (the caller knows:
+   * MergedTree.baseMerge).
+   */
+  finish(layer: DiveLayer): DiveEfficiency | null;
+}
+
 export class DiveEfficiency {
   private readonly data = new Map<string, { cumulative: number; min: number; count: number }>();
   /** Layers 0..n-2 stacked (dive: StackTreeRange(trees, 0, idx-1), starting from a copy of layer 0). */
   private stacked: DNode | undefined;
   private previous: DNode | undefined;
+
+  /**
+   * Folds a bottom layer while it is listed. `add` of layer 0 builds its
+   * tree and visits its leaves: each entry is a leaf when it comes, until a
+   * later entry puts a child under it, so its sum is noted at once and
+   * dropped at the end if it gained children (a directory only counts if it
+   * stayed empty). Whiteouts are sized against the layer's own tree once it
+   * is complete: a layer with any gives up (finish → null).
+   */
+  static baseFold(): BaseLayerFold {
+    const e = new DiveEfficiency();
+    const builder = new LayerTreeBuilder();
+    const leaves: Array<[string, DNode]> = [];
+    const dirs: Array<[string, DNode]> = [];
+    let added = 0;
+    return {
+      add({ path, size, type }) {
+        const isDir = type === 'dir';
+        const node = builder.add(path, size, isDir, false);
+        const key = `/${path}`;
+        if (isDir) dirs.push([key, node]);
+        else {
+          e.data.set(key, { cumulative: size, min: size, count: 1 });
+          leaves.push([key, node]);
+        }
+        added++;
+      },
+      finish(layer) {
+        if (layer.whiteouts.length > 0 || added !== layer.entries.length) return null;
+        for (const [key, node] of leaves) if (node.children && node.children.size > 0) e.data.delete(key);
+        for (const [key, node] of dirs) {
+          if (!node.children || node.children.size === 0)
+            e.data.set(key, { cumulative: node.size, min: node.size, count: 1 });
+        }
+        e.stacked = builder.root;
+        e.previous = builder.root;
+        return e;
+      },
+    };
+  }
 
   add(layer: DiveLayer): void {
     const tree = layerTree(layer);

@@ -82,3 +82,57 @@ describe('MergedTree', () => {
     ]);
   });
 });
+
+describe('MergedTree.baseMerge (the bottom layer merged while it is listed)', () => {
+  const upper = {
+    entries: [dir('a'), e('a/b', { hash: 'other' }), e('x/y'), e('l', { type: 'hardlink', size: 0, linkname: 'a/b' })],
+    whiteouts: ['c'],
+    opaques: ['d'],
+  };
+  // Orders that make applyLayer's "first header's place" matter: children before
+  // parents, a child under a file, a non-directory over an implicit directory,
+  // hard links, and the base's own whiteouts and opaque markers (they hide nothing).
+  const bases: Array<{ name: string; entries: ScannedEntry[]; whiteouts: string[]; opaques: string[] }> = [
+    {
+      name: 'in order',
+      entries: [dir('a'), e('a/b'), dir('c'), e('c/z'), dir('d'), e('d/w')],
+      whiteouts: [],
+      opaques: [],
+    },
+    {
+      name: 'children first, a file over a directory, links',
+      entries: [e('a/b'), dir('a'), e('c/z'), e('c'), e('d/w'), e('l', { type: 'hardlink', size: 0, linkname: 'd/w' })],
+      whiteouts: ['gone'],
+      opaques: ['', 'd'],
+    },
+    {
+      name: 'a child under a file',
+      entries: [e('a'), e('a/b'), dir('d'), e('d/w', { size: 7 })],
+      whiteouts: [],
+      opaques: [],
+    },
+  ];
+  for (const base of bases) {
+    it(`gives applyLayer's diff and tree: ${base.name}`, () => {
+      const usual = new MergedTree();
+      const want = usual.applyLayer(base);
+      const m = MergedTree.baseMerge();
+      for (const x of base.entries) m.add(x);
+      const got = m.finish(base);
+      expect(got?.diff).toEqual(want);
+      expect(got?.tree.list()).toEqual(usual.list());
+      // The next layer sees the same tree.
+      expect(got?.tree.applyLayer(upper)).toEqual(usual.applyLayer(upper));
+      expect(got?.tree.list()).toEqual(usual.list());
+    });
+  }
+
+  it('gives up on a path listed twice, or on other entries than those added', () => {
+    const twice = MergedTree.baseMerge();
+    for (const x of [dir('a'), e('a/b'), dir('a', { mode: 0o700 })]) twice.add(x);
+    expect(twice.finish({ entries: [dir('a'), e('a/b'), dir('a', { mode: 0o700 })] })).toBeNull();
+    const short = MergedTree.baseMerge();
+    short.add(e('a'));
+    expect(short.finish({ entries: [e('a'), e('b')] })).toBeNull();
+  });
+});

@@ -111,8 +111,61 @@ function sameContent(a: Node, b: Node): boolean {
   return true;
 }
 
+/**
+ * The bottom layer merged entry by entry while it is listed (see
+ * MergedTree.baseMerge).
+ */
+export interface BaseLayerMerge {
+  /** The next entry of the layer, in archive order. */
+  add(e: ScannedEntry): void;
+  /**
+   * The tree and the layer's diff, exactly as `new MergedTree().applyLayer(scan)`
+   * would give them, `scan` being the finished listing whose entries were
+   * added; null when they cannot be (a path listed twice, or not those entries).
+   */
+  finish(scan: Pick<LayerScan, 'entries'>): { tree: MergedTree; diff: LayerDiff } | null;
+}
+
 export class MergedTree {
   private readonly root: Node = implicitDir();
+
+  /**
+   * Merges a bottom layer while it is listed, so nothing of it is left for
+   * after its last byte. On an empty tree every entry is an addition and
+   * whiteouts and opaque markers hide nothing, so applyLayer's classifying
+   * pass has nothing to compare against: each entry becomes its node and its
+   * change as it comes. applyLayer sets nodes in the order of each path's
+   * first header with its last header's node; without repeated paths that is
+   * arrival order, so a repeat gives up (finish → null: merge the usual way).
+   */
+  static baseMerge(): BaseLayerMerge {
+    const tree = new MergedTree();
+    const changes: FileChange[] = [];
+    const seen = new Set<string>();
+    let added = 0;
+    let repeated = false;
+    return {
+      add(e) {
+        if (repeated) return;
+        if (seen.has(e.path)) {
+          repeated = true;
+          return;
+        }
+        seen.add(e.path);
+        const node = fromEntry(e);
+        changes.push(toChange(e.path, node, 'added'));
+        tree.set(e.path, node);
+        added++;
+      },
+      finish(scan) {
+        if (repeated || added !== scan.entries.length) return null;
+        changes.sort(byPath);
+        const stats: LayerChangeStats = { ...NO_CHANGES, added: changes.length };
+        for (const c of changes) stats.addedBytes += c.size;
+        return { tree, diff: { changes, stats } };
+      },
+    };
+  }
 
   private get(path: string): Node | undefined {
     const p = clean(path);
@@ -252,16 +305,8 @@ export class MergedTree {
     }
     for (const [path, node] of nodes) this.set(path, node);
 
-    changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const stats: LayerChangeStats = {
-      added: 0,
-      modified: 0,
-      removed: 0,
-      unmodified,
-      addedBytes: 0,
-      modifiedBytes: 0,
-      removedBytes: 0,
-    };
+    changes.sort(byPath);
+    const stats: LayerChangeStats = { ...NO_CHANGES, unmodified };
     for (const c of changes) {
       stats[c.change]++;
       stats[`${c.change}Bytes`] += c.size;
@@ -307,6 +352,18 @@ export class MergedTree {
     return t;
   }
 }
+
+const byPath = (a: FileChange, b: FileChange): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+const NO_CHANGES: LayerChangeStats = {
+  added: 0,
+  modified: 0,
+  removed: 0,
+  unmodified: 0,
+  addedBytes: 0,
+  modifiedBytes: 0,
+  removedBytes: 0,
+};
 
 function toChange(path: string, n: Node, change: ChangeKind): FileChange {
   const { type, size, mode, uid, gid, linkname } = n;

@@ -94,6 +94,7 @@ async function collect(
   tarEntries: AsyncIterable<TarEntry>,
   bodies: Bodies,
   signal: AbortSignal | undefined,
+  onEntry?: (e: ScannedEntry) => void,
 ): Promise<Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>> {
   const entries: ScannedEntry[] = [];
   const whiteouts: string[] = [];
@@ -142,6 +143,7 @@ async function collect(
       rec.bodyOffset = bodies.offsetBase + e.dataOffset;
     }
     entries.push(rec);
+    onEntry?.(rec);
   }
   return { entries, whiteouts, opaques, contentSize };
 }
@@ -181,12 +183,50 @@ export interface PlainListOptions extends Omit<ScanOptions, 'hashFiles' | 'sourc
    * resolves once the file holds every byte before `end`, rejects to stop.
    */
   until?: (end: number) => Promise<void>;
+  /**
+   * With `until` and no digester: hash the member on this thread as its
+   * bytes arrive (one read per arrived window), so the digest is ready at
+   * the last byte instead of read through after it. Only for a plain tar
+   * (a compressed member is not hashed: its listing is null).
+   */
+  hashAsArrives?: boolean;
+  /** Each entry as it is listed (before the listing completes), for work that can follow the listing. */
+  onEntry?: (e: ScannedEntry) => void;
 }
 
 export type PlainListing = Omit<LayerScan, 'digest' | 'diffId'> & {
   /** With a digester: the member's sha256, once the worker has read it all (the listing is ready before). */
   digest?: Promise<Digest>;
 };
+
+/** Hashing windows of a member read as it arrives: the upload's own piece size. */
+const ARRIVING_WINDOW = 4 * 1024 * 1024;
+
+/**
+ * sha256 of [offset, offset + size) of `fh`, read window by window as
+ * `until` says the bytes are there. Fewer bytes than asked when the file
+ * ends first (the caller checks, as for the digester's).
+ */
+async function hashArriving(
+  fh: fs.promises.FileHandle,
+  member: { offset: number; size: number },
+  until: (end: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<RangeDigest> {
+  const h = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafe(Math.min(ARRIVING_WINDOW, Math.max(1, member.size)));
+  let done = 0;
+  while (done < member.size) {
+    signal?.throwIfAborted();
+    const want = Math.min(buf.length, member.size - done);
+    await until(member.offset + done + want);
+    const { bytesRead } = await fh.read(buf, 0, want, member.offset + done);
+    if (bytesRead === 0) break;
+    h.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    done += bytesRead;
+  }
+  return { digest: `sha256:${h.digest('hex')}`, bytes: done };
+}
 
 /**
  * The sha256 of a plain member on the digester's worker (a listing made
@@ -236,13 +276,16 @@ export async function listPlainLayer(
       await fh.read(head, 0, head.length, member.offset);
     }
     if (detectCompression(head) !== 'none') return null;
-    hashing = options.digester?.digest(fh.fd, member.offset, member.size);
+    hashing =
+      options.digester?.digest(fh.fd, member.offset, member.size) ??
+      (options.hashAsArrives && options.until ? hashArriving(fh, member, options.until, options.signal) : undefined);
     hashing?.catch(() => undefined); // settled below: handed to the caller, or awaited before fh closes
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
     const listed = await collect(
       readTar(new RangeByteReader(fh, member.offset, member.size, options.until), tarOptions),
       options.contentRefs ? { hash: false, offsetBase: member.offset } : { hash: false },
       options.signal,
+      options.onEntry,
     );
     const result: PlainListing = {
       compression: 'none',

@@ -113,6 +113,53 @@ describe('ArchivePrelister', () => {
     });
   }
 
+  // The bottom layer is merged and folded while it is listed, unless it repeats a path or has whiteouts.
+  for (const [name, baseExtra] of [
+    ['a plain base layer', []],
+    ['a base layer repeating a path', [{ path: 'srv/f003', body: kb(9) }]],
+    ['a base layer with a whiteout', [{ path: 'opt/.wh.none', body: '' }]],
+  ] as const) {
+    it(`premerges ${name} while it arrives; the analysis equals one without; the digests come with the listings`, async () => {
+      const base = await makeLayer(
+        [
+          { path: 'srv', type: 'dir' },
+          { path: 'srv/f003', body: kb(3) },
+          { path: 'srv/f004', body: kb(4) },
+          ...baseExtra,
+        ],
+        'none',
+        'ADD /srv',
+      );
+      const blobs = [base, layers[1] as LayerBlob];
+      const src = path.join(tmp, `${name}.tar`);
+      await writeArchive(src, dockerSaveParts(blobs).members);
+      const dst = path.join(tmp, `${name}.upload`);
+      fs.writeFileSync(dst, '');
+      const pre = new ArchivePrelister(dst, fs.statSync(src).size);
+      try {
+        await arrive(src, dst, pre, 1024);
+        const plan = await planImage(await ArchiveIndex.open(src));
+        for (const [i, ref] of plan.layers.entries()) {
+          // Hashed as the bytes arrived: ready with the listing, and the layer's digest.
+          expect(await (await pre.listing(ref.member))?.digest).toBe(blobs[i]?.digest);
+        }
+        let premerged = false;
+        const withPre = await analyzeImageArchive(dst, {
+          prelisted: (m) => pre.listing(m),
+          premerged: async (members) => {
+            const p = await pre.premerged(members);
+            premerged = p !== null;
+            return p;
+          },
+        });
+        expect(premerged).toBe(true);
+        expect(withPre).toEqual(await analyzeImageArchive(src));
+      } finally {
+        await pre.close();
+      }
+    });
+  }
+
   it('still checks the digest of a prelisted layer (DIGEST_MISMATCH naming the blob)', async () => {
     const parts = ociArchiveParts(layers);
     const name = `blobs/sha256/${layers[1]?.digest.slice(7) ?? ''}`;

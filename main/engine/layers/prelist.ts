@@ -20,9 +20,9 @@
  */
 import { ArchiveIndex, type ArchiveMember } from '../oci/archive-index';
 import { BodyHasher } from './body-hash';
-import { DiveEfficiency, type EfficiencyResult } from './efficiency';
-import { MergedTree, type LayerDiff } from './filetree';
-import { listPlainLayer, type PlainListing } from './layer-scan';
+import { DiveEfficiency, type BaseLayerFold, type EfficiencyResult } from './efficiency';
+import { MergedTree, type BaseLayerMerge, type LayerDiff } from './filetree';
+import { listPlainLayer, type PlainListing, type ScannedEntry } from './layer-scan';
 
 /** A listing merged in arrival order (see `premerged`). */
 export interface PremergedLayer {
@@ -53,9 +53,11 @@ export class ArchivePrelister {
   private readonly listings = new Map<string, Promise<PlainListing | null>>();
   private readonly followed: Promise<void>;
   // Archives are usually written base layer first: each listing is merged as it completes, in that order.
-  private readonly tree = new MergedTree();
+  private tree = new MergedTree();
   private readonly merged: PremergedLayer[] = [];
-  private readonly efficiency = new DiveEfficiency();
+  private efficiency = new DiveEfficiency();
+  /** The first listing to yield an entry merges and folds it as it is listed (see startListing). */
+  private baseClaimed = false;
   private merging: Promise<void> = Promise.resolve();
   private spoiled = false;
   private readonly bodies: BodyHasher;
@@ -130,15 +132,42 @@ export class ArchivePrelister {
 
   private startListing(m: ArchiveMember, until: (end: number) => Promise<void>): void {
     if (m.size < MIN_MEMBER || this.stop.signal.aborted) return;
-    const listing = listPlainLayer(this.file, m, { contentRefs: true, until, signal: this.stop.signal }).catch(
-      () => null,
-    );
+    // The bottom layer (the first member that lists as a tar, when archives are
+    // written base first) is merged and folded entry by entry while it is
+    // listed: a layer's diff otherwise needs all of its entries, which left
+    // the largest layer's merge for after the last byte.
+    let base: { merge: BaseLayerMerge; fold: BaseLayerFold } | undefined;
+    const onEntry = (e: ScannedEntry): void => {
+      if (!base && !this.baseClaimed) {
+        this.baseClaimed = true;
+        base = { merge: MergedTree.baseMerge(), fold: DiveEfficiency.baseFold() };
+      }
+      base?.merge.add(e);
+      base?.fold.add(e);
+    };
+    const listing = listPlainLayer(this.file, m, {
+      contentRefs: true,
+      until,
+      signal: this.stop.signal,
+      // The digest is taken as the bytes arrive, so it is ready at the last one.
+      hashAsArrives: true,
+      onEntry,
+    }).catch(() => null);
     this.listings.set(`${m.offset}:${m.size}`, listing);
     // Listings complete in member order (the bytes arrive in order); merges run one at a time in that order.
     this.merging = this.merging.then(async () => {
       const l = await listing;
       if (!l || this.spoiled) return;
       try {
+        const done = base && this.merged.length === 0 ? base.merge.finish(l) : null;
+        const folded = done ? base?.fold.finish(l) : null;
+        base = undefined;
+        if (done && folded) {
+          this.tree = done.tree;
+          this.efficiency = folded;
+          this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: done.diff });
+          return;
+        }
         await this.tree.hashCollisions(l.entries, (offset, size) => this.bodies.hash(offset, size));
         this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: this.tree.applyLayer(l) });
         this.efficiency.add(l);
