@@ -9,10 +9,6 @@ import { createBackend, type Backend } from '../api/backend';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
 
-// A CLI process parses each schema it uses once or twice: zod's compiled fast
-// path (a `new Function` per object schema) costs more than it saves here.
-z.config({ jitless: true });
-
 function usage(): string {
   // Long usages (run, update) go on their own line so the summaries stay aligned.
   const width = 34;
@@ -39,6 +35,9 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`berth: unknown command ${name}\n\n${usage()}`);
     return 2;
   }
+  // A command parses each schema it uses once or twice: zod's compiled fast path (a `new Function`
+  // per object schema) costs more than it saves. `berth web` is a server and keeps it.
+  if (cmd.name !== 'web') z.config({ jitless: true });
   const autoStart = !rest.includes('--no-start');
   let backend: Backend | null = null;
   const ctx: CliContext = {
