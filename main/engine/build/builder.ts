@@ -281,6 +281,14 @@ export class Builder {
           const d = this.stageByName(stages.slice(0, i), processWord(from, globals, this.escape, ins.line));
           if (d) visit(d.index);
         }
+        // RUN --mount=…,from=STAGE reaches that stage too.
+        for (const m of ins.keyword === 'RUN' ? (ins.flags.get('mount') ?? []) : []) {
+          const f = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
+          const d = f
+            ? this.stageByName(stages.slice(0, i), processWord(f, globals, this.escape, ins.line))
+            : undefined;
+          if (d) visit(d.index);
+        }
       }
     };
     visit(target);
