@@ -281,6 +281,14 @@ export class Builder {
           const d = this.stageByName(stages.slice(0, i), processWord(from, globals, this.escape, ins.line));
           if (d) visit(d.index);
         }
+        // RUN --mount=…,from=STAGE reaches that stage too.
+        for (const m of ins.keyword === 'RUN' ? (ins.flags.get('mount') ?? []) : []) {
+          const f = /(?:^|,)from=([^,]+)/.exec(m)?.[1];
+          const d = f
+            ? this.stageByName(stages.slice(0, i), processWord(f, globals, this.escape, ins.line))
+            : undefined;
+          if (d) visit(d.index);
+        }
       }
     };
     visit(target);
@@ -348,7 +356,7 @@ export class Builder {
    */
   private async baseImage(st: Stage, label: string, ref: string) {
     const policy = this.b.options.pull;
-    const pull = async (): Promise<void> => {
+    const pull = async (why: string): Promise<void> => {
       if (!this.b.pull) return;
       this.b.emit({ ...this.progressBase('log', st.name, label), stream: 'stdout', line: `Pulling ${ref}` });
       try {
@@ -358,19 +366,19 @@ export class Builder {
         // The registry's own code, with the line that asked for the image.
         throw new BerthError(
           err.code,
-          `line ${st.from.line}: FROM ${ref}: ${err.message}`,
+          `line ${st.from.line}: FROM ${ref}: ${why}${err.message}`,
           { ...err.details, line: st.from.line, image: ref },
           { cause: err },
         );
       }
     };
-    if (policy === 'always') await pull();
+    if (policy === 'always') await pull('pulling it (--pull=always) failed: ');
     try {
       return await this.b.store.resolve(ref);
     } catch (err) {
       if (!(err instanceof BerthError && err.code === 'IMAGE_NOT_FOUND')) throw err;
       if (policy === 'missing' && this.b.pull) {
-        await pull();
+        await pull('no such stage or image in the store, and pulling it failed: ');
         return this.b.store.resolve(ref);
       }
       throw new BerthError(
