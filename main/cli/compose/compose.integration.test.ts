@@ -205,12 +205,24 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
   });
 
   it('restart restarts the services and web still answers by name', async () => {
+    const mac = async (): Promise<string> =>
+      (await berthOk(sock(), ['exec', `${project}-web-1`, 'cat', '/sys/class/net/eth0/address'])).trim();
+    const macBefore = await mac();
     const r = await compose('restart', 'web');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Container ${project}-web-1  Restarted`);
     const web = await inspect(`${project}-web-1`);
     expect(web.state).toBe('running');
     expect(web.startedAt).not.toBe(first['web']!.startedAt);
+    // Same address, same MAC (docker's 02:42 rule): the client's neighbour entry for web stays right.
+    const ip = web.network.networks[0]!.ip!;
+    expect(macBefore).toBe(
+      `02:42:${ip
+        .split('.')
+        .map((b) => Number(b).toString(16).padStart(2, '0'))
+        .join(':')}`,
+    );
+    expect(await mac()).toBe(macBefore);
     const got = await waitUntil('web to answer after the restart', async () => {
       const x = await berthCli(sock(), ['exec', `${project}-client-1`, 'wget', '-q', '-O-', 'http://web/index.html']);
       return x.code === 0 ? x.stdout : null;
