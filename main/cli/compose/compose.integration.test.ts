@@ -1,6 +1,7 @@
 /**
  * `berth compose` for real (root): a private helper, the busybox test image,
  * real networks, volumes, cgroups and mounts. A two-service app comes up
+ * (plus a third service built from a Containerfile with `build:`)
  * (web: busybox httpd serving a bind-mounted file, healthchecked; client:
  * fetches it BY SERVICE NAME once web is healthy and keeps the copy in a
  * named volume); a second `up` leaves unchanged services alone and
@@ -63,8 +64,8 @@ services:
       - data:/data
     cap_add: [NET_ADMIN]
   flaky:
-    image: busybox:latest
-    command: sh -c 'echo try; exit 3'
+    build: ./flaky
+    command: sh -c 'cat /msg; exit 3'
     restart: on-failure:2
 volumes:
   data: {}
@@ -96,6 +97,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     fs.mkdirSync(path.join(dir, 'site'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'site', 'index.html'), `compose says hello ${tag}\n`);
     fs.writeFileSync(path.join(dir, '.env'), 'GREETING=from-dotenv\n');
+    fs.mkdirSync(path.join(dir, 'flaky'));
+    fs.writeFileSync(path.join(dir, 'flaky', 'Containerfile'), 'FROM busybox:latest\nCOPY msg /msg\n');
+    fs.writeFileSync(path.join(dir, 'flaky', 'msg'), 'try\n');
     file = path.join(dir, 'compose.yaml');
     fs.writeFileSync(file, composeYaml());
   });
@@ -116,6 +120,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     const lines = r.stdout.split('\n');
     const at = (s: string): number => lines.findIndex((l) => l.includes(s));
     expect(at(`Network ${project}_default  Created`)).toBeGreaterThanOrEqual(0);
+    expect(at(`Image ${project}-flaky  Built`)).toBeGreaterThanOrEqual(0);
     expect(at(`Volume ${project}_data  Created`)).toBeGreaterThanOrEqual(0);
     expect(at(`Container ${project}-web-1  Started`)).toBeGreaterThanOrEqual(0);
     expect(at(`Container ${project}-web-1  Healthy`)).toBeGreaterThan(at(`Container ${project}-web-1  Started`));
@@ -178,6 +183,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
       200,
     );
     expect(c.exitCode).toBe(3);
+    expect(c.image).toContain(`${project}-flaky`);
     expect((await compose('logs', 'flaky')).stdout.match(/flaky \| try/g)?.length).toBe(3);
   });
 
@@ -205,12 +211,24 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
   });
 
   it('restart restarts the services and web still answers by name', async () => {
+    const mac = async (): Promise<string> =>
+      (await berthOk(sock(), ['exec', `${project}-web-1`, 'cat', '/sys/class/net/eth0/address'])).trim();
+    const macBefore = await mac();
     const r = await compose('restart', 'web');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Container ${project}-web-1  Restarted`);
     const web = await inspect(`${project}-web-1`);
     expect(web.state).toBe('running');
     expect(web.startedAt).not.toBe(first['web']!.startedAt);
+    // Same address, same MAC (docker's 02:42 rule): the client's neighbour entry for web stays right.
+    const ip = web.network.networks[0]!.ip!;
+    expect(macBefore).toBe(
+      `02:42:${ip
+        .split('.')
+        .map((b) => Number(b).toString(16).padStart(2, '0'))
+        .join(':')}`,
+    );
+    expect(await mac()).toBe(macBefore);
     const got = await waitUntil('web to answer after the restart', async () => {
       const x = await berthCli(sock(), ['exec', `${project}-client-1`, 'wget', '-q', '-O-', 'http://web/index.html']);
       return x.code === 0 ? x.stdout : null;

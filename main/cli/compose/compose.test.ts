@@ -412,3 +412,18 @@ networks: {front: {}, back: {}}
     expect(planService(changed, changed.services[0]!, 'sha256:1').hash).not.toBe(plan.hash);
   });
 });
+
+describe('berth compose global options', () => {
+  it('takes -p and repeated -f before the subcommand', async () => {
+    const { splitGlobal } = await import('../commands/compose');
+    expect(splitGlobal(['-p', 'app', '-f', 'a.yml', '--file=b.yml', 'up', '-d', 'web'])).toEqual({
+      project: 'app',
+      files: ['a.yml', 'b.yml'],
+      verb: 'up',
+      rest: ['-d', 'web'],
+    });
+    expect(code(() => splitGlobal(['-f']))).toMatch(/^USAGE: -f needs a value/);
+    expect(code(() => splitGlobal(['--nope', 'up']))).toMatch(/^USAGE: unknown flag --nope/);
+    expect(code(() => splitGlobal(['-p', 'x']))).toMatch(/^USAGE: berth compose COMMAND/);
+  });
+});

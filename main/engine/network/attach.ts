@@ -13,6 +13,20 @@ export function endpointVeth(containerId: string, networkId: string): string {
   return `vb${containerId.slice(0, 9)}${networkId.slice(0, 4)}`;
 }
 
+/**
+ * The container end's MAC, derived from its IPv4 address as docker does
+ * (02:42 + the four address bytes, locally administered). An endpoint that
+ * comes back with the same address (a restart) comes back with the same MAC,
+ * so peers' neighbour caches stay right; a random MAC each time left peers
+ * sending to the old one until their stale entry failed (tens of seconds).
+ */
+export function macForIp(ip: string): string {
+  const bytes = ip.split('.').map((b) => Number(b));
+  if (bytes.length !== 4 || bytes.some((b) => !Number.isInteger(b) || b < 0 || b > 255))
+    throw new Error(`not an IPv4 address: ${ip}`);
+  return ['02', '42', ...bytes.map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
 /** The lowest ethN not yet in the namespace. */
 export async function nextIfname(nsName: string): Promise<string> {
   const { stdout } = await run('ip', ['-n', nsName, '-o', 'link', 'show']);
@@ -33,7 +47,20 @@ export interface Attachment {
 
 export async function attachEndpoint(a: Attachment): Promise<void> {
   await runIdempotent('ip', ['link', 'del', a.hostVeth], /Cannot find device/);
-  await run('ip', ['link', 'add', a.hostVeth, 'type', 'veth', 'peer', 'name', a.ifname, 'netns', a.nsName]);
+  await run('ip', [
+    'link',
+    'add',
+    a.hostVeth,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    a.ifname,
+    'address',
+    macForIp(a.ip),
+    'netns',
+    a.nsName,
+  ]);
   try {
     await run('ip', ['link', 'set', a.hostVeth, 'master', a.bridge, 'up']);
     await run('ip', ['-n', a.nsName, 'addr', 'add', `${a.ip}/${a.prefix}`, 'dev', a.ifname]);

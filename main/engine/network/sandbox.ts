@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import { run, runIdempotent } from './run';
 import type { BridgeConfig } from './bridge';
+import { macForIp } from './attach';
 
 export type NetworkMode = 'none' | 'host' | 'bridge';
 
@@ -47,7 +48,21 @@ export async function createSandbox(
     if (!bridge) throw new Error('bridge mode needs a bridge and an address');
     const veth = vethName(containerId);
     await runIdempotent('ip', ['link', 'del', veth], /Cannot find device/);
-    await run('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+    // The address's own MAC (attach.ts macForIp): a restart keeps peers' neighbour entries right.
+    await run('ip', [
+      'link',
+      'add',
+      veth,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'eth0',
+      'address',
+      macForIp(bridge.ip),
+      'netns',
+      ns,
+    ]);
     await run('ip', ['link', 'set', veth, 'master', bridge.config.name, 'up']);
     await run('ip', ['-n', ns, 'addr', 'add', `${bridge.ip}/${bridge.config.subnet.prefix}`, 'dev', 'eth0']);
     await run('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
