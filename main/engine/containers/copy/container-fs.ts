@@ -28,6 +28,20 @@ export interface ContainerFs {
   release(): void;
 }
 
+/**
+ * release() for an fd: closes it the first time only. A second close of the
+ * same number could close whatever the process opened under it meanwhile
+ * (another container's fd, a child's pipe).
+ */
+function closeOnce(fd: number): () => void {
+  let open = true;
+  return () => {
+    if (!open) return;
+    open = false;
+    fs.closeSync(fd);
+  };
+}
+
 function liveRoot(r: ContainerRecord): number | null {
   if ((r.state !== 'running' && r.state !== 'paused') || !r.pid || !r.pidStartTime) return null;
   if (!sameProcess(r.pid, r.pidStartTime)) return null;
@@ -69,7 +83,7 @@ export async function openContainerFs(m: ContainerManager, ref: string): Promise
       record: first.record,
       idRange: first.record.idRange ?? null,
       live: true,
-      release: () => fs.closeSync(live),
+      release: closeOnce(live),
     };
   }
   let release!: () => void;
@@ -78,16 +92,14 @@ export async function openContainerFs(m: ContainerManager, ref: string): Promise
     m.exclusive(ref, async (r) => {
       // Started while we waited for the lock: its live root then.
       const fd = liveRoot(r) ?? mountStopped(r, first.upperDir, first.workDir);
-      let closed = false;
+      const close = closeOnce(fd);
       resolve({
         rootFd: fd,
         record: r,
         idRange: r.idRange ?? null,
         live: r.state === 'running' || r.state === 'paused',
         release: () => {
-          if (closed) return;
-          closed = true;
-          fs.closeSync(fd);
+          close();
           release();
         },
       });
