@@ -9,7 +9,8 @@ import type { CliContext, Command } from '../command';
 import { checkFormat, FORMAT_FLAGS, formatOptions, formatRows } from '../format/index';
 import { table } from '../table';
 import { down, lifecycle, projectContainers, serviceOf, streamLogs, up } from '../compose/actions';
-import { findFiles, loadProject } from '../compose/load';
+// The loader (and the YAML parser it brings) loads with `compose`, not at every CLI start.
+const loader = () => import('../compose/load');
 import type { ComposeProject } from '../compose/model';
 import { containerListing, portsText, statusText } from './listings';
 
@@ -47,7 +48,8 @@ export function splitGlobal(args: string[]): { project?: string; files: string[]
   return { ...(project !== undefined ? { project } : {}), files, verb, rest: args.slice(i + 1) };
 }
 
-function load(ctx: CliContext, g: { project?: string; files: string[] }): ComposeProject {
+async function load(ctx: CliContext, g: { project?: string; files: string[] }): Promise<ComposeProject> {
+  const { loadProject } = await loader();
   const p = loadProject({
     files: g.files,
     ...(g.project !== undefined ? { projectName: g.project } : {}),
@@ -59,15 +61,16 @@ function load(ctx: CliContext, g: { project?: string; files: string[] }): Compos
 }
 
 /** down and ps need only the project's name: with -p and no file around, they work from the labels. */
-function projectName(ctx: CliContext, g: { project?: string; files: string[] }): string {
+async function projectName(ctx: CliContext, g: { project?: string; files: string[] }): Promise<string> {
   if (g.project !== undefined && g.files.length === 0) {
+    const { findFiles } = await loader();
     try {
       findFiles([], process.cwd());
     } catch {
       return g.project;
     }
   }
-  return load(ctx, g).name;
+  return (await load(ctx, g)).name;
 }
 
 async function run(args: string[], ctx: CliContext): Promise<number> {
@@ -76,7 +79,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
   switch (g.verb) {
     case 'up': {
       const p = parseArgs(g.rest, { detach: { value: false, short: 'd' }, build: { value: false } });
-      const project = load(ctx, g);
+      const project = await load(ctx, g);
       return up(b(), ctx, project, {
         detach: p.flags.has('detach'),
         build: p.flags.has('build'),
@@ -86,14 +89,14 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     case 'down': {
       const p = parseArgs(g.rest, { volumes: { value: false, short: 'v' } });
       if (p.positionals.length) throw usage();
-      await down(b(), ctx, projectName(ctx, g), { volumes: p.flags.has('volumes') });
+      await down(b(), ctx, await projectName(ctx, g), { volumes: p.flags.has('volumes') });
       return 0;
     }
     case 'ps': {
       const p = parseArgs(g.rest, { all: { value: false, short: 'a' }, ...FORMAT_FLAGS });
       const fo = formatOptions(p);
       checkFormat(containerListing, fo);
-      let list = await projectContainers(b(), projectName(ctx, g));
+      let list = await projectContainers(b(), await projectName(ctx, g));
       if (!p.flags.has('all')) list = list.filter((c) => c.state === 'running' || c.state === 'restarting');
       if (p.positionals.length) list = list.filter((c) => p.positionals.includes(serviceOf(c)));
       if (fo.format !== undefined || fo.quiet) {
@@ -111,7 +114,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
       const tail = flag(p, 'tail');
       if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail))
         throw new BerthError('USAGE', '--tail needs a number');
-      let list = await projectContainers(b(), projectName(ctx, g));
+      let list = await projectContainers(b(), await projectName(ctx, g));
       if (p.positionals.length) list = list.filter((c) => p.positionals.includes(serviceOf(c)));
       await streamLogs(b(), ctx, list, {
         follow: p.flags.has('follow'),
@@ -123,7 +126,7 @@ async function run(args: string[], ctx: CliContext): Promise<number> {
     case 'stop':
     case 'start': {
       const p = parseArgs(g.rest, {});
-      await lifecycle(b(), ctx, load(ctx, g), g.verb, p.positionals);
+      await lifecycle(b(), ctx, await load(ctx, g), g.verb, p.positionals);
       return 0;
     }
     default:
