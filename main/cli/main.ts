@@ -6,10 +6,29 @@
 import { z } from 'zod';
 import { toErrorShape } from '../../preload/errors';
 import { createBackend, type Backend } from '../api/backend';
-import type { CliContext } from './command';
-import { commands } from './commands/index';
+import type { CliContext, Command } from './command';
 
-function usage(): string {
+/**
+ * Commands that load alone, without every other command's module: the ones a
+ * script runs in a loop (a warm `berth build` is mostly Node's start-up and
+ * compiling what it imports, docs/ARCHITECTURE.md "Build"). Every other
+ * command, help and an unknown name load the whole list.
+ */
+const ALONE: Record<string, () => Promise<Command[]>> = {
+  build: async () => (await import('./commands/build')).buildCommands,
+};
+
+async function allCommands(): Promise<Command[]> {
+  return (await import('./commands/index')).commands;
+}
+
+async function findCommand(name: string): Promise<Command | undefined> {
+  const list = await (ALONE[name] ?? allCommands)();
+  return list.find((c) => c.name === name);
+}
+
+async function usage(): Promise<string> {
+  const commands = await allCommands();
   // Long usages (run, update) go on their own line so the summaries stay aligned.
   const width = 34;
   const lines = commands.map((c) =>
@@ -27,12 +46,12 @@ function usage(): string {
 async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
+    process.stdout.write(await usage());
     return name === undefined ? 2 : 0;
   }
-  const cmd = commands.find((c) => c.name === (name === '--version' ? 'version' : name));
+  const cmd = await findCommand(name === '--version' ? 'version' : name);
   if (!cmd) {
-    process.stderr.write(`berth: unknown command ${name}\n\n${usage()}`);
+    process.stderr.write(`berth: unknown command ${name}\n\n${await usage()}`);
     return 2;
   }
   // A command parses each schema it uses once or twice: zod's compiled fast path (a `new Function`
