@@ -32,6 +32,7 @@ import {
   contentDigest,
   copyEntries,
   isTarArchive,
+  madeDirEntry,
   parentEntries,
   resolveChown,
   tarEntriesUnder,
@@ -985,6 +986,16 @@ export class Builder {
     const scratch: string[] = [];
     const made = new Set<CopySource>();
     const sources: CopySource[] = [];
+    const addMade = (dir: string, name: string): void => {
+      for (const c of collectSource(new MergedView([dir]), name, {
+        line: ins.line,
+        fromContext: false,
+        ignore: null,
+      })) {
+        made.add(c);
+        sources.push(c);
+      }
+    };
     try {
       for (const src of srcs) {
         const doc = /^\d*<<-?(.+)$/.exec(src);
@@ -1001,14 +1012,7 @@ export class Builder {
             mode: 0o644,
           });
           fs.chmodSync(path.join(dir, h.name), 0o644);
-          for (const c of collectSource(new MergedView([dir]), h.name, {
-            line: ins.line,
-            fromContext: false,
-            ignore: null,
-          })) {
-            made.add(c);
-            sources.push(c);
-          }
+          addMade(dir, h.name);
           continue;
         }
         if (ins.keyword === 'ADD' && isGitUrl(src)) {
@@ -1034,14 +1038,7 @@ export class Builder {
             line: `Downloading ${src}`,
           });
           const got = await downloadUrl(src, dir, { line: ins.line, checksum });
-          for (const c of collectSource(new MergedView([dir]), got.name, {
-            line: ins.line,
-            fromContext: false,
-            ignore: null,
-          })) {
-            made.add(c);
-            sources.push(c);
-          }
+          addMade(dir, got.name);
           continue;
         }
         sources.push(
@@ -1128,18 +1125,7 @@ export class Builder {
         (p) => unpack && !made.has(p.source) && !p.source.isDir && isTarArchive(p.source.items[0]?.abs as string),
       );
       const plain = placed.filter((p) => !tars.includes(p));
-      const dirEntry: TarWriteEntry[] = needsDestDir
-        ? [
-            {
-              path: `${destRel}/`,
-              type: 'dir',
-              mode: 0o755,
-              uid: madeBy.uid,
-              gid: madeBy.gid,
-              mtime: Math.floor(Date.now() / 1000),
-            },
-          ]
-        : [];
+      const dirEntry: TarWriteEntry[] = needsDestDir ? [madeDirEntry(destRel, madeBy)] : [];
       async function* all(): AsyncGenerator<TarWriteEntry> {
         // The destination dir is made with the copy's owner; its parents as the image has them.
         yield* parents.filter((e) => !(needsDestDir && e.path === `${destRel}/`));

@@ -175,6 +175,11 @@ export function resolveChown(spec: string, view: MergedView, line: number): Owne
   return { uid, gid: gid ?? uid };
 }
 
+/** A directory the copy makes (not in the image): owned by `owner`, stamped now. */
+export function madeDirEntry(rel: string, owner: Owner, mode = 0o755): TarWriteEntry {
+  return { path: `${rel}/`, type: 'dir', mode, uid: owner.uid, gid: owner.gid, mtime: Math.floor(Date.now() / 1000) };
+}
+
 /** The parent directories of `destRel` as layer entries: kept as the image has them, made 0755 when missing. */
 export function parentEntries(view: MergedView, destRel: string, made: Owner): TarWriteEntry[] {
   const parts = destRel.split('/').filter(Boolean);
@@ -182,18 +187,7 @@ export function parentEntries(view: MergedView, destRel: string, made: Owner): T
   for (let i = 1; i < parts.length; i++) {
     const p = parts.slice(0, i).join('/');
     const f = view.lookup(p);
-    out.push(
-      f && f.st.isDirectory()
-        ? entryFor(f.abs, f.st, `${p}/`)
-        : {
-            path: `${p}/`,
-            type: 'dir',
-            mode: 0o755,
-            uid: made.uid,
-            gid: made.gid,
-            mtime: Math.floor(Date.now() / 1000),
-          },
-    );
+    out.push(f && f.st.isDirectory() ? entryFor(f.abs, f.st, `${p}/`) : madeDirEntry(p, made));
   }
   return out;
 }
@@ -222,14 +216,7 @@ export function* copyEntries(
       const f = o.view.lookup(dest);
       seenDirs.add(dest);
       if (!f && o.destDirMade) {
-        yield {
-          path: `${dest}/`,
-          type: 'dir',
-          mode: o.mode ?? 0o755,
-          uid: o.destDirMade.uid,
-          gid: o.destDirMade.gid,
-          mtime: Math.floor(Date.now() / 1000),
-        };
+        yield madeDirEntry(dest, o.destDirMade, o.mode ?? 0o755);
       }
     }
   }
