@@ -44,7 +44,10 @@ export const BuildOptions = lazy(() =>
       target: z.string().min(1).max(256).optional(),
       /** --no-cache: run every step, store the results in the cache again. */
       noCache: z.boolean().default(false),
-      /** --network for RUN steps. */
+      /**
+       * --network: RUN steps' network; none also refuses ADD <URL>
+       * (BUILD_NETWORK_DISABLED), which bridge and host download from the host.
+       */
       network: z.enum(['none', 'host', 'bridge']).default('bridge'),
       /**
        * --pull: when a FROM image is fetched from its registry. missing (the
@@ -212,4 +215,5 @@ export const buildErrorCodes = [
   'BUILD_UNSUPPORTED', // a Containerfile feature this engine does not run: ADD <git URL>, --mount=type=secret|ssh (names the line)
   'BUILD_FETCH_FAILED', // ADD <http(s) URL>: the download failed (names the line, the URL and the status or error)
   'BUILD_CHECKSUM_MISMATCH', // ADD --checksum=sha256:…: the downloaded bytes hash to something else (names the line)
+  'BUILD_NETWORK_DISABLED', // ADD <http(s) URL> in a build whose --network is none (names the line and the URL)
 ] as const;

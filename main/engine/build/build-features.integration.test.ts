@@ -34,6 +34,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build: pull, ADD URL,
   let busyboxTar = '';
   let server: http.Server;
   let base = '';
+  let requests = 0;
   const served = Buffer.from('downloaded bytes\n');
   const lastModified = new Date('2021-03-04T05:06:07Z');
   const berth = (...args: string[]) => berthCli(h.socketPath, args, { timeoutMs: BUILD_MS });
@@ -60,6 +61,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build: pull, ADD URL,
     work = tempDir('berth-buildx-');
     busyboxTar = await loadBusybox(h.socketPath, work);
     server = http.createServer((req, res) => {
+      requests++;
       if (req.url === '/files/data.txt') {
         res.writeHead(200, { 'last-modified': lastModified.toUTCString(), 'content-length': served.length });
         res.end(served);
@@ -122,14 +124,15 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build: pull, ADD URL,
   );
 
   it(
-    'ADD <url>: named from the URL, mode 600, mtime from Last-Modified; --checksum checked; git refused',
+    'ADD <url>: named from the URL, mode 600, mtime from Last-Modified; --checksum checked; git refused; --network none refuses',
     async () => {
       const sum = `sha256:${crypto.createHash('sha256').update(served).digest('hex')}`;
       const ctx = context(
         'add-url',
         `FROM busybox\nADD ${base}/files/data.txt /dl/\nADD --checksum=${sum} ${base}/moved /dl/renamed.txt\nADD --chmod=644 ${base}/files/data.txt /dl/chmod.txt\n`,
       );
-      const r = await berth('build', '--network', 'none', '-t', 'addurl:1', ctx);
+      // bridge (the default) and host download from the host: no RUN here, so no network is set up.
+      const r = await berth('build', '--network', 'bridge', '-t', 'addurl:1', ctx);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       const v = await view('addurl:1');
       for (const p of ['dl/data.txt', 'dl/renamed.txt', 'dl/chmod.txt']) expect(read(v, p)).toBe(served.toString());
@@ -143,38 +146,52 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build: pull, ADD URL,
       await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
       const closed = `http://127.0.0.1:${(spare.address() as AddressInfo).port}`;
       await new Promise((r) => spare.close(r));
-      const cases: Array<[string, RegExp]> = [
+      // [Containerfile, what stderr says, the build's --network]
+      const cases: Array<[string, RegExp, 'none' | 'bridge' | 'host']> = [
         [
           `FROM busybox\nADD --checksum=${bad} ${base}/files/data.txt /x\n`,
           new RegExp(
             `^Error BUILD_CHECKSUM_MISMATCH: line 2: ADD ${base}/files/data.txt: --checksum=${bad} expected, the download is ${sum}$`,
             'm',
           ),
+          'host',
         ],
         [
           `FROM busybox\nADD --checksum=md5:abc ${base}/files/data.txt /x\n`,
           /^Error BUILD_SYNTAX: line 2: --checksum=md5:abc/m,
+          'none',
         ],
         [
           `FROM busybox\nADD --checksum=${sum} a.txt /x\n`,
           /^Error BUILD_SYNTAX: line 2: --checksum takes one ADD source/m,
+          'none',
         ],
-        [`FROM busybox\n\nADD ${base}/nope /x\n`, /^Error BUILD_FETCH_FAILED: line 3: ADD http:.*\/nope: HTTP 404/m],
-        [`FROM busybox\nADD ${closed}/x /x\n`, /^Error BUILD_FETCH_FAILED: line 2: ADD http:.*\/x: ECONNREFUSED/m],
+        [`FROM busybox\n\nADD ${base}/nope /x\n`, /^Error BUILD_FETCH_FAILED: line 3: ADD http:.*\/nope: HTTP 404/m, 'bridge'],
+        [`FROM busybox\nADD ${closed}/x /x\n`, /^Error BUILD_FETCH_FAILED: line 2: ADD http:.*\/x: ECONNREFUSED/m, 'bridge'],
+        // Offline: refused before any request, naming the line (the server is up; the bridge build above got the file).
+        [
+          `FROM busybox\nCOPY a.txt /a\nADD ${base}/files/data.txt /x\n`,
+          new RegExp(`^Error BUILD_NETWORK_DISABLED: line 3: ADD ${base}/files/data.txt: the build's network is none`, 'm'),
+          'none',
+        ],
         [
           `FROM busybox\nADD https://example.invalid/repo.git /src\n`,
           /^Error BUILD_UNSUPPORTED: line 2: ADD https:\/\/example\.invalid\/repo\.git: git sources/m,
+          'none',
         ],
         [
           `FROM busybox\nCOPY ${base}/files/data.txt /x\n`,
           /^Error BUILD_SYNTAX: line 2: COPY http.*: a URL source needs ADD/m,
+          'none',
         ],
       ];
-      for (const [text, message] of cases) {
+      for (const [text, message, network] of cases) {
         const c = context('add-url-bad', text, { 'a.txt': 'a' });
-        const e = await berth('build', '--network', 'none', c);
+        const before = requests;
+        const e = await berth('build', '--network', network, c);
         expect(e.code, text).toBe(1);
         expect(e.stderr).toMatch(message);
+        if (network === 'none') expect(requests, text).toBe(before);
       }
     },
     BUILD_MS,

@@ -39,7 +39,7 @@ import {
   type CopySource,
 } from './copy';
 import { chompHeredoc, parseDockerfile, parseHeredocWord, type Heredoc, type Instruction } from './dockerfile';
-import { downloadUrl, isGitUrl, isHttpUrl, parseChecksum } from './fetch-url';
+import { checkUrlNetwork, downloadUrl, isGitUrl, isHttpUrl, parseChecksum } from './fetch-url';
 import { writeLayer, type WrittenLayer } from './layer-writer';
 import { MergedView } from './merged-view';
 import { cacheMountDir, overlayView, parseRunMount, type RunMountSpec, type StepMount } from './run-mounts';
@@ -1030,6 +1030,7 @@ export class Builder {
             throw new BerthError('BUILD_SYNTAX', `line ${ins.line}: COPY ${src}: a URL source needs ADD`, {
               line: ins.line,
             });
+          checkUrlNetwork(this.b.options.network, src, ins.line);
           const dir = fs.mkdtempSync(path.join(this.cache.paths.tmp, 'url-'));
           scratch.push(dir);
           this.b.emit({

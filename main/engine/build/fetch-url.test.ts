@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isBerthError } from '../../../preload/errors';
-import { isGitUrl, isHttpUrl, parseChecksum } from './fetch-url';
+import { checkUrlNetwork, isGitUrl, isHttpUrl, parseChecksum } from './fetch-url';
 
 describe('ADD URL sources', () => {
   it('tells git sources from plain downloads (buildkit isGitURL)', () => {
@@ -31,5 +31,19 @@ describe('ADD URL sources', () => {
       expect(isBerthError(err, 'BUILD_SYNTAX'), bad).toBe(true);
       expect((err as Error).message).toMatch(/^line 3: --checksum=/);
     }
+  });
+
+  it('downloads only when the build has a network: none refuses, naming the line and the URL', () => {
+    expect(() => checkUrlNetwork('bridge', 'http://example.com/a', 2)).not.toThrow();
+    expect(() => checkUrlNetwork('host', 'http://example.com/a', 2)).not.toThrow();
+    let err: unknown;
+    try {
+      checkUrlNetwork('none', 'https://example.com/a.tgz', 7);
+    } catch (e) {
+      err = e;
+    }
+    expect(isBerthError(err, 'BUILD_NETWORK_DISABLED')).toBe(true);
+    expect((err as Error).message).toMatch(/^line 7: ADD https:\/\/example\.com\/a\.tgz: the build's network is none/);
+    expect((err as { details?: unknown }).details).toEqual({ line: 7, url: 'https://example.com/a.tgz', network: 'none' });
   });
 });

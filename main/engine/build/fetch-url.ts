@@ -6,6 +6,14 @@
  * `--checksum=sha256:…` is checked against the bytes as they stream to disk:
  * a mismatch is BUILD_CHECKSUM_MISMATCH and nothing is added. Git URLs
  * (`ADD https://…/repo.git`, `git@…`) are refused as BUILD_UNSUPPORTED.
+ *
+ * The download is the helper's own, from the host's network namespace, as
+ * buildkit's and buildah's are from their daemon's: the build's `--network`
+ * decides only whether one may happen. `none` refuses it
+ * (BUILD_NETWORK_DISABLED, naming the line: a build asked to stay offline
+ * never reaches out); `bridge` and `host` both download from the host, so an
+ * ADD URL reaches what the host reaches (its loopback too), unlike a bridge
+ * RUN step, which has no route to the host's loopback.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -28,6 +36,16 @@ export function isGitUrl(src: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the build's `--network` lets `ADD <src>` download; BUILD_NETWORK_DISABLED when it is none. */
+export function checkUrlNetwork(network: 'none' | 'host' | 'bridge', src: string, line: number): void {
+  if (network !== 'none') return;
+  throw new BerthError(
+    'BUILD_NETWORK_DISABLED',
+    `line ${line}: ADD ${src}: the build's network is none (--network none): a URL cannot be downloaded; use --network bridge or host, or put the file in the context`,
+    { line, url: src, network },
+  );
 }
 
 /** `--checksum=sha256:<64 hex>` → the digest, or BUILD_SYNTAX. */
