@@ -3,7 +3,8 @@
  * folder input is packed into a tar in the page and uploaded to main, its
  * Containerfile shows in the editor and is edited there, the build runs on
  * the real engine (a RUN in a Berth container), each step appears live with
- * its output and, on a rebuild, its cache mark; "Inspect layers" opens the
+ * its output and, on a rebuild, its cache mark; the Pull choice reaches the
+ * engine (never refuses a base the store lacks); "Inspect layers" opens the
  * Layer inspector on the result.
  */
 import fs from 'node:fs';
@@ -49,6 +50,9 @@ test('pick a folder, edit the Containerfile, build with a live log, rebuild from
   await editor.fill('FROM busybox\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nLABEL edited=yes\n');
   await page.getByRole('textbox', { name: 'Tag' }).fill('e2e/built:1');
   await page.getByRole('combobox', { name: 'Network' }).selectOption('none');
+  // busybox is in the store: --pull=never builds from it (the default is missing).
+  await page.getByRole('combobox', { name: 'Pull' }).selectOption('never');
+  await expect(page.getByTestId('build-help')).toContainText('an ADD <URL> is refused');
   await page.getByRole('button', { name: 'Build', exact: true }).click();
 
   const log = page.getByTestId('build-log');
@@ -66,6 +70,15 @@ test('pick a folder, edit the Containerfile, build with a live log, rebuild from
   await expect(log.locator('li[data-state="cached"]')).toHaveCount(3);
   await expect(steps.nth(0)).toHaveAttribute('data-state', 'done');
   await expect(log).toContainText('3 cache hits');
+
+  // The page's pull choice reaches the engine: never refuses a base the store lacks, naming the line.
+  await editor.fill('FROM berth-e2e/not-stored:1\nRUN true\n');
+  await page.getByRole('button', { name: 'Build', exact: true }).click();
+  await expect(log).toHaveAttribute('data-phase', 'error', { timeout: 60_000 });
+  await expect(log).toContainText('line 1: FROM berth-e2e/not-stored:1: no such stage or image in the store (--pull=never)');
+  await editor.fill('FROM busybox\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nLABEL edited=yes\n');
+  await page.getByRole('button', { name: 'Build', exact: true }).click();
+  await expect(log).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
 
   await page.getByRole('link', { name: 'Inspect layers' }).click();
   const inspector = new LayerInspector(page);

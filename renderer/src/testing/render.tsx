@@ -15,8 +15,10 @@ import { BerthProvider, createClient } from '../app/client';
 import { createQueryClient } from '../app/query';
 import { pickTransport } from '../app/transport';
 
-/** What a scripted method answers: its result, or an error envelope. */
-export type Answer<M extends MethodName> = (params: Params<M>) => Result<M> | { error: ErrorShape };
+/** What a scripted method answers: its result, or an error envelope; a promise of its result answers when it settles. */
+export type Answer<M extends MethodName> = (
+  params: Params<M>,
+) => Result<M> | { error: ErrorShape } | Promise<Result<M>>;
 export type Answers = { [M in MethodName]?: Answer<M> };
 
 export interface Call {
@@ -56,6 +58,7 @@ export function installFakeBerth(answers: Answers = {}): FakeBerth {
         });
       try {
         const out = fn(params);
+        if (out instanceof Promise) return out.then((result: Result<M>) => ({ ok: true, result }));
         if (out && typeof out === 'object' && 'error' in out && Object.keys(out).length === 1) {
           return Promise.resolve({ ok: false, error: (out as { error: ErrorShape }).error });
         }

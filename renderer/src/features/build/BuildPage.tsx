@@ -10,7 +10,7 @@
  */
 import './build.css';
 import { useState, type DragEvent, type ReactNode } from 'react';
-import type { BuildProgressT, BuildResultT } from '../../../../preload/schemas/build';
+import type { BuildOptionsT, BuildProgressT, BuildResultT } from '../../../../preload/schemas/build';
 import { useBerth, useEvent } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { uploadToMain } from '../images/ingest';
@@ -19,6 +19,19 @@ import { layersPageHref } from '../layers/route';
 import { contextTar, filesFromFolderInput, type ContextFile } from './context-tar';
 
 const TEMPLATE = 'FROM busybox\nCOPY . /app\nWORKDIR /app\nCMD ["ls", "-l"]\n';
+
+/** What each option means, as `berth build --network` and `--pull` do (main/engine/build/README.md). */
+const NETWORK_HELP: Record<BuildOptionsT['network'], string> = {
+  bridge:
+    'Network bridge: RUN steps get their own network namespace with a route out; ADD <URL> downloads from the host.',
+  host: "Network host: RUN steps share the host's network; ADD <URL> downloads from the host.",
+  none: 'Network none: RUN steps have loopback only, and an ADD <URL> is refused (BUILD_NETWORK_DISABLED).',
+};
+const PULL_HELP: Record<BuildOptionsT['pull'], string> = {
+  missing: 'Pull missing: a FROM image is fetched only when the store lacks it.',
+  always: 'Pull always: every FROM image is fetched from its registry again.',
+  never: 'Pull never: a FROM image must already be in the store.',
+};
 
 type Context = { kind: 'path'; path: string; name: string } | { kind: 'files'; files: ContextFile[]; name: string };
 
@@ -47,7 +60,8 @@ export function BuildPage(): ReactNode {
   const [text, setText] = useState(TEMPLATE);
   const [tag, setTag] = useState('');
   const [noCache, setNoCache] = useState(false);
-  const [network, setNetwork] = useState<'bridge' | 'none' | 'host'>('bridge');
+  const [network, setNetwork] = useState<BuildOptionsT['network']>('bridge');
+  const [pull, setPull] = useState<BuildOptionsT['pull']>('missing');
   const [buildId, setBuildId] = useState<string | null>(null);
   const [steps, setSteps] = useState<StepView[]>([]);
   const [total, setTotal] = useState(0);
@@ -103,7 +117,7 @@ export function BuildPage(): ReactNode {
       const r = await client.invoke('build.run', {
         context: ctx,
         containerfile: text,
-        options: { tags: tag.trim() ? [tag.trim()] : [], buildArgs: {}, noCache, network },
+        options: { tags: tag.trim() ? [tag.trim()] : [], buildArgs: {}, noCache, network, pull },
         buildId: id,
       });
       setResult(r);
@@ -190,12 +204,23 @@ export function BuildPage(): ReactNode {
               </select>
             </label>
             <label>
+              Pull{' '}
+              <select aria-label="Pull" value={pull} onChange={(e) => setPull(e.target.value as typeof pull)}>
+                <option value="missing">missing</option>
+                <option value="always">always</option>
+                <option value="never">never</option>
+              </select>
+            </label>
+            <label>
               <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> No cache
             </label>
             <button type="button" className="button" disabled={!context || busy} onClick={() => void build()}>
               {busy ? (phase === 'upload' ? 'Uploading context…' : 'Building…') : 'Build'}
             </button>
           </div>
+          <p className="bld-help" data-testid="build-help">
+            {NETWORK_HELP[network]} {PULL_HELP[pull]}
+          </p>
         </div>
         {buildId && (
           <div className="card card-full" data-testid="build-log" data-phase={phase}>

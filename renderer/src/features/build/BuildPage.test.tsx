@@ -1,0 +1,105 @@
+/**
+ * The Build page against a scripted `window.berth`: a folder dropped in the
+ * desktop app is built by path, the options picked (tag, network, pull, no
+ * cache) are the `build.run` request, their meaning is shown under them, and
+ * `build.progress` events draw the steps with cache hits marked.
+ */
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { Params, Result } from '../../../../preload/contract';
+import { installFakeBerth, renderWithBerth } from '../../testing/render';
+import { BuildPage } from './BuildPage';
+
+const IMAGE = `sha256:${'ab'.repeat(32)}`;
+
+function setup() {
+  let finish: ((r: Result<'build.run'>) => void) | null = null;
+  const pending: Array<Params<'build.run'>> = [];
+  // build.run answers when the test says so, so progress events come while it runs.
+  const berth = installFakeBerth({
+    'build.run': (p) => {
+      pending.push(p);
+      return new Promise((resolve) => {
+        finish = resolve;
+      });
+    },
+  });
+  // The desktop app's preload: a dropped folder has a path.
+  window.berth!.getPathForFile = (f: File) => `/home/me/${f.name}`;
+  renderWithBerth(<BuildPage />);
+  const drop = (name: string) => {
+    const file = new File([''], name);
+    fireEvent.drop(screen.getByRole('region', { name: 'Build' }), { dataTransfer: { files: [file] } });
+  };
+  return {
+    berth,
+    pending,
+    drop,
+    finish: (r: Result<'build.run'>) => finish?.(r),
+    user: userEvent.setup({ delay: null }),
+  };
+}
+
+describe('BuildPage', () => {
+  it('sends the picked options, pull included, as build.run and explains them', async () => {
+    const { pending, drop, user } = setup();
+    drop('site');
+    expect(screen.getByTestId('build-context').textContent).toContain('/home/me/site');
+    const help = screen.getByTestId('build-help');
+    expect(help.textContent).toContain('Pull missing: a FROM image is fetched only when the store lacks it.');
+    expect(help.textContent).toContain('ADD <URL> downloads from the host');
+
+    const pull = screen.getByRole('combobox', { name: 'Pull' });
+    expect([...(pull as HTMLSelectElement).options].map((o) => o.value)).toEqual(['missing', 'always', 'never']);
+    await user.selectOptions(pull, 'always');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Network' }), 'none');
+    await user.type(screen.getByRole('textbox', { name: 'Tag' }), 'me/site:1');
+    expect(help.textContent).toContain('Pull always: every FROM image is fetched from its registry again.');
+    expect(help.textContent).toContain('an ADD <URL> is refused (BUILD_NETWORK_DISABLED)');
+
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    const req = pending[0]!;
+    expect(req.context).toEqual({ path: '/home/me/site' });
+    expect(req.options).toEqual({ tags: ['me/site:1'], buildArgs: {}, noCache: false, network: 'none', pull: 'always' });
+    expect(req.containerfile).toMatch(/^FROM busybox\n/);
+
+    await user.selectOptions(pull, 'never');
+    expect(help.textContent).toContain('Pull never: a FROM image must already be in the store.');
+  });
+
+  it('draws each step live, cache hits marked, and links the result to the Layer inspector', async () => {
+    const { berth, pending, drop, finish, user } = setup();
+    drop('ctx');
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    const buildId = pending[0]!.buildId!;
+    const base = { buildId, steps: 2, stage: '0' };
+    berth.emit('build.progress', { ...base, kind: 'step', step: 1, instruction: 'FROM busybox' });
+    berth.emit('build.progress', { ...base, kind: 'done', step: 1, instruction: 'FROM busybox', cached: false });
+    berth.emit('build.progress', { ...base, kind: 'step', step: 2, instruction: 'RUN echo hi' });
+    berth.emit('build.progress', { ...base, kind: 'log', step: 2, instruction: 'RUN echo hi', line: 'hi' });
+    berth.emit('build.progress', { ...base, kind: 'done', step: 2, instruction: 'RUN echo hi', cached: true });
+    // Another build's events are not this one's.
+    berth.emit('build.progress', { ...base, buildId: 'other', kind: 'step', step: 3, instruction: 'RUN no' });
+    const log = screen.getByTestId('build-log');
+    const steps = await within(log).findAllByRole('listitem');
+    expect(steps.map((s) => s.getAttribute('data-state'))).toEqual(['done', 'cached']);
+    expect(steps[1]?.textContent).toContain('hi');
+    expect(screen.getByRole('progressbar', { name: 'Build progress' }).getAttribute('value')).toBe('2');
+
+    finish({
+      buildId,
+      imageId: IMAGE,
+      tags: [],
+      steps: [],
+      cacheHits: 1,
+      output: null,
+    } as Result<'build.run'>);
+    await waitFor(() => expect(log.getAttribute('data-phase')).toBe('done'));
+    expect(screen.getByRole('link', { name: 'Inspect layers' }).getAttribute('href')).toContain(
+      encodeURIComponent(IMAGE),
+    );
+  });
+});
