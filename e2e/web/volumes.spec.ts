@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { berthCli } from '../support/containers';
+import { berthCli, ContainersPage } from '../support/containers';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { BerthShell } from '../support/pages';
 
@@ -106,6 +106,42 @@ test.describe('Volumes page', () => {
     await expect(page.getByRole('status').filter({ hasText: /Removed \d+, reclaimed/ })).toBeVisible();
     expect(fs.existsSync(path.join(env.dataRoot, 'volumes', anon))).toBe(false);
     await expect(page.locator(`tr[data-volume="${keep}"]`)).toBeVisible();
+  });
+});
+
+test.describe('Container remove with -v', () => {
+  test('the dialog lists the anonymous volume that goes, removes it with the container, keeps the named one', async ({
+    page,
+  }) => {
+    const named = `named-${suffix()}`;
+    volumes.push(named);
+    const c = `rmv-${suffix()}`;
+    containers.push(c);
+    berthCli(env, ['create', '--name', c, '--network', 'none', '-v', '/cache', '-v', `${named}:/data`, 'busybox', 'true']);
+    const inspected = JSON.parse(berthCli(env, ['inspect', c])) as unknown;
+    const detail = (Array.isArray(inspected) ? inspected[0] : inspected) as {
+      config: { mounts: Array<{ source: string; target: string }> };
+    };
+    const anon = detail.config.mounts.find((m) => m.target === '/cache')!.source;
+    volumes.push(anon);
+
+    await page.goto(env.url);
+    await new BerthShell(page).navLink('Containers').click();
+    const list = new ContainersPage(page);
+    await list.heading.waitFor();
+    await list.show('All'); // it was created, never started
+    await list.action(c, 'Remove').click();
+    const dialog = list.removeDialog(c);
+    const vols = dialog.getByRole('list', { name: 'Anonymous volumes' });
+    await expect(vols.getByRole('listitem')).toHaveCount(1); // the named volume is not offered
+    await expect(vols.locator(`li[data-volume="${anon}"]`)).toHaveAttribute('data-goes', 'no');
+    await dialog.getByRole('checkbox', { name: /anonymous volumes too/ }).check();
+    await expect(vols.locator(`li[data-volume="${anon}"]`)).toHaveAttribute('data-goes', 'yes');
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(list.row(c)).toHaveCount(0);
+    await expect.poll(() => fs.existsSync(path.join(env.dataRoot, 'volumes', anon))).toBe(false);
+    expect(fs.existsSync(path.join(env.dataRoot, 'volumes', named))).toBe(true);
   });
 });
 

@@ -57,13 +57,19 @@ export function useContainerAction(id: string, options: Options<unknown, Action>
   });
 }
 
-/** `containers.remove`; the variable is "force" (kill it first if it runs). */
-export function useRemoveContainer(id: string, options: Options<unknown, boolean> = {}) {
+/** What a remove asks for: force (kill it first if it runs), volumes (`rm -v`: its anonymous volumes too). */
+export interface RemoveVariables {
+  force: boolean;
+  volumes: boolean;
+}
+
+/** `containers.remove`. */
+export function useRemoveContainer(id: string, options: Options<unknown, RemoveVariables> = {}) {
   const client = useBerth();
   return useMutation({
     ...options,
     mutationKey: containerMutationKeys.remove(id),
-    mutationFn: (force: boolean) => client.invoke('containers.remove', { id, force }),
+    mutationFn: ({ force, volumes }: RemoveVariables) => client.invoke('containers.remove', { id, force, volumes }),
   });
 }
 

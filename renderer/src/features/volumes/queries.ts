@@ -11,4 +11,10 @@ export const volumesQueries = {
       queryKey: volumesKeys.list({ size: true }),
       queryFn: () => client.invoke('volumes.list', { size: true }),
     }),
+  /** Names and users only, no sizes measured (what a container's remove dialog needs). */
+  users: (client: BerthClient) =>
+    queryOptions({
+      queryKey: volumesKeys.list({ size: false }),
+      queryFn: () => client.invoke('volumes.list', { size: false }),
+    }),
 };
