@@ -1,7 +1,9 @@
 /**
  * The Build page against a scripted `window.berth`: a folder dropped in the
- * desktop app is built by path, the options picked (tag, network, pull, no
- * cache) are the `build.run` request, their meaning is shown under them, and
+ * desktop app is built by path with its Containerfile in the editor, one
+ * dropped in web mode is read through its directory entries and uploaded as
+ * a tar, the options picked (tag, network, pull, no cache) are the
+ * `build.run` request, their meaning is shown under them, and
  * `build.progress` events draw the steps with cache hits marked.
  */
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
@@ -10,12 +12,47 @@ import { describe, expect, it } from 'vitest';
 import type { Params, Result } from '../../../../preload/contract';
 import { installFakeBerth, renderWithBerth } from '../../testing/render';
 import { BuildPage } from './BuildPage';
+import type { DroppedEntry } from './dropped-folder';
 
 const IMAGE = `sha256:${'ab'.repeat(32)}`;
 
-function setup() {
+/** A scripted directory entry (what webkitGetAsEntry gives for a dropped folder); readEntries answers in batches of 2. */
+function dirEntry(name: string, kids: DroppedEntry[]): DroppedEntry {
+  return {
+    name,
+    isFile: false,
+    isDirectory: true,
+    createReader: () => {
+      let at = 0;
+      return {
+        readEntries: (ok) => {
+          ok(kids.slice(at, at + 2));
+          at += 2;
+        },
+      };
+    },
+  };
+}
+
+function fileEntry(name: string, body: string): DroppedEntry {
+  return {
+    name,
+    isFile: true,
+    isDirectory: false,
+    file: (ok) => ok(new File([body], name, { lastModified: 1_700_000_000_000 })),
+  };
+}
+
+const SITE = dirEntry('site', [
+  fileEntry('Containerfile', 'FROM busybox\nCOPY public/ /srv/\n'),
+  dirEntry('public', [fileEntry('index.html', '<h1>hi</h1>\n'), dirEntry('img', [fileEntry('a.png', 'png')])]),
+  fileEntry('README', 'readme'),
+]);
+
+function setup(o: { desktop?: boolean } = {}) {
   let finish: ((r: Result<'build.run'>) => void) | null = null;
   const pending: Array<Params<'build.run'>> = [];
+  const uploaded: number[] = [];
   // build.run answers when the test says so, so progress events come while it runs.
   const berth = installFakeBerth({
     'build.run': (p) => {
@@ -24,17 +61,27 @@ function setup() {
         finish = resolve;
       });
     },
+    'uploads.begin': ({ size }) => {
+      uploaded.push(size);
+      return { uploadId: 'up-1' };
+    },
+    'uploads.chunk': ({ offset, data }) => ({
+      received: offset + (typeof data === 'string' ? atob(data).length : data.byteLength),
+    }),
   });
   // The desktop app's preload: a dropped folder has a path.
-  window.berth!.getPathForFile = (f: File) => `/home/me/${f.name}`;
+  if (o.desktop !== false) window.berth!.getPathForFile = (f: File) => `/home/me/${f.name}`;
   renderWithBerth(<BuildPage />);
-  const drop = (name: string) => {
+  const drop = (name: string, entry: DroppedEntry | null = null) => {
     const file = new File([''], name);
-    fireEvent.drop(screen.getByRole('region', { name: 'Build' }), { dataTransfer: { files: [file] } });
+    fireEvent.drop(screen.getByRole('region', { name: 'Build' }), {
+      dataTransfer: { files: [file], items: [{ webkitGetAsEntry: () => entry }] },
+    });
   };
   return {
     berth,
     pending,
+    uploaded,
     drop,
     finish: (r: Result<'build.run'>) => finish?.(r),
     user: userEvent.setup({ delay: null }),
@@ -101,5 +148,37 @@ describe('BuildPage', () => {
     expect(screen.getByRole('link', { name: 'Inspect layers' }).getAttribute('href')).toContain(
       encodeURIComponent(IMAGE),
     );
+  });
+
+  it('a folder dropped in the desktop app is built by path, its Containerfile in the editor', async () => {
+    const { pending, drop, user } = setup();
+    drop('site', SITE);
+    expect(screen.getByTestId('build-context').textContent).toBe('/home/me/site');
+    const editor = screen.getByRole('textbox', { name: 'Containerfile' }) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toBe('FROM busybox\nCOPY public/ /srv/\n'));
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    expect(pending[0]!.context).toEqual({ path: '/home/me/site' });
+    expect(pending[0]!.containerfile).toBe('FROM busybox\nCOPY public/ /srv/\n');
+  });
+
+  it('a folder dropped in web mode is read through its entries and uploaded as a tar', async () => {
+    const { pending, uploaded, drop, user } = setup({ desktop: false });
+    drop('site', SITE);
+    await waitFor(() => expect(screen.getByTestId('build-context').textContent).toBe('site: 4 files (uploaded as a tar)'));
+    const editor = screen.getByRole('textbox', { name: 'Containerfile' }) as HTMLTextAreaElement;
+    expect(editor.value).toBe('FROM busybox\nCOPY public/ /srv/\n');
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    expect(pending[0]!.context).toEqual({ uploadId: 'up-1' });
+    // 4 files and 2 directories (public/, public/img/): a header each, 4 one-block bodies, 2 end blocks.
+    expect(uploaded).toEqual([512 * (4 + 2 + 4 + 2)]);
+  });
+
+  it('a dropped file that is not a folder is refused with a reason', () => {
+    const { drop } = setup({ desktop: false });
+    drop('Containerfile', fileEntry('Containerfile', 'FROM x'));
+    expect(screen.getByRole('alert').textContent).toContain('Containerfile is not a folder');
+    expect(screen.getByRole('button', { name: 'Build' }).hasAttribute('disabled')).toBe(true);
   });
 });

@@ -6,7 +6,9 @@
  *
  * The context reaches main as a path in Electron (the preload's
  * getPathForFile of the dropped folder) and as a tar otherwise (web mode:
- * packed here, context-tar.ts, and sent through main's uploads.*).
+ * the picked or dropped folder packed here, context-tar.ts and
+ * dropped-folder.ts, and sent through main's uploads.*). A dropped folder's
+ * Containerfile fills the editor in both.
  */
 import './build.css';
 import { useState, type DragEvent, type ReactNode } from 'react';
@@ -17,6 +19,7 @@ import { uploadToMain } from '../images/ingest';
 import { electronPathForFile } from '../layers/analyze-file';
 import { layersPageHref } from '../layers/route';
 import { contextTar, filesFromFolderInput, type ContextFile } from './context-tar';
+import { droppedDirectory, filesOfEntry } from './dropped-folder';
 
 const TEMPLATE = 'FROM busybox\nCOPY . /app\nWORKDIR /app\nCMD ["ls", "-l"]\n';
 
@@ -68,6 +71,7 @@ export function BuildPage(): ReactNode {
   const [phase, setPhase] = useState<'idle' | 'upload' | 'building' | 'done' | 'error'>('idle');
   const [result, setResult] = useState<BuildResultT | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [dropProblem, setDropProblem] = useState<string | null>(null);
 
   useEvent('build.progress', (e: BuildProgressT) => {
     if (e.buildId !== buildId) return;
@@ -92,9 +96,23 @@ export function BuildPage(): ReactNode {
 
   const onDrop = (e: DragEvent<HTMLElement>): void => {
     e.preventDefault();
+    setDropProblem(null);
     const item = e.dataTransfer.files[0];
     const p = item ? electronPathForFile()?.(item) : '';
-    if (item && p) setContext({ kind: 'path', path: p, name: item.name });
+    // Entries are readable only during the event: take the directory now, read it after.
+    const dir = droppedDirectory(e.dataTransfer.items);
+    const fail = (err: unknown): void => setDropProblem(`Could not read the dropped folder: ${String(err)}`);
+    if (item && p) {
+      // The desktop app builds from the path; the editor shows the folder's own Containerfile.
+      setContext({ kind: 'path', path: p, name: item.name });
+      if (dir)
+        void filesOfEntry(dir)
+          .then(readContainerfile)
+          .then((cf) => cf !== null && setText(cf), fail);
+      return;
+    }
+    if (dir) void filesOfEntry(dir).then((files) => takeFiles(files, dir.name), fail);
+    else if (item) setDropProblem(`${item.name} is not a folder: drop the folder that holds the Containerfile.`);
   };
 
   const build = async (): Promise<void> => {
@@ -167,8 +185,13 @@ export function BuildPage(): ReactNode {
               ? context.kind === 'path'
                 ? `${context.path}`
                 : `${context.name}: ${context.files.length} files (uploaded as a tar)`
-              : 'Choose a folder, or drop one here (desktop app).'}
+              : 'Choose a folder, or drop one here.'}
           </p>
+          {dropProblem && (
+            <p className="bld-drop-problem" role="alert">
+              {dropProblem}
+            </p>
+          )}
           <label className="bld-field">
             <span>Containerfile</span>
             <textarea
