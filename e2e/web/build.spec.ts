@@ -75,7 +75,9 @@ test('pick a folder, edit the Containerfile, build with a live log, rebuild from
   await editor.fill('FROM berth-e2e/not-stored:1\nRUN true\n');
   await page.getByRole('button', { name: 'Build', exact: true }).click();
   await expect(log).toHaveAttribute('data-phase', 'error', { timeout: 60_000 });
-  await expect(log).toContainText('line 1: FROM berth-e2e/not-stored:1: no such stage or image in the store (--pull=never)');
+  await expect(log).toContainText(
+    'line 1: FROM berth-e2e/not-stored:1: no such stage or image in the store (--pull=never)',
+  );
   await editor.fill('FROM busybox\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nLABEL edited=yes\n');
   await page.getByRole('button', { name: 'Build', exact: true }).click();
   await expect(log).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });

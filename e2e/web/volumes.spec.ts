@@ -117,7 +117,19 @@ test.describe('Container remove with -v', () => {
     volumes.push(named);
     const c = `rmv-${suffix()}`;
     containers.push(c);
-    berthCli(env, ['create', '--name', c, '--network', 'none', '-v', '/cache', '-v', `${named}:/data`, 'busybox', 'true']);
+    berthCli(env, [
+      'create',
+      '--name',
+      c,
+      '--network',
+      'none',
+      '-v',
+      '/cache',
+      '-v',
+      `${named}:/data`,
+      'busybox',
+      'true',
+    ]);
     const inspected = JSON.parse(berthCli(env, ['inspect', c])) as unknown;
     const detail = (Array.isArray(inspected) ? inspected[0] : inspected) as {
       config: { mounts: Array<{ source: string; target: string }> };

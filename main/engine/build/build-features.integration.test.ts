@@ -166,12 +166,23 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build: pull, ADD URL,
           /^Error BUILD_SYNTAX: line 2: --checksum takes one ADD source/m,
           'none',
         ],
-        [`FROM busybox\n\nADD ${base}/nope /x\n`, /^Error BUILD_FETCH_FAILED: line 3: ADD http:.*\/nope: HTTP 404/m, 'bridge'],
-        [`FROM busybox\nADD ${closed}/x /x\n`, /^Error BUILD_FETCH_FAILED: line 2: ADD http:.*\/x: ECONNREFUSED/m, 'bridge'],
+        [
+          `FROM busybox\n\nADD ${base}/nope /x\n`,
+          /^Error BUILD_FETCH_FAILED: line 3: ADD http:.*\/nope: HTTP 404/m,
+          'bridge',
+        ],
+        [
+          `FROM busybox\nADD ${closed}/x /x\n`,
+          /^Error BUILD_FETCH_FAILED: line 2: ADD http:.*\/x: ECONNREFUSED/m,
+          'bridge',
+        ],
         // Offline: refused before any request, naming the line (the server is up; the bridge build above got the file).
         [
           `FROM busybox\nCOPY a.txt /a\nADD ${base}/files/data.txt /x\n`,
-          new RegExp(`^Error BUILD_NETWORK_DISABLED: line 3: ADD ${base}/files/data.txt: the build's network is none`, 'm'),
+          new RegExp(
+            `^Error BUILD_NETWORK_DISABLED: line 3: ADD ${base}/files/data.txt: the build's network is none`,
+            'm',
+          ),
           'none',
         ],
         [

@@ -44,6 +44,10 @@ describe('ADD URL sources', () => {
     }
     expect(isBerthError(err, 'BUILD_NETWORK_DISABLED')).toBe(true);
     expect((err as Error).message).toMatch(/^line 7: ADD https:\/\/example\.com\/a\.tgz: the build's network is none/);
-    expect((err as { details?: unknown }).details).toEqual({ line: 7, url: 'https://example.com/a.tgz', network: 'none' });
+    expect((err as { details?: unknown }).details).toEqual({
+      line: 7,
+      url: 'https://example.com/a.tgz',
+      network: 'none',
+    });
   });
 });

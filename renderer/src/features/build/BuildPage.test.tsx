@@ -109,7 +109,13 @@ describe('BuildPage', () => {
     await waitFor(() => expect(pending).toHaveLength(1));
     const req = pending[0]!;
     expect(req.context).toEqual({ path: '/home/me/site' });
-    expect(req.options).toEqual({ tags: ['me/site:1'], buildArgs: {}, noCache: false, network: 'none', pull: 'always' });
+    expect(req.options).toEqual({
+      tags: ['me/site:1'],
+      buildArgs: {},
+      noCache: false,
+      network: 'none',
+      pull: 'always',
+    });
     expect(req.containerfile).toMatch(/^FROM busybox\n/);
 
     await user.selectOptions(pull, 'never');
@@ -165,7 +171,9 @@ describe('BuildPage', () => {
   it('a folder dropped in web mode is read through its entries and uploaded as a tar', async () => {
     const { pending, uploaded, drop, user } = setup({ desktop: false });
     drop('site', SITE);
-    await waitFor(() => expect(screen.getByTestId('build-context').textContent).toBe('site: 4 files (uploaded as a tar)'));
+    await waitFor(() =>
+      expect(screen.getByTestId('build-context').textContent).toBe('site: 4 files (uploaded as a tar)'),
+    );
     const editor = screen.getByRole('textbox', { name: 'Containerfile' }) as HTMLTextAreaElement;
     expect(editor.value).toBe('FROM busybox\nCOPY public/ /srv/\n');
     await user.click(screen.getByRole('button', { name: 'Build' }));
