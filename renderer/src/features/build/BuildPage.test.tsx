@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { Params, Result } from '../../../../preload/contract';
 import { installFakeBerth, renderWithBerth } from '../../testing/render';
 import { BuildPage } from './BuildPage';
+import { pickedFolderPath } from './context-tar';
 import type { DroppedEntry } from './dropped-folder';
 
 const IMAGE = `sha256:${'ab'.repeat(32)}`;
@@ -188,5 +189,30 @@ describe('BuildPage', () => {
     drop('Containerfile', fileEntry('Containerfile', 'FROM x'));
     expect(screen.getByRole('alert').textContent).toContain('Containerfile is not a folder');
     expect(screen.getByRole('button', { name: 'Build' }).hasAttribute('disabled')).toBe(true);
+  });
+
+  it('a folder picked in the desktop app is built by its path, not uploaded', async () => {
+    const { pending, uploaded, user } = setup();
+    const files = [new File(['FROM busybox\nRUN true\n'], 'Containerfile'), new File(['x'], 'a.txt')];
+    const rels = ['site/Containerfile', 'site/sub/a.txt'];
+    files.forEach((f, i) => Object.defineProperty(f, 'webkitRelativePath', { value: rels[i] }));
+    window.berth!.getPathForFile = (f: File) =>
+      `/home/me/${(f as File & { webkitRelativePath: string }).webkitRelativePath}`;
+    await user.upload(screen.getByLabelText('Context folder'), files);
+    expect(screen.getByTestId('build-context').textContent).toBe('/home/me/site');
+    const editor = screen.getByRole('textbox', { name: 'Containerfile' }) as HTMLTextAreaElement;
+    await waitFor(() => expect(editor.value).toBe('FROM busybox\nRUN true\n'));
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    expect(pending[0]!.context).toEqual({ path: '/home/me/site' });
+    expect(uploaded).toEqual([]);
+  });
+
+  it('finds the picked folder from a file path and its relative path', () => {
+    expect(pickedFolderPath('/home/me/site/sub/a.txt', 'site/sub/a.txt')).toBe('/home/me/site');
+    expect(pickedFolderPath('/site/a', 'site/a')).toBe('/site');
+    expect(pickedFolderPath('', 'site/a')).toBe('');
+    expect(pickedFolderPath('/elsewhere/b', 'site/a')).toBe('');
+    expect(pickedFolderPath('/x/mysite/a', 'site/a')).toBe('');
   });
 });

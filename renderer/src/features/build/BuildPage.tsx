@@ -18,7 +18,7 @@ import { ErrorView } from '../../app/ErrorView';
 import { uploadToMain } from '../images/ingest';
 import { electronPathForFile } from '../layers/analyze-file';
 import { layersPageHref } from '../layers/route';
-import { contextTar, filesFromFolderInput, type ContextFile } from './context-tar';
+import { contextTar, filesFromFolderInput, pickedFolderPath, type ContextFile } from './context-tar';
 import { droppedDirectory, filesOfEntry } from './dropped-folder';
 
 const TEMPLATE = 'FROM busybox\nCOPY . /app\nWORKDIR /app\nCMD ["ls", "-l"]\n';
@@ -170,8 +170,16 @@ export function BuildPage(): ReactNode {
               onChange={(e) => {
                 const list = e.target.files;
                 if (!list || list.length === 0) return;
-                const first = (list[0] as File & { webkitRelativePath?: string }).webkitRelativePath ?? '';
-                void takeFiles(filesFromFolderInput(list), first.split('/')[0] || 'context');
+                const first = list[0] as File & { webkitRelativePath?: string };
+                const rel = first.webkitRelativePath ?? '';
+                const name = rel.split('/')[0] || 'context';
+                const files = filesFromFolderInput(list);
+                // The desktop app builds from the folder's path (main packs it), not an uploaded tar.
+                const folder = pickedFolderPath(electronPathForFile()?.(first) ?? '', rel);
+                if (folder) {
+                  setContext({ kind: 'path', path: folder, name });
+                  void readContainerfile(files).then((cf) => cf !== null && setText(cf));
+                } else void takeFiles(files, name);
               }}
             />
           </label>

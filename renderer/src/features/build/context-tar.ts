@@ -97,3 +97,13 @@ export function filesFromFolderInput(list: ArrayLike<File>): ContextFile[] {
   }
   return out;
 }
+
+/**
+ * The picked folder's path from one of its files' host path and its path
+ * relative to the picked folder's parent (`site/public/a.html`), or '' (web mode).
+ */
+export function pickedFolderPath(hostPath: string, rel: string): string {
+  const top = rel.split('/')[0] ?? '';
+  if (!hostPath || !top || !hostPath.endsWith(`/${rel}`)) return '';
+  return hostPath.slice(0, hostPath.length - rel.length) + top;
+}
