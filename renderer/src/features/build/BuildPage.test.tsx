@@ -215,4 +215,20 @@ describe('BuildPage', () => {
     expect(pickedFolderPath('/elsewhere/b', 'site/a')).toBe('');
     expect(pickedFolderPath('/x/mysite/a', 'site/a')).toBe('');
   });
+
+  it('sends build args and a target; a bad build-arg line is named and blocks the build', async () => {
+    const { pending, drop, user } = setup();
+    drop('site');
+    const args = screen.getByRole('textbox', { name: 'Build args' });
+    await user.type(args, 'GREETING=hi there{enter}1BAD=x');
+    expect(screen.getByRole('alert').textContent).toBe('Build args: line 2: 1BAD: not an ARG name');
+    expect(screen.getByRole('button', { name: 'Build' }).hasAttribute('disabled')).toBe(true);
+    await user.clear(args);
+    await user.type(args, 'GREETING=hi there{enter}N=2');
+    expect(screen.queryByRole('alert')).toBeNull();
+    await user.type(screen.getByRole('textbox', { name: 'Target stage' }), ' final ');
+    await user.click(screen.getByRole('button', { name: 'Build' }));
+    await waitFor(() => expect(pending).toHaveLength(1));
+    expect(pending[0]!.options).toMatchObject({ buildArgs: { GREETING: 'hi there', N: '2' }, target: 'final' });
+  });
 });

@@ -20,6 +20,7 @@ import { electronPathForFile } from '../layers/analyze-file';
 import { layersPageHref } from '../layers/route';
 import { contextTar, filesFromFolderInput, pickedFolderPath, type ContextFile } from './context-tar';
 import { droppedDirectory, filesOfEntry } from './dropped-folder';
+import { parseBuildArgs } from './build-args';
 
 const TEMPLATE = 'FROM busybox\nCOPY . /app\nWORKDIR /app\nCMD ["ls", "-l"]\n';
 
@@ -65,6 +66,9 @@ export function BuildPage(): ReactNode {
   const [noCache, setNoCache] = useState(false);
   const [network, setNetwork] = useState<BuildOptionsT['network']>('bridge');
   const [pull, setPull] = useState<BuildOptionsT['pull']>('missing');
+  const [argsText, setArgsText] = useState('');
+  const [target, setTarget] = useState('');
+  const buildArgs = parseBuildArgs(argsText);
   const [buildId, setBuildId] = useState<string | null>(null);
   const [steps, setSteps] = useState<StepView[]>([]);
   const [total, setTotal] = useState(0);
@@ -116,7 +120,7 @@ export function BuildPage(): ReactNode {
   };
 
   const build = async (): Promise<void> => {
-    if (!context) return;
+    if (!context || !buildArgs.ok) return;
     const id = randomId();
     setBuildId(id);
     setSteps([]);
@@ -135,7 +139,14 @@ export function BuildPage(): ReactNode {
       const r = await client.invoke('build.run', {
         context: ctx,
         containerfile: text,
-        options: { tags: tag.trim() ? [tag.trim()] : [], buildArgs: {}, noCache, network, pull },
+        options: {
+          tags: tag.trim() ? [tag.trim()] : [],
+          buildArgs: buildArgs.args,
+          ...(target.trim() ? { target: target.trim() } : {}),
+          noCache,
+          network,
+          pull,
+        },
         buildId: id,
       });
       setResult(r);
@@ -212,6 +223,27 @@ export function BuildPage(): ReactNode {
             />
           </label>
           <div className="bld-options">
+            <label className="bld-args">
+              Build args{' '}
+              <textarea
+                aria-label="Build args"
+                spellCheck={false}
+                rows={2}
+                value={argsText}
+                onChange={(e) => setArgsText(e.target.value)}
+                placeholder="NAME=value, one a line"
+              />
+            </label>
+            <label>
+              Target{' '}
+              <input
+                className="img-input"
+                aria-label="Target stage"
+                value={target}
+                onChange={(e) => setTarget(e.target.value)}
+                placeholder="last stage"
+              />
+            </label>
             <label>
               Tag{' '}
               <input
@@ -245,10 +277,20 @@ export function BuildPage(): ReactNode {
             <label>
               <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} /> No cache
             </label>
-            <button type="button" className="button" disabled={!context || busy} onClick={() => void build()}>
+            <button
+              type="button"
+              className="button"
+              disabled={!context || busy || !buildArgs.ok}
+              onClick={() => void build()}
+            >
               {busy ? (phase === 'upload' ? 'Uploading context…' : 'Building…') : 'Build'}
             </button>
           </div>
+          {!buildArgs.ok && (
+            <p className="bld-drop-problem" role="alert">
+              Build args: {buildArgs.error}
+            </p>
+          )}
           <p className="bld-help" data-testid="build-help">
             {NETWORK_HELP[network]} {PULL_HELP[pull]}
           </p>
