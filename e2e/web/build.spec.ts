@@ -3,9 +3,9 @@
  * folder input is packed into a tar in the page and uploaded to main, its
  * Containerfile shows in the editor and is edited there, the build runs on
  * the real engine (a RUN in a Berth container), each step appears live with
- * its output and, on a rebuild, its cache mark; the Pull choice reaches the
- * engine (never refuses a base the store lacks); "Inspect layers" opens the
- * Layer inspector on the result.
+ * its output and, on a rebuild, its cache mark; the Pull choice, build args
+ * and target reach the engine; "Inspect layers" opens the Layer inspector on
+ * the result.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,7 +48,7 @@ test('pick a folder, edit the Containerfile, build with a live log, rebuild from
   const editor = page.getByRole('textbox', { name: 'Containerfile' });
   await expect(editor).toHaveValue(/COPY public\/ \/srv\//);
   await editor.fill('FROM busybox\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nLABEL edited=yes\n');
-  await page.getByRole('textbox', { name: 'Tag' }).fill('e2e/built:1');
+  await page.getByRole('textbox', { name: 'Tag', exact: true }).fill('e2e/built:1');
   await page.getByRole('combobox', { name: 'Network' }).selectOption('none');
   // busybox is in the store: --pull=never builds from it (the default is missing).
   await page.getByRole('combobox', { name: 'Pull' }).selectOption('never');
@@ -78,13 +78,21 @@ test('pick a folder, edit the Containerfile, build with a live log, rebuild from
   await expect(log).toContainText(
     'line 1: FROM berth-e2e/not-stored:1: no such stage or image in the store (--pull=never)',
   );
-  await editor.fill('FROM busybox\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nLABEL edited=yes\n');
+  // Build args and a target reach the engine: the ARG's value is in the RUN's output, the stage after the target never runs.
+  await editor.fill(
+    'FROM busybox AS site\nCOPY public/ /srv/\nRUN echo from-run && ls /srv\nARG WHO\nRUN echo "hi $WHO"\nFROM site AS after\nRUN false\n',
+  );
+  await page.getByRole('textbox', { name: 'Build args' }).fill('WHO=e2e');
+  await page.getByRole('textbox', { name: 'Target stage' }).fill('site');
   await page.getByRole('button', { name: 'Build', exact: true }).click();
   await expect(log).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
+  await expect(steps).toHaveCount(5);
+  await expect(steps.nth(4).locator('pre')).toHaveText('hi e2e');
+  await expect(log).not.toContainText('RUN /bin/sh -c false');
 
   await page.getByRole('link', { name: 'Inspect layers' }).click();
   const inspector = new LayerInspector(page);
   await expect(inspector.heading).toBeVisible();
-  await expect(inspector.layers.getByRole('row')).toHaveCount(4); // header + busybox + COPY + RUN
+  await expect(inspector.layers.getByRole('row')).toHaveCount(5); // header + busybox + COPY + RUN + RUN
   await expect(inspector.layers).toContainText('COPY public/ /srv/');
 });
