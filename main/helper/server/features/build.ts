@@ -163,6 +163,7 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
           store: engine.images,
           runner: new ContainerStepRunner({ manager: engine.manager, dataRoot: s.facts.dataRoot }),
           contextDir: lease.dir,
+          ...(lease.digests ? { contextDigests: lease.digests } : {}),
           containerfile: p.containerfile,
           fileName: p.file,
           options: p.options,

@@ -28,12 +28,15 @@ describe('KeptContexts', () => {
     const calls: string[] = [];
     const a = await kept.acquire('aa', unpacker(calls, 'aa'));
     a.release();
+    a.digests?.set('k', 'v');
     const again = await kept.acquire('aa', unpacker(calls, 'aa'));
     expect(again.dir).toBe(a.dir);
+    expect(again.digests?.get('k')).toBe('v');
     expect(fs.readFileSync(path.join(again.dir, 'f'), 'utf8')).toBe('aa');
     again.release();
     const other = await kept.acquire('bb', unpacker(calls, 'bb'));
     expect(other.dir).not.toBe(a.dir);
+    expect(other.digests?.size).toBe(0);
     other.release();
     expect(calls).toEqual(['aa', 'bb']);
   });

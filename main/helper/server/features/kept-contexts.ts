@@ -8,7 +8,9 @@
  * helper received, never one a client names, so a kept directory is only
  * ever what those bytes unpack to. Builds only read a context (a context
  * bind mount is read-only, a `rw` one an overlay over it), so one directory
- * serves every build of the same bytes, concurrent ones too.
+ * serves every build of the same bytes, concurrent ones too, and the content
+ * digests its COPY steps key on are remembered with it (Builder's
+ * `contextDigests`): an unchanged context's files are not even read again.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,12 +18,15 @@ import path from 'node:path';
 
 export interface ContextLease {
   dir: string;
+  /** The builder's memo of content digests for a directory that never changes (kept ones only). */
+  digests?: Map<string, string>;
   /** The build is done with the directory; it may be evicted from now on. */
   release(): void;
 }
 
 interface Kept {
   dir: string;
+  digests: Map<string, string>;
   users: number;
   ready: Promise<void>;
 }
@@ -47,7 +52,7 @@ export class KeptContexts {
     else {
       // A fresh name each time: an evicted directory of the same digest may still be being removed.
       const dir = path.join(this.root, `kept-${crypto.randomBytes(8).toString('hex')}.d`);
-      k = { dir, users: 0, ready: unpack(dir) };
+      k = { dir, digests: new Map(), users: 0, ready: unpack(dir) };
       k.ready.catch(() => {
         if (this.kept.get(digest) === k) this.kept.delete(digest);
         this.remove(dir);
@@ -65,6 +70,7 @@ export class KeptContexts {
     let released = false;
     return {
       dir: entry.dir,
+      digests: entry.digests,
       release: () => {
         if (released) return;
         released = true;
