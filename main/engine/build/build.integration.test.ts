@@ -205,6 +205,51 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
   );
 
   it(
+    'an unchanged context is unpacked once and kept (a rw bind never writes to it); a changed byte is a fresh unpack and a rebuild',
+    async () => {
+      const dir = path.join(work, 'kept');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(
+        path.join(dir, 'Containerfile'),
+        'FROM busybox\nCOPY data.txt /data.txt\n' +
+          "RUN --mount=type=bind,rw,target=/ctx sh -c 'echo scribble > /ctx/data.txt; cat /ctx/data.txt > /seen'\n" +
+          'CMD ["cat", "/data.txt", "/seen"]\n',
+      );
+      const file = path.join(dir, 'data.txt');
+      fs.writeFileSync(file, 'aaaa\n');
+      const when = new Date('2026-01-02T03:04:05.000Z');
+      fs.utimesSync(file, when, when);
+      const contexts = path.join(h.dataRoot, 'build-cache', 'contexts');
+      const keptDirs = (): string[] => fs.readdirSync(contexts).filter((n) => n.startsWith('kept-'));
+      const keptWith = (content: string): string[] =>
+        keptDirs().filter((n) => fs.readFileSync(path.join(contexts, n, 'data.txt'), 'utf8') === content);
+
+      const first = await berth('build', '-q', '-t', 'kept:1', '--network', 'none', dir);
+      expect(first.code, first.stderr).toBe(0);
+      const [keptA] = keptWith('aaaa\n');
+      expect(keptA).toBeDefined();
+      expect((await berth('run', '--rm', '--network', 'none', 'kept:1')).stdout).toBe('aaaa\nscribble\n');
+
+      // The same bytes again: every step cached, the same kept directory, its file as sent.
+      const again = await berth('build', '-t', 'kept:2', '--network', 'none', dir);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout.match(/^--> Using cache$/gm)?.length).toBe(2);
+      expect(again.stdout.trim().split('\n').at(-1)).toBe(first.stdout.trim());
+      expect(keptWith('aaaa\n')).toEqual([keptA]);
+
+      // One byte changed, size, mtime and inode kept: a new digest, so a fresh unpack and a miss.
+      fs.writeFileSync(file, 'bbbb\n');
+      fs.utimesSync(file, when, when);
+      const changed = await berth('build', '-t', 'kept:3', '--network', 'none', dir);
+      expect(changed.code, changed.stderr).toBe(0);
+      expect(changed.stdout).not.toContain('--> Using cache');
+      expect(keptWith('bbbb\n')).toHaveLength(1);
+      expect((await berth('run', '--rm', '--network', 'none', 'kept:3')).stdout).toBe('bbbb\nscribble\n');
+    },
+    BUILD_MS,
+  );
+
+  it(
     'a context above what main keeps in memory (written to its temp file) and a file above the read-whole size arrive intact',
     async () => {
       const dir = path.join(work, 'big-context');
