@@ -12,7 +12,7 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { DockerIgnore } from '../../shared/dockerignore';
 import type { TarWriteEntry } from '../../engine/oci/tar/writer';
-import { tarChunks } from '../../engine/oci/tar/writer';
+import { endOfArchive, entryBlocksSync, tarChunks } from '../../engine/oci/tar/writer';
 import { readTar } from '../../engine/oci/tar/reader';
 import type { CallContext, MainHandlersFor, MainServices } from '../router';
 import { TRANSFER_CHUNK } from './images';
@@ -89,12 +89,21 @@ async function packContext(root: string, tempFile: () => Promise<string>): Promi
     while (w < buf.length) w += (await fh.write(buf, w, buf.length - w)).bytesWritten;
   };
   try {
-    for await (const chunk of tarChunks(contextEntries(root, ignore))) {
+    /** Adds a chunk; true when enough is pending to be written. */
+    const add = (chunk: Buffer): boolean => {
       pending.push(chunk);
       pendingBytes += chunk.length;
       size += chunk.length;
-      if (pendingBytes >= SPILL_BYTES) await flush();
+      return pendingBytes >= SPILL_BYTES;
+    };
+    for (const e of contextEntries(root, ignore)) {
+      // A small file's blocks at once; a streamed one through the async writer.
+      const blocks = entryBlocksSync(e);
+      if (blocks !== null) {
+        for (const b of blocks) if (add(b)) await flush();
+      } else for await (const chunk of tarChunks([e], { end: false })) if (add(chunk)) await flush();
     }
+    if (add(endOfArchive())) await flush();
     if (fh === null) return { size, bytes: Buffer.concat(pending, pendingBytes), file: null };
     await flush();
     return { size, bytes: null, file };
