@@ -205,14 +205,15 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
   );
 
   it(
-    'an unchanged context is unpacked once and kept (a rw bind never writes to it); a changed byte is a fresh unpack and a rebuild',
+    'an unchanged context is unpacked once and kept (no bind, ro or rw, writes to it); a changed byte is a fresh unpack and a rebuild',
     async () => {
       const dir = path.join(work, 'kept');
       fs.mkdirSync(dir);
       fs.writeFileSync(
         path.join(dir, 'Containerfile'),
         'FROM busybox\nCOPY data.txt /data.txt\n' +
-          "RUN --mount=type=bind,rw,target=/ctx sh -c 'echo scribble > /ctx/data.txt; cat /ctx/data.txt > /seen'\n" +
+          'RUN --mount=type=bind,target=/ro --mount=type=bind,rw,target=/ctx ' +
+          "sh -c 'echo x > /ro/data.txt 2>/dev/null; echo scribble > /ctx/data.txt; cat /ctx/data.txt > /seen'\n" +
           'CMD ["cat", "/data.txt", "/seen"]\n',
       );
       const file = path.join(dir, 'data.txt');
