@@ -29,8 +29,17 @@ export const Preferences = lazy(() =>
 
 export const PreferencesPatch = lazy(() => Preferences.partial().strict());
 
-/** The defaults, as the schema fills them: plain data (spread, cloned, sent), so built at import: the only schemas that are. */
-export const DEFAULT_PREFERENCES: PreferencesT = Preferences.parse({});
+/**
+ * The defaults: what `Preferences.parse({})` gives (lazy.test.ts checks they agree),
+ * written out so that importing the contract builds no schema at all (every CLI start
+ * imports it).
+ */
+export const DEFAULT_PREFERENCES: PreferencesT = {
+  theme: 'system',
+  stopTimeoutSeconds: 10,
+  refreshSeconds: 5,
+  notifications: true,
+};
 
 export const preferencesMethods = {
   'preferences.get': method({

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
 import { DockerIgnore } from '../../shared/dockerignore';
 import type { TarWriteEntry } from '../../engine/oci/tar/writer';
-import { tarChunks } from '../../engine/oci/tar/writer';
+import { endOfArchive, entryBlocksSync, tarChunks } from '../../engine/oci/tar/writer';
 import { readTar } from '../../engine/oci/tar/reader';
 import type { CallContext, MainHandlersFor, MainServices } from '../router';
 import { TRANSFER_CHUNK } from './images';
@@ -62,22 +62,26 @@ function* contextEntries(root: string, ignore: DockerIgnore | null): Generator<T
 }
 
 /** The packed context: its bytes in memory while small, else in the temp file. */
-type PackedContext = { size: number; bytes: Buffer | null };
+type PackedContext = { size: number; bytes: Buffer; file: null } | { size: number; bytes: null; file: string };
 
 /**
  * Packs the folder as a tar. Chunks are gathered in memory and written in
  * SPILL_BYTES pieces, and a context that never reaches that size is not
- * written at all: it is sent from memory.
+ * written at all (nor its temp dir made): it is sent from memory.
  */
-async function packContext(root: string, file: string): Promise<PackedContext> {
+async function packContext(root: string, tempFile: () => Promise<string>): Promise<PackedContext> {
   const di = path.join(root, '.dockerignore');
   const ignore = fs.existsSync(di) ? new DockerIgnore(fs.readFileSync(di, 'utf8')) : null;
   let fh: fs.promises.FileHandle | null = null;
+  let file = '';
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let size = 0;
   const flush = async (): Promise<void> => {
-    fh ??= await fs.promises.open(file, 'wx', 0o600);
+    if (fh === null) {
+      file = await tempFile();
+      fh = await fs.promises.open(file, 'wx', 0o600);
+    }
     const buf = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
@@ -85,15 +89,24 @@ async function packContext(root: string, file: string): Promise<PackedContext> {
     while (w < buf.length) w += (await fh.write(buf, w, buf.length - w)).bytesWritten;
   };
   try {
-    for await (const chunk of tarChunks(contextEntries(root, ignore))) {
+    /** Adds a chunk; true when enough is pending to be written. */
+    const add = (chunk: Buffer): boolean => {
       pending.push(chunk);
       pendingBytes += chunk.length;
       size += chunk.length;
-      if (pendingBytes >= SPILL_BYTES) await flush();
+      return pendingBytes >= SPILL_BYTES;
+    };
+    for (const e of contextEntries(root, ignore)) {
+      // A small file's blocks at once; a streamed one through the async writer.
+      const blocks = entryBlocksSync(e);
+      if (blocks !== null) {
+        for (const b of blocks) if (add(b)) await flush();
+      } else for await (const chunk of tarChunks([e], { end: false })) if (add(chunk)) await flush();
     }
-    if (fh === null) return { size, bytes: Buffer.concat(pending, pendingBytes) };
+    if (add(endOfArchive())) await flush();
+    if (fh === null) return { size, bytes: Buffer.concat(pending, pendingBytes), file: null };
     await flush();
-    return { size, bytes: null };
+    return { size, bytes: null, file };
   } finally {
     await (fh as fs.promises.FileHandle | null)?.close();
   }
@@ -160,7 +173,10 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
   return {
     'build.run': async (p, ctx) => {
       const buildId = p.buildId ?? crypto.randomBytes(8).toString('hex');
-      const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'berth-build-'));
+      // Made only when a context spills to disk: a small one is sent from memory.
+      let tmp: string | null = null;
+      const tempFile = async (): Promise<string> =>
+        path.join((tmp ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'berth-build-'))), 'context.tar');
       try {
         let contextId: string;
         let cf: { text: string; name: string };
@@ -173,9 +189,8 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
             p.containerfile !== undefined
               ? { text: p.containerfile, name: 'Containerfile' }
               : readContainerfile(root, p.file);
-          const tarFile = path.join(tmp, 'context.tar');
-          const packed = await packContext(root, tarFile);
-          contextId = await send(tarFile, packed.size, packed.bytes);
+          const packed = await packContext(root, tempFile);
+          contextId = await send(packed.file ?? '', packed.size, packed.bytes);
         } else {
           const uploadId = p.context.uploadId;
           const given = p.containerfile;
@@ -200,7 +215,7 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
         }
         return { ...r, output };
       } finally {
-        await fs.promises.rm(tmp, { recursive: true, force: true });
+        if (tmp !== null) await fs.promises.rm(tmp, { recursive: true, force: true });
       }
     },
   };

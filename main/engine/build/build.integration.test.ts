@@ -205,6 +205,59 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
   );
 
   it(
+    'an unchanged context is unpacked once and kept (no bind, ro or rw, writes to it); a changed byte is a fresh unpack and a rebuild',
+    async () => {
+      const dir = path.join(work, 'kept');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(
+        path.join(dir, 'Containerfile'),
+        'FROM busybox\nCOPY data.txt /data.txt\n' +
+          'RUN --mount=type=bind,target=/ro --mount=type=bind,rw,target=/ctx ' +
+          "sh -c 'echo x > /ro/data.txt 2>/dev/null; echo scribble > /ctx/data.txt; cat /ctx/data.txt > /seen'\n" +
+          'CMD ["cat", "/data.txt", "/seen"]\n',
+      );
+      const file = path.join(dir, 'data.txt');
+      fs.writeFileSync(file, 'kept-a\n');
+      const when = new Date('2026-01-02T03:04:05.000Z');
+      fs.utimesSync(file, when, when);
+      const contexts = path.join(h.dataRoot, 'build-cache', 'contexts');
+      const keptDirs = (): string[] => fs.readdirSync(contexts).filter((n) => n.startsWith('kept-'));
+      // Other tests' contexts are kept there too (and may be being dropped): ours hold kept-a or kept-b.
+      const keptWith = (content: string): string[] =>
+        keptDirs().filter((n) => {
+          try {
+            return fs.readFileSync(path.join(contexts, n, 'data.txt'), 'utf8') === content;
+          } catch {
+            return false;
+          }
+        });
+
+      const first = await berth('build', '-q', '-t', 'kept:1', '--network', 'none', dir);
+      expect(first.code, first.stderr).toBe(0);
+      const [keptA] = keptWith('kept-a\n');
+      expect(keptA).toBeDefined();
+      expect((await berth('run', '--rm', '--network', 'none', 'kept:1')).stdout).toBe('kept-a\nscribble\n');
+
+      // The same bytes again: every step cached, the same kept directory, its file as sent.
+      const again = await berth('build', '-t', 'kept:2', '--network', 'none', dir);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout.match(/^--> Using cache$/gm)?.length).toBe(3); // COPY, RUN, CMD: all but FROM
+      expect(again.stdout.trim().split('\n').at(-1)).toBe(first.stdout.trim());
+      expect(keptWith('kept-a\n')).toEqual([keptA]);
+
+      // One byte changed, size, mtime and inode kept: a new digest, so a fresh unpack and a miss.
+      fs.writeFileSync(file, 'kept-b\n');
+      fs.utimesSync(file, when, when);
+      const changed = await berth('build', '-t', 'kept:3', '--network', 'none', dir);
+      expect(changed.code, changed.stderr).toBe(0);
+      expect(changed.stdout).not.toContain('--> Using cache');
+      expect(keptWith('kept-b\n')).toHaveLength(1);
+      expect((await berth('run', '--rm', '--network', 'none', 'kept:3')).stdout).toBe('kept-b\nscribble\n');
+    },
+    BUILD_MS,
+  );
+
+  it(
     'a context above what main keeps in memory (written to its temp file) and a file above the read-whole size arrive intact',
     async () => {
       const dir = path.join(work, 'big-context');

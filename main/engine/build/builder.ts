@@ -70,6 +70,12 @@ export interface BuildInput {
   runner: StepRunner;
   /** The received context, unpacked (root's, private). */
   contextDir: string;
+  /**
+   * Content digests of context sources, by the sources' names, for a context
+   * directory that never changes (the helper's kept contexts): a rebuild of
+   * the same context reads no file to key its COPY steps. Absent: computed each time.
+   */
+  contextDigests?: Map<string, string>;
   containerfile: string;
   fileName: string;
   options: BuildOptionsT;
@@ -823,6 +829,19 @@ export class Builder {
     });
   }
 
+  /** contentDigest of sources from the context, remembered for a context that never changes. */
+  private contextDigest(sources: readonly CopySource[]): string {
+    const memo = this.b.contextDigests;
+    if (!memo) return contentDigest(sources);
+    const k = JSON.stringify(sources.map((x) => [x.name, x.resolved, x.isDir]));
+    let d = memo.get(k);
+    if (d === undefined) {
+      d = contentDigest(sources);
+      memo.set(k, d);
+    }
+    return d;
+  }
+
   /** Where a bind mount's files come from: the context, an earlier stage or an image. */
   private async bindOrigin(
     st: Stage,
@@ -888,7 +907,7 @@ export class Builder {
     if (!origin.context) return keyOf(origin.key, rel);
     const sources = collectSource(view, rel || '.', { line: ins.line, fromContext: true, ignore: this.ignore });
     void vars;
-    return keyOf('context', rel, contentDigest(sources));
+    return keyOf('context', rel, this.contextDigest(sources));
   }
 
   private async stepMount(
@@ -1106,7 +1125,9 @@ export class Builder {
     const label = `${ins.keyword} ${[...(chownSpec ? [`--chown=${chownSpec}`] : []), ...(chmodSpec ? [`--chmod=${chmodSpec}`] : []), ...(c.checksum ? [`--checksum=${c.checksum}`] : []), ...(from ? [`--from=${from}`] : []), ...srcs, destRaw].join(' ')}${docs}`;
     const digest =
       from === undefined
-        ? contentDigest(sources)
+        ? sources.some((x) => made.has(x))
+          ? contentDigest(sources)
+          : this.contextDigest(sources)
         : keyOf(
             sources.filter((x) => !made.has(x)).map((x) => [x.name, x.resolved]),
             contentDigest(sources.filter((x) => made.has(x))),

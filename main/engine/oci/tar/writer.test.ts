@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
-import { encodeEntryHeader, tarBuffer, zeros } from './writer';
+import { encodeEntryHeader, endOfArchive, entryBlocksSync, tarBuffer, type TarWriteEntry, zeros } from './writer';
 
 describe('tar writer', () => {
   it('pads to blocks and ends with two zero blocks', async () => {
@@ -54,5 +54,35 @@ describe('tar writer', () => {
     } finally {
       rmrf(tmp);
     }
+  });
+
+  it('entryBlocksSync gives the bytes tarChunks gives for in-memory bodies, null for streamed ones, and the same size errors', async () => {
+    const entries: TarWriteEntry[] = [
+      { path: 'd/', type: 'dir', mode: 0o755, mtime: 1700000000 },
+      { path: 'd/a.txt', body: Buffer.from('hello\n'), mode: 0o600, uid: 1000, gid: 1000, mtime: 1700000001 },
+      { path: 'd/s.txt', body: 'a string body', mtime: 1700000002.5 },
+      { path: 'd/u8', body: new Uint8Array([1, 2, 3]), size: 3 },
+      { path: 'd/empty', body: Buffer.alloc(0) },
+      { path: 'd/link', type: 'symlink', linkname: 'a.txt' },
+      { path: `d/${'long-name-'.repeat(20)}`, body: Buffer.alloc(700, 7) },
+    ];
+    const sync = Buffer.concat([...entries.flatMap((e) => entryBlocksSync(e) ?? []), endOfArchive()]);
+    expect(sync.equals(await tarBuffer(entries))).toBe(true);
+    expect(
+      entryBlocksSync({
+        path: 's',
+        size: 1,
+        body: (function* () {
+          yield Buffer.from('x');
+        })(),
+      }),
+    ).toBeNull();
+    expect(() => entryBlocksSync({ path: 'big', body: Buffer.from('abc'), size: 2 })).toThrow(/longer than its size 2/);
+    expect(() => entryBlocksSync({ path: 'short', body: Buffer.from('a'), size: 2 })).toThrow(
+      /has 1 bytes, size says 2/,
+    );
+    await expect(tarBuffer([{ path: 'short', body: Buffer.from('a'), size: 2 }])).rejects.toThrow(
+      /has 1 bytes, size says 2/,
+    );
   });
 });

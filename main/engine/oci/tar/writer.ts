@@ -243,6 +243,34 @@ async function* bodyChunks(e: TarWriteEntry, size: number): AsyncGenerator<Buffe
   if (pad) yield Buffer.alloc(pad);
 }
 
+/**
+ * The blocks of one entry whose body is in memory (none, a string or bytes),
+ * made at once: what tarChunks yields for it, without an async generator per
+ * entry (main packs a build context of many small files this way). Null when
+ * the body streams; tarChunks takes those.
+ */
+export function entryBlocksSync(e: TarWriteEntry): Buffer[] | null {
+  const body = e.body;
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) return null;
+  const size = bodySize(e);
+  const out = [encodeEntryHeader(e)];
+  if (body !== undefined && size > 0) {
+    const bytes =
+      typeof body === 'string'
+        ? Buffer.from(body)
+        : Buffer.isBuffer(body)
+          ? body
+          : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    if (bytes.length > size) throw new Error(`tar writer: ${e.path}: body longer than its size ${size}`);
+    if (bytes.length !== size)
+      throw new Error(`tar writer: ${e.path}: body has ${bytes.length} bytes, size says ${size}`);
+    out.push(bytes);
+  } else if (size > 0) throw new Error(`tar writer: ${e.path}: body has 0 bytes, size says ${size}`);
+  const pad = padding(size);
+  if (pad) out.push(Buffer.alloc(pad));
+  return out;
+}
+
 /** Streams a whole archive (end marker included unless `end: false`). */
 export async function* tarChunks(
   entries: Iterable<TarWriteEntry> | AsyncIterable<TarWriteEntry>,

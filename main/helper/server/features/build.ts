@@ -1,7 +1,8 @@
 /**
  * The helper's build feature: context sessions (a tar main streams in,
  * tied to the connection that began it), and `build.start`, which unpacks
- * the context into a private dir under the build cache, runs the builder
+ * the context into a private dir under the build cache (or takes the one kept
+ * from the last build of the same bytes, kept-contexts.ts), runs the builder
  * with RUN steps in the containers engine, and announces progress.
  */
 import crypto from 'node:crypto';
@@ -16,6 +17,7 @@ import { extractLayerFile } from '../../../engine/images/extract';
 import type { HandlersFor, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
+import { KeptContexts, fileSha256, type ContextLease } from './kept-contexts';
 import { pullIntoStore } from './registry';
 
 type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.context.abort' | 'build.start';
@@ -23,6 +25,13 @@ type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.contex
 /** At most this many contexts at once (per helper). */
 const MAX_CONTEXTS = 8;
 const IDLE_MS = 10 * 60 * 1000;
+/**
+ * A context tar up to this size is unpacked into a directory kept for the
+ * next build of the same bytes (kept-contexts.ts); at most KEPT of them.
+ * Larger ones are unpacked for their build alone and removed after it.
+ */
+const KEEP_BYTES = 8 * 1024 * 1024;
+const KEPT = 4;
 
 interface ContextSession extends ChunkSession {
   size: number;
@@ -50,10 +59,30 @@ export async function removeLeftContexts(contextsDir: string, log: (msg: string)
   );
 }
 
+/** A directory for one build's context, removed (in the background) when the build releases it. */
+function ownDirIn(contextsDir: string, log: (msg: string) => void) {
+  return async (unpack: (dir: string) => Promise<void>): Promise<ContextLease> => {
+    const dir = path.join(contextsDir, `${crypto.randomBytes(16).toString('hex')}.d`);
+    const remove = (): void =>
+      void fs.promises
+        .rm(dir, { recursive: true, force: true })
+        .catch((err: unknown) => log(`build: could not remove ${dir}: ${(err as Error).message}`));
+    try {
+      await unpack(dir);
+    } catch (err) {
+      remove();
+      throw err;
+    }
+    return { dir, release: remove };
+  };
+}
+
 export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
   const sessions = new Map<string, ContextSession>();
   const dirs = cachePaths(s.facts.dataRoot);
   void removeLeftContexts(dirs.contexts, s.log);
+  const kept = new KeptContexts(dirs.contexts, KEPT, s.log);
+  const ownDir = ownDirIn(dirs.contexts, s.log);
 
   const drop = async (c: ContextSession): Promise<void> => {
     sessions.delete(c.id);
@@ -104,7 +133,7 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
       const c = session(p.contextId, ctx.conn);
       if (c.busy) throw new BerthError('INGEST_BUSY', `build context ${c.id} is in use`);
       c.busy = true;
-      const dir = path.join(dirs.contexts, `${c.id}.d`);
+      let lease: ContextLease | null = null;
       try {
         await c.lock.run(async () => undefined);
         if (c.received !== c.size) {
@@ -115,22 +144,26 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
         }
         await c.fh.close();
         const engine = await engineFor(s);
-        try {
-          await extractLayerFile(c.file, dir, { native: engine.images.createNativeOps(), allowFifos: false });
-        } catch (err) {
-          throw new BerthError(
-            'BUILD_CONTEXT_INVALID',
-            `the build context does not read as a tar: ${(err as Error).message}`,
-            {},
-            { cause: err },
-          );
-        }
+        const unpack = async (dir: string): Promise<void> => {
+          try {
+            await extractLayerFile(c.file, dir, { native: engine.images.createNativeOps(), allowFifos: false });
+          } catch (err) {
+            throw new BerthError(
+              'BUILD_CONTEXT_INVALID',
+              `the build context does not read as a tar: ${(err as Error).message}`,
+              {},
+              { cause: err },
+            );
+          }
+        };
+        lease = c.size <= KEEP_BYTES ? await kept.acquire(await fileSha256(c.file), unpack) : await ownDir(unpack);
         await fs.promises.rm(c.file, { force: true });
         const builder = new Builder({
           dataRoot: s.facts.dataRoot,
           store: engine.images,
           runner: new ContainerStepRunner({ manager: engine.manager, dataRoot: s.facts.dataRoot }),
-          contextDir: dir,
+          contextDir: lease.dir,
+          ...(lease.digests ? { contextDigests: lease.digests } : {}),
           containerfile: p.containerfile,
           fileName: p.file,
           options: p.options,
@@ -160,12 +193,10 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
         sessions.delete(c.id);
         await c.fh.close().catch(() => undefined);
         await fs.promises.rm(c.file, { force: true });
-        // The unpacked context is removed after the answer, not before it: nothing reads it once the
-        // build has ended, and its removal was most of a warm build's last 30 ms. One left by a helper
-        // that died is removed at the next start (removeLeftContexts).
-        void fs.promises
-          .rm(dir, { recursive: true, force: true })
-          .catch((err: unknown) => s.log(`build: could not remove ${dir}: ${(err as Error).message}`));
+        // A context's own directory is removed after the answer, not before it: nothing reads it once
+        // the build has ended, and its removal was most of a warm build's last 30 ms. One left by a
+        // helper that died is removed at the next start (removeLeftContexts).
+        lease?.release();
       }
     },
   };
