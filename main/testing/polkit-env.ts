@@ -4,11 +4,14 @@
  * Berth's action and nothing else, and the installed helper. Everything this
  * starts or creates is stopped (by pid) or removed afterwards.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { writeBusyboxImage } from './busybox-image';
 import { ROOT, alive } from './helper-process';
 import { INSTALL_DIR, INSTALLED_LAUNCHER } from '../shared/helper-paths';
 
@@ -135,4 +138,28 @@ export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Pro
         execFileSync('bash', [path.join(ROOT, 'scripts', 'uninstall-helper.sh')], { stdio: 'ignore' });
     },
   };
+}
+
+/**
+ * As `user` (runuser, through the CLI at `cliJs` and so the user's own helper):
+ * loads a busybox image under a tag of its own from a tar the user can read,
+ * runs `sh -c script` in a throwaway container (--rm, no network) and removes
+ * the image again; resolves with what the container printed.
+ */
+export async function userRunsBusybox(cliJs: string, user: string, script: string): Promise<string> {
+  const asUser = (args: string[]) =>
+    promisify(execFile)('runuser', ['-u', user, '--', process.execPath, cliJs, ...args], { cwd: '/' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-user-img-'));
+  fs.chmodSync(dir, 0o755);
+  const tag = `berth-${user}-${Date.now().toString(36)}:latest`;
+  const tar = path.join(dir, 'busybox.tar');
+  try {
+    await writeBusyboxImage(tar, tag);
+    fs.chmodSync(tar, 0o644);
+    await asUser(['load', '-i', tar]);
+    return (await asUser(['run', '--rm', '--network', 'none', tag, 'sh', '-c', script])).stdout;
+  } finally {
+    await asUser(['rmi', tag]).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
