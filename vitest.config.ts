@@ -32,8 +32,7 @@ const INTEGRATION_SERIAL = [
   'main/engine/cgroups/v2/*.real.test.ts',
   'main/engine/resources/service.real.test.ts', // samples the host's cgroups
   'main/engine/namespaces/scan.root.test.ts', // every namespace on the host, checked against lsns
-  'main/engine/images/free-space.real.test.ts', // the free space of a shared filesystem
-  'main/engine/layers/analyze.memory.test.ts', // a memory bound, measured
+  'main/engine/layers/analyze.memory.test.ts', // heap bounds sampled while 1.5 GiB streams through gzip
   'main/helper/server/helper-deb.integration.test.ts', // dpkg -i into the system, /usr/lib/berth moved aside
   'main/helper/server/install-helper.integration.test.ts', // would write /usr/lib/berth were its check broken
   'main/helper/client/pkexec.integration.test.ts', // polkit rules, throwaway users, /run/berth
