@@ -12,7 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { writeBusyboxImage } from './busybox-image';
-import { ROOT, alive } from './helper-process';
+import { ROOT } from './helper-process';
 import { INSTALL_DIR, INSTALLED_LAUNCHER } from '../shared/helper-paths';
 
 const RULE = '/etc/polkit-1/rules.d/49-berth-test.rules';
@@ -46,6 +46,26 @@ function busUp(): Promise<boolean> {
   });
 }
 
+/** The pid runs (a zombie has ended: only its parent's wait is missing). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for the pid to end; true when it did. */
+async function ended(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (running(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' });
 }
@@ -72,9 +92,10 @@ export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Pro
 
   if (!(await busUp())) {
     fs.mkdirSync('/run/dbus', { recursive: true });
-    // A bus that died leaves its pid file behind, and dbus-daemon refuses to start.
+    // A bus that died leaves its pid file behind, and dbus-daemon refuses to start; one that
+    // is shutting down (a previous suite's teardown) still holds it for a moment.
     const stale = Number(fs.existsSync('/run/dbus/pid') ? fs.readFileSync('/run/dbus/pid', 'utf8').trim() : '0');
-    if (!(stale > 0 && alive(stale))) fs.rmSync('/run/dbus/pid', { force: true });
+    if (!(stale > 0) || (await ended(stale, 10_000))) fs.rmSync('/run/dbus/pid', { force: true });
     started.push(Number(sh('dbus-daemon', ['--system', '--fork', '--print-pid']).trim()));
   }
   for (const u of [allowedName, deniedName]) {
@@ -134,6 +155,8 @@ export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Pro
           // already gone
         }
       }
+      // Gone before the next suite looks for a bus and a polkitd (a dying one would count as there).
+      for (const pid of started) await ended(pid, 10_000);
       if (installHelper && !hadInstall)
         execFileSync('bash', [path.join(ROOT, 'scripts', 'uninstall-helper.sh')], { stdio: 'ignore' });
     },
