@@ -23,9 +23,10 @@ const INTEGRATION = ['integration', 'real', 'root', 'fuzz', 'memory', 'corpus'].
 const INTEGRATION_FILES = INTEGRATION.map((g) => g.replace('**/', '{main,preload,native}/**/'));
 // Integration files run two at a time: each starts its own helper on its own
 // run dir, data root, bridge (testBridge: a second octet of its own per file)
-// and nft table, so they wait on the kernel side by side (390 s → see
-// docs/ARCHITECTURE.md, "Tests"). These see or change what is the machine's,
-// not a helper's, and run alone, one after another, after the others:
+// and nft table, so they wait on the kernel side by side (the layer: 390 s one
+// file at a time → 210–225 s; docs/ARCHITECTURE.md, "Tests"). These see or
+// change what is the machine's, not a helper's, and run alone, one after
+// another, after the others:
 const INTEGRATION_SERIAL = [
   'main/engine/containers/cycles.integration.test.ts', // counts every cgroup under berth/ and every netns
   'main/engine/cgroups/*.real.test.ts', // CPU shares, ticks and OOM timing of the whole machine
