@@ -109,6 +109,12 @@ export class PeerStorage {
     fs.mkdirSync(path.join(this.dir, 'tmp'), { recursive: true });
   }
 
+  /** Pulls a busybox docker-archive (busybox:latest) and tags it as docker.io's, so `FROM busybox` finds it. */
+  async pullBusybox(tar: string): Promise<void> {
+    await this.buildah(['pull', '-q', `docker-archive:${tar}`]);
+    await this.buildah(['tag', 'busybox:latest', 'docker.io/library/busybox:latest']).catch(() => undefined);
+  }
+
   /** Unmounts and removes the storage (overlay mounts may linger under it). */
   dispose(): void {
     try {

@@ -75,10 +75,18 @@ export async function startHelperOn(o: {
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const socketPath = socketPathFor(o.ownerUid ?? 0, o.runDir);
+  // A helper that refuses to start (DATA_ROOT_IN_USE, a bad config) exits: no need to wait out the 15 s.
+  const gone = (): string | null =>
+    child.exitCode !== null || child.signalCode !== null
+      ? `the helper exited (${child.exitCode ?? child.signalCode}) before it answered`
+      : null;
   try {
-    await waitForSocket(socketPath, 15_000);
+    await waitForSocket(socketPath, 15_000, gone);
   } catch (e) {
     child.kill('SIGKILL');
+    // 'exit' may come before the last of stderr: what it said is the error (bounded: a child may hold the pipe).
+    const out = child.stderr;
+    if (out && !out.closed) await Promise.race([new Promise((r) => out.once('close', r)), sleep(2000)]);
     throw new Error(`helper did not answer on ${socketPath}: ${String(e)}\n${err}`, { cause: e });
   }
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
@@ -432,7 +440,11 @@ export function statusField(pid: number, name: string): string {
   return m?.[1]?.trim() ?? '';
 }
 
-/** A bridge of a test's own (name, subnet, nft table), so suites never share berth0. */
+/**
+ * A bridge of a test's own (name, subnet, nft table), so suites never share berth0.
+ * `secondOctet` is the file's own (test-bridges.test.ts checks): integration files run
+ * side by side, and two bridges with one subnet would take each other's packets.
+ */
 export function testBridge(prefix: string, secondOctet: number): { name: string; subnet: Subnet; table: string } {
   const tag = randomTag();
   return {

@@ -30,13 +30,20 @@ export function tempDir(prefix: string): string {
   return d;
 }
 
-export async function waitForSocket(socketPath: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForSocket(
+  socketPath: string,
+  timeoutMs = 10_000,
+  /** Why waiting is pointless (the process that would listen has exited), or null: stops at once. */
+  gone: () => string | null = () => null,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       (await RpcClient.connect(socketPath, 1000)).close();
       return;
     } catch (err) {
+      const why = gone();
+      if (why) throw new Error(why, { cause: err });
       if (Date.now() > deadline) throw err;
       await sleep(25);
     }

@@ -4,12 +4,15 @@
  * Berth's action and nothing else, and the installed helper. Everything this
  * starts or creates is stopped (by pid) or removed afterwards.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT, alive } from './helper-process';
+import { promisify } from 'node:util';
+import { writeBusyboxImage } from './busybox-image';
+import { ROOT } from './helper-process';
 import { INSTALL_DIR, INSTALLED_LAUNCHER } from '../shared/helper-paths';
 
 const RULE = '/etc/polkit-1/rules.d/49-berth-test.rules';
@@ -43,6 +46,26 @@ function busUp(): Promise<boolean> {
   });
 }
 
+/** The pid runs (a zombie has ended: only its parent's wait is missing). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to `ms` for the pid to end; true when it did. */
+async function ended(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (running(pid)) {
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8' });
 }
@@ -69,9 +92,10 @@ export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Pro
 
   if (!(await busUp())) {
     fs.mkdirSync('/run/dbus', { recursive: true });
-    // A bus that died leaves its pid file behind, and dbus-daemon refuses to start.
+    // A bus that died leaves its pid file behind, and dbus-daemon refuses to start; one that
+    // is shutting down (a previous suite's teardown) still holds it for a moment.
     const stale = Number(fs.existsSync('/run/dbus/pid') ? fs.readFileSync('/run/dbus/pid', 'utf8').trim() : '0');
-    if (!(stale > 0 && alive(stale))) fs.rmSync('/run/dbus/pid', { force: true });
+    if (!(stale > 0) || (await ended(stale, 10_000))) fs.rmSync('/run/dbus/pid', { force: true });
     started.push(Number(sh('dbus-daemon', ['--system', '--fork', '--print-pid']).trim()));
   }
   for (const u of [allowedName, deniedName]) {
@@ -131,8 +155,34 @@ export async function setUpPolkit(prefix: string, opts: PolkitOptions = {}): Pro
           // already gone
         }
       }
+      // Gone before the next suite looks for a bus and a polkitd (a dying one would count as there).
+      for (const pid of started) await ended(pid, 10_000);
       if (installHelper && !hadInstall)
         execFileSync('bash', [path.join(ROOT, 'scripts', 'uninstall-helper.sh')], { stdio: 'ignore' });
     },
   };
+}
+
+/**
+ * As `user` (runuser, through the CLI at `cliJs` and so the user's own helper):
+ * loads a busybox image under a tag of its own from a tar the user can read,
+ * runs `sh -c script` in a throwaway container (--rm, no network) and removes
+ * the image again; resolves with what the container printed.
+ */
+export async function userRunsBusybox(cliJs: string, user: string, script: string): Promise<string> {
+  const asUser = (args: string[]) =>
+    promisify(execFile)('runuser', ['-u', user, '--', process.execPath, cliJs, ...args], { cwd: '/' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-user-img-'));
+  fs.chmodSync(dir, 0o755);
+  const tag = `berth-${user}-${Date.now().toString(36)}:latest`;
+  const tar = path.join(dir, 'busybox.tar');
+  try {
+    await writeBusyboxImage(tar, tag);
+    fs.chmodSync(tar, 0o644);
+    await asUser(['load', '-i', tar]);
+    return (await asUser(['run', '--rm', '--network', 'none', tag, 'sh', '-c', script])).stdout;
+  } finally {
+    await asUser(['rmi', tag]).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -38,11 +38,14 @@ import { CLI_JS } from '../../testing/helper-process';
 
 const isRoot = process.getuid?.() === 0;
 
+// The long-running services end on SIGTERM (trap; a shell or httpd as pid 1 has no default
+// action for it), so stop, restart, recreate and down do not wait out the 10 s stop timeout
+// each; the SIGKILL after the timeout is containers.integration.test.ts's.
 const composeYaml = (clientExtra = ''): string => `
 services:
   web:
     image: busybox:latest
-    command: httpd -f -p 80 -h /srv
+    command: ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /srv & wait"]
     volumes:
       - ./site:/srv:ro
     healthcheck:
@@ -55,7 +58,7 @@ services:
         limits: {memory: 64m, pids: 64}
   client:
     image: busybox:latest
-    command: ["sh", "-c", "wget -q -O /data/fetched.txt http://web/index.html && cat /data/fetched.txt && echo ${'$$'}{GREETING}${clientExtra} && exec sleep 3600"]
+    command: ["sh", "-c", "trap 'exit 0' TERM; wget -q -O /data/fetched.txt http://web/index.html && cat /data/fetched.txt && echo ${'$$'}{GREETING}${clientExtra} && sleep 3600 & wait"]
     environment:
       GREETING: \${GREETING:-hi}
     depends_on:
@@ -285,7 +288,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth compose (root)', { ti
     const small = path.join(dir, 'small.yaml');
     fs.writeFileSync(
       small,
-      'services:\n  ticker:\n    image: busybox:latest\n    command: sh -c "echo tick-started; exec sleep 3600"\n',
+      'services:\n  ticker:\n    image: busybox:latest\n    command: sh -c "trap \'exit 0\' TERM; echo tick-started; sleep 3600 & wait"\n',
     );
     const child = spawn(process.execPath, [CLI_JS, 'compose', '-p', project, '-f', small, 'up', '--no-start'], {
       env: { ...process.env, BERTH_HELPER_SOCKET: sock() },

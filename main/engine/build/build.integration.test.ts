@@ -315,8 +315,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
       const peer = new PeerStorage(path.join(work, 'buildah'));
       peer.init();
       try {
-        await peer.buildah(['pull', '-q', `docker-archive:${busyboxTar}`]);
-        await peer.buildah(['tag', 'busybox:latest', 'docker.io/library/busybox:latest']).catch(() => undefined);
+        await peer.pullBusybox(busyboxTar);
         await peer.buildah(
           ['bud', '--layers', '--network', 'none', '--build-arg', 'GREETING=hi', '-t', 'every-buildah', ctx],
           { cwd: ctx },

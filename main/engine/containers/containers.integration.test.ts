@@ -50,7 +50,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
   { timeout: 180_000 },
   () => {
     const tag = randomTag();
-    const bridge = testBridge('bt', 248);
+    const bridge = testBridge('bt', 240);
     let suite: ContainerSuite;
     let h: ContainerSuite['helper'];
     let rpc: RpcClient;

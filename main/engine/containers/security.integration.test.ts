@@ -25,7 +25,7 @@ import { capabilityMask, hostCapabilities } from './capabilities';
 const isRoot = process.getuid?.() === 0;
 
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('security options (root)', { timeout: 180_000 }, () => {
-  const bridge = testBridge('bs', 246);
+  const bridge = testBridge('bs', 237);
   const idDir = tempDir('berth-subids-');
   let suite: ContainerSuite;
   const sock = (): string => suite.helper.socketPath;

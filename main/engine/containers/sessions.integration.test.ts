@@ -92,7 +92,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('sessions (root, real contai
 
   beforeAll(async () => {
     suite = await openContainerSuite({
-      bridge: testBridge('bs', 247),
+      bridge: testBridge('bss', 239),
       workPrefix: 'berth-sess-it-',
       helperArgs: ['--session-idle-timeout', String(IDLE_SECONDS)],
     });

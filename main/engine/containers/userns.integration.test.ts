@@ -25,7 +25,7 @@ import { tempDir } from '../../testing/helper-process';
 const isRoot = process.getuid?.() === 0;
 
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user and time namespaces (root)', { timeout: 120_000 }, () => {
-  const bridge = testBridge('bu', 247);
+  const bridge = testBridge('bu', 241);
   const idDir = tempDir('berth-subids-');
   let suite: ContainerSuite;
   const sock = (): string => suite.helper.socketPath;

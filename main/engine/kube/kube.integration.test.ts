@@ -55,7 +55,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && hasPodman && hasRunc)(
     };
 
     beforeAll(async () => {
-      suite = await openContainerSuite({ bridge: testBridge('bk', 246), workPrefix: 'berth-kube-it-' });
+      suite = await openContainerSuite({ bridge: testBridge('bk', 234), workPrefix: 'berth-kube-it-' });
       dir = path.join(suite.work, 'podman');
       fs.mkdirSync(dir);
       base = [

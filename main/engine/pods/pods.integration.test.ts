@@ -57,7 +57,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
   { timeout: 180_000 },
   () => {
     const tag = randomTag();
-    const bridge = testBridge('bp', 247);
+    const bridge = testBridge('bp', 235);
     let suite: ContainerSuite;
     let rpc: RpcClient;
     const sock = (): string => suite.helper.socketPath;

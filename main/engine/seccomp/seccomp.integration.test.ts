@@ -47,7 +47,7 @@ const DENIED = [
 ];
 
 describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('seccomp (root)', { timeout: 180_000 }, () => {
-  const bridge = testBridge('bs', 246);
+  const bridge = testBridge('bsc', 238);
   let suite: ContainerSuite;
   let probeDir: string;
   const sock = (): string => suite.helper.socketPath;

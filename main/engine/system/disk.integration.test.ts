@@ -80,7 +80,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('disk usage and prune (root)
   }
 
   beforeAll(async () => {
-    suite = await openContainerSuite({ bridge: testBridge('bd', 246), workPrefix: 'berth-disk-it-' });
+    suite = await openContainerSuite({ bridge: testBridge('bd', 233), workPrefix: 'berth-disk-it-' });
     rpc = suite.rpc;
     sock = suite.helper.socketPath;
     dataRoot = suite.helper.dataRoot;

@@ -35,7 +35,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('named volumes (root)', { ti
   const lsNames = async (): Promise<string[]> => (await ok('volume', 'ls', '-q')).split('\n').filter(Boolean);
 
   beforeAll(async () => {
-    suite = await openContainerSuite({ bridge: testBridge('bv', 247), workPrefix: 'berth-vol-it-' });
+    suite = await openContainerSuite({ bridge: testBridge('bv', 244), workPrefix: 'berth-vol-it-' });
     rpc = suite.rpc;
     sock = suite.helper.socketPath;
     volumesDir = path.join(suite.helper.dataRoot, 'volumes');

@@ -5,15 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../../preload/contract';
 import { INSTALL_DIR, pidFileFor, socketPathFor, ownerDir } from '../../shared/helper-paths';
 import { alive, startTestHelper, type TestHelper } from '../../testing/helper-process';
-import { writeBusyboxImage } from '../../testing/busybox-image';
-import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../../testing/polkit-env';
+import { polkitAvailable, setUpPolkit, userRunsBusybox, type PolkitEnv } from '../../testing/polkit-env';
 
 const run = promisify(execFile);
 const skip = polkitAvailable();
@@ -70,30 +68,7 @@ describe.skipIf(skip !== null)('helper through pkexec', () => {
   it('the installed helper has every part it needs: the user loads an image and runs a container', async () => {
     // The issue: `berth run` failed with MONITOR_NOT_BUILT because the install
     // copied the helper and the addon but not the monitor.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-pkexec-img-'));
-    fs.chmodSync(dir, 0o755);
-    const tag = `berth-pkexec-${Date.now().toString(36)}:latest`;
-    const tar = path.join(dir, 'busybox.tar');
-    try {
-      await writeBusyboxImage(tar, tag);
-      fs.chmodSync(tar, 0o644);
-      await asUser(env!.allowed.name, [env!.cliJs, 'load', '-i', tar]);
-      const { stdout } = await asUser(env!.allowed.name, [
-        env!.cliJs,
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        tag,
-        'sh',
-        '-c',
-        'echo hi-from-$(id -u)',
-      ]);
-      expect(stdout).toContain('hi-from-0');
-    } finally {
-      await asUser(env!.allowed.name, [env!.cliJs, 'rmi', tag]).catch(() => undefined);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await userRunsBusybox(env!.cliJs, env!.allowed.name, 'echo hi-from-$(id -u)')).toContain('hi-from-0');
   });
 
   it('an incomplete install stops the helper at its start, naming the missing part', async () => {

@@ -15,9 +15,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../../preload/contract';
 import { INSTALL_DIR, INSTALLED_LAUNCHER, dataRootFor, ownerDir, pidFileFor } from '../../shared/helper-paths';
-import { writeBusyboxImage } from '../../testing/busybox-image';
 import { ROOT, alive } from '../../testing/helper-process';
-import { polkitAvailable, setUpPolkit, type PolkitEnv } from '../../testing/polkit-env';
+import { polkitAvailable, setUpPolkit, userRunsBusybox, type PolkitEnv } from '../../testing/polkit-env';
 
 const run = promisify(execFile);
 const POLICY = '/usr/share/polkit-1/actions/org.berth.helper.policy';
@@ -121,30 +120,9 @@ describe.skipIf(skip !== null)('the helper .deb', () => {
     ) as SystemInfo;
     expect(info.helper).toMatchObject({ uid: 0, ownerUid: env.allowed.uid, startedVia: 'pkexec' });
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-deb-img-'));
-    fs.chmodSync(dir, 0o755);
-    const tag = `berth-deb-${Date.now().toString(36)}:latest`;
-    const tar = path.join(dir, 'busybox.tar');
-    try {
-      await writeBusyboxImage(tar, tag);
-      fs.chmodSync(tar, 0o644);
-      await asUser(env.allowed.name, [env.cliJs, 'load', '-i', tar]);
-      const { stdout } = await asUser(env.allowed.name, [
-        env.cliJs,
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        tag,
-        'sh',
-        '-c',
-        'echo hi-from-the-package-$(id -u)',
-      ]);
-      expect(stdout).toContain('hi-from-the-package-0');
-    } finally {
-      await asUser(env.allowed.name, [env.cliJs, 'rmi', tag]).catch(() => undefined);
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    expect(await userRunsBusybox(env.cliJs, env.allowed.name, 'echo hi-from-the-package-$(id -u)')).toContain(
+      'hi-from-the-package-0',
+    );
   }, 180_000);
 
   it('is removed with dpkg -r, files and all', async () => {
