@@ -116,8 +116,12 @@ function sameContent(a: Node, b: Node): boolean {
  * MergedTree.baseMerge).
  */
 export interface BaseLayerMerge {
-  /** The next entry of the layer, in archive order. */
-  add(e: ScannedEntry): void;
+  /**
+   * The next entry of the layer, in archive order. Returns its change's
+   * "/a/b" path (undefined once it gave up), for a fold that keys by the
+   * same string (DiveEfficiency.baseFold: one string per entry, not two).
+   */
+  add(e: ScannedEntry): string | undefined;
   /**
    * The tree and the layer's diff, exactly as `new MergedTree().applyLayer(scan)`
    * would give them, `scan` being the finished listing whose entries were
@@ -155,7 +159,7 @@ export class MergedTree {
     let dir = tree.root.children as Map<string, Node>;
     return {
       add(e) {
-        if (repeated) return;
+        if (repeated) return undefined;
         const path = e.path;
         const slash = path.lastIndexOf('/');
         const parentLen = slash < 0 ? 0 : slash;
@@ -167,14 +171,16 @@ export class MergedTree {
         const old = dir.get(name);
         if (old && (!old.implicit || displaced.has(path))) {
           repeated = true;
-          return;
+          return undefined;
         }
         const node = fromEntry(e);
         // As set(): a directory replacing a directory keeps what is below it.
         if (old?.children && node.children) node.children = old.children;
         dir.set(name, node);
-        changes.push(toChange(path, node, 'added'));
+        const change = toChange(path, node, 'added');
+        changes.push(change);
         added++;
+        return change.path;
       },
       finish(scan) {
         if (repeated || added !== scan.entries.length) return null;
