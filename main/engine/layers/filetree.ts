@@ -199,7 +199,7 @@ export class MergedTree {
    */
   private dirFor(dir: string, displaced: Set<string>): Map<string, Node> {
     let n = this.root;
-    for (let start = 0; start < dir.length; ) {
+    for (let start = 0; start < dir.length;) {
       let end = dir.indexOf('/', start);
       if (end < 0) end = dir.length;
       const c = dir.slice(start, end);
