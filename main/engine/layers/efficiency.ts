@@ -189,8 +189,8 @@ function subtreeSize(n: DNode): number {
  * DiveEfficiency.baseFold).
  */
 export interface BaseLayerFold {
-  /** The next entry of the layer, in archive order. */
-  add(e: Pick<ScannedEntry, 'path' | 'size' | 'type'>): void;
+  /** The next entry of the layer, in archive order; `key`: its "/a/b" path when the caller has it. */
+  add(e: Pick<ScannedEntry, 'path' | 'size' | 'type'>, key?: string): void;
   /**
    * The fold with the layer added, as `new DiveEfficiency().add(layer)`
    * leaves it; null when it cannot be (whiteouts, or not the entries added).
@@ -221,10 +221,10 @@ export class DiveEfficiency {
     const dirs: Array<[string, DNode]> = [];
     let added = 0;
     return {
-      add({ path, size, type }) {
+      add({ path, size, type }, given) {
         const isDir = type === 'dir';
         const node = builder.add(path, size, isDir, false);
-        const key = `/${path}`;
+        const key = given ?? `/${path}`;
         if (isDir) dirs.push([key, node]);
         else {
           e.data.set(key, { cumulative: size, min: size, count: 1 });

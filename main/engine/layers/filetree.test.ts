@@ -106,6 +106,12 @@ describe('MergedTree.baseMerge (the bottom layer merged while it is listed)', ()
       opaques: ['', 'd'],
     },
     {
+      name: "a directory's entries split by another's, deep paths",
+      entries: [dir('a'), e('a/x'), e('c/d/e/y'), e('a/z'), e('c/d/e/w'), e('c/d/v'), dir('c/d')],
+      whiteouts: [],
+      opaques: [],
+    },
+    {
       name: 'a child under a file',
       entries: [e('a'), e('a/b'), dir('d'), e('d/w', { size: 7 })],
       whiteouts: [],
@@ -131,6 +137,17 @@ describe('MergedTree.baseMerge (the bottom layer merged while it is listed)', ()
     const twice = MergedTree.baseMerge();
     for (const x of [dir('a'), e('a/b'), dir('a', { mode: 0o700 })]) twice.add(x);
     expect(twice.finish({ entries: [dir('a'), e('a/b'), dir('a', { mode: 0o700 })] })).toBeNull();
+    // A path listed again after a child made its file an implicit directory, and
+    // entries of one directory split by another's (the cached directory is walked again).
+    for (const entries of [
+      [e('a'), e('a/b'), e('a')],
+      [e('a'), e('a/b'), dir('a')],
+      [dir('a'), e('a/b'), dir('c'), e('c/d'), e('a/b')],
+    ]) {
+      const again = MergedTree.baseMerge();
+      for (const x of entries) again.add(x);
+      expect(again.finish({ entries })).toBeNull();
+    }
     const short = MergedTree.baseMerge();
     short.add(e('a'));
     expect(short.finish({ entries: [e('a'), e('b')] })).toBeNull();

@@ -116,8 +116,12 @@ function sameContent(a: Node, b: Node): boolean {
  * MergedTree.baseMerge).
  */
 export interface BaseLayerMerge {
-  /** The next entry of the layer, in archive order. */
-  add(e: ScannedEntry): void;
+  /**
+   * The next entry of the layer, in archive order. Returns its change's
+   * "/a/b" path (undefined once it gave up), for a fold that keys by the
+   * same string (DiveEfficiency.baseFold: one string per entry, not two).
+   */
+  add(e: ScannedEntry): string | undefined;
   /**
    * The tree and the layer's diff, exactly as `new MergedTree().applyLayer(scan)`
    * would give them, `scan` being the finished listing whose entries were
@@ -141,21 +145,42 @@ export class MergedTree {
   static baseMerge(): BaseLayerMerge {
     const tree = new MergedTree();
     const changes: FileChange[] = [];
-    const seen = new Set<string>();
     let added = 0;
     let repeated = false;
+    // A path is seen when its node is in the tree and not implicit, or when a
+    // child's path made its (non-directory) node an implicit directory: those
+    // few are noted here (no set of every path).
+    const displaced = new Set<string>();
+    // The directory of the previous entry: archives list a directory's
+    // entries together, so most entries skip the walk from the root (and the
+    // component strings it cuts). A replaced node is never above the cached
+    // directory (it is that directory's child), so the cache stays attached.
+    let dirPath = '';
+    let dir = tree.root.children as Map<string, Node>;
     return {
       add(e) {
-        if (repeated) return;
-        if (seen.has(e.path)) {
-          repeated = true;
-          return;
+        if (repeated) return undefined;
+        const path = e.path;
+        const slash = path.lastIndexOf('/');
+        const parentLen = slash < 0 ? 0 : slash;
+        if (parentLen !== dirPath.length || (parentLen > 0 && !path.startsWith(dirPath))) {
+          dirPath = path.slice(0, parentLen);
+          dir = tree.dirFor(dirPath, displaced);
         }
-        seen.add(e.path);
+        const name = slash < 0 ? path : path.slice(slash + 1);
+        const old = dir.get(name);
+        if (old && (!old.implicit || displaced.has(path))) {
+          repeated = true;
+          return undefined;
+        }
         const node = fromEntry(e);
-        changes.push(toChange(e.path, node, 'added'));
-        tree.set(e.path, node);
+        // As set(): a directory replacing a directory keeps what is below it.
+        if (old?.children && node.children) node.children = old.children;
+        dir.set(name, node);
+        const change = toChange(path, node, 'added');
+        changes.push(change);
         added++;
+        return change.path;
       },
       finish(scan) {
         if (repeated || added !== scan.entries.length) return null;
@@ -165,6 +190,29 @@ export class MergedTree {
         return { tree, diff: { changes, stats } };
       },
     };
+  }
+
+  /**
+   * The children of directory `dir` ("a/b", '' for the root), as parentOf
+   * makes them: a missing or non-directory component becomes an implicit
+   * directory (the paths of replaced explicit nodes are added to `displaced`).
+   */
+  private dirFor(dir: string, displaced: Set<string>): Map<string, Node> {
+    let n = this.root;
+    for (let start = 0; start < dir.length;) {
+      let end = dir.indexOf('/', start);
+      if (end < 0) end = dir.length;
+      const c = dir.slice(start, end);
+      let next = n.children?.get(c);
+      if (!next || !next.children) {
+        if (next && !next.implicit) displaced.add(dir.slice(0, end));
+        next = implicitDir();
+        n.children?.set(c, next);
+      }
+      start = end + 1;
+      n = next;
+    }
+    return n.children as Map<string, Node>;
   }
 
   private get(path: string): Node | undefined {

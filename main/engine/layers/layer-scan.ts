@@ -106,9 +106,9 @@ async function collect(
     if (path === '') continue; // the root entry
     contentSize += e.size;
     const slash = path.lastIndexOf('/');
-    const base = path.slice(slash + 1);
-    const parent = slash < 0 ? '' : path.slice(0, slash);
-    const wh = base.startsWith(WHITEOUT_PREFIX) ? classifyWhiteout(base) : NOT_WHITEOUT;
+    // Base and parent are cut only for a whiteout: most entries are not one (no strings made per entry).
+    const wh = path.startsWith(WHITEOUT_PREFIX, slash + 1) ? classifyWhiteout(path.slice(slash + 1)) : NOT_WHITEOUT;
+    const parent = wh.kind === 'none' || slash < 0 ? '' : path.slice(0, slash);
     if (wh.kind === 'opaque') {
       opaques.push(parent);
       continue;

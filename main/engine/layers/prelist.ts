@@ -142,8 +142,7 @@ export class ArchivePrelister {
         this.baseClaimed = true;
         base = { merge: MergedTree.baseMerge(), fold: DiveEfficiency.baseFold() };
       }
-      base?.merge.add(e);
-      base?.fold.add(e);
+      if (base) base.fold.add(e, base.merge.add(e));
     };
     const listing = listPlainLayer(this.file, m, {
       contentRefs: true,

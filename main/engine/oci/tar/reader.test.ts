@@ -69,6 +69,28 @@ describe('numeric fields', () => {
     block.fill(0x41, 148, 156); // ignored
     expect(headerChecksums(block)).toEqual([10 * 255 + 8 * 32, 10 * -1 + 8 * 32]);
   });
+  it('sums a block the same word by word (aligned) as byte by byte (unaligned, short)', () => {
+    const bytewise = (b: Uint8Array): [number, number] => {
+      let u = 8 * 0x20;
+      let high = 0;
+      for (let i = 0; i < Math.min(BLOCK, b.length); i++) {
+        if (i >= 148 && i < 156) continue;
+        u += b[i] as number;
+        high += (b[i] as number) >>> 7;
+      }
+      return [u, u - 256 * high];
+    };
+    const backing = new Uint8Array(BLOCK + 8);
+    for (const fill of [0x00, 0x7f, 0x80, 0xff, -1]) {
+      if (fill < 0) for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + 17) & 0xff;
+      else backing.fill(fill);
+      for (const at of [0, 1, 2, 4]) {
+        const block = backing.subarray(at, at + BLOCK);
+        expect(headerChecksums(block)).toEqual(bytewise(block));
+      }
+      expect(headerChecksums(backing.subarray(0, 200))).toEqual(bytewise(backing.subarray(0, 200)));
+    }
+  });
   it('round-trips base-256, positive and negative', () => {
     for (const v of [0n, 1n, 8n ** 11n, 2n ** 62n, -1n, -(2n ** 40n)]) {
       expect(parseNumeric(encodeNumeric(v, 12, true))).toBe(v);

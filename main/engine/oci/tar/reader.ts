@@ -340,10 +340,12 @@ class HeaderBlock {
 
 /** The stored checksum must match the header's sum, unsigned or (old tars) signed. */
 function verifyChecksum(h: HeaderBlock): void {
-  const stored = parseNumericAt(h.block, FIELD.chksum[0], FIELD.chksum[1]);
+  const parsed = parseNumericAt(h.block, FIELD.chksum[0], FIELD.chksum[1]);
+  // Compared as Numbers: a sum of 512 bytes is small, and a BigInt per sum per header was a cost of its own.
+  const stored = parsed === null ? null : Number(parsed);
   const [unsigned, signed] = headerChecksums(h.block);
-  if (stored === null || (stored !== BigInt(unsigned) && stored !== BigInt(signed))) {
-    throw h.bad('bad checksum', { stored: stored === null ? null : Number(stored), computed: unsigned });
+  if (stored === null || (stored !== unsigned && stored !== signed)) {
+    throw h.bad('bad checksum', { stored, computed: unsigned });
   }
 }
 
