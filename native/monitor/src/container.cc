@@ -192,6 +192,7 @@ long CloneInit(void* p) {
     ::close(r->closeInChild);
     ContainerInit(*r->args);
   }
+  if (r->flags & CLONE_PARENT) trace::Mark("spawner: init cloned");
   return pid;
 }
 
