@@ -12,11 +12,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
 import { createDriver } from '../cgroups/driver';
-import type { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
+import { RpcClient } from '../../helper/client/rpc-client';
+import { tempDir } from '../../testing/helper-process';
 import {
   EventLog,
+  killLeftovers,
+  loadBusybox,
   openContainerSuite,
+  startHelperOn,
   processesNamed,
   startContainerHelper,
   testBridge,
@@ -256,6 +260,46 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       const { id, d } = await runDetached(['sleep', '100']);
       expectPlaced(id, d);
       await rpc.call('containers.remove', { id, force: true });
+    });
+
+    it('a helper killed with SIGKILL: the next one re-adopts the pooled container and removes the old pool', async () => {
+      const runDir = tempDir('berth-pool-run-');
+      const dataRoot = tempDir('berth-pool-data-');
+      const first = await startHelperOn({ runDir, dataRoot });
+      let second: Awaited<ReturnType<typeof startHelperOn>> | null = null;
+      let id: string;
+      let conn: RpcClient | null = null;
+      try {
+        await loadBusybox(first.socketPath, suite.work);
+        await waitUntil('its pool', () => standbys(first.pid).length === 1, 20_000);
+        conn = await RpcClient.connect(first.socketPath);
+        ({ id } = (await conn.call('containers.create', {
+          image: 'busybox',
+          command: ['sleep', '100'],
+          network: 'none',
+        })) as { id: string });
+        await conn.call('containers.start', { id });
+        const before = (await conn.call('containers.inspect', { id })) as ContainerDetailT;
+        conn.close();
+        conn = null;
+        await waitUntil('the next pool', () => poolsOf(first.pid).length > 0, 20_000);
+        await first.kill9();
+        second = await startHelperOn({ runDir, dataRoot });
+        conn = await RpcClient.connect(second.socketPath);
+        const after = (await conn.call('containers.inspect', { id })) as ContainerDetailT;
+        expect(after.state).toBe('running');
+        expect(after.pid).toBe(before.pid);
+        expectPlaced(id, after);
+        await waitUntil("the dead helper's pool removed", () => poolsOf(first.pid).length === 0, 20_000);
+        await conn.call('containers.remove', { id, force: true });
+      } finally {
+        conn?.close();
+        await (second ?? first).stop();
+        killLeftovers(dataRoot);
+        if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
+          fs.rmSync(dataRoot, { recursive: true, force: true });
+        fs.rmSync(runDir, { recursive: true, force: true });
+      }
     });
 
     it("a helper's pools go with it (SIGTERM)", async () => {
