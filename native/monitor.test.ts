@@ -462,6 +462,23 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect(procsOf(other)).toEqual([sd.pid]);
     expect(procsOf(pool)).toEqual([]);
 
+    // A spawner killed while it waits: the monitor clones init itself and writes the files.
+    await stop(d);
+    running.splice(running.indexOf(d), 1);
+    child = await poolStandby();
+    process.kill(procsOf(pool)[0]!, 'SIGKILL');
+    const target2 = path.join(path.dirname(pool), `pooled2-${tag}`);
+    cgroups.push(target2);
+    fs.renameSync(pool, target2);
+    const k = fx.container(['sleep', '30'], (spec) => {
+      spec.cgroupPool = { name: path.basename(pool), procs: [path.join(target2, 'cgroup.procs')] };
+    });
+    running.push(k);
+    expect(await report(child, k.stateDir)).toBe(0);
+    const sk = state(k);
+    if (sk?.status !== 'running') throw new Error(JSON.stringify(sk));
+    expect(procsOf(target2)).toEqual([sk.pid]);
+
     // A fresh run (no spawner) given a pool: writes its files too.
     const e = fx.container(['sleep', '30'], (spec) => {
       spec.cgroupPool = { name: path.basename(pool), procs: [path.join(target, 'cgroup.procs')] };

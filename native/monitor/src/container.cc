@@ -277,6 +277,16 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error, Spawn
   trace::Mark("daemon: clone");
   Error spawnerError;
   long pid = usePool ? spawner->Run(CloneInit, &req, &spawnerError) : CloneInit(&req);
+  if (usePool && !spawnerError.step.empty() && req.pidfd < 0) {
+    // The spawner died before it cloned (killed): clone here and write the
+    // pool's files, as without a spawner.
+    spawnerError = Error();
+    req.flags &= ~static_cast<uint64_t>(CLONE_PARENT);
+    req.err = 0;
+    req.setnsFailed = false;
+    writes.insert(writes.end(), spec.cgroupPool.procs.begin(), spec.cgroupPool.procs.end());
+    pid = CloneInit(&req);
+  }
   if (pid <= 0) {
     if (req.pidfd >= 0) sys::KillAndReap(req.pidfd);  // cloned, then the spawner died
     *error = !spawnerError.step.empty() ? spawnerError
