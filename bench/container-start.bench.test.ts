@@ -5,7 +5,10 @@
  *   npx vitest run -c bench/vitest.bench.config.ts container-start
  *
  *   berth        helper RPC: containers.create + start + the die event + remove
- *                (cgroups in every hierarchy, a netns for --network none made
+ *                (cgroups in every hierarchy: the standby's v1 pool renamed to the
+ *                container's and init born there, CLONE_INTO_CGROUP for the unified
+ *                group; marks "helper: cgroups created (pool renamed)", "spawner:
+ *                init cloned"; a netns for --network none made
  *                by the monitor's clone, overlay root, a standby monitor from
  *                the helper's sealed copy), and separately create → die only
  *   runc         `runc run --bundle B id` (new id each run): a bundle from

@@ -77,6 +77,7 @@
         "monitor/src/seccomp_filter.cc",
         "monitor/src/seccomp_profile.cc",
         "monitor/src/signals.cc",
+        "monitor/src/spawner.cc",
         "monitor/src/spec.cc",
         "monitor/src/state.cc",
         "monitor/src/sys.cc",

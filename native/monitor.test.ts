@@ -401,6 +401,92 @@ describe.runIf(isRoot)('berth-monitor', () => {
     expect(failed.error.message).toBe(`open ${missing}: ENOENT (No such file or directory)`);
   });
 
+  it('run --standby --pool: init is born in the renamed pool (only it there, the monitor never); another pool or a fresh run writes the files', async () => {
+    const tag = `${process.pid}-${Date.now()}`;
+    const pool = makeCgroup(`.standby-t${tag}`);
+    const target = path.join(path.dirname(pool), `pooled-${tag}`);
+    cgroups.push(target, pool);
+    const procsOf = (dir: string): number[] =>
+      fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    /** A standby with the pool; resolves with its pid once its spawner sits in the pool. */
+    const poolStandby = async (): Promise<ReturnType<typeof spawn>> => {
+      const child = spawn(
+        MONITOR,
+        ['run', '--standby', '--pool', path.basename(pool), path.join(pool, 'cgroup.procs')],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      await waitFor('the spawner in the pool', () => (procsOf(pool).length === 1 ? true : undefined), 10_000);
+      const [spawner] = procsOf(pool);
+      const ppid = Number(/PPid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${spawner}/status`, 'utf8'))![1]);
+      expect(ppid).toBe(child.pid);
+      return child;
+    };
+    const report = (child: ReturnType<typeof spawn>, stateDir: string): Promise<number> =>
+      new Promise((resolve) => {
+        child.stdout!.once('data', (b: Buffer) => resolve(b[0]!));
+        child.stdin!.end(`${stateDir}\n`);
+      });
+
+    // The helper's adoption: the pool renamed to the container's group, named in the spec.
+    let child = await poolStandby();
+    fs.renameSync(pool, target);
+    const c = fx.container(['sleep', '30'], (spec) => {
+      spec.cgroupPool = { name: path.basename(pool), procs: [path.join(target, 'cgroup.procs')] };
+    });
+    running.push(c);
+    expect(await report(child, c.stateDir)).toBe(0);
+    const s = state(c);
+    if (s?.status !== 'running') throw new Error(JSON.stringify(s));
+    expect(procsOf(target)).toEqual([s.pid]);
+    expect(s.monitorPid).toBe(child.pid);
+    // init is the monitor's child (CLONE_PARENT), so the monitor reaps it.
+    expect(Number(/PPid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${s.pid}/status`, 'utf8'))![1])).toBe(child.pid);
+    await stop(c);
+    running.splice(running.indexOf(c), 1);
+    expect((await waitExit(c)).signal).toBe('SIGKILL');
+
+    // A spec that names another pool: the spawner is killed, the files are written.
+    fs.mkdirSync(pool);
+    child = await poolStandby();
+    const other = makeCgroup(`other-${tag}`);
+    cgroups.push(other);
+    const d = fx.container(['sleep', '30'], (spec) => {
+      spec.cgroupPool = { name: '.standby-elsewhere', procs: [path.join(other, 'cgroup.procs')] };
+    });
+    running.push(d);
+    expect(await report(child, d.stateDir)).toBe(0);
+    const sd = state(d);
+    if (sd?.status !== 'running') throw new Error(JSON.stringify(sd));
+    expect(procsOf(other)).toEqual([sd.pid]);
+    expect(procsOf(pool)).toEqual([]);
+
+    // A spawner killed while it waits: the monitor clones init itself and writes the files.
+    await stop(d);
+    running.splice(running.indexOf(d), 1);
+    child = await poolStandby();
+    process.kill(procsOf(pool)[0]!, 'SIGKILL');
+    const target2 = path.join(path.dirname(pool), `pooled2-${tag}`);
+    cgroups.push(target2);
+    fs.renameSync(pool, target2);
+    const k = fx.container(['sleep', '30'], (spec) => {
+      spec.cgroupPool = { name: path.basename(pool), procs: [path.join(target2, 'cgroup.procs')] };
+    });
+    running.push(k);
+    expect(await report(child, k.stateDir)).toBe(0);
+    const sk = state(k);
+    if (sk?.status !== 'running') throw new Error(JSON.stringify(sk));
+    expect(procsOf(target2)).toEqual([sk.pid]);
+
+    // A fresh run (no spawner) given a pool: writes its files too.
+    const e = fx.container(['sleep', '30'], (spec) => {
+      spec.cgroupPool = { name: path.basename(pool), procs: [path.join(target, 'cgroup.procs')] };
+    });
+    const se = await startRunning(e);
+    expect(procsOf(target)).toEqual([se.pid]);
+  });
+
   it('survives SIGKILL of the process that started it, and signals sent to it', async () => {
     const c = fx.container(['sleep', '30']);
     running.push(c);

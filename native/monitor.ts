@@ -122,6 +122,13 @@ export interface MonitorSpec {
   };
   /** cgroup.procs (or v1 tasks) files the container's pid is written to before it runs. */
   cgroupProcs?: string[];
+  /** A cgroup2 directory the container is cloned into (CLONE_INTO_CGROUP; its cgroup.procs is written where the kernel lacks it). */
+  cgroupInto?: string;
+  /**
+   * v1 groups that were standby pool `name` (renamed to the container's): init is born in
+   * them when the monitor's spawner joined that pool, else `procs` are written like cgroupProcs.
+   */
+  cgroupPool?: { name: string; procs: string[] };
   /** cgroup.procs files the monitor daemon moves itself into (keep it out of the helper's cgroup). */
   monitorCgroupProcs?: string[];
   log: {

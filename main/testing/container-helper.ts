@@ -276,14 +276,16 @@ export function cgroupDirsOf(id: string, parent = 'berth'): string[] {
   return out;
 }
 
-/** Number of directories directly under <hierarchy>/berth/ in every hierarchy. */
+/** Number of directories directly under <hierarchy>/berth/ in every hierarchy (standby pools not counted). */
 export function cgroupChildCount(parent = 'berth'): number {
   let n = 0;
   const roots = fs.readdirSync('/sys/fs/cgroup').map((h) => path.join('/sys/fs/cgroup', h, parent));
   roots.push(path.join('/sys/fs/cgroup', parent));
   for (const r of roots) {
     try {
-      n += fs.readdirSync(r, { withFileTypes: true }).filter((e) => e.isDirectory()).length;
+      n += fs
+        .readdirSync(r, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.standby-')).length;
     } catch {
       // no such hierarchy or parent
     }

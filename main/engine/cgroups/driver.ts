@@ -99,6 +99,24 @@ export interface CgroupDriver {
   attach(handle: CgroupHandle, pid: number): void;
   /** The cgroup.procs files a monitor writes a new pid into. */
   procsFiles(handle: CgroupHandle): string[];
+  /**
+   * A pool group set for a standby monitor's spawner (containers/cgroup-pool.ts):
+   * <parent>/<name> in every v1 hierarchy, prepared as create() prepares a
+   * group. Returns their cgroup.procs files; null when there is no v1
+   * hierarchy (v2 places init with CLONE_INTO_CGROUP, no pool needed).
+   */
+  createPool(name: string, parent?: string): string[] | null;
+  /**
+   * Makes pool `name` the group `id` (rename(2) in each v1 hierarchy; the
+   * unified group is made as create() makes it). `pooled`: the renamed
+   * groups' cgroup.procs files. Null, with nothing changed, when a pool
+   * directory is missing or a target exists.
+   */
+  adoptPool(name: string, id: string, parent?: string): { handle: CgroupHandle; pooled: string[] } | null;
+  /** Removes pool `name` (killAll, then rmdir; nothing there is fine). */
+  removePool(name: string, parent?: string): Promise<void>;
+  /** Names of the groups directly under parent in any v1 hierarchy that start with prefix. */
+  childNames(prefix: string, parent?: string): string[];
   pids(handle: CgroupHandle): number[];
   /** All-or-nothing: on a refusal every write is undone and CGROUP_LIMIT_REFUSED thrown. */
   apply(handle: CgroupHandle, limits: Limits): ApplyResult;
@@ -162,6 +180,8 @@ export interface DriverOptions {
 }
 
 export const DEFAULT_PARENT = 'berth';
+/** Standby pool groups (containers/cgroup-pool.ts): a dot-name, never a container id's. */
+const POOL_NAME = /^\.[A-Za-z0-9][A-Za-z0-9_.-]{0,126}$/;
 const DEFAULT_V2_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'io', 'pids', 'hugetlb'];
 
 /** A role placed for one group: the controller that fills it and the group's directory there. */
@@ -344,8 +364,17 @@ export class ComposedDriver implements CgroupDriver {
     };
   }
 
-  private handleFor(id: string, parent: string): CgroupHandle {
+  /** A pool's handle: its name is a dot-name (`.standby-…`), never a container id's. */
+  private poolHandle(name: string, parent: string): CgroupHandle {
+    if (!POOL_NAME.test(name))
+      throw cgroupError('CGROUP_BAD_ID', `pool ${JSON.stringify(name)} must be "." then [A-Za-z0-9_.-]`, { id: name });
+    // v1 only: the unified group is made at adoption (init is cloned into it).
+    return { ...this.handleFor(name.slice(1), parent, name), unified: null };
+  }
+
+  private handleFor(id: string, parent: string, poolName?: string): CgroupHandle {
     checkGroupPath('id', id);
+    if (poolName !== undefined) id = poolName;
     checkGroupPath('parent', parent);
     const rel = `${parent}/${id}`;
     const v1: Partial<Record<ControllerKey, string>> = {};
@@ -412,6 +441,82 @@ export class ComposedDriver implements CgroupDriver {
       throw err;
     }
     return h;
+  }
+
+  createPool(name: string, parent = DEFAULT_PARENT): string[] | null {
+    if (this.v1Mounts.size === 0) return null;
+    const h = this.poolHandle(name, parent);
+    const mounts = [...new Set(this.v1Mounts.values())];
+    const made: string[] = [];
+    try {
+      for (const mount of mounts) made.push(...this.mkdirChain(mount, h.path, this.prepareHooks(mount)));
+    } catch (err) {
+      for (const d of made.reverse()) {
+        if (path.basename(d) !== name) continue;
+        try {
+          fs.rmdirSync(d);
+        } catch {
+          // in use
+        }
+      }
+      throw err;
+    }
+    return mounts.map((m) => path.join(m, h.path, 'cgroup.procs'));
+  }
+
+  adoptPool(name: string, id: string, parent = DEFAULT_PARENT): { handle: CgroupHandle; pooled: string[] } | null {
+    const pool = this.poolHandle(name, parent);
+    const h = this.handleFor(id, parent);
+    const mounts = [...new Set(this.v1Mounts.values())];
+    if (mounts.length === 0) return null;
+    const from = (m: string): string => path.join(m, pool.path);
+    const to = (m: string): string => path.join(m, h.path);
+    if (!mounts.every((m) => isDir(from(m))) || mounts.some((m) => exists(to(m)))) return null;
+    if (h.unified && exists(h.unified)) return null;
+    const renamed: string[] = [];
+    try {
+      for (const m of mounts) {
+        fs.renameSync(from(m), to(m));
+        renamed.push(m);
+      }
+      if (this.unifiedMount && h.unified) {
+        this.mkdirChain(this.unifiedMount, parent, []);
+        const wanted = this.opts.enableControllers ?? (this.kind === 'v2' ? DEFAULT_V2_CONTROLLERS : []);
+        v2core.enableControllers(this.unifiedMount, parent, wanted);
+        mkdirOk(h.unified);
+      }
+    } catch {
+      for (const m of renamed.reverse()) {
+        try {
+          fs.renameSync(to(m), from(m));
+        } catch {
+          // left as the container's name: create() reuses it, the pool is removed by name
+        }
+      }
+      return null;
+    }
+    return { handle: h, pooled: mounts.map((m) => path.join(to(m), 'cgroup.procs')) };
+  }
+
+  async removePool(name: string, parent = DEFAULT_PARENT): Promise<void> {
+    const h = this.poolHandle(name, parent);
+    if (!this.allDirs(h).some(isDir)) return;
+    await this.destroy(h);
+  }
+
+  childNames(prefix: string, parent = DEFAULT_PARENT): string[] {
+    checkGroupPath('parent', parent);
+    const names = new Set<string>();
+    for (const mount of new Set(this.v1Mounts.values())) {
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(path.join(mount, parent), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const e of entries) if (e.isDirectory() && e.name.startsWith(prefix)) names.add(e.name);
+    }
+    return [...names];
   }
 
   open(id: string, parent = DEFAULT_PARENT): CgroupHandle {

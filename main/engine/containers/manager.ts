@@ -61,6 +61,7 @@ import { containerCapabilities, hostCapabilities } from './capabilities';
 import { buildSpec, defaultNofile, mergeEnv, resolveArgs, type SpecInput } from './spec';
 import { resolveUser } from './user';
 import { mark, saveTrace, traceOf, tracing } from './start-trace';
+import { monitorLauncher, type Standby } from './monitor-launcher';
 import type { VolumeStore } from '../volumes/store';
 import { checkMounts, ensureVolumes, prepareVolumes, volumeUsersOf } from './mounts';
 import { Endpoints, isUserMode, managesHosts } from './endpoints';
@@ -487,15 +488,28 @@ export class ContainerManager {
     let netnsSpec: SpecInput['netns'] = null;
     let ip: string | null = null;
     let pod: PodJoin | null = null;
+    let standby: Standby | null = null;
+    let adopted: { handle: CgroupHandle; pooled: string[] } | null = null;
+    let launched = false;
     try {
       // A member: the pod runs first (its holder owns the namespaces joined below).
       if (r.config.pod) {
         if (!this.pods) throw new BerthError('POD_NOT_FOUND', `no pods engine: cannot join pod ${r.config.pod}`);
         pod = await this.pods.join(r.config.pod);
       }
-      handle = this.o.cgroups.create(r.id, pod?.cgroupParent ?? this.parent);
-      mark(r.id, 'helper: cgroups created');
+      const parent = pod?.cgroupParent ?? this.parent;
       const { devices: _deviceLimits, ...limits } = r.config.resources as Limits;
+      // A standby's cgroup pool becomes the container's group when it can
+      // (cgroup-pool.ts): init is then born there, with no cgroup.procs write.
+      standby = monitorLauncher().take();
+      const pools = monitorLauncher().cgroupPools();
+      adopted =
+        standby?.pool && pools?.parent === parent && poolable(limits)
+          ? this.o.cgroups.adoptPool(standby.pool.name, r.id, parent)
+          : null;
+      if (standby?.pool && !adopted) monitorLauncher().dropPool(standby.pool);
+      handle = adopted?.handle ?? this.o.cgroups.create(r.id, parent);
+      mark(r.id, adopted ? 'helper: cgroups created (pool renamed)' : 'helper: cgroups created');
       this.o.cgroups.apply(handle, limits);
       mark(r.id, 'helper: limits applied');
       // The device policy is in force before the monitor starts the container:
@@ -552,7 +566,7 @@ export class ContainerManager {
         },
         netns: netnsSpec,
         shared: pod ? { ipc: pod.ipc, uts: pod.uts, pid: pod.pid } : null,
-        cgroupProcs: this.o.cgroups.procsFiles(handle),
+        ...cgroupPlacement(this.o.cgroups.procsFiles(handle), handle, adopted, standby),
         log: this.o.logLimits ?? { maxBytes: 10 * 1024 * 1024, maxFiles: 3 },
         nofile: defaultNofile(fs.readFileSync('/proc/self/limits', 'utf8')),
         devices: monitorDevices(dev.devices),
@@ -573,7 +587,8 @@ export class ContainerManager {
         ];
       }
       mark(r.id, 'helper: spec built, seccomp filter found');
-      const st = await startMonitor(p.runDir, spec, traceOf(r.id));
+      launched = true;
+      const st = await startMonitor(p.runDir, spec, traceOf(r.id), standby);
       Object.assign(r, {
         state: 'running',
         pid: st.pid,
@@ -598,6 +613,7 @@ export class ContainerManager {
       this.watch(r, st.monitorPid);
       mark(r.id, 'helper: start answered');
     } catch (err) {
+      if (standby && !launched) monitorLauncher().abandon(standby, adopted !== null);
       l.tornDown = this.teardown(r.id, handle, ip).catch((e: unknown) =>
         this.o.log(`cleanup after failed start of ${r.id}: ${String(e)}`),
       );
@@ -1275,4 +1291,34 @@ export class ContainerManager {
       if (l.handle) this.o.cgroups.release(l.handle);
     }
   }
+}
+
+/**
+ * The spec's cgroup fields: init is born in the unified group (cgroupInto)
+ * and, when the standby's pool was adopted, in its v1 groups (cgroupPool);
+ * every other group's cgroup.procs is written after the clone.
+ */
+function cgroupPlacement(
+  procs: string[],
+  handle: CgroupHandle,
+  adopted: { pooled: string[] } | null,
+  standby: Standby | null,
+): Pick<SpecInput, 'cgroupProcs' | 'cgroupInto' | 'cgroupPool'> {
+  const into = handle.unified;
+  const intoProcs = into ? path.join(into, 'cgroup.procs') : null;
+  const pooled = new Set(adopted?.pooled ?? []);
+  return {
+    cgroupProcs: procs.filter((f) => f !== intoProcs && !pooled.has(f)),
+    cgroupInto: into,
+    cgroupPool: adopted && standby?.pool ? { name: standby.pool.name, procs: adopted.pooled } : null,
+  };
+}
+
+/**
+ * A pool's spawner is in the container's groups while it clones init: one
+ * process more for a moment, so a pids.max below 2 would refuse the clone.
+ */
+function poolable(limits: Limits): boolean {
+  const max = limits.pids?.max;
+  return max === undefined || max === null || max >= 2;
 }

@@ -20,12 +20,20 @@
  * 200-cycle test). A standby found dead when a start takes it (killed, or
  * gone with the helper's pipe) is replaced by a fresh run, never reported as
  * the start's failure.
+ *
+ * With cgroup pools (usePools, cgroup-pool.ts) each standby gets a fresh pool
+ * and `--pool NAME FILE…`: its spawner moves into the pool before any
+ * request, so the start that renames the pool to its container's groups
+ * places init without a cgroup.procs write (native/monitor/src/spawner.h).
+ * The pool travels with the standby: a caller that takes a standby either
+ * launches it or abandons it, and an unused pool is removed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { monitorPath } from '../../../native/monitor';
 import { sealedExecutable } from '../../../native/index';
 import { processLive } from './proc-stat';
+import type { CgroupPool, CgroupPools } from './cgroup-pool';
 
 export interface MonitorReport {
   /** 0: running; anything else: did not start (null: no status at all). */
@@ -37,9 +45,26 @@ export interface MonitorReport {
 /** The standby died before our line reached it: nothing of the run began, another monitor may take it. */
 const NOT_TAKEN = 'not-taken';
 
+/** A standby monitor and the cgroup pool its spawner joined (null: none). */
+export interface Standby {
+  child: ChildProcess;
+  pool: CgroupPool | null;
+}
+
 export class MonitorLauncher {
-  private standby: ChildProcess | null = null;
+  private standby: Standby | null = null;
   private exe: string | null = null;
+  private pools: CgroupPools | null = null;
+
+  /** From now on each new standby gets a pool (null: none). */
+  usePools(pools: CgroupPools | null): void {
+    this.pools = pools;
+  }
+
+  /** The pools in use, if any. */
+  cgroupPools(): CgroupPools | null {
+    return this.pools;
+  }
 
   /**
    * What to exec: one sealed memfd copy of the monitor made by this process
@@ -60,39 +85,79 @@ export class MonitorLauncher {
     return { file: this.exe, argv0: bin };
   }
 
-  private spawnRun(arg: string, stdio: 'pipe' | 'ignore'): ChildProcess {
+  private spawnRun(args: string[], stdio: 'pipe' | 'ignore'): ChildProcess {
     const { file, argv0 } = this.command();
-    return spawn(file, ['run', arg], { argv0, stdio: [stdio, stdio, 'pipe'], detached: true });
+    return spawn(file, ['run', ...args], { argv0, stdio: [stdio, stdio, 'pipe'], detached: true });
   }
 
   /**
-   * Runs the monitor for stateDir: the standby if it is still alive, else a
-   * fresh `run <stateDir>`. Resolves with the report and what it printed on stderr.
+   * Runs the monitor for stateDir: the given standby (taken with take()) if
+   * it is still alive, else a fresh `run <stateDir>`. Resolves with the
+   * report and what it printed on stderr.
    */
-  async launch(stateDir: string): Promise<MonitorReport> {
-    const s = this.take();
-    if (s) {
-      const r = await standbyRun(s, stateDir);
+  async launch(stateDir: string, standby: Standby | null = this.take()): Promise<MonitorReport> {
+    if (standby) {
+      const r = await standbyRun(standby.child, stateDir);
       if (r !== NOT_TAKEN) return r;
     }
-    return foregroundRun(this.spawnRun(stateDir, 'ignore'));
+    return foregroundRun(this.spawnRun([stateDir], 'ignore'));
   }
 
-  /** The waiting standby, if it is alive: the pool is empty afterwards either way. */
-  private take(): ChildProcess | null {
+  /**
+   * The waiting standby, if it is alive: none waits afterwards either way.
+   * A dead one's pool is removed.
+   */
+  take(): Standby | null {
     const s = this.standby;
     this.standby = null;
-    return s && alive(s) && s.stdin && s.stdout && s.stderr && !s.stdin.destroyed ? s : null;
+    if (!s) return null;
+    const c = s.child;
+    if (alive(c) && c.stdin && c.stdout && c.stderr && !c.stdin.destroyed) return s;
+    this.dropPool(s.pool);
+    return null;
+  }
+
+  /** A taken standby that will not be launched: ended, its pool removed unless adopted. */
+  abandon(s: Standby, poolAdopted: boolean): void {
+    try {
+      s.child.kill('SIGKILL');
+    } catch {
+      // gone
+    }
+    if (!poolAdopted) this.dropPool(s.pool);
+  }
+
+  /** Removes an unused pool (in the background: its spawner may still be on its way out). */
+  dropPool(pool: CgroupPool | null): void {
+    if (pool && this.pools) void this.pools.remove(pool.name);
+  }
+
+  /** Ends the waiting standby and removes its pool (helper shutdown, tests). */
+  async dispose(): Promise<void> {
+    const s = this.standby;
+    this.standby = null;
+    if (!s) return;
+    const exited = new Promise<void>((res) => {
+      if (s.child.exitCode !== null || s.child.signalCode !== null) res();
+      else s.child.once('exit', () => res());
+    });
+    s.child.ref(); // unref'd when prepared: keep the loop alive until its exit is seen
+    s.child.kill('SIGKILL');
+    await exited;
+    if (s.pool && this.pools) await this.pools.remove(s.pool.name);
   }
 
   /** Starts the next standby unless a live one is waiting. */
   prepare(): void {
-    if (this.standby && alive(this.standby)) return;
+    if (this.standby && alive(this.standby.child)) return;
+    if (this.standby) this.dropPool(this.standby.pool);
     this.standby = null;
+    const pool = this.pools?.make() ?? null;
     let child: ChildProcess;
     try {
-      child = this.spawnRun('--standby', 'pipe');
+      child = this.spawnRun(['--standby', ...(pool ? ['--pool', pool.name, ...pool.procs] : [])], 'pipe');
     } catch {
+      this.dropPool(pool);
       return; // starts fall back to a direct spawn
     }
     child.once('error', () => undefined);
@@ -100,12 +165,17 @@ export class MonitorLauncher {
     // test process) alive.
     child.unref();
     for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
-    this.standby = child;
+    this.standby = { child, pool };
   }
 
   /** The waiting standby's pid, if one is waiting (tests kill it). */
   standbyPid(): number | null {
-    return this.standby?.pid ?? null;
+    return this.standby?.child.pid ?? null;
+  }
+
+  /** The waiting standby's pool, if it has one (tests). */
+  standbyPool(): CgroupPool | null {
+    return this.standby?.pool ?? null;
   }
 }
 

@@ -13,7 +13,7 @@ import { writeJsonAtomic } from '../storage/atomic-file';
 import { okOrNull, readRecordFile } from '../storage/record-file';
 import { MonitorErrorSchema, MonitorExitSchema, MonitorStateSchema } from './monitor-files';
 import type { StartTrace } from './start-trace';
-import { monitorLauncher } from './monitor-launcher';
+import { monitorLauncher, type Standby } from './monitor-launcher';
 import { processLive, sameProcess } from './proc-stat';
 
 /** state.json, or null when missing or unusable (it only describes this boot). */
@@ -40,18 +40,23 @@ export function prepareMonitor(): void {
   monitorLauncher().prepare();
 }
 
-/** Runs `berth-monitor run`; resolves when the container runs, rejects with the step that failed. */
+/**
+ * Runs `berth-monitor run`; resolves when the container runs, rejects with
+ * the step that failed. standby: one taken from the launcher (whose pool the
+ * spec's cgroupPool may name); by default the waiting one, if any.
+ */
 export async function startMonitor(
   stateDir: string,
   spec: MonitorSpec,
   trace: StartTrace | null = null,
+  standby: Standby | null | undefined = undefined,
 ): Promise<MonitorState & { status: 'running' }> {
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   for (const f of ['state.json', 'exit.json', 'monitor-error.json']) fs.rmSync(path.join(stateDir, f), { force: true });
   // Read by the monitor at once and rewritten on every start: no fsync (atomic-file.ts).
   writeJsonAtomic(path.join(stateDir, 'spec.json'), spec, 0o600, 'volatile');
   trace?.mark('helper: spec.json written');
-  const report = monitorLauncher().launch(stateDir);
+  const report = monitorLauncher().launch(stateDir, standby === undefined ? monitorLauncher().take() : standby);
   trace?.mark('helper: monitor launched');
   const { code, stderr } = await report;
   trace?.mark('helper: monitor report seen');

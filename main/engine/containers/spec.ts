@@ -51,6 +51,9 @@ export interface SpecInput {
   /** A pod member: the holder's namespaces to join (pid only when the pod shares it); the hostname is the pod's. */
   shared?: { ipc: string; uts: string; pid: string | null } | null;
   cgroupProcs: string[];
+  /** Where init is born instead of written into: the unified group (CLONE_INTO_CGROUP), a standby's pool. */
+  cgroupInto?: string | null;
+  cgroupPool?: { name: string; procs: string[] } | null;
   log: { maxBytes: number; maxFiles: number };
   /** RLIMIT_NOFILE for the container (see defaultNofile). */
   nofile: number;
@@ -145,6 +148,8 @@ export function buildSpec(i: SpecInput): MonitorSpec {
       readonlyPaths: sec.privileged ? [] : OCI_DEFAULT_READONLY_PATHS,
     },
     cgroupProcs: i.cgroupProcs,
+    ...(i.cgroupInto ? { cgroupInto: i.cgroupInto } : {}),
+    ...(i.cgroupPool ? { cgroupPool: i.cgroupPool } : {}),
     log: { path: i.paths.logPath, maxBytes: i.log.maxBytes, maxFiles: i.log.maxFiles },
     annotations: { 'org.berth.container.id': i.id },
   };

@@ -5,7 +5,9 @@
  */
 import { lgetxattr } from '../../../native/index';
 import { BerthError } from '../../../preload/errors';
-import { createDriver } from '../../engine/cgroups/driver';
+import { createDriver, DEFAULT_PARENT } from '../../engine/cgroups/driver';
+import { CgroupPools } from '../../engine/containers/cgroup-pool';
+import { monitorLauncher } from '../../engine/containers/monitor-launcher';
 import { ContainerManager, type ContainerEvent, type ImageProvider } from '../../engine/containers/manager';
 import { PodManager, type PodEvent } from '../../engine/pods/manager';
 import { prepareMonitor } from '../../engine/containers/runtime';
@@ -153,6 +155,11 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     const pr = await pods.adopt();
     if (pr.running || pr.swept) o.log(`pods: ${pr.running} holders re-adopted, ${pr.swept} swept`);
     const r = await manager.adopt();
+    // Standby pools (cgroup-pool.ts): those of helpers that are gone first.
+    const pools = new CgroupPools(cgroups, DEFAULT_PARENT, o.log);
+    const stale = await pools.reclaimStale();
+    if (stale) o.log(`cgroup pools: ${stale} left by an earlier helper removed`);
+    monitorLauncher().usePools(pools);
     prepareMonitor(); // the first start then finds a monitor already exec'd
     for (const h of manager.runningHandles()) resources.track(h.id, manager.find(h.id).name, h.handle, h.pid);
     o.log(`containers: ${r.adopted} re-adopted, ${r.exited} ended while away, ${r.restarted} started by policy`);

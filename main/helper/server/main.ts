@@ -27,6 +27,7 @@ import { clearSocketPath, listenForOwner, openOwnFile, takeOwnerLock, takePidFil
 import { takeEngineLock } from '../../engine/storage/engine-lock';
 import { armFaultPoint } from '../../engine/storage/fault-points';
 import { armStartTrace } from '../../engine/containers/start-trace';
+import { monitorLauncher } from '../../engine/containers/monitor-launcher';
 import { applyConfig, defaultSettings, readConfigFile, type HelperSettings } from './settings';
 
 function makeLogger(args: HelperArgs): (msg: string) => void {
@@ -161,7 +162,8 @@ async function main(): Promise<number> {
 
   const shutdown = (sig: string): void => {
     log(`${sig}: shutting down`);
-    void server.close().finally(() => {
+    // The standby and its cgroup pool go with us (a crash leaves them to the next helper's reclaim).
+    void Promise.allSettled([server.close(), monitorLauncher().dispose()]).finally(() => {
       fs.rmSync(socketPath, { force: true });
       fs.rmSync(pidFile, { force: true });
       process.exit(0);

@@ -23,6 +23,7 @@
 #include "rootfs.h"
 #include "seccomp_filter.h"
 #include "signals.h"
+#include "spawner.h"
 #include "sys.h"
 #include "trace.h"
 #include "userns.h"
@@ -152,16 +153,59 @@ bool WriteCgroupProcs(pid_t pid, const std::vector<std::string>& files, Error* e
   return true;
 }
 
+// One clone of init, run by the monitor itself or in its spawner
+// (spawner.h: then with CLONE_PARENT, so init is the monitor's child and
+// is born in the spawner's v1 cgroups). Results are written back here.
+struct CloneRequest {
+  uint64_t flags;
+  int cgroupFd;      // cgroupInto's directory, or -1
+  int pidNsFd;       // a pod's pid namespace to have init born in, or -1
+  int closeInChild;  // the monitor's end of the channel
+  const InitArgs* args;
+  int pidfd;
+  bool intoUsed;
+  bool setnsFailed;
+  int err;
+};
+
+long CloneInit(void* p) {
+  CloneRequest* r = static_cast<CloneRequest*>(p);
+  // setns(pid) changes where the caller's children are born.
+  if (r->pidNsFd >= 0 && sys::SetNs(r->pidNsFd, CLONE_NEWPID) != 0) {
+    r->err = errno;
+    r->setnsFailed = true;
+    return -1;
+  }
+  r->intoUsed = r->cgroupFd >= 0;
+  pid_t pid = sys::CloneFork(r->flags, &r->pidfd, r->cgroupFd);
+  if (pid < 0 && r->intoUsed && (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EOPNOTSUPP)) {
+    // A kernel without CLONE_INTO_CGROUP (< 5.7): the monitor writes the
+    // directory's cgroup.procs instead.
+    r->intoUsed = false;
+    pid = sys::CloneFork(r->flags, &r->pidfd);
+  }
+  if (pid < 0) {
+    r->err = errno;
+    return -1;
+  }
+  if (pid == 0) {
+    ::close(r->closeInChild);
+    ContainerInit(*r->args);
+  }
+  if (r->flags & CLONE_PARENT) trace::Mark("spawner: init cloned");
+  return pid;
+}
 
 }  // namespace
 
-bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
+bool StartContainer(const Spec& spec, StartedContainer* out, Error* error, Spawner* spawner) {
   PreparedProcess prepared;
   PrepareProcess(spec.process, &prepared);
   if (!spec.seccompFilter.empty() && !LoadSeccompFilter(spec.seccompFilter, &prepared.seccomp, error)) return false;
 
   std::vector<UniqueFd> nsFds;
   std::vector<NsJoin> joins;
+  UniqueFd pidNs;
   uint64_t flags = CLONE_PIDFD;
   for (const Namespace& ns : spec.namespaces) {
     if (ns.path.empty()) {
@@ -176,12 +220,9 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
       return false;
     }
     if (ns.flag == CLONE_NEWPID) {
-      // A pod's pid namespace: setns(pid) changes where our children are
-      // born, so the monitor joins it and the clone below lands inside.
-      if (sys::SetNs(fd.Get(), CLONE_NEWPID) != 0) {
-        *error = SysError("setns", "setns pid " + ns.path);
-        return false;
-      }
+      // A pod's pid namespace: joined by whoever clones init (CloneInit), so
+      // that the clone lands inside.
+      pidNs = std::move(fd);
       continue;
     }
     joins.push_back({fd.Get(), ns.flag, "setns " + ns.type + " " + ns.path});
@@ -213,20 +254,50 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
   InitArgs args{&spec,     &prepared,    childEnd.Get(), inR.Get(), outW.Get(),
                 errW.Get(), &joins, userns.Valid() ? userns.Get() : -1, &lowers};
 
-  int pidfd = -1;
+  // Where init is born. v1: in the spawner's groups when it joined this
+  // spec's pool (the helper renamed them to the container's), else in ours
+  // and moved after the clone. v2: cgroupInto, at the clone.
+  const bool usePool = spawner != nullptr && spawner->Valid() && spec.cgroupPool.present &&
+                       spec.cgroupPool.name == spawner->Pool();
+  // Not this container's pool: the spawner must not linger in groups the helper removes.
+  if (spawner != nullptr && !usePool) spawner->Discard();
+  std::vector<std::string> writes = spec.cgroupProcs;
+  if (spec.cgroupPool.present && !usePool) writes.insert(writes.end(), spec.cgroupPool.procs.begin(), spec.cgroupPool.procs.end());
+  UniqueFd into;
+  if (!spec.cgroupInto.empty()) {
+    into.Reset(::open(spec.cgroupInto.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!into.Valid()) {
+      *error = SysError("cgroup", "open " + spec.cgroupInto);
+      return false;
+    }
+  }
+  // From the spawner, CLONE_PARENT: init is our child (we reap it), not the spawner's.
+  CloneRequest req{usePool ? flags | CLONE_PARENT : flags, into.Valid() ? into.Get() : -1, pidNs.Valid() ? pidNs.Get() : -1, parentEnd.Get(),
+                   &args, -1, false, false, 0};
   trace::Mark("daemon: clone");
-  pid_t pid = sys::CloneFork(flags, &pidfd);
-  if (pid < 0) {
-    *error = SysError("clone", "clone3");
+  Error spawnerError;
+  long pid = usePool ? spawner->Run(CloneInit, &req, &spawnerError) : CloneInit(&req);
+  if (usePool && !spawnerError.step.empty() && req.pidfd < 0) {
+    // The spawner died before it cloned (killed): clone here and write the
+    // pool's files, as without a spawner.
+    spawnerError = Error();
+    req.flags &= ~static_cast<uint64_t>(CLONE_PARENT);
+    req.err = 0;
+    req.setnsFailed = false;
+    writes.insert(writes.end(), spec.cgroupPool.procs.begin(), spec.cgroupPool.procs.end());
+    pid = CloneInit(&req);
+  }
+  if (pid <= 0) {
+    if (req.pidfd >= 0) sys::KillAndReap(req.pidfd);  // cloned, then the spawner died
+    *error = !spawnerError.step.empty() ? spawnerError
+             : req.setnsFailed            ? SysError("setns", "setns pid", req.err)
+                                          : SysError("clone", usePool ? "clone3 (spawner)" : "clone3", req.err);
     return false;
   }
-  if (pid == 0) {
-    parentEnd.Reset();
-    ContainerInit(args);
-  }
-  out->pid = pid;
-  out->pidfd.Reset(pidfd);
-  std::string mntNs = "/proc/" + std::to_string(pid) + "/ns/mnt";
+  if (!spec.cgroupInto.empty() && !req.intoUsed) writes.push_back(spec.cgroupInto + "/cgroup.procs");
+  out->pid = static_cast<pid_t>(pid);
+  out->pidfd.Reset(req.pidfd);
+  std::string mntNs = "/proc/" + std::to_string(out->pid) + "/ns/mnt";
   out->mountNs.Reset(::open(mntNs.c_str(), O_RDONLY | O_CLOEXEC));
   childEnd.Reset();
   inR.Reset();
@@ -244,7 +315,7 @@ bool StartContainer(const Spec& spec, StartedContainer* out, Error* error) {
 
   if (!out->mountNs.Valid()) return fail(SysError("clone", "open " + mntNs));
   trace::Mark("daemon: clone returned");
-  if (!WriteCgroupProcs(pid, spec.cgroupProcs, error)) return fail(*error);
+  if (!WriteCgroupProcs(out->pid, writes, error)) return fail(*error);
   trace::Mark("daemon: cgroup.procs written");
   if (!SendGo(parentEnd.Get(), error)) return fail(*error);
 

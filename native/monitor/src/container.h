@@ -6,8 +6,10 @@
 //   terminal: the child opens the pty itself, on its own devpts) and the sync
 //   channel; with a user namespace: make it (holder process, maps) and
 //   id-map the layers (userns.h); clone3(CLONE_NEWPID|NEWNS|NEWUTS|NEWIPC|
-//   NEWNET|NEWTIME as requested | CLONE_PIDFD; never NEWUSER); write
-//   the child's pid into each cgroupProcs file; send "go"; then wait for the
+//   NEWNET|NEWTIME as requested | CLONE_PIDFD; never NEWUSER), into
+//   cgroupInto (CLONE_INTO_CGROUP) and, through the standby's spawner, in
+//   cgroupPool's v1 groups (spawner.h); write the child's pid into each
+//   remaining cgroupProcs file; send "go"; then wait for the
 //   channel: the pty master (terminal), an error (step failed), or EOF
 //   (execve succeeded).
 // Child: see ContainerInit in container.cc for the step list.
@@ -35,7 +37,11 @@ struct StartedContainer {
   UniqueFd mountNs;
 };
 
-// On failure, any child is killed and reaped before returning.
-bool StartContainer(const Spec& spec, StartedContainer* out, Error* error);
+class Spawner;
+
+// On failure, any child is killed and reaped before returning. spawner: a
+// standby's (spawner.h), used when it joined spec.cgroupPool's pool and
+// discarded otherwise; it is gone afterwards either way.
+bool StartContainer(const Spec& spec, StartedContainer* out, Error* error, Spawner* spawner = nullptr);
 
 }  // namespace berth::monitor

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "cloned_binary.h"
 #include "exec.h"
@@ -26,6 +27,7 @@
 #include "pod.h"
 #include "run.h"
 #include "seccomp_compile.h"
+#include "spawner.h"
 #include "sys.h"
 #include "trace.h"
 
@@ -36,7 +38,7 @@ constexpr const char* kVersion = "berth-monitor 0.1.0";
 void Usage() {
   static const char text[] =
       "usage: berth-monitor run <stateDir>\n"
-      "       berth-monitor run --standby   (then <stateDir> + newline on stdin)\n"
+      "       berth-monitor run --standby [--pool NAME CGROUP_PROCS...]   (then <stateDir> + newline on stdin)\n"
       "       berth-monitor exec [--control-fd N] <stateDir> <exec-spec.json>\n"
       "       berth-monitor seccomp-compile   (profile on stdin, BPF on stdout)\n"
       "       berth-monitor pod-hold [--pid] [--net PATH] [--hostname NAME]\n"
@@ -124,18 +126,32 @@ int main(int argc, char** argv) {
     return PodHoldCommand(argc, argv);
   }
   if (command == "run") {
-    if (argc != 3) {
+    bool standby = argc >= 3 && strcmp(argv[2], "--standby") == 0;
+    bool pool = standby && argc >= 5 && strcmp(argv[3], "--pool") == 0;
+    if (argc != 3 && !pool) {
       Usage();
       return 2;
     }
     // Nothing is meant to be inherited beyond stdio.
     berth::sys::CloseRange(3, ~0U, 0);
-    if (strcmp(argv[2], "--standby") == 0) {
+    if (standby) {
+      // The pool (spawner.h): a spawner moves into these groups now, before
+      // any request. If it cannot, starts go without it (the helper's spec
+      // lists the pool's files to write then).
+      Spawner spawner;
+      if (pool) {
+        std::vector<std::string> files(argv + 5, argv + argc);
+        Error poolError;
+        if (!spawner.Start(argv[4], files, &poolError)) {
+          std::string line = "berth-monitor run --standby: no spawner: " + poolError.Message() + "\n";
+          WriteAll(2, line.data(), line.size());
+        }
+      }
       std::string stateDir;
       switch (ReadStandbyLine(&stateDir)) {
         case StandbyLine::kOk:
           trace::Mark("monitor: state dir received (standby)");
-          return RunStandbyCommand(stateDir);
+          return RunStandbyCommand(stateDir, &spawner);
         case StandbyLine::kEof:
           return 0;
         case StandbyLine::kBad:

@@ -43,6 +43,7 @@
 #include "loop.h"
 #include "pty.h"
 #include "signals.h"
+#include "spawner.h"
 #include "spec.h"
 #include "state.h"
 #include "sys.h"
@@ -83,7 +84,7 @@ bool WriteOwnPid(const std::vector<std::string>& files, Error* error) {
 
 class RunMonitor {
  public:
-  RunMonitor(const Spec& spec, int dirfd) : spec_(spec), dirfd_(dirfd) {}
+  RunMonitor(const Spec& spec, int dirfd, Spawner* spawner = nullptr) : spec_(spec), dirfd_(dirfd), spawner_(spawner) {}
 
   // Returns the daemon's exit status.
   int Run(int readyFd) {
@@ -113,7 +114,7 @@ class RunMonitor {
     };
     if (!attach_.Listen(&loop_, dirfd_, handlers, &e)) return failStart(e);
     trace::Mark("daemon: log and attach ready");
-    if (!StartContainer(spec_, &c_, &e)) {
+    if (!StartContainer(spec_, &c_, &e, spawner_)) {
       attach_.Shutdown("{}");
       return failStart(e);
     }
@@ -351,6 +352,7 @@ class RunMonitor {
 
   const Spec& spec_;
   int dirfd_;
+  Spawner* spawner_;
   EventLoop loop_;
   LogWriter log_;
   AttachServer attach_;
@@ -502,7 +504,7 @@ int RunCommand(const std::string& stateDir) {
   ::_exit(code);
 }
 
-int RunStandbyCommand(const std::string& stateDir) {
+int RunStandbyCommand(const std::string& stateDir, Spawner* spawner) {
   // The report goes out on a copy of stdout: stdio becomes /dev/null below.
   UniqueFd report(::fcntl(1, F_DUPFD_CLOEXEC, 3));
   if (!report.Valid()) {
@@ -523,7 +525,7 @@ int RunStandbyCommand(const std::string& stateDir) {
     ReportByte(report.Get(), 1);
     return 1;
   }
-  RunMonitor monitor(run.spec, dir);
+  RunMonitor monitor(run.spec, dir, spawner);
   return monitor.Run(report.Release());
 }
 

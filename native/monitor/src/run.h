@@ -16,7 +16,9 @@ int RunCommand(const std::string& stateDir);
 // is already in its own session). It reports on stdout instead of with its
 // exit status: one byte, 0 running, 1 failed to start, 2 as above (the
 // message on stderr first); then stdio is /dev/null. Returns when the
-// container has ended (0), or the failure's status.
-int RunStandbyCommand(const std::string& stateDir);
+// container has ended (0), or the failure's status. spawner: made before
+// the state directory came (`--pool`, spawner.h), or null.
+class Spawner;
+int RunStandbyCommand(const std::string& stateDir, Spawner* spawner = nullptr);
 
 }  // namespace berth::monitor

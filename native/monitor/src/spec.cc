@@ -186,6 +186,17 @@ class Decoder {
     });
   }
 
+  // Berth's "cgroupPool": {"name": ".standby-…", "procs": ["/abs/cgroup.procs", …]}.
+  bool CgroupPoolObject(const json::Value& v, const std::string& path, CgroupPool* out) {
+    if (!Object(v, path, {"name", "procs"})) return false;
+    const json::Value* f;
+    if (!(f = Field(v, "name", true, path)) || !String(*f, Join(path, "name"), &out->name)) return false;
+    if (out->name.find('/') != std::string::npos) return Fail(Join(path, "name"), "must not contain '/'");
+    if (!(f = Field(v, "procs", true, path)) || !StringArray(*f, Join(path, "procs"), &out->procs, true)) return false;
+    out->present = true;
+    return true;
+  }
+
   // Berth's "seccomp": {"filter": "/abs/path.bpf"}.
   bool SeccompObject(const json::Value& v, const std::string& path, std::string* filter) {
     if (!Object(v, path, {"filter"})) return false;
@@ -531,7 +542,7 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
   if (!d.Parse(text, &root)) return false;
   if (!d.Object(root, "",
                 {"ociVersion", "process", "hostname", "root", "overlay", "mounts", "linux", "cgroupProcs",
-                 "monitorCgroupProcs", "log", "annotations", "seccomp", "trace"})) {
+                 "cgroupInto", "cgroupPool", "monitorCgroupProcs", "log", "annotations", "seccomp", "trace"})) {
     return false;
   }
   const json::Value* f;
@@ -549,6 +560,8 @@ bool ParseSpec(std::string_view text, const std::string& file, Spec* out, Error*
     out->hasHostname = true;
   }
   if ((f = root.Find("cgroupProcs")) && !d.StringArray(*f, "cgroupProcs", &out->cgroupProcs, true)) return false;
+  if ((f = root.Find("cgroupInto")) && !d.AbsPath(*f, "cgroupInto", &out->cgroupInto)) return false;
+  if ((f = root.Find("cgroupPool")) && !d.CgroupPoolObject(*f, "cgroupPool", &out->cgroupPool)) return false;
   if ((f = root.Find("monitorCgroupProcs")) &&
       !d.StringArray(*f, "monitorCgroupProcs", &out->monitorCgroupProcs, true)) {
     return false;

@@ -101,6 +101,16 @@ struct LogConfig {
   uint32_t maxFiles = 1;  // files kept including the live one (Docker's max-file)
 };
 
+// Berth: v1 groups that were a standby's pool (spawner.h), renamed by the
+// helper to the container's. `procs` are their cgroup.procs files: init is
+// born in them when this monitor's spawner joined pool `name`, else they are
+// written like cgroupProcs.
+struct CgroupPool {
+  bool present = false;
+  std::string name;
+  std::vector<std::string> procs;
+};
+
 struct Spec {
   Process process;
   bool hasHostname = false;
@@ -116,6 +126,10 @@ struct Spec {
   std::vector<std::string> readonlyPaths;
   std::vector<DeviceNode> devices;
   std::vector<std::string> cgroupProcs;
+  // Berth: a cgroup2 directory init is cloned into (CLONE_INTO_CGROUP); its
+  // cgroup.procs is written instead where the kernel lacks that. Empty: none.
+  std::string cgroupInto;
+  CgroupPool cgroupPool;
   std::vector<std::string> monitorCgroupProcs;
   LogConfig log;
   // Berth: "seccomp": {"filter": "/…/seccomp/<key>.bpf"}, a compiled filter

@@ -26,15 +26,21 @@ struct CloneArgs {
 
 }  // namespace
 
-pid_t CloneFork(uint64_t flags, int* pidfd) {
+pid_t CloneFork(uint64_t flags, int* pidfd, int cgroupFd) {
   int fd = -1;
   CloneArgs args;
   memset(&args, 0, sizeof args);
   args.flags = flags;
   args.pidfd = reinterpret_cast<uint64_t>(&fd);
-  args.exit_signal = SIGCHLD;
+  // CLONE_PARENT: the child's exit signal is the caller's own (clone3
+  // refuses one of ours, EINVAL).
+  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+  if (cgroupFd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(cgroupFd);
+  }
   long rc = ::syscall(SYS_clone3, &args, sizeof args);
-  if (rc < 0 && errno == ENOSYS && (flags & CLONE_NEWTIME) == 0) {
+  if (rc < 0 && errno == ENOSYS && (flags & CLONE_NEWTIME) == 0 && cgroupFd < 0) {
     // clone(2): with a NULL stack the child runs on a copy of our stack, like
     // fork. x86-64 argument order: flags, stack, parent_tid, child_tid, tls;
     // CLONE_PIDFD stores the pidfd through parent_tid.

@@ -21,6 +21,9 @@
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -50,7 +53,10 @@ namespace berth::sys {
 // the parent and 0 in the child. With CLONE_PIDFD in flags, *pidfd receives a
 // pidfd (O_CLOEXEC). Falls back to clone(2) where clone3 is refused
 // (ENOSYS: old kernels, seccomp profiles of older container engines).
-pid_t CloneFork(uint64_t flags, int* pidfd);
+// cgroupFd >= 0: the child is born in that cgroup2 directory
+// (CLONE_INTO_CGROUP, Linux >= 5.7: no cgroup.procs write, which takes
+// cgroup_threadgroup_rwsem for writing); no clone(2) fallback then.
+pid_t CloneFork(uint64_t flags, int* pidfd, int cgroupFd = -1);
 
 struct OpenHow {
   uint64_t flags;
