@@ -291,9 +291,18 @@ class RunMonitor {
     siginfo_t info;
     memset(&info, 0, sizeof info);
     if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(c_.pidfd.Get()), &info, WEXITED | WNOHANG) != 0) {
+      if (errno == EINTR) return;
+      // ECHILD (init is not our child, or was reaped elsewhere): the pidfd
+      // stays readable, so returning would spin the loop. The status is
+      // lost: report why and record 255, as the helper does for "dead".
+      Error ignored;
+      AtomicWriteAt(dirfd_, "monitor-error.json", SysError("waitid", "the container's init").ToJson() + "\n", &ignored);
+      memset(&info, 0, sizeof info);
+      info.si_code = CLD_EXITED;
+      info.si_status = 255;
+    } else if (info.si_pid == 0) {
       return;
     }
-    if (info.si_pid == 0) return;
     trace::Mark("daemon: reaped");
     exitInfo_ = info;
     exited_ = true;
