@@ -23,7 +23,7 @@ import {
   type TarEntryType,
   type TarHeader,
 } from './format';
-import { parseNumericAt } from './numeric';
+import { parseNumericAt, parseOctalAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
 import { DEFAULT_ARCHIVE_LIMITS } from '../limits';
 import { BerthError } from '../../../../preload/errors';
@@ -274,7 +274,7 @@ function parseBlock(
 
   const flag = block[FIELD.typeflag[0]] ?? 0;
   const rawSize = h.num('size');
-  if (rawSize < 0n) throw h.bad('negative size');
+  if (rawSize < 0) throw h.bad('negative size');
   if (isMetaFlag(flag)) return metaHeader(h, flag, rawSize, maxMeta);
 
   const name = headerName(h);
@@ -287,14 +287,15 @@ function parseBlock(
   const linkname = entryLink(h, ctx, type, path);
   const xattrs = paxXattrs(h, ctx, global);
   const mode = h.num('mode');
-  if (mode < 0n) throw h.bad('negative mode');
+  if (mode < 0) throw h.bad('negative mode');
 
   return {
     kind: 'entry',
     fields: {
       path,
       type,
-      mode: Number(mode & 0o7777n),
+      // A Number here is below 2^51: % keeps the low 12 bits as & does (which 32-bit | would not).
+      mode: typeof mode === 'number' ? mode % 0o10000 : Number(mode & 0o7777n),
       uid: idField(h, rec('uid'), 'uid', path),
       gid: idField(h, rec('gid'), 'gid', path),
       uname: rec('uname')?.toString('utf8') ?? cstring(block, FIELD.uname),
@@ -330,9 +331,10 @@ class HeaderBlock {
     return new BerthError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
   }
 
-  num(field: keyof typeof FIELD): bigint {
+  /** A Number for plain octal (the usual case), a BigInt only for base-256 or very long fields. */
+  num(field: keyof typeof FIELD): number | bigint {
     const [o, l] = FIELD[field];
-    const v = parseNumericAt(this.block, o, l);
+    const v = parseOctalAt(this.block, o, l) ?? parseNumericAt(this.block, o, l);
     if (v === null) throw this.bad(`malformed number in field ${field}`);
     return v;
   }
@@ -340,7 +342,8 @@ class HeaderBlock {
 
 /** The stored checksum must match the header's sum, unsigned or (old tars) signed. */
 function verifyChecksum(h: HeaderBlock): void {
-  const parsed = parseNumericAt(h.block, FIELD.chksum[0], FIELD.chksum[1]);
+  const [o, l] = FIELD.chksum;
+  const parsed = parseOctalAt(h.block, o, l) ?? parseNumericAt(h.block, o, l);
   // Compared as Numbers: a sum of 512 bytes is small, and a BigInt per sum per header was a cost of its own.
   const stored = parsed === null ? null : Number(parsed);
   const [unsigned, signed] = headerChecksums(h.block);
@@ -359,9 +362,10 @@ function isMetaFlag(flag: number): boolean {
   );
 }
 
-function metaHeader(h: HeaderBlock, flag: number, rawSize: bigint, maxMeta: number): Parsed {
+function metaHeader(h: HeaderBlock, flag: number, rawSize: number | bigint, maxMeta: number): Parsed {
   const { entry, offset } = h;
-  if (rawSize > BigInt(maxMeta)) {
+  if (rawSize > maxMeta) {
+    // exact for a BigInt too: mixed comparisons are by value
     throw new BerthError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
       entry,
       offset,
@@ -425,11 +429,17 @@ function entryPath(h: HeaderBlock, ctx: HeaderContext, name: string): string {
 }
 
 /** The body size: a local PAX size over the header's, within maxEntrySize. */
-function entrySize(h: HeaderBlock, ctx: HeaderContext, rawSize: bigint, path: string, maxEntrySize: number): bigint {
-  let size: bigint = rawSize;
+function entrySize(
+  h: HeaderBlock,
+  ctx: HeaderContext,
+  rawSize: number | bigint,
+  path: string,
+  maxEntrySize: number,
+): number | bigint {
+  let size = rawSize;
   const paxSize = ctx.pax.get('size');
   if (paxSize !== undefined) size = paxDecimal(paxSize, 'size', path, h.offset);
-  if (size > BigInt(maxEntrySize)) {
+  if (size > maxEntrySize) {
     throw new BerthError(
       'TAR_SIZE_LIMIT',
       `entry ${path} declares ${size} bytes, more than the limit of ${maxEntrySize}`,
@@ -451,7 +461,7 @@ function entryMtime(h: HeaderBlock, mtimeRec: Buffer | undefined): number {
     return Number(t);
   }
   const m = h.num('mtime');
-  if (m > BigInt(Number.MAX_SAFE_INTEGER) || m < -BigInt(Number.MAX_SAFE_INTEGER)) throw h.bad('mtime out of range');
+  if (m > Number.MAX_SAFE_INTEGER || m < -Number.MAX_SAFE_INTEGER) throw h.bad('mtime out of range');
   return Number(m);
 }
 
@@ -493,8 +503,8 @@ function devField(h: HeaderBlock, type: TarEntryType, field: 'devmajor' | 'devmi
 }
 
 /** A 32-bit unsigned field (ids, device numbers). */
-function u32(h: HeaderBlock, v: bigint, field: string): number {
-  if (v < 0n || v > 0xffffffffn) throw h.bad(`${field} out of range`);
+function u32(h: HeaderBlock, v: number | bigint, field: string): number {
+  if (v < 0 || v > 0xffffffff) throw h.bad(`${field} out of range`);
   return Number(v);
 }
 
