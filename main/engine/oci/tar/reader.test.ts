@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
-import { BLOCK, TYPEFLAG, headerChecksums } from './format';
+import { BLOCK, TYPEFLAG, headerChecksums, type TarHeader } from './format';
 import { encodeNumeric, parseNumeric, parseNumericAt, parseOctalAt } from './numeric';
-import { readTar, type TarReadOptions } from './reader';
+import { readTar, readTarHeaders, type TarReadOptions } from './reader';
+import { RangeByteReader } from '../range-reader';
+import { BerthError } from '../../../../preload/errors';
 import { encodeHeader, encodePaxMember, endOfArchive, tarBuffer, type TarWriteEntry } from './writer';
 
 interface Read {
@@ -22,26 +24,82 @@ interface Read {
   body: string;
 }
 
+/** The header fields readAll compares (all but the body). */
+function headerOf(e: TarHeader): Omit<Read, 'body'> {
+  return {
+    path: e.path,
+    type: e.type,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    mtime: e.mtime,
+    linkname: e.linkname,
+    devmajor: e.devmajor,
+    devminor: e.devminor,
+    xattrs: Object.fromEntries([...e.xattrs].map(([k, v]) => [k, v.toString('hex')])),
+  };
+}
+
+/**
+ * readTarHeaders over the same bytes, from a stream (a batch per header: no
+ * synchronous reads) and from a file through RangeByteReader (many headers
+ * per batch): the same headers as readTar, or the same error (code and
+ * message; the batch the error ends holds no entries, so only a prefix of
+ * readTar's entries comes before it).
+ */
+async function expectSameHeaders(
+  buf: Buffer,
+  opts: TarReadOptions | undefined,
+  chunk: number,
+  entries: Read[],
+  err: unknown,
+): Promise<void> {
+  const tmp = makeTmp('berth-tar-headers-');
+  const file = path.join(tmp, 'a.tar');
+  fs.writeFileSync(file, buf);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    for (const source of [chunksOf(buf, chunk), new RangeByteReader(fh, 0, buf.length)]) {
+      const got: Array<Omit<Read, 'body'>> = [];
+      let batchErr: unknown;
+      try {
+        for await (const batch of readTarHeaders(source, opts)) got.push(...batch.map(headerOf));
+      } catch (e) {
+        batchErr = e;
+      }
+      const want = entries.map(({ body: _, ...h }) => h);
+      if (err === undefined) {
+        expect(batchErr).toBeUndefined();
+        expect(got).toEqual(want);
+      } else {
+        expect(batchErr).toBeInstanceOf(BerthError);
+        expect((batchErr as BerthError).code).toBe((err as BerthError).code);
+        if (source instanceof RangeByteReader) continue; // the file reader words truncation its own way
+        expect((batchErr as BerthError).message).toBe((err as BerthError).message);
+        expect(want.slice(0, got.length)).toEqual(got);
+      }
+    }
+  } finally {
+    await fh.close();
+    rmrf(tmp);
+  }
+}
+
 async function readAll(buf: Buffer, opts?: TarReadOptions, chunk = 4096): Promise<Read[]> {
   const out: Read[] = [];
-  for await (const e of readTar(chunksOf(buf, chunk), opts)) {
-    const parts: Buffer[] = [];
-    for await (const c of e.body()) parts.push(c);
-    out.push({
-      path: e.path,
-      type: e.type,
-      mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
-      size: e.size,
-      mtime: e.mtime,
-      linkname: e.linkname,
-      devmajor: e.devmajor,
-      devminor: e.devminor,
-      xattrs: Object.fromEntries([...e.xattrs].map(([k, v]) => [k, v.toString('hex')])),
-      body: Buffer.concat(parts).toString('utf8'),
-    });
+  let err: unknown;
+  try {
+    for await (const e of readTar(chunksOf(buf, chunk), opts)) {
+      const parts: Buffer[] = [];
+      for await (const c of e.body()) parts.push(c);
+      out.push({ ...headerOf(e), body: Buffer.concat(parts).toString('utf8') });
+    }
+  } catch (e) {
+    err = e;
   }
+  await expectSameHeaders(buf, opts, chunk, out, err);
+  if (err !== undefined) throw err;
   return out;
 }
 
@@ -92,7 +150,7 @@ describe('numeric fields', () => {
     }
   });
   it('parses as a Number (parseOctalAt) exactly what the BigInt path parses, and defers everything else to it', () => {
-    const fields = [
+    const fields: Buffer[] = [
       '0000644\0',
       '   644 \0',
       '\0\0\0\0\0\0\0\0',

@@ -109,7 +109,27 @@ function isByteSource(s: Source | ByteSource): s is ByteSource {
 }
 
 /** Yields the entries of a tar stream (or of a seekable ByteSource such as range-reader.ts). */
-export async function* readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
+export function readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
+  return walkTar(source, options, false) as AsyncGenerator<TarEntry>;
+}
+
+/**
+ * The headers of a tar stream without their bodies (skipped), in batches:
+ * every header already at hand is parsed in one synchronous loop and the
+ * batch is yielded when the next one needs I/O (a listing of small files
+ * then awaits once per read-ahead window, not once per entry, and makes no
+ * body handles). Same parsing, checks and errors as readTar.
+ */
+export function readTarHeaders(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarHeader[]> {
+  return walkTar(source, options, true) as AsyncGenerator<TarHeader[]>;
+}
+
+/** readTar (one entry at a time, with its body) or readTarHeaders (`batched`: header batches, bodies skipped). */
+async function* walkTar(
+  source: Source | ByteSource,
+  options: TarReadOptions,
+  batched: boolean,
+): AsyncGenerator<TarEntry | TarHeader[]> {
   const maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const maxMeta = options.maxMetaSize ?? DEFAULT_MAX_META;
   const maxTotalMeta = options.maxArchiveMetadata ?? DEFAULT_ARCHIVE_LIMITS.metadataBytes;
@@ -139,12 +159,21 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
     return true;
   };
 
+  let batch: TarHeader[] = [];
   try {
     let ctx = new HeaderContext();
     for (;;) {
       if (!skipPendingSync()) await skipPending();
       const offset = r.position;
-      const block = r.readExactSync?.(BLOCK) ?? (await r.readExact(BLOCK, 'a header block'));
+      let block: Buffer | null | undefined = r.readExactSync?.(BLOCK);
+      if (block === undefined) {
+        // The next header needs I/O: hand over what is parsed first.
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        block = await r.readExact(BLOCK, 'a header block');
+      }
       if (block === null) {
         if (ctx.pending) throw new BerthError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
         if (options.allowMissingEnd) break;
@@ -215,6 +244,10 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       }
       const cur: Pending = { left: h.size, pad: padding(h.size), name: h.path, closed: false, started: false };
       pending = cur;
+      if (batched) {
+        batch.push(h);
+        continue;
+      }
       const entry = h as TarEntry;
       Object.assign(entry, {
         body(): AsyncIterable<Buffer> {
@@ -239,6 +272,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       });
       yield entry;
     }
+    if (batch.length > 0) yield batch;
     if (options.drain ?? true) await r.drain();
   } finally {
     await r.close();
