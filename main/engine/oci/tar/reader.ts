@@ -507,10 +507,14 @@ function entryLink(h: HeaderBlock, ctx: HeaderContext, type: TarEntryType, path:
   return type === 'hardlink' ? normalizeTarPath(linkRaw, path) : linkRaw;
 }
 
+const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
+
 /** Extended attributes from global then local PAX records (SCHILY, and libarchive's encoding). */
-function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): Map<string, Buffer> {
+function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): ReadonlyMap<string, Buffer> {
+  // Without PAX records (most members) there are none: one shared empty map, not a Map per member.
+  if (global.size === 0 && ctx.pax.size === 0) return NO_XATTRS;
   const xattrs = new Map<string, Buffer>();
-  for (const records of global.size === 0 && ctx.pax.size === 0 ? [] : [global, ctx.pax]) {
+  for (const records of [global, ctx.pax]) {
     for (const [key, value] of records) {
       if (key.startsWith('SCHILY.xattr.')) {
         xattrs.set(key.slice('SCHILY.xattr.'.length), value);
