@@ -74,8 +74,10 @@ class LayerTreeBuilder {
 
   add(path: string, size: number, isDir: boolean, whiteout: boolean): DNode {
     const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? '' : path.slice(0, slash);
-    if (parent !== this.dirPath) {
+    const parentLen = slash < 0 ? 0 : slash;
+    // Same directory as the last entry: compared in place, without cutting the parent's string.
+    if (parentLen !== this.dirPath.length || (parentLen > 0 && !path.startsWith(this.dirPath))) {
+      const parent = path.slice(0, parentLen);
       let n = this.root;
       for (let start = 0; start < parent.length;) {
         let end = parent.indexOf('/', start);
@@ -217,27 +219,37 @@ export class DiveEfficiency {
   static baseFold(): BaseLayerFold {
     const e = new DiveEfficiency();
     const builder = new LayerTreeBuilder();
-    const leaves: Array<[string, DNode]> = [];
-    const dirs: Array<[string, DNode]> = [];
+    // Keys and nodes in parallel arrays: a [key, node] pair per entry was garbage of its own.
+    const leafKeys: string[] = [];
+    const leafNodes: DNode[] = [];
+    const dirKeys: string[] = [];
+    const dirNodes: DNode[] = [];
     let added = 0;
     return {
       add({ path, size, type }, given) {
         const isDir = type === 'dir';
         const node = builder.add(path, size, isDir, false);
         const key = given ?? `/${path}`;
-        if (isDir) dirs.push([key, node]);
-        else {
+        if (isDir) {
+          dirKeys.push(key);
+          dirNodes.push(node);
+        } else {
           e.data.set(key, { cumulative: size, min: size, count: 1 });
-          leaves.push([key, node]);
+          leafKeys.push(key);
+          leafNodes.push(node);
         }
         added++;
       },
       finish(layer) {
         if (layer.whiteouts.length > 0 || added !== layer.entries.length) return null;
-        for (const [key, node] of leaves) if (node.children && node.children.size > 0) e.data.delete(key);
-        for (const [key, node] of dirs) {
+        for (let i = 0; i < leafNodes.length; i++) {
+          const node = leafNodes[i] as DNode;
+          if (node.children && node.children.size > 0) e.data.delete(leafKeys[i] as string);
+        }
+        for (let i = 0; i < dirNodes.length; i++) {
+          const node = dirNodes[i] as DNode;
           if (!node.children || node.children.size === 0)
-            e.data.set(key, { cumulative: node.size, min: node.size, count: 1 });
+            e.data.set(dirKeys[i] as string, { cumulative: node.size, min: node.size, count: 1 });
         }
         e.stacked = builder.root;
         e.previous = builder.root;

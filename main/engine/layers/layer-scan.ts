@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import { detectCompression, openDecompressed, type Compression } from '../oci/compression';
 import { DigestTap, type Digest } from '../oci/digest';
 import { cleanComponents } from '../oci/paths';
-import { BLOCK, type TarEntryType } from '../oci/tar/format';
-import { DEFAULT_MAX_ENTRY_SIZE, readTar, type TarEntry } from '../oci/tar/reader';
+import { BLOCK, type TarEntryType, type TarHeader } from '../oci/tar/format';
+import { DEFAULT_MAX_ENTRY_SIZE, readTar, readTarHeaders, type TarEntry } from '../oci/tar/reader';
 import { WHITEOUT_PREFIX, classifyWhiteout, type WhiteoutKind } from '../oci/whiteout';
 import type { RangeDigest, RangeDigester } from './range-digest';
 import { RangeByteReader } from '../oci/range-reader';
@@ -79,7 +79,8 @@ const NOT_WHITEOUT: WhiteoutKind = { kind: 'none' };
 /** The reader's path cleaned to "a/b" ('' for the root); ".." is resolved or refused (TAR_PATH_ESCAPE). */
 function cleanPath(p: string): string {
   // The tar reader already dropped "." and empty components; only "/" and ".." are left to handle.
-  if (p !== '.' && !p.startsWith('/') && !/(^|\/)\.\.(\/|$)/.test(p)) return p;
+  // includes() first: most paths have no ".." at all, and the regex per entry showed in profiles.
+  if (p !== '.' && !p.startsWith('/') && (!p.includes('..') || !/(^|\/)\.\.(\/|$)/.test(p))) return p;
   return cleanComponents(p, p).join('/');
 }
 
@@ -89,39 +90,40 @@ interface Bodies {
   offsetBase?: number;
 }
 
-/** Folds tar entries into a scan (entries, whiteouts, opaques, content size). */
-async function collect(
-  tarEntries: AsyncIterable<TarEntry>,
-  bodies: Bodies,
-  signal: AbortSignal | undefined,
-  onEntry?: (e: ScannedEntry) => void,
-): Promise<Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>> {
-  const entries: ScannedEntry[] = [];
-  const whiteouts: string[] = [];
-  const opaques: string[] = [];
-  let contentSize = 0;
-  for await (const e of tarEntries) {
-    signal?.throwIfAborted();
+type Collected = Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques' | 'contentSize'>;
+
+/** Folds tar entries into a scan (entries, whiteouts, opaques, content size), one entry at a time. */
+class Collector {
+  readonly out: Collected = { entries: [], whiteouts: [], opaques: [], contentSize: 0 };
+
+  constructor(
+    private readonly bodies: Bodies,
+    private readonly onEntry?: (e: ScannedEntry) => void,
+  ) {}
+
+  /** The record of an entry that is listed (not the root, not a whiteout), else undefined. */
+  add(e: TarHeader): ScannedEntry | undefined {
+    const out = this.out;
     const path = cleanPath(e.path);
-    if (path === '') continue; // the root entry
-    contentSize += e.size;
+    if (path === '') return undefined; // the root entry
+    out.contentSize += e.size;
     const slash = path.lastIndexOf('/');
     // Base and parent are cut only for a whiteout: most entries are not one (no strings made per entry).
     const wh = path.startsWith(WHITEOUT_PREFIX, slash + 1) ? classifyWhiteout(path.slice(slash + 1)) : NOT_WHITEOUT;
     const parent = wh.kind === 'none' || slash < 0 ? '' : path.slice(0, slash);
     if (wh.kind === 'opaque') {
-      opaques.push(parent);
-      continue;
+      out.opaques.push(parent);
+      return undefined;
     }
-    if (wh.kind === 'aufs-meta') continue;
+    if (wh.kind === 'aufs-meta') return undefined;
     if (wh.kind === 'whiteout') {
       if (wh.name === '' || wh.name === '.' || wh.name === '..') {
         throw new BerthError('TAR_PATH_ESCAPE', `${e.path}: whiteout of ${JSON.stringify(wh.name)}`, {
           entry: e.path,
         });
       }
-      whiteouts.push(parent ? `${parent}/${wh.name}` : wh.name);
-      continue;
+      out.whiteouts.push(parent ? `${parent}/${wh.name}` : wh.name);
+      return undefined;
     }
     const rec: ScannedEntry = {
       path,
@@ -134,18 +136,60 @@ async function collect(
       devmajor: e.devmajor,
       devminor: e.devminor,
     };
+    if (e.type === 'file' && !this.bodies.hash && this.bodies.offsetBase !== undefined) {
+      rec.bodyOffset = this.bodies.offsetBase + e.dataOffset;
+    }
+    return rec;
+  }
+
+  push(rec: ScannedEntry): void {
+    this.out.entries.push(rec);
+    this.onEntry?.(rec);
+  }
+}
+
+/** Folds tar entries into a scan, hashing regular files' bodies when asked. */
+async function collect(
+  tarEntries: AsyncIterable<TarEntry>,
+  bodies: Bodies,
+  signal: AbortSignal | undefined,
+  onEntry?: (e: ScannedEntry) => void,
+): Promise<Collected> {
+  const c = new Collector(bodies, onEntry);
+  for await (const e of tarEntries) {
+    signal?.throwIfAborted();
+    const rec = c.add(e);
+    if (!rec) continue;
     if (e.type === 'file' && bodies.hash) {
       // Hashed from the reader's slices of the source chunks: no copy.
       const h = crypto.createHash('sha256');
       for await (const chunk of e.body()) h.update(chunk);
       rec.hash = h.digest('hex');
-    } else if (e.type === 'file' && bodies.offsetBase !== undefined) {
-      rec.bodyOffset = bodies.offsetBase + e.dataOffset;
     }
-    entries.push(rec);
-    onEntry?.(rec);
+    c.push(rec);
   }
-  return { entries, whiteouts, opaques, contentSize };
+  return c.out;
+}
+
+/**
+ * collect without bodies, over readTarHeaders' batches: the entries of a
+ * batch are folded in one synchronous loop (no await per entry).
+ */
+async function collectHeaders(
+  batches: AsyncIterable<TarHeader[]>,
+  bodies: Omit<Bodies, 'hash'>,
+  signal: AbortSignal | undefined,
+  onEntry?: (e: ScannedEntry) => void,
+): Promise<Collected> {
+  const c = new Collector({ ...bodies, hash: false }, onEntry);
+  for await (const batch of batches) {
+    signal?.throwIfAborted();
+    for (const e of batch) {
+      const rec = c.add(e);
+      if (rec) c.push(rec);
+    }
+  }
+  return c.out;
 }
 
 export async function scanLayer(source: AsyncIterable<Uint8Array>, options: ScanOptions = {}): Promise<LayerScan> {
@@ -281,9 +325,9 @@ export async function listPlainLayer(
       (options.hashAsArrives && options.until ? hashArriving(fh, member, options.until, options.signal) : undefined);
     hashing?.catch(() => undefined); // settled below: handed to the caller, or awaited before fh closes
     const tarOptions = { maxEntrySize: options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE, totalSize: member.size };
-    const listed = await collect(
-      readTar(new RangeByteReader(fh, member.offset, member.size, options.until), tarOptions),
-      options.contentRefs ? { hash: false, offsetBase: member.offset } : { hash: false },
+    const listed = await collectHeaders(
+      readTarHeaders(new RangeByteReader(fh, member.offset, member.size, options.until), tarOptions),
+      options.contentRefs ? { offsetBase: member.offset } : {},
       options.signal,
       options.onEntry,
     );

@@ -31,7 +31,7 @@ export interface TarHeader {
   devmajor: number;
   devminor: number;
   /** Extended attributes from SCHILY.xattr.* / LIBARCHIVE.xattr.* records, values as raw bytes. */
-  xattrs: Map<string, Buffer>;
+  xattrs: ReadonlyMap<string, Buffer>;
   /** Byte offset of the first header block of this member (PAX/GNU headers included). */
   offset: number;
   /** Byte offset of the body. */
@@ -103,13 +103,26 @@ export function headerChecksums(block: Uint8Array): [number, number] {
  * carry between lanes) and their high bits in four 8-bit lanes (at most 126
  * per lane). The checksum field is words 37 and 38 (bytes 148–155).
  */
+/** One 32-bit view per buffer, kept while the buffer lives: a view per header was an allocation per member. */
+const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+
+function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+  let w = wordViews.get(buffer);
+  if (w === undefined || w.length !== buffer.byteLength >>> 2) {
+    w = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    wordViews.set(buffer, w);
+  }
+  return w;
+}
+
 function wordChecksums(block: Uint8Array): [number, number] {
-  const w = new Uint32Array(block.buffer, block.byteOffset, BLOCK / 4);
+  const w = wordsOf(block.buffer);
+  const base = block.byteOffset >>> 2;
   let lanes = 0;
   let highs = 0;
   for (let i = 0; i < 128; i++) {
     if (i === 37) i = 39;
-    const x = w[i] as number;
+    const x = w[base + i] as number;
     lanes += (x & 0x00ff00ff) + ((x >>> 8) & 0x00ff00ff);
     highs += (x >>> 7) & 0x01010101;
   }

@@ -51,6 +51,34 @@ export function parseNumericAt(block: Uint8Array, off: number, len: number): big
   return digits === 0 ? 0n : x;
 }
 
+/**
+ * parseNumericAt's fast path, as a Number: a plain octal field (leading
+ * spaces, at most 17 digits, so below 2^51 and exact, then only NULs and
+ * spaces). Anything else (base-256, more digits, junk) returns undefined
+ * and is left to parseNumericAt, with its BigInt and its errors: a header
+ * of ordinary numbers then allocates no BigInt at all.
+ */
+export function parseOctalAt(block: Uint8Array, off: number, len: number): number | undefined {
+  const end = Math.min(off + len, block.length);
+  let i = off;
+  if (len > 0 && ((block[off] ?? 0) & 0x80) !== 0) return undefined;
+  while (i < end && block[i] === 0x20) i++;
+  let x = 0;
+  let digits = 0;
+  for (; i < end; i++) {
+    const c = block[i] as number;
+    if (c === 0 || c === 0x20) break;
+    if (c < 0x30 || c > 0x37 || digits === 17) return undefined;
+    x = x * 8 + (c - 0x30);
+    digits++;
+  }
+  for (; i < end; i++) {
+    const c = block[i] as number;
+    if (c !== 0 && c !== 0x20) return undefined;
+  }
+  return x;
+}
+
 /** Writes `value` as zero-padded octal + NUL, or base-256 when it does not fit. */
 export function encodeNumeric(value: number | bigint, length: number, forceBase256 = false): Buffer {
   const v = BigInt(value);

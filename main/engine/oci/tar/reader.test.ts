@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunksOf, engineErrorOf, hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
-import { BLOCK, TYPEFLAG, headerChecksums } from './format';
-import { encodeNumeric, parseNumeric, parseNumericAt } from './numeric';
-import { readTar, type TarReadOptions } from './reader';
+import { BLOCK, TYPEFLAG, headerChecksums, type TarHeader } from './format';
+import { encodeNumeric, parseNumeric, parseNumericAt, parseOctalAt } from './numeric';
+import { readTar, readTarHeaders, type TarReadOptions } from './reader';
+import { RangeByteReader } from '../range-reader';
+import { BerthError } from '../../../../preload/errors';
 import { encodeHeader, encodePaxMember, endOfArchive, tarBuffer, type TarWriteEntry } from './writer';
 
 interface Read {
@@ -22,26 +24,82 @@ interface Read {
   body: string;
 }
 
+/** The header fields readAll compares (all but the body). */
+function headerOf(e: TarHeader): Omit<Read, 'body'> {
+  return {
+    path: e.path,
+    type: e.type,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.size,
+    mtime: e.mtime,
+    linkname: e.linkname,
+    devmajor: e.devmajor,
+    devminor: e.devminor,
+    xattrs: Object.fromEntries([...e.xattrs].map(([k, v]) => [k, v.toString('hex')])),
+  };
+}
+
+/**
+ * readTarHeaders over the same bytes, from a stream (a batch per header: no
+ * synchronous reads) and from a file through RangeByteReader (many headers
+ * per batch): the same headers as readTar, or the same error (code and
+ * message; the batch the error ends holds no entries, so only a prefix of
+ * readTar's entries comes before it).
+ */
+async function expectSameHeaders(
+  buf: Buffer,
+  opts: TarReadOptions | undefined,
+  chunk: number,
+  entries: Read[],
+  err: unknown,
+): Promise<void> {
+  const tmp = makeTmp('berth-tar-headers-');
+  const file = path.join(tmp, 'a.tar');
+  fs.writeFileSync(file, buf);
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    for (const source of [chunksOf(buf, chunk), new RangeByteReader(fh, 0, buf.length)]) {
+      const got: Array<Omit<Read, 'body'>> = [];
+      let batchErr: unknown;
+      try {
+        for await (const batch of readTarHeaders(source, opts)) got.push(...batch.map(headerOf));
+      } catch (e) {
+        batchErr = e;
+      }
+      const want = entries.map(({ body: _, ...h }) => h);
+      if (err === undefined) {
+        expect(batchErr).toBeUndefined();
+        expect(got).toEqual(want);
+      } else {
+        expect(batchErr).toBeInstanceOf(BerthError);
+        expect((batchErr as BerthError).code).toBe((err as BerthError).code);
+        if (source instanceof RangeByteReader) continue; // the file reader words truncation its own way
+        expect((batchErr as BerthError).message).toBe((err as BerthError).message);
+        expect(want.slice(0, got.length)).toEqual(got);
+      }
+    }
+  } finally {
+    await fh.close();
+    rmrf(tmp);
+  }
+}
+
 async function readAll(buf: Buffer, opts?: TarReadOptions, chunk = 4096): Promise<Read[]> {
   const out: Read[] = [];
-  for await (const e of readTar(chunksOf(buf, chunk), opts)) {
-    const parts: Buffer[] = [];
-    for await (const c of e.body()) parts.push(c);
-    out.push({
-      path: e.path,
-      type: e.type,
-      mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
-      size: e.size,
-      mtime: e.mtime,
-      linkname: e.linkname,
-      devmajor: e.devmajor,
-      devminor: e.devminor,
-      xattrs: Object.fromEntries([...e.xattrs].map(([k, v]) => [k, v.toString('hex')])),
-      body: Buffer.concat(parts).toString('utf8'),
-    });
+  let err: unknown;
+  try {
+    for await (const e of readTar(chunksOf(buf, chunk), opts)) {
+      const parts: Buffer[] = [];
+      for await (const c of e.body()) parts.push(c);
+      out.push({ ...headerOf(e), body: Buffer.concat(parts).toString('utf8') });
+    }
+  } catch (e) {
+    err = e;
   }
+  await expectSameHeaders(buf, opts, chunk, out, err);
+  if (err !== undefined) throw err;
   return out;
 }
 
@@ -90,6 +148,53 @@ describe('numeric fields', () => {
       }
       expect(headerChecksums(backing.subarray(0, 200))).toEqual(bytewise(backing.subarray(0, 200)));
     }
+  });
+  it('parses as a Number (parseOctalAt) exactly what the BigInt path parses, and defers everything else to it', () => {
+    const fields: Buffer[] = [
+      '0000644\0',
+      '   644 \0',
+      '\0\0\0\0\0\0\0\0',
+      '        ',
+      '',
+      '0006x4\0\0',
+      '00089\0\0\0',
+      '0644\0 1\0',
+      ' 7 7',
+      '-0000001',
+      '7'.repeat(17),
+      '7'.repeat(17) + '\0',
+      '7'.repeat(18),
+      '1' + '0'.repeat(17),
+      '0'.repeat(11) + '\0',
+      '77777777777\0',
+    ].map((t) => Buffer.from(t, 'latin1'));
+    fields.push(encodeNumeric(2n ** 62n, 12, true), encodeNumeric(-1n, 8, true), encodeNumeric(5n, 12, true));
+    for (let i = 0; i < 2000; i++) {
+      // Random fields over the bytes that matter: digits, terminators, junk, a high bit.
+      const alphabet = [0x30, 0x31, 0x37, 0x38, 0x20, 0x00, 0x2d, 0x80, 0xff];
+      fields.push(
+        Buffer.from(Array.from({ length: 1 + (i % 20) }, (_, j) => alphabet[(i * 7 + j * 13 + i * j) % 9] as number)),
+      );
+    }
+    for (const f of fields) {
+      const slow = parseNumericAt(f, 0, f.length);
+      const fast = parseOctalAt(f, 0, f.length);
+      if (fast !== undefined) expect(BigInt(fast)).toBe(slow);
+      if (fast !== undefined) expect(Number.isSafeInteger(fast)).toBe(true);
+      // Only plain octal of at most 17 digits takes the fast path: malformed or base-256 stays with the slow one.
+      if (slow === null || (f[0] ?? 0) & 0x80) expect(fast).toBeUndefined();
+      if (
+        slow !== null &&
+        slow < 8n ** 17n &&
+        !((f[0] ?? 0) & 0x80) &&
+        f.toString('latin1').trim().replace(/\0+$/, '').length <= 17
+      )
+        expect(fast).toBeDefined();
+    }
+    // In place, as the reader calls it.
+    const block = Buffer.from('xx0000644\0yy');
+    expect(parseOctalAt(block, 2, 8)).toBe(0o644);
+    expect(parseOctalAt(block, 2, 9)).toBeUndefined();
   });
   it('round-trips base-256, positive and negative', () => {
     for (const v of [0n, 1n, 8n ** 11n, 2n ** 62n, -1n, -(2n ** 40n)]) {

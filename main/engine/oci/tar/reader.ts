@@ -23,7 +23,7 @@ import {
   type TarEntryType,
   type TarHeader,
 } from './format';
-import { parseNumericAt } from './numeric';
+import { parseNumericAt, parseOctalAt } from './numeric';
 import { parsePax, type PaxRecords } from './pax';
 import { DEFAULT_ARCHIVE_LIMITS } from '../limits';
 import { BerthError } from '../../../../preload/errors';
@@ -109,7 +109,27 @@ function isByteSource(s: Source | ByteSource): s is ByteSource {
 }
 
 /** Yields the entries of a tar stream (or of a seekable ByteSource such as range-reader.ts). */
-export async function* readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
+export function readTar(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarEntry> {
+  return walkTar(source, options, false) as AsyncGenerator<TarEntry>;
+}
+
+/**
+ * The headers of a tar stream without their bodies (skipped), in batches:
+ * every header already at hand is parsed in one synchronous loop and the
+ * batch is yielded when the next one needs I/O (a listing of small files
+ * then awaits once per read-ahead window, not once per entry, and makes no
+ * body handles). Same parsing, checks and errors as readTar.
+ */
+export function readTarHeaders(source: Source | ByteSource, options: TarReadOptions = {}): AsyncGenerator<TarHeader[]> {
+  return walkTar(source, options, true) as AsyncGenerator<TarHeader[]>;
+}
+
+/** readTar (one entry at a time, with its body) or readTarHeaders (`batched`: header batches, bodies skipped). */
+async function* walkTar(
+  source: Source | ByteSource,
+  options: TarReadOptions,
+  batched: boolean,
+): AsyncGenerator<TarEntry | TarHeader[]> {
   const maxEntrySize = options.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE;
   const maxMeta = options.maxMetaSize ?? DEFAULT_MAX_META;
   const maxTotalMeta = options.maxArchiveMetadata ?? DEFAULT_ARCHIVE_LIMITS.metadataBytes;
@@ -139,12 +159,21 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
     return true;
   };
 
+  let batch: TarHeader[] = [];
   try {
     let ctx = new HeaderContext();
     for (;;) {
       if (!skipPendingSync()) await skipPending();
       const offset = r.position;
-      const block = r.readExactSync?.(BLOCK) ?? (await r.readExact(BLOCK, 'a header block'));
+      let block: Buffer | null | undefined = r.readExactSync?.(BLOCK);
+      if (block === undefined) {
+        // The next header needs I/O: hand over what is parsed first.
+        if (batch.length > 0) {
+          yield batch;
+          batch = [];
+        }
+        block = await r.readExact(BLOCK, 'a header block');
+      }
       if (block === null) {
         if (ctx.pending) throw new BerthError('TAR_TRUNCATED', 'archive ends after an extension header', { offset });
         if (options.allowMissingEnd) break;
@@ -215,6 +244,10 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       }
       const cur: Pending = { left: h.size, pad: padding(h.size), name: h.path, closed: false, started: false };
       pending = cur;
+      if (batched) {
+        batch.push(h);
+        continue;
+      }
       const entry = h as TarEntry;
       Object.assign(entry, {
         body(): AsyncIterable<Buffer> {
@@ -239,6 +272,7 @@ export async function* readTar(source: Source | ByteSource, options: TarReadOpti
       });
       yield entry;
     }
+    if (batch.length > 0) yield batch;
     if (options.drain ?? true) await r.drain();
   } finally {
     await r.close();
@@ -274,7 +308,7 @@ function parseBlock(
 
   const flag = block[FIELD.typeflag[0]] ?? 0;
   const rawSize = h.num('size');
-  if (rawSize < 0n) throw h.bad('negative size');
+  if (rawSize < 0) throw h.bad('negative size');
   if (isMetaFlag(flag)) return metaHeader(h, flag, rawSize, maxMeta);
 
   const name = headerName(h);
@@ -287,14 +321,15 @@ function parseBlock(
   const linkname = entryLink(h, ctx, type, path);
   const xattrs = paxXattrs(h, ctx, global);
   const mode = h.num('mode');
-  if (mode < 0n) throw h.bad('negative mode');
+  if (mode < 0) throw h.bad('negative mode');
 
   return {
     kind: 'entry',
     fields: {
       path,
       type,
-      mode: Number(mode & 0o7777n),
+      // A Number here is below 2^51: % keeps the low 12 bits as & does (which 32-bit | would not).
+      mode: typeof mode === 'number' ? mode % 0o10000 : Number(mode & 0o7777n),
       uid: idField(h, rec('uid'), 'uid', path),
       gid: idField(h, rec('gid'), 'gid', path),
       uname: rec('uname')?.toString('utf8') ?? cstring(block, FIELD.uname),
@@ -330,9 +365,10 @@ class HeaderBlock {
     return new BerthError('TAR_BAD_HEADER', `${what} in header of ${entry}`, { entry, offset, ...extra });
   }
 
-  num(field: keyof typeof FIELD): bigint {
+  /** A Number for plain octal (the usual case), a BigInt only for base-256 or very long fields. */
+  num(field: keyof typeof FIELD): number | bigint {
     const [o, l] = FIELD[field];
-    const v = parseNumericAt(this.block, o, l);
+    const v = parseOctalAt(this.block, o, l) ?? parseNumericAt(this.block, o, l);
     if (v === null) throw this.bad(`malformed number in field ${field}`);
     return v;
   }
@@ -340,7 +376,8 @@ class HeaderBlock {
 
 /** The stored checksum must match the header's sum, unsigned or (old tars) signed. */
 function verifyChecksum(h: HeaderBlock): void {
-  const parsed = parseNumericAt(h.block, FIELD.chksum[0], FIELD.chksum[1]);
+  const [o, l] = FIELD.chksum;
+  const parsed = parseOctalAt(h.block, o, l) ?? parseNumericAt(h.block, o, l);
   // Compared as Numbers: a sum of 512 bytes is small, and a BigInt per sum per header was a cost of its own.
   const stored = parsed === null ? null : Number(parsed);
   const [unsigned, signed] = headerChecksums(h.block);
@@ -359,9 +396,10 @@ function isMetaFlag(flag: number): boolean {
   );
 }
 
-function metaHeader(h: HeaderBlock, flag: number, rawSize: bigint, maxMeta: number): Parsed {
+function metaHeader(h: HeaderBlock, flag: number, rawSize: number | bigint, maxMeta: number): Parsed {
   const { entry, offset } = h;
-  if (rawSize > BigInt(maxMeta)) {
+  if (rawSize > maxMeta) {
+    // exact for a BigInt too: mixed comparisons are by value
     throw new BerthError('TAR_SIZE_LIMIT', `extension header of ${rawSize} bytes exceeds ${maxMeta}`, {
       entry,
       offset,
@@ -425,11 +463,17 @@ function entryPath(h: HeaderBlock, ctx: HeaderContext, name: string): string {
 }
 
 /** The body size: a local PAX size over the header's, within maxEntrySize. */
-function entrySize(h: HeaderBlock, ctx: HeaderContext, rawSize: bigint, path: string, maxEntrySize: number): bigint {
-  let size: bigint = rawSize;
+function entrySize(
+  h: HeaderBlock,
+  ctx: HeaderContext,
+  rawSize: number | bigint,
+  path: string,
+  maxEntrySize: number,
+): number | bigint {
+  let size = rawSize;
   const paxSize = ctx.pax.get('size');
   if (paxSize !== undefined) size = paxDecimal(paxSize, 'size', path, h.offset);
-  if (size > BigInt(maxEntrySize)) {
+  if (size > maxEntrySize) {
     throw new BerthError(
       'TAR_SIZE_LIMIT',
       `entry ${path} declares ${size} bytes, more than the limit of ${maxEntrySize}`,
@@ -451,7 +495,7 @@ function entryMtime(h: HeaderBlock, mtimeRec: Buffer | undefined): number {
     return Number(t);
   }
   const m = h.num('mtime');
-  if (m > BigInt(Number.MAX_SAFE_INTEGER) || m < -BigInt(Number.MAX_SAFE_INTEGER)) throw h.bad('mtime out of range');
+  if (m > Number.MAX_SAFE_INTEGER || m < -Number.MAX_SAFE_INTEGER) throw h.bad('mtime out of range');
   return Number(m);
 }
 
@@ -463,10 +507,14 @@ function entryLink(h: HeaderBlock, ctx: HeaderContext, type: TarEntryType, path:
   return type === 'hardlink' ? normalizeTarPath(linkRaw, path) : linkRaw;
 }
 
+const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
+
 /** Extended attributes from global then local PAX records (SCHILY, and libarchive's encoding). */
-function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): Map<string, Buffer> {
+function paxXattrs(h: HeaderBlock, ctx: HeaderContext, global: PaxRecords): ReadonlyMap<string, Buffer> {
+  // Without PAX records (most members) there are none: one shared empty map, not a Map per member.
+  if (global.size === 0 && ctx.pax.size === 0) return NO_XATTRS;
   const xattrs = new Map<string, Buffer>();
-  for (const records of global.size === 0 && ctx.pax.size === 0 ? [] : [global, ctx.pax]) {
+  for (const records of [global, ctx.pax]) {
     for (const [key, value] of records) {
       if (key.startsWith('SCHILY.xattr.')) {
         xattrs.set(key.slice('SCHILY.xattr.'.length), value);
@@ -493,8 +541,8 @@ function devField(h: HeaderBlock, type: TarEntryType, field: 'devmajor' | 'devmi
 }
 
 /** A 32-bit unsigned field (ids, device numbers). */
-function u32(h: HeaderBlock, v: bigint, field: string): number {
-  if (v < 0n || v > 0xffffffffn) throw h.bad(`${field} out of range`);
+function u32(h: HeaderBlock, v: number | bigint, field: string): number {
+  if (v < 0 || v > 0xffffffff) throw h.bad(`${field} out of range`);
   return Number(v);
 }
 
