@@ -607,10 +607,12 @@ export class ContainerManager {
       l.tornDown = null;
       this.save(r, r.config.restart.name === 'no' ? 'atomic' : 'durable');
       mark(r.id, 'helper: record saved (running)');
+      // The watch first: its callback runs on a later turn, after this
+      // function's synchronous rest, so the exit never overtakes the start.
+      this.watch(r, st.monitorPid);
       this.announce(r, 'start');
       // Its own file too: a peer that became running since it was written is in it now.
       this.endpoints.refreshPeers((r.endpoints ?? []).map((e) => e.networkId));
-      this.watch(r, st.monitorPid);
       mark(r.id, 'helper: start answered');
     } catch (err) {
       if (standby && !launched) monitorLauncher().abandon(standby, adopted !== null);
@@ -741,16 +743,28 @@ export class ContainerManager {
     } satisfies Partial<ContainerRecord>);
     const left = (r.endpoints ?? []).filter((e) => e.ip).map((e) => e.networkId);
     Endpoints.clearRuntime(r);
-    this.save(r, 'atomic');
-    mark(id, 'helper: record saved (exited)');
-    this.endpoints.refreshPeers(left, id);
-    // The exit is known and recorded: announce it now. Removing the cgroup,
-    // ports and veth is the engine's cleanup, which a restart, remove() or
-    // the next start waits for (l.tornDown) rather than the client.
-    l.tornDown = this.teardown(id, handle, ip).catch((err: unknown) => this.o.log(`teardown of ${id}: ${String(err)}`));
-    l.resolveExited();
+    // The exit is known: announce it, then save it, in one synchronous step
+    // (nothing else on this container runs between the two). The record's
+    // fsync is off the die event's path without weakening what the disk
+    // holds: until the rename, the stored record says running and the
+    // monitor's exit.json (kept until the next start) holds the exit, which a
+    // restarted helper's adopt() records (fault test: exit.after-die); a
+    // power cut may undo an 'atomic' save after the event either way.
     if (oom) this.announce(r, 'oom');
     this.announce(r, 'die');
+    faultPoint('exit.after-die');
+    try {
+      this.save(r, 'atomic');
+      mark(id, 'helper: record saved (exited)');
+    } catch (err) {
+      // Memory tracks the kernel; the exit stays in exit.json for the next adopt().
+      this.o.log(`saving the exit of ${id}: ${String(err)}`);
+    }
+    this.endpoints.refreshPeers(left, id);
+    // Removing the cgroup, ports and veth is the engine's cleanup, which a
+    // restart, remove() or the next start waits for (l.tornDown) rather than the client.
+    l.tornDown = this.teardown(id, handle, ip).catch((err: unknown) => this.o.log(`teardown of ${id}: ${String(err)}`));
+    l.resolveExited();
     if (tracing()) setImmediate(() => saveTrace(id));
     // run() and remove() wait for l.tornDown themselves.
     if (

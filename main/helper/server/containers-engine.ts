@@ -111,8 +111,14 @@ export function containersEngine(o: EngineOptions): Promise<ContainersEngine> {
     const follow = (e: ContainerEvent): void => {
       if (!manager) return;
       if (e.action === 'start' || e.action === 'restart' || e.action === 'unpause') {
-        const running = manager.runningHandles().find((h) => h.id === e.id);
-        if (running) resources.track(e.id, manager.find(e.id).name, running.handle, running.pid);
+        // On the next turn, after the exit watch's first check (queued before
+        // the event): a start's answer and a short command's die need not wait
+        // for the sampler. One that ended meanwhile has no running handle.
+        const m = manager;
+        setImmediate(() => {
+          const running = m.runningHandles().find((h) => h.id === e.id);
+          if (running) resources.track(e.id, m.find(e.id).name, running.handle, running.pid);
+        });
       } else if (e.action === 'die') resources.untrack(e.id);
       else if (e.action === 'remove') resources.forget(e.id);
       else if (e.action === 'rename') resources.rename(e.id, manager.find(e.id).name);
