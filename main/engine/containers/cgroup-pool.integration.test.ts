@@ -103,7 +103,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
     beforeAll(async () => {
       // A pool of a helper that is gone: the next helper removes it.
       for (const m of v1Mounts()) fs.mkdirSync(path.join(m, 'berth', stale), { recursive: true });
-      suite = await openContainerSuite({ bridge: testBridge('bcp', 231), workPrefix: 'berth-pool-' });
+      suite = await openContainerSuite({ bridge: testBridge('bpl', 228), workPrefix: 'berth-pool-' });
       ({ helper: h, rpc } = suite);
       events = await EventLog.connect(h.socketPath);
     });
