@@ -3,9 +3,18 @@
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FrameType, encodeResize, type MonitorError, type MonitorState } from './monitor.js';
+import {
+  FrameDecoder,
+  FrameType,
+  encodeFrame,
+  encodeResize,
+  type Frame,
+  type MonitorError,
+  type MonitorState,
+} from './monitor.js';
 import {
   AttachClient,
   Fixture,
@@ -583,6 +592,37 @@ describe.runIf(isRoot)('berth-monitor', () => {
       await waitFor('exit frame', () => client.frames.find((f) => f.type === FrameType.Exit));
       await waitFor('closed', () => (client.closed ? true : undefined));
     }
+  });
+
+  it('attach: a client still writing when the container exits gets its output, exit frame and EOF', async () => {
+    // The race `berth attach` lost under load: stdin went in, the process wrote
+    // and exited, the monitor closed, and the client's next write (close-stdin)
+    // failed with EPIPE; Node then destroys the socket and the output and exit
+    // frame waiting in its receive buffer are gone.
+    const c = fx.container(['sh', '-c', 'read x; echo got $x; exit 4'], (spec) => {
+      spec.process.openStdin = true;
+    });
+    const s = await startRunning(c);
+    const sock = net.createConnection(path.join(c.stateDir, 'attach.sock'));
+    await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    const frames: Frame[] = [];
+    const decoder = new FrameDecoder();
+    let error: string | null = null;
+    const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+    sock.on('error', (e) => (error = e.message));
+    sock.write(encodeFrame(FrameType.Stdin, 'hello\n'));
+    // The monitor removes attach.sock as it shuts down, after the exit frame is queued for us.
+    await waitFor('attach.sock removed', () => (fs.existsSync(path.join(c.stateDir, 'attach.sock')) ? undefined : true));
+    sock.write(encodeFrame(FrameType.CloseStdin));
+    sock.on('data', (d: Buffer) => frames.push(...decoder.push(d)));
+    await closed;
+    expect(error).toBeNull();
+    const out = Buffer.concat(frames.filter((f) => f.type === FrameType.Stdout).map((f) => f.payload)).toString();
+    expect(out).toBe('got hello\n');
+    const exit = frames.find((f) => f.type === FrameType.Exit);
+    expect(JSON.parse(exit?.payload.toString() ?? '{}')).toMatchObject({ exitCode: 4 });
+    // Our close ended the monitor's wait for us.
+    await waitFor('monitor exit', () => (isAlive(s.monitorPid) ? undefined : true));
   });
 
   it('attach: a protocol violation drops only that client', async () => {

@@ -345,16 +345,22 @@ export class Sessions {
         scrollback,
         clients: new Map(),
         idleTimer: null,
+        // Input goes only while the session lives: after the exit frame our
+        // side is closed. (Until we close it the monitor keeps its end open,
+        // so a write racing the container's exit cannot fail with EPIPE,
+        // which would destroy the socket and the output still unread in it.)
         write: (data) => {
-          sock.write(encodeFrame(FrameType.Stdin, data));
+          if (!done) sock.write(encodeFrame(FrameType.Stdin, data));
           return data.length;
         },
         resize: (cols, rows) => {
-          sock.write(encodeResize(rows, cols));
+          if (!done) sock.write(encodeResize(rows, cols));
         },
         // Not sock.end(): the monitor drops a client whose side is closed, and
         // the output still to come and the exit frame would be lost.
-        closeStdin: () => sock.write(encodeFrame(FrameType.CloseStdin)),
+        closeStdin: () => {
+          if (!done) sock.write(encodeFrame(FrameType.CloseStdin));
+        },
         kill: () => sock.destroy(),
       };
       const finish = (code: number | null, error?: string): void => {
@@ -381,6 +387,7 @@ export class Sessions {
               code = null;
             }
             finish(code);
+            sock.end(); // the monitor waits for our close before it exits
           }
         }
       });

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -181,9 +183,48 @@ void AttachServer::Shutdown(const std::string& exitJson) {
       if (n <= 0) break;
       c->out.erase(0, static_cast<size_t>(n));
     }
-    ::shutdown(fd, SHUT_RDWR);
+    // Half-close: the client reads everything, then EOF.
+    ::shutdown(fd, SHUT_WR);
   }
+  Linger();
   clients_.clear();
+}
+
+// A client may still be writing (stdin, close-stdin) when the container
+// exits. Closing our end under it would make its next write fail (EPIPE),
+// and a client that handles that by closing (Node's net.Socket does) throws
+// away the output and exit frame still unread in its receive buffer. So wait
+// for each client to close its side, discarding what it sends, up to
+// kLingerMs in all (a lingering close, as HTTP servers do).
+void AttachServer::Linger() {
+  struct timespec start;
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  std::vector<struct pollfd> open;
+  for (auto& [fd, c] : clients_) open.push_back({fd, POLLIN, 0});
+  while (!open.empty()) {
+    struct timespec now;
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (elapsed >= kLingerMs) return;
+    int n = ::poll(open.data(), open.size(), static_cast<int>(kLingerMs - elapsed));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    for (size_t i = 0; i < open.size();) {
+      bool closed = false;
+      if (open[i].revents != 0) {
+        char buf[4096];
+        ssize_t r = ::recv(open[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+        closed = r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR);
+      }
+      if (closed) {
+        open[i] = open.back();
+        open.pop_back();
+      } else {
+        open[i].revents = 0;
+        i++;
+      }
+    }
+  }
 }
 
 }  // namespace berth::monitor

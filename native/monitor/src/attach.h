@@ -3,8 +3,9 @@
 // they connect; history is in the log file) and may send stdin, resize and
 // close-stdin frames (frame.h). A client that does not read fast enough is
 // disconnected once 8 MiB are queued for it: the container never waits for
-// an attach client. When the container exits every client gets an exit frame
-// and the socket is removed.
+// an attach client. When the container exits every client gets an exit frame,
+// then EOF (a half-close); the monitor waits up to 2 s for each client to
+// close its side (writes until then still succeed), and the socket is removed.
 #pragma once
 
 #include <stdint.h>
@@ -35,7 +36,8 @@ class AttachServer {
   void Broadcast(uint8_t type, const char* data, size_t size);
   // Stop / resume reading client input (stdin backpressure).
   void PauseInput(bool paused);
-  // Exit frame to everyone, flushed for up to 1 s per client, then closed;
+  // Exit frame to everyone, flushed for up to 1 s per client, then EOF;
+  // closed once each client has closed its side (at most kLingerMs in all);
   // the socket file is removed.
   void Shutdown(const std::string& exitJson);
 
@@ -50,8 +52,10 @@ class AttachServer {
   void Drop(int fd);
   void Flush(Client* c);
   void UpdateInterest(int fd);
+  void Linger();
 
   static constexpr size_t kMaxQueued = 8u << 20;
+  static constexpr int64_t kLingerMs = 2000;
   EventLoop* loop_ = nullptr;
   int dirfd_ = -1;
   UniqueFd listen_;
