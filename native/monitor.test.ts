@@ -612,7 +612,9 @@ describe.runIf(isRoot)('berth-monitor', () => {
     sock.on('error', (e) => (error = e.message));
     sock.write(encodeFrame(FrameType.Stdin, 'hello\n'));
     // The monitor removes attach.sock as it shuts down, after the exit frame is queued for us.
-    await waitFor('attach.sock removed', () => (fs.existsSync(path.join(c.stateDir, 'attach.sock')) ? undefined : true));
+    await waitFor('attach.sock removed', () =>
+      fs.existsSync(path.join(c.stateDir, 'attach.sock')) ? undefined : true,
+    );
     sock.write(encodeFrame(FrameType.CloseStdin));
     sock.on('data', (d: Buffer) => frames.push(...decoder.push(d)));
     await closed;
