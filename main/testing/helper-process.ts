@@ -90,6 +90,19 @@ export async function startTestHelper(opts: { ownerUid?: number; socketGroup?: n
   };
 }
 
+/**
+ * SIGTERM, then waits until the process is gone (SIGKILL after `ms`): a dying
+ * helper still writes in its data root, so removing it earlier races.
+ */
+export async function stopPid(pid: number, ms = 10_000): Promise<void> {
+  if (!(pid > 0) || !alive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  const until = Date.now() + ms;
+  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (alive(pid)) await new Promise((r) => setTimeout(r, 20));
+}
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../../preload/contract';
 import { INSTALL_DIR, pidFileFor, socketPathFor, ownerDir } from '../../shared/helper-paths';
-import { alive, startTestHelper, type TestHelper } from '../../testing/helper-process';
+import { alive, startTestHelper, stopPid, type TestHelper } from '../../testing/helper-process';
 import { polkitAvailable, setUpPolkit, userRunsBusybox, type PolkitEnv } from '../../testing/polkit-env';
 
 const run = promisify(execFile);
@@ -37,9 +37,7 @@ describe.skipIf(skip !== null)('helper through pkexec', () => {
     if (!env) return;
     const pidFile = pidFileFor(env!.allowed.uid);
     if (fs.existsSync(pidFile)) {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-      if (alive(pid)) process.kill(pid, 'SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
+      await stopPid(Number(fs.readFileSync(pidFile, 'utf8')));
     }
     fs.rmSync(ownerDir(env!.allowed.uid), { recursive: true, force: true });
     fs.rmSync(ownerDir(env!.denied.uid), { recursive: true, force: true });

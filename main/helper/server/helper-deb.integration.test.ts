@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../../preload/contract';
 import { INSTALL_DIR, INSTALLED_LAUNCHER, dataRootFor, ownerDir, pidFileFor } from '../../shared/helper-paths';
-import { ROOT, alive } from '../../testing/helper-process';
+import { ROOT, alive, stopPid } from '../../testing/helper-process';
 import { polkitAvailable, setUpPolkit, userRunsBusybox, type PolkitEnv } from '../../testing/polkit-env';
 
 const run = promisify(execFile);
@@ -70,9 +70,7 @@ describe.skipIf(skip !== null)('the helper .deb', () => {
     if (env) {
       const pidFile = pidFileFor(env.allowed.uid);
       if (fs.existsSync(pidFile)) {
-        const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-        if (alive(pid)) process.kill(pid, 'SIGTERM');
-        for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+        await stopPid(Number(fs.readFileSync(pidFile, 'utf8')));
       }
       fs.rmSync(ownerDir(env.allowed.uid), { recursive: true, force: true });
       fs.rmSync(dataRootFor(env.allowed.uid), { recursive: true, force: true });

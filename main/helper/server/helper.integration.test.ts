@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcClient } from '../client/rpc-client';
 import { HelperConnection } from '../client/connection';
 import { pidFileFor, socketPathFor } from '../../shared/helper-paths';
-import { CLI_JS, alive, isRoot, startTestHelper, tempDir, type TestHelper } from '../../testing/helper-process';
+import {
+  CLI_JS,
+  alive,
+  isRoot,
+  stopPid,
+  startTestHelper,
+  tempDir,
+  type TestHelper,
+} from '../../testing/helper-process';
 import { CGROUP2_SUPER_MAGIC, TMPFS_MAGIC } from '../../engine/cgroups/detect';
 import type { SystemInfo } from '../../../preload/contract';
 
@@ -171,10 +179,9 @@ describe.runIf(isRoot)('a connection starts the helper and brings it back after 
     onState: (s) => states.push(s.state),
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     conn.close();
-    const pid = Number(fs.readFileSync(pidFileFor(0, runDir), 'utf8'));
-    if (pid > 0 && alive(pid)) process.kill(pid, 'SIGTERM');
+    await stopPid(Number(fs.readFileSync(pidFileFor(0, runDir), 'utf8')));
     fs.rmSync(runDir, { recursive: true, force: true });
     fs.rmSync(dataRoot, { recursive: true, force: true });
   });
