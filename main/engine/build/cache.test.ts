@@ -89,3 +89,52 @@ describe('build cache as a disk section', () => {
     expect(fs.readdirSync(cache.paths.mounts)).toEqual([]);
   });
 });
+
+describe('build cache index writes', () => {
+  const at = (s: number): string => new Date(Date.UTC(2026, 11, 7, 0, 0, s)).toISOString();
+  const entry = { diffId: null, size: 0, created: at(0), createdBy: 'ENV A=1', lastUsed: at(0) };
+
+  it('writes on put and remove and on a hit a minute after the stored time; not for a recent hit', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-build-cache-'));
+    try {
+      const cache = new BuildCache(root);
+      const stored = (): string | undefined =>
+        (JSON.parse(fs.readFileSync(cache.paths.index, 'utf8')) as { entries: Record<string, { lastUsed: string }> })
+          .entries.k?.lastUsed;
+      cache.save();
+      expect(fs.existsSync(cache.paths.index)).toBe(false); // nothing changed: nothing written
+      cache.put('k', entry);
+      cache.save();
+      expect(stored()).toBe(at(0));
+
+      cache.reload();
+      cache.touch('k', at(30)); // a rebuild 30 s later: no write
+      cache.save();
+      expect(stored()).toBe(at(0));
+
+      cache.reload();
+      cache.touch('k', at(61)); // a minute later: written
+      cache.save();
+      expect(stored()).toBe(at(61));
+
+      cache.reload();
+      cache.touch('k', 'not a date'); // an unreadable time is rewritten, never kept
+      cache.save();
+      expect(stored()).toBe('not a date');
+      cache.reload();
+      cache.touch('k', at(62));
+      cache.save();
+      expect(stored()).toBe(at(62));
+
+      cache.reload();
+      cache.remove(['absent']);
+      cache.save();
+      expect(stored()).toBe(at(62)); // removing nothing writes nothing
+      cache.remove(['k']);
+      cache.save();
+      expect(stored()).toBeUndefined();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

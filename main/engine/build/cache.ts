@@ -60,9 +60,14 @@ export function cachePaths(dataRoot: string): CachePaths {
   };
 }
 
+/** How stale a stored lastUsed may be before a hit rewrites it. */
+export const TOUCH_GRANULARITY_MS = 60_000;
+
 export class BuildCache {
   readonly paths: CachePaths;
   private index: Index | null = null;
+  /** Whether the in-memory index differs from index.json in more than recent lastUsed times. */
+  private dirty = false;
 
   constructor(dataRoot: string) {
     this.paths = cachePaths(dataRoot);
@@ -104,16 +109,28 @@ export class BuildCache {
 
   put(key: string, e: CacheEntry): void {
     this.load().entries[key] = e;
+    this.dirty = true;
   }
 
+  /**
+   * Marks a hit. lastUsed only orders a prune of the oldest entries, so a use
+   * within TOUCH_GRANULARITY_MS of the stored time is kept in memory and not
+   * written: a rebuild that hits every step writes (and fsyncs) nothing.
+   */
   touch(key: string, at: string): void {
     const e = this.load().entries[key];
-    if (e) e.lastUsed = at;
+    if (!e) return;
+    const moved = Date.parse(at) - Date.parse(e.lastUsed);
+    if (!(moved < TOUCH_GRANULARITY_MS)) this.dirty = true;
+    e.lastUsed = at;
   }
 
+  /** Writes index.json when something changed since it was read or written. */
   save(): void {
     this.ensureDirs();
+    if (!this.dirty) return;
     writeJsonAtomic(this.paths.index, this.load(), 0o600, 'atomic');
+    this.dirty = false;
   }
 
   entries(): Array<[string, CacheEntry]> {
@@ -122,7 +139,11 @@ export class BuildCache {
 
   remove(keys: readonly string[]): void {
     const idx = this.load();
-    for (const k of keys) delete idx.entries[k];
+    for (const k of keys)
+      if (k in idx.entries) {
+        delete idx.entries[k];
+        this.dirty = true;
+      }
   }
 
   blobPath(diffId: string): string {
@@ -136,6 +157,7 @@ export class BuildCache {
   /** Forget what was read: the next access reads index.json again. */
   reload(): void {
     this.index = null;
+    this.dirty = false;
   }
 }
 
