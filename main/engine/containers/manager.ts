@@ -921,7 +921,7 @@ export class ContainerManager {
       // run of this helper's life did (never started, or ended before a
       // helper restart: this sweeps what a crash may have left).
       if (l?.tornDown) await l.tornDown;
-      else await this.teardown(r.id, l?.handle ?? null, r.network.ip).catch(() => undefined);
+      else await this.teardown(r.id, l?.handle ?? this.leftoverCgroup(r), r.network.ip).catch(() => undefined);
       this.live.delete(r.id);
       this.records.delete(r.id);
       this.store.remove(r.id);
@@ -935,6 +935,19 @@ export class ContainerManager {
       if (opts.volumes) await this.removeAnonymousVolumes(r.config.mounts ?? []);
       return { id: r.id };
     });
+  }
+
+  /**
+   * The group a start made before a crash cut it short (the record never said
+   * running, so no run of this helper holds a handle): found from the kernel,
+   * by the name every start gives it, so a remove leaves no empty group behind.
+   */
+  private leftoverCgroup(r: ContainerRecord): CgroupHandle | null {
+    try {
+      return this.o.cgroups.open(r.id, this.cgroupParentOf(r));
+    } catch {
+      return null;
+    }
   }
 
   private async removeAnonymousVolumes(mounts: readonly MountSpecT[]): Promise<void> {

@@ -159,6 +159,9 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
     });
 
     afterAll(async () => {
+      // The last scenario stops its helper: start one to remove the containers, or the cgroups a
+      // start killed half-way made (kept while their container exists) outlive the data root.
+      h ??= await startHelperOn({ runDir, dataRoot }).catch(() => null);
       if (h) {
         for (const c of await ps().catch(() => [])) await cli(['rm', '-f', c.id]).catch(() => undefined);
         await h.stop();
@@ -304,6 +307,11 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
           const c = (await ps()).find((x) => x.name === subject)!;
           await ok(['rm', '-f', c.id]);
           containers.delete(c.id);
+          // ...and leaves none of the groups a start cut short may have made (no record names them).
+          const groupsLeft = fs
+            .readdirSync('/sys/fs/cgroup')
+            .filter((hier) => fs.existsSync(path.join('/sys/fs/cgroup', hier, 'berth', c.id)));
+          expect(groupsLeft).toEqual([]);
         }
         await h.stop();
         h = null;
