@@ -21,32 +21,17 @@ import { describe, expect, it } from 'vitest';
 import { DiveEfficiency } from '../main/engine/layers/efficiency';
 import { MergedTree } from '../main/engine/layers/filetree';
 import { listPlainLayer, type ScannedEntry } from '../main/engine/layers/layer-scan';
-import type { TarWriteEntry } from '../main/engine/oci/tar/writer';
 import { makeLayerFile } from '../main/testing/oci/image-archive';
+import { HUNDRED_THOUSAND as FILES, hundredThousandEntries } from '../main/testing/oci/hundred-thousand';
 import { ROUNDS, load1 } from './conditions';
 
-const FILES = 100_000;
 const CACHE = process.env.BERTH_BENCH_CACHE ?? '/var/tmp/berth-bench-images';
 const LAYER = path.join(CACHE, 'hundred-thousand-base.tar');
-
-const fileRel = (i: number): string =>
-  `srv/d${String(Math.floor(i / 1000)).padStart(2, '0')}/s${Math.floor((i % 1000) / 100)}/f${String(i).padStart(5, '0')}`;
-
-function* baseEntries(): Generator<TarWriteEntry> {
-  const mtime = 1700000000;
-  yield { path: 'srv', type: 'dir', mode: 0o755, mtime };
-  for (let i = 0; i < FILES; i++) {
-    const rel = fileRel(i);
-    if (i % 1000 === 0) yield { path: path.posix.dirname(path.posix.dirname(rel)), type: 'dir', mode: 0o755, mtime };
-    if (i % 100 === 0) yield { path: path.posix.dirname(rel), type: 'dir', mode: 0o755, mtime };
-    yield { path: rel, body: '', mode: 0o644, mtime };
-  }
-}
 
 async function layerFile(): Promise<string> {
   if (!fs.existsSync(LAYER)) {
     fs.mkdirSync(CACHE, { recursive: true });
-    await makeLayerFile(baseEntries(), `${LAYER}.part`, undefined, 'none');
+    await makeLayerFile(hundredThousandEntries(), `${LAYER}.part`, undefined, 'none');
     fs.renameSync(`${LAYER}.part`, LAYER);
   }
   return LAYER;

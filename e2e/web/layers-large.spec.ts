@@ -22,18 +22,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { TarWriteEntry } from '../../main/engine/oci/tar/writer';
 import { dockerSaveParts, makeLayer, writeArchive } from '../../main/testing/oci/image-archive';
+import {
+  HUNDRED_THOUSAND as FILES,
+  hundredThousandEntries,
+  hundredThousandRel as fileRel,
+} from '../../main/testing/oci/hundred-thousand';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { LayerInspector } from '../support/images';
 import { BerthShell } from '../support/pages';
 
 test.describe.configure({ mode: 'serial' });
 
-const FILES = 100_000;
-/** /srv/dNN/sN/fNNNNN: 100 × 10 directories of 100 files each. */
-const fileRel = (i: number): string =>
-  `srv/d${String(Math.floor(i / 1000)).padStart(2, '0')}/s${Math.floor((i % 1000) / 100)}/f${String(i).padStart(5, '0')}`;
 const LAST = `/${fileRel(FILES - 1)}`; // /srv/d99/s9/f99999
 const MODIFIED = `/${fileRel(FILES - 10)}`; // /srv/d99/s9/f99990
 const DELETED = `/${fileRel(FILES - 2)}`; // /srv/d99/s9/f99998
@@ -45,24 +45,13 @@ let env: E2eEnv;
 let dir: string;
 let archive: string;
 
-function* baseEntries(): Generator<TarWriteEntry> {
-  const mtime = 1700000000;
-  yield { path: 'srv', type: 'dir', mode: 0o755, mtime };
-  for (let i = 0; i < FILES; i++) {
-    const rel = fileRel(i);
-    if (i % 1000 === 0) yield { path: path.posix.dirname(path.posix.dirname(rel)), type: 'dir', mode: 0o755, mtime };
-    if (i % 100 === 0) yield { path: path.posix.dirname(rel), type: 'dir', mode: 0o755, mtime };
-    yield { path: rel, body: '', mode: 0o644, mtime };
-  }
-}
-
 test.beforeAll(async () => {
   env = e2eEnv();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-e2e-layers-large-'));
   archive = path.join(dir, 'hundred-thousand.tar');
   const t0 = performance.now();
   // Uncompressed, as `docker save` writes layers: ~52 MB of tar headers.
-  const base = await makeLayer([...baseEntries()], 'none', 'ADD files /srv');
+  const base = await makeLayer([...hundredThousandEntries()], 'none', 'ADD files /srv');
   const top = await makeLayer(
     [
       { path: 'srv', type: 'dir', mode: 0o755 },

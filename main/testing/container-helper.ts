@@ -263,6 +263,31 @@ export function mountLinesMatching(needle: string): string[] {
     .filter((l) => l.includes(needle));
 }
 
+/**
+ * Tear-down of a startHelperOn() test: force-removes every container while the
+ * helper still runs, stops it, kills what a failed test left running, and
+ * removes the test's directories (the data root only when nothing is mounted
+ * under it any more).
+ */
+export async function tearDownHelperOn(
+  h: HelperOn | null | undefined,
+  dirs: { dataRoot: string; runDir: string; work: string },
+): Promise<void> {
+  try {
+    if (h && isLive(h.pid)) {
+      const ids = (await berthCli(h.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
+      if (ids.length) await berthCli(h.socketPath, ['rm', '-f', ...ids]);
+    }
+  } finally {
+    await h?.stop();
+    killLeftovers(dirs.dataRoot);
+    if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dirs.dataRoot))
+      fs.rmSync(dirs.dataRoot, { recursive: true, force: true });
+    fs.rmSync(dirs.runDir, { recursive: true, force: true });
+    fs.rmSync(dirs.work, { recursive: true, force: true });
+  }
+}
+
 /** Every cgroup directory named after the container id, in every hierarchy (v1 and unified). */
 export function cgroupDirsOf(id: string, parent = 'berth'): string[] {
   const out: string[] = [];

@@ -13,13 +13,12 @@ import type { ContainerSummaryT } from '../../../preload/schemas/containers';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
   EventLog,
-  berthCli,
   berthOk,
   cgroupDirsOf,
   isLive,
-  killLeftovers,
   loadBusybox,
   startHelperOn,
+  tearDownHelperOn,
   waitUntil,
   type HelperOn,
 } from '../../testing/container-helper';
@@ -52,19 +51,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('exit ordering (root)', { ti
 
   afterAll(async () => {
     events?.close();
-    try {
-      if (h && isLive(h.pid)) {
-        const ids = (await berthCli(h.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-        if (ids.length) await berthCli(h.socketPath, ['rm', '-f', ...ids]);
-      }
-    } finally {
-      await h?.stop();
-      killLeftovers(dataRoot);
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
-        fs.rmSync(dataRoot, { recursive: true, force: true });
-      fs.rmSync(runDir, { recursive: true, force: true });
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+    await tearDownHelperOn(h, { dataRoot, runDir, work });
   });
 
   it('a container that exits at once ends exited with its code, one start and one die event', async () => {

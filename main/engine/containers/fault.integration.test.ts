@@ -15,14 +15,13 @@ import type { ContainerSummaryT } from '../../../preload/schemas/containers';
 import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
-  berthCli,
   berthOk,
   cgroupDirsOf,
   isLive,
-  killLeftovers,
   loadBusybox,
   monitorsOf,
   startHelperOn,
+  tearDownHelperOn,
   waitUntil,
   type HelperOn,
 } from '../../testing/container-helper';
@@ -78,19 +77,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('helper crash and re-adoptio
   afterAll(async () => {
     rpc?.close();
     outsider?.kill('SIGKILL');
-    try {
-      if (h && isLive(h.pid)) {
-        const ids = (await berthCli(h.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-        if (ids.length) await berthCli(h.socketPath, ['rm', '-f', ...ids]);
-      }
-    } finally {
-      await h?.stop();
-      killLeftovers(dataRoot); // what a failed test left running
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
-        fs.rmSync(dataRoot, { recursive: true, force: true });
-      fs.rmSync(runDir, { recursive: true, force: true });
-      fs.rmSync(work, { recursive: true, force: true });
-    }
+    await tearDownHelperOn(h, { dataRoot, runDir, work }); // also kills what a failed test left running
   });
 
   it('re-adopts 20 running containers, learns 5 exit codes, restarts an `always` one, distrusts a reused pid', async () => {

@@ -25,6 +25,7 @@ import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import {
   berthCli,
   berthOk,
+  cgroupDirsOf,
   killLeftovers,
   loadBusybox,
   startHelperOn,
@@ -308,10 +309,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
           await ok(['rm', '-f', c.id]);
           containers.delete(c.id);
           // ...and leaves none of the groups a start cut short may have made (no record names them).
-          const groupsLeft = fs
-            .readdirSync('/sys/fs/cgroup')
-            .filter((hier) => fs.existsSync(path.join('/sys/fs/cgroup', hier, 'berth', c.id)));
-          expect(groupsLeft).toEqual([]);
+          expect(cgroupDirsOf(c.id)).toEqual([]);
         }
         await h.stop();
         h = null;
