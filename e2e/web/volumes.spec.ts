@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { berthCli, ContainersPage } from '../support/containers';
+import { Palette } from '../support/desktop';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { BerthShell } from '../support/pages';
 
@@ -109,6 +110,19 @@ test.describe('Volumes page', () => {
   });
 });
 
+/** Creates (never starts) container `c` with an anonymous volume at /cache; that volume's name. */
+function createWithAnonymousVolume(c: string, ...more: string[]): string {
+  containers.push(c);
+  berthCli(env, ['create', '--name', c, '--network', 'none', '-v', '/cache', ...more, 'busybox', 'true']);
+  const inspected = JSON.parse(berthCli(env, ['inspect', c])) as unknown;
+  const detail = (Array.isArray(inspected) ? inspected[0] : inspected) as {
+    config: { mounts: Array<{ source: string; target: string }> };
+  };
+  const anon = detail.config.mounts.find((m) => m.target === '/cache')!.source;
+  volumes.push(anon);
+  return anon;
+}
+
 test.describe('Container remove with -v', () => {
   test('the dialog lists the anonymous volume that goes, removes it with the container, keeps the named one', async ({
     page,
@@ -116,26 +130,7 @@ test.describe('Container remove with -v', () => {
     const named = `named-${suffix()}`;
     volumes.push(named);
     const c = `rmv-${suffix()}`;
-    containers.push(c);
-    berthCli(env, [
-      'create',
-      '--name',
-      c,
-      '--network',
-      'none',
-      '-v',
-      '/cache',
-      '-v',
-      `${named}:/data`,
-      'busybox',
-      'true',
-    ]);
-    const inspected = JSON.parse(berthCli(env, ['inspect', c])) as unknown;
-    const detail = (Array.isArray(inspected) ? inspected[0] : inspected) as {
-      config: { mounts: Array<{ source: string; target: string }> };
-    };
-    const anon = detail.config.mounts.find((m) => m.target === '/cache')!.source;
-    volumes.push(anon);
+    const anon = createWithAnonymousVolume(c, '-v', `${named}:/data`);
 
     await page.goto(env.url);
     await new BerthShell(page).navLink('Containers').click();
@@ -154,6 +149,36 @@ test.describe('Container remove with -v', () => {
     await expect(list.row(c)).toHaveCount(0);
     await expect.poll(() => fs.existsSync(path.join(env.dataRoot, 'volumes', anon))).toBe(false);
     expect(fs.existsSync(path.join(env.dataRoot, 'volumes', named))).toBe(true);
+  });
+
+  test("the palette's Remove on a container's details opens the same dialog; -v takes the volume, the page goes back to the table", async ({
+    page,
+  }) => {
+    const c = `rmp-${suffix()}`;
+    const anon = createWithAnonymousVolume(c);
+
+    await page.goto(env.url);
+    await new BerthShell(page).navLink('Containers').click();
+    const list = new ContainersPage(page);
+    await list.heading.waitFor();
+    await list.show('All');
+    await list.row(c).getByRole('link', { name: c, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: new RegExp(`^${c}`) })).toBeVisible();
+    const palette = new Palette(page);
+    await palette.open();
+    await palette.input.fill(`remove ${c}`);
+    await expect(palette.selected).toHaveText(new RegExp(`^Remove ${c}…`));
+    await page.keyboard.press('Enter');
+    await expect(palette.dialog).toBeHidden();
+    const dialog = list.removeDialog(c);
+    const vols = dialog.getByRole('list', { name: 'Anonymous volumes' });
+    await expect(vols.locator(`li[data-volume="${anon}"]`)).toHaveAttribute('data-goes', 'no');
+    await dialog.getByRole('checkbox', { name: /anonymous volumes too/ }).check();
+    await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page).toHaveURL(/#\/containers$/);
+    await expect(list.row(c)).toHaveCount(0);
+    await expect.poll(() => fs.existsSync(path.join(env.dataRoot, 'volumes', anon))).toBe(false);
   });
 });
 

@@ -2,12 +2,16 @@
 import { Suspense, useEffect, type ReactNode } from 'react';
 import { ErrorBoundary } from './ErrorBoundary';
 import { replaceHash } from './hash';
+import { lazyNamed } from './lazy';
 import { hrefFor, useHashPath } from './router';
 import { defaultRoute, findRoute, routes } from './routes';
 import { StatusBar } from './StatusBar';
 import { CommandPalette } from './commands/CommandPalette';
 import { searchSources } from './commands/search-sources';
 import { useCommandCenter } from './commands/useCommandCenter';
+
+// The palette's Remove opens the containers feature's own dialog; loaded when first asked for.
+const RemoveDialog = lazyNamed(() => import('../features/containers/RemoveDialog'), 'RemoveDialog');
 
 function NotFound({ path }: { path: string }): ReactNode {
   return (
@@ -35,7 +39,7 @@ export function Shell(): ReactNode {
     document.title = route ? `${route.label} — Berth` : 'Berth';
   }, [route]);
 
-  const { palette, openPalette, closePalette, navigate } = useCommandCenter();
+  const { palette, openPalette, closePalette, navigate, removing, closeRemove, removed } = useCommandCenter();
   const Page = route?.component;
   return (
     <div className="shell">
@@ -60,7 +64,7 @@ export function Shell(): ReactNode {
             ))}
           </ul>
         </nav>
-        <button type="button" className="palette-open" onClick={() => openPalette(null)} aria-keyshortcuts="Control+K">
+        <button type="button" className="palette-open" onClick={openPalette} aria-keyshortcuts="Control+K">
           <span>Search & commands</span> <kbd>Ctrl K</kbd>
         </button>
       </aside>
@@ -75,11 +79,15 @@ export function Shell(): ReactNode {
       {palette && (
         <CommandPalette
           commands={palette.commands}
-          confirm={palette.confirm}
           sources={searchSources}
           onClose={closePalette}
           navigate={navigate}
         />
+      )}
+      {removing && (
+        <Suspense fallback={null}>
+          <RemoveDialog key={removing.id} c={removing} onClose={closeRemove} onRemoved={() => removed(removing)} />
+        </Suspense>
       )}
     </div>
   );

@@ -2,12 +2,15 @@
  * The command palette and the shortcuts, in the app's shell: Ctrl+K opens it
  * over every page, "Go to" commands come from the route list, search finds
  * containers and images, the selected container's actions run through the
- * engine with the user's stop timeout, a removal asks first, Escape gives
- * the focus back.
+ * engine with the user's stop timeout, a removal (Delete, or Remove in the
+ * palette) opens the containers feature's remove dialog — the anonymous
+ * volumes, "force" and "-v" — as the actions bar's Remove does, and Escape
+ * or the dialog's close gives the focus back.
  */
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Result } from '../../../../preload/contract';
 import { DEFAULT_PREFERENCES } from '../../../../preload/schemas/preferences';
 import { containerSummary } from '../../testing/containers';
 import { installFakeBerth, renderWithBerth } from '../../testing/render';
@@ -16,6 +19,23 @@ import { Shell } from '../Shell';
 
 const WEB = 'c'.repeat(64);
 const OLD = 'd'.repeat(64);
+const ANON = 'a1'.repeat(32);
+const SHARED = 'b2'.repeat(32);
+
+function anonymousVolume(name: string, users: Array<{ id: string; name: string }>): Result<'volumes.list'>[number] {
+  return {
+    name,
+    driver: 'local',
+    mountpoint: `/var/lib/berth/volumes/${name}/_data`,
+    createdAt: '2026-12-07T10:00:00Z',
+    labels: {},
+    scope: 'local',
+    options: {},
+    anonymous: true,
+    sizeBytes: null,
+    users,
+  };
+}
 
 function setup() {
   window.location.hash = '#/settings';
@@ -26,7 +46,14 @@ function setup() {
       containerSummary({ id: OLD, name: 'old-job', state: 'exited', pid: null, exitCode: 0 }),
     ],
     'containers.stop': ({ id }) => containerSummary({ id, name: 'web', state: 'exited' }),
-    'containers.remove': () => ({}) as never,
+    'containers.remove': ({ id }) => ({ id }),
+    'volumes.list': () => [
+      anonymousVolume(ANON, [{ id: OLD, name: 'old-job' }]),
+      anonymousVolume(SHARED, [
+        { id: OLD, name: 'old-job' },
+        { id: WEB, name: 'web' },
+      ]),
+    ],
     'images.list': () => [
       {
         id: `sha256:${'e'.repeat(64)}`,
@@ -124,16 +151,53 @@ describe('shortcuts', () => {
     await waitFor(() => expect(fake.callsOf('containers.stop')).toEqual([{ id: WEB, timeoutSec: 4 }]));
   });
 
-  it('Delete asks in the palette before removing; Enter confirms', async () => {
+  it('Delete opens the remove dialog: its anonymous volumes, the one another container keeps, -v sent', async () => {
     const fake = setup();
     await act(async () => {
       window.location.hash = '#/containers';
     });
-    (await screen.findByRole('link', { name: 'old-job' })).focus();
+    const row = await screen.findByRole('link', { name: 'old-job' });
+    row.focus();
     await userEvent.keyboard('{Delete}');
-    expect(within(palette()).getByRole('alert').textContent).toContain('Remove old-job and its writable layer?');
+    const dialog = within(await screen.findByRole('dialog', { name: 'Remove old-job' }));
+    expect(screen.queryByRole('dialog', { name: 'Command palette' })).toBeNull();
+    const list = await dialog.findByRole('list', { name: 'Anonymous volumes' });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((i) => i.getAttribute('data-volume'))).toEqual([ANON, SHARED]);
+    expect(items[1]!.textContent).toContain('kept: also mounted by web');
     expect(fake.callsOf('containers.remove')).toEqual([]);
+    await userEvent.click(dialog.getByRole('checkbox', { name: /anonymous volumes too/ }));
+    expect(items.map((i) => i.getAttribute('data-goes'))).toEqual(['yes', 'no']);
+    await userEvent.click(dialog.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(fake.callsOf('containers.remove')).toEqual([{ id: OLD, force: false, volumes: true }]));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Remove old-job' })).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(row));
+  });
+
+  it("the palette's Remove opens the same dialog, offered for a running one too (force); Cancel sends nothing", async () => {
+    const fake = setup();
+    await act(async () => {
+      window.location.hash = '#/containers';
+    });
+    const row = await screen.findByRole('link', { name: 'web' });
+    row.focus();
+    await userEvent.keyboard('{Control>}k{/Control}');
+    await userEvent.type(input(), 'remove web');
+    expect(selected()?.textContent).toBe('Remove web…Delete');
     await userEvent.keyboard('{Enter}');
-    await waitFor(() => expect(fake.callsOf('containers.remove')).toEqual([{ id: OLD, force: false }]));
+    const dialog = within(await screen.findByRole('dialog', { name: 'Remove web' }));
+    expect(screen.queryByRole('dialog', { name: 'Command palette' })).toBeNull();
+    expect(dialog.getByText(/It is running: the engine refuses unless "force" is ticked/)).toBeTruthy();
+    await userEvent.click(dialog.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Remove web' })).toBeNull());
+    await waitFor(() => expect(document.activeElement).toBe(row));
+
+    await userEvent.keyboard('{Control>}k{/Control}');
+    await userEvent.type(input(), 'remove web');
+    await userEvent.keyboard('{Enter}');
+    const again = within(await screen.findByRole('dialog', { name: 'Remove web' }));
+    await userEvent.click(again.getByRole('checkbox', { name: /Force/ }));
+    await userEvent.click(again.getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(fake.callsOf('containers.remove')).toEqual([{ id: WEB, force: true, volumes: false }]));
   });
 });

@@ -3,7 +3,8 @@
  * and, once something is typed, every search source (search-sources.ts).
  * A combobox with a listbox (aria-activedescendant), so the focus stays in
  * the input: ↑/↓ move, Enter runs or opens, Escape closes and gives the focus
- * back to where it was. A destructive command asks first, in place.
+ * back to where it was. A destructive command asks in a dialog of its own
+ * (Remove opens the containers feature's remove dialog).
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
@@ -45,22 +46,18 @@ function useSources(sources: readonly SearchSource[]): Map<string, SourceState> 
 
 export function CommandPalette({
   commands,
-  confirm = null,
   sources,
   onClose,
   navigate,
 }: {
   commands: readonly Command[];
-  /** Open asking about this command (a shortcut of a destructive one). */
-  confirm?: Command | null;
   sources: readonly SearchSource[];
   onClose: () => void;
   navigate: (href: string) => void;
 }): ReactNode {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [query, setQuery] = useState(confirm?.label ?? '');
+  const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  const [confirming, setConfirming] = useState<Command | null>(confirm);
   const loaded = useSources(sources);
   const listId = useId();
   const titleId = useId();
@@ -95,10 +92,6 @@ export function CommandPalette({
       navigate(e.item.href);
       return;
     }
-    if (e.command.confirm && confirming?.id !== e.command.id) {
-      setConfirming(e.command);
-      return;
-    }
     onClose();
     runCommand(e.command);
   };
@@ -108,7 +101,6 @@ export function CommandPalette({
       ev.preventDefault();
       const n = entries.length;
       if (n > 0) setActive((i) => (Math.min(i, n - 1) + (ev.key === 'ArrowDown' ? 1 : n - 1)) % n);
-      setConfirming(null);
     } else if (ev.key === 'Enter') {
       ev.preventDefault();
       run(current);
@@ -156,15 +148,9 @@ export function CommandPalette({
         onChange={(e) => {
           setQuery(e.target.value);
           setActive(0);
-          setConfirming(null);
         }}
         onKeyDown={onKeyDown}
       />
-      {confirming && (
-        <p className="palette-confirm" role="alert">
-          {confirming.confirm} Press Enter again to confirm, Escape to cancel.
-        </p>
-      )}
       <div id={listId} role="listbox" aria-label="Results" className="palette-list">
         {groups.map(([group, list]) => (
           <div key={group} role="group" aria-label={group}>

@@ -2,7 +2,9 @@
  * The commands of the palette and their keyboard shortcuts, built from what
  * the app already lists: a "Go to" per route (so a page another feature adds
  * is reachable with no edit here), lifecycle actions on the selected
- * container, search focus, and the theme.
+ * container, search focus, and the theme. Remove opens the containers
+ * feature's own remove dialog (force, -v and the volumes that would go), as
+ * the actions bar does, so both paths ask and send the same.
  *
  * The selected container is the one whose details are shown, or whose row
  * of the Containers table holds the focus.
@@ -12,6 +14,7 @@ import type { PreferencesPatchT, PreferencesT } from '../../../../preload/schema
 import { toErrorShape } from '../../../../preload/errors';
 import type { BerthClient } from '../client';
 import { notes } from '../notifications/notes';
+import type { ContainerSummaryT } from '../../../../preload/schemas/containers';
 import { containerMutationKeys, runContainerAction, type Action } from '../../features/containers/hooks';
 import { parseContainersHash } from '../../features/containers/route';
 import { hrefFor } from '../router';
@@ -23,16 +26,10 @@ export interface Command {
   group: 'Go to' | 'Container' | 'View';
   /** Shown next to it, e.g. "Alt+1"; `key` in shortcuts.ts matches it. */
   shortcut?: string;
-  /** A destructive command asks first; this is the question. */
-  confirm?: string;
   run(): void | Promise<unknown>;
 }
 
-export interface SelectedContainer {
-  id: string;
-  name: string;
-  state: string;
-}
+export type SelectedContainer = Pick<ContainerSummaryT, 'id' | 'name' | 'state'>;
 
 export interface CommandContext {
   client: BerthClient;
@@ -43,6 +40,8 @@ export interface CommandContext {
   selected: SelectedContainer | null;
   focusSearch(): void;
   navigate(href: string): void;
+  /** Opens the remove dialog for it (the dialog asks, and sends force and -v). */
+  askRemove(c: SelectedContainer): void;
 }
 
 /** Which container the user has in front of them (see the file comment). */
@@ -54,13 +53,7 @@ export function selectedContainerId(doc: Document, hash: string): string | null 
 }
 
 /** Runs a lifecycle action through the containers feature's own mutation (same key, same notification rules). */
-function containerAction(ctx: CommandContext, id: string, a: Action | 'remove'): Promise<unknown> {
-  if (a === 'remove') {
-    return new MutationObserver(ctx.qc, {
-      mutationKey: containerMutationKeys.remove(id),
-      mutationFn: () => ctx.client.invoke('containers.remove', { id, force: false }),
-    }).mutate();
-  }
+function containerAction(ctx: CommandContext, id: string, a: Action): Promise<unknown> {
   return new MutationObserver(ctx.qc, {
     mutationKey: containerMutationKeys.action(id),
     mutationFn: (v: Action) => runContainerAction(ctx.client, id, v),
@@ -104,16 +97,15 @@ export function buildCommands(ctx: CommandContext): Command[] {
       shortcut: 'R',
       run: () => containerAction(ctx, c.id, { kind: 'restart', timeoutSec }),
     });
-    if (!live) {
-      out.push({
-        id: 'ctr:remove',
-        label: `Remove ${c.name}`,
-        group: 'Container',
-        shortcut: 'Delete',
-        confirm: `Remove ${c.name} and its writable layer?`,
-        run: () => containerAction(ctx, c.id, 'remove'),
-      });
-    }
+    // Offered in every state, as the actions bar's Remove: the dialog says
+    // when a live one needs "force".
+    out.push({
+      id: 'ctr:remove',
+      label: `Remove ${c.name}…`,
+      group: 'Container',
+      shortcut: 'Delete',
+      run: () => ctx.askRemove(c),
+    });
   }
   out.push({ id: 'view:search', label: 'Focus search', group: 'View', shortcut: '/', run: ctx.focusSearch });
   for (const theme of ['light', 'dark', 'system'] as const) {

@@ -9,7 +9,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { Result } from '../../../../preload/contract';
 import { installFakeBerth, renderWithBerth, type Answers } from '../../testing/render';
-import { RemoveDialog } from './actions';
+import { RemoveDialog } from './RemoveDialog';
 
 const ID = 'c0ffee'.repeat(10) + 'c0ff';
 const OTHER = 'beef'.repeat(16);
