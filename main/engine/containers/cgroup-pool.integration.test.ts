@@ -5,7 +5,9 @@
  * there, in every hierarchy, with its limits from its first instruction; the
  * monitor is never in the container's groups; a helper's pools go with it,
  * and those of a helper that is gone are removed by the next one. The cold
- * path (no standby) places init the same way.
+ * path (no standby) places init the same way. On both paths init runs its
+ * command holding only fds 0–2: nothing of the monitor's, the spawner's or
+ * the pool's leaks across the exec.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -148,6 +150,25 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       for (const [, p] of monitor) expect(p).not.toContain('.standby-');
     }
 
+    /**
+     * init's open fds once it runs `sleep`: exactly 0, 1 and 2 (/dev/null and
+     * the two log pipes); anything else leaked across the exec (a fd without
+     * O_CLOEXEC in the monitor, spawner or pool code).
+     */
+    async function expectOnlyStdio(pid: number): Promise<void> {
+      await waitUntil(
+        'init running sleep',
+        () => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === 'sleep',
+        10_000,
+      );
+      const fds = fs.readdirSync(`/proc/${pid}/fd`);
+      const described = fds.map((fd) => `${fd} → ${fs.readlinkSync(`/proc/${pid}/fd/${fd}`)}`).join(', ');
+      expect(
+        fds.map(Number).sort((a, b) => a - b),
+        described,
+      ).toEqual([0, 1, 2]);
+    }
+
     it("removed a gone helper's pool at start-up, and keeps one pool per waiting standby", async () => {
       for (const m of v1Mounts()) expect(fs.existsSync(path.join(m, 'berth', stale))).toBe(false);
       await waitUntil(
@@ -179,6 +200,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       const pool = path.basename(poolsOf(h.pid)[0]!);
       const { id, d } = await runDetached(['sleep', '100']);
       expectPlaced(id, d);
+      await expectOnlyStdio(d.pid!);
       // The pool is the container's group now: no directory of that name is left.
       for (const m of v1Mounts()) expect(fs.existsSync(path.join(m, 'berth', pool))).toBe(false);
       // Only init is in its groups (the spawner was reaped before init ran).
@@ -245,6 +267,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       const pool = path.basename(poolsOf(h.pid)[0]!);
       const { id, d } = await runDetached(['sleep', '100'], { pids: { max: 1 } });
       expectPlaced(id, d);
+      await expectOnlyStdio(d.pid!);
       // Not adopted: removed (with its spawner).
       await waitUntil(
         'the unused pool removed',
@@ -259,6 +282,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       process.kill(standbys(h.pid)[0]!, 'SIGKILL');
       const { id, d } = await runDetached(['sleep', '100']);
       expectPlaced(id, d);
+      await expectOnlyStdio(d.pid!);
       await rpc.call('containers.remove', { id, force: true });
     });
 
