@@ -124,13 +124,7 @@ export async function startContainerHelper(
     ...h,
     dispose: async () => {
       await h.stop();
-      killLeftovers(dataRoot);
-      // Nothing may still be mounted under the data root (an overlay left by a
-      // live container): rm -rf would then descend into a container's rootfs.
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot)) {
-        fs.rmSync(dataRoot, { recursive: true, force: true });
-      }
-      fs.rmSync(runDir, { recursive: true, force: true });
+      removeHelperDirs({ dataRoot, runDir });
     },
   };
 }
@@ -263,28 +257,40 @@ export function mountLinesMatching(needle: string): string[] {
     .filter((l) => l.includes(needle));
 }
 
+/** Force-removes every container of the helper at socketPath (`ps -a -q`, then one `rm -f`). */
+export async function removeAllContainers(socketPath: string): Promise<void> {
+  const ids = (await berthCli(socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await berthCli(socketPath, ['rm', '-f', ...ids]);
+}
+
+/**
+ * Once its helper has stopped: kills what a failed test left running under
+ * the data root and removes the helper's directories. The data root goes only
+ * when nothing is mounted under it any more (an overlay left by a live
+ * container): rm -rf would then descend into a container's rootfs.
+ */
+export function removeHelperDirs(dirs: { dataRoot: string; runDir: string }): void {
+  killLeftovers(dirs.dataRoot);
+  if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dirs.dataRoot))
+    fs.rmSync(dirs.dataRoot, { recursive: true, force: true });
+  fs.rmSync(dirs.runDir, { recursive: true, force: true });
+}
+
 /**
  * Tear-down of a startHelperOn() test: force-removes every container while the
- * helper still runs, stops it, kills what a failed test left running, and
- * removes the test's directories (the data root only when nothing is mounted
- * under it any more).
+ * helper still runs, stops it, then removeHelperDirs() and the test's work dir
+ * (when it has one of its own).
  */
 export async function tearDownHelperOn(
   h: HelperOn | null | undefined,
-  dirs: { dataRoot: string; runDir: string; work: string },
+  dirs: { dataRoot: string; runDir: string; work?: string },
 ): Promise<void> {
   try {
-    if (h && isLive(h.pid)) {
-      const ids = (await berthCli(h.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-      if (ids.length) await berthCli(h.socketPath, ['rm', '-f', ...ids]);
-    }
+    if (h && isLive(h.pid)) await removeAllContainers(h.socketPath);
   } finally {
     await h?.stop();
-    killLeftovers(dirs.dataRoot);
-    if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dirs.dataRoot))
-      fs.rmSync(dirs.dataRoot, { recursive: true, force: true });
-    fs.rmSync(dirs.runDir, { recursive: true, force: true });
-    fs.rmSync(dirs.work, { recursive: true, force: true });
+    removeHelperDirs(dirs);
+    if (dirs.work) fs.rmSync(dirs.work, { recursive: true, force: true });
   }
 }
 
@@ -528,8 +534,7 @@ export async function openContainerSuite(o: {
     work,
     close: async () => {
       try {
-        const ids = (await berthCli(helper.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-        for (const id of ids) await berthCli(helper.socketPath, ['rm', '-f', id]);
+        await removeAllContainers(helper.socketPath);
       } finally {
         rpc.close();
         await helper.dispose();

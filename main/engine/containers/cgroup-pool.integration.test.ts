@@ -19,7 +19,6 @@ import { RpcClient } from '../../helper/client/rpc-client';
 import { tempDir } from '../../testing/helper-process';
 import {
   EventLog,
-  killLeftovers,
   loadBusybox,
   openContainerSuite,
   startHelperOn,
@@ -28,6 +27,7 @@ import {
   testBridge,
   waitUntil,
   type ContainerSuite,
+  tearDownHelperOn,
 } from '../../testing/container-helper';
 
 const isRoot = process.getuid?.() === 0;
@@ -318,11 +318,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
         await conn.call('containers.remove', { id, force: true });
       } finally {
         conn?.close();
-        await (second ?? first).stop();
-        killLeftovers(dataRoot);
-        if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
-          fs.rmSync(dataRoot, { recursive: true, force: true });
-        fs.rmSync(runDir, { recursive: true, force: true });
+        await tearDownHelperOn(second ?? first, { dataRoot, runDir }); // the work dir is the suite's
       }
     });
 

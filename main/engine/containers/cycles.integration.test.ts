@@ -22,6 +22,7 @@ import {
   waitUntil,
   zombies,
   type HelperOn,
+  removeAllContainers,
 } from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';
 import { netnsName } from '../network/sandbox';
@@ -59,8 +60,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)(
 
     afterAll(async () => {
       try {
-        const ids = (await berthCli(h.socketPath, ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-        if (ids.length) await berthCli(h.socketPath, ['rm', '-f', ...ids]);
+        await removeAllContainers(h.socketPath);
       } finally {
         rpc?.close();
         events?.close();

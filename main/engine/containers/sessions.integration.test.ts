@@ -15,7 +15,6 @@ import {
   berthCli,
   berthOk,
   isLive,
-  killLeftovers,
   loadBusybox,
   openContainerSuite,
   startHelperOn,
@@ -23,6 +22,7 @@ import {
   testBridge,
   waitUntil,
   type ContainerSuite,
+  tearDownHelperOn,
 } from '../../testing/container-helper';
 import { CLI_JS, tempDir } from '../../testing/helper-process';
 
@@ -292,11 +292,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('sessions (root, real contai
       root.close();
       await berthCli(h.socketPath, ['rm', '-f', cid]);
     } finally {
-      await h.stop();
-      killLeftovers(dataRoot);
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot))
-        fs.rmSync(dataRoot, { recursive: true, force: true });
-      fs.rmSync(runDir, { recursive: true, force: true });
+      await tearDownHelperOn(h, { dataRoot, runDir });
     }
   });
 });

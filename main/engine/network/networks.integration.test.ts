@@ -29,6 +29,7 @@ import {
   randomTag,
   testBridge,
   type ContainerSuite,
+  removeAllContainers,
 } from '../../testing/container-helper';
 import { NET_STATE_ROOT } from './ipam';
 
@@ -96,8 +97,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('user-defined networks (root
     }
     fs.rmSync(www, { recursive: true, force: true });
     if (suite) {
-      const ids = (await berthCli(sock(), ['ps', '-a', '-q'])).stdout.split('\n').filter(Boolean);
-      for (const id of ids) await berthCli(sock(), ['rm', '-f', id]);
+      await removeAllContainers(sock()); // before their networks: an attached network is refused
       for (const n of made) await berthCli(sock(), ['network', 'rm', n.id]);
       await suite.close();
     }

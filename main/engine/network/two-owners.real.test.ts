@@ -16,7 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
 import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
-import { killLeftovers, loadBusybox, startHelperOn, waitUntil, type HelperOn } from '../../testing/container-helper';
+import {
+  loadBusybox,
+  startHelperOn,
+  waitUntil,
+  type HelperOn,
+  removeHelperDirs,
+} from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';
 import { removeBridge } from './bridge';
 import { netStateDir } from './ipam';
@@ -61,13 +67,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('two owners, one bridge (roo
   afterAll(async () => {
     for (const c of clients) c.close();
     for (const h of helpers) await h.stop();
-    for (const o of owners) {
-      killLeftovers(o.dataRoot);
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(o.dataRoot)) {
-        fs.rmSync(o.dataRoot, { recursive: true, force: true });
-      }
-      fs.rmSync(o.runDir, { recursive: true, force: true });
-    }
+    for (const o of owners) removeHelperDirs(o);
     await removeBridge({ name: env.BERTH_BRIDGE, subnet: parseSubnet(env.BERTH_SUBNET), table: env.BERTH_NFT_TABLE });
     fs.rmSync(netStateDir(env.BERTH_BRIDGE), { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });

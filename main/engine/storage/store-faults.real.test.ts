@@ -30,6 +30,7 @@ import {
   loadBusybox,
   startHelperOn,
   type HelperOn,
+  removeHelperDirs,
 } from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';
 import { registryToolsMissing, skopeoPushArchive, startTestRegistry, type TestRegistry } from '../../testing/registry';
@@ -167,12 +168,8 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && !missing)(
         for (const c of await ps().catch(() => [])) await cli(['rm', '-f', c.id]).catch(() => undefined);
         await h.stop();
       }
-      killLeftovers(dataRoot);
       await reg?.stop();
-      if (!fs.readFileSync('/proc/mounts', 'utf8').includes(dataRoot)) {
-        fs.rmSync(dataRoot, { recursive: true, force: true });
-      }
-      fs.rmSync(runDir, { recursive: true, force: true });
+      removeHelperDirs({ dataRoot, runDir });
       fs.rmSync(work, { recursive: true, force: true });
       process.stdout.write(
         `store faults: ${stats.faults} faults injected at ${stats.steps.size} steps; ` +
