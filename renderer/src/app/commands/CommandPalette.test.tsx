@@ -10,10 +10,10 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Result } from '../../../../preload/contract';
 import { DEFAULT_PREFERENCES } from '../../../../preload/schemas/preferences';
 import { containerSummary } from '../../testing/containers';
 import { installFakeBerth, renderWithBerth } from '../../testing/render';
+import { volumeSummary } from '../../testing/volumes';
 import { routes } from '../routes';
 import { Shell } from '../Shell';
 
@@ -21,21 +21,6 @@ const WEB = 'c'.repeat(64);
 const OLD = 'd'.repeat(64);
 const ANON = 'a1'.repeat(32);
 const SHARED = 'b2'.repeat(32);
-
-function anonymousVolume(name: string, users: Array<{ id: string; name: string }>): Result<'volumes.list'>[number] {
-  return {
-    name,
-    driver: 'local',
-    mountpoint: `/var/lib/berth/volumes/${name}/_data`,
-    createdAt: '2026-12-07T10:00:00Z',
-    labels: {},
-    scope: 'local',
-    options: {},
-    anonymous: true,
-    sizeBytes: null,
-    users,
-  };
-}
 
 function setup() {
   window.location.hash = '#/settings';
@@ -48,11 +33,15 @@ function setup() {
     'containers.stop': ({ id }) => containerSummary({ id, name: 'web', state: 'exited' }),
     'containers.remove': ({ id }) => ({ id }),
     'volumes.list': () => [
-      anonymousVolume(ANON, [{ id: OLD, name: 'old-job' }]),
-      anonymousVolume(SHARED, [
-        { id: OLD, name: 'old-job' },
-        { id: WEB, name: 'web' },
-      ]),
+      volumeSummary({ name: ANON, anonymous: true, users: [{ id: OLD, name: 'old-job' }] }),
+      volumeSummary({
+        name: SHARED,
+        anonymous: true,
+        users: [
+          { id: OLD, name: 'old-job' },
+          { id: WEB, name: 'web' },
+        ],
+      }),
     ],
     'images.list': () => [
       {

@@ -7,28 +7,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { Result } from '../../../../preload/contract';
 import { installFakeBerth, renderWithBerth, type Answers } from '../../testing/render';
+import { volumeSummary } from '../../testing/volumes';
 import { RemoveDialog } from './RemoveDialog';
 
 const ID = 'c0ffee'.repeat(10) + 'c0ff';
 const OTHER = 'beef'.repeat(16);
-type Vol = Result<'volumes.list'>[number];
-
-function volume(name: string, anonymous: boolean, users: Array<{ id: string; name: string }>): Vol {
-  return {
-    name,
-    driver: 'local',
-    mountpoint: `/var/lib/berth/volumes/${name}/_data`,
-    createdAt: '2026-12-07T10:00:00Z',
-    labels: {},
-    scope: 'local',
-    options: {},
-    anonymous,
-    sizeBytes: null,
-    users,
-  };
-}
+const volume = (name: string, anonymous: boolean, users: Array<{ id: string; name: string }>) =>
+  volumeSummary({ name, anonymous, users });
 
 const ANON = 'a1'.repeat(32);
 const SHARED = 'b2'.repeat(32);

@@ -11,6 +11,7 @@ import type { Result } from '../../../../preload/contract';
 import { ErrorCodes } from '../../../../preload/errors';
 import { containerSummary, type Summary } from '../../testing/containers';
 import { installFakeBerth, renderWithBerth } from '../../testing/render';
+import { volumeSummary } from '../../testing/volumes';
 import { ContainersPage } from '../containers/ContainersPage';
 import { groupByProject } from './group';
 import { COMPOSE } from './labels';
@@ -52,18 +53,7 @@ const network = (name: string, labels: Record<string, string>): Result<'networks
   containerCount: 0,
 });
 
-const volume = (name: string, labels: Record<string, string>): Result<'volumes.list'>[number] => ({
-  name,
-  driver: 'local',
-  mountpoint: `/var/lib/berth/volumes/${name}/_data`,
-  createdAt: '2026-12-07T10:00:00Z',
-  labels,
-  scope: 'local',
-  options: {},
-  anonymous: false,
-  sizeBytes: 4096,
-  users: [],
-});
+const volume = (name: string, labels: Record<string, string>) => volumeSummary({ name, labels, sizeBytes: 4096 });
 
 function scripted(list: Summary[] = [loose, web, db]) {
   return installFakeBerth({
