@@ -5,11 +5,12 @@
  * highlights the matches; timestamps can be shown; "follow" keeps the view
  * at the bottom (scrolling up turns it off, scrolling back down on again).
  */
-import { useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useBerth } from '../../app/client';
 import { ErrorView } from '../../app/ErrorView';
 import { isLive } from './format';
 import type { ContainerDetail, LogLine } from './queries';
+import { useFollowBottom } from './useFollowBottom';
 
 const POLL_MS = 1000;
 const FIRST_TAIL = 1000;
@@ -98,25 +99,13 @@ export function LogsTab({ id, state }: { id: string; state: ContainerDetail['sta
   const needle = useDeferredValue(search.trim());
   const [stream, setStream] = useState<'both' | 'stdout' | 'stderr'>('both');
   const [timestamps, setTimestamps] = useState(false);
-  const [follow, setFollow] = useState(true);
-  const view = useRef<HTMLDivElement>(null);
 
   const shown = useMemo(() => {
     const n = needle.toLowerCase();
     return lines.filter((l) => (stream === 'both' || l.stream === stream) && (!n || l.line.toLowerCase().includes(n)));
   }, [lines, needle, stream]);
 
-  useLayoutEffect(() => {
-    const el = view.current;
-    if (follow && el) el.scrollTop = el.scrollHeight;
-  }, [shown, follow, timestamps]);
-
-  const onScroll = () => {
-    const el = view.current;
-    if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-    if (atBottom !== follow) setFollow(atBottom);
-  };
+  const { view, follow, setFollow, onScroll } = useFollowBottom(shown, timestamps);
 
   return (
     <div className="ctr-logs">

@@ -4,9 +4,10 @@
  * number when a service has several), one colour per service. Follows the
  * bottom like the container Logs tab; a service filter and a search narrow it.
  */
-import { useDeferredValue, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { ErrorView } from '../../app/ErrorView';
 import { isLive } from '../containers/format';
+import { useFollowBottom } from '../containers/useFollowBottom';
 import { COMPOSE } from './labels';
 import { serviceColour, serviceOf, type Project } from './group';
 import { useProjectLogs, type LogSource } from './useProjectLogs';
@@ -35,8 +36,6 @@ export function ProjectLogs({ project }: { project: Project }): ReactNode {
   const [service, setService] = useState('');
   const [search, setSearch] = useState('');
   const needle = useDeferredValue(search.trim().toLowerCase());
-  const [follow, setFollow] = useState(true);
-  const view = useRef<HTMLDivElement>(null);
   const live = project.running > 0;
 
   const shown = useMemo(
@@ -45,17 +44,7 @@ export function ProjectLogs({ project }: { project: Project }): ReactNode {
     [lines, service, needle],
   );
 
-  useLayoutEffect(() => {
-    const el = view.current;
-    if (follow && el) el.scrollTop = el.scrollHeight;
-  }, [shown, follow]);
-
-  const onScroll = () => {
-    const el = view.current;
-    if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-    if (atBottom !== follow) setFollow(atBottom);
-  };
+  const { view, follow, setFollow, onScroll } = useFollowBottom(shown);
 
   return (
     <div className="ctr-logs prj-logs">
