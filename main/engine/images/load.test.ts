@@ -12,7 +12,7 @@ import { analyzeStoredImage } from './store/analyze';
 import { analyzeImageArchive } from '../layers/analyze';
 import { buildCorpus, type ImageCase } from '../../testing/oci/build-corpus';
 import { busyboxLayers, writeBusyboxSave, BUSYBOX } from '../../testing/oci/two-layer-busybox';
-import { buildUmociImage, hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { hasTool, makeTmp, rmrf, run, skopeoArchivesOfUmociImage } from '../../testing/oci/helpers';
 import {
   dockerSaveParts,
   makeLayer,
@@ -227,32 +227,7 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('load and save (root)', () => {
   it.skipIf(!hasTool('umoci') || !hasTool('skopeo'))(
     'loads what skopeo writes as docker-archive and oci-archive from a umoci image',
     async () => {
-      const layout = path.join(tmp, 'umoci');
-      const bundle = path.join(tmp, 'bundle');
-      buildUmociImage(
-        layout,
-        bundle,
-        [0, 1].map((i) => (rootfs: string) => {
-          const etc = path.join(rootfs, 'etc');
-          fs.mkdirSync(etc, { recursive: true });
-          fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
-          if (i === 1) fs.rmSync(path.join(etc, 'file0'));
-        }),
-      );
-      const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
-        manifests: Array<{ digest: string }>;
-      };
-      const blob = (d: string): string => path.join(layout, 'blobs/sha256', d.slice(7));
-      const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0]?.digest ?? ''), 'utf8')) as {
-        config: { digest: string };
-      };
-      const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8')) as {
-        rootfs: { diff_ids: string[] };
-      };
-      const dockerTar = path.join(tmp, 'skopeo-docker.tar');
-      const ociTar = path.join(tmp, 'skopeo-oci.tar');
-      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `docker-archive:${dockerTar}:berth/skopeo:t`]);
-      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `oci-archive:${ociTar}:berth/skopeo:oci`]);
+      const { manifest, diffIds, dockerTar, ociTar } = skopeoArchivesOfUmociImage(tmp);
       const s = await fresh();
       const [d] = await loadArchive(s, dockerTar);
       expect(d).toMatchObject({
@@ -262,7 +237,7 @@ describe.runIf(isRoot && BUSYBOX !== undefined)('load and save (root)', () => {
       });
       const [o] = await loadArchive(s, ociTar);
       expect(o).toMatchObject({ id: manifest.config.digest, repoTags: ['docker.io/berth/skopeo:oci'] });
-      expect((await inspectImage(s, 'berth/skopeo:t')).diffIds).toEqual(config.rootfs.diff_ids);
+      expect((await inspectImage(s, 'berth/skopeo:t')).diffIds).toEqual(diffIds);
       const [upper] = await s.lowerDirs('berth/skopeo:oci');
       expect(fs.existsSync(path.join(upper as string, 'etc/file1'))).toBe(true);
       expect(fs.lstatSync(path.join(upper as string, 'etc/file0')).isCharacterDevice()).toBe(true);

@@ -9,7 +9,7 @@ import {
   writeArchive,
   type LayerBlob,
 } from '../../testing/oci/image-archive';
-import { buildUmociImage, hasTool, makeTmp, rmrf, run } from '../../testing/oci/helpers';
+import { hasTool, makeTmp, rmrf, skopeoArchivesOfUmociImage } from '../../testing/oci/helpers';
 import { analyzeImageArchive, type ImageAnalysis } from './analyze';
 import { MergedTree } from './filetree';
 
@@ -223,38 +223,11 @@ describe('analyzeImageArchive', () => {
   it.skipIf(!hasTool('umoci') || !hasTool('skopeo'))(
     'reads what skopeo writes (docker-archive and oci-archive) from a umoci image',
     async () => {
-      const layout = path.join(tmp, 'umoci');
-      const bundle = path.join(tmp, 'bundle');
-      buildUmociImage(
-        layout,
-        bundle,
-        [0, 1].map((i) => (rootfs: string) => {
-          const etc = path.join(rootfs, 'etc');
-          fs.mkdirSync(etc, { recursive: true });
-          fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
-          if (i === 1) fs.rmSync(path.join(etc, 'file0'));
-        }),
-      );
-      const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
-        manifests: Array<{ digest: string }>;
-      };
-      const blob = (d: string): string => path.join(layout, 'blobs/sha256', d.slice(7));
-      const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0]?.digest ?? ''), 'utf8')) as {
-        config: { digest: string };
-        layers: Array<{ digest: string }>;
-      };
-      const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8')) as {
-        rootfs: { diff_ids: string[] };
-      };
-
-      const ociTar = path.join(tmp, 'skopeo-oci.tar');
-      const dockerTar = path.join(tmp, 'skopeo-docker.tar');
-      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `oci-archive:${ociTar}`]);
-      run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `docker-archive:${dockerTar}:berth/skopeo:t`]);
+      const { manifest, diffIds, dockerTar, ociTar } = skopeoArchivesOfUmociImage(tmp);
 
       const oci = await analyzeImageArchive(ociTar);
       expect(oci.layers.map((l) => l.digest)).toEqual(manifest.layers.map((l) => l.digest));
-      expect(oci.layers.map((l) => l.diffId)).toEqual(config.rootfs.diff_ids);
+      expect(oci.layers.map((l) => l.diffId)).toEqual(diffIds);
       expect(oci.configDigest).toBe(manifest.config.digest);
       expect(oci.layers[1]?.changes.map((c) => `${c.change} ${c.path}`)).toEqual(
         expect.arrayContaining(['added /etc/file1', 'removed /etc/file0']),
@@ -263,7 +236,7 @@ describe('analyzeImageArchive', () => {
       const docker = await analyzeImageArchive(dockerTar);
       expect(docker.format).toBe('docker-save');
       expect(docker.repoTags).toEqual(['docker.io/berth/skopeo:t']);
-      expect(docker.layers.map((l) => l.diffId)).toEqual(config.rootfs.diff_ids);
+      expect(docker.layers.map((l) => l.diffId)).toEqual(diffIds);
       expect(docker.layers.map((l) => l.changes)).toEqual(oci.layers.map((l) => l.changes));
       expect(docker.efficiency).toBe(oci.efficiency);
     },

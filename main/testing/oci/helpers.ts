@@ -40,6 +40,51 @@ export function buildUmociImage(layout: string, bundle: string, layers: Array<(r
   }
 }
 
+/** What skopeoArchivesOfUmociImage wrote, and the image's own facts to check a reader against. */
+export interface SkopeoArchives {
+  manifest: { config: { digest: string }; layers: Array<{ digest: string }> };
+  /** The config's rootfs.diff_ids. */
+  diffIds: string[];
+  /** docker-archive, tagged berth/skopeo:t. */
+  dockerTar: string;
+  /** oci-archive, named berth/skopeo:oci. */
+  ociTar: string;
+}
+
+/**
+ * A two-layer image made by umoci under `dir` (etc/file0; then etc/file1 with
+ * file0 removed, a whiteout), written by skopeo as a docker-archive and an
+ * oci-archive: archives of a tool other than ours for load and analysis to read.
+ */
+export function skopeoArchivesOfUmociImage(dir: string): SkopeoArchives {
+  const layout = path.join(dir, 'umoci');
+  buildUmociImage(
+    layout,
+    path.join(dir, 'bundle'),
+    [0, 1].map((i) => (rootfs: string) => {
+      const etc = path.join(rootfs, 'etc');
+      fs.mkdirSync(etc, { recursive: true });
+      fs.writeFileSync(path.join(etc, `file${i}`), `content ${i}\n`.repeat(100));
+      if (i === 1) fs.rmSync(path.join(etc, 'file0'));
+    }),
+  );
+  const index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8')) as {
+    manifests: Array<{ digest: string }>;
+  };
+  const blob = (d: string): string => path.join(layout, 'blobs/sha256', d.slice(7));
+  const manifest = JSON.parse(
+    fs.readFileSync(blob(index.manifests[0]?.digest ?? ''), 'utf8'),
+  ) as SkopeoArchives['manifest'];
+  const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8')) as {
+    rootfs: { diff_ids: string[] };
+  };
+  const dockerTar = path.join(dir, 'skopeo-docker.tar');
+  const ociTar = path.join(dir, 'skopeo-oci.tar');
+  run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `docker-archive:${dockerTar}:berth/skopeo:t`]);
+  run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:t`, `oci-archive:${ociTar}:berth/skopeo:oci`]);
+  return { manifest, diffIds: config.rootfs.diff_ids, dockerTar, ociTar };
+}
+
 export async function* chunksOf(buf: Buffer, size = 4096): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
 }
