@@ -16,13 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerDetailT } from '../../../preload/schemas/containers';
 import { RpcClient } from '../../helper/client/rpc-client';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
-import {
-  loadBusybox,
-  startHelperOn,
-  waitUntil,
-  type HelperOn,
-  removeHelperDirs,
-} from '../../testing/container-helper';
+import { loadBusybox, startHelperOn, waitUntil, type HelperOn, removeHelperDirs } from '../../testing/container-helper';
 import { tempDir } from '../../testing/helper-process';
 import { removeBridge } from './bridge';
 import { netStateDir } from './ipam';
