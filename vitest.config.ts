@@ -44,6 +44,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A temp dir per run; what a test leaves in it fails the run (main/testing/temp-leaks.global.ts).
+    globalSetup: ['main/testing/temp-leaks.global.ts'],
     projects: [
       {
         extends: true,

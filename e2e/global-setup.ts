@@ -17,11 +17,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeBusyboxImage } from '../main/testing/busybox-image';
+import { leakReport, openRunTempDir } from '../main/testing/run-temp-dir';
 import { ENV_KEYS } from './support/env';
 import { ROOT, startBerthWeb } from './support/server';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const web = await startBerthWeb();
+  // The suite's temp dir (TMPDIR for the tests, berth web and its helper):
+  // what is left in it at the end (a test's dir, an upload spill) fails the run.
+  const tmp = openRunTempDir();
+  let web: Awaited<ReturnType<typeof startBerthWeb>>;
+  try {
+    web = await startBerthWeb();
+  } catch (e) {
+    tmp.close();
+    throw e;
+  }
   process.env[ENV_KEYS.url] = web.url;
   process.env[ENV_KEYS.runDir] = web.runDir;
   process.env[ENV_KEYS.dataRoot] = web.dataRoot;
@@ -40,6 +50,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // Playwright runs no teardown when the setup throws: stop what was started.
     await web.stop();
     fs.rmSync(imageDir, { recursive: true, force: true });
+    tmp.close();
     throw e;
   }
   console.log(
@@ -58,5 +69,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     fs.rmSync(imageDir, { recursive: true, force: true });
     const stderr = web.stderr().trim();
     if (stderr) console.log(`[e2e] berth web stderr:\n${stderr}`);
+    const report = leakReport(tmp.dir, tmp.close());
+    if (report) throw new Error(report);
   };
 }

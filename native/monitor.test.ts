@@ -878,8 +878,9 @@ describe.runIf(isRoot)('berth-monitor', () => {
 
   it('mounts many layers: fsconfig lowerdir+ and the legacy relative-path fallback', async () => {
     // 60 layers deep below the state root: ~14 KB of absolute lowerdir=, far
-    // more than one page; each path stays below fsconfig's 256-byte limit.
-    const layersDir = path.join(fx.base, 'l'.repeat(100), 'm'.repeat(100));
+    // more than one page; each path stays below fsconfig's 256-byte limit
+    // (with room for a test run's temp dir: ~50 bytes of fx.base).
+    const layersDir = path.join(fx.base, 'l'.repeat(70), 'm'.repeat(70));
     fs.mkdirSync(layersDir, { recursive: true });
     fs.symlinkSync(fx.lower, path.join(layersDir, 'bb'));
     const layers: string[] = [];

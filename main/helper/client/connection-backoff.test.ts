@@ -6,6 +6,7 @@
  * first 1.3 s at most 4 connections can arrive (at 0, ≥200, ≥600, ≥1400 ms
  * without the first retry's own delay).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +33,7 @@ it('backs off when the helper closes each connection at once', async () => {
   cleanup = async () => {
     conn.close();
     await new Promise<void>((r) => server.close(() => r()));
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   await conn.ensure().catch(() => undefined);
   await sleep(1300);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { KeptContexts, fileSha256 } from './kept-contexts';
 
 describe('KeptContexts', () => {
@@ -10,6 +10,7 @@ describe('KeptContexts', () => {
   afterEach(() => {
     for (const n of fs.readdirSync(root)) fs.rmSync(path.join(root, n), { recursive: true, force: true });
   });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const logged: string[] = [];
   /** An unpack that writes one file naming the digest, counting its calls. */
   const unpacker = (calls: string[], digest: string) => async (dir: string) => {
