@@ -21,6 +21,19 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // Unix sockets go through main/shared/unix-socket.ts: Node truncates a path
+    // past sun_path's 107 bytes silently (a deep data root put attach.sock there).
+    files: ['main/**/*.ts'],
+    ignores: ['main/**/*.test.ts', 'main/testing/**', 'main/shared/unix-socket.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'net', property: 'createConnection', message: 'use connectUnix (main/shared/unix-socket.ts)' },
+        { object: 'net', property: 'connect', message: 'use connectUnix (main/shared/unix-socket.ts)' },
+      ],
+    },
+  },
+  {
     // The `berth` command's entry is CommonJS (bin/package.json): it starts faster than an ES module.
     files: ['bin/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

@@ -17,9 +17,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { connectUnix } from '../../shared/unix-socket';
 import {
   FrameDecoder,
   FrameType,
@@ -329,7 +329,7 @@ export class Sessions {
     this.checkRoom();
     const id = randomBytes(16).toString('hex');
     return new Promise((resolve, reject) => {
-      const sock = net.createConnection(path.join(target.runDir, 'attach.sock'));
+      const sock = connectUnix(path.join(target.runDir, 'attach.sock'));
       const decoder = new FrameDecoder();
       const scrollback = new Scrollback(this.opts.scrollbackBytes);
       let done = false;

@@ -3,9 +3,10 @@
  * starting or reconnecting the helper (see connection.ts); when the socket
  * closes, every call in flight fails with HELPER_DISCONNECTED.
  */
-import net from 'node:net';
+import type net from 'node:net';
 import { EventEmitter } from 'node:events';
 import { BerthError } from '../../../preload/errors';
+import { connectUnix } from '../../shared/unix-socket';
 import { LineFramer, RpcNotification, RpcResponse, encodeFrame, errorFromResponse } from '../../shared/rpc-protocol';
 
 interface Pending {
@@ -34,7 +35,7 @@ export class RpcClient extends EventEmitter<{
 
   static connect(path: string, timeoutMs = 5000): Promise<RpcClient> {
     return new Promise((resolve, reject) => {
-      const sock = net.createConnection(path);
+      const sock = connectUnix(path);
       const timer = setTimeout(() => {
         sock.destroy();
         reject(new BerthError('TIMEOUT', `connecting to ${path} timed out`));

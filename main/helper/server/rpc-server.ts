@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { BerthError, toErrorShape, type ErrorShape } from '../../../preload/errors';
+import { listenUnix } from '../../shared/unix-socket';
 import {
   LineFramer,
   RpcRequest,
@@ -55,13 +56,7 @@ export class RpcServer {
   }
 
   listen(path: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(path, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    return listenUnix(this.server, path);
   }
 
   async close(): Promise<void> {

@@ -17,9 +17,10 @@
  * which the owner cannot write, so it cannot be swapped.
  */
 import fs from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { connectUnix } from '../../shared/unix-socket';
 import { tryLockFd, type HeldLock } from '../../engine/storage/file-lock';
 
 const C = fs.constants;
@@ -134,7 +135,13 @@ export function takePidFile(file: string, alive: (pid: number) => boolean): bool
 
 function canConnect(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.createConnection(socketPath);
+    let s: net.Socket;
+    try {
+      s = connectUnix(socketPath);
+    } catch {
+      resolve(false);
+      return;
+    }
     s.once('connect', () => {
       s.destroy();
       resolve(true);
