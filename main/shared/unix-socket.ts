@@ -29,7 +29,7 @@ function reachable(socketPath: string): Reachable {
   if (Buffer.byteLength(socketPath) <= SUN_PATH_MAX) return { path: socketPath, release: () => undefined };
   const dir = path.dirname(socketPath);
   const name = path.basename(socketPath);
-  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_CLOEXEC);
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY); // libuv adds O_CLOEXEC
   const viaFd = `/proc/self/fd/${fd}/${name}`;
   let open = true;
   const release = (): void => {
