@@ -79,7 +79,10 @@ export const buildCommands: Command[] = [
           });
       let r;
       try {
-        r = await backend.router.invoke(
+        // Parsed params built here (the router's schema for build.run is not built in a process
+        // that runs once); the helper checks the options, the Containerfile and the build id
+        // against build.start's schema, so a bad value is still BAD_PARAMS.
+        r = await backend.router.invokeParsed(
           'build.run',
           {
             context: { path: p.positionals[0] as string },
@@ -93,7 +96,7 @@ export const buildCommands: Command[] = [
               ...(target !== undefined ? { target } : {}),
               ...(platform !== undefined ? { platform } : {}),
               ...(memory !== undefined ? { memoryBytes: parseMemory(memory) } : {}),
-              ...(cpus !== undefined ? { cpus: Number(cpus) } : {}),
+              ...(cpus !== undefined ? { cpus: parseCpus(cpus) } : {}),
             },
             ...(output !== undefined ? { output: parseOutput(output) } : {}),
             buildId,
@@ -112,6 +115,12 @@ export const buildCommands: Command[] = [
     },
   },
 ];
+
+function parseCpus(s: string): number {
+  const n = Number(s);
+  if (!(n > 0 && n <= 1024)) throw new BerthError('USAGE', `--cpus ${s}: a number of CPUs, more than 0 and at most 1024`);
+  return n;
+}
 
 function parseMemory(s: string): number {
   const m = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(s.trim());
