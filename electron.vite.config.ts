@@ -15,15 +15,16 @@ const readableAscii: Pick<OutputOptions, 'minify' | 'comments'> = {
 
 /**
  * Node built-ins Node has not loaded at start and most commands never use
- * (the helper's launcher, upload analysis, `berth web`, prompts): in one
- * bundle their `require`s would all run at start, ≈ 10 ms. Each becomes a
+ * (the helper's launcher, upload analysis, `berth web`, prompts, hashing and
+ * random ids: `berth build` needs none of node:crypto, ≈ 1.5 ms to load): in
+ * one bundle their `require`s would all run at start, ≈ 10 ms. Each becomes a
  * proxy that requires the module on first use. Matches rolldown's CommonJS
  * preamble (`let node_x = require("node:x");` and its `__toESM` line); a
  * line that does not match stays as it was, only not lazy. Lines are kept
  * where they were (what replaces two lines ends in two newlines), so the
  * source map, which this does not rewrite, still points at the right lines.
  */
-const LAZY_BUILTINS = ['child_process', 'zlib', 'worker_threads', 'http', 'readline'];
+const LAZY_BUILTINS = ['child_process', 'zlib', 'worker_threads', 'http', 'readline', 'crypto'];
 function lazyBuiltins(): { name: string; renderChunk(code: string): string } {
   const lazy =
     'var __lazyModule = (load) => { let m; return new Proxy({}, { get: (_, k) => (m ??= load())[k], has: (_, k) => k in (m ??= load()) }); }; ';

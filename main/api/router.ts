@@ -115,7 +115,11 @@ export class Router {
    * objects); what reaches the helper is checked there against its own
    * method's schema as always. Not for transports: their params are unknown.
    */
-  async invokeParsed<M extends MainMethodName>(method: M, params: ParsedParams<M>, ctx: CallContext): Promise<Result<M>> {
+  async invokeParsed<M extends MainMethodName>(
+    method: M,
+    params: ParsedParams<M>,
+    ctx: CallContext,
+  ): Promise<Result<M>> {
     const handler = this.mainHandlers[method] as (p: ParsedParams<M>, c: CallContext) => Promise<Result<M>>;
     return handler(params, ctx);
   }

@@ -3,7 +3,6 @@
  * (`STEP 2/9: RUN …`, the RUN's output, `--> Using cache` on a hit), then
  * the image ID on its own line (the only output with -q).
  */
-import crypto from 'node:crypto';
 import { BerthError } from '../../../preload/errors';
 import { flag, parseArgs } from '../args';
 import type { Command } from '../command';
@@ -66,8 +65,11 @@ export const buildCommands: Command[] = [
       const file = flag(p, 'file');
       const output = flag(p, 'output');
       const quiet = flag(p, 'quiet') === 'true';
-      const buildId = crypto.randomBytes(8).toString('hex');
+      const buildId = newBuildId();
       const backend = ctx.backend();
+      // Connect now: the helper accepts (and answers the connection's ping) while the context is
+      // packed. A failure is left to the build's own call, which reports it.
+      void backend.helper.ensure().catch(() => undefined);
       const off = quiet
         ? () => undefined
         : backend.hub.on('build.progress', (e) => {
@@ -116,9 +118,19 @@ export const buildCommands: Command[] = [
   },
 ];
 
+/**
+ * Names this build's progress events among every build's (the helper sends
+ * them to each connection): unique on the host by pid and time, and random on
+ * top. Not a secret, so not node:crypto, which `berth build` otherwise never loads.
+ */
+function newBuildId(): string {
+  return `${process.pid.toString(36)}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
 function parseCpus(s: string): number {
   const n = Number(s);
-  if (!(n > 0 && n <= 1024)) throw new BerthError('USAGE', `--cpus ${s}: a number of CPUs, more than 0 and at most 1024`);
+  if (!(n > 0 && n <= 1024))
+    throw new BerthError('USAGE', `--cpus ${s}: a number of CPUs, more than 0 and at most 1024`);
   return n;
 }
 

@@ -68,7 +68,17 @@ const TYPE_TO_FLAG: Record<TarEntryType, number> = {
   fifo: TYPEFLAG.fifo,
 };
 
+// The two below write into the (zeroed) block directly when they can: a header
+// was ≈ 20 small buffers and 7 BigInt conversions, per member of a packed
+// build context. What they write is byte for byte what the general paths give.
+
 function putString(block: Buffer, [off, len]: readonly [number, number], value: string): void {
+  if (value === '') return;
+  // Fits whole: written in place. Else cut at `len` bytes, even inside a character, as before.
+  if (value.length * 3 <= len || Buffer.byteLength(value) <= len) {
+    block.write(value, off, 'utf8');
+    return;
+  }
   const bytes = Buffer.from(value, 'utf8');
   bytes.copy(block, off, 0, Math.min(len, bytes.length));
 }
@@ -79,6 +89,11 @@ function putNumber(
   value: number | bigint,
   base256 = false,
 ): void {
+  // Octal digits and the NUL the zeroed block already holds, as encodeNumeric writes them.
+  if (!base256 && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 8 ** (len - 1)) {
+    block.write(value.toString(8).padStart(len - 1, '0'), off, 'latin1');
+    return;
+  }
   encodeNumeric(value, len, base256).copy(block, off);
 }
 
