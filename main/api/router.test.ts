@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientScope, Router, type HelperCaller, type MainHandlers } from './router';
 import { BerthError } from '../../preload/errors';
+import { lazySchemasBuilt } from '../../preload/schemas/lazy';
 import type { HelperMethodName, ParsedParams, Result } from '../../preload/contract';
 
 // Only the app methods are exercised; other features' main handlers are left out.
@@ -110,5 +111,21 @@ describe('Router', () => {
     await new Promise((res) => setImmediate(res));
     expect(calls).toEqual([['sessions.detach', { sessionId: sid(1) }]]);
     expect(page.sessions.size).toBe(0);
+  });
+
+  it('invokeParsed runs a main handler with the params as given, builds no schema and does not touch the helper', async () => {
+    const h = new FakeHelper(null);
+    const r = new Router(mainHandlers, h);
+    // app.helperState runs nowhere else in this file: through invoke, its schemas would be built here.
+    const before = lazySchemasBuilt();
+    expect(await r.invokeParsed('app.helperState', {}, { transport: 'cli' })).toEqual({
+      state: 'connected',
+      pid: 1,
+      at: new Date(0).toISOString(),
+    });
+    expect(lazySchemasBuilt()).toBe(before);
+    expect(h.calls).toEqual([]);
+    await r.invoke('app.helperState', {}, { transport: 'cli' });
+    expect(lazySchemasBuilt()).toBeGreaterThan(before);
   });
 });

@@ -186,7 +186,7 @@ export const buildMethods = {
         .object({
           /** A context sent through build.context.* (consumed) … */
           contextId: TransferId.optional(),
-          /** … or the context tar itself, base64, up to MAX_INLINE_CONTEXT_BYTES: exactly one of the two. */
+          /** … or the context tar itself, base64 of at most MAX_INLINE_CONTEXT_BYTES (counted in characters, as Base64Chunk): exactly one of the two. */
           contextTar: z
             .string()
             .max(MAX_INLINE_CONTEXT_BASE64, 'an inline context is at most 1 MiB')
