@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClientScope, Router, type HelperCaller, type MainHandlers } from './router';
+import { ClientScope, Router, type CallContext, type HelperCaller, type MainHandlers } from './router';
 import { BerthError } from '../../preload/errors';
-import { lazySchemasBuilt } from '../../preload/schemas/lazy';
 import type { HelperMethodName, ParsedParams, Result } from '../../preload/contract';
 
 // Only the app methods are exercised; other features' main handlers are left out.
@@ -113,19 +112,34 @@ describe('Router', () => {
     expect(page.sessions.size).toBe(0);
   });
 
-  it('invokeParsed runs a main handler with the params as given, builds no schema and does not touch the helper', async () => {
+  it('invokeParsed runs a main handler with the params as given, runs no schema and does not touch the helper', async () => {
     const h = new FakeHelper(null);
     const r = new Router(mainHandlers, h);
-    // app.helperState runs nowhere else in this file: through invoke, its schemas would be built here.
-    const before = lazySchemasBuilt();
-    expect(await r.invokeParsed('app.helperState', {}, { transport: 'cli' })).toEqual({
-      state: 'connected',
-      pid: 1,
-      at: new Date(0).toISOString(),
+    // Params app.version's (strict, empty) schema refuses: invoke says BAD_PARAMS, invokeParsed never checks.
+    const unchecked = { extra: 1 } as unknown as ParsedParams<'app.version'>;
+    await expect(r.invoke('app.version', unchecked, { transport: 'cli' })).rejects.toMatchObject({
+      code: 'BAD_PARAMS',
     });
-    expect(lazySchemasBuilt()).toBe(before);
+    const seen: unknown[] = [];
+    const spying = new Router(
+      {
+        ...mainHandlers,
+        'app.version': async (p: unknown, ctx: CallContext) => {
+          seen.push(p);
+          return { version: '1.0.0', transport: ctx.transport, node: '20', electron: null, extra: 'kept' };
+        },
+      } as unknown as MainHandlers,
+      h,
+    );
+    // The result is not checked either: a key the result schema would strip is still there.
+    expect(await spying.invokeParsed('app.version', unchecked, { transport: 'cli' })).toEqual({
+      version: '1.0.0',
+      transport: 'cli',
+      node: '20',
+      electron: null,
+      extra: 'kept',
+    });
+    expect(seen).toEqual([unchecked]);
     expect(h.calls).toEqual([]);
-    await r.invoke('app.helperState', {}, { transport: 'cli' });
-    expect(lazySchemasBuilt()).toBeGreaterThan(before);
   });
 });
