@@ -360,6 +360,14 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
         expect(await code({ ...common, contextTar: Buffer.from('not a tar at all').toString('base64') })).toBe(
           'BUILD_CONTEXT_INVALID',
         );
+        // Inline contexts count with the sessions: with 8 sessions open, one more is BUILD_BUSY.
+        const open: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          open.push(((await client.call('build.context.begin', { size: 0 })) as { contextId: string }).contextId);
+        }
+        expect(await code({ ...common, contextTar: tar.toString('base64') })).toBe('BUILD_BUSY');
+        for (const id of open) await client.call('build.context.abort', { contextId: id });
+        expect(await code({ ...common, contextTar: tar.toString('base64') })).toBe('answered');
       } finally {
         client.close();
       }

@@ -17,8 +17,6 @@ import { extractLayer } from '../../../engine/images/extract';
 import type { BuildOptionsT } from '../../../../preload/schemas/build';
 import type { Result } from '../../../../preload/contract';
 import type { HandlersFor, HelperServices } from '../handlers';
-
-type BuildStartOptions = BuildOptionsT;
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
 import { KeptContexts, fileSha256, type ContextLease } from './kept-contexts';
@@ -26,7 +24,7 @@ import { pullIntoStore } from './registry';
 
 type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.context.abort' | 'build.start';
 
-/** At most this many contexts at once (per helper). */
+/** At most this many contexts at once (per helper): sessions and inline ones being built. */
 const MAX_CONTEXTS = 8;
 const IDLE_MS = 10 * 60 * 1000;
 /**
@@ -83,6 +81,12 @@ function ownDirIn(contextsDir: string, log: (msg: string) => void) {
 
 export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
   const sessions = new Map<string, ContextSession>();
+  /** Builds of an inline context (build.start with contextTar) running now: each holds its bytes. */
+  let inlineBuilds = 0;
+  const admit = (): void => {
+    if (sessions.size + inlineBuilds >= MAX_CONTEXTS)
+      throw new BerthError('BUILD_BUSY', `at most ${MAX_CONTEXTS} build contexts at once`);
+  };
   const dirs = cachePaths(s.facts.dataRoot);
   void removeLeftContexts(dirs.contexts, s.log);
   const kept = new KeptContexts(dirs.contexts, KEPT, s.log);
@@ -115,7 +119,7 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
   const runBuild = async (
     engine: Awaited<ReturnType<typeof engineFor>>,
     lease: ContextLease,
-    p: { containerfile: string; file: string; options: BuildStartOptions; buildId: string },
+    p: { containerfile: string; file: string; options: BuildOptionsT; buildId: string },
   ): Promise<Result<'build.start'>> => {
     try {
       const builder = new Builder({
@@ -156,8 +160,7 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
 
   return {
     'build.context.begin': async (p, ctx) => {
-      if (sessions.size >= MAX_CONTEXTS)
-        throw new BerthError('BUILD_BUSY', `at most ${MAX_CONTEXTS} build contexts at once`);
+      admit();
       await fs.promises.mkdir(dirs.contexts, { recursive: true, mode: 0o700 });
       const id = crypto.randomBytes(16).toString('hex');
       const file = path.join(dirs.contexts, `${id}.tar`);
@@ -207,15 +210,21 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
       if (p.contextTar !== undefined) {
         // Inline: the bytes are here, hashed in memory; a tar is written nowhere, only unpacked when
         // no kept directory has these bytes.
-        const tar = Buffer.from(p.contextTar, 'base64');
-        const digest = crypto.createHash('sha256').update(tar).digest('hex');
-        const lease = await kept.acquire(
-          digest,
-          unpackFrom(async function* () {
-            yield tar;
-          }, tar.length),
-        );
-        return runBuild(engine, lease, p);
+        admit();
+        inlineBuilds++;
+        try {
+          const tar = Buffer.from(p.contextTar, 'base64');
+          const digest = crypto.createHash('sha256').update(tar).digest('hex');
+          const lease = await kept.acquire(
+            digest,
+            unpackFrom(async function* () {
+              yield tar;
+            }, tar.length),
+          );
+          return await runBuild(engine, lease, p);
+        } finally {
+          inlineBuilds--;
+        }
       }
       if (p.contextId === undefined) throw new BerthError('BAD_PARAMS', 'build.start: a contextId or a contextTar');
       const c = session(p.contextId, ctx.conn);
