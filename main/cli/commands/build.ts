@@ -67,9 +67,6 @@ export const buildCommands: Command[] = [
       const quiet = flag(p, 'quiet') === 'true';
       const buildId = newBuildId();
       const backend = ctx.backend();
-      // Connect now: the helper accepts (and answers the connection's ping) while the context is
-      // packed. A failure is left to the build's own call, which reports it.
-      void backend.helper.ensure().catch(() => undefined);
       const off = quiet
         ? () => undefined
         : backend.hub.on('build.progress', (e) => {
