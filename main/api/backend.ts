@@ -44,6 +44,7 @@ export function createBackend(opts: BackendOptions): Backend {
     reconnect: opts.reconnect ?? false,
     onState: (s) => hub.emit('helper.state', s),
     onEvent: (name, payload) => hub.deliver(name, payload),
+    wants: (name) => hub.listenerCount(name) > 0,
   });
   const services: MainServices = { helper, hub, helperState: () => helper.current };
   // Each feature contributes its main-side handlers (main/api/features/<feature>.ts).

@@ -1,7 +1,8 @@
 /**
  * Typed fan-out of engine and app events to every subscriber (windows,
  * WebSocket clients, CLI). Payloads are validated on emit so a transport
- * never forwards something its schema refuses.
+ * never forwards something its schema refuses (and not at all when nobody
+ * listens: nothing is forwarded then).
  */
 import { events, type EventName, type EventPayload } from '../../preload/contract';
 
@@ -22,7 +23,13 @@ export class EventHub {
     };
   }
 
+  /**
+   * Checks the payload and delivers it. An event nobody listens to is dropped
+   * unchecked: checking builds its schema first, which a one-shot CLI command
+   * paid at each `helper.state` change (≈ 1–2 ms, right before its first call).
+   */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (this.listenerCount(event) === 0) return;
     this.deliver(event, events[event].parse(payload) as EventPayload<E>);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientScope, Router, type HelperCaller, type MainHandlers } from './router';
+import { ClientScope, Router, type CallContext, type HelperCaller, type MainHandlers } from './router';
 import { BerthError } from '../../preload/errors';
 import type { HelperMethodName, ParsedParams, Result } from '../../preload/contract';
 
@@ -110,5 +110,36 @@ describe('Router', () => {
     await new Promise((res) => setImmediate(res));
     expect(calls).toEqual([['sessions.detach', { sessionId: sid(1) }]]);
     expect(page.sessions.size).toBe(0);
+  });
+
+  it('invokeParsed runs a main handler with the params as given, runs no schema and does not touch the helper', async () => {
+    const h = new FakeHelper(null);
+    const r = new Router(mainHandlers, h);
+    // Params app.version's (strict, empty) schema refuses: invoke says BAD_PARAMS, invokeParsed never checks.
+    const unchecked = { extra: 1 } as unknown as ParsedParams<'app.version'>;
+    await expect(r.invoke('app.version', unchecked, { transport: 'cli' })).rejects.toMatchObject({
+      code: 'BAD_PARAMS',
+    });
+    const seen: unknown[] = [];
+    const spying = new Router(
+      {
+        ...mainHandlers,
+        'app.version': async (p: unknown, ctx: CallContext) => {
+          seen.push(p);
+          return { version: '1.0.0', transport: ctx.transport, node: '20', electron: null, extra: 'kept' };
+        },
+      } as unknown as MainHandlers,
+      h,
+    );
+    // The result is not checked either: a key the result schema would strip is still there.
+    expect(await spying.invokeParsed('app.version', unchecked, { transport: 'cli' })).toEqual({
+      version: '1.0.0',
+      transport: 'cli',
+      node: '20',
+      electron: null,
+      extra: 'kept',
+    });
+    expect(seen).toEqual([unchecked]);
+    expect(h.calls).toEqual([]);
   });
 });

@@ -106,6 +106,24 @@ export class Router {
     return parseResult(method, await handler(parsed, ctx));
   }
 
+  /**
+   * A main-side method called in-process with params already in their parsed
+   * form, typed as the schema's output (the CLI's own argument parsers make
+   * them): no schema is built or run, and the handler's result is returned as
+   * it is typed. Building a method's zod schemas the first time costs a
+   * process that runs once ≈ 5 ms (`berth build`'s params: ≈ 25 schema
+   * objects); what reaches the helper is checked there against its own
+   * method's schema as always. Not for transports: their params are unknown.
+   */
+  async invokeParsed<M extends MainMethodName>(
+    method: M,
+    params: ParsedParams<M>,
+    ctx: CallContext,
+  ): Promise<Result<M>> {
+    const handler = this.mainHandlers[method] as (p: ParsedParams<M>, c: CallContext) => Promise<Result<M>>;
+    return handler(params, ctx);
+  }
+
   /** Untyped entry for transports: never throws, always an envelope. */
   async dispatch(method: unknown, params: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
     try {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codeCacheDir, prepareScript, trustedDir } from './code-cache';
+import { cacheName, codeCacheDir, prepareScript, trustedDir } from './code-cache';
 
 const isRoot = process.getuid?.() === 0;
 const g = globalThis as { __codeCacheRuns?: number[] };
@@ -178,5 +178,26 @@ describe('codeCacheDir', () => {
     expect(codeCacheDir({ XDG_CACHE_HOME: 'relative', HOME: '/home/u' })).toBe('/home/u/.cache/berth');
     expect(codeCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/berth');
     expect(codeCacheDir({})).toBeNull();
+  });
+});
+
+describe('cacheName', () => {
+  it('names a bundle by its bytes, length and group: one changed byte, a group or a length is another name', () => {
+    const bytes = Buffer.from('module.exports = 1; // a bundle\n'.repeat(1000));
+    const name = cacheName(bytes, 'build');
+    expect(name).toMatch(/^[0-9a-f]+-[0-9a-f]{8}$/);
+    expect(cacheName(Buffer.from(bytes), 'build')).toBe(name);
+    const names = new Set([
+      name,
+      cacheName(bytes, 'cli'),
+      cacheName(Buffer.concat([bytes, Buffer.from(' ')]), 'build'),
+    ]);
+    // Every single-byte change in a few places, length kept.
+    for (const at of [0, 1, 4095, 16_000, bytes.length - 1]) {
+      const changed = Buffer.from(bytes);
+      changed[at] = (changed[at] as number) ^ 1;
+      names.add(cacheName(changed, 'build'));
+    }
+    expect(names.size).toBe(8);
   });
 });

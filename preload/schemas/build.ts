@@ -10,6 +10,7 @@
  *   build.context.chunk {contextId, offset, data}   base64 ≤ 4 MiB at the offset received so far
  *   build.context.abort {contextId}
  *   build.start {contextId, containerfile, …}       helper: consumes the context, builds, answers the result
+ *   build.start {contextTar, containerfile, …}      the same with a context of ≤ 1 MiB inline (one call, no session)
  *   event build.progress                            one per step start/end and per RUN output line
  *
  * Kept free of Node imports: the renderer imports these schemas.
@@ -19,9 +20,17 @@ import { lazy } from './lazy';
 import { method } from './define';
 import { Empty } from './system';
 import { Base64Chunk, Sha256Digest, TransferId } from './images';
+import { isBase64 } from './base64';
 
 /** Largest context: 4 GiB. */
 export const MAX_CONTEXT_BYTES = 4 * 1024 * 1024 * 1024;
+/**
+ * Largest context sent inline in `build.start` (`contextTar`): 1 MiB, as one
+ * chunk of `build.context.chunk`. A warm build of a small folder is then one
+ * call instead of three (begin, chunk, start) and the helper writes no tar.
+ */
+export const MAX_INLINE_CONTEXT_BYTES = 1024 * 1024;
+const MAX_INLINE_CONTEXT_BASE64 = 4 * Math.ceil(MAX_INLINE_CONTEXT_BYTES / 3);
 
 export const BuildId = lazy(() => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a build id'));
 
@@ -175,17 +184,28 @@ export const buildMethods = {
     params: lazy(() =>
       z
         .object({
-          contextId: TransferId,
+          /** A context sent through build.context.* (consumed) … */
+          contextId: TransferId.optional(),
+          /** … or the context tar itself, base64 of at most MAX_INLINE_CONTEXT_BYTES (counted in characters, as Base64Chunk): exactly one of the two. */
+          contextTar: z
+            .string()
+            .max(MAX_INLINE_CONTEXT_BASE64, 'an inline context is at most 1 MiB')
+            .refine(isBase64, 'expected base64')
+            .optional(),
           containerfile: z.string().max(1024 * 1024),
           /** The Containerfile's name, for messages. */
           file: z.string().max(4096),
           options: BuildOptions,
           buildId: BuildId,
         })
-        .strict(),
+        .strict()
+        .refine((p) => (p.contextId === undefined) !== (p.contextTar === undefined), {
+          message: 'exactly one of contextId and contextTar',
+        }),
     ),
     result: lazy(() => BuildResult.omit({ output: true })),
-    summary: 'Build from a received context (consumes it); progress as build.progress events',
+    summary:
+      'Build from a received context (consumes it) or one sent inline (≤ 1 MiB); progress as build.progress events',
   }),
 } as const;
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BerthError } from '../../../preload/errors';
+import { MAX_INLINE_CONTEXT_BYTES } from '../../../preload/schemas/build';
 import { DockerIgnore } from '../../shared/dockerignore';
 import type { TarWriteEntry } from '../../engine/oci/tar/writer';
 import { endOfArchive, entryBlocksSync, tarChunks } from '../../engine/oci/tar/writer';
@@ -178,7 +179,8 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
       const tempFile = async (): Promise<string> =>
         path.join((tmp ??= await fs.promises.mkdtemp(path.join(os.tmpdir(), 'berth-build-'))), 'context.tar');
       try {
-        let contextId: string;
+        /** How build.start gets the context: a session's id, or the tar itself when it is small. */
+        let context: { contextId: string } | { contextTar: string };
         let cf: { text: string; name: string };
         if ('path' in p.context) {
           const root = path.resolve(p.context.path);
@@ -190,18 +192,22 @@ export function buildMainHandlers(s: MainServices, uploads: UploadStore, save: S
               ? { text: p.containerfile, name: 'Containerfile' }
               : readContainerfile(root, p.file);
           const packed = await packContext(root, tempFile);
-          contextId = await send(packed.file ?? '', packed.size, packed.bytes);
+          // A small context goes inline in build.start: one call instead of three.
+          context =
+            packed.bytes !== null && packed.size <= MAX_INLINE_CONTEXT_BYTES
+              ? { contextTar: packed.bytes.toString('base64') }
+              : { contextId: await send(packed.file ?? '', packed.size, packed.bytes) };
         } else {
           const uploadId = p.context.uploadId;
           const given = p.containerfile;
-          ({ contextId, cf } = await uploads.consume(uploadId, async (file) => {
+          ({ context, cf } = await uploads.consume(uploadId, async (file) => {
             const size = (await fs.promises.stat(file)).size;
             const text = given ?? (await containerfileInTar(file, p.file));
-            return { contextId: await send(file, size), cf: { text, name: p.file ?? 'Containerfile' } };
+            return { context: { contextId: await send(file, size) }, cf: { text, name: p.file ?? 'Containerfile' } };
           }));
         }
         const r = await s.helper.call('build.start', {
-          contextId,
+          ...context,
           containerfile: cf.text,
           file: cf.name,
           options: p.options,

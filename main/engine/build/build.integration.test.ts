@@ -14,6 +14,8 @@ import { berthCli, berthOk, loadBusybox, startContainerHelper, type HelperOn } f
 import { isRoot, tempDir } from '../../testing/helper-process';
 import { BUSYBOX_BIN } from '../../testing/busybox-image';
 import { PeerStorage, fsListing, which, writeEveryInstructionContext } from '../../testing/build-fixtures';
+import { RpcClient } from '../../helper/client/rpc-client';
+import { tarBuffer } from '../oci/tar/writer';
 import { MergedView } from './merged-view';
 
 const BUILD_MS = 240_000;
@@ -286,6 +288,89 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined)('berth build (root, real con
         .update(fs.readFileSync(path.join(dir, 's7.txt')))
         .digest('hex');
       expect(sums.stdout).toBe(`${want}  big.bin\n${s7}  s7.txt\n`);
+    },
+    BUILD_MS,
+  );
+
+  it(
+    'a context between the inline limit (1 MiB) and what main keeps in memory goes in chunks and arrives intact; a rebuild is the same image',
+    async () => {
+      const dir = path.join(work, 'mid-context');
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'Containerfile'), 'FROM busybox\nCOPY mid.bin /mid.bin\n');
+      const mid = crypto.randomBytes(2 * 1024 * 1024);
+      fs.writeFileSync(path.join(dir, 'mid.bin'), mid);
+      const first = await berth('build', '-q', '-t', 'mid-context:1', '--network', 'none', dir);
+      expect(first.code, first.stderr).toBe(0);
+      const again = await berth('build', '-q', '-t', 'mid-context:1', '--network', 'none', dir);
+      expect(again.stdout).toBe(first.stdout);
+      const sum = await berth('run', '--rm', '--network', 'none', 'mid-context:1', 'sha256sum', '/mid.bin');
+      expect(sum.stdout).toBe(`${crypto.createHash('sha256').update(mid).digest('hex')}  /mid.bin\n`);
+    },
+    BUILD_MS,
+  );
+
+  it(
+    'build.start takes a small context inline (one call, the same image as through a session) and refuses a bad one with a stable code',
+    async () => {
+      const client = await RpcClient.connect(h.socketPath);
+      try {
+        const tar = await tarBuffer([
+          { path: 'data.txt', body: 'inline\n', mode: 0o644, mtime: 1700000000 },
+          { path: 'Containerfile', body: 'FROM busybox\nCOPY data.txt /data.txt\n', mode: 0o644, mtime: 1700000000 },
+        ]);
+        const common = {
+          containerfile: 'FROM busybox\nCOPY data.txt /data.txt\n',
+          file: 'Containerfile',
+          options: { tags: ['inline:1'], buildArgs: {}, noCache: false, network: 'none', pull: 'never' },
+          buildId: 'inline-test',
+        };
+        const inline = (await client.call('build.start', { ...common, contextTar: tar.toString('base64') })) as {
+          imageId: string;
+          cacheHits: number;
+        };
+        expect(inline.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+        // The same bytes through build.context.*: the same image, every step a hit.
+        const { contextId } = (await client.call('build.context.begin', { size: tar.length })) as { contextId: string };
+        await client.call('build.context.chunk', { contextId, offset: 0, data: tar.toString('base64') });
+        const viaSession = (await client.call('build.start', { ...common, contextId })) as typeof inline;
+        expect(viaSession.imageId).toBe(inline.imageId);
+        expect(viaSession.cacheHits).toBe(1);
+        // A changed byte inline: a miss and another image.
+        const other = (await client.call('build.start', {
+          ...common,
+          contextTar: await tarBuffer([{ path: 'data.txt', body: 'Inline\n', mode: 0o644, mtime: 1700000000 }]).then(
+            (b) => b.toString('base64'),
+          ),
+        })) as typeof inline;
+        expect(other.cacheHits).toBe(0);
+        expect(other.imageId).not.toBe(inline.imageId);
+
+        const code = (p: unknown): Promise<string> =>
+          client.call('build.start', p).then(
+            () => 'answered',
+            (e: unknown) => (e as { code: string }).code,
+          );
+        expect(await code({ ...common, contextTar: tar.toString('base64'), contextId })).toBe('BAD_PARAMS');
+        expect(await code(common)).toBe('BAD_PARAMS');
+        expect(await code({ ...common, contextTar: Buffer.alloc(1024 * 1024 + 3).toString('base64') })).toBe(
+          'BAD_PARAMS',
+        );
+        expect(await code({ ...common, contextTar: 'not base64!' })).toBe('BAD_PARAMS');
+        expect(await code({ ...common, contextTar: Buffer.from('not a tar at all').toString('base64') })).toBe(
+          'BUILD_CONTEXT_INVALID',
+        );
+        // Inline contexts count with the sessions: with 8 sessions open, one more is BUILD_BUSY.
+        const open: string[] = [];
+        for (let i = 0; i < 8; i++) {
+          open.push(((await client.call('build.context.begin', { size: 0 })) as { contextId: string }).contextId);
+        }
+        expect(await code({ ...common, contextTar: tar.toString('base64') })).toBe('BUILD_BUSY');
+        for (const id of open) await client.call('build.context.abort', { contextId: id });
+        expect(await code({ ...common, contextTar: tar.toString('base64') })).toBe('answered');
+      } finally {
+        client.close();
+      }
     },
     BUILD_MS,
   );

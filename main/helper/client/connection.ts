@@ -29,6 +29,13 @@ export interface HelperConnectionOptions extends LaunchOptions {
   onState?: (s: HelperStateT) => void;
   /** Engine events the helper broadcasts (already checked against the contract). */
   onEvent?: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+  /**
+   * Whether anyone takes `name` now; an event nobody takes is dropped unchecked
+   * (default: every event is checked and passed on). A short-lived CLI
+   * command listens to a few events or none, and checking a payload first
+   * builds its schema: ≈ 20 build.progress events and an images.changed per build.
+   */
+  wants?: (name: EventName) => boolean;
   /** Reconnect in the background after the helper goes away. */
   reconnect?: boolean;
 }
@@ -160,7 +167,7 @@ export class HelperConnection implements HelperCaller {
     client.on('notification', (method, params) => {
       if (method !== 'event' || typeof params !== 'object' || params === null) return;
       const { name, payload, columns } = params as { name?: unknown; payload?: unknown; columns?: unknown };
-      if (!isEventName(name)) return;
+      if (!isEventName(name) || this.opts.wants?.(name) === false) return;
       // The stats sample comes as columns (engine/resources/sample-wire.ts): rows again, then checked as usual.
       const body = name === 'resources.sample' && columns !== undefined ? decodeSampleColumns(columns) : payload;
       const checked = events[name].safeParse(body);

@@ -2,7 +2,46 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasTool, makeTmp, rmrf, run } from '../../../testing/oci/helpers';
-import { encodeEntryHeader, endOfArchive, entryBlocksSync, tarBuffer, type TarWriteEntry, zeros } from './writer';
+import { FIELD, headerChecksums, TYPEFLAG } from './format';
+import { encodeNumeric } from './numeric';
+import {
+  encodeEntryHeader,
+  encodeHeader,
+  endOfArchive,
+  entryBlocksSync,
+  tarBuffer,
+  type RawHeader,
+  type TarWriteEntry,
+  zeros,
+} from './writer';
+
+/** A header as the writer made it before it wrote fields in place: a buffer per field, BigInt numbers. */
+function referenceHeader(h: RawHeader): Buffer {
+  const block = Buffer.alloc(512);
+  const str = ([off, len]: readonly [number, number], v: string): void => {
+    const b = Buffer.from(v, 'utf8');
+    b.copy(block, off, 0, Math.min(len, b.length));
+  };
+  const num = ([off, len]: readonly [number, number], v: number | bigint, b256 = false): void => {
+    encodeNumeric(v, len, b256).copy(block, off);
+  };
+  str(FIELD.name, h.name);
+  num(FIELD.mode, h.mode ?? 0o644);
+  num(FIELD.uid, h.uid ?? 0);
+  num(FIELD.gid, h.gid ?? 0);
+  num(FIELD.size, h.size ?? 0, h.base256Size);
+  num(FIELD.mtime, h.mtime ?? 0);
+  block[FIELD.typeflag[0]] = h.typeflag;
+  str(FIELD.linkname, h.linkname ?? '');
+  block.write('ustar\x0000', FIELD.magic[0], 'latin1');
+  str(FIELD.uname, h.uname ?? '');
+  str(FIELD.gname, h.gname ?? '');
+  num(FIELD.devmajor, h.devmajor ?? 0);
+  num(FIELD.devminor, h.devminor ?? 0);
+  if (h.prefix) str(FIELD.prefix, h.prefix);
+  block.write(`${headerChecksums(block)[0].toString(8).padStart(6, '0')}\x00 `, FIELD.chksum[0], 'latin1');
+  return block;
+}
 
 describe('tar writer', () => {
   it('pads to blocks and ends with two zero blocks', async () => {
@@ -54,6 +93,29 @@ describe('tar writer', () => {
     } finally {
       rmrf(tmp);
     }
+  });
+
+  it('writes header fields in place byte for byte as the per-field encoders do, at the octal limits and for cut names', () => {
+    const headers: RawHeader[] = [
+      { name: 'a.txt', typeflag: TYPEFLAG.file, mode: 0o644, uid: 1000, gid: 1000, size: 6, mtime: 1700000000 },
+      // The largest octal values of 8- and 12-byte fields, and one past (base-256).
+      { name: 'max', typeflag: TYPEFLAG.file, mode: 0o7777777, uid: 0o7777777, size: 8 ** 11 - 1, mtime: 8 ** 11 - 1 },
+      { name: 'past', typeflag: TYPEFLAG.file, uid: 0o7777777 + 1, size: 8 ** 11, mtime: 2 ** 40 },
+      { name: 'big', typeflag: TYPEFLAG.file, size: 2n ** 40n, base256Size: true },
+      { name: 'neg', typeflag: TYPEFLAG.file, mtime: -1 },
+      // 3-byte characters past the field: cut at its length, inside a character, as before.
+      { name: '\u20ac'.repeat(40), typeflag: TYPEFLAG.file, uname: '\u00e9'.repeat(20), gname: 'g\u{1F600}'.repeat(8) },
+      {
+        name: 'n',
+        prefix: 'p/'.repeat(70),
+        typeflag: TYPEFLAG.symlink,
+        linkname: 'x'.repeat(100),
+        devmajor: 8,
+        devminor: 1,
+      },
+      { name: '', typeflag: TYPEFLAG.dir, mode: 0 },
+    ];
+    for (const h of headers) expect(encodeHeader(h).equals(referenceHeader(h)), h.name).toBe(true);
   });
 
   it('entryBlocksSync gives the bytes tarChunks gives for in-memory bodies, null for streamed ones, and the same size errors', async () => {

@@ -68,17 +68,34 @@ const TYPE_TO_FLAG: Record<TarEntryType, number> = {
   fifo: TYPEFLAG.fifo,
 };
 
-function putString(block: Buffer, [off, len]: readonly [number, number], value: string): void {
+// The two below write into the (zeroed) block directly when they can: a header
+// was ≈ 20 small buffers and 7 BigInt conversions, per member of a packed
+// build context. What they write is byte for byte what the general paths give.
+// A field is read by index, not destructured: a destructured array parameter
+// runs the iterator protocol, which before V8 optimises a function (a short
+// CLI process never gets there) was most of a header's ≈ 25 µs.
+
+function putString(block: Buffer, field: readonly [number, number], value: string): void {
+  if (value === '') return;
+  const off = field[0];
+  const len = field[1];
+  // Fits whole: written in place. Else cut at `len` bytes, even inside a character, as before.
+  if (value.length * 3 <= len || Buffer.byteLength(value) <= len) {
+    block.write(value, off, 'utf8');
+    return;
+  }
   const bytes = Buffer.from(value, 'utf8');
   bytes.copy(block, off, 0, Math.min(len, bytes.length));
 }
 
-function putNumber(
-  block: Buffer,
-  [off, len]: readonly [number, number],
-  value: number | bigint,
-  base256 = false,
-): void {
+function putNumber(block: Buffer, field: readonly [number, number], value: number | bigint, base256 = false): void {
+  const off = field[0];
+  const len = field[1];
+  // Octal digits and the NUL the zeroed block already holds, as encodeNumeric writes them.
+  if (!base256 && typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value < 8 ** (len - 1)) {
+    block.write(value.toString(8).padStart(len - 1, '0'), off, 'latin1');
+    return;
+  }
   encodeNumeric(value, len, base256).copy(block, off);
 }
 

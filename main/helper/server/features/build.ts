@@ -13,7 +13,9 @@ import { appendChunk, newChunkSession, type ChunkSession } from '../../../shared
 import { Builder } from '../../../engine/build/builder';
 import { cachePaths } from '../../../engine/build/cache';
 import { ContainerStepRunner } from '../../../engine/build/run-step';
-import { extractLayerFile } from '../../../engine/images/extract';
+import { extractLayer } from '../../../engine/images/extract';
+import type { BuildOptionsT } from '../../../../preload/schemas/build';
+import type { Result } from '../../../../preload/contract';
 import type { HandlersFor, HelperServices } from '../handlers';
 import type { RpcConnection } from '../rpc-server';
 import { engineFor } from './containers';
@@ -22,7 +24,7 @@ import { pullIntoStore } from './registry';
 
 type BuildMethod = 'build.context.begin' | 'build.context.chunk' | 'build.context.abort' | 'build.start';
 
-/** At most this many contexts at once (per helper). */
+/** At most this many contexts at once (per helper): sessions and inline ones being built. */
 const MAX_CONTEXTS = 8;
 const IDLE_MS = 10 * 60 * 1000;
 /**
@@ -79,6 +81,12 @@ function ownDirIn(contextsDir: string, log: (msg: string) => void) {
 
 export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
   const sessions = new Map<string, ContextSession>();
+  /** Builds of an inline context (build.start with contextTar) running now: each holds its bytes. */
+  let inlineBuilds = 0;
+  const admit = (): void => {
+    if (sessions.size + inlineBuilds >= MAX_CONTEXTS)
+      throw new BerthError('BUILD_BUSY', `at most ${MAX_CONTEXTS} build contexts at once`);
+  };
   const dirs = cachePaths(s.facts.dataRoot);
   void removeLeftContexts(dirs.contexts, s.log);
   const kept = new KeptContexts(dirs.contexts, KEPT, s.log);
@@ -101,10 +109,58 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
     return c;
   };
 
+  /**
+   * Builds from a leased context directory and releases it once the build has
+   * ended: a context's own directory is removed after the answer, not before it
+   * (nothing reads it then, and its removal was most of a warm build's last
+   * 30 ms). One left by a helper that died is removed at the next start
+   * (removeLeftContexts).
+   */
+  const runBuild = async (
+    engine: Awaited<ReturnType<typeof engineFor>>,
+    lease: ContextLease,
+    p: { containerfile: string; file: string; options: BuildOptionsT; buildId: string },
+  ): Promise<Result<'build.start'>> => {
+    try {
+      const builder = new Builder({
+        dataRoot: s.facts.dataRoot,
+        store: engine.images,
+        runner: new ContainerStepRunner({ manager: engine.manager, dataRoot: s.facts.dataRoot }),
+        contextDir: lease.dir,
+        ...(lease.digests ? { contextDigests: lease.digests } : {}),
+        containerfile: p.containerfile,
+        fileName: p.file,
+        options: p.options,
+        buildId: p.buildId,
+        emit: (e) => s.emit('build.progress', e),
+        pull: async (ref) => {
+          await pullIntoStore(s, ref);
+        },
+      });
+      try {
+        const out = await builder.build();
+        s.emit('images.changed', { reason: 'load', ids: [out.imageId] });
+        return { buildId: p.buildId, ...out };
+      } catch (err) {
+        s.emit('build.progress', {
+          buildId: p.buildId,
+          kind: 'error',
+          step: 0,
+          steps: 0,
+          stage: '',
+          instruction: '',
+          message: err instanceof Error ? err.message : String(err),
+        });
+        throw err;
+      }
+    } finally {
+      lease.release();
+    }
+  };
+
   return {
     'build.context.begin': async (p, ctx) => {
-      if (sessions.size >= MAX_CONTEXTS)
-        throw new BerthError('BUILD_BUSY', `at most ${MAX_CONTEXTS} build contexts at once`);
+      admit();
       await fs.promises.mkdir(dirs.contexts, { recursive: true, mode: 0o700 });
       const id = crypto.randomBytes(16).toString('hex');
       const file = path.join(dirs.contexts, `${id}.tar`);
@@ -130,6 +186,47 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
       return {};
     },
     'build.start': async (p, ctx) => {
+      const engine = await engineFor(s);
+      const unpackFrom =
+        (source: () => AsyncIterable<Uint8Array>, size: number) =>
+        async (dir: string): Promise<void> => {
+          // An inline context made no session, which is what made the contexts dir so far.
+          await fs.promises.mkdir(dirs.contexts, { recursive: true, mode: 0o700 });
+          try {
+            await extractLayer(source(), dir, {
+              native: engine.images.createNativeOps(),
+              allowFifos: false,
+              sourceSize: size,
+            });
+          } catch (err) {
+            throw new BerthError(
+              'BUILD_CONTEXT_INVALID',
+              `the build context does not read as a tar: ${(err as Error).message}`,
+              {},
+              { cause: err },
+            );
+          }
+        };
+      if (p.contextTar !== undefined) {
+        // Inline: the bytes are here, hashed in memory; a tar is written nowhere, only unpacked when
+        // no kept directory has these bytes.
+        admit();
+        inlineBuilds++;
+        try {
+          const tar = Buffer.from(p.contextTar, 'base64');
+          const digest = crypto.createHash('sha256').update(tar).digest('hex');
+          const lease = await kept.acquire(
+            digest,
+            unpackFrom(async function* () {
+              yield tar;
+            }, tar.length),
+          );
+          return await runBuild(engine, lease, p);
+        } finally {
+          inlineBuilds--;
+        }
+      }
+      if (p.contextId === undefined) throw new BerthError('BAD_PARAMS', 'build.start: a contextId or a contextTar');
       const c = session(p.contextId, ctx.conn);
       if (c.busy) throw new BerthError('INGEST_BUSY', `build context ${c.id} is in use`);
       c.busy = true;
@@ -143,59 +240,17 @@ export function buildHandlers(s: HelperServices): HandlersFor<BuildMethod> {
           });
         }
         await c.fh.close();
-        const engine = await engineFor(s);
-        const unpack = async (dir: string): Promise<void> => {
-          try {
-            await extractLayerFile(c.file, dir, { native: engine.images.createNativeOps(), allowFifos: false });
-          } catch (err) {
-            throw new BerthError(
-              'BUILD_CONTEXT_INVALID',
-              `the build context does not read as a tar: ${(err as Error).message}`,
-              {},
-              { cause: err },
-            );
-          }
-        };
+        const unpack = unpackFrom(() => fs.createReadStream(c.file, { highWaterMark: 256 * 1024 }), c.size);
         lease = c.size <= KEEP_BYTES ? await kept.acquire(await fileSha256(c.file), unpack) : await ownDir(unpack);
         await fs.promises.rm(c.file, { force: true });
-        const builder = new Builder({
-          dataRoot: s.facts.dataRoot,
-          store: engine.images,
-          runner: new ContainerStepRunner({ manager: engine.manager, dataRoot: s.facts.dataRoot }),
-          contextDir: lease.dir,
-          ...(lease.digests ? { contextDigests: lease.digests } : {}),
-          containerfile: p.containerfile,
-          fileName: p.file,
-          options: p.options,
-          buildId: p.buildId,
-          emit: (e) => s.emit('build.progress', e),
-          pull: async (ref) => {
-            await pullIntoStore(s, ref);
-          },
-        });
-        try {
-          const out = await builder.build();
-          s.emit('images.changed', { reason: 'load', ids: [out.imageId] });
-          return { buildId: p.buildId, ...out };
-        } catch (err) {
-          s.emit('build.progress', {
-            buildId: p.buildId,
-            kind: 'error',
-            step: 0,
-            steps: 0,
-            stage: '',
-            instruction: '',
-            message: err instanceof Error ? err.message : String(err),
-          });
-          throw err;
-        }
+        const leased = lease;
+        lease = null; // runBuild releases it from here on
+        return await runBuild(engine, leased, p);
       } finally {
         sessions.delete(c.id);
         await c.fh.close().catch(() => undefined);
         await fs.promises.rm(c.file, { force: true });
-        // A context's own directory is removed after the answer, not before it: nothing reads it once
-        // the build has ended, and its removal was most of a warm build's last 30 ms. One left by a
-        // helper that died is removed at the next start (removeLeftContexts).
+        // Only when the build never began (runBuild releases its lease).
         lease?.release();
       }
     },
