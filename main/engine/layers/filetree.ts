@@ -116,12 +116,8 @@ function sameContent(a: Node, b: Node): boolean {
  * MergedTree.baseMerge).
  */
 export interface BaseLayerMerge {
-  /**
-   * The next entry of the layer, in archive order. Returns its change's
-   * "/a/b" path (undefined once it gave up), for a fold that keys by the
-   * same string (DiveEfficiency.baseFold: one string per entry, not two).
-   */
-  add(e: ScannedEntry): string | undefined;
+  /** The next entry of the layer, in archive order. */
+  add(e: ScannedEntry): void;
   /**
    * The tree and the layer's diff, exactly as `new MergedTree().applyLayer(scan)`
    * would give them, `scan` being the finished listing whose entries were
@@ -159,7 +155,7 @@ export class MergedTree {
     let dir = tree.root.children as Map<string, Node>;
     return {
       add(e) {
-        if (repeated) return undefined;
+        if (repeated) return;
         const path = e.path;
         const slash = path.lastIndexOf('/');
         const parentLen = slash < 0 ? 0 : slash;
@@ -171,16 +167,14 @@ export class MergedTree {
         const old = dir.get(name);
         if (old && (!old.implicit || displaced.has(path))) {
           repeated = true;
-          return undefined;
+          return;
         }
         const node = fromEntry(e);
         // As set(): a directory replacing a directory keeps what is below it.
         if (old?.children && node.children) node.children = old.children;
         dir.set(name, node);
-        const change = toChange(path, node, 'added');
-        changes.push(change);
+        changes.push(toChange(path, node, 'added'));
         added++;
-        return change.path;
       },
       finish(scan) {
         if (repeated || added !== scan.entries.length) return null;
