@@ -37,7 +37,7 @@ async function* pieces(req: http.IncomingMessage, piece: number, length: number)
   const buf = Buffer.allocUnsafe(Math.max(1, Math.min(piece, length)));
   let held = 0;
   for await (const d of req as AsyncIterable<Buffer>) {
-    for (let at = 0; at < d.length; ) {
+    for (let at = 0; at < d.length;) {
       const n = d.copy(buf, held, at, Math.min(d.length, at + buf.length - held));
       held += n;
       at += n;

@@ -86,7 +86,7 @@ describe('DiveEfficiency.baseFold (the bottom layer folded while it is listed)',
   // stacking copies the base's nodes it writes: random images (three to five
   // layers; upper layers rewrite, white out and re-add base paths, files and
   // directories, at several depths) must give add()'s numbers exactly.
-  it('gives add()\'s result for random images of several layers', () => {
+  it("gives add()'s result for random images of several layers", () => {
     let seed = 13;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

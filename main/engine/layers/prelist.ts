@@ -169,7 +169,12 @@ export class ArchivePrelister {
         if (done && folded) {
           this.tree = done.tree;
           this.efficiency = folded;
-          this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: done.diff, uniquePaths: true });
+          this.merged.push({
+            member: { offset: m.offset, size: m.size },
+            listing: l,
+            diff: done.diff,
+            uniquePaths: true,
+          });
           return;
         }
         await this.tree.hashCollisions(l.entries, (offset, size) => this.bodies.hash(offset, size));
