@@ -393,8 +393,15 @@ async function analyze(
       deadBytes: 0, // set with the totals
       createdBy: h?.created_by ?? '(missing)',
       stats: diff.stats,
-      changes: diff.changes,
-    };
+    } as LayerAnalysis;
+    // The diff's list as the diff holds it: a bottom layer merged while it
+    // arrived builds its list when first read (MergedTree.baseMerge), which
+    // an upload's summary does not do.
+    Object.defineProperty(layer, 'changes', {
+      enumerable: true,
+      configurable: true,
+      ...Object.getOwnPropertyDescriptor(diff, 'changes'),
+    });
     if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
     if (h?.created !== undefined) layer.created = h.created;
     if (h?.comment !== undefined) layer.comment = h.comment;
