@@ -42,7 +42,10 @@ async function listOnce(file: string): Promise<[number, number]> {
   const size = fs.statSync(file).size;
   const merge = MergedTree.baseMerge();
   const fold = DiveEfficiency.baseFold();
-  const onEntry = (e: ScannedEntry): void => fold.add(e, merge.add(e));
+  const onEntry = (e: ScannedEntry): void => {
+    merge.add(e);
+    fold.add(e);
+  };
   const c0 = process.cpuUsage();
   const listing = await listPlainLayer(file, { offset: 0, size }, { contentRefs: true, onEntry });
   if (!listing || !merge.finish(listing) || !fold.finish(listing)) throw new Error('base merge/fold refused');

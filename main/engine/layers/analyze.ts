@@ -58,7 +58,8 @@ export interface AnalyzeOptions extends SelectOptions {
    * conditions as `prelisted`, which must give the very listings merged.
    */
   premerged?: (members: readonly { offset: number; size: number }[]) => Promise<{
-    layers: ReadonlyArray<{ listing: PlainListing; diff: LayerDiff }>;
+    /** `uniquePaths`: the layer lists no path twice (dead-bytes.ts skips its set of paths). */
+    layers: ReadonlyArray<{ listing: PlainListing; diff: LayerDiff; uniquePaths?: boolean }>;
     efficiency: EfficiencyResult;
   } | null>;
   signal?: AbortSignal;
@@ -365,11 +366,13 @@ async function analyze(
       throw err;
     }
     const { scan, verified, digests } = layerScan;
-    scanned.push(scan);
     const pre = premerged?.layers[i];
     let diff: LayerDiff;
-    if (pre && scan.entries === pre.listing.entries) diff = pre.diff;
-    else {
+    if (pre && scan.entries === pre.listing.entries) {
+      diff = pre.diff;
+      scanned.push(pre.uniquePaths ? { ...scan, uniquePaths: true } : scan);
+    } else {
+      scanned.push(scan);
       if (pre) throw new Error(`layer ${i}: the premerged listing is not the one prelisted`);
       if (hashFiles) await tree.hashCollisions(scan.entries, (offset, size) => bodies.hash(offset, size));
       diff = tree.applyLayer(scan);
@@ -390,8 +393,15 @@ async function analyze(
       deadBytes: 0, // set with the totals
       createdBy: h?.created_by ?? '(missing)',
       stats: diff.stats,
-      changes: diff.changes,
-    };
+    } as LayerAnalysis;
+    // The diff's list as the diff holds it: a bottom layer merged while it
+    // arrived builds its list when first read (MergedTree.baseMerge), which
+    // an upload's summary does not do.
+    Object.defineProperty(layer, 'changes', {
+      enumerable: true,
+      configurable: true,
+      ...Object.getOwnPropertyDescriptor(diff, 'changes'),
+    });
     if (ref.mediaType !== undefined) layer.mediaType = ref.mediaType;
     if (h?.created !== undefined) layer.created = h.created;
     if (h?.comment !== undefined) layer.comment = h.comment;

@@ -78,4 +78,17 @@ describe('deadBytes', () => {
     // x (whited out), y/t (opaque above) and m (a file over the directory) hide their contents.
     expect(r.perLayer).toEqual([1 + 4 + 8 + 16, 64 + 128, 256, 0]);
   });
+
+  it('tells sibling directories of the same length apart (the parent is compared in place)', () => {
+    const r = deadBytes([layer([e('ab/x', 1), e('ac/y', 2), e('ab/z', 4), e('abc/w', 8)]), layer([], ['ab'])]);
+    expect(r.perLayer).toEqual([1 + 4, 0]);
+  });
+
+  it('gives the same answer for a layer said to list no path twice (no set of its paths)', () => {
+    const lower = [d('a'), e('a/x', 10), e('a/empty'), e('b', 3), d('c'), e('c/y', 7), e('c/z')];
+    const upper = [layer([e('b', 1)], ['c'])];
+    const plain = deadBytes([layer(lower), ...upper]);
+    expect(plain).toEqual({ total: 10, perLayer: [10, 0] });
+    expect(deadBytes([{ ...layer(lower), uniquePaths: true }, ...upper])).toEqual(plain);
+  });
 });

@@ -17,7 +17,14 @@
  */
 import type { LayerScan } from './layer-scan';
 
-export type DeadBytesLayer = Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques'>;
+export type DeadBytesLayer = Pick<LayerScan, 'entries' | 'whiteouts' | 'opaques'> & {
+  /**
+   * No path is listed twice in this layer (the caller knows it: the base
+   * layer merged as it arrived, MergedTree.baseMerge): no set of its paths
+   * is needed to find a file's later copy.
+   */
+  uniquePaths?: boolean;
+};
 
 export interface DeadBytes {
   /** Sum over the layers. */
@@ -46,10 +53,11 @@ export function deadBytes(layers: readonly DeadBytesLayer[]): DeadBytes {
   let lastDirHidden = false;
   const hidden = (path: string): boolean => {
     if (exact.has(path) || subtree.has(path)) return true;
-    const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
-    if (dir !== lastDir) {
-      lastDir = dir;
-      lastDirHidden = underHidden(dir);
+    const dirLen = Math.max(0, path.lastIndexOf('/'));
+    // The parent compared in place: a string is cut only when it changes.
+    if (lastDir === undefined || dirLen !== lastDir.length || !path.startsWith(lastDir)) {
+      lastDir = path.slice(0, dirLen);
+      lastDirHidden = underHidden(lastDir);
     }
     return lastDirHidden;
   };
@@ -58,13 +66,17 @@ export function deadBytes(layers: readonly DeadBytesLayer[]): DeadBytes {
     const layer = layers[i] as DeadBytesLayer;
     // This layer's own later headers win over its earlier ones; its whiteouts
     // and opaque markers hide only lower layers' content, so they are added after.
-    const seen = new Set<string>();
+    const seen = layer.uniquePaths ? undefined : new Set<string>();
     let dead = 0;
     for (let k = layer.entries.length - 1; k >= 0; k--) {
       const e = layer.entries[k]!;
-      const twice = seen.has(e.path);
-      seen.add(e.path);
-      if (e.type === 'file' && (twice || hidden(e.path))) dead += e.size;
+      let twice = false;
+      if (seen) {
+        twice = seen.has(e.path);
+        seen.add(e.path);
+      }
+      // An empty file adds nothing dead: no lookup for it.
+      if (e.type === 'file' && e.size > 0 && (twice || hidden(e.path))) dead += e.size;
     }
     perLayer[i] = dead;
     if (i === 0) break; // nothing lies below the bottom layer

@@ -81,4 +81,41 @@ describe('DiveEfficiency.baseFold (the bottom layer folded while it is listed)',
     expect(fold.finish({ entries: [f('a', 1)], whiteouts: ['b'] })).toBeNull();
     expect(DiveEfficiency.baseFold().finish({ entries: [f('a', 1)], whiteouts: [] })).toBeNull();
   });
+
+  // The base's leaves stay in its tree until an upper layer visits them, and
+  // stacking copies the base's nodes it writes: random images (three to five
+  // layers; upper layers rewrite, white out and re-add base paths, files and
+  // directories, at several depths) must give add()'s numbers exactly.
+  it("gives add()'s result for random images of several layers", () => {
+    let seed = 13;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const names = ['a', 'b', 'c'];
+    const randomPath = (): string =>
+      Array.from({ length: 1 + rand(3) }, () => names[rand(names.length)] as string).join('/');
+    const entry = (path: string) => (rand(3) === 0 ? d(path) : f(path, rand(4) * 10));
+    for (let round = 0; round < 300; round++) {
+      const seen = new Set<string>();
+      const baseEntries = [];
+      for (let i = 0; i < 12; i++) {
+        const p = randomPath();
+        if (seen.has(p)) continue; // a base layer lists no path twice (baseMerge's condition)
+        seen.add(p);
+        baseEntries.push(entry(p));
+      }
+      const base: DiveLayer = { entries: baseEntries, whiteouts: [] };
+      const uppers: DiveLayer[] = Array.from({ length: 2 + rand(3) }, () => ({
+        entries: Array.from({ length: rand(5) }, () => entry(randomPath())),
+        whiteouts: Array.from({ length: rand(3) }, () => randomPath()),
+      }));
+      const fold = DiveEfficiency.baseFold();
+      for (const x of base.entries) fold.add(x);
+      const e = fold.finish(base);
+      expect(e).not.toBeNull();
+      for (const u of uppers) e?.add(u);
+      expect(e?.result(), `round ${round}`).toEqual(diveEfficiency([base, ...uppers]));
+    }
+  });
 });

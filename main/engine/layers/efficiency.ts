@@ -49,9 +49,24 @@ interface DNode {
   whiteout: boolean;
   /** Null until a child is added: most nodes are files, and a Map each was most of the allocation. */
   children: Map<string, DNode> | null;
+  /** Part of a base layer's tree (baseFold), which stays as it was built: stacking copies it where it writes. */
+  shared: boolean;
 }
 
-const newNode = (size = 0, isDir = false, whiteout = false): DNode => ({ size, isDir, whiteout, children: null });
+/** A path's sums once it is seen in a second layer. */
+interface PathSums {
+  cumulative: number;
+  min: number;
+  count: number;
+}
+
+const newNode = (size = 0, isDir = false, whiteout = false, shared = false): DNode => ({
+  size,
+  isDir,
+  whiteout,
+  children: null,
+  shared,
+});
 const WH = '.wh.';
 
 /*
@@ -68,9 +83,15 @@ const join = (dir: string, name: string): string => (dir === '' ? name : `${dir}
  * remembered (nodes are never removed from a layer tree: it stays valid).
  */
 class LayerTreeBuilder {
-  readonly root = newNode(0, true);
+  readonly root: DNode;
   private dirPath = '';
-  private dir = this.root;
+  private dir: DNode;
+
+  /** `shared`: the tree is a base layer's, never written once built (see DNode.shared). */
+  constructor(private readonly shared = false) {
+    this.root = newNode(0, true, false, shared);
+    this.dir = this.root;
+  }
 
   add(path: string, size: number, isDir: boolean, whiteout: boolean): DNode {
     const slash = path.lastIndexOf('/');
@@ -82,13 +103,13 @@ class LayerTreeBuilder {
       for (let start = 0; start < parent.length;) {
         let end = parent.indexOf('/', start);
         if (end < 0) end = parent.length;
-        n = childOf(n, parent.slice(start, end));
+        n = childOf(n, parent.slice(start, end), this.shared);
         start = end + 1;
       }
       this.dir = n;
       this.dirPath = parent;
     }
-    const node = childOf(this.dir, path.slice(slash + 1));
+    const node = childOf(this.dir, path.slice(slash + 1), this.shared);
     node.size = size;
     node.isDir = isDir;
     node.whiteout = whiteout;
@@ -119,6 +140,14 @@ function layerTree(layer: DiveLayer): DNode {
   return t.root;
 }
 
+/** n itself, or (a base layer's node) a copy of it to write to: same payload, its own map of the same children. */
+function own(n: DNode): DNode {
+  if (!n.shared) return n;
+  const c = newNode(n.size, n.isDir, n.whiteout);
+  if (n.children) c.children = new Map(n.children);
+  return c;
+}
+
 function copyTree(n: DNode): DNode {
   const c = newNode(n.size, n.isDir, n.whiteout);
   if (n.children) {
@@ -141,13 +170,22 @@ function unwhite(path: string): string {
 }
 
 /** The child `name` of n, a placeholder if it is new (what AddPath creates for a missing parent). */
-function childOf(n: DNode, name: string): DNode {
+function childOf(n: DNode, name: string, shared = false): DNode {
   let c = n.children?.get(name);
   if (!c) {
-    c = newNode();
+    c = newNode(0, false, false, shared);
     (n.children ??= new Map()).set(name, c);
   }
   return c;
+}
+
+/** childOf for writing: a shared child is replaced in n (n is not shared) by its own copy. */
+function ownChildOf(n: DNode, name: string): DNode {
+  const c = childOf(n, name);
+  if (!c.shared) return c;
+  const mine = own(c);
+  n.children?.set(name, mine);
+  return mine;
 }
 
 /**
@@ -158,16 +196,17 @@ function childOf(n: DNode, name: string): DNode {
  * sibling, never an ancestor).
  */
 function stack(lower: DNode, upper: DNode): void {
+  // `lower` is never shared (its caller made it its own): a base layer's nodes are copied where written.
   if (!upper.children) return;
   for (const name of [...upper.children.keys()].sort()) {
     const node = upper.children.get(name) as DNode;
     if (node.whiteout) {
       // Entries under a ".wh.x" directory are added first, as dive's visit does.
-      if (node.children && node.children.size > 0) stack(childOf(lower, name), node);
+      if (node.children && node.children.size > 0) stack(ownChildOf(lower, name), node);
       lower.children?.delete(name.startsWith(WH) ? name.slice(WH.length) : name);
       continue;
     }
-    const target = childOf(lower, name);
+    const target = ownChildOf(lower, name);
     stack(target, node);
     target.size = node.size;
     target.isDir = node.isDir;
@@ -182,17 +221,12 @@ function subtreeSize(n: DNode): number {
 }
 
 /**
- * dive's efficiency as a fold over the layers, bottom first: `add` each
- * layer as it becomes known (an upload's layers are added while it arrives,
- * prelist.ts), `result` at the end.
- */
-/**
  * A bottom layer folded entry by entry while it is listed (see
  * DiveEfficiency.baseFold).
  */
 export interface BaseLayerFold {
-  /** The next entry of the layer, in archive order; `key`: its "/a/b" path when the caller has it. */
-  add(e: Pick<ScannedEntry, 'path' | 'size' | 'type'>, key?: string): void;
+  /** The next entry of the layer, in archive order. */
+  add(e: Pick<ScannedEntry, 'path' | 'size' | 'type'>): void;
   /**
    * The fold with the layer added, as `new DiveEfficiency().add(layer)`
    * leaves it; null when it cannot be (whiteouts, or not the entries added).
@@ -202,60 +236,72 @@ export interface BaseLayerFold {
   finish(layer: DiveLayer): DiveEfficiency | null;
 }
 
+/**
+ * The leaves of a base layer folded by baseFold, kept in its tree instead
+ * of one `data` entry each: a path's sums are taken from there when an
+ * upper layer first visits it.
+ */
+interface BaseLeaves {
+  /** The layer's tree, never written (stacking copies what it changes: DNode.shared). */
+  root: DNode;
+  /** Sum of the sizes of the leaves no upper layer has visited yet (dive's minimum and cumulative for them). */
+  size: number;
+}
+
+/**
+ * dive's efficiency as a fold over the layers, bottom first: `add` each
+ * layer as it becomes known (an upload's layers are added while it arrives,
+ * prelist.ts), `result` at the end.
+ */
 export class DiveEfficiency {
-  private readonly data = new Map<string, { cumulative: number; min: number; count: number }>();
+  /**
+   * Per path ("/a/b"): a path seen once is its size alone (a number: no
+   * object per path), one seen again its running sums. With `base`, that
+   * layer's leaves are not in here until an upper layer visits them.
+   */
+  private readonly data = new Map<string, number | PathSums>();
+  private base: BaseLeaves | undefined;
   /** Layers 0..n-2 stacked (dive: StackTreeRange(trees, 0, idx-1), starting from a copy of layer 0). */
   private stacked: DNode | undefined;
   private previous: DNode | undefined;
 
   /**
-   * Folds a bottom layer while it is listed. `add` of layer 0 builds its
-   * tree and visits its leaves: each entry is a leaf when it comes, until a
-   * later entry puts a child under it, so its sum is noted at once and
-   * dropped at the end if it gained children (a directory only counts if it
-   * stayed empty). Whiteouts are sized against the layer's own tree once it
-   * is complete: a layer with any gives up (finish → null).
+   * Folds a bottom layer while it is listed: `add` builds its tree, nothing
+   * per path. dive's visit of layer 0 notes each leaf (an entry no later
+   * entry put a child under; a directory only if it stayed empty) once, with
+   * its size: so the fold keeps the tree (`base`) and the leaves' total,
+   * and an upper layer visiting a path takes its sums from the tree then
+   * (nothing else reads them). Whiteouts are sized against the layer's own
+   * tree once it is complete: a layer with any gives up (finish → null).
    */
   static baseFold(): BaseLayerFold {
-    const e = new DiveEfficiency();
-    const builder = new LayerTreeBuilder();
-    // Keys and nodes in parallel arrays: a [key, node] pair per entry was garbage of its own.
-    const leafKeys: string[] = [];
-    const leafNodes: DNode[] = [];
-    const dirKeys: string[] = [];
-    const dirNodes: DNode[] = [];
-    let added = 0;
+    const builder = new LayerTreeBuilder(true);
+    const nodes: DNode[] = [];
     return {
-      add({ path, size, type }, given) {
-        const isDir = type === 'dir';
-        const node = builder.add(path, size, isDir, false);
-        const key = given ?? `/${path}`;
-        if (isDir) {
-          dirKeys.push(key);
-          dirNodes.push(node);
-        } else {
-          e.data.set(key, { cumulative: size, min: size, count: 1 });
-          leafKeys.push(key);
-          leafNodes.push(node);
-        }
-        added++;
+      add({ path, size, type }) {
+        nodes.push(builder.add(path, size, type === 'dir', false));
       },
       finish(layer) {
-        if (layer.whiteouts.length > 0 || added !== layer.entries.length) return null;
-        for (let i = 0; i < leafNodes.length; i++) {
-          const node = leafNodes[i] as DNode;
-          if (node.children && node.children.size > 0) e.data.delete(leafKeys[i] as string);
-        }
-        for (let i = 0; i < dirNodes.length; i++) {
-          const node = dirNodes[i] as DNode;
-          if (!node.children || node.children.size === 0)
-            e.data.set(dirKeys[i] as string, { cumulative: node.size, min: node.size, count: 1 });
-        }
+        if (layer.whiteouts.length > 0 || nodes.length !== layer.entries.length) return null;
+        let size = 0;
+        for (const node of nodes) if (!node.children || node.children.size === 0) size += node.size;
+        const e = new DiveEfficiency();
+        e.base = { root: builder.root, size };
         e.stacked = builder.root;
         e.previous = builder.root;
         return e;
       },
     };
+  }
+
+  /** The sums of `key` so far: from `data`, or (once) a base layer's leaf taken out of its total. */
+  private sums(key: string): number | PathSums | undefined {
+    const d = this.data.get(key);
+    if (d !== undefined || !this.base) return d;
+    const node = getNode(this.base.root, key.slice(1));
+    if (!node || node === this.base.root || (node.children && node.children.size > 0)) return undefined;
+    this.base.size -= node.size;
+    return node.size;
   }
 
   add(layer: DiveLayer): void {
@@ -264,7 +310,10 @@ export class DiveEfficiency {
     // layer 0 unchanged, so its own tree serves (no copy, no self-stacking):
     // for a big base layer both were most of the fold after the last byte.
     if (!this.previous) this.stacked = layer.whiteouts.length === 0 ? tree : copyTree(tree);
-    else if (this.stacked && this.stacked !== this.previous) stack(this.stacked, this.previous);
+    else if (this.stacked && this.stacked !== this.previous) {
+      this.stacked = own(this.stacked);
+      stack(this.stacked, this.previous);
+    }
     this.previous = tree;
     const below = this.stacked;
     const data = this.data;
@@ -277,8 +326,9 @@ export class DiveEfficiency {
         size = prev?.isDir ? subtreeSize(prev) : 0;
       }
       const key = `/${target}`;
-      const d = data.get(key);
-      if (!d) data.set(key, { cumulative: size, min: size, count: 1 });
+      const d = this.sums(key);
+      if (d === undefined) data.set(key, size);
+      else if (typeof d === 'number') data.set(key, { cumulative: d + size, min: Math.min(d, size), count: 2 });
       else {
         d.cumulative += size;
         d.min = Math.min(d.min, size);
@@ -288,11 +338,16 @@ export class DiveEfficiency {
   }
 
   result(): EfficiencyResult {
-    let minimum = 0;
-    let discovered = 0;
+    let minimum = this.base?.size ?? 0;
+    let discovered = minimum;
     let wastedBytes = 0;
     const inefficiencies: Inefficiency[] = [];
     for (const [path, d] of this.data) {
+      if (typeof d === 'number') {
+        minimum += d;
+        discovered += d;
+        continue;
+      }
       minimum += d.min;
       discovered += d.cumulative;
       if (d.count >= 2) {

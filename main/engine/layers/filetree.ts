@@ -116,12 +116,8 @@ function sameContent(a: Node, b: Node): boolean {
  * MergedTree.baseMerge).
  */
 export interface BaseLayerMerge {
-  /**
-   * The next entry of the layer, in archive order. Returns its change's
-   * "/a/b" path (undefined once it gave up), for a fold that keys by the
-   * same string (DiveEfficiency.baseFold: one string per entry, not two).
-   */
-  add(e: ScannedEntry): string | undefined;
+  /** The next entry of the layer, in archive order. */
+  add(e: ScannedEntry): void;
   /**
    * The tree and the layer's diff, exactly as `new MergedTree().applyLayer(scan)`
    * would give them, `scan` being the finished listing whose entries were
@@ -144,8 +140,9 @@ export class MergedTree {
    */
   static baseMerge(): BaseLayerMerge {
     const tree = new MergedTree();
-    const changes: FileChange[] = [];
-    let added = 0;
+    // Each entry's path and node, in arrival order (no path twice: see `repeated`).
+    const paths: string[] = [];
+    const nodes: Node[] = [];
     let repeated = false;
     // A path is seen when its node is in the tree and not implicit, or when a
     // child's path made its (non-directory) node an implicit directory: those
@@ -159,7 +156,7 @@ export class MergedTree {
     let dir = tree.root.children as Map<string, Node>;
     return {
       add(e) {
-        if (repeated) return undefined;
+        if (repeated) return;
         const path = e.path;
         const slash = path.lastIndexOf('/');
         const parentLen = slash < 0 ? 0 : slash;
@@ -171,23 +168,27 @@ export class MergedTree {
         const old = dir.get(name);
         if (old && (!old.implicit || displaced.has(path))) {
           repeated = true;
-          return undefined;
+          return;
         }
         const node = fromEntry(e);
         // As set(): a directory replacing a directory keeps what is below it.
         if (old?.children && node.children) node.children = old.children;
         dir.set(name, node);
-        const change = toChange(path, node, 'added');
-        changes.push(change);
-        added++;
-        return change.path;
+        paths.push(path);
+        nodes.push(node);
       },
       finish(scan) {
-        if (repeated || added !== scan.entries.length) return null;
-        changes.sort(byPath);
-        const stats: LayerChangeStats = { ...NO_CHANGES, added: changes.length };
-        for (const c of changes) stats.addedBytes += c.size;
-        return { tree, diff: { changes, stats } };
+        if (repeated || nodes.length !== scan.entries.length) return null;
+        const stats: LayerChangeStats = { ...NO_CHANGES, added: nodes.length };
+        for (const n of nodes) stats.addedBytes += n.size;
+        // The list (a record and an "/a/b" string per entry, sorted) is built
+        // when first read: an upload's summary needs only the stats, and is
+        // sent before the lists are packed (upload-analysis.ts).
+        let changes: FileChange[] | undefined;
+        const build = (): FileChange[] => nodes.map((n, i) => toChange(paths[i] as string, n, 'added')).sort(byPath);
+        const diff = { stats } as LayerDiff;
+        Object.defineProperty(diff, 'changes', { enumerable: true, get: () => (changes ??= build()) });
+        return { tree, diff };
       },
     };
   }

@@ -29,6 +29,8 @@ export interface PremergedLayer {
   member: Pick<ArchiveMember, 'offset' | 'size'>;
   listing: PlainListing;
   diff: LayerDiff;
+  /** Merged as it was listed (MergedTree.baseMerge), which only succeeds when no path is listed twice. */
+  uniquePaths?: boolean;
 }
 
 /** Every layer merged in arrival order, and dive's efficiency of them in that order. */
@@ -142,7 +144,10 @@ export class ArchivePrelister {
         this.baseClaimed = true;
         base = { merge: MergedTree.baseMerge(), fold: DiveEfficiency.baseFold() };
       }
-      if (base) base.fold.add(e, base.merge.add(e));
+      if (base) {
+        base.merge.add(e);
+        base.fold.add(e);
+      }
     };
     const listing = listPlainLayer(this.file, m, {
       contentRefs: true,
@@ -164,7 +169,12 @@ export class ArchivePrelister {
         if (done && folded) {
           this.tree = done.tree;
           this.efficiency = folded;
-          this.merged.push({ member: { offset: m.offset, size: m.size }, listing: l, diff: done.diff });
+          this.merged.push({
+            member: { offset: m.offset, size: m.size },
+            listing: l,
+            diff: done.diff,
+            uniquePaths: true,
+          });
           return;
         }
         await this.tree.hashCollisions(l.entries, (offset, size) => this.bodies.hash(offset, size));

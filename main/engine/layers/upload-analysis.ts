@@ -42,7 +42,7 @@ export interface UploadAnalyser {
  * that hands the summary on).
  */
 export function packUploadAnalysis(a: ImageAnalysis): PackedUploadAnalysis {
-  const layers = a.layers.map(({ changes: _, ...rest }) => rest);
+  const layers = a.layers.map(withoutChanges);
   const packed = new Promise<PackedChangesT[]>((resolve, reject) =>
     setImmediate(() => {
       try {
@@ -53,6 +53,16 @@ export function packUploadAnalysis(a: ImageAnalysis): PackedUploadAnalysis {
     }),
   );
   return { summary: { ...a, layers }, packed };
+}
+
+/**
+ * A layer without its change list, which is not read: a bottom layer merged
+ * while it arrived builds its list on first read (MergedTree.baseMerge), so
+ * that is done when the lists are packed, after the summary.
+ */
+function withoutChanges(l: LayerAnalysis): Omit<LayerAnalysis, 'changes'> {
+  const keys = Object.keys(l).filter((k) => k !== 'changes') as Array<keyof LayerAnalysis>;
+  return Object.fromEntries(keys.map((k) => [k, l[k]])) as Omit<LayerAnalysis, 'changes'>;
 }
 
 export class UploadAnalysis implements UploadAnalyser {

@@ -65,6 +65,8 @@ interface Pending {
 }
 
 function cstring(block: Buffer, [off, len]: readonly [number, number]): string {
+  // Empty fields (link name, prefix, often uname/gname) are most of them: no decoding call for those.
+  if (block[off] === 0) return '';
   const nul = block.indexOf(0, off);
   return block.toString('utf8', off, nul < 0 || nul > off + len ? off + len : nul);
 }
@@ -410,10 +412,18 @@ function metaHeader(h: HeaderBlock, flag: number, rawSize: number | bigint, maxM
 
 /** The header's name, with the ustar prefix field in front where there is one. */
 function headerName(h: HeaderBlock): string {
-  const magic = h.block.toString('latin1', FIELD.magic[0], FIELD.magic[0] + 8);
-  if (!magic.startsWith('ustar\x00')) return h.rawName;
+  if (!isUstar(h.block)) return h.rawName;
   const prefix = cstring(h.block, FIELD.prefix);
   return prefix ? `${prefix}/${h.rawName}` : h.rawName;
+}
+
+const USTAR = Buffer.from('ustar\x00', 'latin1');
+
+/** The magic field starts with "ustar\0" (POSIX ustar, where the prefix field exists); compared in place. */
+function isUstar(block: Buffer): boolean {
+  const o = FIELD.magic[0];
+  for (let i = 0; i < USTAR.length; i++) if (block[o + i] !== USTAR[i]) return false;
+  return true;
 }
 
 /** Entry types by typeflag; the old-style '\0' flag is decided by the name (entryType). */
