@@ -4,6 +4,7 @@
  * CLI command would otherwise build and run the schema of each of a build's
  * ≈ 20 progress events it never shows).
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -57,6 +58,7 @@ it('drops the events nobody wants without checking them, and checks and passes o
     conn.close();
     for (const s of sockets) s.destroy();
     await new Promise<void>((r) => server.close(() => r()));
+    fs.rmSync(dir, { recursive: true, force: true });
   };
   // Whether build.progress payloads are checked at all (the spy builds the schema, which is not a check).
   const checks = vi.spyOn(events['build.progress'], 'safeParse');
