@@ -26,8 +26,13 @@ const linesOf = (n: number) => Array.from({ length: n }, (_, i) => `line ${i}`);
 const tops = new WeakMap<Element, number>();
 const LAYOUT = ['scrollHeight', 'clientHeight', 'scrollTop'] as const;
 
-// Own properties of HTMLElement.prototype shadow what jsdom has (or lacks) further up.
+// Layout stubbed on HTMLElement.prototype. happy-dom may define these there
+// itself: keep its descriptors and put them back after each test (deleting
+// them broke every later file in the worker that reads clientHeight: the
+// dom project shares its workers, isolate: false).
+const saved = new Map<string, PropertyDescriptor | undefined>();
 beforeEach(() => {
+  for (const k of LAYOUT) saved.set(k, Object.getOwnPropertyDescriptor(HTMLElement.prototype, k));
   Object.defineProperties(HTMLElement.prototype, {
     scrollHeight: {
       configurable: true,
@@ -49,7 +54,11 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const k of LAYOUT) delete (HTMLElement.prototype as unknown as Record<string, unknown>)[k];
+  for (const k of LAYOUT) {
+    const d = saved.get(k);
+    if (d) Object.defineProperty(HTMLElement.prototype, k, d);
+    else delete (HTMLElement.prototype as unknown as Record<string, unknown>)[k];
+  }
 });
 
 describe('useFollowBottom', () => {
