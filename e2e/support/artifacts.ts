@@ -1,5 +1,7 @@
 /** What a spec leaves behind on purpose (screenshots) and what it must not (the containers it named). */
+import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test, type Page, type TestInfo } from '@playwright/test';
 import { berthCli } from './containers';
 import type { E2eEnv } from './env';
@@ -18,6 +20,20 @@ export function screenshots(
     await page.screenshot({ path: file, ...(o.fullPage ? { fullPage: true } : {}) });
     await testInfo.attach(what, { path: file, contentType: 'image/png' });
   };
+}
+
+/**
+ * Where the device and resources specs keep their named screenshots:
+ * BERTH_E2E_SHOTS_DIR, or e2e/test-results/shots (Playwright's output dir, as
+ * the other specs' shots). Never the temp dir: the suite's own is checked for
+ * leftovers at the end, and /tmp is not the suite's to fill.
+ */
+export function shotsDir(): string {
+  const dir =
+    process.env.BERTH_E2E_SHOTS_DIR ??
+    path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test-results', 'shots');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 export type ContainerNames = ((prefix: string) => string) & {

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { shotsDir } from '../support/artifacts';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { invokeInPage } from '../support/resources';
 
@@ -16,7 +17,7 @@ test.beforeAll(() => {
 });
 
 const NAME = `dev-e2e-${process.pid}`;
-const SHOTS = process.env.BERTH_E2E_SHOTS_DIR ?? '/tmp';
+const SHOTS = shotsDir();
 
 test.describe.serial('Device policy', () => {
   let id = '';

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { shotsDir } from '../support/artifacts';
 import { e2eEnv, type E2eEnv } from '../support/env';
 import { kernelCgroupMode } from '../support/kernel';
 import { ContainerResources, ResourcesOverview, invokeInPage, startBusyLoop } from '../support/resources';
@@ -18,7 +19,7 @@ test.beforeAll(() => {
 
 const MiB = 1024 * 1024;
 const NAME = `res-e2e-${process.pid}`;
-const SHOTS = process.env.BERTH_E2E_SHOTS_DIR ?? '/tmp';
+const SHOTS = shotsDir();
 
 /** The file's content as the kernel answers a read now. */
 function readKernelFile(file: string): string {
