@@ -27,7 +27,10 @@ const base = [path.resolve(import.meta.dirname, '..', '..', 'out'), os.homedir()
 );
 describe.runIf(base !== undefined)('the CLI code cache', () => {
   const work = fs.mkdtempSync(path.join(base!, '.code-cache-test-'));
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+    delete g.__codeCacheRuns; // the unit project shares its workers: leave no global behind
+  });
   let n = 0;
   const fresh = (): { bundle: string; cacheDir: string } => {
     const d = path.join(work, String(n++));
