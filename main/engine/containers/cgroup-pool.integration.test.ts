@@ -329,7 +329,7 @@ describe.runIf(isRoot && BUSYBOX_BIN !== undefined && v1Mounts().length > 0)(
       } finally {
         await other.dispose();
       }
-      expect(poolsOf(other.pid)).toEqual([]);
+      expect(poolsOf(other.pid), `the helper's log:\n${other.stderr()}`).toEqual([]);
     });
   },
 );

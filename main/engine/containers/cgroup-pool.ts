@@ -53,6 +53,29 @@ export class CgroupPools {
       .catch((err: unknown) => this.log(`removing cgroup pool ${name}: ${String(err)}`));
   }
 
+  /**
+   * remove(), tried again until the pool is gone or `ms` have passed: at
+   * helper shutdown the killed standby's spawner can still be on its way out
+   * of the pool after rmdir's own second of EBUSY retries when the machine is
+   * busy (a full integration run left one pool of a SIGTERMed helper behind,
+   * once in five). What is still left then is the next helper's to reclaim.
+   */
+  async removeWithin(name: string, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      try {
+        await this.driver.removePool(name, this.parent);
+        return;
+      } catch (err) {
+        if (Date.now() >= until) {
+          this.log(`removing cgroup pool ${name}: ${String(err)}`);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   /** Pools under the parent whose helper is gone (pid and start time: a reused pid is another process). */
   stale(): string[] {
     return this.driver.childNames(POOL_PREFIX, this.parent).filter((n) => {

@@ -144,7 +144,7 @@ export class MonitorLauncher {
     s.child.ref(); // unref'd when prepared: keep the loop alive until its exit is seen
     s.child.kill('SIGKILL');
     await exited;
-    if (s.pool && this.pools) await this.pools.remove(s.pool.name);
+    if (s.pool && this.pools) await this.pools.removeWithin(s.pool.name, 5000);
   }
 
   /** Starts the next standby unless a live one is waiting. */
