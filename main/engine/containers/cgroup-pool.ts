@@ -47,10 +47,9 @@ export class CgroupPools {
   }
 
   /** Removes a pool that was not adopted (its spawner, if still there, is killed). */
-  async remove(name: string): Promise<void> {
-    await this.driver
-      .removePool(name, this.parent)
-      .catch((err: unknown) => this.log(`removing cgroup pool ${name}: ${String(err)}`));
+  /** Removes a pool, once: a failure is logged (the next helper's reclaim gets what is left). */
+  remove(name: string): Promise<void> {
+    return this.removeWithin(name, 0);
   }
 
   /**

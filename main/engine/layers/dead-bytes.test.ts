@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deadBytes, type DeadBytesLayer } from './dead-bytes';
 import type { ScannedEntry } from './layer-scan';
+import { scannedEntry } from '../../testing/scanned-entry';
 
-const e = (path: string, size = 0, type: ScannedEntry['type'] = 'file'): ScannedEntry => ({
-  path,
-  type,
-  size,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  linkname: '',
-  devmajor: 0,
-  devminor: 0,
-});
+const e = (path: string, size = 0, type: ScannedEntry['type'] = 'file'): ScannedEntry =>
+  scannedEntry(path, { size, type });
 const d = (path: string): ScannedEntry => e(path, 0, 'dir');
 const layer = (entries: ScannedEntry[], whiteouts: string[] = [], opaques: string[] = []): DeadBytesLayer => ({
   entries,

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MergedTree } from './filetree';
 import type { ScannedEntry } from './layer-scan';
+import { scannedEntry } from '../../testing/scanned-entry';
 
-const e = (path: string, over: Partial<ScannedEntry> = {}): ScannedEntry => ({
-  path,
-  type: 'file',
-  size: 1,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  linkname: '',
-  devmajor: 0,
-  devminor: 0,
-  hash: 'h',
-  ...over,
-});
+const e = (path: string, over: Partial<ScannedEntry> = {}): ScannedEntry =>
+  scannedEntry(path, { size: 1, hash: 'h', ...over });
 const dir = (path: string, over: Partial<ScannedEntry> = {}): ScannedEntry =>
   e(path, { type: 'dir', size: 0, mode: 0o755, ...over });
 const show = (t: ReturnType<MergedTree['applyLayer']>): string[] => t.changes.map((c) => `${c.change} ${c.path}`);

@@ -8,19 +8,11 @@ import { encodeChanges } from '../../../preload/schemas/changes-wire';
 import type { ImageAnalysis, LayerAnalysis } from './analyze';
 import { MergedTree } from './filetree';
 import type { ScannedEntry } from './layer-scan';
+import { scannedEntry } from '../../testing/scanned-entry';
 import { packUploadAnalysis } from './upload-analysis';
 
-const entry = (path: string, type: ScannedEntry['type'] = 'file', size = 3): ScannedEntry => ({
-  path,
-  type,
-  size: type === 'dir' ? 0 : size,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  linkname: '',
-  devmajor: 0,
-  devminor: 0,
-});
+const entry = (path: string, type: ScannedEntry['type'] = 'file', size = 3): ScannedEntry =>
+  scannedEntry(path, { type, size: type === 'dir' ? 0 : size });
 
 describe('packUploadAnalysis', () => {
   it('gives the summary without building the base list, then packs the list baseMerge builds', async () => {

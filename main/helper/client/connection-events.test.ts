@@ -43,17 +43,19 @@ it('drops the events nobody wants without checking them, and checks and passes o
   const got: Array<[EventName, unknown]> = [];
   let wanted: EventName[] = ['images.changed'];
   let arrived: (() => void) | null = null;
-  const conn = new HelperConnection({
-    socketPath,
-    runDir: dir,
-    dataRoot: dir,
-    autoStart: false,
-    wants: (name) => wanted.includes(name),
-    onEvent: (name, payload) => {
-      got.push([name, payload]);
-      if (name === 'images.changed') arrived?.();
-    },
-  });
+  const connect = (): HelperConnection =>
+    new HelperConnection({
+      socketPath,
+      runDir: dir,
+      dataRoot: dir,
+      autoStart: false,
+      wants: (name) => wanted.includes(name),
+      onEvent: (name, payload) => {
+        got.push([name, payload]);
+        if (name === 'images.changed') arrived?.();
+      },
+    });
+  const conn = connect();
   cleanup = async () => {
     conn.close();
     for (const s of sockets) s.destroy();
@@ -73,17 +75,7 @@ it('drops the events nobody wants without checking them, and checks and passes o
   // Wanted now: checked and passed on, before the images.changed sent after it.
   wanted = ['images.changed', 'build.progress'];
   conn.close();
-  const again = new HelperConnection({
-    socketPath,
-    runDir: dir,
-    dataRoot: dir,
-    autoStart: false,
-    wants: (name) => wanted.includes(name),
-    onEvent: (name, payload) => {
-      got.push([name, payload]);
-      if (name === 'images.changed') arrived?.();
-    },
-  });
+  const again = connect();
   const first = cleanup;
   cleanup = async () => {
     again.close();
